@@ -1,0 +1,143 @@
+/**
+ * The table of every error code agentauth can produce. The code is the contract; messages are not.
+ *
+ * Each entry names the error category (which class carries it), the default HTTP status a server
+ * answers with, and a one-line description. `docs/errors.md` is generated from this table and a test
+ * fails when the two drift apart.
+ *
+ * Sections are grouped by module; add new codes inside the section of the module that throws them.
+ */
+export const ERROR_CODES = {
+  // -- arguments (TypeError) --
+  ERR_INVALID_ARG_TYPE: { category: 'argument', status: 500, description: 'An argument or option has the wrong type (programmer error).' },
+  ERR_INVALID_ARG_VALUE: { category: 'argument', status: 500, description: 'An argument or option has an unusable value (programmer error).' },
+
+  // -- generic input --
+  ERR_INPUT_TOO_LARGE: { category: 'verification', status: 400, description: 'An input exceeded its size limit before it was parsed.' },
+  ERR_JSON_INVALID: { category: 'verification', status: 400, description: 'Input was not strict UTF-8 JSON, or not a JSON object where one was required.' },
+  ERR_BASE64_INVALID: { category: 'verification', status: 400, description: 'Input was not canonical base64url / base64.' },
+  ERR_JWS_INVALID: { category: 'verification', status: 400, description: 'A compact JWS was malformed (parts, header, encoding, crit).' },
+  ERR_JWS_SIGNATURE: { category: 'verification', status: 400, description: 'A JWS signature did not verify.' },
+  ERR_ALG_NOT_ALLOWED: { category: 'verification', status: 400, description: 'The algorithm is not in the allow-list (or is none/symmetric where forbidden).' },
+  ERR_KEY_NOT_FOUND: { category: 'verification', status: 400, description: 'No trusted key matched the token (kid, use, trust domain).' },
+  ERR_KEY_INVALID: { category: 'verification', status: 400, description: 'A key was malformed, private where public was required, or unusable with its algorithm.' },
+  ERR_CLAIM_INVALID: { category: 'verification', status: 400, description: 'A JWT claim is missing or has the wrong type or value.' },
+  ERR_TOKEN_EXPIRED: { category: 'verification', status: 400, description: 'A token or signature is past its expiry.' },
+  ERR_TOKEN_NOT_YET_VALID: { category: 'verification', status: 400, description: 'A token is not valid yet (nbf / iat / created in the future).' },
+  ERR_TOKEN_LIFETIME: { category: 'verification', status: 400, description: 'A token or signature lives longer than the policy allows.' },
+  ERR_TYP_INVALID: { category: 'verification', status: 400, description: 'The JOSE typ header is not the one the profile requires.' },
+
+  // -- identifier --
+  ERR_IDENTIFIER_INVALID: { category: 'verification', status: 400, description: 'A workload identifier is not a valid URI for its profile.' },
+  ERR_IDENTIFIER_EMPTY: { category: 'verification', status: 400, description: 'The identifier is empty.' },
+  ERR_IDENTIFIER_TOO_LONG: { category: 'verification', status: 400, description: 'The identifier exceeds 2048 bytes.' },
+  ERR_IDENTIFIER_SCHEME: { category: 'verification', status: 400, description: 'The scheme is missing, malformed or not allowed (e.g. not lower-case spiffe).' },
+  ERR_IDENTIFIER_TRUST_DOMAIN_MISSING: { category: 'verification', status: 400, description: 'The trust domain (authority) is missing or empty.' },
+  ERR_IDENTIFIER_TRUST_DOMAIN_CHAR: { category: 'verification', status: 400, description: 'The trust domain holds a character its profile forbids.' },
+  ERR_IDENTIFIER_PATH_CHAR: { category: 'verification', status: 400, description: 'The path holds a character its profile forbids.' },
+  ERR_IDENTIFIER_EMPTY_SEGMENT: { category: 'verification', status: 400, description: 'The path has an empty segment (//).' },
+  ERR_IDENTIFIER_DOT_SEGMENT: { category: 'verification', status: 400, description: 'The path has a . or .. segment.' },
+  ERR_IDENTIFIER_TRAILING_SLASH: { category: 'verification', status: 400, description: 'The path ends with /.' },
+  ERR_IDENTIFIER_QUERY: { category: 'verification', status: 400, description: 'The identifier has a query component.' },
+  ERR_IDENTIFIER_FRAGMENT: { category: 'verification', status: 400, description: 'The identifier has a fragment component.' },
+  ERR_IDENTIFIER_USERINFO: { category: 'verification', status: 400, description: 'The identifier has userinfo in its authority.' },
+  ERR_IDENTIFIER_PORT: { category: 'verification', status: 400, description: 'The identifier has a port in its authority.' },
+  ERR_IDENTIFIER_PERCENT_ENCODING: { category: 'verification', status: 400, description: 'The identifier uses percent-encoding where its profile forbids it.' },
+
+  // -- wit --
+  ERR_WIT_INVALID: { category: 'verification', status: 400, description: 'The Workload Identity Token is malformed or fails a claim check.' },
+  ERR_WIT_MISSING: { category: 'verification', status: 400, description: 'No Workload-Identity-Token header (or more than one).' },
+  ERR_WIT_EXPIRED: { category: 'verification', status: 400, description: 'The Workload Identity Token has expired.' },
+  ERR_WIT_SIGNATURE: { category: 'verification', status: 400, description: 'The Workload Identity Token signature did not verify with the trust bundle.' },
+  ERR_WIT_CNF_INVALID: { category: 'verification', status: 400, description: 'The WIT cnf.jwk is missing, private, or has a missing or disallowed alg.' },
+
+  // -- wpt --
+  ERR_WPT_INVALID: { category: 'verification', status: 400, description: 'The Workload Proof Token is malformed or fails a claim check.' },
+  ERR_WPT_MISSING: { category: 'verification', status: 400, description: 'No Workload-Proof-Token header (or more than one).' },
+  ERR_WPT_SIGNATURE: { category: 'verification', status: 400, description: 'The WPT signature did not verify with the WIT key.' },
+  ERR_WPT_AUDIENCE: { category: 'verification', status: 400, description: 'The WPT aud does not name this service.' },
+  ERR_WPT_BINDING_MISMATCH: { category: 'verification', status: 400, description: 'A WPT hash binding (wth, ath, tth, oth) does not match the request.' },
+
+  // -- httpsig / digest --
+  ERR_HTTPSIG_MISSING: { category: 'verification', status: 400, description: 'No (matching) Signature / Signature-Input field.' },
+  ERR_HTTPSIG_INVALID: { category: 'verification', status: 400, description: 'A Signature / Signature-Input field is malformed or violates the policy.' },
+  ERR_HTTPSIG_SIGNATURE: { category: 'verification', status: 400, description: 'The HTTP message signature did not verify.' },
+  ERR_HTTPSIG_COMPONENT_MISSING: { category: 'verification', status: 400, description: 'A covered component is absent from the message, or a required component is not covered.' },
+  ERR_HTTPSIG_COMPONENT_INVALID: { category: 'verification', status: 400, description: 'A covered component cannot be serialised (bad sf/key/bs/req use, duplicate).' },
+  ERR_HTTPSIG_EXPIRED: { category: 'verification', status: 400, description: 'The signature is expired, too old, or created in the future.' },
+  ERR_HTTPSIG_AUDIENCE: { category: 'verification', status: 400, description: 'The wimse-aud parameter does not name this service.' },
+  ERR_HTTPSIG_TAG: { category: 'verification', status: 400, description: 'The tag parameter is missing or not the required one.' },
+  ERR_DIGEST_MISSING: { category: 'verification', status: 400, description: 'A body is present but Content-Digest is missing or has no supported algorithm.' },
+  ERR_DIGEST_MISMATCH: { category: 'verification', status: 400, description: 'Content-Digest does not match the body.' },
+  ERR_DIGEST_INVALID: { category: 'verification', status: 400, description: 'Content-Digest / Want-Content-Digest is malformed.' },
+  ERR_BODY_TOO_LARGE: { category: 'verification', status: 413, description: 'The body exceeded the configured byte limit.' },
+
+  // -- server / policy --
+  ERR_PROOF_MISSING: { category: 'verification', status: 401, description: 'The request carries no workload proof the policy accepts.' },
+  ERR_PROOF_REPLAYED: { category: 'verification', status: 401, description: 'A proof (WPT jti, signature nonce) was seen before.' },
+  ERR_CREDENTIAL_REVOKED: { category: 'verification', status: 401, description: 'The credential, key, session or subject has been revoked.' },
+  ERR_POLICY_DENIED: { category: 'verification', status: 403, description: 'The caller was authenticated but the policy refuses it.' },
+  ERR_HEADER_INVALID: { category: 'verification', status: 400, description: 'A request header is malformed, duplicated or oversized.' },
+  ERR_ORIGIN_NOT_ALLOWED: { category: 'verification', status: 403, description: 'The destination origin is not allow-listed for credentials.' },
+
+  // -- oauth --
+  ERR_ACCESS_TOKEN_INVALID: { category: 'verification', status: 401, description: 'An OAuth access token (RFC 9068) failed verification.' },
+  ERR_INSUFFICIENT_SCOPE: { category: 'verification', status: 403, description: 'The access token lacks a required scope.' },
+  ERR_DELEGATION_INVALID: { category: 'verification', status: 403, description: 'A delegation chain (act / may_act) is malformed, too deep, circular or not allowed.' },
+  ERR_TOKEN_EXCHANGE_FAILED: { category: 'protocol', status: 502, description: 'A token exchange was refused or answered with an invalid response.' },
+  ERR_OAUTH_RESPONSE_INVALID: { category: 'protocol', status: 502, description: 'An OAuth endpoint answered with a malformed response.' },
+  ERR_OAUTH_ERROR: { category: 'protocol', status: 502, description: 'An OAuth endpoint answered with an error response (error / error_description).' },
+  ERR_ASSERTION_INVALID: { category: 'verification', status: 400, description: 'A JWT assertion (client assertion, jwt-bearer grant, ID-JAG) failed verification.' },
+  ERR_TXN_TOKEN_INVALID: { category: 'verification', status: 401, description: 'A Transaction Token failed verification.' },
+  ERR_APPROVAL_DENIED: { category: 'protocol', status: 403, description: 'A human approval (CIBA) was denied or expired.' },
+
+  // -- ssf --
+  ERR_SET_INVALID: { category: 'verification', status: 400, description: 'A Security Event Token failed verification or the SSF profile.' },
+  ERR_SUBJECT_ID_INVALID: { category: 'verification', status: 400, description: 'A subject identifier (RFC 9493 / SSF) is malformed.' },
+  ERR_SSF_STREAM: { category: 'protocol', status: 502, description: 'An SSF transmitter refused or garbled a stream-management call.' },
+
+  // -- x509 --
+  ERR_X509_SVID_INVALID: { category: 'verification', status: 400, description: 'An X.509-SVID failed parsing or chain verification.' },
+
+  // -- bundle / remote --
+  ERR_BUNDLE_FETCH: { category: 'protocol', status: 503, description: 'A remote trust bundle (JWKS) could not be fetched or parsed.' },
+  ERR_REMOTE_TIMEOUT: { category: 'protocol', status: 504, description: 'A remote party did not answer in time.' },
+
+  // -- stores --
+  ERR_STORE_UNAVAILABLE: { category: 'store', status: 503, description: 'A replay / revocation / outbox store failed or timed out (fail closed).' },
+  ERR_STORE_FULL: { category: 'store', status: 503, description: 'A bounded memory store is full of live entries (fail closed).' },
+
+  // -- signer / broker --
+  ERR_SIGNER_FAILED: { category: 'signer', status: 500, description: 'A signer failed (KMS error, timeout, bad output).' },
+  ERR_SIGNER_REFUSED: { category: 'signer', status: 403, description: 'A signer or credential broker refused by policy.' },
+  ERR_SIGNER_RATE_LIMITED: { category: 'signer', status: 429, description: 'A credential broker rate limit was hit.' },
+} as const
+
+// Compile-time check that every entry has the right shape.
+const _shape: Record<string, { readonly category: ErrorCategory; readonly status: number; readonly description: string }> = ERROR_CODES
+void _shape
+
+/** Which error class carries a code. */
+export type ErrorCategory = 'argument' | 'verification' | 'protocol' | 'store' | 'signer'
+
+/** Every stable error code agentauth produces. */
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Codes carried by {@link VerificationError}. */
+export type VerificationErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'verification' ? K : never
+}[ErrorCode]
+/** Codes carried by {@link ProtocolError}. */
+export type ProtocolErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'protocol' ? K : never
+}[ErrorCode]
+/** Codes carried by {@link StoreError}. */
+export type StoreErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'store' ? K : never
+}[ErrorCode]
+/** Codes carried by {@link SignerError}. */
+export type SignerErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'signer' ? K : never
+}[ErrorCode]
+/** Codes carried by coded `TypeError`s (programmer errors). */
+export type ArgumentErrorCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'

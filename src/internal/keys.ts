@@ -1,0 +1,75 @@
+// Public-key import with a small bounded cache, so a key reused across requests (a WIT's cnf.jwk,
+// a trust-bundle key) is imported once. The cache key is the JWK's public members plus the alg,
+// so two JWK objects with the same key share one CryptoKey.
+import { VerificationError } from '../errors/index.js'
+import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
+import type { PublicJWK } from '../signer/types.js'
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+/** Throws ERR_KEY_INVALID when a JWK carries private or symmetric material. */
+export function assertPublicJWK(jwk: Record<string, unknown>, what = 'JWK'): void {
+  for (const m of PRIVATE_MEMBERS) {
+    if (Object.hasOwn(jwk, m)) throw new VerificationError('ERR_KEY_INVALID', `${what} contains private member "${m}"`)
+  }
+}
+
+/** Checks the JWK's shape fits `alg` (kty, crv, members are strings). */
+export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgorithm, what = 'JWK'): void {
+  const info = ALGORITHMS[alg]
+  if (jwk.kty !== info.kty) throw new VerificationError('ERR_KEY_INVALID', `${what} kty does not match ${alg}`)
+  if (info.crv !== undefined && jwk.crv !== info.crv) throw new VerificationError('ERR_KEY_INVALID', `${what} crv does not match ${alg}`)
+  const members = info.kty === 'RSA' ? ['n', 'e'] : info.kty === 'EC' ? ['x', 'y'] : ['x']
+  for (const m of members) {
+    if (typeof jwk[m] !== 'string' || (jwk[m] as string).length === 0) throw new VerificationError('ERR_KEY_INVALID', `${what} member "${m}" is missing`)
+  }
+  if (jwk.alg !== undefined && jwk.alg !== alg && !(isEdDSA(jwk.alg) && isEdDSA(alg))) {
+    throw new VerificationError('ERR_KEY_INVALID', `${what} alg does not match ${alg}`)
+  }
+  if (jwk.use !== undefined && typeof jwk.use !== 'string') throw new VerificationError('ERR_KEY_INVALID', `${what} use is not a string`)
+}
+
+function isEdDSA(alg: unknown): boolean {
+  return alg === 'EdDSA' || alg === 'Ed25519'
+}
+
+const MAX_CACHE = 1024
+const cache = new Map<string, Promise<CryptoKey>>()
+const cacheByCrypto = new WeakMap<Crypto, Map<string, Promise<CryptoKey>>>()
+
+function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
+  return `${alg}|${String(jwk.kty)}|${String(jwk.crv ?? '')}|${String(jwk.x ?? '')}|${String(jwk.y ?? '')}|${String(jwk.n ?? '')}|${String(jwk.e ?? '')}`
+}
+
+/**
+ * Imports a public JWK for verification with `alg`, validating shape first. Cached per crypto
+ * provider; a failed import is not cached.
+ */
+export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: JWSAlgorithm, crypto: Crypto = globalThis.crypto): Promise<CryptoKey> {
+  const record = jwk as Record<string, unknown>
+  if (!isJWSAlgorithm(alg)) return Promise.reject(new VerificationError('ERR_ALG_NOT_ALLOWED', `unsupported algorithm ${String(alg)}`))
+  try {
+    assertPublicJWK(record)
+    assertJWKMatchesAlg(record, alg)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  let map = crypto === globalThis.crypto ? cache : cacheByCrypto.get(crypto)
+  if (map === undefined) {
+    map = new Map()
+    cacheByCrypto.set(crypto, map)
+  }
+  const key = cacheKey(record, alg)
+  const hit = map.get(key)
+  if (hit !== undefined) return hit
+  const info = ALGORITHMS[alg]
+  const clean: JsonWebKey = { kty: record.kty as string, ext: true }
+  for (const m of ['crv', 'x', 'y', 'n', 'e'] as const) if (typeof record[m] === 'string') (clean as Record<string, unknown>)[m] = record[m]
+  const p = crypto.subtle.importKey('jwk', clean, info.importParams, true, ['verify']).catch((cause: unknown) => {
+    map!.delete(key)
+    throw new VerificationError('ERR_KEY_INVALID', 'public key could not be imported', { cause })
+  })
+  if (map.size >= MAX_CACHE) map.delete(map.keys().next().value as string)
+  map.set(key, p)
+  return p
+}

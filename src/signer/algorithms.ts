@@ -1,0 +1,85 @@
+// The algorithm table: JOSE name → Web Crypto import/sign parameters, key shape, signature size
+// and the RFC 9421 §3.3 name where one exists. One table so JWS, WPT and HTTP signatures agree.
+import { codedTypeError } from '../errors/index.js'
+
+/** Asymmetric JWS algorithms agentauth signs and verifies with. `Ed25519` is RFC 9864's fully-specified name for EdDSA over Ed25519. */
+export type JWSAlgorithm =
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'EdDSA' | 'Ed25519'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'RS256' | 'RS384' | 'RS512'
+
+/** RFC 9421 §3.3 algorithm names. */
+export type HTTPSignatureAlgorithm =
+  | 'ed25519' | 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384'
+  | 'rsa-pss-sha512' | 'rsa-v1_5-sha256' | 'hmac-sha256'
+
+/** Everything needed to use one JOSE algorithm with Web Crypto. */
+export interface AlgorithmInfo {
+  readonly alg: JWSAlgorithm
+  readonly kty: 'EC' | 'OKP' | 'RSA'
+  readonly crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519'
+  /** Parameters for `crypto.subtle.importKey` / `generateKey`. */
+  readonly importParams: EcKeyImportParams | RsaHashedImportParams | Algorithm
+  /** Parameters for `crypto.subtle.sign` / `verify`. */
+  readonly signParams: EcdsaParams | RsaPssParams | Algorithm
+  /** Fixed signature length in bytes (JOSE form), or undefined for RSA (modulus-dependent). */
+  readonly signatureLength?: number
+  /** The matching RFC 9421 algorithm name, when one exists. */
+  readonly httpSignatureAlgorithm?: HTTPSignatureAlgorithm
+}
+
+const ec = (alg: JWSAlgorithm, crv: 'P-256' | 'P-384' | 'P-521', hash: string, len: number, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
+  Object.freeze({ alg, kty: 'EC', crv, importParams: { name: 'ECDSA', namedCurve: crv }, signParams: { name: 'ECDSA', hash }, signatureLength: len, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+const pss = (alg: JWSAlgorithm, hash: string, salt: number, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
+  Object.freeze({ alg, kty: 'RSA', importParams: { name: 'RSA-PSS', hash }, signParams: { name: 'RSA-PSS', saltLength: salt }, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+const pkcs1 = (alg: JWSAlgorithm, hash: string, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
+  Object.freeze({ alg, kty: 'RSA', importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, signParams: { name: 'RSASSA-PKCS1-v1_5' }, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+const ed = (alg: JWSAlgorithm): AlgorithmInfo =>
+  Object.freeze({ alg, kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' }, signatureLength: 64, httpSignatureAlgorithm: 'ed25519' })
+
+/** The algorithm table, keyed by JOSE name. */
+export const ALGORITHMS: Readonly<Record<JWSAlgorithm, AlgorithmInfo>> = Object.freeze({
+  ES256: ec('ES256', 'P-256', 'SHA-256', 64, 'ecdsa-p256-sha256'),
+  ES384: ec('ES384', 'P-384', 'SHA-384', 96, 'ecdsa-p384-sha384'),
+  ES512: ec('ES512', 'P-521', 'SHA-512', 132),
+  EdDSA: ed('EdDSA'),
+  Ed25519: ed('Ed25519'),
+  PS256: pss('PS256', 'SHA-256', 32),
+  PS384: pss('PS384', 'SHA-384', 48),
+  PS512: pss('PS512', 'SHA-512', 64, 'rsa-pss-sha512'),
+  RS256: pkcs1('RS256', 'SHA-256', 'rsa-v1_5-sha256'),
+  RS384: pkcs1('RS384', 'SHA-384'),
+  RS512: pkcs1('RS512', 'SHA-512'),
+})
+
+/** Every supported JOSE algorithm name. */
+export const JWS_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze(Object.keys(ALGORITHMS) as JWSAlgorithm[])
+
+/**
+ * RFC 9421 algorithm name → JOSE algorithm, for the asymmetric ones (`hmac-sha256` has no JOSE
+ * counterpart here: JWS with shared secrets is never accepted for workload credentials).
+ */
+export const HTTP_SIGNATURE_TO_JOSE: Readonly<Partial<Record<HTTPSignatureAlgorithm, JWSAlgorithm>>> = Object.freeze({
+  'ed25519': 'EdDSA',
+  'ecdsa-p256-sha256': 'ES256',
+  'ecdsa-p384-sha384': 'ES384',
+  'rsa-pss-sha512': 'PS512',
+  'rsa-v1_5-sha256': 'RS256',
+})
+
+/** True when `alg` is a JOSE algorithm agentauth supports (not `none`, not HMAC). */
+export function isJWSAlgorithm(alg: unknown): alg is JWSAlgorithm {
+  return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg)
+}
+
+/** Looks up an algorithm or throws a coded TypeError (configuration error). */
+export function algorithmInfo(alg: string): AlgorithmInfo {
+  if (!isJWSAlgorithm(alg)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `unsupported JWS algorithm: ${String(alg)}`)
+  return ALGORITHMS[alg]
+}
+
+/** The RFC 9421 name of a JOSE algorithm, if RFC 9421 defines one. */
+export function joseToHTTPSignatureAlgorithm(alg: JWSAlgorithm): HTTPSignatureAlgorithm | undefined {
+  return ALGORITHMS[alg].httpSignatureAlgorithm
+}

@@ -1,0 +1,47 @@
+import { codedTypeError } from '../errors/index.js'
+import { encode } from '../internal/base64url.js'
+import { ascii, utf8 } from '../internal/bytes.js'
+import type { SignOptions, Signer } from './types.js'
+
+/** JOSE protected header of a JWS created by agentauth. `alg` (and `kid` if the signer has one) are set from the signer. */
+export interface JWSHeaderParameters {
+  typ?: string
+  kid?: string
+  [name: string]: unknown
+}
+
+/**
+ * Assembles a compact JWS (RFC 7515 §7.1) around any {@link Signer}: base64url(header) "."
+ * base64url(payload) is handed to `signer.sign`, whose JOSE-form signature is appended. The key can
+ * live in a KMS, an HSM or another process.
+ *
+ * @param header - protected header; `alg` always comes from the signer, `kid` from the signer unless given.
+ * @param payload - a JSON object (serialised with `JSON.stringify`) or pre-encoded bytes.
+ * @returns the compact serialisation `header.payload.signature`.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else.
+ *
+ * @example
+ * ```ts
+ * import { createCompactJWS, generateSigner } from 'agentauth/signer'
+ * const signer = await generateSigner('ES256')
+ * const jwt = await createCompactJWS({ typ: 'JWT' }, { sub: 'spiffe://example.org/agent' }, signer)
+ * ```
+ */
+export async function createCompactJWS(
+  header: JWSHeaderParameters,
+  payload: Record<string, unknown> | Uint8Array,
+  signer: Signer,
+  options?: SignOptions,
+): Promise<string> {
+  if (header.alg !== undefined && header.alg !== signer.alg) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'header.alg must match the signer algorithm')
+  }
+  const full: Record<string, unknown> = { alg: signer.alg }
+  if (signer.kid !== undefined) full.kid = signer.kid
+  for (const [k, v] of Object.entries(header)) if (v !== undefined) full[k] = v
+  const h = encode(utf8(JSON.stringify(full)))
+  const p = encode(payload instanceof Uint8Array ? payload : utf8(JSON.stringify(payload)))
+  const input = `${h}.${p}`
+  const signature = await signer.sign(ascii(input), options)
+  return `${input}.${encode(signature)}`
+}
