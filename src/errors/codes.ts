@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   ERR_IDENTIFIER_USERINFO: { category: 'verification', status: 400, description: 'The identifier has userinfo in its authority.' },
   ERR_IDENTIFIER_PORT: { category: 'verification', status: 400, description: 'The identifier has a port in its authority.' },
   ERR_IDENTIFIER_PERCENT_ENCODING: { category: 'verification', status: 400, description: 'The identifier uses percent-encoding where its profile forbids it.' },
+  ERR_IDENTIFIER_TRUST_DOMAIN_TOO_LONG: { category: 'verification', status: 400, description: 'The trust domain exceeds 255 bytes.' },
+  ERR_IDENTIFIER_PATH_RELATIVE: { category: 'verification', status: 400, description: 'A path given on its own does not start with /.' },
 
   // -- wit --
   ERR_WIT_INVALID: { category: 'verification', status: 400, description: 'The Workload Identity Token is malformed or fails a claim check.' },
