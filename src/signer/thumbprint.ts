@@ -1,0 +1,49 @@
+// RFC 7638 JWK thumbprint with SHA-256. Written here rather than via jose so that it is one digest
+// over a string we build (no generic JWK walk) and so repeated keys — a WIT's cnf.jwk arrives with
+// every request — hit a small cache instead of hashing again.
+import { VerificationError } from '../errors/index.js'
+import { encode } from '../internal/base64url.js'
+import { utf8 } from '../internal/bytes.js'
+
+// RFC 7638 §3.2: the required members of each key type, in lexicographic order.
+const REQUIRED: Readonly<Record<string, readonly string[]>> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] }
+
+const MAX_CACHE = 1024
+const cache = new Map<string, string>()
+
+/**
+ * Computes the RFC 7638 SHA-256 thumbprint of a public (or private) JWK, base64url-encoded — the
+ * value of `cnf.jkt` (RFC 9449) and the key under which revocations by key are stored.
+ *
+ * @param jwk - an EC, OKP or RSA JWK; only its required public members are hashed.
+ * @param crypto - Web Crypto provider (defaults to `globalThis.crypto`).
+ * @returns the 43-character base64url thumbprint.
+ * @throws `VerificationError` `ERR_KEY_INVALID` when `kty` is unsupported or a required member is
+ * missing or not a string.
+ *
+ * @example
+ * ```ts
+ * import { generateSigner, jwkThumbprint } from 'agentauth/signer'
+ * const signer = await generateSigner('ES256')
+ * const jkt = await jwkThumbprint(await signer.publicJwk()) // e.g. 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+ * ```
+ */
+export async function jwkThumbprint(jwk: { readonly kty?: unknown; readonly [member: string]: unknown }, crypto: Crypto = globalThis.crypto): Promise<string> {
+  if (typeof jwk !== 'object' || jwk === null) throw new VerificationError('ERR_KEY_INVALID', 'JWK must be an object')
+  const members = typeof jwk.kty === 'string' && Object.hasOwn(REQUIRED, jwk.kty) ? REQUIRED[jwk.kty]! : undefined
+  if (members === undefined) throw new VerificationError('ERR_KEY_INVALID', 'JWK kty must be EC, OKP or RSA for a thumbprint')
+  let canonical = '{'
+  for (const m of members) {
+    const v = jwk[m]
+    if (typeof v !== 'string' || v.length === 0) throw new VerificationError('ERR_KEY_INVALID', `JWK member "${m}" is missing`)
+    canonical += `${canonical.length > 1 ? ',' : ''}"${m}":${JSON.stringify(v)}`
+  }
+  canonical += '}'
+  const hit = cache.get(canonical)
+  if (hit !== undefined) return hit
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(canonical) as Uint8Array<ArrayBuffer>))
+  const thumbprint = encode(digest)
+  if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string)
+  cache.set(canonical, thumbprint)
+  return thumbprint
+}
