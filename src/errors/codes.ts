@@ -97,6 +97,14 @@ export const ERROR_CODES = {
   ERR_SET_INVALID: { category: 'verification', status: 400, description: 'A Security Event Token failed verification or the SSF profile.' },
   ERR_SUBJECT_ID_INVALID: { category: 'verification', status: 400, description: 'A subject identifier (RFC 9493 / SSF) is malformed.' },
   ERR_SSF_STREAM: { category: 'protocol', status: 502, description: 'An SSF transmitter refused or garbled a stream-management call.' },
+  ERR_SET_ISSUER: { category: 'verification', status: 400, description: 'The SET iss is not the expected transmitter (RFC 8935 invalid_issuer).' },
+  ERR_SET_AUDIENCE: { category: 'verification', status: 400, description: 'The SET aud does not name this receiver (RFC 8935 invalid_audience).' },
+  ERR_SET_REPLAYED: { category: 'verification', status: 400, description: 'A SET with this iss and jti was already accepted.' },
+  ERR_SSF_POLL: { category: 'protocol', status: 502, description: 'An SSF poll endpoint (RFC 8936) refused the request or answered with a malformed response.' },
+  ERR_SSF_DELIVERY: { category: 'protocol', status: 502, description: 'A push receiver (RFC 8935) rejected a SET, or delivery gave up after its retries.' },
+
+  // -- lifecycle --
+  ERR_IDENTITY_RETAINED: { category: 'verification', status: 403, description: 'The identifier was deprovisioned and is retained for audit; it is never issued again.' },
 
   // -- x509 --
   ERR_X509_SVID_INVALID: { category: 'verification', status: 400, description: 'An X.509-SVID failed parsing or chain verification.' },
