@@ -1,6 +1,5 @@
 // Parsers for workload identifiers: one left-to-right byte scan, no URL object, no normalisation.
-import { VerificationError } from '../errors/index.js'
-import { codedTypeError } from '../errors/index.js'
+import { codedTypeError, VerificationError } from '../errors/index.js'
 import { scanSpiffePath, scanWimsePath } from './path.js'
 import {
   classOf,
@@ -9,8 +8,6 @@ import {
   MAX_IDENTIFIER_BYTES,
   SCHEME_CHAR,
   scanTrustDomain,
-  TD_SPIFFE,
-  TD_WIMSE,
 } from './scan.js'
 import type { IdentifierProfile, ParseIdentifierOptions, WorkloadIdentifier } from './types.js'
 
@@ -66,7 +63,7 @@ export function parseIdentifier(value: unknown, profile: IdentifierProfile): Wor
     throw identifierError('ERR_IDENTIFIER_SCHEME', 0)
   }
   const start = colon + 3
-  const end = scanTrustDomain(value, start, spiffe ? TD_SPIFFE : TD_WIMSE, true)
+  const end = scanTrustDomain(value, start, true)
   if (spiffe) scanSpiffePath(value, end)
   else scanWimsePath(value, end)
   return Object.freeze({
@@ -81,11 +78,12 @@ export function parseIdentifier(value: unknown, profile: IdentifierProfile): Wor
 /**
  * Parses and validates a workload identifier without normalising it. With the default profile
  * `'any'`, `spiffe:` identifiers must follow SPIFFE-ID §2 exactly (go-spiffe's rules) and every
- * other scheme the WIMSE generic rules (draft-ietf-wimse-identifier §4.1: absolute URI, non-empty
- * lower-case trust domain, no query, fragment, userinfo or port, at most 2048 bytes, plus
- * agentauth's canonical-form rules: lower-case scheme, no `.`/`..` segments, percent-encoding only
- * as upper-case `%HH` of a reserved or non-ASCII byte, none in the trust domain). Each broken rule
- * has its own code; the code names the first offending byte from the left.
+ * other scheme the WIMSE generic rules (draft-ietf-wimse-identifier §4.1: absolute URI with a
+ * non-empty trust domain, no query, fragment, userinfo or port, at most 2048 bytes; plus
+ * agentauth's canonical-form rules, so that byte-exact comparison is sound: lower-case scheme, a
+ * trust domain of `[a-z0-9._-]` (≤ 255 bytes) for every scheme, path of RFC 3986 `pchar`s, no
+ * `.`/`..` segments, percent-encoding only as upper-case `%HH` of a byte that is not unreserved).
+ * Each broken rule has its own code; the code names the first offending byte from the left.
  *
  * @param value - The identifier, e.g. a WIT `sub` claim. A non-string is rejected, not coerced.
  * @param options - `profile`: `'any'` (default), `'wimse'` (only `wimse:`) or `'spiffe'`.

@@ -10,8 +10,7 @@ export const MAX_TRUST_DOMAIN_BYTES = 255
 
 // Bit flags per ASCII byte.
 export const SCHEME_CHAR = 1 // a-z 0-9 + - . (first byte a-z only; checked by the caller)
-export const TD_SPIFFE = 2 // a-z 0-9 . - _
-export const TD_WIMSE = 4 // TD_SPIFFE + ~ (lower-case unreserved)
+export const TRUST_DOMAIN_CHAR = 2 // a-z 0-9 . - _ (both profiles)
 export const SEG_SPIFFE = 8 // A-Z a-z 0-9 . - _
 export const PCHAR_WIMSE = 16 // unreserved + sub-delims + : @ (RFC 3986 pchar minus pct-encoded)
 export const UNRESERVED = 32 // A-Z a-z 0-9 - . _ ~
@@ -25,8 +24,7 @@ export const CLASS: Uint8Array = (() => {
   const upper = lower.toUpperCase()
   const digits = '0123456789'
   add(lower + digits + '+-.', SCHEME_CHAR)
-  add(lower + digits + '.-_', TD_SPIFFE | TD_WIMSE)
-  add('~', TD_WIMSE)
+  add(lower + digits + '.-_', TRUST_DOMAIN_CHAR)
   add(lower + upper + digits + '.-_', SEG_SPIFFE)
   add(lower + upper + digits + '-._~', UNRESERVED | PCHAR_WIMSE)
   add("!$&'()*+,;=:@", PCHAR_WIMSE)
@@ -112,17 +110,17 @@ export function exceedsBytes(value: string, limit: number): boolean {
 }
 
 /**
- * Scans a trust domain in `value` from `start` up to the first `/` or the end. Returns the end
- * offset. `flag` selects the charset (TD_SPIFFE or TD_WIMSE). `stopAtSlash` is false for a bare
+ * Scans a trust domain in `value` from `start` up to the first `/` or the end and returns the end
+ * offset. Both profiles use the SPIFFE-ID §2.1 charset. `stopAtSlash` is false for a bare
  * trust-domain name, where `/` is just a bad byte.
  */
-export function scanTrustDomain(value: string, start: number, flag: number, stopAtSlash: boolean): number {
+export function scanTrustDomain(value: string, start: number, stopAtSlash: boolean): number {
   let i = start
   const n = value.length
   for (; i < n; i++) {
     const c = value.charCodeAt(i)
     if (c === 0x2f && stopAtSlash) break
-    if ((classOf(c) & flag) === 0) throw identifierError(trustDomainByteCode(c), i)
+    if ((classOf(c) & TRUST_DOMAIN_CHAR) === 0) throw identifierError(trustDomainByteCode(c), i)
   }
   if (i === start) throw identifierError('ERR_IDENTIFIER_TRUST_DOMAIN_MISSING', start)
   if (i - start > MAX_TRUST_DOMAIN_BYTES) throw identifierError('ERR_IDENTIFIER_TRUST_DOMAIN_TOO_LONG', start)
