@@ -19,3 +19,5 @@
 export type { GetBundleOptions, TrustBundle, TrustBundleSource } from './types.js'
 export { staticTrustBundles, type StaticTrustBundleInput, type StaticTrustBundleSource } from './static.js'
 export { selectKey, type SelectKeyOptions } from './select.js'
+export { remoteTrustBundle, type RemoteTrustBundleOptions, type RemoteTrustBundleSource } from './remote.js'
+export type { BundleFetch } from './fetch-document.js'
