@@ -4,16 +4,45 @@
  * `claim` is an **atomic insert-if-absent**: it resolves `true` the first time a key is claimed and
  * `false` for every later claim until `expiresAt`. A separate `has` + `set` would race across
  * instances. Implementations fail closed: on an outage they reject with a `StoreError`.
+ *
+ * Implementations: `createMemoryReplayCache` (one process) from `agentauth/stores`,
+ * `createRedisReplayCache` (shared) from `agentauth/stores/redis`, or your own object with the
+ * same method (run the contract in docs/stores.md against it).
+ *
+ * @example
+ * ```ts
+ * import type { ReplayCache } from 'agentauth/stores'
+ * import { StoreError } from 'agentauth/errors'
+ *
+ * async function firstUse(cache: ReplayCache, sub: string, jti: string, exp: number): Promise<boolean> {
+ *   return cache.claim(`wpt:${sub}:${jti}`, exp + 60) // + clock tolerance; StoreError → 503
+ * }
+ * ```
  */
 export interface ReplayCache {
   /**
+   * Claims `key` until `expiresAt`, atomically.
+   *
    * @param key - the proof's unique value, already namespaced by the caller (e.g. `wpt:<sub>:<jti>`).
-   * @param expiresAt - epoch seconds after which the key may be forgotten.
+   * @param expiresAt - epoch seconds after which the key may be forgotten: the proof's `exp`
+   *   **plus** the verifier's clock tolerance (a proof accepted late must stay claimed). Rounded up.
+   * @returns `true` on the first sighting, `false` when the key is already held.
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty key or unusable `expiresAt`;
+   *   `StoreError` (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) when the store cannot answer.
    */
   claim(key: string, expiresAt: number): Promise<boolean>
 }
 
-/** What a revocation applies to. At least one of the keys is set. */
+/**
+ * What a revocation applies to. At least one of the keys is set. Each key is matched on its own:
+ * an entry with `sub` and `sid` revokes the whole subject *and* the session.
+ *
+ * @example
+ * ```ts
+ * import type { RevocationKeys } from 'agentauth/stores'
+ * const keys: RevocationKeys = { sub: wit.sub, jti: wit.jti, jkt: wit.cnfThumbprint }
+ * ```
+ */
 export interface RevocationKeys {
   /** Workload identifier or OAuth subject. */
   readonly sub?: string
@@ -25,11 +54,20 @@ export interface RevocationKeys {
   readonly sid?: string
 }
 
-/** One revocation, as stored. */
+/**
+ * One revocation, as stored.
+ *
+ * @example
+ * ```ts
+ * import type { RevocationEntry } from 'agentauth/stores'
+ * // Every credential of this subject issued before the CAEP credential-change event:
+ * const entry: RevocationEntry = { sub: 'spiffe://example.org/agent', until: now + 3600, issuedBefore: eventTime, reason: 'credential-change' }
+ * ```
+ */
 export interface RevocationEntry extends RevocationKeys {
   /** Epoch seconds until which the revocation holds (after that the credential has expired anyway). */
   readonly until: number
-  /** Free-text or event-type reason, for audit and error detail. */
+  /** Free-text or event-type reason, for audit and error detail (at most 1024 characters). */
   readonly reason?: string
   /** Epoch seconds when the revocation was recorded. */
   readonly revokedAt?: number
@@ -40,12 +78,38 @@ export interface RevocationEntry extends RevocationKeys {
 /**
  * Revocations honoured at request time. `check` returns the first matching entry for any of the
  * given keys. Implementations fail closed: on an outage they reject with a `StoreError`.
+ *
+ * Implementations: `createMemoryRevocationStore` from `agentauth/stores`,
+ * `createRedisRevocationStore` from `agentauth/stores/redis`.
+ *
+ * @example
+ * ```ts
+ * import type { RevocationStore } from 'agentauth/stores'
+ *
+ * async function assertNotRevoked(store: RevocationStore, sub: string, jti: string, iat: number): Promise<void> {
+ *   const hit = await store.check({ sub, jti }, iat)
+ *   if (hit !== undefined) throw new Error(`revoked (${hit.reason ?? 'no reason'})`)
+ * }
+ * ```
  */
 export interface RevocationStore {
+  /**
+   * Records a revocation of every key the entry names. Revoking a key again keeps the union: the
+   * later `until`, the wider `issuedBefore`. An entry whose `until` has passed records nothing.
+   *
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for a malformed entry; `StoreError` when the store
+   *   cannot record it (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) — the sender should retry.
+   */
   revoke(entry: RevocationEntry): Promise<void>
   /**
+   * Looks up every key that is set, in the order `jti`, `jkt`, `sid`, `sub`.
+   *
    * @param keys - the credential's identifying values; each one set is looked up.
-   * @param issuedAt - the credential's `iat` (epoch seconds), compared with `issuedBefore`.
+   * @param issuedAt - the credential's `iat` (epoch seconds), compared with `issuedBefore`; when
+   *   it is absent, an entry with `issuedBefore` matches (fail closed).
+   * @returns the matching stored entry (carrying only the matched key), or `undefined`.
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for malformed keys; `StoreError`
+   *   (`ERR_STORE_UNAVAILABLE`) when the store cannot answer or holds a corrupted entry.
    */
   check(keys: RevocationKeys, issuedAt?: number): Promise<RevocationEntry | undefined>
 }

@@ -1,0 +1,67 @@
+import { checkEpochSeconds, checkKey, compactKey } from '../contract.js'
+import type { ReplayCache } from '../types.js'
+import type { RedisCommand } from './command.js'
+import { redisBase, unexpectedReply } from './call.js'
+
+/** Options of {@link createRedisReplayCache}. */
+export interface RedisReplayCacheOptions {
+  /** Sends one command to Redis: `ioredisCommand(redis)`, `nodeRedisCommand(client)` or your own. */
+  readonly command: RedisCommand
+  /** Prepended to every key (default `'agentauth:replay:'`). Give each application its own. */
+  readonly prefix?: string
+  /** Longest wait for a reply before failing closed, in ms (integer 1–60 000, default 1000). */
+  readonly timeoutMs?: number
+}
+
+/**
+ * Creates a {@link ReplayCache} shared by every verifier instance through Redis.
+ *
+ * `claim(key, expiresAt)` is one atomic `SET <prefix><key> 1 NX EXAT <expiresAt>`: reply `'OK'` →
+ * `true` (first sighting), nil → `false` (replayed). Keys over 256 characters (or starting with
+ * `sha256:`) are stored as `sha256:<base64url>` of the key. `expiresAt` is rounded up to whole
+ * seconds and compared with the **Redis server's** clock, so keep it NTP-synced; a past `expiresAt`
+ * claims nothing, so callers pass the proof's `exp` plus their clock tolerance.
+ *
+ * Fails closed: an error reply, any other reply, a thrown or rejected command, or no answer within
+ * `timeoutMs` rejects with `StoreError('ERR_STORE_UNAVAILABLE')` (503). A claim that timed out may
+ * still land in Redis later; the proof is then burnt and the client retries with a fresh one.
+ * No state is held in the returned object: after an outage the next call simply works again.
+ *
+ * Durability: run Redis with `appendonly yes` and `appendfsync always` so a claim that was
+ * acknowledged survives a crash (`everysec` may lose up to a second of claims). See docs/stores.md.
+ *
+ * @param options - `command` (required), `prefix`, `timeoutMs`.
+ * @returns the replay cache.
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options, and as
+ *   a rejection of `claim` for a bad key or `expiresAt`; `claim` rejects with `StoreError`
+ *   `ERR_STORE_UNAVAILABLE` when Redis fails or is slow.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { createRedisReplayCache, ioredisCommand } from 'agentauth/stores/redis'
+ *
+ * const replayCache = createRedisReplayCache({
+ *   command: ioredisCommand(new Redis('redis://127.0.0.1:6379')),
+ *   prefix: 'orders-api:replay:',
+ *   timeoutMs: 250,
+ * })
+ * if (!(await replayCache.claim(`wpt:${sub}:${jti}`, exp + 60))) throw new Error('replayed')
+ * ```
+ */
+export function createRedisReplayCache(options: RedisReplayCacheOptions): ReplayCache {
+  const { prefix, call } = redisBase(options, 'agentauth:replay:')
+  const cache: ReplayCache = {
+    async claim(key: string, expiresAt: number): Promise<boolean> {
+      checkKey(key, 'key')
+      const exp = checkEpochSeconds(expiresAt, 'expiresAt')
+      const compact = compactKey(key)
+      const redisKey = prefix + (typeof compact === 'string' ? compact : await compact)
+      const reply = await call(['SET', redisKey, '1', 'NX', 'EXAT', String(exp)])
+      if (reply === 'OK') return true
+      if (reply === null) return false
+      throw unexpectedReply('SET NX')
+    },
+  }
+  return Object.freeze(cache)
+}
