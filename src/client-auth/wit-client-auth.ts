@@ -1,0 +1,90 @@
+import { codedTypeError } from '../errors/index.js'
+import { checkObject, checkFunction } from '../internal/oauth-assert.js'
+import { optionalNumber } from '../internal/assert.js'
+import { randomId } from '../internal/oauth-http.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
+import { createCompactJWS } from '../signer/jws.js'
+import type { Signer } from '../signer/types.js'
+import type { WITSource } from '../wit/types.js'
+import type { ClientAuthentication } from './types.js'
+
+/** Header carrying the WIT as the client attestation (draft-ietf-oauth-attestation-based-client-auth). */
+export const CLIENT_ATTESTATION_HEADER = 'OAuth-Client-Attestation'
+/** Header carrying the proof of possession of the WIT key. */
+export const CLIENT_ATTESTATION_POP_HEADER = 'OAuth-Client-Attestation-PoP'
+/** JOSE `typ` of the attestation PoP JWT. */
+export const CLIENT_ATTESTATION_POP_TYP = 'oauth-client-attestation-pop+jwt'
+/** `token_endpoint_auth_method` value registered for attestation-based client authentication. */
+export const ATTEST_JWT_CLIENT_AUTH = 'attest_jwt_client_auth'
+
+/** Options of {@link witClientAuth}. */
+export interface WITClientAuthOptions {
+  /** Where the current WIT comes from (rotation hidden behind it). */
+  wit: WITSource
+  /** The workload key bound in the WIT's `cnf.jwk`; signs the PoP. */
+  signer: Signer
+  /** `aud` of the PoP. Default: the server's issuer identifier (required by the attestation draft). */
+  audience?: string
+  /** PoP lifetime in seconds (default 60, at most 300). */
+  lifetime?: number
+  /** Injected clock (ms). */
+  clock?: Clock
+}
+
+/**
+ * OAuth client authentication with a Workload Identity Token and a fresh proof of possession of its
+ * key, as draft-ietf-oauth-spiffe-client-auth-02 §3.3 profiles OAuth 2.0 Attestation-Based Client
+ * Authentication for WIT(-SVID)s: the WIT goes unchanged in `OAuth-Client-Attestation` (its `typ`
+ * stays `wit+jwt`), and a PoP JWT signed with the WIT's `cnf` key goes in
+ * `OAuth-Client-Attestation-PoP` (`typ` `oauth-client-attestation-pop+jwt`; claims `iss` = client
+ * id, `aud` = issuer, `jti`, `iat`, `exp`). `client_id` is sent in the body — for a workload it is
+ * usually its workload identifier.
+ *
+ * The WIMSE credentials draft itself defines no OAuth binding, which is why this profile is used.
+ * No secret and no long-lived key: the WIT rotates, the key never leaves the signer.
+ *
+ * @param options - see {@link WITClientAuthOptions}.
+ * @returns a {@link ClientAuthentication}.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, or (at use) when
+ *   neither `options.audience` nor the server issuer is known.
+ *
+ * @example
+ * ```ts
+ * import { witClientAuth, requestClientCredentials } from 'agentauth/client-auth'
+ *
+ * const auth = witClientAuth({ wit: witSource, signer: workloadSigner })
+ * const token = await requestClientCredentials(
+ *   { issuer: 'https://as.example.com', tokenEndpoint: 'https://as.example.com/token' },
+ *   { clientId: 'spiffe://example.org/agents/nightly-report', auth },
+ *   { scope: 'reports:write' },
+ * )
+ * ```
+ */
+export function witClientAuth(options: WITClientAuthOptions): ClientAuthentication {
+  checkObject(options, 'options')
+  checkObject(options.wit, 'options.wit')
+  checkFunction(options.wit.getWIT, 'options.wit.getWIT')
+  checkObject(options.signer, 'options.signer')
+  checkFunction(options.signer.sign, 'options.signer.sign')
+  const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 300, integer: true })
+  if (options.audience !== undefined && (typeof options.audience !== 'string' || options.audience.length === 0)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience must be a non-empty string')
+  }
+  const { wit, signer, clock } = options
+  return async function witClientAuthentication(context) {
+    const aud = options.audience ?? context.issuer
+    if (aud === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'witClientAuth needs the server issuer (or options.audience) as PoP audience')
+    const signal = context.signal
+    const current = await wit.getWIT(signal === undefined ? undefined : { signal })
+    const iat = nowSeconds(clock)
+    const pop = await createCompactJWS(
+      { typ: CLIENT_ATTESTATION_POP_TYP },
+      { iss: context.clientId, aud, jti: randomId(), iat, exp: iat + lifetime },
+      signer,
+      signal === undefined ? undefined : { signal },
+    )
+    context.headers.set(CLIENT_ATTESTATION_HEADER, current.token)
+    context.headers.set(CLIENT_ATTESTATION_POP_HEADER, pop)
+    context.body.set('client_id', context.clientId)
+  }
+}

@@ -1,0 +1,248 @@
+import type { OAuthClient, OAuthServer } from '../client-auth/types.js'
+import { codedTypeError } from '../errors/index.js'
+import type { FetchLike } from '../internal/fetch-types.js'
+import { checkFunction, checkObject } from '../internal/oauth-assert.js'
+import { optionalNumber } from '../internal/assert.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
+import { exchangeToken } from './exchange.js'
+import type { TokenExchangeResponse } from './process-response.js'
+import type { TokenTypeURI } from './token-types.js'
+
+/** Where a token is for: the cache key (order of list entries does not matter). */
+export interface TokenTarget {
+  readonly audience?: string | readonly string[]
+  readonly resource?: string | readonly string[]
+  readonly scope?: string | readonly string[]
+}
+
+/** A token held by a {@link TokenCache}. */
+export interface CachedToken {
+  readonly token: string
+  readonly tokenType: string
+  readonly issuedTokenType: string
+  /** Epoch seconds, or undefined when the server gave no lifetime and `defaultLifetime` was 0. */
+  readonly expiresAt: number | undefined
+  readonly scope: string | undefined
+}
+
+/**
+ * Tokens per target (audience + resource + scope), refreshed `refreshBefore` seconds ahead of
+ * expiry; concurrent requests for the same target share one exchange (single flight). Lives in
+ * the broker; its tokens are never exposed to the agent.
+ */
+export interface TokenCache {
+  /** A valid token for `target`, exchanging a new one when missing or about to expire. */
+  get(target: TokenTarget, options?: { signal?: AbortSignal }): Promise<CachedToken>
+  /** Forgets the token of `target` (e.g. after a 401 `invalid_token`). */
+  invalidate(target: TokenTarget): void
+  /** Forgets everything. */
+  clear(): void
+}
+
+/** Options of {@link createTokenCache}. */
+export interface TokenCacheOptions {
+  /** Obtains a fresh token for a target (usually an `exchangeToken` call). */
+  fetchToken: (target: TokenTarget) => Promise<TokenExchangeResponse>
+  /** Seconds before `exp` at which a token is renewed (default 30). */
+  refreshBefore?: number
+  /** Lifetime assumed when the response has no `expires_in`; 0 (default) means such tokens are not cached. */
+  defaultLifetime?: number
+  /** Maximum number of targets held (default 256); the oldest entries go first. */
+  maxEntries?: number
+  clock?: Clock
+}
+
+interface Entry {
+  value?: CachedToken
+  refreshAt: number
+  inflight?: Promise<CachedToken> | undefined
+}
+
+function sortedList(value: string | readonly string[] | undefined, split: boolean): string[] {
+  if (value === undefined) return []
+  const list = typeof value === 'string' ? (split ? value.split(' ') : [value]) : [...value]
+  return [...new Set(list.filter((v) => v.length > 0))].sort()
+}
+
+// Stable key of a target.
+function targetKey(target: TokenTarget): string {
+  return JSON.stringify([sortedList(target.audience, false), sortedList(target.resource, false), sortedList(target.scope, true)])
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
+/**
+ * Creates a {@link TokenCache} around any token source.
+ *
+ * @param options - see {@link TokenCacheOptions}.
+ * @returns the cache.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. `get` rethrows the
+ *   source's errors (nothing is cached on failure).
+ *
+ * @example
+ * ```ts
+ * import { createTokenCache, exchangeToken, TOKEN_TYPE } from 'agentauth/token-exchange'
+ * const cache = createTokenCache({
+ *   fetchToken: (target) => exchangeToken(server, client, { subjectToken, subjectTokenType: TOKEN_TYPE.JWT, ...target }),
+ * })
+ * const { token } = await cache.get({ audience: 'https://tool.example.com', scope: 'files:read' })
+ * ```
+ */
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  checkObject(options, 'options')
+  checkFunction(options.fetchToken, 'options.fetchToken')
+  const refreshBefore = optionalNumber(options.refreshBefore, 'options.refreshBefore', 30, { min: 0, max: 3600 })
+  const defaultLifetime = optionalNumber(options.defaultLifetime, 'options.defaultLifetime', 0, { min: 0, max: 86_400 })
+  const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 256, { min: 1, max: 1_000_000, integer: true })
+  const { fetchToken, clock } = options
+  const entries = new Map<string, Entry>()
+
+  function evict(now: number): void {
+    if (entries.size < maxEntries) return
+    for (const [k, e] of entries) if (e.inflight === undefined && e.refreshAt <= now) entries.delete(k)
+    while (entries.size >= maxEntries) {
+      const oldest = entries.keys().next()
+      if (oldest.done === true) break
+      entries.delete(oldest.value)
+    }
+  }
+
+  function refresh(key: string, target: TokenTarget, entry: Entry): Promise<CachedToken> {
+    const p = fetchToken(target).then(
+      (r) => {
+        const now = nowSeconds(clock)
+        const lifetime = r.expiresIn ?? (defaultLifetime > 0 ? defaultLifetime : undefined)
+        const value: CachedToken = Object.freeze({
+          token: r.accessToken,
+          tokenType: r.tokenType,
+          issuedTokenType: r.issuedTokenType,
+          expiresAt: lifetime === undefined ? undefined : now + lifetime,
+          scope: r.scope,
+        })
+        entry.inflight = undefined
+        if (lifetime === undefined || lifetime <= refreshBefore) {
+          if (entries.get(key) === entry && entry.value === undefined) entries.delete(key)
+        } else {
+          entry.value = value
+          entry.refreshAt = now + lifetime - refreshBefore
+        }
+        return value
+      },
+      (err: unknown) => {
+        entry.inflight = undefined
+        if (entries.get(key) === entry && entry.value === undefined) entries.delete(key)
+        throw err
+      },
+    )
+    entry.inflight = p
+    return p
+  }
+
+  return {
+    get(target, getOptions) {
+      if (typeof target !== 'object' || target === null) return Promise.reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'target must be an object'))
+      const key = targetKey(target)
+      const now = nowSeconds(clock)
+      let entry = entries.get(key)
+      if (entry?.value !== undefined && now < entry.refreshAt) return Promise.resolve(entry.value)
+      if (entry === undefined) {
+        evict(now)
+        entry = { refreshAt: 0 }
+        entries.set(key, entry)
+      }
+      const pending = entry.inflight ?? refresh(key, target, entry)
+      return raceSignal(pending, getOptions?.signal)
+    },
+    invalidate(target) {
+      entries.delete(targetKey(target))
+    },
+    clear() {
+      entries.clear()
+    },
+  }
+}
+
+/** What a token exchange cache exchanges: the subject (and optional actor) token of the broker. */
+export interface ExchangeSubject {
+  readonly token: string
+  readonly tokenType: TokenTypeURI
+}
+
+/** Options of {@link createTokenExchangeCache}. */
+export interface TokenExchangeCacheOptions extends Omit<TokenCacheOptions, 'fetchToken'> {
+  server: OAuthServer
+  client: OAuthClient
+  /** The current subject token (called for every exchange, so it may rotate). */
+  subject: () => ExchangeSubject | Promise<ExchangeSubject>
+  /** The current actor token, if the broker acts for the subject. */
+  actor?: () => ExchangeSubject | Promise<ExchangeSubject>
+  /** `requested_token_type` for every exchange. */
+  requestedTokenType?: TokenTypeURI
+  fetch?: FetchLike
+}
+
+/**
+ * A {@link TokenCache} that obtains tokens with RFC 8693 token exchange: for each target it
+ * exchanges the current subject (and actor) token for one scoped to that target.
+ *
+ * @param options - server, client, subject/actor sources, requested type, cache tuning.
+ * @returns the cache.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options; `get` throws
+ *   ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID` | `ERR_TOKEN_EXCHANGE_FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { createTokenExchangeCache, TOKEN_TYPE } from 'agentauth/token-exchange'
+ * const cache = createTokenExchangeCache({
+ *   server, client,
+ *   subject: () => ({ token: userAccessToken, tokenType: TOKEN_TYPE.ACCESS_TOKEN }),
+ *   actor: () => ({ token: agentAssertion, tokenType: TOKEN_TYPE.JWT }),
+ * })
+ * ```
+ */
+export function createTokenExchangeCache(options: TokenExchangeCacheOptions): TokenCache {
+  checkObject(options, 'options')
+  checkObject(options.server, 'options.server')
+  checkObject(options.client, 'options.client')
+  checkFunction(options.subject, 'options.subject')
+  if (options.actor !== undefined) checkFunction(options.actor, 'options.actor')
+  const { server, client, subject, actor, requestedTokenType, fetch } = options
+  return createTokenCache({
+    ...options,
+    async fetchToken(target) {
+      const s = await subject()
+      const a = actor === undefined ? undefined : await actor()
+      return exchangeToken(
+        server,
+        client,
+        {
+          subjectToken: s.token,
+          subjectTokenType: s.tokenType,
+          ...(a === undefined ? {} : { actorToken: a.token, actorTokenType: a.tokenType }),
+          ...(requestedTokenType === undefined ? {} : { requestedTokenType }),
+          ...(target.audience === undefined ? {} : { audience: target.audience }),
+          ...(target.resource === undefined ? {} : { resource: target.resource }),
+          ...(target.scope === undefined ? {} : { scope: target.scope }),
+        },
+        fetch === undefined ? {} : { fetch },
+      )
+    },
+  })
+}
