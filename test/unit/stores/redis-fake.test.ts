@@ -1,0 +1,154 @@
+// Redis stores over scripted fake commands: reply mapping, timeouts, thrown errors, adapters and
+// option checks, without a server (the real-server suites are in test/integration/stores-redis*).
+import { describe, expect, it } from 'vitest'
+import { StoreError } from '../../../src/errors/index.js'
+import {
+  createRedisReplayCache,
+  createRedisRevocationStore,
+  ioredisCommand,
+  nodeRedisCommand,
+  type RedisCommand,
+  type RedisCommandOptions,
+} from '../../../src/stores/redis/index.js'
+import { expectCode } from '../../helpers/store-contract.js'
+
+const exp = 2_000_000_000
+
+function recording(reply: unknown): { command: RedisCommand; calls: string[][] } {
+  const calls: string[][] = []
+  return { calls, command: async (args) => (calls.push([...args]), reply) }
+}
+
+describe('createRedisReplayCache (fake command)', () => {
+  it("maps 'OK' to true and nil to false, sending one SET NX EXAT", async () => {
+    const ok = recording('OK')
+    expect(await createRedisReplayCache({ command: ok.command, prefix: 'p:' }).claim('k', exp + 0.5)).toBe(true)
+    expect(ok.calls).toEqual([['SET', 'p:k', '1', 'NX', 'EXAT', String(exp + 1)]])
+    expect(await createRedisReplayCache({ command: recording(null).command }).claim('k', exp)).toBe(false)
+  })
+
+  it('fails closed on any other reply', async () => {
+    for (const reply of [undefined, 'QUEUED', 'ok', 1, 0, true, false, ['OK'], {}, new Uint8Array([79, 75])]) {
+      await expectCode(createRedisReplayCache({ command: recording(reply).command }).claim('k', exp), StoreError, 'ERR_STORE_UNAVAILABLE')
+    }
+  })
+
+  it('fails closed when the command throws synchronously or rejects, keeping the cause', async () => {
+    const boom = new Error('connection reset')
+    const throwing: RedisCommand = () => {
+      throw boom
+    }
+    const err = await createRedisReplayCache({ command: throwing }).claim('k', exp).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(StoreError)
+    expect((err as StoreError).cause).toBe(boom)
+    await expectCode(createRedisReplayCache({ command: () => Promise.reject(boom) }).claim('k', exp), StoreError, 'ERR_STORE_UNAVAILABLE')
+  })
+
+  it('times out a command that never answers, aborting its signal, within timeoutMs', async () => {
+    let seen: RedisCommandOptions | undefined
+    const hanging: RedisCommand = (_args, options) => {
+      seen = options
+      return new Promise(() => {})
+    }
+    const start = performance.now()
+    await expectCode(createRedisReplayCache({ command: hanging, timeoutMs: 50 }).claim('k', exp), StoreError, 'ERR_STORE_UNAVAILABLE')
+    const elapsed = performance.now() - start
+    expect(elapsed).toBeGreaterThanOrEqual(45)
+    expect(elapsed).toBeLessThan(1000)
+    expect(seen?.signal?.aborted).toBe(true)
+    expect(seen?.signal?.reason).toBeInstanceOf(StoreError)
+  })
+
+  it('ignores a late reply or late rejection after the timeout (no unhandled rejection)', async () => {
+    let rejectLate: (e: Error) => void = () => {}
+    const late: RedisCommand = () => new Promise((_, reject) => (rejectLate = reject))
+    await expectCode(createRedisReplayCache({ command: late, timeoutMs: 10 }).claim('k', exp), StoreError, 'ERR_STORE_UNAVAILABLE')
+    rejectLate(new Error('late'))
+    await new Promise((r) => setTimeout(r, 10))
+  })
+
+  it('does not leave the timer running after a reply', async () => {
+    const cache = createRedisReplayCache({ command: recording('OK').command, timeoutMs: 60_000 })
+    const start = performance.now()
+    expect(await cache.claim('k', exp)).toBe(true)
+    expect(performance.now() - start).toBeLessThan(1000)
+  })
+
+  it('validates options at construction', () => {
+    const command = recording('OK').command
+    expect(() => createRedisReplayCache({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(() => createRedisReplayCache(undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(() => createRedisReplayCache({ command, prefix: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createRedisReplayCache({ command, prefix: 'x'.repeat(257) })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createRedisReplayCache({ command, prefix: 1 as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    for (const timeoutMs of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 60_001]) {
+      expect(() => createRedisReplayCache({ command, timeoutMs }), String(timeoutMs)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(() => createRedisRevocationStore({ command, clock: 1 as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(Object.isFrozen(createRedisReplayCache({ command }))).toBe(true)
+    expect(Object.isFrozen(createRedisRevocationStore({ command }))).toBe(true)
+  })
+})
+
+describe('createRedisRevocationStore (fake command)', () => {
+  it('sends one MGET over the set keys, in jti, jkt, sid, sub order', async () => {
+    const r = recording([null, null, null, null])
+    const store = createRedisRevocationStore({ command: r.command, prefix: 'r:' })
+    expect(await store.check({ sub: 's', sid: 'x', jkt: 't', jti: 'j' })).toBeUndefined()
+    expect(r.calls).toEqual([['MGET', 'r:jti:j', 'r:jkt:t', 'r:sid:x', 'r:sub:s']])
+    expect(await store.check({})).toBeUndefined()
+    expect(r.calls).toHaveLength(1) // nothing to look up: no round trip
+  })
+
+  it('ignores entries past until by its own clock', async () => {
+    const raw = JSON.stringify({ sub: 's', until: 1000 })
+    let ms = 999_999
+    const store = createRedisRevocationStore({ command: recording([raw]).command, clock: () => ms })
+    expect(await store.check({ sub: 's' })).toEqual({ sub: 's', until: 1000 })
+    ms = 1_000_000
+    expect(await store.check({ sub: 's' })).toBeUndefined()
+  })
+
+  it('accepts UTF-8 byte replies and rejects invalid UTF-8 as corrupted', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ sub: 'é', until: exp }))
+    expect(await createRedisRevocationStore({ command: recording([bytes]).command }).check({ sub: 'é' })).toEqual({ sub: 'é', until: exp })
+    const invalid = new Uint8Array([0x7b, 0xff, 0x7d])
+    await expectCode(createRedisRevocationStore({ command: recording([invalid]).command }).check({ sub: 'é' }), StoreError, 'ERR_STORE_UNAVAILABLE')
+  })
+
+  it('revokes with one EVAL per key and fails closed on an unexpected script reply', async () => {
+    const r = recording(1)
+    await createRedisRevocationStore({ command: r.command, prefix: 'r:' }).revoke({ sub: 's', jti: 'j', until: exp })
+    expect(r.calls.map((c) => [c[0], c[2], c[3], c[4]])).toEqual([
+      ['EVAL', '1', 'r:jti:j', JSON.stringify({ jti: 'j', until: exp })],
+      ['EVAL', '1', 'r:sub:s', JSON.stringify({ sub: 's', until: exp })],
+    ])
+    await expectCode(createRedisRevocationStore({ command: recording('OK').command }).revoke({ sub: 's', until: exp }), StoreError, 'ERR_STORE_UNAVAILABLE')
+  })
+})
+
+describe('client adapters', () => {
+  it('ioredisCommand calls client.call(name, args)', async () => {
+    const seen: unknown[][] = []
+    const command = ioredisCommand({ call: async (name, args) => (seen.push([name, args]), 'OK') })
+    expect(await command(['SET', 'k', '1'])).toBe('OK')
+    expect(seen).toEqual([['SET', ['k', '1']]])
+    expect(() => ioredisCommand({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+  })
+
+  it('nodeRedisCommand calls client.sendCommand with a mutable copy of args', async () => {
+    const seen: string[][] = []
+    const args = Object.freeze(['MGET', 'a', 'b'])
+    const command = nodeRedisCommand({ sendCommand: async (a) => (a.push('mutated'), seen.push(a), [null, null]) })
+    expect(await command(args)).toEqual([null, null])
+    expect(args).toEqual(['MGET', 'a', 'b'])
+    expect(() => nodeRedisCommand(null as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+  })
+
+  it('accepts a real ioredis client structurally (type check)', async () => {
+    const { Redis } = await import('ioredis')
+    const client = new Redis({ lazyConnect: true })
+    expect(typeof ioredisCommand(client)).toBe('function')
+    client.disconnect()
+  })
+})
