@@ -8,7 +8,7 @@ import type { FetchLike } from './fetch-types.js'
 import { isPlainObject, type JSONObject } from './json.js'
 
 /** Default cap on an OAuth JSON response body. Token responses are a few KiB at most. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
+export const DEFAULT_MAX_RESPONSE_BYTES: number = 64 * 1024
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 

@@ -13,7 +13,18 @@ export const GRANT_TYPE_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-beare
  * const params = { subjectToken, subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, requestedTokenType: TOKEN_TYPE.TXN_TOKEN }
  * ```
  */
-export const TOKEN_TYPE = Object.freeze({
+export const TOKEN_TYPE: Readonly<{
+  readonly ACCESS_TOKEN: 'urn:ietf:params:oauth:token-type:access_token'
+  readonly REFRESH_TOKEN: 'urn:ietf:params:oauth:token-type:refresh_token'
+  readonly ID_TOKEN: 'urn:ietf:params:oauth:token-type:id_token'
+  readonly JWT: 'urn:ietf:params:oauth:token-type:jwt'
+  readonly SAML1: 'urn:ietf:params:oauth:token-type:saml1'
+  readonly SAML2: 'urn:ietf:params:oauth:token-type:saml2'
+  readonly TXN_TOKEN: 'urn:ietf:params:oauth:token-type:txn_token'
+  readonly SELF_SIGNED: 'urn:ietf:params:oauth:token-type:self_signed'
+  readonly UNSIGNED_JSON: 'urn:ietf:params:oauth:token-type:unsigned_json'
+  readonly ID_JAG: 'urn:ietf:params:oauth:token-type:id-jag'
+}> = Object.freeze({
   /** An OAuth access token (RFC 8693 §3). */
   ACCESS_TOKEN: 'urn:ietf:params:oauth:token-type:access_token',
   /** An OAuth refresh token. */
@@ -34,7 +45,7 @@ export const TOKEN_TYPE = Object.freeze({
   UNSIGNED_JSON: 'urn:ietf:params:oauth:token-type:unsigned_json',
   /** An Identity Assertion JWT Authorization Grant (draft-ietf-oauth-identity-assertion-authz-grant). */
   ID_JAG: 'urn:ietf:params:oauth:token-type:id-jag',
-} as const)
+})
 
 /** One of the {@link TOKEN_TYPE} values, or any other absolute URI a deployment defines. */
 export type TokenTypeURI = (typeof TOKEN_TYPE)[keyof typeof TOKEN_TYPE] | (string & {})
