@@ -1,0 +1,80 @@
+// The signature base (RFC 9421 §2.5): one line per covered component, then the
+// "@signature-params" line without a trailing LF. Built by string concatenation.
+import { serializeParameters, type BareItem as SHBareItem } from 'structured-headers'
+import { codedTypeError } from '../errors/index.js'
+import { assertUnique, componentFromInput, type Component } from './components.js'
+import { componentValue, type ValueContext } from './component-values.js'
+import { requestView, responseView, type MessageView } from './message.js'
+import type { ComponentInput, HTTPRequest, HTTPResponse, ParameterValue, SignatureParameters, StructuredFieldType } from './types.js'
+
+/** Builds the base from validated components and the serialised `@signature-params` value. */
+export function buildSignatureBase(view: MessageView, components: readonly Component[], signatureParams: string, ctx: ValueContext): string {
+  let base = ''
+  for (const c of components) base += c.id + ': ' + componentValue(view, c, ctx) + '\n'
+  return base + '"@signature-params": ' + signatureParams
+}
+
+/** Serialises the inner list of component ids and the given parameters (caller input; TypeError on bad values). */
+export function serialiseSignatureParams(components: readonly Component[], params: ReadonlyArray<readonly [string, ParameterValue]>): string {
+  let out = '('
+  for (let i = 0; i < components.length; i++) out += (i === 0 ? '' : ' ') + components[i]!.id
+  out += ')'
+  if (params.length === 0) return out
+  try {
+    return out + serializeParameters(new Map(params as Array<[string, SHBareItem]>))
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'a signature parameter cannot be serialised as a structured field', cause)
+  }
+}
+
+/** True when the message looks like a response (has a numeric status and no method). */
+export function isResponseMessage(m: HTTPRequest | HTTPResponse): m is HTTPResponse {
+  return typeof (m as HTTPResponse).status === 'number' && typeof (m as HTTPRequest).method !== 'string'
+}
+
+/** Options of {@link createSignatureBase}. */
+export interface SignatureBaseOptions {
+  /** Related request, when `message` is a response with `;req` components. */
+  readonly request?: HTTPRequest | undefined
+  /** Field types for `;sf`/`;key` on fields this library does not know. */
+  readonly structuredFields?: Readonly<Record<string, StructuredFieldType>> | undefined
+}
+
+/**
+ * Creates the RFC 9421 §2.5 signature base of a message — the exact text that is signed — for
+ * debugging and tests. Parameters are serialised in the order of the object's keys.
+ *
+ * @param message - a `Request`/`Response` or plain `{ method, url, headers }` / `{ status, headers }`.
+ * @param components - covered components, in order.
+ * @param params - signature parameters (`created`, `keyid`, extension parameters …) in order.
+ * @param options - related request and structured-field types.
+ * @returns the signature base (no trailing newline).
+ * @throws VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` when a covered component is absent,
+ *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised; TypeError `ERR_INVALID_ARG_VALUE`
+ *   for bad components or parameters.
+ *
+ * @example
+ * ```ts
+ * import { createSignatureBase } from 'agentauth/httpsig'
+ * const base = createSignatureBase(
+ *   { method: 'POST', url: 'https://example.com/foo?param=Value&Pet=dog', headers: { date: 'Tue, 20 Apr 2021 02:07:55 GMT' } },
+ *   ['date', '@method', '@path', '@authority'],
+ *   { created: 1618884473, keyid: 'test-key-ed25519' },
+ * )
+ * // "date": Tue, 20 Apr 2021 02:07:55 GMT\n"@method": POST\n…\n"@signature-params": ("date" …);created=1618884473;keyid="test-key-ed25519"
+ * ```
+ */
+export function createSignatureBase(
+  message: HTTPRequest | HTTPResponse,
+  components: readonly ComponentInput[],
+  params: SignatureParameters,
+  options?: SignatureBaseOptions,
+): string {
+  if (!Array.isArray(components)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'components must be an array')
+  const comps = components.map(componentFromInput)
+  assertUnique(comps, true)
+  const list: Array<readonly [string, ParameterValue]> = []
+  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) list.push([k, v as ParameterValue])
+  const view = isResponseMessage(message) ? responseView(message, options?.request) : requestView(message)
+  return buildSignatureBase(view, comps, serialiseSignatureParams(comps, list), { structuredFields: options?.structuredFields })
+}

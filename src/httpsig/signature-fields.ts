@@ -1,0 +1,136 @@
+// Parsing of the Signature-Input and Signature fields (RFC 9421 §4.1, §4.2) into typed, unverified
+// forms. Strict: duplicate labels and parameters, odd base64 and RFC 9651-only types are refused;
+// every label must be in both fields.
+import { VerificationError } from '../errors/index.js'
+import { assertUnique, componentFromItem, type Component } from './components.js'
+import { parseDictionaryStrict, type BareItem, type SFInnerList } from './structured-fields.js'
+import type { SignatureParameters } from './types.js'
+
+/** One member of Signature-Input, parsed but not verified. */
+export interface ParsedSignatureInput {
+  readonly label: string
+  /** Covered component identifiers as serialised. */
+  readonly components: readonly string[]
+  /** Signature parameters, typed (created/expires Integers; nonce/alg/keyid/tag Strings). */
+  readonly params: SignatureParameters
+  /** The `@signature-params` value: strict serialisation of the inner list and parameters. */
+  readonly value: string
+}
+
+/** One member of Signature, parsed but not verified. */
+export interface ParsedSignature {
+  readonly label: string
+  readonly signature: Uint8Array
+}
+
+/** Limits applied while parsing. */
+export interface SignatureFieldLimits {
+  /** Maximum field size in bytes. Default 8192. */
+  readonly maxHeaderBytes?: number | undefined
+  /** Maximum number of members. Default 8. */
+  readonly maxSignatures?: number | undefined
+  /** Maximum covered components per signature. Default 64. */
+  readonly maxComponents?: number | undefined
+}
+
+export interface InternalInput extends ParsedSignatureInput {
+  readonly covered: readonly Component[]
+}
+
+const INTEGER_PARAMS = new Set(['created', 'expires'])
+const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag'])
+
+function invalid(message: string, claim?: string): never {
+  throw new VerificationError('ERR_HTTPSIG_INVALID', message, claim === undefined ? undefined : { claim })
+}
+
+function checkSize(value: string, limits: SignatureFieldLimits | undefined, what: string): void {
+  const max = limits?.maxHeaderBytes ?? 8192
+  if (value.length > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', `${what} exceeds ${max} bytes`)
+}
+
+function toParams(list: SFInnerList): SignatureParameters {
+  const out: Record<string, BareItem> = {}
+  for (const [k, v, text] of list.params) {
+    if (INTEGER_PARAMS.has(k)) {
+      if (typeof v !== 'number' || text.includes('.') || v < 0) invalid(`signature parameter "${k}" must be a non-negative Integer`, k)
+    } else if (STRING_PARAMS.has(k)) {
+      if (typeof v !== 'string') invalid(`signature parameter "${k}" must be a String`, k)
+    }
+    out[k] = v
+  }
+  return Object.freeze(out) as SignatureParameters
+}
+
+/** Internal: parses Signature-Input with components resolved. */
+export function parseInputInternal(value: string, limits?: SignatureFieldLimits): InternalInput[] {
+  checkSize(value, limits, 'Signature-Input')
+  const members = parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature-Input', maxMembers: limits?.maxSignatures ?? 8 })
+  const maxComponents = limits?.maxComponents ?? 64
+  const out: InternalInput[] = []
+  for (const [label, m] of members) {
+    if (m.type !== 'inner-list') invalid(`Signature-Input member "${label}" is not an inner list`)
+    if (m.items.length > maxComponents) throw new VerificationError('ERR_INPUT_TOO_LARGE', `signature "${label}" covers more than ${maxComponents} components`)
+    const covered = m.items.map(componentFromItem)
+    assertUnique(covered, false)
+    out.push({ label, covered, components: Object.freeze(covered.map((c) => c.id)), params: toParams(m), value: m.text })
+  }
+  return out
+}
+
+/** Internal: parses the Signature field. */
+export function parseSignatureInternal(value: string, limits?: SignatureFieldLimits): ParsedSignature[] {
+  checkSize(value, limits, 'Signature')
+  const members = parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature', maxMembers: limits?.maxSignatures ?? 8 })
+  const out: ParsedSignature[] = []
+  for (const [label, m] of members) {
+    if (m.type !== 'item' || !(m.value instanceof Uint8Array)) invalid(`Signature member "${label}" is not a Byte Sequence`)
+    out.push({ label, signature: m.value as Uint8Array })
+  }
+  return out
+}
+
+/**
+ * Parses a `Signature-Input` field value (RFC 9421 §4.1) into typed members — syntax and types
+ * only, nothing is verified.
+ *
+ * @param value - the field value (several field lines joined with ", ").
+ * @param limits - size limits.
+ * @returns frozen members in field order.
+ * @throws VerificationError `ERR_HTTPSIG_INVALID` (malformed, duplicate label or parameter, wrong
+ *   parameter type), `ERR_HTTPSIG_COMPONENT_INVALID` (bad or duplicate component identifier),
+ *   `ERR_INPUT_TOO_LARGE` (limits).
+ *
+ * @example
+ * ```ts
+ * import { parseSignatureInput } from 'agentauth/httpsig'
+ * const [sig] = parseSignatureInput('sig1=("@method" "@authority");created=1618884473;keyid="k1"')
+ * sig.components // ['"@method"', '"@authority"']
+ * sig.params.created // 1618884473
+ * ```
+ */
+export function parseSignatureInput(value: string, limits?: SignatureFieldLimits): readonly ParsedSignatureInput[] {
+  if (typeof value !== 'string') invalid('Signature-Input must be a string')
+  return Object.freeze(parseInputInternal(value, limits).map(({ label, components, params, value: v }) => Object.freeze({ label, components, params, value: v })))
+}
+
+/**
+ * Parses a `Signature` field value (RFC 9421 §4.2): label → signature bytes. Nothing is verified.
+ *
+ * @param value - the field value.
+ * @param limits - size limits.
+ * @returns frozen members in field order.
+ * @throws VerificationError `ERR_HTTPSIG_INVALID` (malformed, duplicate label, not a Byte Sequence,
+ *   non-canonical base64), `ERR_INPUT_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * import { parseSignature } from 'agentauth/httpsig'
+ * const [sig] = parseSignature('sig1=:dGVzdA==:')
+ * sig.signature // Uint8Array [116, 101, 115, 116]
+ * ```
+ */
+export function parseSignature(value: string, limits?: SignatureFieldLimits): readonly ParsedSignature[] {
+  if (typeof value !== 'string') invalid('Signature must be a string')
+  return Object.freeze(parseSignatureInternal(value, limits).map((s) => Object.freeze(s)))
+}

@@ -1,0 +1,262 @@
+// Verification (RFC 9421 §3.2, §3.2.1): parse both fields once, select the signature, check the
+// policy (cheap checks first), rebuild the base, resolve and check the key and algorithm, verify,
+// and only then claim the nonce.
+import { codedTypeError, isAgentAuthError, StoreError, VerificationError } from '../errors/index.js'
+import { assertFunction, assertNumber } from '../internal/assert.js'
+import { bs, utf8 } from '../internal/bytes.js'
+import { nowSeconds } from '../internal/time.js'
+import { isJWSAlgorithm } from '../signer/algorithms.js'
+import { canonicalAlgorithm, isHTTPSignatureAlgorithm, verificationKey, verifyParams } from './algorithms.js'
+import { componentFromInput, type Component } from './components.js'
+import { combinedField, requestView, responseView, type MessageView } from './message.js'
+import { buildSignatureBase } from './signature-base.js'
+import { parseInputInternal, parseSignatureInternal, type InternalInput } from './signature-fields.js'
+import type { HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
+
+interface Policy {
+  readonly options: VerifyOptions
+  readonly allowed: ReadonlySet<string>
+  readonly required: readonly Component[]
+  readonly tolerance: number
+  readonly requireCreated: boolean
+  readonly requireExpires: boolean
+}
+
+const policyCache = new WeakMap<VerifyOptions, Policy>()
+
+function optionalNonNegative(v: unknown, name: string): void {
+  if (v !== undefined) assertNumber(v, name, { min: 0 })
+}
+
+function optionalStrings(v: unknown, name: string): void {
+  if (v === undefined) return
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of non-empty strings`)
+}
+
+/** Validates options once per options object (cached), so a reused options object costs nothing. */
+function policyOf(options: VerifyOptions): Policy {
+  const hit = policyCache.get(options)
+  if (hit !== undefined) return hit
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  assertFunction(options.key, 'options.key')
+  const algs = options.algorithms
+  if (!Array.isArray(algs) || algs.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.algorithms must be a non-empty array')
+  for (const a of algs) if (!isJWSAlgorithm(a) && !isHTTPSignatureAlgorithm(a)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.algorithms: unknown algorithm ${String(a)}`)
+  optionalNonNegative(options.maxAge, 'options.maxAge')
+  optionalNonNegative(options.maxLifetime, 'options.maxLifetime')
+  optionalNonNegative(options.clockTolerance, 'options.clockTolerance')
+  if (options.maxSignatures !== undefined) assertNumber(options.maxSignatures, 'options.maxSignatures', { min: 1, integer: true })
+  if (options.maxHeaderBytes !== undefined) assertNumber(options.maxHeaderBytes, 'options.maxHeaderBytes', { min: 1, integer: true })
+  optionalStrings(options.requiredParams, 'options.requiredParams')
+  optionalStrings(options.forbiddenParams, 'options.forbiddenParams')
+  if (options.label !== undefined && (typeof options.label !== 'string' || options.label === '')) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.label must be a non-empty string')
+  if (options.tag !== undefined && (typeof options.tag !== 'string' || options.tag === '')) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.tag must be a non-empty string')
+  if (options.replayCache !== undefined) {
+    if (typeof options.replayCache !== 'object' || options.replayCache === null || typeof options.replayCache.claim !== 'function') {
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
+    }
+    if (options.maxAge === undefined && options.requireExpires !== true) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.replayCache needs maxAge or requireExpires so that nonces can expire')
+    }
+  }
+  const required = (options.requiredComponents ?? []).map(componentFromInput)
+  const policy: Policy = {
+    options,
+    allowed: new Set(algs.map(canonicalAlgorithm)),
+    required,
+    tolerance: options.clockTolerance ?? 0,
+    requireCreated: options.requireCreated ?? true,
+    requireExpires: options.requireExpires ?? false,
+  }
+  policyCache.set(options, policy)
+  return policy
+}
+
+function fail(code: 'ERR_HTTPSIG_INVALID' | 'ERR_HTTPSIG_EXPIRED' | 'ERR_HTTPSIG_TAG' | 'ERR_HTTPSIG_MISSING' | 'ERR_HTTPSIG_COMPONENT_MISSING' | 'ERR_ALG_NOT_ALLOWED' | 'ERR_HTTPSIG_SIGNATURE', message: string, claim?: string): never {
+  throw new VerificationError(code, message, claim === undefined ? undefined : { claim })
+}
+
+function select(inputs: readonly InternalInput[], p: Policy): InternalInput {
+  const { label, tag } = p.options
+  if (label !== undefined) {
+    const m = inputs.find((i) => i.label === label)
+    return m ?? fail('ERR_HTTPSIG_MISSING', `no signature labelled "${label}"`)
+  }
+  if (tag !== undefined) {
+    const m = inputs.find((i) => i.params.tag === tag)
+    return m ?? fail('ERR_HTTPSIG_TAG', `no signature has tag "${tag}"`, 'tag')
+  }
+  if (inputs.length !== 1) fail('ERR_HTTPSIG_INVALID', 'the message carries several signatures; choose one with options.label or options.tag')
+  return inputs[0]!
+}
+
+function checkPolicy(input: InternalInput, p: Policy, now: number): void {
+  const o = p.options
+  const params = input.params
+  if (o.tag !== undefined && params.tag !== o.tag) fail('ERR_HTTPSIG_TAG', 'the signature tag is missing or not the required one', 'tag')
+  for (const name of o.requiredParams ?? []) if (!Object.hasOwn(params, name)) fail('ERR_HTTPSIG_INVALID', `the signature parameter "${name}" is required`, name)
+  for (const name of o.forbiddenParams ?? []) if (Object.hasOwn(params, name)) fail('ERR_HTTPSIG_INVALID', `the signature parameter "${name}" is not allowed`, name)
+  if (o.replayCache !== undefined && params.nonce === undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no nonce', 'nonce')
+  const { created, expires } = params
+  const tol = p.tolerance
+  if (created === undefined) {
+    if (p.requireCreated || o.maxAge !== undefined || o.maxLifetime !== undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no created parameter', 'created')
+  } else {
+    if (created > now + tol) fail('ERR_HTTPSIG_EXPIRED', 'the signature was created in the future', 'created')
+    if (o.maxAge !== undefined && now - created > o.maxAge + tol) fail('ERR_HTTPSIG_EXPIRED', 'the signature is older than maxAge', 'created')
+  }
+  if (expires === undefined) {
+    if (p.requireExpires || o.maxLifetime !== undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no expires parameter', 'expires')
+  } else {
+    if (created !== undefined && expires < created) fail('ERR_HTTPSIG_INVALID', 'the signature expires before it was created', 'expires')
+    if (expires <= now - tol) fail('ERR_HTTPSIG_EXPIRED', 'the signature has expired', 'expires')
+    if (o.maxLifetime !== undefined && expires - created! > o.maxLifetime) fail('ERR_HTTPSIG_EXPIRED', 'the signature lifetime exceeds maxLifetime', 'expires')
+  }
+  if (p.required.length > 0) {
+    for (const r of p.required) {
+      if (!input.covered.some((c) => c.eq === r.eq)) fail('ERR_HTTPSIG_COMPONENT_MISSING', `the signature does not cover ${r.id}`, r.id)
+    }
+  }
+  if (params.alg !== undefined && !isHTTPSignatureAlgorithm(params.alg)) fail('ERR_ALG_NOT_ALLOWED', 'the alg parameter is not an RFC 9421 algorithm', 'alg')
+}
+
+async function resolveKey(input: InternalInput, p: Policy): Promise<ResolvedKey> {
+  let resolved: ResolvedKey
+  try {
+    resolved = await p.options.key(input.params, Object.freeze({ label: input.label, params: input.params, components: input.components }))
+  } catch (cause) {
+    if (isAgentAuthError(cause)) throw cause
+    throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key for the signature', { cause })
+  }
+  if (typeof resolved !== 'object' || resolved === null || resolved.key === undefined || resolved.key === null) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.key must resolve to { key, algorithm }')
+  }
+  const alg = resolved.algorithm
+  if (!isJWSAlgorithm(alg) && !isHTTPSignatureAlgorithm(alg)) fail('ERR_ALG_NOT_ALLOWED', `unsupported algorithm ${String(alg)}`)
+  const canonical = canonicalAlgorithm(alg)
+  if (!p.allowed.has(canonical)) fail('ERR_ALG_NOT_ALLOWED', `algorithm ${alg} is not allowed`, 'alg')
+  // §3.2 step 6.4: the alg parameter, when present, must name the same algorithm as the key.
+  if (input.params.alg !== undefined && input.params.alg !== canonical) fail('ERR_ALG_NOT_ALLOWED', 'the alg parameter does not match the key algorithm', 'alg')
+  return resolved
+}
+
+async function verify(view: MessageView, options: VerifyOptions): Promise<VerifiedSignature> {
+  const p = policyOf(options)
+  const now = nowSeconds(options.clock)
+  const rawInput = combinedField(view.headers, 'signature-input')
+  const rawSig = combinedField(view.headers, 'signature')
+  if (rawInput === undefined || rawSig === undefined) fail('ERR_HTTPSIG_MISSING', 'the message has no Signature-Input and Signature fields')
+  const limits = { maxHeaderBytes: options.maxHeaderBytes, maxSignatures: options.maxSignatures }
+  const inputs = parseInputInternal(rawInput!, limits)
+  const sigs = parseSignatureInternal(rawSig!, limits)
+  if (inputs.length === 0 || sigs.length === 0) fail('ERR_HTTPSIG_MISSING', 'the signature fields are empty')
+  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s.label === i.label))) {
+    fail('ERR_HTTPSIG_INVALID', 'Signature-Input and Signature do not carry the same labels')
+  }
+  const input = select(inputs, p)
+  const signature = sigs.find((s) => s.label === input.label)!.signature
+  checkPolicy(input, p, now)
+  const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: options.structuredFields })
+  const resolved = await resolveKey(input, p)
+  const crypto = options.crypto ?? globalThis.crypto
+  const key = await verificationKey(resolved.key, resolved.algorithm, crypto)
+  const vp = verifyParams(resolved.algorithm)
+  if (vp.length !== undefined && signature.length !== vp.length) fail('ERR_HTTPSIG_SIGNATURE', 'the signature has the wrong length')
+  let ok: boolean
+  try {
+    ok = await crypto.subtle.verify(vp.params, key, bs(signature), bs(utf8(base)))
+  } catch (cause) {
+    throw new VerificationError('ERR_HTTPSIG_SIGNATURE', 'the signature could not be verified', { cause })
+  }
+  if (!ok) fail('ERR_HTTPSIG_SIGNATURE', 'the signature does not verify')
+  const params = input.params
+  if (options.replayCache !== undefined) await claimNonce(options, p, params.nonce!, resolved.replayNamespace ?? params.keyid ?? '', params.created, params.expires)
+  const result: VerifiedSignature = {
+    label: input.label,
+    algorithm: resolved.algorithm,
+    keyid: params.keyid,
+    created: params.created,
+    expires: params.expires,
+    nonce: params.nonce,
+    tag: params.tag,
+    params,
+    components: input.components,
+    ...(options.includeSignatureBase === true ? { signatureBase: base } : {}),
+  }
+  return Object.freeze(result)
+}
+
+async function claimNonce(options: VerifyOptions, p: Policy, nonce: string, namespace: string, created: number | undefined, expires: number | undefined): Promise<void> {
+  let until = Infinity
+  if (expires !== undefined) until = expires
+  if (options.maxAge !== undefined && created !== undefined) until = Math.min(until, created + options.maxAge)
+  if (!Number.isFinite(until)) fail('ERR_HTTPSIG_INVALID', 'the nonce cannot be given a lifetime (no expires, no maxAge)', 'nonce')
+  let fresh: boolean
+  try {
+    fresh = await options.replayCache!.claim(`httpsig:${namespace}:${nonce}`, Math.ceil(until + p.tolerance))
+  } catch (cause) {
+    if (isAgentAuthError(cause)) throw cause
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'the replay cache failed', { cause })
+  }
+  if (fresh !== true) throw new VerificationError('ERR_PROOF_REPLAYED', 'the signature nonce was seen before', { claim: 'nonce' })
+}
+
+/**
+ * Verifies an RFC 9421 signature on a request (§3.2) under an explicit policy: label / tag
+ * selection, required components and parameters, `created`/`expires` freshness, algorithm
+ * allow-list with `alg` confusion refused, optional nonce replay cache.
+ *
+ * @param message - a `Request` or `{ method, url, headers }`.
+ * @param options - key resolver, `algorithms` allow-list and policy.
+ * @returns the frozen {@link VerifiedSignature}.
+ * @throws VerificationError `ERR_HTTPSIG_MISSING`, `ERR_HTTPSIG_INVALID`, `ERR_HTTPSIG_TAG`,
+ *   `ERR_HTTPSIG_EXPIRED`, `ERR_HTTPSIG_COMPONENT_MISSING`, `ERR_HTTPSIG_COMPONENT_INVALID`,
+ *   `ERR_HTTPSIG_SIGNATURE`, `ERR_ALG_NOT_ALLOWED`, `ERR_KEY_INVALID`, `ERR_KEY_NOT_FOUND`,
+ *   `ERR_PROOF_REPLAYED`, `ERR_INPUT_TOO_LARGE`; StoreError `ERR_STORE_UNAVAILABLE`; TypeError for
+ *   bad options.
+ *
+ * @example
+ * ```ts
+ * import { verifyRequestSignature } from 'agentauth/httpsig'
+ * const verified = await verifyRequestSignature(request, {
+ *   algorithms: ['ed25519'],
+ *   key: async (params) => ({ key: await lookupJwk(params.keyid), algorithm: 'ed25519' }),
+ *   requiredComponents: ['@method', '@target-uri'],
+ *   maxAge: 300,
+ * })
+ * console.log(verified.keyid, verified.components)
+ * ```
+ */
+export function verifyRequestSignature(message: HTTPRequest, options: VerifyOptions): Promise<VerifiedSignature> {
+  try {
+    return verify(requestView(message), options)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
+/**
+ * Verifies an RFC 9421 signature on a response; `;req` components are read from
+ * `options.request` (§2.4). Same policy as {@link verifyRequestSignature}.
+ *
+ * @param message - a `Response` or `{ status, headers }`.
+ * @param options - as {@link verifyRequestSignature}, plus the related `request`.
+ * @returns the frozen {@link VerifiedSignature}.
+ * @throws the same errors as {@link verifyRequestSignature}.
+ *
+ * @example
+ * ```ts
+ * import { verifyResponseSignature } from 'agentauth/httpsig'
+ * const verified = await verifyResponseSignature(response, {
+ *   request, algorithms: ['ecdsa-p256-sha256'], key: () => ({ key: serverJwk, algorithm: 'ES256' }),
+ *   requiredComponents: ['@status', '"@method";req'],
+ * })
+ * ```
+ */
+export function verifyResponseSignature(message: HTTPResponse, options: VerifyResponseOptions): Promise<VerifiedSignature> {
+  try {
+    return verify(responseView(message, options.request), options)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
