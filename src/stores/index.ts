@@ -5,6 +5,8 @@
  * Several instances share state through `agentauth/stores/redis`. Stores fail closed: on an outage
  * or when full they reject with a `StoreError` and verifiers answer 503.
  *
+ * Reachable from `agentauth/stores`.
+ *
  * @example
  * ```ts
  * import { createMemoryReplayCache, createMemoryRevocationStore } from 'agentauth/stores'
@@ -12,8 +14,6 @@
  * const replayCache = createMemoryReplayCache()
  * const revocations = createMemoryRevocationStore()
  * ```
- *
- * Reachable from `agentauth/stores`.
  *
  * @module stores
  */

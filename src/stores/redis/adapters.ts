@@ -27,7 +27,7 @@ export interface NodeRedisLike {
  * import Redis from 'ioredis'
  * import { createRedisReplayCache, ioredisCommand } from 'agentauth/stores/redis'
  *
- * const replayCache = createRedisReplayCache({ command: ioredisCommand(new Redis(process.env.REDIS_URL!)) })
+ * const replayCache = createRedisReplayCache({ command: ioredisCommand(new Redis('redis://127.0.0.1:6379')) })
  * ```
  */
 export function ioredisCommand(client: IORedisLike): RedisCommand {
@@ -51,7 +51,7 @@ export function ioredisCommand(client: IORedisLike): RedisCommand {
  * import { createClient } from 'redis'
  * import { createRedisRevocationStore, nodeRedisCommand } from 'agentauth/stores/redis'
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect()
+ * const client = await createClient({ url: 'redis://127.0.0.1:6379' }).connect()
  * const revocations = createRedisRevocationStore({ command: nodeRedisCommand(client) })
  * ```
  */

@@ -5,17 +5,17 @@
  * Redis. Every failure or timeout rejects with `StoreError('ERR_STORE_UNAVAILABLE')` (fail closed).
  * Operations guide (durability, scaling, failure behaviour): docs/stores.md.
  *
+ * Reachable from `agentauth/stores/redis`.
+ *
  * @example
  * ```ts
  * import Redis from 'ioredis'
  * import { createRedisReplayCache, createRedisRevocationStore, ioredisCommand } from 'agentauth/stores/redis'
  *
- * const command = ioredisCommand(new Redis(process.env.REDIS_URL!))
+ * const command = ioredisCommand(new Redis('redis://127.0.0.1:6379'))
  * const replayCache = createRedisReplayCache({ command })
  * const revocations = createRedisRevocationStore({ command })
  * ```
- *
- * Reachable from `agentauth/stores/redis`.
  *
  * @module stores/redis
  */
