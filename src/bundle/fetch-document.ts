@@ -4,7 +4,16 @@
 import { ProtocolError, isAgentAuthError } from '../errors/index.js'
 import { parseJSONObject, type JSONObject } from '../internal/json.js'
 
-/** The `fetch` shape the bundle module needs (global `fetch`, undici's `fetch`, a test double). */
+/**
+ * The `fetch` shape the bundle module needs (global `fetch`, undici's `fetch`, a test double).
+ *
+ * @example
+ * ```ts
+ * import { fetch as undiciFetch, Agent } from 'undici'
+ * const dispatcher = new Agent({ connect: { ca } })
+ * const fetchBundle: BundleFetch = (url, init) => undiciFetch(url, { ...init, dispatcher } as never) as never
+ * ```
+ */
 export type BundleFetch = (input: string, init: RequestInit) => Promise<Response>
 
 export interface FetchDocumentOptions {

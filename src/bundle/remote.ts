@@ -7,7 +7,18 @@ import { fetchJSONDocument, type BundleFetch } from './fetch-document.js'
 import type { GetBundleOptions, TrustBundle, TrustBundleSource } from './types.js'
 import { freezeBundle, isTrustDomainName, validateIssuers, validateKeys, type Fail } from './validate.js'
 
-/** Options of {@link remoteTrustBundle}. */
+/**
+ * Options of {@link remoteTrustBundle}.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteTrustBundleOptions = {
+ *   urls: { 'example.org': 'https://issuer.example.org/.well-known/jwks.json' },
+ *   maxAgeMs: 600_000,
+ *   cooldownMs: 30_000,
+ * }
+ * ```
+ */
 export interface RemoteTrustBundleOptions {
   /** Trust domain → bundle URL (`https:`, or `http:` on a loopback host). Several domains may share one URL. */
   urls: Readonly<Record<string, string | URL>>
@@ -36,7 +47,15 @@ export interface RemoteTrustBundleOptions {
   clock?: Clock
 }
 
-/** A trust-bundle source backed by remote documents; `refresh` is always available. */
+/**
+ * A trust-bundle source backed by remote documents; `refresh` is always available.
+ *
+ * @example
+ * ```ts
+ * const source = remoteTrustBundle({ urls: { 'example.org': 'https://example.org/jwks' } })
+ * const bundle = await source.refresh('example.org') // e.g. after an unknown kid
+ * ```
+ */
 export interface RemoteTrustBundleSource extends TrustBundleSource {
   /** The configured trust domains. */
   readonly trustDomains: readonly string[]

@@ -3,7 +3,14 @@ import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorit
 import type { PublicJWK } from '../signer/types.js'
 import type { TrustBundle } from './types.js'
 
-/** Options of {@link selectKey}. */
+/**
+ * Options of {@link selectKey}.
+ *
+ * @example
+ * ```ts
+ * selectKey(bundle, { kid: header.kid, alg: header.alg, use: ['wit-svid'], strictUse: true })
+ * ```
+ */
 export interface SelectKeyOptions {
   /** The token's `kid` header; when absent a key is chosen only if exactly one fits. */
   kid?: string | undefined

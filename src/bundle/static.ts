@@ -8,12 +8,26 @@ import { freezeBundle, isTrustDomainName, validateIssuers, validateKeys, type Fa
  * The keys of one trust domain in a static configuration: a bare key array, a JWKS
  * (`{ keys }`), a SPIFFE bundle document (its extra members are ignored), or keys plus the issuers
  * allowed for the domain.
+ *
+ * @example
+ * ```ts
+ * import type { StaticTrustBundleInput } from 'agentauth/bundle'
+ * const input: StaticTrustBundleInput = { keys: [issuerJwk], issuers: ['https://issuer.example.org'] }
+ * ```
  */
 export type StaticTrustBundleInput =
   | readonly PublicJWK[]
   | { readonly keys: readonly PublicJWK[]; readonly issuers?: readonly string[]; readonly [member: string]: unknown }
 
-/** A trust-bundle source over a fixed set of bundles (also exposes them for inspection). */
+/**
+ * A trust-bundle source over a fixed set of bundles (also lists its trust domains).
+ *
+ * @example
+ * ```ts
+ * const source = staticTrustBundles({ 'example.org': [issuerJwk] })
+ * source.trustDomains // ['example.org']
+ * ```
+ */
 export interface StaticTrustBundleSource extends TrustBundleSource {
   /** The configured trust domains. */
   readonly trustDomains: readonly string[]

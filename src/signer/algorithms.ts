@@ -2,19 +2,44 @@
 // and the RFC 9421 §3.3 name where one exists. One table so JWS, WPT and HTTP signatures agree.
 import { codedTypeError } from '../errors/index.js'
 
-/** Asymmetric JWS algorithms agentauth signs and verifies with. `Ed25519` is RFC 9864's fully-specified name for EdDSA over Ed25519. */
+/**
+ * Asymmetric JWS algorithms agentauth signs and verifies with. `Ed25519` is RFC 9864's
+ * fully-specified name for EdDSA over Ed25519. `none` and HMAC are never supported.
+ *
+ * @example
+ * ```ts
+ * import type { JWSAlgorithm } from 'agentauth/signer'
+ * const algorithms: JWSAlgorithm[] = ['ES256', 'EdDSA']
+ * ```
+ */
 export type JWSAlgorithm =
   | 'ES256' | 'ES384' | 'ES512'
   | 'EdDSA' | 'Ed25519'
   | 'PS256' | 'PS384' | 'PS512'
   | 'RS256' | 'RS384' | 'RS512'
 
-/** RFC 9421 §3.3 algorithm names. */
+/**
+ * RFC 9421 §3.3 algorithm names.
+ *
+ * @example
+ * ```ts
+ * import { joseToHTTPSignatureAlgorithm, type HTTPSignatureAlgorithm } from 'agentauth/signer'
+ * const name: HTTPSignatureAlgorithm | undefined = joseToHTTPSignatureAlgorithm('ES256') // 'ecdsa-p256-sha256'
+ * ```
+ */
 export type HTTPSignatureAlgorithm =
   | 'ed25519' | 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384'
   | 'rsa-pss-sha512' | 'rsa-v1_5-sha256' | 'hmac-sha256'
 
-/** Everything needed to use one JOSE algorithm with Web Crypto. */
+/**
+ * Everything needed to use one JOSE algorithm with Web Crypto.
+ *
+ * @example
+ * ```ts
+ * import { ALGORITHMS } from 'agentauth/signer'
+ * const { importParams, signParams, signatureLength } = ALGORITHMS.ES256
+ * ```
+ */
 export interface AlgorithmInfo {
   readonly alg: JWSAlgorithm
   readonly kty: 'EC' | 'OKP' | 'RSA'
@@ -38,7 +63,17 @@ const pkcs1 = (alg: JWSAlgorithm, hash: string, http?: HTTPSignatureAlgorithm): 
 const ed = (alg: JWSAlgorithm): AlgorithmInfo =>
   Object.freeze({ alg, kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' }, signatureLength: 64, httpSignatureAlgorithm: 'ed25519' })
 
-/** The algorithm table, keyed by JOSE name. */
+/**
+ * The algorithm table, keyed by JOSE name: key type, curve, Web Crypto parameters, JOSE signature
+ * length and RFC 9421 name.
+ *
+ * @example
+ * ```ts
+ * import { ALGORITHMS } from 'agentauth/signer'
+ * ALGORITHMS.PS512.httpSignatureAlgorithm // 'rsa-pss-sha512'
+ * ALGORITHMS.ES384.signatureLength        // 96
+ * ```
+ */
 export const ALGORITHMS: Readonly<Record<JWSAlgorithm, AlgorithmInfo>> = Object.freeze({
   ES256: ec('ES256', 'P-256', 'SHA-256', 64, 'ecdsa-p256-sha256'),
   ES384: ec('ES384', 'P-384', 'SHA-384', 96, 'ecdsa-p384-sha384'),
@@ -53,12 +88,26 @@ export const ALGORITHMS: Readonly<Record<JWSAlgorithm, AlgorithmInfo>> = Object.
   RS512: pkcs1('RS512', 'SHA-512'),
 })
 
-/** Every supported JOSE algorithm name. */
+/**
+ * Every supported JOSE algorithm name.
+ *
+ * @example
+ * ```ts
+ * import { JWS_ALGORITHMS } from 'agentauth/signer'
+ * JWS_ALGORITHMS.includes('ES256') // true
+ * ```
+ */
 export const JWS_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze(Object.keys(ALGORITHMS) as JWSAlgorithm[])
 
 /**
  * RFC 9421 algorithm name → JOSE algorithm, for the asymmetric ones (`hmac-sha256` has no JOSE
  * counterpart here: JWS with shared secrets is never accepted for workload credentials).
+ *
+ * @example
+ * ```ts
+ * import { HTTP_SIGNATURE_TO_JOSE } from 'agentauth/signer'
+ * HTTP_SIGNATURE_TO_JOSE['ecdsa-p256-sha256'] // 'ES256'
+ * ```
  */
 export const HTTP_SIGNATURE_TO_JOSE: Readonly<Partial<Record<HTTPSignatureAlgorithm, JWSAlgorithm>>> = Object.freeze({
   'ed25519': 'EdDSA',
@@ -68,18 +117,52 @@ export const HTTP_SIGNATURE_TO_JOSE: Readonly<Partial<Record<HTTPSignatureAlgori
   'rsa-v1_5-sha256': 'RS256',
 })
 
-/** True when `alg` is a JOSE algorithm agentauth supports (not `none`, not HMAC). */
+/**
+ * True when `alg` is a JOSE algorithm agentauth supports (not `none`, not HMAC).
+ *
+ * @param alg - any value, e.g. a JOSE header's `alg`.
+ * @returns whether it names a supported asymmetric algorithm.
+ *
+ * @example
+ * ```ts
+ * import { isJWSAlgorithm } from 'agentauth/signer'
+ * isJWSAlgorithm('RS256') // true
+ * isJWSAlgorithm('HS256') // false
+ * ```
+ */
 export function isJWSAlgorithm(alg: unknown): alg is JWSAlgorithm {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg)
 }
 
-/** Looks up an algorithm or throws a coded TypeError (configuration error). */
+/**
+ * Looks up an algorithm or throws a coded TypeError (configuration error).
+ *
+ * @param alg - a JOSE algorithm name.
+ * @returns its table entry.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for an unsupported name.
+ *
+ * @example
+ * ```ts
+ * const info = algorithmInfo('ES256') // internal helper
+ * ```
+ */
 export function algorithmInfo(alg: string): AlgorithmInfo {
   if (!isJWSAlgorithm(alg)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `unsupported JWS algorithm: ${String(alg)}`)
   return ALGORITHMS[alg]
 }
 
-/** The RFC 9421 name of a JOSE algorithm, if RFC 9421 defines one. */
+/**
+ * The RFC 9421 name of a JOSE algorithm, if RFC 9421 defines one.
+ *
+ * @param alg - a supported JOSE algorithm.
+ * @returns the RFC 9421 §3.3 name, or `undefined` (e.g. for ES512 or RS384).
+ *
+ * @example
+ * ```ts
+ * import { joseToHTTPSignatureAlgorithm } from 'agentauth/signer'
+ * joseToHTTPSignatureAlgorithm('EdDSA') // 'ed25519'
+ * ```
+ */
 export function joseToHTTPSignatureAlgorithm(alg: JWSAlgorithm): HTTPSignatureAlgorithm | undefined {
   return ALGORITHMS[alg].httpSignatureAlgorithm
 }

@@ -5,7 +5,14 @@ import { assertPublicJWK } from '../internal/keys.js'
 import { ALGORITHMS, algorithmInfo, type AlgorithmInfo, type JWSAlgorithm } from './algorithms.js'
 import type { PublicJWK, SignOptions, Signer } from './types.js'
 
-/** Options of {@link createCryptoKeySigner}. */
+/**
+ * Options of {@link createCryptoKeySigner}.
+ *
+ * @example
+ * ```ts
+ * const options: CryptoKeySignerOptions = { privateKey, publicKey, alg: 'ES256', kid: 'k1' }
+ * ```
+ */
 export interface CryptoKeySignerOptions {
   /** The private key (`type: 'private'`, usages include `sign`). Should be non-extractable. */
   privateKey: CryptoKey
@@ -36,8 +43,8 @@ function isCryptoKeyLike(value: unknown): value is CryptoKey {
     && typeof k.extractable === 'boolean' && typeof k.algorithm === 'object' && k.algorithm !== null && Array.isArray(k.usages)
 }
 
-/** Throws a coded TypeError unless `key` is a `type` key usable with `info`. */
-export function assertKeyFitsAlg(key: unknown, type: 'private' | 'public', info: AlgorithmInfo, name: string): asserts key is CryptoKey {
+// Throws a coded TypeError unless `key` is a `type` key usable with `info`.
+function assertKeyFitsAlg(key: unknown, type: 'private' | 'public', info: AlgorithmInfo, name: string): asserts key is CryptoKey {
   if (!isCryptoKeyLike(key)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a CryptoKey`)
   if (key.type !== type) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a ${type} key, got a ${key.type} key`)
   const usage = type === 'private' ? 'sign' : 'verify'

@@ -4,7 +4,15 @@
 // minimal lengths, minimal non-negative INTEGERs, no trailing bytes.
 import { SignerError, codedTypeError } from '../errors/index.js'
 
-/** ECDSA JOSE algorithms and the byte width of r and s for each. */
+/**
+ * ECDSA JOSE algorithms (r and s are 32, 48 and 66 bytes wide).
+ *
+ * @example
+ * ```ts
+ * import type { ECDSAAlgorithm } from 'agentauth/signer'
+ * const alg: ECDSAAlgorithm = 'ES384'
+ * ```
+ */
 export type ECDSAAlgorithm = 'ES256' | 'ES384' | 'ES512'
 
 const WIDTH: Readonly<Record<ECDSAAlgorithm, number>> = Object.freeze({ ES256: 32, ES384: 48, ES512: 66 })

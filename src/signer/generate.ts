@@ -4,7 +4,14 @@ import { algorithmInfo, type JWSAlgorithm } from './algorithms.js'
 import { createCryptoKeySigner } from './crypto-key-signer.js'
 import type { Signer } from './types.js'
 
-/** Options of {@link generateSigner}. */
+/**
+ * Options of {@link generateSigner}.
+ *
+ * @example
+ * ```ts
+ * const signer = await generateSigner('EdDSA', { kid: 'dev-1', extractable: false })
+ * ```
+ */
 export interface GenerateSignerOptions {
   /** Key id for the signer and its public JWK. */
   kid?: string
@@ -17,7 +24,15 @@ export interface GenerateSignerOptions {
   crypto?: Crypto
 }
 
-/** A signer whose freshly generated private key may be exported (only from `generateSigner(alg, { extractable: true })`). */
+/**
+ * A signer whose freshly generated private key may be exported (only from `generateSigner(alg, { extractable: true })`).
+ *
+ * @example
+ * ```ts
+ * const signer: ExportableSigner = await generateSigner('ES256', { extractable: true })
+ * await writeFile('issuer.jwk.json', JSON.stringify(await signer.exportPrivateJwk()), { mode: 0o600 })
+ * ```
+ */
 export interface ExportableSigner extends Signer {
   /**
    * The private key as a JWK, with `alg` (and `kid` when set). Handle as a secret: store it in a

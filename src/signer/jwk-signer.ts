@@ -4,7 +4,14 @@ import { algorithmInfo, isJWSAlgorithm, type JWSAlgorithm } from './algorithms.j
 import { createCryptoKeySigner } from './crypto-key-signer.js'
 import type { Signer } from './types.js'
 
-/** Options of {@link createJWKSigner}. */
+/**
+ * Options of {@link createJWKSigner}.
+ *
+ * @example
+ * ```ts
+ * const signer = await createJWKSigner({ privateJwk: JSON.parse(await readFile('issuer.jwk.json', 'utf8')), kid: 'issuer-2026' })
+ * ```
+ */
 export interface JWKSignerOptions {
   /** A private JWK (with `d`), e.g. from `exportPrivateJwk()` or `agentauth keygen`. */
   privateJwk: JsonWebKey

@@ -3,7 +3,16 @@ import { encode } from '../internal/base64url.js'
 import { ascii, utf8 } from '../internal/bytes.js'
 import type { SignOptions, Signer } from './types.js'
 
-/** JOSE protected header of a JWS created by agentauth. `alg` (and `kid` if the signer has one) are set from the signer. */
+/**
+ * JOSE protected header of a JWS created by agentauth. `alg` (and `kid` if the signer has one) are
+ * set from the signer.
+ *
+ * @example
+ * ```ts
+ * import type { JWSHeaderParameters } from 'agentauth/signer'
+ * const header: JWSHeaderParameters = { typ: 'wit+jwt' }
+ * ```
+ */
 export interface JWSHeaderParameters {
   typ?: string
   kid?: string

@@ -1,6 +1,14 @@
 import type { JWSAlgorithm } from './algorithms.js'
 
-/** A public JSON Web Key. Never holds private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`). */
+/**
+ * A public JSON Web Key. Never holds private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`).
+ *
+ * @example
+ * ```ts
+ * import type { PublicJWK } from 'agentauth/signer'
+ * const jwk: PublicJWK = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'EdDSA' }
+ * ```
+ */
 export interface PublicJWK {
   readonly kty: 'EC' | 'OKP' | 'RSA' | (string & {})
   readonly crv?: string
@@ -16,7 +24,14 @@ export interface PublicJWK {
   readonly [extra: string]: unknown
 }
 
-/** Options of {@link Signer.sign}. */
+/**
+ * Options of {@link Signer.sign}.
+ *
+ * @example
+ * ```ts
+ * const signature = await signer.sign(data, { signal: AbortSignal.timeout(2000) })
+ * ```
+ */
 export interface SignOptions {
   /** Aborts a slow signer (remote broker, KMS). */
   signal?: AbortSignal
@@ -29,6 +44,17 @@ export interface SignOptions {
  * Contract: `sign` returns the signature in **JOSE form** (raw `r‖s` for ECDSA, 64 bytes for
  * Ed25519, the plain RSA signature) — the same bytes RFC 9421 wants. Use `derToJoseSignature` to
  * convert DER-encoded ECDSA output from a KMS.
+ *
+ * @example
+ * ```ts
+ * import { derToJoseSignature, type Signer } from 'agentauth/signer'
+ * const kmsSigner: Signer = {
+ *   alg: 'ES256',
+ *   kid: 'kms-key-1',
+ *   publicJwk: async () => publicJwk,
+ *   sign: async (input) => derToJoseSignature(await kms.sign(input), 'ES256'),
+ * }
+ * ```
  */
 export interface Signer {
   /** The JOSE algorithm this signer produces. */

@@ -4,7 +4,7 @@ import { SignJWT, compactVerify, exportJWK, generateKeyPair, importJWK, jwtVerif
 import { describe, expect, it } from 'vitest'
 import { parseCompactJWS, verifyJWSSignature } from '../../src/internal/jws.js'
 import { importPublicJWK } from '../../src/internal/keys.js'
-import { JWS_ALGORITHMS, createCompactJWS, createCryptoKeySigner, derToJoseSignature, generateSigner, type JWSAlgorithm } from '../../src/signer/index.js'
+import { JWS_ALGORITHMS, createCompactJWS, createCryptoKeySigner, derToJoseSignature, generateSigner, type JWSAlgorithm, type PublicJWK, type Signer } from '../../src/signer/index.js'
 
 const PARSE = { maxBytes: 16_384, code: 'ERR_JWS_INVALID', what: 'JWS' } as const
 const VERIFY = { code: 'ERR_JWS_SIGNATURE', what: 'JWS' } as const
@@ -75,14 +75,14 @@ describe('a KMS-style signer (DER output) → jose', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
     const jwk = { ...publicKey.export({ format: 'jwk' }), alg: 'ES256' }
     const kms = { sign: async (message: Uint8Array) => new Uint8Array(sign('sha256', message, { key: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), dsaEncoding: 'der' })) }
-    const signer = {
-      alg: 'ES256' as const,
+    const signer: Signer = {
+      alg: 'ES256',
       kid: 'kms-1',
-      publicJwk: async () => jwk,
+      publicJwk: async () => jwk as PublicJWK,
       sign: async (input: Uint8Array) => derToJoseSignature(await kms.sign(input), 'ES256'),
     }
     const jws = await createCompactJWS({ typ: 'JWT' }, { sub: 'kms' }, signer)
-    const { payload } = await jwtVerify(jws, await importJWK(jwk, 'ES256'))
+    const { payload } = await jwtVerify(jws, await importJWK(jwk as never, 'ES256'))
     expect(payload.sub).toBe('kms')
   })
 })

@@ -32,7 +32,7 @@ describe('derToJoseSignature with KMS-style DER from node:crypto', () => {
       const der = new Uint8Array(nodeSign(hash, data, { key: privateKey, dsaEncoding: 'der' }))
       const jose = derToJoseSignature(der, alg)
       expect(jose).toHaveLength(width * 2)
-      expect(await crypto.subtle.verify({ name: 'ECDSA', hash: `SHA-${hash.slice(3)}` }, webKey, jose, data)).toBe(true)
+      expect(await crypto.subtle.verify({ name: 'ECDSA', hash: `SHA-${hash.slice(3)}` }, webKey, jose as Uint8Array<ArrayBuffer>, data)).toBe(true)
       // node:crypto DER is minimal, so the round trip is byte-exact.
       expect(toHex(joseToDerSignature(jose, alg))).toBe(toHex(der))
     }
