@@ -6,9 +6,9 @@ import { ascii, isAscii } from '../internal/bytes.js'
 import type { VerifiedWIT } from '../wit/types.js'
 
 /** RFC 9110 §5.1 field-name (token). */
-export const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+export const FIELD_NAME: RegExp = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Header fields whose token bindings have their own claims or that are the proof itself. */
-export const RESERVED_OTH = new Set(['authorization', 'txn-token', 'workload-identity-token', 'workload-proof-token'])
+export const RESERVED_OTH: ReadonlySet<string> = new Set(['authorization', 'txn-token', 'workload-identity-token', 'workload-proof-token'])
 
 export async function sha256Base64url(value: string, crypto: Crypto): Promise<string> {
   return encode(new Uint8Array(await crypto.subtle.digest('SHA-256', ascii(value) as Uint8Array<ArrayBuffer>)))

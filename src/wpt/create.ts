@@ -1,9 +1,9 @@
 import { codedTypeError } from '../errors/index.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
-import { parseCompactJWS } from '../internal/jws.js'
 import { targetWithoutQuery } from '../internal/target-audience.js'
 import { nowSeconds } from '../internal/time.js'
+import { peekWITProofAlgorithm } from '../internal/wit-peek.js'
 import { isJWSAlgorithm } from '../signer/algorithms.js'
 import { createCompactJWS } from '../signer/jws.js'
 import type { Signer } from '../signer/types.js'
@@ -13,18 +13,6 @@ import type { CreateWPTOptions } from './types.js'
 
 const MAX_TOKEN = 16_384
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-
-/** Reads `cnf.jwk.alg` from the WIT without verifying it; undefined when it cannot be read. */
-function witProofAlg(wit: string): string | undefined {
-  try {
-    const { payload } = parseCompactJWS(wit, { maxBytes: MAX_TOKEN, code: 'ERR_WIT_INVALID', what: 'WIT' })
-    const cnf = payload.cnf as { jwk?: { alg?: unknown } } | undefined
-    const alg = cnf?.jwk?.alg
-    return typeof alg === 'string' ? alg : undefined
-  } catch {
-    return undefined
-  }
-}
 
 function assertSigner(signer: unknown): asserts signer is Signer {
   assertObject(signer, 'options.signer')
@@ -64,7 +52,7 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   assertTokenOption(wit, 'options.wit', MAX_TOKEN)
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(wit)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.wit must be a compact JWS')
   assertSigner(signer)
-  const proofAlg = witProofAlg(wit)
+  const proofAlg = peekWITProofAlgorithm(wit, MAX_TOKEN)
   if (proofAlg !== undefined && proofAlg !== signer.alg) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `signer alg ${signer.alg} does not equal the WIT cnf.jwk.alg ${proofAlg}`)
   }
