@@ -9,9 +9,9 @@
  * const redis = useRedis({ appendonly: true })
  * it('…', async () => { await redis().command(['PING']) })
  *
- * // Or by hand (remember close()):
- * const server = await startRedis()
- * try { … } finally { await server.close() }
+ * // Inside a test (closed automatically when the test finishes; close() early if you like):
+ * const server = await startRedis({ appendonly: true, appendfsync: 'always' })
+ * await server.kill(); await server.restart()
  * ```
  *
  * If `redis-server` is not installed the start FAILS with a clear message (never skips): install
@@ -23,7 +23,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis, type RedisOptions } from 'ioredis'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { ioredisCommand, type RedisCommand } from '../../src/stores/redis/index.js'
 
 export interface RedisServerOptions {
@@ -276,6 +276,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       await signalAndWait('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+  // Started inside a test: close it when that test finishes (outside a test vitest throws here;
+  // then the caller owns close(), or uses useRedis()). The exit hook kills strays either way.
+  try {
+    onTestFinished(() => server.close())
+  } catch {
+    // not inside a running test
   }
   return server
 }

@@ -79,8 +79,9 @@ describe('slow Redis', () => {
   it('times out while another client holds the server busy (DEBUG SLEEP)', async () => {
     const cache = createRedisReplayCache({ command: redis().command, prefix: 'busy:', timeoutMs: TIMEOUT })
     const blocker = redis().newClient()
-    const sleeping = blocker.call('DEBUG', 'SLEEP', '0.6')
-    await new Promise((r) => setTimeout(r, 20))
+    await blocker.ping() // connected, so DEBUG SLEEP reaches the server before the claim below
+    const sleeping = blocker.call('DEBUG', 'SLEEP', '0.8')
+    await new Promise((r) => setTimeout(r, 50))
     const elapsed = await timed(() => expectCode(cache.claim('busy', now() + 60), StoreError, 'ERR_STORE_UNAVAILABLE'))
     expect(elapsed).toBeLessThan(TIMEOUT + 400)
     await sleeping
@@ -151,5 +152,19 @@ describe('redis-server harness', () => {
     expect(server.running).toBe(false)
     expect(existsSync(server.dir)).toBe(false)
     await server.close() // idempotent
+  })
+})
+
+describe('redis-server harness cleanup', () => {
+  let leaked: { running: boolean; dir: string } | undefined
+  it('a server started inside a test …', async () => {
+    const server = await startRedis()
+    leaked = server
+    expect(await server.command(['PING'])).toBe('PONG')
+  })
+  it('… is closed when that test finishes', async () => {
+    const { existsSync } = await import('node:fs')
+    expect(leaked?.running).toBe(false)
+    expect(existsSync(leaked!.dir)).toBe(false)
   })
 })
