@@ -80,7 +80,8 @@ function parseStored(raw: unknown, kind: RevocationKind, value: string): Revocat
  * `sha256:<base64url>`), holding the entry as JSON with `EXAT <until>`, so Redis forgets it when
  * the credential would have expired anyway. `revoke` runs a small Lua script (`EVAL`, one key per
  * call, Cluster-safe) that keeps the union with an existing revocation of the same key: the later
- * `until` and the wider `issuedBefore`. `check` is one `MGET` over the candidate keys; each value
+ * `until` and the wider `issuedBefore`; an entry naming several keys is not atomic across them, so
+ * when `revoke` rejects, retry it (the merge is idempotent). `check` is one `MGET` over the candidate keys; each value
  * found is parsed strictly (JSON object, matching key, typed fields) and a corrupted one rejects
  * with `StoreError` instead of passing. Semantics otherwise match `createMemoryRevocationStore`.
  *
