@@ -1,0 +1,86 @@
+// Where verifySET finds the transmitter's keys (SSF 1.0 §4.1.4: the transmitter's jwks_uri):
+// a static JWKS or TrustBundle, a TrustBundleSource (e.g. remoteTrustBundle over jwks_uri), or a
+// resolver function. Keys are imported once and cached by internal/keys.ts.
+import { selectKey } from '../bundle/select.js'
+import type { TrustBundle, TrustBundleSource } from '../bundle/types.js'
+import { VerificationError, codedTypeError } from '../errors/index.js'
+import { importPublicJWK } from '../internal/keys.js'
+import type { JWSAlgorithm } from '../signer/algorithms.js'
+import type { PublicJWK } from '../signer/types.js'
+
+/** A JSON Web Key Set (RFC 7517 §5). */
+export interface JWKS {
+  readonly keys: readonly PublicJWK[]
+}
+
+/** What a {@link SETKeyResolver} is told about the SET being verified. */
+export interface SETKeyContext {
+  readonly alg: JWSAlgorithm
+  readonly kid: string | undefined
+  /** The SET's `iss`, already checked against the expected issuer. */
+  readonly iss: string
+}
+
+/**
+ * Returns the public key(s) that may verify a SET: one JWK, a JWKS, or `undefined` when none is
+ * trusted. With several keys, the `kid` (or the only fitting key) chooses.
+ */
+export type SETKeyResolver = (context: SETKeyContext) => Promise<PublicJWK | JWKS | undefined> | PublicJWK | JWKS | undefined
+
+/**
+ * The transmitter's keys: a static JWKS or `TrustBundle`, a `TrustBundleSource` (asked for the
+ * bundle named by the issuer's host name, e.g. `remoteTrustBundle({ urls: { [host]: jwks_uri } })`),
+ * or a {@link SETKeyResolver}.
+ */
+export type SETKeys = JWKS | TrustBundle | TrustBundleSource | SETKeyResolver
+
+/** Validates the `keys` option shape at construction time. */
+export function checkKeysOption(keys: unknown, name: string): asserts keys is SETKeys {
+  if (typeof keys === 'function') return
+  if (typeof keys !== 'object' || keys === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a JWKS, a TrustBundle, a TrustBundleSource or a resolver function`)
+  const k = keys as Record<string, unknown>
+  if (typeof k.getBundle === 'function') return
+  if (!Array.isArray(k.keys)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.keys must be an array of JWKs`)
+}
+
+function isSource(keys: SETKeys): keys is TrustBundleSource {
+  return typeof (keys as TrustBundleSource).getBundle === 'function'
+}
+
+function asBundle(value: PublicJWK | JWKS | TrustBundle, name: string): TrustBundle {
+  if (Array.isArray((value as JWKS).keys)) return { trustDomain: name, keys: (value as JWKS).keys }
+  return { trustDomain: name, keys: [value as PublicJWK] }
+}
+
+/** Resolves and imports the verification key for a SET; throws ERR_KEY_NOT_FOUND / ERR_KEY_INVALID. */
+export async function resolveSETKey(keys: SETKeys, context: SETKeyContext, crypto: Crypto | undefined): Promise<CryptoKey> {
+  const where = `transmitter ${context.iss}`
+  let bundle: TrustBundle | undefined
+  let jwk: PublicJWK
+  if (typeof keys === 'function') {
+    const found = await keys(context)
+    if (found === undefined || found === null) throw new VerificationError('ERR_KEY_NOT_FOUND', `no key for ${where}`, { claim: 'kid' })
+    bundle = asBundle(found, where)
+    jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
+  } else if (isSource(keys)) {
+    let host: string
+    try {
+      host = new URL(context.iss).hostname
+    } catch {
+      throw new VerificationError('ERR_KEY_NOT_FOUND', 'issuer is not a URL; cannot pick a trust bundle', { claim: 'iss' })
+    }
+    bundle = await keys.getBundle(host)
+    if (bundle === undefined) throw new VerificationError('ERR_KEY_NOT_FOUND', `no trust bundle for ${host}`, { claim: 'iss' })
+    try {
+      jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
+    } catch (err) {
+      if (keys.refresh === undefined || context.kid === undefined) throw err
+      bundle = await keys.refresh(host)
+      if (bundle === undefined) throw err
+      jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
+    }
+  } else {
+    jwk = selectKey(asBundle(keys as JWKS, where), { kid: context.kid, alg: context.alg })
+  }
+  return importPublicJWK(jwk, context.alg, crypto)
+}

@@ -1,0 +1,271 @@
+// RFC 8936 poll receiver. One `poll()` = one HTTP exchange: send the acks and setErrs gathered so
+// far, receive SETs, process each (verify → dedupe → durable handler) and queue its ack for the
+// next exchange. A SET is acknowledged only after its handler resolved; a failed handler releases
+// the jti and leaves the SET unacknowledged, so the transmitter returns it again.
+import { ProtocolError, VerificationError, codedTypeError } from '../errors/index.js'
+import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
+import { isPlainObject, parseJSONObject } from '../internal/json.js'
+import { nowSeconds } from '../internal/time.js'
+import { readBoundedBytes } from './body.js'
+import { isDedupeCache, type EventDedupeCache } from './dedupe.js'
+import { toDeliveryError, type DeliveryError } from './delivery-error.js'
+import type { EventHandler } from './push-receiver.js'
+import { checkVerifyOptions, replayKey, verifyChecked, type VerifySETOptions } from './set.js'
+
+/** `fetch`-compatible function. */
+export type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>
+
+/** Exponential backoff after failed polls. */
+export interface BackoffOptions {
+  /** First delay in ms. Default 1000. */
+  initialDelay?: number
+  /** Largest delay in ms. Default 60000. */
+  maxDelay?: number
+  /** Multiplier per consecutive failure. Default 2. */
+  factor?: number
+}
+
+/** Options of {@link createPollReceiver}. */
+export interface PollReceiverOptions {
+  /** The stream's poll URL (`delivery.endpoint_url` given by the transmitter). */
+  endpoint: string | URL
+  /** `Authorization` header value, or a function returning it (e.g. a fresh access token). */
+  authorization?: string | (() => string | Promise<string>)
+  /** How to verify SETs (`replayCache` is ignored: dedupe uses {@link PollReceiverOptions.replayCache}). */
+  verify: Omit<VerifySETOptions, 'replayCache'>
+  /** jti dedupe store with claim + release. */
+  replayCache: EventDedupeCache
+  /** The durable handler. */
+  onEvent: EventHandler
+  /** `maxEvents` per request. Default 50. */
+  maxEvents?: number
+  /** Ask the transmitter not to hold the request open. Default false (long polling). */
+  returnImmediately?: boolean
+  /** Backoff after errors. */
+  backoff?: BackoffOptions
+  /** Maximum response size in bytes. Default 4 MiB. */
+  maxResponseBytes?: number
+  /** `fetch` implementation. Default `globalThis.fetch`. */
+  fetch?: FetchLike
+  /** Sleep used between failed polls (inject in tests). Resolves early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Told about every failed poll, SET or handler (logs/metrics). */
+  onError?: (error: unknown) => void
+}
+
+/** What one {@link PollReceiver.poll} did. */
+export interface PollResult {
+  /** jtis processed by the handler in this round. */
+  readonly processed: readonly string[]
+  /** jtis already processed earlier (acknowledged again, not reprocessed). */
+  readonly duplicates: readonly string[]
+  /** jtis rejected with an RFC 8936 error (reported in the next request's `setErrs`). */
+  readonly rejected: readonly string[]
+  /** jtis whose handler failed (not acknowledged: the transmitter will return them again). */
+  readonly failed: readonly string[]
+  /** The transmitter's `moreAvailable`. */
+  readonly moreAvailable: boolean
+}
+
+/** A running or steppable RFC 8936 poll client. */
+export interface PollReceiver {
+  /** One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors) or `StoreError`. */
+  poll(): Promise<PollResult>
+  /** Sends pending acks and setErrs without asking for SETs (`maxEvents: 0`). */
+  flush(): Promise<void>
+  /** Polls in a loop (immediately again while `moreAvailable`, backing off after errors). */
+  start(): void
+  /** Stops the loop, aborts a request in flight and flushes pending acks. */
+  stop(): Promise<void>
+  /** Acks and setErrs waiting for the next exchange. */
+  readonly pending: { readonly ack: number; readonly setErrs: number }
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
+  })
+
+/**
+ * Creates an RFC 8936 poll client for one stream. Acknowledges only what its durable handler
+ * processed, reports invalid SETs in `setErrs` with the RFC codes, loops on `moreAvailable`,
+ * and backs off exponentially after failures.
+ *
+ * @param options - {@link PollReceiverOptions}.
+ * @returns a {@link PollReceiver}.
+ * @throws TypeError `ERR_INVALID_ARG_*` at construction for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createPollReceiver, createRedisDedupeCache, applyToStore } from 'agentauth/ssf'
+ * const receiver = createPollReceiver({
+ *   endpoint: stream.delivery.endpoint_url,
+ *   authorization: 'Bearer receiver-token',
+ *   verify: { issuer, audience: 'https://api.example.com', keys: jwks },
+ *   replayCache: createRedisDedupeCache({ command }),
+ *   onEvent: applyToStore(revocations),
+ * })
+ * receiver.start()
+ * ```
+ */
+export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
+  assertObject(options, 'options')
+  let endpoint: URL
+  try {
+    endpoint = new URL(options.endpoint)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.endpoint must be an absolute URL', cause)
+  }
+  const verify = checkVerifyOptions({ ...options.verify, replayCache: undefined }, 'options.verify')
+  if (typeof options.authorization === 'string') assertString(options.authorization, 'options.authorization')
+  else if (options.authorization !== undefined) assertFunction(options.authorization, 'options.authorization')
+  if (!isDedupeCache(options.replayCache)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must have claim() and release()')
+  assertFunction(options.onEvent, 'options.onEvent')
+  const maxEvents = optionalNumber(options.maxEvents, 'options.maxEvents', 50, { min: 1, max: 10_000, integer: true })
+  const returnImmediately = options.returnImmediately ?? false
+  const initialDelay = optionalNumber(options.backoff?.initialDelay, 'options.backoff.initialDelay', 1000, { min: 0 })
+  const maxDelay = optionalNumber(options.backoff?.maxDelay, 'options.backoff.maxDelay', 60_000, { min: initialDelay })
+  const factor = optionalNumber(options.backoff?.factor, 'options.backoff.factor', 2, { min: 1, max: 100 })
+  const maxResponseBytes = optionalNumber(options.maxResponseBytes, 'options.maxResponseBytes', 4 * 1024 * 1024, { min: 1024, integer: true })
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const sleep = options.sleep ?? defaultSleep
+  const { replayCache, onEvent, onError } = options
+  const acks = new Set<string>()
+  const setErrs = new Map<string, DeliveryError>()
+  let running = false
+  let loop: Promise<void> | undefined
+  let controller = new AbortController()
+
+  const report = (e: unknown): void => { try { onError?.(e) } catch { /* logging must not break polling */ } }
+
+  async function exchange(body: Record<string, unknown>): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
+    const auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
+    if (auth !== undefined) headers.authorization = auth
+    const sentAcks = [...acks]
+    const sentErrs = [...setErrs.keys()]
+    if (sentAcks.length > 0) body.ack = sentAcks
+    if (sentErrs.length > 0) body.setErrs = Object.fromEntries(setErrs)
+    let response: Response
+    try {
+      response = await doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal, redirect: 'manual' })
+    } catch (cause) {
+      throw new ProtocolError('ERR_SSF_POLL', 'poll request failed', { cause })
+    }
+    if (response.status !== 200) {
+      let error: string | undefined
+      let errorDescription: string | undefined
+      try {
+        const j = parseJSONObject(await readBoundedBytes(response, 16_384), { maxBytes: 16_384, what: 'poll error' })
+        if (typeof j.err === 'string') error = j.err
+        if (typeof j.description === 'string') errorDescription = j.description
+      } catch { /* body is informative only */ }
+      throw new ProtocolError('ERR_SSF_POLL', `poll endpoint answered ${response.status}`, { status: response.status, error, errorDescription })
+    }
+    let json: Record<string, unknown>
+    try {
+      json = parseJSONObject(await readBoundedBytes(response, maxResponseBytes), { maxBytes: maxResponseBytes, what: 'poll response' })
+    } catch (cause) {
+      throw new ProtocolError('ERR_SSF_POLL', 'poll response is not a JSON object within the size limit', { status: 200, cause })
+    }
+    if (!isPlainObject(json.sets)) throw new ProtocolError('ERR_SSF_POLL', 'poll response has no "sets" object', { status: 200 })
+    if (json.moreAvailable !== undefined && typeof json.moreAvailable !== 'boolean') throw new ProtocolError('ERR_SSF_POLL', 'poll response "moreAvailable" is not a boolean', { status: 200 })
+    // Delivered: the transmitter has our acks and errors now.
+    for (const j of sentAcks) acks.delete(j)
+    for (const j of sentErrs) setErrs.delete(j)
+    return { sets: json.sets, moreAvailable: json.moreAvailable === true }
+  }
+
+  async function handle(jti: string, token: unknown, result: { processed: string[]; duplicates: string[]; rejected: string[]; failed: string[] }): Promise<void> {
+    let set
+    try {
+      set = await verifyChecked(token, verify)
+      if (set.jti !== jti) throw new VerificationError('ERR_SET_INVALID', 'SET jti does not match its key in "sets"', { claim: 'jti' })
+    } catch (e) {
+      if (!(e instanceof VerificationError)) throw e
+      report(e)
+      setErrs.set(jti, toDeliveryError(e))
+      result.rejected.push(jti)
+      return
+    }
+    const key = replayKey(set)
+    const expiresAt = Math.ceil((verify.maxTokenAge !== undefined ? set.iat + verify.maxTokenAge : nowSeconds(verify.clock) + verify.replayWindow) + verify.clockTolerance)
+    if (!(await replayCache.claim(key, expiresAt))) {
+      acks.add(jti)
+      result.duplicates.push(jti)
+      return
+    }
+    try {
+      await onEvent(set, { delivery: 'poll' })
+    } catch (e) {
+      report(e)
+      await replayCache.release(key).catch(report)
+      if (e instanceof VerificationError) {
+        setErrs.set(jti, toDeliveryError(e))
+        result.rejected.push(jti)
+      } else {
+        result.failed.push(jti)
+      }
+      return
+    }
+    acks.add(jti)
+    result.processed.push(jti)
+  }
+
+  async function poll(): Promise<PollResult> {
+    const { sets, moreAvailable } = await exchange({ maxEvents, returnImmediately })
+    const result = { processed: [] as string[], duplicates: [] as string[], rejected: [] as string[], failed: [] as string[] }
+    for (const [jti, token] of Object.entries(sets)) await handle(jti, token, result)
+    return Object.freeze({ ...result, moreAvailable })
+  }
+
+  async function flush(): Promise<void> {
+    if (acks.size === 0 && setErrs.size === 0) return
+    await exchange({ maxEvents: 0, returnImmediately: true })
+  }
+
+  async function run(): Promise<void> {
+    let delay = initialDelay
+    while (running) {
+      try {
+        const r = await poll()
+        if (r.failed.length > 0 && running) {
+          // The handler is failing: do not spin on the same unacknowledged SETs.
+          await sleep(delay, controller.signal)
+          delay = Math.min(maxDelay, delay * factor)
+        } else {
+          delay = initialDelay
+        }
+      } catch (e) {
+        if (!running) break
+        report(e)
+        await sleep(delay, controller.signal)
+        delay = Math.min(maxDelay, delay * factor)
+      }
+    }
+  }
+
+  return Object.freeze({
+    poll,
+    flush,
+    start(): void {
+      if (running) return
+      running = true
+      controller = new AbortController()
+      loop = run()
+    },
+    async stop(): Promise<void> {
+      running = false
+      controller.abort()
+      await loop
+      loop = undefined
+      controller = new AbortController()
+      await flush().catch(report)
+    },
+    get pending() {
+      return { ack: acks.size, setErrs: setErrs.size }
+    },
+  })
+}

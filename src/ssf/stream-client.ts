@@ -1,0 +1,355 @@
+// SSF 1.0 receiver-side management client: transmitter discovery (§7) and the stream management
+// API (§8): configuration CRUD, status, subjects, verification. Every failure is a ProtocolError
+// ERR_SSF_STREAM carrying the HTTP status and the transmitter's error body when it sent one.
+import { ProtocolError, codedTypeError } from '../errors/index.js'
+import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
+import { isPlainObject, parseJSONObject, type JSONObject } from '../internal/json.js'
+import { readBoundedBytes } from './body.js'
+import type { FetchLike } from './poll-receiver.js'
+import type { SubjectId } from './subject-id.js'
+
+/** Transmitter configuration metadata (SSF 1.0 §7.1). */
+export interface TransmitterMetadata {
+  readonly spec_version?: string
+  readonly issuer: string
+  readonly jwks_uri?: string
+  readonly delivery_methods_supported?: readonly string[]
+  readonly configuration_endpoint?: string
+  readonly status_endpoint?: string
+  readonly add_subject_endpoint?: string
+  readonly remove_subject_endpoint?: string
+  readonly verification_endpoint?: string
+  readonly critical_subject_members?: readonly string[]
+  readonly authorization_schemes?: readonly { readonly spec_urn: string }[]
+  readonly default_subjects?: 'ALL' | 'NONE'
+  readonly [member: string]: unknown
+}
+
+/** Delivery configuration of a stream (SSF 1.0 §8.1.1). */
+export interface StreamDelivery {
+  readonly method: string
+  readonly endpoint_url?: string
+  readonly authorization_header?: string
+}
+
+/** A stream configuration as the transmitter returns it (SSF 1.0 §8.1.1). */
+export interface StreamConfiguration {
+  readonly stream_id: string
+  readonly iss: string
+  readonly aud: string | readonly string[]
+  readonly events_supported?: readonly string[]
+  readonly events_requested?: readonly string[]
+  readonly events_delivered?: readonly string[]
+  readonly delivery: StreamDelivery
+  readonly min_verification_interval?: number
+  readonly description?: string
+  readonly inactivity_timeout?: number
+  readonly [member: string]: unknown
+}
+
+/** Receiver-supplied stream properties (create / update / replace). */
+export interface StreamProperties {
+  readonly events_requested?: readonly string[]
+  readonly delivery?: StreamDelivery
+  readonly description?: string
+}
+
+/** Stream status (SSF 1.0 §8.1.2). */
+export interface StreamStatus {
+  readonly stream_id: string
+  readonly status: 'enabled' | 'paused' | 'disabled'
+  readonly reason?: string
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]'
+}
+
+/**
+ * The discovery URL of an SSF issuer (SSF 1.0 §7.2): `/.well-known/ssf-configuration` is inserted
+ * between the host and the issuer's path, after removing a trailing `/`.
+ *
+ * @param issuer - the transmitter issuer (`https:`, or `http:` on a loopback host for tests).
+ * @returns the metadata URL.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for an issuer that is not an https URL without query and fragment.
+ *
+ * @example
+ * ```ts
+ * import { ssfConfigurationUrl } from 'agentauth/ssf'
+ * ssfConfigurationUrl('https://tr.example.com/issuer1').href
+ * // 'https://tr.example.com/.well-known/ssf-configuration/issuer1'
+ * ```
+ */
+export function ssfConfigurationUrl(issuer: string): URL {
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'issuer must be an absolute URL', cause)
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.host.replace(/:\d+$/, '')))) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'issuer must use https (http only on loopback)')
+  }
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#')) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'issuer must not have a query or fragment')
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')
+  return new URL(`${url.origin}/.well-known/ssf-configuration${path}`)
+}
+
+function fail(message: string, status?: number, body?: JSONObject, cause?: unknown): ProtocolError {
+  const error = typeof body?.err === 'string' ? body.err : typeof body?.error === 'string' ? body.error : undefined
+  const d = typeof body?.description === 'string' ? body.description : typeof body?.error_description === 'string' ? body.error_description : undefined
+  return new ProtocolError('ERR_SSF_STREAM', message, { status, error, errorDescription: d, cause })
+}
+
+const MAX_BYTES = 1_048_576
+
+async function readJSON(response: Response, what: string): Promise<JSONObject | readonly unknown[] | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readBoundedBytes(response, MAX_BYTES)
+  } catch (cause) {
+    throw fail(`${what} response is too large`, response.status, undefined, cause)
+  }
+  if (bytes.length === 0) return undefined
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const value: unknown = JSON.parse(text)
+    if (Array.isArray(value)) return value
+    return parseJSONObject(text, { maxBytes: MAX_BYTES, what })
+  } catch (cause) {
+    throw fail(`${what} response is not JSON`, response.status, undefined, cause)
+  }
+}
+
+function stringArray(v: unknown): boolean {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string')
+}
+
+/** Options of {@link discoverTransmitter}. */
+export interface DiscoverOptions {
+  fetch?: FetchLike
+  signal?: AbortSignal
+}
+
+/**
+ * Fetches and validates transmitter metadata (SSF 1.0 §7): `GET` the {@link ssfConfigurationUrl},
+ * require a JSON object whose `issuer` equals the issuer asked for, and endpoints that are URLs.
+ *
+ * @param issuer - the transmitter issuer.
+ * @param options - `fetch`, `signal`.
+ * @returns frozen {@link TransmitterMetadata}.
+ * @throws ProtocolError `ERR_SSF_STREAM` on HTTP errors, malformed metadata or an issuer mismatch;
+ *   TypeError `ERR_INVALID_ARG_VALUE` for a bad issuer.
+ *
+ * @example
+ * ```ts
+ * import { discoverTransmitter } from 'agentauth/ssf'
+ * const metadata = await discoverTransmitter('https://idp.example.com/')
+ * console.log(metadata.jwks_uri, metadata.delivery_methods_supported)
+ * ```
+ */
+export async function discoverTransmitter(issuer: string, options: DiscoverOptions = {}): Promise<TransmitterMetadata> {
+  assertString(issuer, 'issuer')
+  const url = ssfConfigurationUrl(issuer)
+  const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
+  let response: Response
+  try {
+    response = await doFetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', ...(options.signal ? { signal: options.signal } : {}) })
+  } catch (cause) {
+    throw fail('transmitter metadata could not be fetched', undefined, undefined, cause)
+  }
+  if (response.status !== 200) throw fail(`transmitter metadata answered ${response.status}`, response.status)
+  const m = await readJSON(response, 'transmitter metadata')
+  if (!isPlainObject(m)) throw fail('transmitter metadata is not a JSON object', 200)
+  if (m.issuer !== issuer) throw fail('transmitter metadata issuer does not match the issuer used for discovery', 200)
+  for (const name of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) {
+    if (m[name] === undefined) continue
+    if (typeof m[name] !== 'string' || !URL.canParse(m[name] as string)) throw fail(`transmitter metadata ${name} is not a URL`, 200)
+  }
+  for (const name of ['delivery_methods_supported', 'critical_subject_members']) {
+    if (m[name] !== undefined && !stringArray(m[name])) throw fail(`transmitter metadata ${name} is not an array of strings`, 200)
+  }
+  if (m.default_subjects !== undefined && m.default_subjects !== 'ALL' && m.default_subjects !== 'NONE') throw fail('transmitter metadata default_subjects is invalid', 200)
+  return Object.freeze(m) as TransmitterMetadata
+}
+
+/** Options of {@link createStreamClient}. */
+export interface StreamClientOptions {
+  /** The transmitter issuer; metadata is discovered from it unless `metadata` is given. */
+  issuer: string
+  /** Already discovered metadata (skips discovery). */
+  metadata?: TransmitterMetadata
+  /** `Authorization` header value (SSF 1.0 §9: an OAuth access token), or a function returning it. */
+  authorization: string | (() => string | Promise<string>)
+  /** The receiver's expected audience: returned stream configurations must carry it. */
+  audience?: string
+  fetch?: FetchLike
+  /** Per-request timeout in ms. Default 10000. */
+  timeoutMs?: number
+}
+
+/** SSF 1.0 §8 stream management, bound to one transmitter. */
+export interface StreamClient {
+  /** Transmitter metadata (discovered once, then cached). */
+  metadata(): Promise<TransmitterMetadata>
+  createStream(properties: StreamProperties): Promise<StreamConfiguration>
+  getStream(streamId: string): Promise<StreamConfiguration>
+  listStreams(): Promise<readonly StreamConfiguration[]>
+  updateStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined>
+  replaceStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined>
+  deleteStream(streamId: string): Promise<void>
+  getStatus(streamId: string): Promise<StreamStatus>
+  setStatus(streamId: string, status: StreamStatus['status'], reason?: string): Promise<StreamStatus | undefined>
+  addSubject(streamId: string, subject: SubjectId, verified?: boolean): Promise<void>
+  removeSubject(streamId: string, subject: SubjectId): Promise<void>
+  requestVerification(streamId: string, state?: string): Promise<void>
+}
+
+/**
+ * Creates an SSF 1.0 stream management client (§8): create/read/update/replace/delete streams,
+ * read and set status, add and remove subjects, trigger verification. Returned stream
+ * configurations are checked: `iss` must equal the issuer and (when `audience` is set) `aud` must
+ * contain it (§8.1.1: receivers MUST check them).
+ *
+ * @param options - {@link StreamClientOptions}.
+ * @returns a {@link StreamClient}.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options; methods reject with ProtocolError
+ *   `ERR_SSF_STREAM` (status, `error`, `errorDescription` from the transmitter).
+ *
+ * @example
+ * ```ts
+ * import { createStreamClient } from 'agentauth/ssf'
+ * const client = createStreamClient({ issuer: 'https://idp.example.com/', authorization: 'Bearer …' })
+ * const stream = await client.createStream({
+ *   delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://api.example.com/ssf', authorization_header: 'Bearer push-secret' },
+ *   events_requested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'],
+ * })
+ * await client.requestVerification(stream.stream_id, 'nonce-1')
+ * ```
+ */
+export function createStreamClient(options: StreamClientOptions): StreamClient {
+  assertObject(options, 'options')
+  assertString(options.issuer, 'options.issuer')
+  ssfConfigurationUrl(options.issuer)
+  if (typeof options.authorization === 'string') assertString(options.authorization, 'options.authorization')
+  else assertFunction(options.authorization, 'options.authorization')
+  if (options.audience !== undefined) assertString(options.audience, 'options.audience')
+  const timeoutMs = optionalNumber(options.timeoutMs, 'options.timeoutMs', 10_000, { min: 1, integer: true })
+  const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
+  const { issuer, audience } = options
+  let meta: Promise<TransmitterMetadata> | undefined = options.metadata ? Promise.resolve(options.metadata) : undefined
+  const metadata = (): Promise<TransmitterMetadata> => {
+    meta ??= discoverTransmitter(issuer, { fetch: doFetch }).catch((e: unknown) => { meta = undefined; throw e })
+    return meta
+  }
+
+  async function endpoint(name: keyof TransmitterMetadata): Promise<URL> {
+    const m = await metadata()
+    const value = m[name]
+    if (typeof value !== 'string') throw fail(`transmitter does not support ${String(name)}`)
+    return new URL(value)
+  }
+
+  async function call(method: string, url: URL, body: unknown, ok: readonly number[], what: string): Promise<{ status: number; json: JSONObject | readonly unknown[] | undefined }> {
+    const auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
+    const headers: Record<string, string> = { accept: 'application/json', authorization: auth }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+    } catch (cause) {
+      throw fail(`${what} request failed`, undefined, undefined, cause)
+    }
+    if (!ok.includes(response.status)) {
+      let errBody: JSONObject | undefined
+      try {
+        const j = await readJSON(response, what)
+        if (isPlainObject(j)) errBody = j
+      } catch { /* informative only */ }
+      throw fail(`${what} answered ${response.status}`, response.status, errBody)
+    }
+    if (response.status === 204 || response.status === 202) {
+      await response.body?.cancel().catch(() => undefined)
+      return { status: response.status, json: undefined }
+    }
+    return { status: response.status, json: await readJSON(response, what) }
+  }
+
+  function config(value: unknown, what: string): StreamConfiguration {
+    if (!isPlainObject(value)) throw fail(`${what} did not return a stream configuration`)
+    const c = value as JSONObject
+    if (typeof c.stream_id !== 'string' || c.stream_id.length === 0) throw fail(`${what} returned no stream_id`)
+    if (c.iss !== issuer) throw fail(`${what} returned a stream for another issuer`)
+    const aud = typeof c.aud === 'string' ? [c.aud] : Array.isArray(c.aud) ? c.aud : undefined
+    if (aud === undefined || aud.length === 0 || !aud.every((a) => typeof a === 'string')) throw fail(`${what} returned a stream without aud`)
+    if (audience !== undefined && !aud.includes(audience)) throw fail(`${what} returned a stream for another audience`)
+    if (!isPlainObject(c.delivery) || typeof c.delivery.method !== 'string') throw fail(`${what} returned a stream without delivery`)
+    return Object.freeze(c) as StreamConfiguration
+  }
+
+  function withId(url: URL, streamId: string): URL {
+    assertString(streamId, 'streamId')
+    const u = new URL(url)
+    u.searchParams.set('stream_id', streamId)
+    return u
+  }
+
+  function status(value: unknown, what: string): StreamStatus {
+    if (!isPlainObject(value) || typeof value.stream_id !== 'string' || !['enabled', 'paused', 'disabled'].includes(value.status as string)) throw fail(`${what} returned a malformed status`)
+    return Object.freeze(value) as unknown as StreamStatus
+  }
+
+  return Object.freeze({
+    metadata,
+    async createStream(properties: StreamProperties): Promise<StreamConfiguration> {
+      const r = await call('POST', await endpoint('configuration_endpoint'), properties, [201, 200], 'create stream')
+      return config(r.json, 'create stream')
+    },
+    async getStream(streamId: string): Promise<StreamConfiguration> {
+      const r = await call('GET', withId(await endpoint('configuration_endpoint'), streamId), undefined, [200], 'read stream')
+      return config(Array.isArray(r.json) ? r.json[0] : r.json, 'read stream')
+    },
+    async listStreams(): Promise<readonly StreamConfiguration[]> {
+      const r = await call('GET', await endpoint('configuration_endpoint'), undefined, [200], 'list streams')
+      const list = Array.isArray(r.json) ? r.json : r.json === undefined ? [] : [r.json]
+      return Object.freeze(list.map((c) => config(c, 'list streams')))
+    },
+    async updateStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined> {
+      assertString(streamId, 'streamId')
+      const r = await call('PATCH', await endpoint('configuration_endpoint'), { ...properties, stream_id: streamId }, [200, 202], 'update stream')
+      return r.status === 202 ? undefined : config(r.json, 'update stream')
+    },
+    async replaceStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined> {
+      assertString(streamId, 'streamId')
+      const r = await call('PUT', await endpoint('configuration_endpoint'), { ...properties, stream_id: streamId }, [200, 202], 'replace stream')
+      return r.status === 202 ? undefined : config(r.json, 'replace stream')
+    },
+    async deleteStream(streamId: string): Promise<void> {
+      await call('DELETE', withId(await endpoint('configuration_endpoint'), streamId), undefined, [204, 200], 'delete stream')
+    },
+    async getStatus(streamId: string): Promise<StreamStatus> {
+      const r = await call('GET', withId(await endpoint('status_endpoint'), streamId), undefined, [200], 'read status')
+      return status(r.json, 'read status')
+    },
+    async setStatus(streamId: string, value: StreamStatus['status'], reason?: string): Promise<StreamStatus | undefined> {
+      assertString(streamId, 'streamId')
+      if (!['enabled', 'paused', 'disabled'].includes(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'status must be enabled, paused or disabled')
+      const body = reason === undefined ? { stream_id: streamId, status: value } : { stream_id: streamId, status: value, reason }
+      const r = await call('POST', await endpoint('status_endpoint'), body, [200, 202], 'update status')
+      return r.status === 202 ? undefined : status(r.json, 'update status')
+    },
+    async addSubject(streamId: string, subject: SubjectId, verified?: boolean): Promise<void> {
+      assertString(streamId, 'streamId')
+      const body = verified === undefined ? { stream_id: streamId, subject } : { stream_id: streamId, subject, verified }
+      await call('POST', await endpoint('add_subject_endpoint'), body, [200, 204], 'add subject')
+    },
+    async removeSubject(streamId: string, subject: SubjectId): Promise<void> {
+      assertString(streamId, 'streamId')
+      await call('POST', await endpoint('remove_subject_endpoint'), { stream_id: streamId, subject }, [204, 200], 'remove subject')
+    },
+    async requestVerification(streamId: string, state?: string): Promise<void> {
+      assertString(streamId, 'streamId')
+      await call('POST', await endpoint('verification_endpoint'), state === undefined ? { stream_id: streamId } : { stream_id: streamId, state }, [204, 200], 'verification')
+    },
+  })
+}

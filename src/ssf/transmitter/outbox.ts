@@ -1,0 +1,159 @@
+// The transmitter's durable state behind one small interface: signed SETs waiting for delivery
+// (push: scheduled with retries; poll: held until acknowledged) and the stream configurations
+// they belong to, so a new transmitter instance on the same store carries on where the old one
+// stopped. Memory implementation here; Redis in redis-outbox.ts.
+import { StoreError, codedTypeError } from '../../errors/index.js'
+import { assertObject, optionalNumber } from '../../internal/assert.js'
+import type { StreamConfiguration } from '../stream-client.js'
+import type { SubjectId } from '../subject-id.js'
+
+/** One signed SET waiting for delivery to one stream. */
+export interface OutboxEntry {
+  readonly jti: string
+  readonly streamId: string
+  /** The compact SET. */
+  readonly token: string
+  /** `push` entries are scheduled by `nextAttemptAt`; `poll` entries wait for an acknowledgement. */
+  readonly delivery: 'push' | 'poll'
+  /** Stream-control events (verification, stream-updated) are delivered even while paused. */
+  readonly control: boolean
+  /** Milliseconds since the epoch; orders entries of a stream. */
+  readonly createdAt: number
+  /** Delivery attempts so far. */
+  readonly attempts: number
+  /** Milliseconds since the epoch when the next push attempt is due. */
+  readonly nextAttemptAt: number
+  /** Last delivery error, for diagnostics. */
+  readonly lastError?: string
+}
+
+/** An entry given up on: rejected by the receiver (400 / `setErrs`) or out of retries. */
+export interface FailedEntry extends OutboxEntry {
+  readonly failedAt: number
+  readonly error: string
+}
+
+/** A stream as the transmitter stores it. */
+export interface StoredStream {
+  /** The configuration returned to the receiver (SSF 1.0 §8.1.1). */
+  readonly config: StreamConfiguration
+  /** The receiver (as named by the transmitter's `authorizeReceiver`) that owns it. */
+  readonly owner: string
+  readonly status: 'enabled' | 'paused' | 'disabled'
+  readonly reason?: string
+  /** Subjects added by the receiver (SSF 1.0 §8.1.3.2). */
+  readonly subjects: readonly SubjectId[]
+  /** Subjects removed while `default_subjects` is `ALL`. */
+  readonly excluded: readonly SubjectId[]
+  /** Milliseconds since the epoch of the last verification request (rate limit). */
+  readonly lastVerificationAt?: number
+}
+
+/**
+ * Where a transmitter keeps undelivered SETs and its streams. Implementations must be safe for
+ * several transmitter instances: delivery is at-least-once (two instances may push the same
+ * entry; receivers deduplicate by `jti`).
+ */
+export interface OutboxStore {
+  /** Adds a signed SET. */
+  enqueue(entry: OutboxEntry): Promise<void>
+  /** Push entries whose `nextAttemptAt` ≤ `now`, oldest first, at most `limit`. */
+  due(now: number, limit: number): Promise<readonly OutboxEntry[]>
+  /** Entries of a stream in creation order (push and poll), at most `limit`, and whether more exist. */
+  pending(streamId: string, limit: number): Promise<{ readonly entries: readonly OutboxEntry[]; readonly more: boolean }>
+  /** Replaces a still-present entry (attempts, schedule); no-op when it was removed meanwhile. */
+  update(entry: OutboxEntry): Promise<void>
+  /** Removes delivered / acknowledged entries of `streamId` (jtis of other streams are ignored). */
+  remove(streamId: string, jtis: readonly string[]): Promise<void>
+  /** Moves an entry of `streamId` to the failed list with `error`. */
+  fail(streamId: string, jti: string, error: string, now: number): Promise<void>
+  /** The most recent failed entries (newest last). */
+  failed(limit?: number): Promise<readonly FailedEntry[]>
+  putStream(stream: StoredStream): Promise<void>
+  getStream(streamId: string): Promise<StoredStream | undefined>
+  listStreams(): Promise<readonly StoredStream[]>
+  /** Deletes a stream and every entry still queued for it. */
+  deleteStream(streamId: string): Promise<void>
+}
+
+/** Options of {@link createMemoryOutbox}. */
+export interface MemoryOutboxOptions {
+  /** Most queued entries (default 100 000); beyond, `enqueue` fails closed with `StoreError`. */
+  readonly maxEntries?: number
+  /** Failed entries kept (default 1000). */
+  readonly maxFailed?: number
+}
+
+/**
+ * Creates an in-memory {@link OutboxStore}. Everything is lost when the process stops — queued
+ * SETs included. Use `createRedisOutbox` when undelivered events must survive a restart.
+ *
+ * @param options - {@link MemoryOutboxOptions}.
+ * @returns the store.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options; `enqueue` rejects with StoreError `ERR_STORE_FULL`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryOutbox, createTransmitter } from 'agentauth/ssf/transmitter'
+ * const transmitter = createTransmitter({ issuer, signer, outbox: createMemoryOutbox(), authorizeReceiver })
+ * ```
+ */
+export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxStore {
+  assertObject(options, 'options')
+  const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 100_000, { min: 1, integer: true })
+  const maxFailed = optionalNumber(options.maxFailed, 'options.maxFailed', 1000, { min: 0, integer: true })
+  const entries = new Map<string, OutboxEntry>()
+  const streams = new Map<string, StoredStream>()
+  const failedList: FailedEntry[] = []
+  const clone = <T>(v: T): T => structuredClone(v)
+  const ofStream = (streamId: string): OutboxEntry[] =>
+    [...entries.values()].filter((e) => e.streamId === streamId).sort((a, b) => a.createdAt - b.createdAt)
+
+  return Object.freeze({
+    async enqueue(entry: OutboxEntry): Promise<void> {
+      if (entries.size >= maxEntries) {
+        throw new StoreError('ERR_STORE_FULL', 'outbox is full')
+      }
+      if (typeof entry?.jti !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'entry.jti must be a string')
+      entries.set(entry.jti, clone(entry))
+    },
+    async due(now: number, limit: number): Promise<readonly OutboxEntry[]> {
+      return [...entries.values()].filter((e) => e.delivery === 'push' && e.nextAttemptAt <= now).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt).slice(0, limit).map(clone)
+    },
+    async pending(streamId: string, limit: number): Promise<{ readonly entries: readonly OutboxEntry[]; readonly more: boolean }> {
+      const list = ofStream(streamId)
+      return { entries: list.slice(0, limit).map(clone), more: list.length > limit }
+    },
+    async update(entry: OutboxEntry): Promise<void> {
+      if (entries.has(entry.jti)) entries.set(entry.jti, clone(entry))
+    },
+    async remove(streamId: string, jtis: readonly string[]): Promise<void> {
+      for (const jti of jtis) if (entries.get(jti)?.streamId === streamId) entries.delete(jti)
+    },
+    async fail(streamId: string, jti: string, error: string, now: number): Promise<void> {
+      const e = entries.get(jti)
+      if (e === undefined || e.streamId !== streamId) return
+      entries.delete(jti)
+      if (maxFailed === 0) return
+      failedList.push({ ...e, failedAt: now, error })
+      if (failedList.length > maxFailed) failedList.splice(0, failedList.length - maxFailed)
+    },
+    async failed(limit = 100): Promise<readonly FailedEntry[]> {
+      return failedList.slice(-limit).map(clone)
+    },
+    async putStream(stream: StoredStream): Promise<void> {
+      streams.set(stream.config.stream_id, clone(stream))
+    },
+    async getStream(streamId: string): Promise<StoredStream | undefined> {
+      const s = streams.get(streamId)
+      return s === undefined ? undefined : clone(s)
+    },
+    async listStreams(): Promise<readonly StoredStream[]> {
+      return [...streams.values()].map(clone)
+    },
+    async deleteStream(streamId: string): Promise<void> {
+      streams.delete(streamId)
+      for (const e of ofStream(streamId)) entries.delete(e.jti)
+    },
+  })
+}

@@ -1,0 +1,279 @@
+// The transmitter's HTTP API (SSF 1.0 §7, §8; RFC 8936). Every request body is size-limited and
+// parsed as strict JSON; streams are only visible to the receiver that owns them (others get 404).
+import { VerificationError } from '../../errors/index.js'
+import { isPlainObject, parseJSONObject, type JSONObject } from '../../internal/json.js'
+import type { PublicJWK } from '../../signer/types.js'
+import { readBoundedBytes } from '../body.js'
+import type { StreamConfiguration, TransmitterMetadata } from '../stream-client.js'
+import { parseSubjectId } from '../subject-id.js'
+import { matchSubjectId } from '../subject-match.js'
+import { DELIVERY_METHODS } from '../uris.js'
+import type { OutboxStore, StoredStream } from './outbox.js'
+
+export interface RouteContext {
+  readonly issuer: string
+  readonly issuerPath: string
+  readonly api: string
+  readonly metadata: TransmitterMetadata
+  readonly outbox: OutboxStore
+  readonly now: () => number
+  readonly eventsSupported: readonly string[]
+  readonly deliveryMethods: readonly string[]
+  readonly authorizeReceiver: (request: Request) => Promise<string | undefined> | string | undefined
+  readonly allowDeliveryUrl: (url: URL) => boolean
+  readonly audience: (receiverId: string) => string | readonly string[]
+  readonly minVerificationInterval: number
+  readonly maxStreamsPerReceiver: number
+  readonly longPollTimeout: number
+  readonly publicJwk: () => Promise<PublicJWK>
+  readonly kid: string | undefined
+  readonly alg: string
+  readonly verify: (streamId: string, state: string | undefined) => Promise<void>
+  readonly waitForEvents: (streamId: string, ms: number, signal?: AbortSignal) => Promise<void>
+  readonly resumed: (streamId: string) => Promise<void>
+}
+
+const MAX_BODY = 65_536
+const MAX_POLL_EVENTS = 1000
+const MAX_ACKS = 10_000
+
+class HttpError extends Error {
+  readonly status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+const json = (body: unknown, status = 200): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } })
+const empty = (status: number): Response => new Response(null, { status, headers: { 'cache-control': 'no-store' } })
+
+async function body(request: Request): Promise<JSONObject> {
+  try {
+    return parseJSONObject(await readBoundedBytes(request, MAX_BODY), { maxBytes: MAX_BODY, what: 'request body' })
+  } catch (e) {
+    if (e instanceof VerificationError) throw new HttpError(400, e.message)
+    throw e
+  }
+}
+
+function optStringArray(o: JSONObject, name: string): readonly string[] | undefined {
+  const v = o[name]
+  if (v === undefined) return undefined
+  if (!Array.isArray(v) || v.length > 256 || !v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 2048)) throw new HttpError(400, `${name} must be an array of strings`)
+  return v as string[]
+}
+
+function streamId(o: JSONObject | URLSearchParams): string {
+  const id = o instanceof URLSearchParams ? o.get('stream_id') : o.stream_id
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256) throw new HttpError(400, 'stream_id is required')
+  return id
+}
+
+export function createRoutes(ctx: RouteContext): (request: Request) => Promise<Response> {
+  const wellKnown = `/.well-known/ssf-configuration${ctx.issuerPath}`
+  const base = new URL(ctx.api).pathname
+
+  async function receiver(request: Request): Promise<string> {
+    const id = await ctx.authorizeReceiver(request)
+    if (typeof id !== 'string' || id.length === 0) throw new HttpError(401, 'receiver authentication required')
+    return id
+  }
+
+  async function owned(id: string, owner: string): Promise<StoredStream> {
+    const s = await ctx.outbox.getStream(id)
+    if (s === undefined || s.owner !== owner) throw new HttpError(404, 'no such stream')
+    return s
+  }
+
+  function delivery(value: unknown, streamIdValue: string): StreamConfiguration['delivery'] {
+    if (value === undefined) return { method: DELIVERY_METHODS.poll, endpoint_url: `${ctx.api}/poll/${streamIdValue}` }
+    if (!isPlainObject(value)) throw new HttpError(400, 'delivery must be an object')
+    const method = value.method ?? DELIVERY_METHODS.poll
+    if (typeof method !== 'string' || !ctx.deliveryMethods.includes(method)) throw new HttpError(400, 'delivery method is not supported')
+    if (method === DELIVERY_METHODS.poll) {
+      if (value.endpoint_url !== undefined) throw new HttpError(400, 'poll endpoint_url is set by the transmitter')
+      return { method, endpoint_url: `${ctx.api}/poll/${streamIdValue}` }
+    }
+    const url = value.endpoint_url
+    if (typeof url !== 'string' || !URL.canParse(url)) throw new HttpError(400, 'push delivery requires an endpoint_url')
+    if (!ctx.allowDeliveryUrl(new URL(url))) throw new HttpError(400, 'endpoint_url is not allowed')
+    const auth = value.authorization_header
+    if (auth !== undefined && (typeof auth !== 'string' || auth.length === 0 || auth.length > 4096 || /[\r\n\0]/.test(auth))) throw new HttpError(400, 'authorization_header is invalid')
+    return auth === undefined ? { method, endpoint_url: url } : { method, endpoint_url: url, authorization_header: auth }
+  }
+
+  function configure(o: JSONObject, id: string, owner: string, previous: StreamConfiguration | undefined, patch: boolean): StreamConfiguration {
+    const requested = optStringArray(o, 'events_requested') ?? (patch ? previous?.events_requested : undefined) ?? []
+    const description = o.description ?? (patch ? previous?.description : undefined)
+    if (description !== undefined && (typeof description !== 'string' || description.length > 1024)) throw new HttpError(400, 'description must be a string')
+    const d = o.delivery !== undefined || !patch || previous === undefined ? delivery(o.delivery, id) : previous.delivery
+    const c: Record<string, unknown> = {
+      stream_id: id,
+      iss: ctx.issuer,
+      aud: previous?.aud ?? ctx.audience(owner),
+      events_supported: ctx.eventsSupported,
+      events_requested: requested,
+      events_delivered: requested.filter((e) => ctx.eventsSupported.includes(e)),
+      delivery: d,
+    }
+    if (description !== undefined) c.description = description
+    if (ctx.minVerificationInterval > 0) c.min_verification_interval = ctx.minVerificationInterval
+    return c as unknown as StreamConfiguration
+  }
+
+  async function stream(request: Request, owner: string): Promise<Response> {
+    const url = new URL(request.url)
+    switch (request.method) {
+      case 'POST': {
+        const o = await body(request)
+        const mine = (await ctx.outbox.listStreams()).filter((s) => s.owner === owner)
+        if (mine.length >= ctx.maxStreamsPerReceiver) throw new HttpError(409, 'too many streams for this receiver')
+        const id = crypto.randomUUID().replaceAll('-', '')
+        const config = configure(o, id, owner, undefined, false)
+        await ctx.outbox.putStream({ config, owner, status: 'enabled', subjects: [], excluded: [] })
+        return json(config, 201)
+      }
+      case 'GET': {
+        if (!url.searchParams.has('stream_id')) return json((await ctx.outbox.listStreams()).filter((s) => s.owner === owner).map((s) => s.config))
+        return json((await owned(streamId(url.searchParams), owner)).config)
+      }
+      case 'PATCH':
+      case 'PUT': {
+        const o = await body(request)
+        const s = await owned(streamId(o), owner)
+        const config = configure(o, s.config.stream_id, owner, s.config, request.method === 'PATCH')
+        await ctx.outbox.putStream({ ...s, config })
+        return json(config)
+      }
+      case 'DELETE': {
+        const s = await owned(streamId(url.searchParams), owner)
+        await ctx.outbox.deleteStream(s.config.stream_id)
+        return empty(204)
+      }
+      default:
+        return new Response(null, { status: 405, headers: { allow: 'GET, POST, PATCH, PUT, DELETE' } })
+    }
+  }
+
+  async function status(request: Request, owner: string): Promise<Response> {
+    if (request.method === 'GET') {
+      const s = await owned(streamId(new URL(request.url).searchParams), owner)
+      return json(s.reason === undefined ? { stream_id: s.config.stream_id, status: s.status } : { stream_id: s.config.stream_id, status: s.status, reason: s.reason })
+    }
+    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'GET, POST' } })
+    const o = await body(request)
+    const s = await owned(streamId(o), owner)
+    if (o.status !== 'enabled' && o.status !== 'paused' && o.status !== 'disabled') throw new HttpError(400, 'status must be enabled, paused or disabled')
+    if (o.reason !== undefined && (typeof o.reason !== 'string' || o.reason.length > 1024)) throw new HttpError(400, 'reason must be a string')
+    const next: StoredStream = { config: s.config, owner, status: o.status, subjects: s.subjects, excluded: s.excluded, ...(o.reason === undefined ? {} : { reason: o.reason as string }) }
+    await ctx.outbox.putStream(next)
+    if (next.status === 'enabled' && s.status !== 'enabled') await ctx.resumed(s.config.stream_id)
+    return json(o.reason === undefined ? { stream_id: s.config.stream_id, status: o.status } : { stream_id: s.config.stream_id, status: o.status, reason: o.reason })
+  }
+
+  async function subjects(request: Request, owner: string, add: boolean): Promise<Response> {
+    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
+    const o = await body(request)
+    const s = await owned(streamId(o), owner)
+    let subject
+    try {
+      subject = parseSubjectId(o.subject)
+    } catch {
+      throw new HttpError(400, 'subject is not a valid subject identifier')
+    }
+    if (o.verified !== undefined && typeof o.verified !== 'boolean') throw new HttpError(400, 'verified must be a boolean')
+    const without = (list: StoredStream['subjects']): StoredStream['subjects'] => list.filter((x) => !matchSubjectId(x, subject) || !matchSubjectId(subject, x))
+    const next: StoredStream = add
+      ? { ...s, subjects: [...without(s.subjects), subject].slice(-10_000), excluded: without(s.excluded) }
+      : { ...s, subjects: without(s.subjects), excluded: [...without(s.excluded), subject].slice(-10_000) }
+    await ctx.outbox.putStream(next)
+    return add ? empty(200) : empty(204)
+  }
+
+  async function verification(request: Request, owner: string): Promise<Response> {
+    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
+    const o = await body(request)
+    const s = await owned(streamId(o), owner)
+    if (o.state !== undefined && (typeof o.state !== 'string' || o.state.length > 1024)) throw new HttpError(400, 'state must be a string')
+    const t = ctx.now()
+    if (ctx.minVerificationInterval > 0 && s.lastVerificationAt !== undefined && t - s.lastVerificationAt < ctx.minVerificationInterval * 1000) throw new HttpError(429, 'verification requested too often')
+    await ctx.outbox.putStream({ ...s, lastVerificationAt: t })
+    await ctx.verify(s.config.stream_id, o.state as string | undefined)
+    return empty(204)
+  }
+
+  async function poll(request: Request, owner: string, id: string): Promise<Response> {
+    if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
+    const s = await owned(id, owner)
+    if (s.config.delivery.method !== DELIVERY_METHODS.poll) throw new HttpError(404, 'stream is not a poll stream')
+    const o = await body(request)
+    const maxEvents = o.maxEvents ?? 100
+    if (typeof maxEvents !== 'number' || !Number.isInteger(maxEvents) || maxEvents < 0) throw new HttpError(400, 'maxEvents must be a non-negative integer')
+    if (o.returnImmediately !== undefined && typeof o.returnImmediately !== 'boolean') throw new HttpError(400, 'returnImmediately must be a boolean')
+    const ack = o.ack ?? []
+    if (!Array.isArray(ack) || ack.length > MAX_ACKS || !ack.every((j) => typeof j === 'string')) throw new HttpError(400, 'ack must be an array of jti strings')
+    const errs = o.setErrs ?? {}
+    if (!isPlainObject(errs) || Object.keys(errs).length > MAX_ACKS) throw new HttpError(400, 'setErrs must be an object')
+    for (const v of Object.values(errs)) if (!isPlainObject(v) || typeof v.err !== 'string') throw new HttpError(400, 'setErrs values must be {"err","description"} objects')
+    await ctx.outbox.remove(id, ack as string[])
+    for (const [jti, v] of Object.entries(errs)) {
+      const e = v as JSONObject
+      await ctx.outbox.fail(id, jti, `receiver: ${String(e.err).slice(0, 64)}${typeof e.description === 'string' ? `: ${e.description.slice(0, 200)}` : ''}`, ctx.now())
+    }
+    const limit = Math.min(maxEvents, MAX_POLL_EVENTS)
+    if (limit === 0) return json({ sets: {} })
+    const read = async (): Promise<Response | undefined> => {
+      const current = await ctx.outbox.getStream(id)
+      if (current === undefined || current.status !== 'enabled') return json({ sets: {} })
+      const { entries, more } = await ctx.outbox.pending(id, limit)
+      if (entries.length === 0) return undefined
+      return json({ sets: Object.fromEntries(entries.map((e) => [e.jti, e.token])), moreAvailable: more })
+    }
+    const first = await read()
+    if (first !== undefined || o.returnImmediately === true || ctx.longPollTimeout === 0) return first ?? json({ sets: {} })
+    await ctx.waitForEvents(id, ctx.longPollTimeout, request.signal)
+    return (await read()) ?? json({ sets: {} })
+  }
+
+  return async function ssfTransmitter(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname
+    try {
+      if (path === wellKnown) {
+        if (request.method !== 'GET') return new Response(null, { status: 405, headers: { allow: 'GET' } })
+        return json(ctx.metadata)
+      }
+      if (path === `${base}/jwks`) {
+        const jwk = { ...(await ctx.publicJwk()), use: 'sig', alg: ctx.alg }
+        if (ctx.kid !== undefined) (jwk as Record<string, unknown>).kid = ctx.kid
+        return json({ keys: [jwk] })
+      }
+      if (!path.startsWith(`${base}/`)) return empty(404)
+      const owner = await receiver(request)
+      const rest = path.slice(base.length + 1)
+      if (rest === 'stream') return await stream(request, owner)
+      if (rest === 'status') return await status(request, owner)
+      if (rest === 'subjects/add') return await subjects(request, owner, true)
+      if (rest === 'subjects/remove') return await subjects(request, owner, false)
+      if (rest === 'verify') return await verification(request, owner)
+      if (rest.startsWith('poll/')) {
+        try {
+          return await poll(request, owner, decodeURIComponent(rest.slice(5)))
+        } catch (e) {
+          // RFC 8936 §2.4 error shape for the poll endpoint.
+          if (e instanceof HttpError && e.status === 400) return json({ err: 'invalid_request', description: e.message }, 400)
+          throw e
+        }
+      }
+      return empty(404)
+    } catch (e) {
+      if (e instanceof HttpError) {
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }
+        if (e.status === 401) headers['www-authenticate'] = 'Bearer'
+        return new Response(JSON.stringify({ error: e.status === 401 ? 'invalid_token' : 'invalid_request', error_description: e.message }), { status: e.status, headers })
+      }
+      return json({ error: 'server_error', error_description: 'the transmitter could not complete the request' }, 503)
+    }
+  }
+}

@@ -1,0 +1,364 @@
+// The transmitter: signs SETs with a Signer, queues them in the outbox per stream, pushes them with
+// retries or holds them for polling, and serves the SSF HTTP API (routes.ts).
+import { VerificationError, codedTypeError } from '../../errors/index.js'
+import { assertFunction, assertObject, assertString, optionalNumber } from '../../internal/assert.js'
+import { nowSeconds, systemClock, type Clock } from '../../internal/time.js'
+import { createCompactJWS } from '../../signer/jws.js'
+import type { Signer } from '../../signer/types.js'
+import { parseEvent } from '../events.js'
+import type { FetchLike } from '../poll-receiver.js'
+import type { TransmitterMetadata } from '../stream-client.js'
+import { parseSubjectId, type SubjectId } from '../subject-id.js'
+import { matchSubjectId } from '../subject-match.js'
+import { DELIVERY_METHODS, EVENT_TYPE_URIS, type KnownEventType } from '../uris.js'
+import { pushOnce, type CheckedRetry, type DeliveryReport, type RetryPolicy } from './delivery.js'
+import { createMemoryOutbox, type FailedEntry, type OutboxStore, type StoredStream } from './outbox.js'
+import { createRoutes, type RouteContext } from './routes.js'
+
+/** An event to emit: a known type with its members, or any event-type URI with its payload. */
+export type EmitEvent =
+  | { readonly type: KnownEventType; readonly [member: string]: unknown }
+  | { readonly uri: string; readonly payload?: Readonly<Record<string, unknown>> }
+
+/** Options of {@link Transmitter.emit}. */
+export interface EmitOptions {
+  /** `txn` claim (RFC 8417 §2.2); a random one is set when omitted (SSF 1.0 §4.1.9 SHOULD). */
+  txn?: string
+  /** `toe` claim, epoch seconds. */
+  toe?: number
+  /** Only these streams (default: every enabled or paused stream that asked for the event and covers the subject). */
+  streamIds?: readonly string[]
+}
+
+/** One SET produced by {@link Transmitter.emit}. */
+export interface EmittedSET {
+  readonly streamId: string
+  readonly jti: string
+}
+
+/** Options of {@link createTransmitter}. */
+export interface TransmitterOptions {
+  /** The issuer (`iss` of every SET and of the metadata): an https URL (http only on loopback). */
+  issuer: string
+  /** Signs every SET (`typ: secevent+jwt`); its public key is served at `jwks_uri`. */
+  signer: Signer
+  /**
+   * Authenticates a receiver's management or poll request and returns its id (streams are owned by
+   * it), or `undefined` to answer 401. E.g. check an OAuth access token (SSF 1.0 §9).
+   */
+  authorizeReceiver: (request: Request) => Promise<string | undefined> | string | undefined
+  /** Undelivered SETs and streams. Default {@link createMemoryOutbox} (lost on restart). */
+  outbox?: OutboxStore
+  fetch?: FetchLike
+  /** Milliseconds clock. */
+  clock?: Clock
+  /** Push retries. */
+  retry?: RetryPolicy
+  /** Event-type URIs offered (`events_supported`). Default: every CAEP and RISC event. */
+  eventsSupported?: readonly string[]
+  /** Delivery methods offered. Default push and poll. */
+  deliveryMethods?: readonly string[]
+  /** Which push URLs receivers may configure. Default: `https:` only (stops SSRF to internal http services). */
+  allowDeliveryUrl?: (url: URL) => boolean
+  /** The `aud` of a receiver's streams. Default: the receiver id. */
+  audience?: (receiverId: string) => string | readonly string[]
+  /** `default_subjects`. Default `ALL`. */
+  defaultSubjects?: 'ALL' | 'NONE'
+  /** Seconds between two verification requests per stream (429 when faster). Default 0. */
+  minVerificationInterval?: number
+  /** Streams per receiver (409 beyond). Default 16. */
+  maxStreamsPerReceiver?: number
+  /** How long a poll request without events is held open, ms. Default 30000. */
+  longPollTimeout?: number
+  /** Push request timeout in ms. Default 10000. */
+  pushTimeout?: number
+  /** Delivery loop interval (ms) after `start()`. Default 1000. */
+  interval?: number
+  /** Sleep used by the delivery loop (inject in tests). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+}
+
+/** An SSF transmitter. */
+export interface Transmitter {
+  readonly issuer: string
+  /** The SSF HTTP API: metadata, JWKS, stream management, status, subjects, verification, poll. */
+  handle(request: Request): Promise<Response>
+  /** The metadata served at `/.well-known/ssf-configuration`. */
+  metadata(): TransmitterMetadata
+  /** Signs and queues one SET per matching stream. */
+  emit(event: EmitEvent, subject: SubjectId, options?: EmitOptions): Promise<readonly EmittedSET[]>
+  /** Transmitter-initiated status change; sends a stream-updated SET (SSF 1.0 §8.1.5). */
+  updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void>
+  /** One push delivery pass over due entries. */
+  deliver(): Promise<DeliveryReport>
+  /** Runs {@link Transmitter.deliver} in a loop (and right after each emit). */
+  start(): void
+  stop(): Promise<void>
+  /** SETs given up on. */
+  failed(limit?: number): Promise<readonly FailedEntry[]>
+}
+
+function randomId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
+  })
+
+function eventInput(event: EmitEvent): { uri: string; payload: Record<string, unknown> } {
+  assertObject(event, 'event')
+  if ('type' in event && typeof event.type === 'string') {
+    const uri = (EVENT_TYPE_URIS as Record<string, string>)[event.type]
+    if (uri === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `unknown event type ${event.type}; use { uri, payload }`)
+    const { type: _type, ...payload } = event
+    return { uri, payload }
+  }
+  const { uri, payload } = event as { uri: unknown; payload?: unknown }
+  assertString(uri, 'event.uri')
+  if (payload !== undefined) assertObject(payload, 'event.payload')
+  return { uri, payload: { ...(payload as Record<string, unknown> | undefined) } }
+}
+
+/**
+ * Creates an SSF 1.0 transmitter (for platform teams and tests): serves transmitter metadata,
+ * JWKS, the stream management API (§8), verification (§8.1.4) and an RFC 8936 poll endpoint;
+ * `emit` signs SETs with your {@link Signer} (`typ: secevent+jwt`) and queues them in the outbox;
+ * push streams are delivered (RFC 8935) with exponential-backoff retries.
+ *
+ * Paths: metadata at `/.well-known/ssf-configuration{issuer path}`; the API under
+ * `{issuer path}/ssf/` (`jwks`, `stream`, `status`, `subjects/add`, `subjects/remove`, `verify`,
+ * `poll/{stream_id}`).
+ *
+ * @param options - {@link TransmitterOptions}; `issuer`, `signer` and `authorizeReceiver` are required.
+ * @returns a {@link Transmitter}.
+ * @throws TypeError `ERR_INVALID_ARG_*` at construction for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createTransmitter, createRedisOutbox } from 'agentauth/ssf/transmitter'
+ * import { generateSigner } from 'agentauth/signer'
+ * const transmitter = createTransmitter({
+ *   issuer: 'https://idp.example.com',
+ *   signer: await generateSigner('ES256'),
+ *   outbox: createRedisOutbox({ command }),
+ *   authorizeReceiver: (req) => receiverForToken(req.headers.get('authorization')),
+ * })
+ * transmitter.start()
+ * await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: 'session-7' })
+ * // serve: (request) => transmitter.handle(request)
+ * ```
+ */
+export function createTransmitter(options: TransmitterOptions): Transmitter {
+  assertObject(options, 'options')
+  assertString(options.issuer, 'options.issuer')
+  let issuerUrl: URL
+  try {
+    issuerUrl = new URL(options.issuer)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be an absolute URL', cause)
+  }
+  if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be https (http only on loopback)')
+  if (issuerUrl.search !== '' || issuerUrl.hash !== '') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must not have a query or fragment')
+  assertObject(options.signer, 'options.signer')
+  assertFunction(options.signer.sign, 'options.signer.sign')
+  assertFunction(options.authorizeReceiver, 'options.authorizeReceiver')
+  const clock: Clock = options.clock ?? systemClock
+  const now = (): number => clock()
+  const outbox = options.outbox ?? createMemoryOutbox()
+  const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
+  const retry: CheckedRetry = {
+    maxAttempts: optionalNumber(options.retry?.maxAttempts, 'options.retry.maxAttempts', 10, { min: 1, max: 1000, integer: true }),
+    initialDelay: optionalNumber(options.retry?.initialDelay, 'options.retry.initialDelay', 1000, { min: 0 }),
+    maxDelay: optionalNumber(options.retry?.maxDelay, 'options.retry.maxDelay', 300_000, { min: 0 }),
+    factor: optionalNumber(options.retry?.factor, 'options.retry.factor', 2, { min: 1, max: 100 }),
+    jitter: optionalNumber(options.retry?.jitter, 'options.retry.jitter', 0.2, { min: 0, max: 1 }),
+  }
+  const eventsSupported = Object.freeze([...(options.eventsSupported ?? Object.values(EVENT_TYPE_URIS).filter((u) => !u.includes('/ssf/event-type/')))])
+  const deliveryMethods = Object.freeze([...(options.deliveryMethods ?? [DELIVERY_METHODS.push, DELIVERY_METHODS.poll])])
+  const interval = optionalNumber(options.interval, 'options.interval', 1000, { min: 1 })
+  const sleep = options.sleep ?? defaultSleep
+  const issuer = options.issuer
+  const issuerPath = issuerUrl.pathname === '/' ? '' : issuerUrl.pathname.replace(/\/$/, '')
+  const api = `${issuerUrl.origin}${issuerPath}/ssf`
+  const waiters = new Map<string, Set<() => void>>()
+  let running = false
+  let loop: Promise<void> | undefined
+  let controller = new AbortController()
+  let wake: (() => void) | undefined
+  let passing: Promise<DeliveryReport> | undefined
+
+  const metadata: TransmitterMetadata = Object.freeze({
+    spec_version: '1_0',
+    issuer,
+    jwks_uri: `${api}/jwks`,
+    delivery_methods_supported: deliveryMethods,
+    configuration_endpoint: `${api}/stream`,
+    status_endpoint: `${api}/status`,
+    add_subject_endpoint: `${api}/subjects/add`,
+    remove_subject_endpoint: `${api}/subjects/remove`,
+    verification_endpoint: `${api}/verify`,
+    authorization_schemes: Object.freeze([Object.freeze({ spec_urn: 'urn:ietf:rfc:6749' })]),
+    default_subjects: options.defaultSubjects ?? 'ALL',
+  })
+
+  function notify(streamId: string): void {
+    const set = waiters.get(streamId)
+    if (set !== undefined) for (const w of [...set]) w()
+    wake?.()
+  }
+
+  async function sign(stream: StoredStream, uri: string, payload: Record<string, unknown>, subject: SubjectId, control: boolean, o: EmitOptions): Promise<EmittedSET> {
+    const jti = randomId()
+    const claims: Record<string, unknown> = { iss: issuer, iat: nowSeconds(clock), jti, aud: stream.config.aud, txn: o.txn ?? randomId(), sub_id: subject, events: { [uri]: payload } }
+    if (o.toe !== undefined) claims.toe = o.toe
+    const token = await createCompactJWS({ typ: 'secevent+jwt' }, claims, options.signer)
+    const t = now()
+    const delivery = stream.config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll'
+    await outbox.enqueue({ jti, streamId: stream.config.stream_id, token, delivery, control, createdAt: t, attempts: 0, nextAttemptAt: t })
+    notify(stream.config.stream_id)
+    return Object.freeze({ streamId: stream.config.stream_id, jti })
+  }
+
+  function covers(stream: StoredStream, subject: SubjectId): boolean {
+    if (metadata.default_subjects === 'ALL') return !stream.excluded.some((x) => matchSubjectId(x, subject))
+    return stream.subjects.some((x) => matchSubjectId(x, subject))
+  }
+
+  async function emit(event: EmitEvent, subject: SubjectId, o: EmitOptions = {}): Promise<readonly EmittedSET[]> {
+    const { uri, payload } = eventInput(event)
+    let parsedSubject: SubjectId
+    try {
+      parsedSubject = parseSubjectId(subject)
+      parseEvent(uri, structuredClone(payload), parsedSubject)
+    } catch (cause) {
+      if (cause instanceof VerificationError) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event or subject is invalid: ${cause.message}`, cause)
+      throw cause
+    }
+    if (o.txn !== undefined) assertString(o.txn, 'options.txn')
+    if (o.toe !== undefined) optionalNumber(o.toe, 'options.toe', 0)
+    const streams = await outbox.listStreams()
+    const out: EmittedSET[] = []
+    for (const stream of streams) {
+      if (o.streamIds !== undefined && !o.streamIds.includes(stream.config.stream_id)) continue
+      if (stream.status === 'disabled') continue
+      if (!(stream.config.events_delivered ?? []).includes(uri)) continue
+      if (!covers(stream, parsedSubject)) continue
+      out.push(await sign(stream, uri, payload, subject, false, o))
+    }
+    return Object.freeze(out)
+  }
+
+  async function control(streamId: string, type: 'verification' | 'stream-updated', payload: Record<string, unknown>): Promise<void> {
+    const stream = await outbox.getStream(streamId)
+    if (stream === undefined) return
+    await sign(stream, EVENT_TYPE_URIS[type], payload, { format: 'opaque', id: streamId }, true, {})
+  }
+
+  const deliveryContext = { outbox, fetch: doFetch, now, retry, timeoutMs: optionalNumber(options.pushTimeout, 'options.pushTimeout', 10_000, { min: 1 }), pausedRecheck: 30_000 }
+
+  async function pass(): Promise<DeliveryReport> {
+    const report = { delivered: [] as string[], retrying: [] as string[], failed: [] as string[], held: [] as string[] }
+    const streams = new Map<string, StoredStream | undefined>()
+    for (const entry of await outbox.due(now(), 100)) {
+      if (!streams.has(entry.streamId)) streams.set(entry.streamId, await outbox.getStream(entry.streamId))
+      const outcome = await pushOnce(deliveryContext, entry, streams.get(entry.streamId))
+      report[outcome].push(entry.jti)
+    }
+    return Object.freeze(report)
+  }
+
+  function deliver(): Promise<DeliveryReport> {
+    // One pass at a time per instance, so an entry is not pushed twice concurrently from here.
+    passing ??= pass().finally(() => { passing = undefined })
+    return passing
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        await deliver()
+      } catch {
+        // store or network trouble: try again next round
+      }
+      if (!running) break
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        void sleep(interval, controller.signal).then(resolve)
+      })
+      wake = undefined
+    }
+  }
+
+  const ctx: RouteContext = {
+    issuer, issuerPath, api, metadata, outbox, now, eventsSupported, deliveryMethods,
+    authorizeReceiver: options.authorizeReceiver,
+    allowDeliveryUrl: options.allowDeliveryUrl ?? ((u: URL) => u.protocol === 'https:'),
+    audience: options.audience ?? ((id: string) => id),
+    minVerificationInterval: optionalNumber(options.minVerificationInterval, 'options.minVerificationInterval', 0, { min: 0 }),
+    maxStreamsPerReceiver: optionalNumber(options.maxStreamsPerReceiver, 'options.maxStreamsPerReceiver', 16, { min: 1, integer: true }),
+    longPollTimeout: optionalNumber(options.longPollTimeout, 'options.longPollTimeout', 30_000, { min: 0, max: 300_000 }),
+    publicJwk: () => options.signer.publicJwk(),
+    kid: options.signer.kid,
+    alg: options.signer.alg,
+    verify: (streamId, state) => control(streamId, 'verification', state === undefined ? {} : { state }),
+    waitForEvents(streamId, ms, signal) {
+      return new Promise<void>((resolve) => {
+        let set = waiters.get(streamId)
+        if (set === undefined) waiters.set(streamId, (set = new Set()))
+        const done = (): void => {
+          clearTimeout(timer)
+          set!.delete(done)
+          if (set!.size === 0) waiters.delete(streamId)
+          resolve()
+        }
+        const timer = setTimeout(done, ms)
+        signal?.addEventListener('abort', done, { once: true })
+        set.add(done)
+      })
+    },
+    resumed: async (streamId) => {
+      const { entries } = await outbox.pending(streamId, 10_000)
+      for (const e of entries) if (e.delivery === 'push') await outbox.update({ ...e, nextAttemptAt: now() })
+      notify(streamId)
+    },
+  }
+
+  return Object.freeze({
+    issuer,
+    handle: createRoutes(ctx),
+    metadata: () => metadata,
+    emit,
+    async updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
+      const stream = await outbox.getStream(streamId)
+      if (stream === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
+      await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
+      await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
+      if (status === 'enabled') await ctx.resumed(streamId)
+    },
+    deliver,
+    start(): void {
+      if (running) return
+      running = true
+      controller = new AbortController()
+      loop = run()
+    },
+    async stop(): Promise<void> {
+      running = false
+      controller.abort()
+      wake?.()
+      await loop
+      loop = undefined
+      await passing?.catch(() => undefined)
+    },
+    failed: (limit?: number) => outbox.failed(limit),
+  })
+}
