@@ -7,6 +7,7 @@ import { VerificationError } from '../errors/index.js'
 export const encode: (input: Uint8Array | string) => string = joseEncode
 
 const ALPHABET = /^[A-Za-z0-9_-]*$/
+const ALPHABET_INDEX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 /** Decodes canonical base64url; anything else is a `VerificationError` with `code`. */
 export function decodeStrict(input: string, what = 'value', code: 'ERR_BASE64_INVALID' | 'ERR_JWS_INVALID' = 'ERR_BASE64_INVALID'): Uint8Array {
@@ -19,9 +20,14 @@ export function decodeStrict(input: string, what = 'value', code: 'ERR_BASE64_IN
   } catch (cause) {
     throw new VerificationError(code, `${what} is not canonical base64url`, { cause })
   }
-  // Non-canonical trailing bits: re-encoding must give the same text.
-  if (input.length % 4 !== 0 && joseEncode(out) !== input) {
-    throw new VerificationError(code, `${what} is not canonical base64url`)
+  // Non-canonical trailing bits (RFC 4648 §3.5): the unused low bits of the last character must be
+  // zero, otherwise two different strings decode to the same bytes.
+  const rem = input.length % 4
+  if (rem !== 0) {
+    const last = ALPHABET_INDEX.indexOf(input[input.length - 1]!)
+    if ((rem === 2 && (last & 0x0f) !== 0) || (rem === 3 && (last & 0x03) !== 0)) {
+      throw new VerificationError(code, `${what} is not canonical base64url`)
+    }
   }
   return out
 }
