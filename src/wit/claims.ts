@@ -2,7 +2,6 @@
 // §2–§3). Each check throws a VerificationError with the code the module documents.
 import { VerificationError } from '../errors/index.js'
 import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/index.js'
-import { decodeStrict } from '../internal/base64url.js'
 import { checkAlg, claimString, parseCompactJWS, typMatches, type ParsedJWS } from '../internal/jws.js'
 import { isPlainObject, type JSONObject } from '../internal/json.js'
 import { assertJWKMatchesAlg, assertPublicJWK } from '../internal/keys.js'
@@ -10,10 +9,29 @@ import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 import { WIT_LEGACY_TYP, WIT_TYP } from './constants.js'
 
-/** Which rule set a WIT is checked against: the WIMSE draft, or the stricter SPIFFE WIT-SVID profile. */
+/**
+ * Which rule set a WIT is checked against: the WIMSE draft (`wimse`), or the stricter SPIFFE
+ * WIT-SVID profile (`spiffe`).
+ *
+ * @example
+ * ```ts
+ * import { verifyWIT, type WITProfile } from 'agentauth/wit'
+ * const profile: WITProfile = 'spiffe'
+ * await verifyWIT(token, { trustBundles, profile })
+ * ```
+ */
 export type WITProfile = 'wimse' | 'spiffe'
 
-/** WIT-SVID §2.3 / §3.2: the only algorithms a WIT-SVID (and its cnf.jwk) may use. No EdDSA. */
+/**
+ * WIT-SVID §2.3 / §3.2: the only algorithms a WIT-SVID (and its `cnf.jwk`) may use — RS, ES and PS;
+ * no EdDSA. The default allow-list of the `spiffe` profile.
+ *
+ * @example
+ * ```ts
+ * import { SPIFFE_ALGORITHMS } from 'agentauth/wit'
+ * SPIFFE_ALGORITHMS.includes('EdDSA') // false
+ * ```
+ */
 export const SPIFFE_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze([
   'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512',
 ] as const)
@@ -44,10 +62,11 @@ export function parseWIT(token: unknown, maxTokenLength: number): ParsedJWS {
 }
 
 /** typ (§5.1, RFC 8725 §3.11), alg allow-list, kid shape; WIT-SVID §2.1 makes kid required. */
-export function checkHeader(header: JSONObject, policy: StructurePolicy): { alg: JWSAlgorithm; kid: string | undefined } {
+export function checkHeader(header: JSONObject, policy: StructurePolicy): { alg: JWSAlgorithm; kid: string | undefined; legacy: boolean } {
   const typ = header.typ
-  const typOk = typMatches(typ, WIT_TYP) || (policy.acceptLegacyTyp && policy.profile === 'wimse' && typMatches(typ, WIT_LEGACY_TYP))
-  if (!typOk) throw new VerificationError('ERR_TYP_INVALID', 'WIT typ must be wit+jwt', { claim: 'typ' })
+  const current = typMatches(typ, WIT_TYP)
+  const legacy = !current && policy.acceptLegacyTyp && policy.profile === 'wimse' && typMatches(typ, WIT_LEGACY_TYP)
+  if (!current && !legacy) throw new VerificationError('ERR_TYP_INVALID', 'WIT typ must be wit+jwt', { claim: 'typ' })
   const alg = checkAlg(header, policy.algorithms, WHAT)
   let kid: string | undefined
   if (Object.hasOwn(header, 'kid')) {
@@ -56,7 +75,7 @@ export function checkHeader(header: JSONObject, policy: StructurePolicy): { alg:
   } else if (policy.profile === 'spiffe') {
     throw new VerificationError('ERR_WIT_INVALID', 'WIT-SVID header must carry a kid', { claim: 'kid' })
   }
-  return { alg, kid }
+  return { alg, kid, legacy }
 }
 
 /** `sub` is required and must be a Workload Identifier (a SPIFFE ID in the spiffe profile). */
@@ -93,14 +112,15 @@ function cnfError(message: string, cause?: unknown): VerificationError {
   return new VerificationError('ERR_WIT_CNF_INVALID', message, { claim: 'cnf', ...(cause === undefined ? {} : { cause }) })
 }
 
+const B64URL = /^[A-Za-z0-9_-]+$/
+
+// Byte length of a base64url member from its text length (no decode: this runs on every request;
+// the key is decoded once, by the cached import, when the proof is checked).
 function memberLength(jwk: JSONObject, name: string): number {
   const v = jwk[name]
   if (typeof v !== 'string') throw cnfError(`WIT cnf.jwk member "${name}" is missing`)
-  try {
-    return decodeStrict(v, `cnf.jwk.${name}`).length
-  } catch (cause) {
-    throw cnfError(`WIT cnf.jwk member "${name}" is not canonical base64url`, cause)
-  }
+  if (!B64URL.test(v) || v.length % 4 === 1) throw cnfError(`WIT cnf.jwk member "${name}" is not base64url`)
+  return Math.floor((v.length * 3) / 4)
 }
 
 /**

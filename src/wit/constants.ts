@@ -1,4 +1,13 @@
-/** A pinned specification revision, as exported by every spec-shaped module (`SPEC`). */
+/**
+ * A pinned specification revision, as exported by a spec-shaped module (`SPEC`).
+ *
+ * @example
+ * ```ts
+ * import { SPEC, type SpecReference } from 'agentauth/wit'
+ * const pinned: SpecReference = SPEC
+ * console.log(pinned.commit)
+ * ```
+ */
 export interface SpecReference {
   /** Draft or document name. */
   readonly document: string
@@ -82,11 +91,48 @@ export const WIT_MEDIA_TYPE = 'application/wit+jwt'
  */
 export const WIT_LEGACY_TYP = 'wimse-id+jwt'
 
-/** Default WIT lifetime used by `createWIT`, in seconds (the draft says "on the order of hours"). */
+/**
+ * Default WIT lifetime used by `createWIT`, in seconds (the draft says "on the order of hours").
+ *
+ * @example
+ * ```ts
+ * import { createWIT, DEFAULT_WIT_LIFETIME } from 'agentauth/wit'
+ * await createWIT(claims, { signer, lifetime: DEFAULT_WIT_LIFETIME / 2 })
+ * ```
+ */
 export const DEFAULT_WIT_LIFETIME = 3600
-/** Default upper bound on a WIT's lifetime accepted by `verifyWIT`, in seconds. */
+
+/**
+ * Default upper bound on a WIT's lifetime accepted by `verifyWIT`, in seconds (24 h).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_WIT_LIFETIME, verifyWIT } from 'agentauth/wit'
+ * await verifyWIT(token, { trustBundles, maxLifetime: DEFAULT_MAX_WIT_LIFETIME / 4 })
+ * ```
+ */
 export const DEFAULT_MAX_WIT_LIFETIME = 86_400
-/** Default clock skew allowed by `verifyWIT`, in seconds (WIT-SVID §3.4: "seconds to a couple of minutes"). */
+
+/**
+ * Default clock skew allowed by `verifyWIT`, in seconds (WIT-SVID §3.4: "seconds to a couple of
+ * minutes"). A WIT is accepted while `now < exp + clockTolerance`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CLOCK_TOLERANCE, verifyWIT } from 'agentauth/wit'
+ * await verifyWIT(token, { trustBundles, clockTolerance: DEFAULT_CLOCK_TOLERANCE * 2 })
+ * ```
+ */
 export const DEFAULT_CLOCK_TOLERANCE = 30
-/** Default size limit of a compact WIT, in characters (bytes: the token is ASCII). */
+
+/**
+ * Default size limit of a compact WIT, in characters (= bytes: the token is ASCII), checked
+ * before anything is parsed.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_WIT_LENGTH, verifyWIT } from 'agentauth/wit'
+ * await verifyWIT(token, { trustBundles, maxTokenLength: DEFAULT_MAX_WIT_LENGTH * 2 }) // large RSA keys
+ * ```
+ */
 export const DEFAULT_MAX_WIT_LENGTH = 8192

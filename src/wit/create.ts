@@ -10,7 +10,15 @@ import type { PublicJWK, Signer } from '../signer/types.js'
 import { checkConfirmation, SPIFFE_ALGORITHMS, type WITProfile } from './claims.js'
 import { DEFAULT_WIT_LIFETIME, WIT_TYP } from './constants.js'
 
-/** Claims of a WIT to mint. Give the workload key as `cnf: { jwk }` or as `publicJwk`, not both. */
+/**
+ * Claims of a WIT to mint. Give the workload key as `cnf: { jwk }` or as `publicJwk`, not both.
+ *
+ * @example
+ * ```ts
+ * import type { CreateWITClaims } from 'agentauth/wit'
+ * const claims: CreateWITClaims = { sub: 'wimse://example.org/svc', publicJwk: workloadJwk, iss: 'https://id.example.org', lifetime: 900 }
+ * ```
+ */
 export interface CreateWITClaims {
   /** The Workload Identifier (`wimse://…`, `spiffe://…`, …). */
   sub: string
@@ -34,7 +42,15 @@ export interface CreateWITClaims {
   extra?: Readonly<Record<string, unknown>>
 }
 
-/** Options of {@link createWIT}. */
+/**
+ * Options of {@link createWIT}.
+ *
+ * @example
+ * ```ts
+ * import type { CreateWITOptions } from 'agentauth/wit'
+ * const options: CreateWITOptions = { signer: issuerSigner, lifetime: 1800, profile: 'spiffe' }
+ * ```
+ */
 export interface CreateWITOptions {
   /** The Identity Server's signer (any {@link Signer}: CryptoKey, KMS, broker). Its `kid` goes in the header. */
   signer: Signer

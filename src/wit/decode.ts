@@ -4,7 +4,16 @@ import type { StructurePolicy } from './claims.js'
 import { normalizeDecodeOptions, type DecodeWITOptions } from './options.js'
 import type { WITClaims, WITHeader } from './types.js'
 
-/** The result of {@link decodeWIT}: structurally valid, **not verified**. */
+/**
+ * The result of {@link decodeWIT}: structurally valid, **not verified**.
+ *
+ * @example
+ * ```ts
+ * import { decodeWIT, type DecodedWIT } from 'agentauth/wit'
+ * const unverified: DecodedWIT = decodeWIT(token)
+ * log.debug({ claimedId: unverified.id })
+ * ```
+ */
 export interface DecodedWIT {
   readonly header: WITHeader
   readonly claims: WITClaims

@@ -8,7 +8,16 @@ import { isJWSAlgorithm, JWS_ALGORITHMS, type JWSAlgorithm } from '../signer/alg
 import { SPIFFE_ALGORITHMS, type StructurePolicy, type WITProfile } from './claims.js'
 import { DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_WIT_LENGTH, DEFAULT_MAX_WIT_LIFETIME } from './constants.js'
 
-/** Options of `decodeWIT` (structure checks only). */
+/**
+ * Options of `decodeWIT` (structure checks only); also the structural part of `verifyWIT`'s options.
+ *
+ * @example
+ * ```ts
+ * import { decodeWIT, type DecodeWITOptions } from 'agentauth/wit'
+ * const options: DecodeWITOptions = { profile: 'spiffe' }
+ * decodeWIT(token, options)
+ * ```
+ */
 export interface DecodeWITOptions {
   /** `wimse` (default) or `spiffe` (WIT-SVID rules: kid, RS/ES/PS algorithms, SPIFFE ID `sub`, no `aud`). */
   profile?: WITProfile
@@ -22,7 +31,17 @@ export interface DecodeWITOptions {
   maxTokenLength?: number
 }
 
-/** Options of `verifyWIT` / `createWITVerifier`. */
+/**
+ * Options of `verifyWIT` / `createWITVerifier`. Only `trustBundles` is required; every other
+ * option tightens or tunes a check and is validated (NaN, Infinity, empty lists are refused).
+ *
+ * @example
+ * ```ts
+ * import { verifyWIT, type VerifyWITOptions } from 'agentauth/wit'
+ * const options: VerifyWITOptions = { trustBundles, algorithms: ['ES256'], proofAlgorithms: ['ES256', 'EdDSA'], maxLifetime: 3600 }
+ * await verifyWIT(token, options)
+ * ```
+ */
 export interface VerifyWITOptions extends DecodeWITOptions {
   /** Trusted keys per trust domain (required). Keys are looked up by the trust domain of `sub`, never by `iss`. */
   trustBundles: TrustBundleSource

@@ -6,13 +6,31 @@ import { decodeWithPolicy } from './decode.js'
 import { normalizeDecodeOptions, type DecodeWITOptions } from './options.js'
 import type { WITSource, WITWithExpiry } from './types.js'
 
-/** Options of {@link staticWITSource}. */
+/**
+ * Options of {@link staticWITSource}.
+ *
+ * @example
+ * ```ts
+ * import { staticWITSource, type StaticWITSourceOptions } from 'agentauth/wit'
+ * const options: StaticWITSourceOptions = { clock: () => Date.now() }
+ * staticWITSource(token, options)
+ * ```
+ */
 export interface StaticWITSourceOptions extends DecodeWITOptions {
   /** Source of the current time (ms). Default `Date.now`. */
   clock?: Clock
 }
 
-/** Options of {@link refreshingWITSource}. */
+/**
+ * Options of {@link refreshingWITSource}.
+ *
+ * @example
+ * ```ts
+ * import { refreshingWITSource, type RefreshingWITSourceOptions } from 'agentauth/wit'
+ * const options: RefreshingWITSourceOptions = { refreshBefore: 600, retryInterval: 5, timeout: 10 }
+ * refreshingWITSource(fetchWIT, options)
+ * ```
+ */
 export interface RefreshingWITSourceOptions extends DecodeWITOptions {
   /** Seconds before expiry at which a refresh starts (capped at half the token's remaining life). Default 300. */
   refreshBefore?: number
@@ -24,7 +42,15 @@ export interface RefreshingWITSourceOptions extends DecodeWITOptions {
   clock?: Clock
 }
 
-/** Fetches a fresh WIT (from the Identity Server, a SPIFFE agent, a file …). */
+/**
+ * Fetches a fresh WIT (from the Identity Server, a SPIFFE agent, a file …). Honour the signal.
+ *
+ * @example
+ * ```ts
+ * import type { FetchWIT } from 'agentauth/wit'
+ * const fetchWIT: FetchWIT = async ({ signal }) => (await fetch('http://127.0.0.1:8181/wit', { signal })).text()
+ * ```
+ */
 export type FetchWIT = (options: { signal: AbortSignal }) => Promise<string | WITWithExpiry>
 
 function entryFor(token: unknown, policy: StructurePolicy, expiresAt?: unknown): WITWithExpiry {

@@ -10,7 +10,15 @@ import { checkConfirmation, checkHeader, checkNoAudience, checkOptionalStrings, 
 import { normalizeVerifyOptions, type VerifyPolicy, type VerifyWITOptions } from './options.js'
 import type { VerifiedWIT, WITClaims, WITHeader } from './types.js'
 
-/** A verifier with its options validated once: `(token) => Promise<VerifiedWIT>`. */
+/**
+ * A verifier with its options validated once: `(token) => Promise<VerifiedWIT>`.
+ *
+ * @example
+ * ```ts
+ * import { createWITVerifier, type WITVerifier } from 'agentauth/wit'
+ * const verify: WITVerifier = createWITVerifier({ trustBundles })
+ * ```
+ */
 export type WITVerifier = (token: string) => Promise<VerifiedWIT>
 
 /**
@@ -78,7 +86,7 @@ export function createWITVerifier(options: VerifyWITOptions): WITVerifier {
 async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<VerifiedWIT> {
   const parsed = parseWIT(token, policy.maxTokenLength)
   const { header, payload } = parsed
-  const { alg, kid } = checkHeader(header, policy)
+  const { alg, kid, legacy } = checkHeader(header, policy)
   const identifier = checkSubject(payload, policy.profile)
   const trustDomain = identifier.trustDomain
 
@@ -118,6 +126,7 @@ async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<Ve
     key: cnfKey,
     proofAlgorithm: cnfKey.alg,
     issuerKid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
+    legacy,
   })
 }
 

@@ -36,6 +36,7 @@ describe('WIMSE draft example WIT', () => {
     expect(wit.key).toEqual(ex.wit_claims_decoded.cnf.jwk)
     expect(wit.proofAlgorithm).toBe('EdDSA')
     expect(wit.issuerKid).toBe('June 5')
+    expect(wit.legacy).toBe(false)
     expect(Object.isFrozen(wit)).toBe(true)
     expect(Object.isFrozen(wit.claims.cnf.jwk)).toBe(true)
     expect(Object.isFrozen(wit.header)).toBe(true)

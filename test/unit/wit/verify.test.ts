@@ -32,8 +32,15 @@ describe('verifyWIT', () => {
     }).toThrow(TypeError)
   })
 
-  it.each(['wit+jwt', 'WIT+JWT', 'application/wit+jwt', 'Application/WIT+jwt', 'wimse-id+jwt', 'application/wimse-id+jwt'])('accepts typ %s', async (typ) => {
-    await expect(verifyWIT(await typed(typ), { trustBundles, clock })).resolves.toMatchObject({ id: SUB })
+  it.each([
+    ['wit+jwt', false],
+    ['WIT+JWT', false],
+    ['application/wit+jwt', false],
+    ['Application/WIT+jwt', false],
+    ['wimse-id+jwt', true],
+    ['application/wimse-id+jwt', true],
+  ] as const)('accepts typ %s (legacy: %s)', async (typ, legacy) => {
+    await expect(verifyWIT(await typed(typ), { trustBundles, clock })).resolves.toMatchObject({ id: SUB, legacy })
   })
 
   it('accepts unknown claims and ignores them (§5.1.2)', async () => {
