@@ -1,0 +1,105 @@
+// IdentityRegistryBackend in Redis over a one-function RedisCommand. Keys (prefix P):
+//   P active:<id>    "1"                 P retained:<id>  retention JSON (never expires)
+//   P audit:<id>     LIST of records      P audit          LIST of records (all ids, capped)
+// register and retain are Lua scripts, so an identifier can never end up both active and retained.
+import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
+import { boundedRedisCall, redisReplyError } from '../internal/redis-call.js'
+import { StoreError } from '../errors/index.js'
+import type { RedisCommand } from '../stores/redis/command.js'
+import type { AuditRecord, IdentityRegistryBackend, RetainedIdentity } from './registry.js'
+
+/** Options of {@link createRedisRegistryBackend}. */
+export interface RedisRegistryBackendOptions {
+  /** One-function Redis client (`agentauth/stores/redis` `RedisCommand`). */
+  readonly command: RedisCommand
+  /** Key prefix. Default `agentauth:identity:`. */
+  readonly prefix?: string
+  /** Per-command timeout in ms. Default 1000. */
+  readonly timeoutMs?: number
+  /** Records kept in the global audit list (per-identifier lists are not capped). Default 100000. */
+  readonly maxAudit?: number
+}
+
+const REGISTER = `if redis.call('EXISTS', KEYS[2]) == 1 then return 'retained' end
+if redis.call('SET', KEYS[1], '1', 'NX') == false then return 'exists' end
+redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('RPUSH', KEYS[4], ARGV[1])
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[2]), -1)
+return 'created'`
+const RETAIN = `redis.call('DEL', KEYS[1])
+if redis.call('SET', KEYS[2], ARGV[1], 'NX') == false then return 0 end
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('RPUSH', KEYS[4], ARGV[2])
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[3]), -1)
+return 1`
+
+function parse<T>(value: unknown, what: string): T {
+  if (typeof value !== 'string') throw redisReplyError(what)
+  try {
+    return JSON.parse(value) as T
+  } catch (cause) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', `corrupted ${what} in Redis`, { cause })
+  }
+}
+
+/**
+ * Creates an {@link IdentityRegistryBackend} in Redis, shared by every issuer and admin process.
+ * Retained identifiers never expire.
+ *
+ * @param options - {@link RedisRegistryBackendOptions}.
+ * @returns the backend; methods reject with StoreError `ERR_STORE_UNAVAILABLE` when Redis fails.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { createIdentityRegistry, createRedisRegistryBackend } from 'agentauth/lifecycle'
+ * const redis = new Redis()
+ * const backend = createRedisRegistryBackend({ command: (args) => redis.call(args[0]!, ...args.slice(1)) })
+ * ```
+ */
+export function createRedisRegistryBackend(options: RedisRegistryBackendOptions): IdentityRegistryBackend {
+  assertObject(options, 'options')
+  assertFunction(options.command, 'options.command')
+  const p = options.prefix ?? 'agentauth:identity:'
+  assertString(p, 'options.prefix', { allowEmpty: true })
+  const maxAudit = optionalNumber(options.maxAudit, 'options.maxAudit', 100_000, { min: 1, integer: true })
+  const call = boundedRedisCall(options.command, optionalNumber(options.timeoutMs, 'options.timeoutMs', 1000, { min: 1, max: 60_000, integer: true }))
+  const k = {
+    active: (id: string) => `${p}active:${id}`,
+    retained: (id: string) => `${p}retained:${id}`,
+    audit: (id: string) => `${p}audit:${id}`,
+    all: `${p}audit`,
+  }
+  return Object.freeze({
+    async register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'> {
+      const r = await call(['EVAL', REGISTER, '4', k.active(id), k.retained(id), k.audit(id), k.all, JSON.stringify(record), String(maxAudit)])
+      if (r === 'created' || r === 'exists' || r === 'retained') return r
+      throw redisReplyError('register')
+    },
+    async retain(identity: RetainedIdentity, record: AuditRecord): Promise<boolean> {
+      const r = await call(['EVAL', RETAIN, '4', k.active(identity.id), k.retained(identity.id), k.audit(identity.id), k.all, JSON.stringify(identity), JSON.stringify(record), String(maxAudit)])
+      return r === 1
+    },
+    async isActive(id: string): Promise<boolean> {
+      const r = await call(['EXISTS', k.active(id)])
+      if (typeof r !== 'number') throw redisReplyError('EXISTS')
+      return r === 1
+    },
+    async retained(id: string): Promise<RetainedIdentity | undefined> {
+      const r = await call(['GET', k.retained(id)])
+      return r === null ? undefined : parse<RetainedIdentity>(r, 'retained identity')
+    },
+    async audit(record: AuditRecord): Promise<void> {
+      const json = JSON.stringify(record)
+      await call(['RPUSH', k.audit(record.id), json])
+      await call(['RPUSH', k.all, json])
+      await call(['LTRIM', k.all, String(-maxAudit), '-1'])
+    },
+    async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
+      const r = await call(['LRANGE', id === undefined ? k.all : k.audit(id), String(-limit), '-1'])
+      if (!Array.isArray(r)) throw redisReplyError('LRANGE')
+      return r.map((v) => Object.freeze(parse<AuditRecord>(v, 'audit record')))
+    },
+  })
+}

@@ -1,0 +1,219 @@
+// Agent identity lifecycle: identifiers are registered, used, and deprovisioned. Deprovisioning
+// revokes the agent's credentials in the shared RevocationStore and moves the identifier to a
+// retained list: it is never issued again (a new agent gets a new identifier), so audit records
+// that name it stay unambiguous.
+import { VerificationError, codedTypeError } from '../errors/index.js'
+import { assertObject, assertString, optionalNumber } from '../internal/assert.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
+import type { RevocationEntry, RevocationStore } from '../stores/types.js'
+
+/** One audit record. */
+export interface AuditRecord {
+  readonly id: string
+  readonly action: 'registered' | 'deprovisioned' | 'refused'
+  /** Epoch seconds. */
+  readonly at: number
+  readonly reason?: string
+  /** Who did it (free text from the caller). */
+  readonly actor?: string
+}
+
+/** A retained (deprovisioned) identifier. */
+export interface RetainedIdentity {
+  readonly id: string
+  readonly deprovisionedAt: number
+  readonly reason: string
+  readonly actor?: string
+}
+
+/** Options of {@link IdentityRegistry.deprovision}. */
+export interface DeprovisionOptions {
+  /** Why (kept in the audit trail and the revocation entry). */
+  reason: string
+  /** Who (kept in the audit trail). */
+  actor?: string
+}
+
+/** The storage behind a registry: memory or Redis. All methods fail closed (StoreError). */
+export interface IdentityRegistryBackend {
+  /** Marks `id` active unless retained; resolves 'created', 'exists' or 'retained'. */
+  register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'>
+  /** Retains `id` (first retention wins) and clears its active mark; resolves false when it was already retained. */
+  retain(identity: RetainedIdentity, record: AuditRecord): Promise<boolean>
+  isActive(id: string): Promise<boolean>
+  retained(id: string): Promise<RetainedIdentity | undefined>
+  audit(record: AuditRecord): Promise<void>
+  /** Audit records, oldest first (of one id, or all when `id` is undefined), at most `limit`. */
+  trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]>
+}
+
+/** Registry of agent identifiers with retention of deprovisioned ones. */
+export interface IdentityRegistry {
+  /**
+   * Registers an identifier before credentials are issued for it. Resolves `true` when new,
+   * `false` when already active.
+   * @throws VerificationError `ERR_IDENTITY_RETAINED` when the identifier was deprovisioned.
+   */
+  register(id: string, options?: { actor?: string }): Promise<boolean>
+  /**
+   * Deprovisions: revokes every credential of `id` (a `sub` revocation in the RevocationStore)
+   * and retains the identifier. Idempotent; resolves the retention record.
+   */
+  deprovision(id: string, options: DeprovisionOptions): Promise<RetainedIdentity>
+  /** True when `id` was deprovisioned (it must never be issued again). */
+  isRetained(id: string): Promise<boolean>
+  /** True when `id` is registered and not retained. */
+  isActive(id: string): Promise<boolean>
+  /** Throws unless `id` is active: call it before minting a credential. */
+  assertIssuable(id: string): Promise<void>
+  /** The audit trail (of one identifier, or of all), oldest first. */
+  auditTrail(id?: string, options?: { limit?: number }): Promise<readonly AuditRecord[]>
+}
+
+/** Options of {@link createIdentityRegistry}. */
+export interface IdentityRegistryOptions {
+  /** Where identities live: `createMemoryRegistryBackend()` (default) or `createRedisRegistryBackend({ command })`. */
+  backend?: IdentityRegistryBackend
+  /** The revocation store your verifiers check; deprovisioning writes to it. Required. */
+  revocations: RevocationStore
+  /**
+   * How long (seconds) the `sub` revocation of a deprovisioned agent lives: at least the longest
+   * credential lifetime. Default 30 days. Issuers must also call `assertIssuable` before minting.
+   */
+  revocationTtl?: number
+  /** Milliseconds clock. */
+  clock?: Clock
+}
+
+const MAX_ID = 2048
+
+function checkId(id: unknown): asserts id is string {
+  assertString(id, 'id')
+  if (id.length > MAX_ID) throw codedTypeError('ERR_INVALID_ARG_VALUE', `id must be at most ${MAX_ID} characters`)
+}
+
+/**
+ * Creates an identity registry for agents (workload identifiers): `register` refuses a retained
+ * identifier, `deprovision` revokes the agent's credentials and retains its identifier forever,
+ * every action is appended to an audit trail.
+ *
+ * @param options - {@link IdentityRegistryOptions}; `revocations` is required.
+ * @returns an {@link IdentityRegistry}.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createIdentityRegistry, createRedisRegistryBackend } from 'agentauth/lifecycle'
+ * import { createRedisRevocationStore } from 'agentauth/stores/redis'
+ * const registry = createIdentityRegistry({
+ *   backend: createRedisRegistryBackend({ command }),
+ *   revocations: createRedisRevocationStore({ command }),
+ * })
+ * await registry.register('spiffe://example.org/agent/7')
+ * await registry.deprovision('spiffe://example.org/agent/7', { reason: 'agent retired', actor: 'ops' })
+ * await registry.register('spiffe://example.org/agent/7') // throws ERR_IDENTITY_RETAINED
+ * ```
+ */
+export function createIdentityRegistry(options: IdentityRegistryOptions): IdentityRegistry {
+  assertObject(options, 'options')
+  const revocations = options.revocations
+  if (typeof revocations !== 'object' || revocations === null || typeof revocations.revoke !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.revocations must be a RevocationStore')
+  const backend = options.backend ?? createMemoryRegistryBackend()
+  if (typeof backend !== 'object' || typeof backend.register !== 'function' || typeof backend.retain !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.backend must be an IdentityRegistryBackend')
+  const ttl = optionalNumber(options.revocationTtl, 'options.revocationTtl', 30 * 86_400, { min: 1, integer: true })
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  const clock = options.clock as Clock | undefined
+  const stamp = (id: string, action: AuditRecord['action'], reason?: string, actor?: string): AuditRecord =>
+    Object.freeze({ id, action, at: nowSeconds(clock), ...(reason === undefined ? {} : { reason }), ...(actor === undefined ? {} : { actor }) })
+
+  const registry: IdentityRegistry = {
+    async register(id, o = {}) {
+      checkId(id)
+      if (o.actor !== undefined) assertString(o.actor, 'options.actor')
+      const outcome = await backend.register(id, stamp(id, 'registered', undefined, o.actor))
+      if (outcome === 'retained') {
+        await backend.audit(stamp(id, 'refused', 'identifier is retained', o.actor))
+        throw new VerificationError('ERR_IDENTITY_RETAINED', 'identifier was deprovisioned and is never issued again', { claim: 'sub' })
+      }
+      return outcome === 'created'
+    },
+    async deprovision(id, o) {
+      checkId(id)
+      assertObject(o, 'options')
+      assertString(o.reason, 'options.reason')
+      if (o.reason.length > 1024) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.reason must be at most 1024 characters')
+      if (o.actor !== undefined) assertString(o.actor, 'options.actor')
+      const now = nowSeconds(clock)
+      // Revoke first: if retention then fails, the agent is already locked out (fail closed).
+      const entry: RevocationEntry = { sub: id, until: now + ttl, reason: `deprovisioned: ${o.reason}`.slice(0, 1024), revokedAt: now }
+      await revocations.revoke(entry)
+      const identity: RetainedIdentity = Object.freeze({ id, deprovisionedAt: now, reason: o.reason, ...(o.actor === undefined ? {} : { actor: o.actor }) })
+      await backend.retain(identity, stamp(id, 'deprovisioned', o.reason, o.actor))
+      return (await backend.retained(id)) ?? identity
+    },
+    async isRetained(id) {
+      checkId(id)
+      return (await backend.retained(id)) !== undefined
+    },
+    async isActive(id) {
+      checkId(id)
+      return (await backend.retained(id)) === undefined && (await backend.isActive(id))
+    },
+    async assertIssuable(id) {
+      checkId(id)
+      if ((await backend.retained(id)) !== undefined) throw new VerificationError('ERR_IDENTITY_RETAINED', 'identifier was deprovisioned and is never issued again', { claim: 'sub' })
+      if (!(await backend.isActive(id))) throw new VerificationError('ERR_POLICY_DENIED', 'identifier is not registered', { claim: 'sub' })
+    },
+    async auditTrail(id, o = {}) {
+      if (id !== undefined) checkId(id)
+      return backend.trail(id, optionalNumber(o.limit, 'options.limit', 1000, { min: 1, max: 100_000, integer: true }))
+    },
+  }
+  return Object.freeze(registry)
+}
+
+/**
+ * Creates an in-memory {@link IdentityRegistryBackend} (one process; lost on restart — use the
+ * Redis backend for anything that must be retained).
+ *
+ * @returns the backend.
+ *
+ * @example
+ * ```ts
+ * import { createIdentityRegistry, createMemoryRegistryBackend } from 'agentauth/lifecycle'
+ * const registry = createIdentityRegistry({ backend: createMemoryRegistryBackend(), revocations })
+ * ```
+ */
+export function createMemoryRegistryBackend(): IdentityRegistryBackend {
+  const active = new Set<string>()
+  const retainedMap = new Map<string, RetainedIdentity>()
+  const log: AuditRecord[] = []
+  return Object.freeze({
+    async register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'> {
+      if (retainedMap.has(id)) return 'retained'
+      if (active.has(id)) return 'exists'
+      active.add(id)
+      log.push(record)
+      return 'created'
+    },
+    async retain(identity: RetainedIdentity, record: AuditRecord): Promise<boolean> {
+      active.delete(identity.id)
+      if (retainedMap.has(identity.id)) return false
+      retainedMap.set(identity.id, identity)
+      log.push(record)
+      return true
+    },
+    async isActive(id: string): Promise<boolean> {
+      return active.has(id)
+    },
+    async retained(id: string): Promise<RetainedIdentity | undefined> {
+      return retainedMap.get(id)
+    },
+    async audit(record: AuditRecord): Promise<void> {
+      log.push(record)
+    },
+    async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
+      return (id === undefined ? log : log.filter((r) => r.id === id)).slice(-limit)
+    },
+  })
+}
