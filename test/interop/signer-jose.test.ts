@@ -1,18 +1,21 @@
 // Our Signer + createCompactJWS against jose (an independent JOSE implementation), both ways.
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto'
-import { SignJWT, compactVerify, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose'
+import { SignJWT, compactVerify, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { parseCompactJWS, verifyJWSSignature } from '../../src/internal/jws.js'
 import { importPublicJWK } from '../../src/internal/keys.js'
-import { JWS_ALGORITHMS, createCompactJWS, createCryptoKeySigner, derToJoseSignature, generateSigner, type JWSAlgorithm, type PublicJWK, type Signer } from '../../src/signer/index.js'
+import { ALGORITHMS, JWS_ALGORITHMS, createCompactJWS, createCryptoKeySigner, derToJoseSignature, type JWSAlgorithm, type PublicJWK, type Signer } from '../../src/signer/index.js'
+
+import { sharedRSAPrivateJWK, testSigner } from '../helpers/signer-keys.js'
 
 const PARSE = { maxBytes: 16_384, code: 'ERR_JWS_INVALID', what: 'JWS' } as const
 const VERIFY = { code: 'ERR_JWS_SIGNATURE', what: 'JWS' } as const
 const peculiar = new PeculiarCrypto() as unknown as Crypto
+const publicPart = (jwk: JsonWebKey): JWK => ({ kty: jwk.kty!, n: jwk.n!, e: jwk.e! })
 
 describe('our signer → jose', () => {
   it.each(JWS_ALGORITHMS)('%s: jose.compactVerify and jose.jwtVerify accept our JWS', async (alg) => {
-    const signer = await generateSigner(alg, { kid: `k-${alg}` })
+    const signer = await testSigner(alg, { kid: `k-${alg}` })
     const jwk = await signer.publicJwk()
     const key = await importJWK(jwk as never, alg)
     const now = Math.floor(Date.now() / 1000)
@@ -28,7 +31,9 @@ describe('our signer → jose', () => {
 
 describe('jose → our verifier (src/internal/jws.ts + keys.ts)', () => {
   it.each(JWS_ALGORITHMS)('%s: a jose-signed JWT verifies with parseCompactJWS/verifyJWSSignature', async (alg) => {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+    const { privateKey, publicKey } = ALGORITHMS[alg].kty === 'RSA'
+      ? { privateKey: await importJWK(sharedRSAPrivateJWK() as JWK, alg), publicKey: await importJWK(publicPart(sharedRSAPrivateJWK()), alg, { extractable: true }) }
+      : await generateKeyPair(alg, { extractable: true })
     const jwt = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().sign(privateKey)
     const jwk = { ...(await exportJWK(publicKey)), alg }
     const parsed = parseCompactJWS(jwt, PARSE)
@@ -47,7 +52,7 @@ describe('two Web Crypto providers: Node and @peculiar/webcrypto', () => {
   }
 
   it.each(JWS_ALGORITHMS)('%s: signed with @peculiar/webcrypto, verified with Node and jose', async (alg) => {
-    const signer = await generateSigner(alg, { kid: 'p', crypto: peculiar })
+    const signer = await testSigner(alg, { kid: 'p', crypto: peculiar })
     const jwk = await signer.publicJwk()
     expect(Object.hasOwn(jwk, 'd')).toBe(false)
     const jws = await createCompactJWS({}, { n: 1 }, signer)
@@ -56,7 +61,7 @@ describe('two Web Crypto providers: Node and @peculiar/webcrypto', () => {
   })
 
   it.each(JWS_ALGORITHMS)('%s: signed with Node Web Crypto, verified with @peculiar/webcrypto', async (alg) => {
-    const signer = await generateSigner(alg)
+    const signer = await testSigner(alg)
     const jws = await createCompactJWS({}, { n: 2 }, signer)
     await verifyWith(jws, alg, await signer.publicJwk() as Record<string, unknown>, peculiar)
   })
