@@ -99,6 +99,7 @@ function checkPolicy(input: InternalInput, p: Policy, now: number): void {
   if (o.replayCache !== undefined && params.nonce === undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no nonce', 'nonce')
   const { created, expires } = params
   const tol = p.tolerance
+  if (created !== undefined && expires !== undefined && expires < created) fail('ERR_HTTPSIG_INVALID', 'the signature expires before it was created', 'expires')
   if (created === undefined) {
     if (p.requireCreated || o.maxAge !== undefined || o.maxLifetime !== undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no created parameter', 'created')
   } else {
@@ -108,7 +109,6 @@ function checkPolicy(input: InternalInput, p: Policy, now: number): void {
   if (expires === undefined) {
     if (p.requireExpires || o.maxLifetime !== undefined) fail('ERR_HTTPSIG_INVALID', 'the signature has no expires parameter', 'expires')
   } else {
-    if (created !== undefined && expires < created) fail('ERR_HTTPSIG_INVALID', 'the signature expires before it was created', 'expires')
     if (expires <= now - tol) fail('ERR_HTTPSIG_EXPIRED', 'the signature has expired', 'expires')
     if (o.maxLifetime !== undefined && expires - created! > o.maxLifetime) fail('ERR_HTTPSIG_EXPIRED', 'the signature lifetime exceeds maxLifetime', 'expires')
   }
