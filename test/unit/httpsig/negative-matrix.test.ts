@@ -11,6 +11,7 @@ import {
   verifyRequestSignature,
   verifyResponseSignature,
   type VerifyOptions,
+  type VerifyResponseOptions,
 } from '../../../src/httpsig/index.js'
 import { StoreError } from '../../../src/errors/index.js'
 import type { ReplayCache } from '../../../src/stores/types.js'
@@ -38,7 +39,7 @@ function memoryCache(): ReplayCache & { keys: string[] } {
   return { keys: [], async claim(key) { this.keys.push(key); if (seen.has(key)) return false; seen.add(key); return true } }
 }
 
-function options(extra: Partial<VerifyOptions> = {}): VerifyOptions {
+function options(extra: Partial<VerifyResponseOptions> = {}): VerifyResponseOptions {
   return {
     algorithms: ['ed25519'],
     key: () => ({ key: ed.jwk, algorithm: 'ed25519' }),
