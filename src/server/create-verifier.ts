@@ -1,0 +1,244 @@
+import { createAccessTokenVerifier, delegationChain, type Actor, type AuthorizationHeaderVerifier, type VerifiedAccessToken } from '../access-token/index.js'
+import { codedTypeError, VerificationError } from '../errors/index.js'
+import { verifyMessageContentDigest } from '../httpsig/index.js'
+import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/index.js'
+import { looseInstanceOf } from '../internal/assert.js'
+import { nowSeconds } from '../internal/time.js'
+import { jwkThumbprint } from '../signer/thumbprint.js'
+import { verifyWIMSERequest } from '../wimse-httpsig/index.js'
+import { createWITVerifier } from '../wit/index.js'
+import type { VerifiedWIT } from '../wit/types.js'
+import { parseWPTHeaders, verifyWPT } from '../wpt/index.js'
+import { checkHeaderBytes, publicURL, singleHeader } from './extract.js'
+import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof } from './policy.js'
+import { VerifiedWITCache } from './wit-cache.js'
+
+/**
+ * The frozen result of a successful verification: who called (workload identity from the WIT),
+ * how it proved possession, and — in the OAuth tier — for whom it acts.
+ */
+export interface VerifiedRequest {
+  /** The caller's workload identifier. */
+  readonly workload: WorkloadIdentifier
+  /** The caller's verified WIT. */
+  readonly wit: VerifiedWIT
+  /** The proof of possession (WPT or WIMSE HTTP signature) with its details. */
+  readonly proof: VerifiedProof
+  /** The verified access token, when the policy has an `accessToken` step and one was sent. */
+  readonly accessToken: VerifiedAccessToken | undefined
+  /** The delegation chain of the access token, current actor first (empty without a token). */
+  readonly delegation: readonly Actor[]
+  /** The verified Txn-Token, when the policy has a `txnToken` step and one was sent. */
+  readonly txnToken: unknown
+  readonly method: string
+  /** The request URL as the caller addressed it (public origin + path + query). */
+  readonly url: string
+}
+
+/** `(request) => Promise<VerifiedRequest>`, returned by {@link createRequestVerifier}. */
+export type RequestVerifier = (request: Request) => Promise<VerifiedRequest>
+
+const EMPTY: readonly Actor[] = Object.freeze([])
+
+/**
+ * Validates a verification policy once and returns the function that verifies inbound requests.
+ *
+ * Pipeline, in order — any failure throws and nothing after it runs:
+ * 1. limits (header bytes, token sizes) before anything is parsed;
+ * 2. the `Workload-Identity-Token` (exactly one), verified against the trust bundle of its
+ *    subject's trust domain — or taken from the verified-WIT cache (keyed by the exact token,
+ *    bounded, expiring with the WIT);
+ * 3. the proof: a WPT bound to the WIT, the public target URI and any access / Txn-Token sent, or a
+ *    WIMSE HTTP signature covering method, target, WIT, credentials and body digest;
+ * 4. `Content-Digest` against the body (always with HTTP signatures; with WPT when present or
+ *    required);
+ * 5. replay: the WPT `jti` or signature nonce is claimed in the replay cache;
+ * 6. revocation: WIT subject, `jti` and key thumbprint (a hit also drops the cached WIT);
+ * 7. optional access token (RFC 9068, bound to the caller's key when `cnf` is present) and its
+ *    subject / `jti` / `sid` revocation; optional Txn-Token;
+ * 8. authorisation (`policy.authorize`).
+ *
+ * The body is read from a clone, so the handler can still consume it.
+ *
+ * @param policy - see {@link RequestVerifierPolicy}; validated here (coded `TypeError`s).
+ * @returns the verifier. It throws `VerificationError` (400/401/403/413 with a stable `code`) for
+ *   refused requests and `StoreError` (503) when a store is unavailable — it never lets a request
+ *   through on an error. Use `errorResponse(err)` to answer.
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, errorResponse } from 'agentauth/server'
+ * import { staticTrustBundles } from 'agentauth/bundle'
+ * import { matchTrustDomain } from 'agentauth/identifier'
+ *
+ * const verify = createRequestVerifier({
+ *   trustBundles: staticTrustBundles({ 'example.org': [issuerJwk] }),
+ *   origin: 'https://api.example.com',
+ *   proof: 'either',
+ *   authorize: matchTrustDomain('example.org'),
+ * })
+ *
+ * export default async function handle(request: Request): Promise<Response> {
+ *   try {
+ *     const caller = await verify(request)
+ *     return Response.json({ hello: caller.workload.id })
+ *   } catch (err) {
+ *     return errorResponse(err)
+ *   }
+ * }
+ * ```
+ */
+export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVerifier {
+  const p = normalizePolicy(policy)
+  const clock = policy.clock
+  const crypto = policy.crypto
+  const verifyWit = createWITVerifier({
+    trustBundles: p.trustBundles,
+    ...(policy.witProfile ? { profile: policy.witProfile } : {}),
+    ...(policy.witAlgorithms ? { algorithms: policy.witAlgorithms } : {}),
+    ...(policy.proofAlgorithms ? { proofAlgorithms: policy.proofAlgorithms } : {}),
+    ...(policy.issuers ? { issuers: policy.issuers } : {}),
+    ...(clock ? { clock } : {}),
+    ...(crypto ? { crypto } : {}),
+    clockTolerance: p.clockTolerance,
+    maxTokenLength: p.tokenBytes,
+  })
+  const cache = new VerifiedWITCache(p.witCacheSize, 24 * 3600)
+  const common = { clockTolerance: p.clockTolerance, replayCache: p.replayCache, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) }
+
+  // The access-token verifier depends on the caller's key (cnf.jkt binding): keep a small bounded
+  // map of verifiers per thumbprint so options are validated once per key, not once per request.
+  const atVerifiers = new Map<string, AuthorizationHeaderVerifier>()
+  function accessTokenVerifiers(jktValue: string): AuthorizationHeaderVerifier {
+    let v = atVerifiers.get(jktValue)
+    if (v === undefined) {
+      const { mode: _m, requireBinding: _r, ...options } = p.accessToken!
+      v = createAccessTokenVerifier({ ...options, confirmation: { jkt: jktValue }, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) })
+      if (atVerifiers.size >= 1024) atVerifiers.delete(atVerifiers.keys().next().value as string)
+      atVerifiers.set(jktValue, v)
+    }
+    return v
+  }
+
+  return async function verifyRequest(request: Request): Promise<VerifiedRequest> {
+    if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
+    const headers = request.headers
+    checkHeaderBytes(headers, p.headerBytes)
+    const witToken = singleHeader(headers, 'workload-identity-token', 'ERR_WIT_MISSING', p.tokenBytes)
+    if (witToken === undefined) throw new VerificationError('ERR_WIT_MISSING', 'the request carries no Workload-Identity-Token')
+
+    const now = nowSeconds(clock)
+    let entry = cache.get(witToken, now)
+    if (entry === undefined) {
+      const wit = await verifyWit(witToken)
+      const identifier = parseWorkloadIdentifier(wit.id)
+      const jkt = await jwkThumbprint(wit.key, crypto)
+      cache.set(witToken, wit, identifier, jkt, now)
+      entry = { wit, identifier, jkt, expiresAt: wit.claims.exp }
+    }
+    const { wit, identifier, jkt } = entry
+
+    const url = publicURL(request, p)
+    const proof = await verifyProof(request, headers, url, wit, p, common)
+
+    if (p.revocations !== undefined) {
+      const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
+      const hit = await p.revocations.check(keys, wit.claims.iat)
+      if (hit !== undefined) {
+        cache.delete(witToken)
+        throw new VerificationError('ERR_CREDENTIAL_REVOKED', 'the caller\'s credential has been revoked', { status: 401 })
+      }
+    }
+
+    let accessToken: VerifiedAccessToken | undefined
+    if (p.accessToken !== undefined) accessToken = await verifyAccessTokenStep(headers, p, jkt, accessTokenVerifiers)
+
+    const txnToken = p.txnToken === undefined ? undefined : await p.txnToken(headers)
+    const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
+
+    const allowed = await p.authorize(identifier, { method: request.method, url, wit, proof, accessToken, txnToken })
+    if (allowed !== true) throw new VerificationError('ERR_POLICY_DENIED', 'the caller is not allowed to call this service', { status: 403 })
+
+    return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method: request.method, url: url.href })
+  }
+}
+
+async function verifyProof(
+  request: Request,
+  headers: Headers,
+  url: URL,
+  wit: VerifiedWIT,
+  p: NormalizedPolicy,
+  common: { clockTolerance: number; replayCache: NormalizedPolicy['replayCache']; clock?: () => number; crypto?: Crypto },
+): Promise<VerifiedProof> {
+  const hasWPT = headers.has('workload-proof-token')
+  const hasSignature = headers.has('signature-input') || headers.has('signature')
+  const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
+  if (useSignature) {
+    if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
+    const signature = await verifyWIMSERequest(request, { wit, audience: p.audiences, maxLifetime: p.maxProofLifetime, maxBodyBytes: p.bodyBytes, ...common })
+    return Object.freeze({ type: 'httpsig', signature })
+  }
+  if (!hasWPT) {
+    throw new VerificationError(p.proof === 'wpt' ? 'ERR_WPT_MISSING' : 'ERR_PROOF_MISSING', 'the request carries no proof of possession', { status: 401 })
+  }
+  const tokens = parseWPTHeaders(headers)
+  const wpt = await verifyWPT(tokens.wpt, {
+    wit,
+    uri: url,
+    audience: p.audiences,
+    method: request.method,
+    maxLifetime: p.maxProofLifetime,
+    maxTokenBytes: p.tokenBytes,
+    ...(tokens.accessToken !== undefined ? { accessToken: tokens.accessToken } : {}),
+    ...(tokens.txnToken !== undefined ? { txnToken: tokens.txnToken } : {}),
+    ...common,
+  })
+  if (request.body !== null && (p.requireContentDigest || headers.has('content-digest'))) {
+    await verifyMessageContentDigest(request, { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
+  }
+  return Object.freeze({ type: 'wpt', wpt })
+}
+
+async function verifyAccessTokenStep(
+  headers: Headers,
+  p: NormalizedPolicy,
+  jkt: string,
+  verifierFor: (jkt: string) => AuthorizationHeaderVerifier,
+): Promise<VerifiedAccessToken | undefined> {
+  const step = p.accessToken!
+  const authorization = headers.get('authorization')
+  if (authorization === null) {
+    if (step.mode === 'required') {
+      throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'an access token is required', { status: 401 })
+    }
+    return undefined
+  }
+  const token = await verifierFor(jkt)(authorization)
+  if (step.requireBinding === true && token.confirmation === undefined) {
+    throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'the access token is not bound to the caller\'s key', { status: 401, claim: 'cnf' })
+  }
+  if (p.revocations !== undefined) {
+    const sid = token.claims.sid
+    const keys = { sub: token.subject, ...(typeof token.claims.jti === 'string' ? { jti: token.claims.jti } : {}), ...(typeof sid === 'string' ? { sid } : {}) }
+    if ((await p.revocations.check(keys, token.issuedAt)) !== undefined) {
+      throw new VerificationError('ERR_CREDENTIAL_REVOKED', 'the access token or its session has been revoked', { status: 401 })
+    }
+  }
+  return token
+}
+
+/**
+ * One-shot form of {@link createRequestVerifier}: validates `policy` and verifies one request. Prefer
+ * `createRequestVerifier` on hot paths (the verified-WIT cache and the default replay cache live in
+ * the verifier it returns — a one-shot call has neither across requests).
+ *
+ * @example
+ * ```ts
+ * import { verifyRequest } from 'agentauth/server'
+ * const caller = await verifyRequest(request, { trustBundles, origin: 'https://api.example.com', proof: 'wpt', authorize: matchAny(), replayCache })
+ * ```
+ */
+export function verifyRequest(request: Request, policy: RequestVerifierPolicy): Promise<VerifiedRequest> {
+  return createRequestVerifier(policy)(request)
+}

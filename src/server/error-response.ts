@@ -1,0 +1,86 @@
+import { ProtocolError, SignerError, StoreError, VerificationError, isAgentAuthError } from '../errors/index.js'
+
+/** Options of {@link errorResponse}. */
+export interface ErrorResponseOptions {
+  /** `realm` parameter of the challenge (e.g. the service's public origin). */
+  realm?: string
+  /** Authentication scheme named in `WWW-Authenticate` for workload errors. Default `WIMSE`. */
+  scheme?: string
+  /** Seconds sent in `Retry-After` with a 503 (store outage). Default 1. */
+  retryAfter?: number
+}
+
+/** Turns a string into an RFC 9110 quoted-string: printable ASCII only, `"` and `\` escaped. */
+function quoted(value: string): string {
+  let out = ''
+  for (const ch of value.slice(0, 200)) {
+    const c = ch.charCodeAt(0)
+    if (c < 0x20 || c > 0x7e) out += '?'
+    else if (ch === '"' || ch === '\\') out += `\\${ch}`
+    else out += ch
+  }
+  return `"${out}"`
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+function challenge(scheme: string, params: Record<string, string>): string {
+  const parts = Object.entries(params)
+    .filter(([k]) => TOKEN.test(k))
+    .map(([k, v]) => `${k}=${quoted(v)}`)
+  return parts.length > 0 ? `${scheme} ${parts.join(', ')}` : scheme
+}
+
+function problem(status: number, title: string, detail: string, code: string, headers: Headers): Response {
+  headers.set('content-type', 'application/problem+json')
+  headers.set('cache-control', 'no-store')
+  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, code }), { status, headers })
+}
+
+/**
+ * Turns any error thrown while verifying a request into the `Response` a service should send:
+ *
+ * - `VerificationError` → its `status` (400 malformed, 401 invalid credentials, 403 refused by
+ *   policy, 413 too large), an RFC 9457 problem body with the safe `reason` and `code`, and an
+ *   escaped `WWW-Authenticate` challenge (`Bearer` for access-token errors per RFC 6750, the
+ *   workload scheme otherwise);
+ * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
+ * - anything else → a generic 500 (details never leave the server; log them in `onError`).
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, errorResponse } from 'agentauth/server'
+ * try {
+ *   const caller = await verify(request)
+ * } catch (err) {
+ *   return errorResponse(err, { realm: 'https://api.example.com' })
+ * }
+ * ```
+ */
+export function errorResponse(err: unknown, options: ErrorResponseOptions = {}): Response {
+  const headers = new Headers()
+  if (err instanceof VerificationError) {
+    const bearer = err.code === 'ERR_ACCESS_TOKEN_INVALID' || err.code === 'ERR_INSUFFICIENT_SCOPE'
+    const params: Record<string, string> = {}
+    if (options.realm !== undefined) params.realm = options.realm
+    if (bearer) {
+      params.error = err.code === 'ERR_INSUFFICIENT_SCOPE' ? 'insufficient_scope' : 'invalid_token'
+    } else {
+      params.error = err.status === 403 ? 'access_denied' : 'invalid_request'
+    }
+    params.error_description = err.reason
+    if (err.challenge !== undefined) for (const [k, v] of Object.entries(err.challenge)) params[k] = v
+    headers.set('www-authenticate', challenge(bearer ? 'Bearer' : options.scheme ?? 'WIMSE', params))
+    return problem(err.status, err.status === 403 ? 'Forbidden' : err.status === 413 ? 'Content Too Large' : err.status === 401 ? 'Unauthorized' : 'Bad Request', err.reason, err.code, headers)
+  }
+  if (err instanceof StoreError) {
+    headers.set('retry-after', String(options.retryAfter ?? 1))
+    return problem(503, 'Service Unavailable', 'verification state is temporarily unavailable', err.code, headers)
+  }
+  if (err instanceof SignerError && err.code === 'ERR_SIGNER_RATE_LIMITED') {
+    return problem(429, 'Too Many Requests', 'rate limited', err.code, headers)
+  }
+  const code = isAgentAuthError(err) ? err.code : 'ERR_INTERNAL'
+  const status = err instanceof ProtocolError ? 502 : 500
+  return problem(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error', 'the request could not be verified', code, headers)
+}

@@ -1,0 +1,213 @@
+// The request-verification policy and its eager validation. Every field that decides trust is
+// required in the type (trust bundles, public origin, proof kind, authorisation) so that a missing
+// option can never mean "skip the check".
+import type { VerifiedAccessToken, VerifyAccessTokenOptions } from '../access-token/index.js'
+import type { TrustBundleSource } from '../bundle/types.js'
+import { codedTypeError } from '../errors/index.js'
+import type { WorkloadIdentifier } from '../identifier/index.js'
+import { assertFunction, assertObject, optionalNumber } from '../internal/assert.js'
+import type { Clock } from '../internal/time.js'
+import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
+import { createMemoryReplayCache } from '../stores/index.js'
+import type { ReplayCache, RevocationStore } from '../stores/types.js'
+import type { VerifiedWIT } from '../wit/types.js'
+import type { VerifiedWPT } from '../wpt/index.js'
+import type { VerifiedWIMSERequest } from '../wimse-httpsig/index.js'
+
+/** Which proof of possession a verifier accepts. */
+export type ProofKind = 'wpt' | 'httpsig' | 'either'
+
+/** The proof a request was authenticated with. */
+export type VerifiedProof =
+  | { readonly type: 'wpt'; readonly wpt: VerifiedWPT }
+  | { readonly type: 'httpsig'; readonly signature: VerifiedWIMSERequest }
+
+/** What an `authorize` callback sees besides the caller's identifier. */
+export interface AuthorizationContext {
+  readonly method: string
+  /** The request URL as the caller signed it (public origin + path + query). */
+  readonly url: URL
+  readonly wit: VerifiedWIT
+  readonly proof: VerifiedProof
+  readonly accessToken: VerifiedAccessToken | undefined
+  readonly txnToken: unknown
+}
+
+/**
+ * Decides whether an authenticated caller may proceed. Matchers from `agentauth/identifier`
+ * (`matchId`, `matchTrustDomain`, `matchOneOf`, …) fit directly; return `false` to refuse with
+ * `ERR_POLICY_DENIED` (403).
+ */
+export type Authorizer = (id: WorkloadIdentifier, context: AuthorizationContext) => boolean | Promise<boolean>
+
+/** Size limits applied before anything is parsed. */
+export interface RequestLimits {
+  /** Sum of all header names and values, in bytes. Default 32 KiB. */
+  headerBytes?: number
+  /** Largest WIT / WPT / access token / Txn-Token, in characters. Default 8 KiB. */
+  tokenBytes?: number
+  /** Largest body hashed for Content-Digest, in bytes. Default 1 MiB. */
+  bodyBytes?: number
+}
+
+/** Optional OAuth access-token step (tier 2): the `Authorization` header is verified as an RFC 9068 token bound to the caller. */
+export interface AccessTokenStep extends Omit<VerifyAccessTokenOptions, 'confirmation' | 'clock' | 'crypto'> {
+  /** `required` refuses requests without an access token; `optional` verifies one when present. */
+  mode: 'required' | 'optional'
+  /** Require `cnf.jkt` to equal the caller's WIT key (sender-constrained token). Default false: a token with `cnf` is always checked. */
+  requireBinding?: boolean
+}
+
+/** Optional Txn-Token step: a function that verifies the `Txn-Token` header (see `agentauth/txn-token`). */
+export type TxnTokenStep = (headers: Headers) => Promise<unknown>
+
+/**
+ * Policy of {@link createRequestVerifier}.
+ *
+ * @example
+ * ```ts
+ * import type { RequestVerifierPolicy } from 'agentauth/server'
+ * import { matchTrustDomain } from 'agentauth/identifier'
+ * const policy: RequestVerifierPolicy = {
+ *   trustBundles,
+ *   origin: 'https://api.example.com',
+ *   proof: 'either',
+ *   authorize: matchTrustDomain('example.org'),
+ * }
+ * ```
+ */
+export interface RequestVerifierPolicy {
+  /** Trusted WIT signing keys per trust domain. */
+  trustBundles: TrustBundleSource
+  /**
+   * The public origin(s) callers address, e.g. `https://api.example.com`. WPT `aud` and HTTP
+   * signature `wimse-aud` are checked against them — never against `Host` / `X-Forwarded-*`.
+   */
+  origin: string | readonly string[]
+  /** Proof of possession accepted: WPT, WIMSE HTTP signature, or either. */
+  proof: ProofKind
+  /** Authorisation of the authenticated caller (use `matchAny()` to accept every trusted caller). */
+  authorize: Authorizer
+  /** Additional acceptable audiences (exact values) for deployments that rewrite URLs. */
+  audiences?: readonly string[]
+  /** WIT profile: `wimse` (default) or `spiffe` (WIT-SVID rules). */
+  witProfile?: 'wimse' | 'spiffe'
+  /** Allowed WIT signature algorithms (issuer). Default: all supported asymmetric ones. */
+  witAlgorithms?: readonly JWSAlgorithm[]
+  /** Allowed proof algorithms (`cnf.jwk.alg`). Default: all supported asymmetric ones. */
+  proofAlgorithms?: readonly JWSAlgorithm[]
+  /** Issuer allow-list for WITs. */
+  issuers?: readonly string[]
+  /** Single-use store for WPT `jti` and signature nonces. Default: a memory cache (one instance only). */
+  replayCache?: ReplayCache
+  /** Revocations checked on every request (WIT `sub`, `jti`, key thumbprint; access-token `sub`/`jti`/`sid`). */
+  revocations?: RevocationStore
+  /** Verify the `Authorization` access token (tier 2). */
+  accessToken?: AccessTokenStep
+  /** Verify the `Txn-Token` header. */
+  txnToken?: TxnTokenStep
+  /** Require `Content-Digest` for requests with a body even in WPT mode. Default false (WPT does not cover the body; HTTP signatures always require it). */
+  requireContentDigest?: boolean
+  limits?: RequestLimits
+  /** Longest accepted proof lifetime in seconds. Default 300. */
+  maxProofLifetime?: number
+  /** Clock skew tolerated, in seconds. Default 30. */
+  clockTolerance?: number
+  clock?: Clock
+  /** Verified-WIT cache size (entries keyed by the exact token, expiring with the WIT). `0` disables it. Default 10,000. */
+  witCacheSize?: number
+  /** Use `X-Forwarded-Proto` / `X-Forwarded-Host` to pick which configured origin was addressed. Default false. */
+  trustProxy?: boolean
+  /** Web Crypto provider (e.g. `nodeCrypto()` from `agentauth/adapters/node`). */
+  crypto?: Crypto
+}
+
+export interface NormalizedPolicy {
+  readonly trustBundles: TrustBundleSource
+  readonly origins: readonly string[]
+  readonly audiences: readonly string[]
+  readonly proof: ProofKind
+  readonly authorize: Authorizer
+  readonly replayCache: ReplayCache
+  readonly revocations: RevocationStore | undefined
+  readonly accessToken: AccessTokenStep | undefined
+  readonly txnToken: TxnTokenStep | undefined
+  readonly requireContentDigest: boolean
+  readonly headerBytes: number
+  readonly tokenBytes: number
+  readonly bodyBytes: number
+  readonly maxProofLifetime: number
+  readonly clockTolerance: number
+  readonly witCacheSize: number
+  readonly trustProxy: boolean
+}
+
+function originOf(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`)
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be an absolute http(s) origin`)
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be an origin such as https://api.example.com (no path, query or credentials)`)
+  }
+  return url.origin
+}
+
+function algorithms(value: unknown, name: string): void {
+  if (value === undefined) return
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isJWSAlgorithm)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a non-empty list of supported JWS algorithms`)
+  }
+}
+
+export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy {
+  assertObject(policy, 'policy')
+  assertObject(policy.trustBundles, 'policy.trustBundles')
+  assertFunction(policy.trustBundles.getBundle, 'policy.trustBundles.getBundle')
+  const origins = (typeof policy.origin === 'string' ? [policy.origin] : policy.origin) as unknown
+  if (!Array.isArray(origins) || origins.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy.origin must be an origin or a non-empty list of origins')
+  const normalizedOrigins = origins.map((o, i) => originOf(o, `policy.origin[${i}]`))
+  if (policy.proof !== 'wpt' && policy.proof !== 'httpsig' && policy.proof !== 'either') {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', "policy.proof must be 'wpt', 'httpsig' or 'either'")
+  }
+  assertFunction(policy.authorize, 'policy.authorize')
+  const audiences = policy.audiences ?? []
+  if (!Array.isArray(audiences) || !audiences.every((a) => typeof a === 'string' && a.length > 0)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy.audiences must be a list of non-empty strings')
+  }
+  algorithms(policy.witAlgorithms, 'policy.witAlgorithms')
+  algorithms(policy.proofAlgorithms, 'policy.proofAlgorithms')
+  if (policy.replayCache !== undefined) assertFunction(policy.replayCache.claim, 'policy.replayCache.claim')
+  if (policy.revocations !== undefined) assertFunction(policy.revocations.check, 'policy.revocations.check')
+  if (policy.txnToken !== undefined) assertFunction(policy.txnToken, 'policy.txnToken')
+  if (policy.accessToken !== undefined) {
+    assertObject(policy.accessToken, 'policy.accessToken')
+    if (policy.accessToken.mode !== 'required' && policy.accessToken.mode !== 'optional') {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', "policy.accessToken.mode must be 'required' or 'optional'")
+    }
+  }
+  const limits = policy.limits ?? {}
+  assertObject(limits, 'policy.limits')
+  return Object.freeze({
+    trustBundles: policy.trustBundles,
+    origins: Object.freeze(normalizedOrigins),
+    audiences: Object.freeze([...normalizedOrigins, ...audiences]),
+    proof: policy.proof,
+    authorize: policy.authorize,
+    replayCache: policy.replayCache ?? createMemoryReplayCache(policy.clock ? { clock: policy.clock } : {}),
+    revocations: policy.revocations,
+    accessToken: policy.accessToken,
+    txnToken: policy.txnToken,
+    requireContentDigest: policy.requireContentDigest === true,
+    headerBytes: optionalNumber(limits.headerBytes, 'policy.limits.headerBytes', 32 * 1024, { min: 1024, integer: true }),
+    tokenBytes: optionalNumber(limits.tokenBytes, 'policy.limits.tokenBytes', 8 * 1024, { min: 256, integer: true }),
+    bodyBytes: optionalNumber(limits.bodyBytes, 'policy.limits.bodyBytes', 1024 * 1024, { min: 0, integer: true }),
+    maxProofLifetime: optionalNumber(policy.maxProofLifetime, 'policy.maxProofLifetime', 300, { min: 1, max: 3600, integer: true }),
+    clockTolerance: optionalNumber(policy.clockTolerance, 'policy.clockTolerance', 30, { min: 0, max: 300, integer: true }),
+    witCacheSize: optionalNumber(policy.witCacheSize, 'policy.witCacheSize', 10_000, { min: 0, max: 10_000_000, integer: true }),
+    trustProxy: policy.trustProxy === true,
+  })
+}

@@ -1,0 +1,85 @@
+import { codedTypeError } from '../errors/index.js'
+import { assertFunction, assertObject, optionalNumber } from '../internal/assert.js'
+import type { Clock } from '../internal/time.js'
+import type { Signer } from '../signer/types.js'
+import { signWIMSEResponse } from '../wimse-httpsig/index.js'
+import type { WITSource } from '../wit/types.js'
+import type { VerifiedRequest } from './create-verifier.js'
+
+/** Options of {@link createResponseSigner}. */
+export interface ResponseSignerOptions {
+  /** This service's WIT: a compact token or a source that refreshes it. */
+  wit: string | WITSource
+  /** Signer for the key bound in this service's WIT. */
+  signer: Signer
+  /** Seconds from `created` to `expires`. Default 60. */
+  lifetime?: number
+  /** Largest body hashed for `Content-Digest`. Default 1 MiB. */
+  maxBodyBytes?: number
+  /**
+   * Responses whose body must not be buffered (server-sent events, long streams): they are signed
+   * without `Content-Digest` (status, content type, request binding and WIT are still covered).
+   * Default: `text/event-stream` responses.
+   */
+  isStreaming?: (response: Response) => boolean
+  clock?: Clock
+  crypto?: Crypto
+}
+
+/**
+ * Signs a response for the request it answers; returns a new `Response` with
+ * `Workload-Identity-Token`, `Content-Digest` (unless streaming), `Signature-Input` and
+ * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
+ * its nonce.
+ */
+export type ResponseSigner = (response: Response, context: { request: Request; verified?: VerifiedRequest }) => Promise<Response>
+
+const isEventStream = (r: Response): boolean => (r.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream')
+
+/**
+ * Creates a response signer for the WIMSE HTTP-signature profile (draft-ietf-wimse-http-signature
+ * §3.4), so callers can verify who answered them. Signing failures reject: a service must not send
+ * an unsigned success when the caller required a signed response (use `errorResponse`, which answers
+ * 500, or return 501 yourself).
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, createResponseSigner } from 'agentauth/server'
+ * const signResponse = createResponseSigner({ wit: myWitSource, signer: mySigner })
+ * const verified = await verify(request)
+ * return signResponse(Response.json({ ok: true }), { request, verified })
+ * ```
+ */
+export function createResponseSigner(options: ResponseSignerOptions): ResponseSigner {
+  assertObject(options, 'options')
+  assertObject(options.signer, 'options.signer')
+  const witOption = options.wit
+  if (typeof witOption !== 'string') {
+    assertObject(witOption, 'options.wit')
+    assertFunction(witOption.getWIT, 'options.wit.getWIT')
+  }
+  const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 3600, integer: true })
+  const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
+  const isStreaming = options.isStreaming ?? isEventStream
+  if (typeof isStreaming !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.isStreaming must be a function')
+
+  return async function signResponse(response, { request, verified }) {
+    const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
+    const streaming = response.body !== null && isStreaming(response)
+    const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
+    const fields = await signWIMSEResponse(response, {
+      request,
+      wit,
+      signer: options.signer,
+      lifetime,
+      maxBodyBytes,
+      ...(streaming ? { body: null } : {}),
+      ...(requestNonce !== undefined ? { requestNonce } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.crypto ? { crypto: options.crypto } : {}),
+    })
+    const headers = new Headers(response.headers)
+    for (const [name, value] of Object.entries(fields.headers)) headers.set(name, value)
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { matchAny, matchId, matchTrustDomain } from '../../../src/identifier/index.js'
+import { createMemoryRevocationStore } from '../../../src/stores/index.js'
+import { createRequestVerifier, errorResponse, createResponseSigner } from '../../../src/server/index.js'
+import { verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
+import { verifyWIT } from '../../../src/wit/index.js'
+import { signedRequest, trustDomain, wptRequest } from '../../helpers/server-fixtures.js'
+
+const ORIGIN = 'https://api.example.com'
+
+async function setup(proof: 'wpt' | 'httpsig' | 'either' = 'either') {
+  const td = await trustDomain('example.org')
+  const agent = await td.workload('/agents/bot')
+  const revocations = createMemoryRevocationStore()
+  const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof, authorize: matchTrustDomain('example.org'), revocations })
+  return { td, agent, verify, revocations }
+}
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (err) {
+    return (err as { code: string }).code
+  }
+  return 'resolved'
+}
+
+describe('createRequestVerifier', () => {
+  it('verifies a WPT request and refuses its replay', async () => {
+    const { agent, verify } = await setup()
+    const req = await wptRequest(agent, `${ORIGIN}/tools/search?q=1`)
+    const result = await verify(req.clone())
+    expect(result.workload.id).toBe(agent.id)
+    expect(result.proof.type).toBe('wpt')
+    expect(result.url).toBe(`${ORIGIN}/tools/search?q=1`)
+    expect(Object.isFrozen(result)).toBe(true)
+    expect(await code(verify(req))).toBe('ERR_PROOF_REPLAYED')
+  })
+
+  it('verifies a WIMSE-signed POST with a body, and refuses a tampered body', async () => {
+    const { agent, verify } = await setup('httpsig')
+    const init = { method: 'POST', body: '{"q":"weather"}', headers: { 'content-type': 'application/json' } }
+    const req = await signedRequest(agent, `${ORIGIN}/tools/search`, init)
+    const result = await verify(req)
+    expect(result.proof.type).toBe('httpsig')
+    expect(await req.text()).toBe('{"q":"weather"}') // body still readable by the handler
+    const req2 = await signedRequest(agent, `${ORIGIN}/tools/search`, init)
+    const tampered = new Request(req2.url, { method: 'POST', headers: req2.headers, body: '{"q":"exfiltrate"}' })
+    expect(await code(verify(tampered))).toBe('ERR_DIGEST_MISMATCH')
+  })
+
+  it('checks the audience against the configured origin, not the Host the request claims', async () => {
+    const { agent, verify } = await setup()
+    const req = await wptRequest(agent, 'https://evil.example.net/tools/search')
+    expect(await code(verify(req))).toBe('ERR_WPT_AUDIENCE')
+  })
+
+  it('enforces the proof kind, the authorisation policy and revocation', async () => {
+    const { td, agent, verify, revocations } = await setup('httpsig')
+    expect(await code(verify(await wptRequest(agent, `${ORIGIN}/x`)))).toBe('ERR_HTTPSIG_MISSING')
+    const strict = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchId('spiffe://example.org/agents/other') })
+    expect(await code(strict(await wptRequest(agent, `${ORIGIN}/x`)))).toBe('ERR_POLICY_DENIED')
+    const ok = await verify(await signedRequest(agent, `${ORIGIN}/x`))
+    expect(ok.workload.trustDomain).toBe('example.org')
+    await revocations.revoke({ sub: agent.id, until: Math.floor(Date.now() / 1000) + 3600, reason: 'test' })
+    expect(await code(verify(await signedRequest(agent, `${ORIGIN}/x`)))).toBe('ERR_CREDENTIAL_REVOKED')
+  })
+
+  it('refuses missing or duplicated credentials and untrusted domains', async () => {
+    const { agent, verify } = await setup()
+    expect(await code(verify(new Request(`${ORIGIN}/x`)))).toBe('ERR_WIT_MISSING')
+    const req = await wptRequest(agent, `${ORIGIN}/x`)
+    const dup = new Headers(req.headers)
+    dup.append('workload-identity-token', agent.wit)
+    expect(await code(verify(new Request(req.url, { headers: dup })))).toBe('ERR_WIT_MISSING')
+    const other = await trustDomain('other.org')
+    const stranger = await other.workload('/agents/x')
+    expect(await code(verify(await wptRequest(stranger, `${ORIGIN}/x`)))).toBe('ERR_KEY_NOT_FOUND')
+    expect(await code(verify(new Request(`${ORIGIN}/x`, { headers: { 'workload-identity-token': agent.wit } })))).toBe('ERR_PROOF_MISSING')
+  })
+
+  it('validates the policy eagerly', () => {
+    expect(() => createRequestVerifier({} as never)).toThrow(TypeError)
+    expect(() => createRequestVerifier({ trustBundles: { getBundle: async () => undefined }, origin: 'https://a.example/path', proof: 'wpt', authorize: matchAny() })).toThrow(/origin/)
+    expect(() => createRequestVerifier({ trustBundles: { getBundle: async () => undefined }, origin: 'https://a.example', proof: 'none' as never, authorize: matchAny() })).toThrow(/proof/)
+  })
+
+  it('errorResponse answers with status, problem JSON and an escaped challenge', async () => {
+    const { verify } = await setup()
+    const res = await verify(new Request(`${ORIGIN}/x`)).then(() => undefined, (e: unknown) => errorResponse(e, { realm: 'api "prod"' }))
+    expect(res!.status).toBe(400)
+    expect(res!.headers.get('www-authenticate')).toMatch(/^WIMSE realm="api \\"prod\\"", error="invalid_request"/)
+    expect(await res!.json()).toMatchObject({ status: 400, code: 'ERR_WIT_MISSING' })
+  })
+
+  it('signs the response so the caller can verify who answered', async () => {
+    const { td, agent, verify } = await setup('httpsig')
+    const service = await td.workload('/services/api')
+    const req = await signedRequest(agent, `${ORIGIN}/x`, {}, { signResponse: true })
+    const verified = await verify(req.clone())
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer })
+    const res = await sign(Response.json({ ok: true }), { request: req, verified })
+    const serverWit = await verifyWIT(res.headers.get('workload-identity-token')!, { trustBundles: td.trustBundles })
+    const ok = await verifyWIMSEResponse(res, { request: req, wit: serverWit })
+    expect(ok?.id).toBe(service.id)
+    expect(ok?.requestNonce).toBe(verified.proof.type === 'httpsig' ? verified.proof.signature.nonce : 'x')
+  })
+})
