@@ -1,0 +1,119 @@
+// Server-side plumbing shared by the token endpoints (token exchange, jwt-bearer, and later the
+// Txn-Token service): bounded form parsing with duplicate checks, typed refusals that carry their
+// RFC 6749 §5.2 / RFC 8693 §2.2.2 error code, and the no-store error/success responses.
+import { VerificationError, isAgentAuthError, type VerificationErrorCode } from '../errors/index.js'
+import { looseInstanceOf } from './assert.js'
+
+const OAUTH_ERROR: unique symbol = Symbol('agentauth.oauthError') as never
+
+/** OAuth error codes a token endpoint answers with. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'server_error'
+
+/** Creates a VerificationError that also says which OAuth error the endpoint answers with. */
+export function refuse(oauthError: OAuthErrorCode, code: VerificationErrorCode, message: string, options: { claim?: string; cause?: unknown } = {}): VerificationError {
+  const err = new VerificationError(code, message, options)
+  Object.defineProperty(err, OAUTH_ERROR, { value: oauthError })
+  return err
+}
+
+/** Re-labels an error (e.g. a subject-token verification failure) with an OAuth error code. */
+export function asRefusal(err: unknown, oauthError: OAuthErrorCode): unknown {
+  if (err instanceof VerificationError && (err as unknown as Record<symbol, unknown>)[OAUTH_ERROR] === undefined) {
+    Object.defineProperty(err, OAUTH_ERROR, { value: oauthError })
+  }
+  return err
+}
+
+const BY_CODE: Partial<Record<VerificationErrorCode, OAuthErrorCode>> = {
+  ERR_CLIENT_AUTH_FAILED: 'invalid_client',
+  ERR_SCOPE_NOT_ALLOWED: 'invalid_scope',
+  ERR_TARGET_NOT_ALLOWED: 'invalid_target',
+  ERR_OAUTH_REQUEST_INVALID: 'invalid_request',
+  ERR_INPUT_TOO_LARGE: 'invalid_request',
+}
+
+/** The OAuth error an error maps to (unknown failures are server_error, never a pass). */
+export function oauthErrorOf(err: unknown): OAuthErrorCode {
+  if (err instanceof VerificationError) {
+    const tagged = (err as unknown as Record<symbol, unknown>)[OAUTH_ERROR] as OAuthErrorCode | undefined
+    return tagged ?? BY_CODE[err.code] ?? 'invalid_grant'
+  }
+  return 'server_error'
+}
+
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' }
+
+/** A JSON token-endpoint response with `Cache-Control: no-store` (RFC 6749 §5.1). */
+export function jsonResponse(body: Record<string, unknown>, status = 200, extra?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } })
+}
+
+/** The RFC 6749 §5.2 error response for an error. Descriptions are generic; detail goes to onError. */
+export function errorResponse(err: unknown): Response {
+  const error = oauthErrorOf(err)
+  if (error === 'server_error') {
+    const status = isAgentAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE' ? 503 : 500
+    return jsonResponse({ error, error_description: 'the token service could not complete the request' }, status)
+  }
+  const description = err instanceof VerificationError ? err.reason.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, ' ').slice(0, 200) : undefined
+  const status = error === 'invalid_client' ? 401 : 400
+  return jsonResponse({ error, ...(description === undefined ? {} : { error_description: description }) }, status)
+}
+
+/** Single-valued parameters (RFC 6749 §3.2: MUST NOT repeat); `audience`/`resource` may repeat. */
+const REPEATABLE = new Set(['audience', 'resource'])
+
+/** Reads an `application/x-www-form-urlencoded` POST body, bounded, with duplicate checks. */
+export async function readTokenRequestForm(request: unknown, maxBytes: number): Promise<URLSearchParams> {
+  if (!looseInstanceOf(request, Request)) throw new TypeError('request must be a Request')
+  if (request.method !== 'POST') throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'token requests use POST')
+  const ct = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  if (ct !== 'application/x-www-form-urlencoded') throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'token requests are form-encoded')
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > maxBytes) throw refuse('invalid_request', 'ERR_INPUT_TOO_LARGE', 'request body too large')
+  let text = ''
+  if (request.body !== null) {
+    const reader = request.body.getReader()
+    const decoder = new TextDecoder('utf-8', { fatal: true })
+    let total = 0
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        total += value.byteLength
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => undefined)
+          throw refuse('invalid_request', 'ERR_INPUT_TOO_LARGE', 'request body too large')
+        }
+        text += decoder.decode(value, { stream: true })
+      }
+      text += decoder.decode()
+    } catch (err) {
+      if (err instanceof VerificationError) throw err
+      throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'request body is not valid UTF-8', { cause: err })
+    }
+  }
+  const form = new URLSearchParams(text)
+  const seen = new Set<string>()
+  for (const [name, value] of form) {
+    if (seen.has(name) && !REPEATABLE.has(name)) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `parameter ${name} is repeated`)
+    seen.add(name)
+    if (value.length === 0) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `parameter ${name} is empty`)
+  }
+  return form
+}
+
+/** A required single parameter. */
+export function requireParam(form: URLSearchParams, name: string): string {
+  const v = form.get(name)
+  if (v === null) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `missing parameter ${name}`)
+  return v
+}

@@ -1,0 +1,128 @@
+import { delegationChain, type Actor } from '../access-token/actor.js'
+import { codedTypeError, VerificationError } from '../errors/index.js'
+import { isPlainObject } from '../internal/json.js'
+import { checkObject } from '../internal/oauth-assert.js'
+import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
+import { parseScope } from '../internal/oauth-scope.js'
+import type { Clock } from '../internal/time.js'
+import type { JWSAlgorithm } from '../signer/algorithms.js'
+import type { AuthenticatedClient } from './client-authenticator.js'
+
+/** A verified subject or actor token, as the token service's policy sees it. Frozen. */
+export interface VerifiedToken {
+  readonly subject: string
+  readonly issuer: string | undefined
+  readonly clientId: string | undefined
+  readonly audience: readonly string[]
+  /** The token's scopes, or `undefined` when it has no `scope` claim (then it grants none by itself). */
+  readonly scopes: readonly string[] | undefined
+  /** RFC 8693 §4.4 `may_act`: who may act for the subject. */
+  readonly mayAct: Readonly<Record<string, unknown>> | undefined
+  /** The token's own delegation chain (current actor first). */
+  readonly actors: readonly Actor[]
+  readonly expiresAt: number | undefined
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+/** What a token verifier knows about the request. */
+export interface TokenVerifierContext {
+  readonly client: AuthenticatedClient
+}
+
+/** Verifies a subject or actor token of one token type. */
+export type TokenVerifier = (token: string, context: TokenVerifierContext) => Promise<VerifiedToken>
+
+/** Options of {@link createJWTTokenVerifier}. */
+export interface JWTTokenVerifierOptions {
+  /** Trusted issuer(s); `iss` must be one of them. */
+  issuer: string | readonly string[]
+  /** Their signing keys. */
+  keys: KeyInput
+  /**
+   * Acceptable `aud` values; a function sees the authenticated client, so a token can be required
+   * to name the client presenting it (an agent exchanging a token issued *to* it).
+   */
+  audience: string | readonly string[] | ((context: TokenVerifierContext) => readonly (string | undefined)[])
+  /** Required `typ` values (e.g. `['at+jwt']`); unchecked when omitted. */
+  typ?: string | readonly string[]
+  algorithms?: readonly JWSAlgorithm[]
+  clock?: Clock
+  /** Seconds of skew (default 30). */
+  clockTolerance?: number
+  /** Max token length (default 16 KiB). */
+  maxTokenBytes?: number
+}
+
+/**
+ * A {@link TokenVerifier} for JWT subject/actor tokens (access tokens of this or another AS, ID
+ * Tokens, JWT assertions): signature with the issuer keys, `iss`, `aud`, `exp` (required), `sub`
+ * (required), then `scope`, `may_act`, `client_id` and the `act` chain are read with type checks.
+ *
+ * The subject token's `cnf` binding is not enforced here: the audience check (the token names the
+ * client presenting it, or this service) decides who may exchange it.
+ *
+ * @param options - see {@link JWTTokenVerifierOptions}.
+ * @returns a {@link TokenVerifier}.
+ * @throws TypeError for bad options. The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
+ *   (structure, claims, issuer, audience), `ERR_TOKEN_EXPIRED`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
+ *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`.
+ *
+ * @example
+ * ```ts
+ * import { createJWTTokenVerifier } from 'agentauth/token-service'
+ * const accessTokens = createJWTTokenVerifier({
+ *   issuer: 'https://sts.example.com',
+ *   keys: { keys: [stsPublicJwk] },
+ *   typ: 'at+jwt',
+ *   audience: ({ client }) => ['https://sts.example.com', client.clientId, client.workloadId],
+ * })
+ * ```
+ */
+export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenVerifier {
+  checkObject(options, 'options')
+  const issuers = typeof options.issuer === 'string' ? [options.issuer] : options.issuer
+  if (!Array.isArray(issuers) || issuers.length === 0 || issuers.some((i) => typeof i !== 'string' || i.length === 0)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be a non-empty string or array of strings')
+  }
+  checkKeyInput(options.keys, 'options.keys')
+  const algorithms = algorithmsOption(options.algorithms, 'options.algorithms')
+  const aud = options.audience
+  if (typeof aud !== 'function' && !(typeof aud === 'string' && aud.length > 0) && !(Array.isArray(aud) && aud.length > 0)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience is required')
+  }
+  const typ = options.typ === undefined ? undefined : typeof options.typ === 'string' ? [options.typ] : options.typ
+  const { keys, clock } = options
+  const clockTolerance = options.clockTolerance ?? 30
+  const maxBytes = options.maxTokenBytes ?? 16 * 1024
+  return async function verifyJWTToken(token, context) {
+    const audience = typeof aud === 'function' ? aud(context).filter((a): a is string => typeof a === 'string' && a.length > 0) : aud
+    const verified = await verifyJWT(token, {
+      keys, algorithms, typ, issuer: issuers, audience, clock, clockTolerance,
+      required: ['iss', 'sub', 'aud', 'exp'], maxBytes, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'subject token',
+    })
+    const claims = verified.payload
+    let scopes: string[] | undefined
+    if (Object.hasOwn(claims, 'scope')) {
+      scopes = typeof claims.scope === 'string' ? parseScope(claims.scope) : undefined
+      if (scopes === undefined) throw new VerificationError('ERR_SUBJECT_TOKEN_INVALID', 'token "scope" claim is malformed', { claim: 'scope' })
+    }
+    let mayAct: Record<string, unknown> | undefined
+    if (Object.hasOwn(claims, 'may_act')) {
+      if (!isPlainObject(claims.may_act)) throw new VerificationError('ERR_SUBJECT_TOKEN_INVALID', 'token "may_act" claim must be an object', { claim: 'may_act' })
+      mayAct = Object.freeze({ ...claims.may_act })
+    }
+    const clientId = claims.client_id
+    if (clientId !== undefined && (typeof clientId !== 'string' || clientId.length === 0)) throw new VerificationError('ERR_SUBJECT_TOKEN_INVALID', 'token "client_id" claim must be a string', { claim: 'client_id' })
+    return Object.freeze({
+      subject: claims.sub as string,
+      issuer: claims.iss as string,
+      clientId: clientId as string | undefined,
+      audience: Object.freeze([...verified.audience!]),
+      scopes: scopes === undefined ? undefined : Object.freeze(scopes),
+      mayAct,
+      actors: delegationChain(claims),
+      expiresAt: claims.exp as number,
+      claims: Object.freeze({ ...claims }),
+    })
+  }
+}
