@@ -1,4 +1,13 @@
-/** The draft revision this module implements, and the wire values it uses. */
+/**
+ * The draft revision this module implements, and the wire values it uses.
+ *
+ * @example
+ * ```ts
+ * import { SPEC, type WIMSEHTTPSigSpec } from 'agentauth/wimse-httpsig'
+ * const spec: WIMSEHTTPSigSpec = SPEC
+ * spec.legacyTags // ['wimse-service-to-service']
+ * ```
+ */
 export interface WIMSEHTTPSigSpec {
   /** Internet-Draft name. */
   readonly draft: 'draft-ietf-wimse-http-signature'

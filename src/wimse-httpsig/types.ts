@@ -4,7 +4,15 @@ import type { SignOptions, Signer } from '../signer/types.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
 
-/** Options shared by {@link signWIMSERequest} and {@link signWIMSEResponse}. */
+/**
+ * Options shared by {@link signWIMSERequest} and {@link signWIMSEResponse}.
+ *
+ * @example
+ * ```ts
+ * import type { SignWIMSEOptions } from 'agentauth/wimse-httpsig'
+ * const common: SignWIMSEOptions = { wit, signer, lifetime: 30 }
+ * ```
+ */
 export interface SignWIMSEOptions {
   /** This workload's compact WIT; it is put in `Workload-Identity-Token` and covered. */
   wit: string
@@ -29,7 +37,16 @@ export interface SignWIMSEOptions {
   signal?: SignOptions['signal']
 }
 
-/** Options of {@link signWIMSERequest}. */
+/**
+ * Options of {@link signWIMSERequest}.
+ *
+ * @example
+ * ```ts
+ * import { signWIMSERequest, type SignWIMSERequestOptions } from 'agentauth/wimse-httpsig'
+ * const options: SignWIMSERequestOptions = { wit, signer, signResponse: true, audience: 'https://svcb.example.com/orders' }
+ * const signed = await signWIMSERequest(request, options)
+ * ```
+ */
 export interface SignWIMSERequestOptions extends SignWIMSEOptions {
   /** `wimse-aud`. Default: the target URI without query and fragment (§3.1). */
   audience?: string
@@ -37,7 +54,16 @@ export interface SignWIMSERequestOptions extends SignWIMSEOptions {
   signResponse?: boolean
 }
 
-/** Options of {@link signWIMSEResponse}. */
+/**
+ * Options of {@link signWIMSEResponse}.
+ *
+ * @example
+ * ```ts
+ * import { signWIMSEResponse, type SignWIMSEResponseOptions } from 'agentauth/wimse-httpsig'
+ * const options: SignWIMSEResponseOptions = { request, wit: myWit, signer: mySigner, requestNonce: verified.nonce }
+ * const signed = await signWIMSEResponse(response, options)
+ * ```
+ */
 export interface SignWIMSEResponseOptions extends SignWIMSEOptions {
   /** The request this response answers (for the `;req` components). */
   request: HTTPRequest
@@ -48,7 +74,16 @@ export interface SignWIMSEResponseOptions extends SignWIMSEOptions {
   requestNonce?: string
 }
 
-/** The fields a WIMSE signature adds to a message. */
+/**
+ * The fields a WIMSE signature adds to a message.
+ *
+ * @example
+ * ```ts
+ * import { signWIMSERequest, type WIMSESignatureFields } from 'agentauth/wimse-httpsig'
+ * const fields: WIMSESignatureFields = await signWIMSERequest(request, { wit, signer })
+ * for (const [name, value] of Object.entries(fields.headers)) request.headers.set(name, value)
+ * ```
+ */
 export interface WIMSESignatureFields {
   /**
    * Every field to set on the message, with canonical names: `Workload-Identity-Token`,
@@ -65,7 +100,15 @@ export interface WIMSESignatureFields {
   readonly expires: number
 }
 
-/** Options shared by the verifiers. */
+/**
+ * Options shared by the verifiers.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyWIMSEOptions } from 'agentauth/wimse-httpsig'
+ * const common: VerifyWIMSEOptions = { wit: verifiedWit, replayCache, maxLifetime: 120 }
+ * ```
+ */
 export interface VerifyWIMSEOptions {
   /** The peer's WIT, already verified (`verifyWIT`). The signature key comes only from it. */
   wit: VerifiedWIT
@@ -87,7 +130,16 @@ export interface VerifyWIMSEOptions {
   crypto?: Crypto
 }
 
-/** Options of {@link verifyWIMSERequest}. */
+/**
+ * Options of {@link verifyWIMSERequest}.
+ *
+ * @example
+ * ```ts
+ * import { verifyWIMSERequest, type VerifyWIMSERequestOptions } from 'agentauth/wimse-httpsig'
+ * const options: VerifyWIMSERequestOptions = { wit: callerWit, audience: 'https://svcb.example.com', replayCache }
+ * const verified = await verifyWIMSERequest(request, options)
+ * ```
+ */
 export interface VerifyWIMSERequestOptions extends VerifyWIMSEOptions {
   /**
    * Acceptable `wimse-aud` values from trusted configuration. An `http(s)` origin accepts
@@ -97,7 +149,16 @@ export interface VerifyWIMSERequestOptions extends VerifyWIMSEOptions {
   audience?: string | readonly string[]
 }
 
-/** Options of {@link verifyWIMSEResponse}. */
+/**
+ * Options of {@link verifyWIMSEResponse}.
+ *
+ * @example
+ * ```ts
+ * import { verifyWIMSEResponse, type VerifyWIMSEResponseOptions } from 'agentauth/wimse-httpsig'
+ * const options: VerifyWIMSEResponseOptions = { request, wit: serverWit, expectedRequestNonce: signed.nonce, required: true }
+ * await verifyWIMSEResponse(response, options)
+ * ```
+ */
 export interface VerifyWIMSEResponseOptions extends VerifyWIMSEOptions {
   /** The request this response answers, as sent (for `;req` components). */
   request: HTTPRequest
@@ -111,7 +172,15 @@ export interface VerifyWIMSEResponseOptions extends VerifyWIMSEOptions {
   required?: boolean
 }
 
-/** A verified WIMSE signature (frozen). */
+/**
+ * A verified WIMSE signature (frozen).
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedWIMSESignature } from 'agentauth/wimse-httpsig'
+ * const describe = (s: VerifiedWIMSESignature) => `${s.id} signed ${s.components.join(' ')} (nonce ${s.nonce})`
+ * ```
+ */
 export interface VerifiedWIMSESignature {
   readonly label: string
   readonly created: number
@@ -131,7 +200,16 @@ export interface VerifiedWIMSESignature {
   readonly legacy: boolean
 }
 
-/** Result of {@link verifyWIMSERequest}. */
+/**
+ * Result of {@link verifyWIMSERequest}.
+ *
+ * @example
+ * ```ts
+ * import { verifyWIMSERequest, type VerifiedWIMSERequest } from 'agentauth/wimse-httpsig'
+ * const verified: VerifiedWIMSERequest = await verifyWIMSERequest(request, { wit: callerWit, audience })
+ * if (verified.signResponse) console.log('sign the response, echoing nonce', verified.nonce)
+ * ```
+ */
 export interface VerifiedWIMSERequest extends VerifiedWIMSESignature {
   /** The `wimse-aud` value that matched. */
   readonly audience: string
@@ -139,7 +217,16 @@ export interface VerifiedWIMSERequest extends VerifiedWIMSESignature {
   readonly signResponse: boolean
 }
 
-/** Result of {@link verifyWIMSEResponse}. */
+/**
+ * Result of {@link verifyWIMSEResponse}.
+ *
+ * @example
+ * ```ts
+ * import { verifyWIMSEResponse, type VerifiedWIMSEResponse } from 'agentauth/wimse-httpsig'
+ * const checked: VerifiedWIMSEResponse | undefined = await verifyWIMSEResponse(response, { request, wit: serverWit })
+ * if (checked === undefined) console.log('the response was not signed (and did not have to be)')
+ * ```
+ */
 export interface VerifiedWIMSEResponse extends VerifiedWIMSESignature {
   /** `wimse-req-nonce`, when present (always when the response signature was required). */
   readonly requestNonce: string | undefined

@@ -6,7 +6,16 @@ import { TXN_TOKEN_HEADER, WIT_HEADER, WPT_HEADER } from './spec.js'
 const MAX_VALUE = 16_384
 const AUTHORIZATION = /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)$/i
 
-/** Tokens read from a request by {@link parseWPTHeaders}. */
+/**
+ * Tokens read from a request by {@link parseWPTHeaders}.
+ *
+ * @example
+ * ```ts
+ * import { parseWPTHeaders, type WPTRequestTokens } from 'agentauth/wpt'
+ * const sent: WPTRequestTokens = parseWPTHeaders(request)
+ * if (sent.accessToken !== undefined) console.log('an access token must be bound by ath')
+ * ```
+ */
 export interface WPTRequestTokens {
   /** `Workload-Identity-Token` value. */
   readonly wit: string
@@ -20,7 +29,16 @@ export interface WPTRequestTokens {
   readonly otherTokens: Readonly<Record<string, string>> | undefined
 }
 
-/** Options of {@link parseWPTHeaders}. */
+/**
+ * Options of {@link parseWPTHeaders}.
+ *
+ * @example
+ * ```ts
+ * import { parseWPTHeaders, type ParseWPTHeadersOptions } from 'agentauth/wpt'
+ * const options: ParseWPTHeadersOptions = { otherTokenHeaders: ['X-User-Assertion'] }
+ * const { otherTokens } = parseWPTHeaders(request, options)
+ * ```
+ */
 export interface ParseWPTHeadersOptions {
   /** Headers carrying other identity / authorization-context tokens that must be bound via `oth`. */
   otherTokenHeaders?: readonly string[]

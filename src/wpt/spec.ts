@@ -1,4 +1,13 @@
-/** The draft revision this module implements, and the wire names it uses. */
+/**
+ * The draft revision this module implements, and the wire names it uses.
+ *
+ * @example
+ * ```ts
+ * import { SPEC, type WPTSpec } from 'agentauth/wpt'
+ * const spec: WPTSpec = SPEC
+ * spec.legacyTyp // ['wimse-proof+jwt']
+ * ```
+ */
 export interface WPTSpec {
   /** Internet-Draft name. */
   readonly draft: 'draft-ietf-wimse-wpt'

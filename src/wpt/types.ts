@@ -4,7 +4,15 @@ import type { ReplayCache } from '../stores/types.js'
 import type { Clock } from '../internal/time.js'
 import type { VerifiedWIT } from '../wit/types.js'
 
-/** JOSE header of a WPT. */
+/**
+ * JOSE header of a WPT.
+ *
+ * @example
+ * ```ts
+ * import type { WPTHeader } from 'agentauth/wpt'
+ * const header: WPTHeader = { alg: 'EdDSA', typ: 'wpt+jwt' }
+ * ```
+ */
 export interface WPTHeader {
   readonly alg: JWSAlgorithm
   /** `wpt+jwt` (or a legacy form, see {@link SPEC}). */
@@ -12,7 +20,16 @@ export interface WPTHeader {
   readonly [name: string]: unknown
 }
 
-/** Claims of a Workload Proof Token (draft-ietf-wimse-wpt §2). */
+/**
+ * Claims of a Workload Proof Token (draft-ietf-wimse-wpt §2).
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedWPT, WPTClaims } from 'agentauth/wpt'
+ * const boundAccessToken = (claims: WPTClaims) => claims.ath !== undefined
+ * const claims: WPTClaims = proof.claims // proof: VerifiedWPT
+ * ```
+ */
 export interface WPTClaims {
   /** Target URI of the request without query and fragment (or a deployment-specific value). */
   readonly aud: string | readonly string[]
@@ -31,7 +48,16 @@ export interface WPTClaims {
   readonly [name: string]: unknown
 }
 
-/** Options of {@link createWPT}. */
+/**
+ * Options of {@link createWPT}.
+ *
+ * @example
+ * ```ts
+ * import { createWPT, type CreateWPTOptions } from 'agentauth/wpt'
+ * const options: CreateWPTOptions = { wit, signer, uri: 'https://api.example.com/orders', txnToken, lifetime: 30 }
+ * const wpt = await createWPT(options)
+ * ```
+ */
 export interface CreateWPTOptions {
   /** The sender's compact WIT, exactly as it will be sent in `Workload-Identity-Token`. */
   wit: string
@@ -64,7 +90,16 @@ export interface CreateWPTOptions {
   signal?: SignOptions['signal']
 }
 
-/** Options of {@link verifyWPT}. Every token the request carries must be passed so its binding is checked. */
+/**
+ * Options of {@link verifyWPT}. Every token the request carries must be passed so its binding is checked.
+ *
+ * @example
+ * ```ts
+ * import { verifyWPT, type VerifyWPTOptions } from 'agentauth/wpt'
+ * const options: VerifyWPTOptions = { wit: verifiedWit, uri: request.url, audience: 'https://api.example.com', replayCache }
+ * const proof = await verifyWPT(wpt, options)
+ * ```
+ */
 export interface VerifyWPTOptions {
   /** The sender's WIT, already verified (`verifyWIT`). The WPT key and algorithm come only from it. */
   wit: VerifiedWIT
@@ -105,7 +140,17 @@ export interface VerifyWPTOptions {
   acceptLegacyTyp?: boolean
 }
 
-/** Result of {@link verifyWPT}: frozen. */
+/**
+ * Result of {@link verifyWPT}: frozen.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedWPT } from 'agentauth/wpt'
+ * function log(proof: VerifiedWPT) {
+ *   console.log(proof.id, proof.audience, proof.jti, proof.otherTokens)
+ * }
+ * ```
+ */
 export interface VerifiedWPT {
   /** The compact WPT as received. */
   readonly token: string

@@ -1,7 +1,9 @@
 // Test helpers for the wpt and wimse-httpsig suites: draft vectors, signers from published JWKs,
 // throw-away WITs and VerifiedWIT objects, a tiny replay cache with an injected clock.
 import { readFileSync } from 'node:fs'
-import { createCompactJWS, createJWKSigner, generateSigner, type Signer } from '../../src/signer/index.js'
+import { staticTrustBundles } from '../../src/bundle/index.js'
+import { createJWKSigner, generateSigner, type Signer } from '../../src/signer/index.js'
+import { createWIT, verifyWIT } from '../../src/wit/index.js'
 import type { JWSAlgorithm } from '../../src/signer/algorithms.js'
 import type { ReplayCache } from '../../src/stores/types.js'
 import type { VerifiedWIT } from '../../src/wit/types.js'
@@ -70,19 +72,22 @@ export interface Workload {
 
 let issuer: Promise<Signer> | undefined
 
-/** A fresh workload: key pair of `alg`, a WIT for `sub` signed by a throw-away issuer, its VerifiedWIT. */
+/**
+ * A fresh workload: key pair of `alg`, a WIT for `sub` (trust domain example.com) issued with
+ * createWIT by a throw-away issuer, and its VerifiedWIT from verifyWIT at `now`.
+ */
 export async function makeWorkload(options: { alg?: JWSAlgorithm; sub?: string; now?: number; lifetime?: number } = {}): Promise<Workload> {
   const alg = options.alg ?? 'EdDSA'
   const signer = await generateSigner(alg)
   issuer ??= generateSigner('ES256', { kid: 'test-issuer' })
-  const jwk = await signer.publicJwk()
+  const issuerSigner = await issuer
   const now = options.now ?? Math.floor(Date.now() / 1000)
-  const wit = await createCompactJWS(
-    { typ: 'wit+jwt' },
-    { sub: options.sub ?? 'wimse://example.com/caller', iat: now, exp: now + (options.lifetime ?? 3600), cnf: { jwk: { ...jwk, alg } } },
-    await issuer,
+  const wit = await createWIT(
+    { sub: options.sub ?? 'wimse://example.com/caller', publicJwk: { ...(await signer.publicJwk()), alg }, iat: now, lifetime: options.lifetime ?? 3600 },
+    { signer: issuerSigner, clock: at(now) },
   )
-  return { signer, wit, verified: verifiedWITFromToken(wit) }
+  const trustBundles = staticTrustBundles({ 'example.com': [await issuerSigner.publicJwk()] })
+  return { signer, wit, verified: await verifyWIT(wit, { trustBundles, clock: at(now) }) }
 }
 
 /** Minimal atomic replay cache with an injected clock (ms). Records every key it saw. */

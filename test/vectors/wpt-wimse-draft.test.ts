@@ -1,8 +1,11 @@
 // draft-ietf-wimse-wpt example (includes/wit.txt, wpt.txt, wpt-request.txt at 40b1c41): the WPT
 // verifies against the WIT at the pinned instant, and re-signing reproduces it byte for byte.
 import { describe, expect, it } from 'vitest'
+import { staticTrustBundles } from '../../src/bundle/index.js'
+import type { PublicJWK } from '../../src/signer/index.js'
+import { verifyWIT } from '../../src/wit/index.js'
 import { createWPT, parseWPTHeaders, verifyWPT } from '../../src/wpt/index.js'
-import { at, signerFromJWK, testReplayCache, vectors, verifiedWITFromToken } from '../helpers/wpt.js'
+import { at, signerFromJWK, testReplayCache, vectors } from '../helpers/wpt.js'
 
 const ex = vectors.wit_wpt_example
 const NOW = ex.clock.suggested_verification_time
@@ -12,16 +15,10 @@ function exampleRequest(): Request {
   return new Request(ex.wpt_request.url, { method: ex.wpt_request.method, headers, body: ex.wpt_request.body })
 }
 
-async function exampleWIT() {
-  // verifyWIT is exercised on this same WIT by the wit vectors; here the VerifiedWIT is built from
-  // the decoded token so the proof layer is tested on its own.
-  const mod = await import('../../src/wit/index.js').catch(() => undefined)
-  if (mod !== undefined && typeof mod.verifyWIT === 'function') {
-    const { staticTrustBundles } = await import('../../src/bundle/index.js')
-    const trustBundles = staticTrustBundles({ 'example.com': [ex.identity_server_key_public_jwk] } as never)
-    return mod.verifyWIT(ex.wit, { trustBundles, clock: at(NOW) })
-  }
-  return verifiedWITFromToken(ex.wit)
+/** The example WIT, verified by verifyWIT with the published Identity Server key (kid "June 5"). */
+function exampleWIT() {
+  const trustBundles = staticTrustBundles({ 'example.com': [ex.identity_server_key_public_jwk as unknown as PublicJWK] })
+  return verifyWIT(ex.wit, { trustBundles, clock: at(NOW) })
 }
 
 describe('WIMSE draft WPT example', () => {
@@ -45,8 +42,11 @@ describe('WIMSE draft WPT example', () => {
       clock: at(NOW),
       clockTolerance: 0,
       replayCache,
+      // At the suggested instant the example WPT still has 1016 s to live (its generator ran earlier
+      // than the WIT's iat suggests), more than the default maxLifetime of 300 s.
       maxLifetime: 3600,
     })
+    expect(wit.issuerKid).toBe('June 5') // the WIT itself was verified against the issuer key
     expect(proof.id).toBe('wimse://example.com/specific-workload')
     expect(proof.audience).toBe('https://workload.example.com/path')
     expect(proof.claims.wth).toBe(ex.derived_expected.wth)
@@ -55,6 +55,14 @@ describe('WIMSE draft WPT example', () => {
     expect(proof.legacy).toBe(false)
     expect(Object.isFrozen(proof)).toBe(true)
     expect([...replayCache.keys.keys()]).toEqual([`wpt:wimse://example.com/specific-workload:${ex.wpt_claims_decoded.jti as string}`])
+  })
+
+  it('with the default policy, verifies 2 minutes before exp and refuses it as too long-lived at the suggested instant', async () => {
+    const sent = parseWPTHeaders(exampleRequest())
+    const late = ex.clock.wpt_exp - 120
+    const wit = await verifyWIT(ex.wit, { trustBundles: staticTrustBundles({ 'example.com': [ex.identity_server_key_public_jwk as unknown as PublicJWK] }), clock: at(late) })
+    await verifyWPT(sent.wpt, { wit, uri: ex.wpt_request.url, audience: 'https://workload.example.com', accessToken: sent.accessToken, clock: at(late) })
+    await expect(verifyWPT(sent.wpt, { wit, uri: ex.wpt_request.url, accessToken: sent.accessToken, clock: at(NOW) })).rejects.toMatchObject({ code: 'ERR_TOKEN_LIFETIME' })
   })
 
   it('is rejected as a replay the second time and as expired after exp', async () => {
