@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * The `agentauth` command-line tool: `keygen`, `wit mint`, `inspect`, `verify`. Every command has
+ * `--help`; errors are printed as one line on stderr with a non-zero exit status.
+ *
+ * @example
+ * ```sh
+ * agentauth keygen --alg ES256 --out issuer.json
+ * agentauth inspect "$(cat wit.txt)"
+ * ```
+ *
+ * Node-only. Reachable from `agentauth/cli` (and the `agentauth` bin).
+ *
+ * @module cli
+ */
+import { parseArgs } from 'node:util'
+import { isAgentAuthError } from '../errors/index.js'
+import { inspectCommand, keygen, verify, witMint, type Flags } from './commands.js'
+import { CLIError } from './io.js'
+
+const HELP: Record<string, string> = {
+  main: `agentauth — workload identity for AI agents
+
+usage: agentauth <command> [options]
+
+commands:
+  keygen       generate a signing key pair (JWK)
+  wit mint     mint a Workload Identity Token with an issuer key
+  inspect      decode a WIT, WPT, access token, Txn-Token, SET, ID-JAG or Signature-Input (UNVERIFIED unless --keys)
+  verify       verify a WIT, access token or SET
+
+Run "agentauth <command> --help" for the options of a command.`,
+  keygen: `usage: agentauth keygen [--alg ES256] [--kid <kid>] [--out <file.json>]
+
+Generates a key pair. Without --out, prints { private, public } JWKs as JSON.
+With --out, writes the private JWK to <file.json> (mode 0600) and the public JWK to <file>.pub.json.
+--alg: ES256 (default), ES384, ES512, EdDSA, PS256, PS384, PS512, RS256, RS384, RS512.`,
+  wit: `usage: agentauth wit mint --issuer-key <issuer.json> --key <workload.pub.json> --sub <identifier> [--iss <uri>] [--kid <kid>] [--lifetime 3600]
+
+Mints a Workload Identity Token (typ wit+jwt) binding the workload's public key (cnf.jwk) to the
+identifier, signed with the issuer's private JWK. Prints the compact token.`,
+  inspect: `usage: agentauth inspect <token | @file | -> [--keys <jwks.json>]
+
+Decodes a WIT, WPT, JWT access token, Txn-Token, SET, ID-JAG, any JWT, or a Signature-Input field
+value into a readable view; an act claim is shown as a delegation tree. The view is marked
+UNVERIFIED unless --keys is given, in which case the signature (only) is checked.`,
+  verify: `usage: agentauth verify <token | @file | -> [--kind wit|at|set] [options]
+
+  wit:  --bundle <file> (a JWKS with --trust-domain, or { "<trust domain>": JWKS }) [--profile spiffe]
+  at:   --issuer <iss> --audience <aud> --keys <jwks.json>      (RFC 9068 access token)
+  set:  --issuer <iss> --audience <aud> --keys <jwks.json>      (Security Event Token, SSF profile)
+  --at <epoch seconds> verifies as of that instant.
+The kind is taken from the token's typ when --kind is not given. Exit status 0 when valid, 1 otherwise.`,
+}
+
+export async function main(argv: readonly string[]): Promise<{ code: number; out: string }> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { code: command === undefined ? 2 : 0, out: HELP.main! }
+  let sub: string | undefined
+  let args = rest
+  if (command === 'wit') {
+    sub = rest[0]
+    args = rest.slice(1)
+    if (sub === '--help' || sub === '-h' || sub === undefined) return { code: sub === undefined ? 2 : 0, out: HELP.wit! }
+    if (sub !== 'mint') throw new CLIError(`unknown command "wit ${sub}" (try: wit mint)`)
+  }
+  if (!Object.hasOwn(HELP, command) || command === 'main') throw new CLIError(`unknown command "${command}" (run agentauth --help)`)
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: Object.fromEntries(
+      ['alg', 'kid', 'out', 'issuer-key', 'key', 'sub', 'iss', 'lifetime', 'keys', 'bundle', 'trust-domain', 'profile', 'kind', 'issuer', 'audience', 'at']
+        .map((n) => [n, { type: 'string' as const }])
+        .concat([['help', { type: 'boolean' as const, short: 'h' } as never]]),
+    ),
+  })
+  const flags = values as Flags
+  if (flags.help === true) return { code: 0, out: HELP[command]! }
+  switch (command) {
+    case 'keygen':
+      return { code: 0, out: await keygen(flags) }
+    case 'wit':
+      return { code: 0, out: await witMint(flags) }
+    case 'inspect':
+      return { code: 0, out: await inspectCommand(flags, positionals) }
+    case 'verify':
+      return { code: 0, out: await verify(flags, positionals) }
+    default:
+      throw new CLIError(`unknown command "${command}"`)
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof CLIError) return err.message
+  if (isAgentAuthError(err)) return `${err.code}: ${err.message}`
+  if (err instanceof TypeError && typeof (err as { code?: unknown }).code === 'string') return `${(err as unknown as { code: string }).code}: ${err.message}`
+  return err instanceof Error ? err.message : String(err)
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href
+if (invokedDirectly || process.argv[1]?.endsWith('/agentauth') || process.argv[1]?.endsWith('cli/index.js') || process.argv[1]?.endsWith('cli/index.ts')) {
+  main(process.argv.slice(2)).then(
+    ({ code, out }) => {
+      ;(code === 0 ? process.stdout : process.stderr).write(out + '\n')
+      process.exitCode = code
+    },
+    (err: unknown) => {
+      process.stderr.write(`agentauth: ${describe(err)}\n`)
+      process.exitCode = 1
+    },
+  )
+}

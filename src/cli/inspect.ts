@@ -1,0 +1,115 @@
+// `agentauth inspect`: decodes a WIT, WPT, JWT access token, Txn-Token, SET, ID-JAG, any JWT, or a
+// Signature-Input header into a readable view. Nothing is verified unless keys are given; the view
+// says UNVERIFIED in that case.
+import { delegationChain, type Actor } from '../access-token/index.js'
+import { parseSignatureInput } from '../httpsig/index.js'
+import { checkAlg, parseCompactJWS, verifyJWSSignature } from '../internal/jws.js'
+import { importPublicJWK } from '../internal/keys.js'
+import { isPlainObject } from '../internal/json.js'
+import type { PublicJWK } from '../signer/types.js'
+import { CLIError, time } from './io.js'
+
+const KINDS: Record<string, string> = {
+  'wit+jwt': 'Workload Identity Token (WIT)',
+  'wimse-id+jwt': 'Workload Identity Token (WIT, legacy typ)',
+  'wpt+jwt': 'Workload Proof Token (WPT)',
+  'wimse-proof+jwt': 'Workload Proof Token (WPT, legacy typ)',
+  'at+jwt': 'OAuth JWT access token (RFC 9068)',
+  'txntoken+jwt': 'Transaction Token',
+  'secevent+jwt': 'Security Event Token (SET)',
+  'oauth-id-jag+jwt': 'Identity Assertion JWT Authorization Grant (ID-JAG)',
+  'dpop+jwt': 'DPoP proof',
+}
+
+const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'toe'])
+
+function kindOf(typ: unknown): string {
+  if (typeof typ !== 'string') return 'JWT (no typ)'
+  const t = typ.toLowerCase().replace(/^application\//, '')
+  return KINDS[t] ?? `JWT (typ ${typ})`
+}
+
+export function chainTree(claims: Record<string, unknown>): string[] {
+  let chain: readonly Actor[]
+  try {
+    chain = delegationChain(claims)
+  } catch (err) {
+    return [`  (malformed act claim: ${(err as Error).message})`]
+  }
+  if (chain.length === 0) return []
+  const lines = [`  ${String(claims.sub)}  (subject: the party whose authority is used)`]
+  // delegationChain lists the current actor first; print from the first delegate to the current one.
+  const ordered = [...chain].reverse()
+  ordered.forEach((a, i) => {
+    const pad = '  ' + '   '.repeat(i)
+    const note = i === ordered.length - 1 ? '  (current actor)' : ''
+    lines.push(`${pad}└─ acted on by ${a.sub}${a.clientId ? ` [client ${a.clientId}]` : ''}${note}`)
+  })
+  return lines
+}
+
+function render(value: unknown, indent: string): string[] {
+  if (!isPlainObject(value)) return [`${indent}${JSON.stringify(value)}`]
+  const out: string[] = []
+  for (const [k, v] of Object.entries(value)) {
+    if (TIME_CLAIMS.has(k)) out.push(`${indent}${k}: ${time(v)}`)
+    else if (isPlainObject(v)) out.push(`${indent}${k}:`, ...render(v, `${indent}  `))
+    else out.push(`${indent}${k}: ${JSON.stringify(v)}`)
+  }
+  return out
+}
+
+function keysOf(jwks: unknown): PublicJWK[] {
+  if (isPlainObject(jwks) && Array.isArray(jwks.keys)) return jwks.keys as PublicJWK[]
+  if (Array.isArray(jwks)) return jwks as PublicJWK[]
+  if (isPlainObject(jwks) && typeof jwks.kty === 'string') return [jwks as PublicJWK]
+  throw new CLIError('--keys must hold a JWKS, a list of JWKs or one JWK')
+}
+
+/** Returns the readable view of a token or Signature-Input value. */
+export async function inspect(input: string, options: { keys?: unknown; now?: number } = {}): Promise<string> {
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(input)) return inspectJWT(input, options)
+  if (/=\s*\(/.test(input)) return inspectSignatureInput(input)
+  throw new CLIError('input is neither a compact JWT nor a Signature-Input field value')
+}
+
+async function inspectJWT(token: string, options: { keys?: unknown; now?: number }): Promise<string> {
+  const parsed = parseCompactJWS(token, { maxBytes: 64 * 1024, code: 'ERR_JWS_INVALID', what: 'token' })
+  const { header, payload } = parsed
+  let status = 'UNVERIFIED (signature not checked; pass --keys to check it)'
+  if (options.keys !== undefined) {
+    const alg = checkAlg(header, undefined, 'token')
+    const candidates = keysOf(options.keys).filter((k) => header.kid === undefined || k.kid === header.kid)
+    let ok = false
+    for (const jwk of candidates) {
+      try {
+        await verifyJWSSignature(parsed, alg, await importPublicJWK(jwk, alg), { code: 'ERR_JWS_SIGNATURE', what: 'token' })
+        ok = true
+        break
+      } catch {
+        // try the next key
+      }
+    }
+    status = ok ? 'SIGNATURE VERIFIED with the given keys (claims, audience and lifetime not checked: use `agentauth verify`)' : 'SIGNATURE INVALID for every given key'
+  }
+  const now = options.now ?? Math.floor(Date.now() / 1000)
+  const lines = [`${kindOf(header.typ)}`, `status: ${status}`, '', 'header:', ...render(header, '  '), '', 'claims:', ...render(payload, '  ')]
+  if (typeof payload.exp === 'number') lines.push('', payload.exp > now ? `expires in ${payload.exp - now} s` : `EXPIRED ${now - payload.exp} s ago`)
+  const tree = chainTree(payload)
+  if (tree.length > 0) lines.push('', 'delegation chain:', ...tree)
+  if (isPlainObject(payload.events)) {
+    lines.push('', 'events:')
+    for (const uri of Object.keys(payload.events)) lines.push(`  - ${uri.replace(/^https:\/\/schemas\.openid\.net\/secevent\//, '')}`)
+  }
+  return lines.join('\n')
+}
+
+function inspectSignatureInput(value: string): string {
+  const members = parseSignatureInput(value)
+  const lines = ['HTTP Message Signature input (RFC 9421)', 'status: UNVERIFIED (a Signature-Input alone cannot be verified)', '']
+  for (const m of members) {
+    lines.push(`label ${m.label}:`, `  covers: ${m.components.join(' ')}`)
+    for (const [k, v] of Object.entries(m.params)) lines.push(`  ${k}: ${k === 'created' || k === 'expires' ? time(v) : JSON.stringify(v)}`)
+  }
+  return lines.join('\n')
+}
