@@ -34,10 +34,35 @@ export function targetWithoutQuery(uri: unknown, name: string): { href: string; 
   return { href: url.href, pathname: url.pathname }
 }
 
+// Verifiers take `audience` per call; compiling parses URLs, so compiled policies are cached: by
+// value for strings, by array identity for arrays — re-checked entry by entry, so a configuration
+// array mutated later is recompiled rather than served stale.
+const byString = new Map<string, AudiencePolicy>()
+const byArray = new WeakMap<object, { readonly entries: readonly unknown[]; readonly policy: AudiencePolicy }>()
+
 /** Validates and compiles the configured acceptable audiences (undefined when not configured). */
 export function compileAudience(audience: unknown, name: string): AudiencePolicy | undefined {
   if (audience === undefined) return undefined
-  const list = typeof audience === 'string' ? [audience] : audience
+  if (typeof audience === 'string') {
+    const hit = byString.get(audience)
+    if (hit !== undefined) return hit
+    const policy = compile([audience], name)
+    if (byString.size >= 256) byString.delete(byString.keys().next().value as string)
+    byString.set(audience, policy)
+    return policy
+  }
+  if (Array.isArray(audience)) {
+    const hit = byArray.get(audience)
+    if (hit !== undefined && hit.entries.length === audience.length && hit.entries.every((e, i) => e === audience[i])) return hit.policy
+    const policy = compile(audience, name)
+    byArray.set(audience, { entries: [...audience] as unknown[], policy })
+    return policy
+  }
+  return compile(audience, name)
+}
+
+function compile(audience: unknown, name: string): AudiencePolicy {
+  const list = audience
   if (!Array.isArray(list)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string or an array of strings`)
   if (list.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must not be empty`)
   const exact: string[] = []

@@ -41,6 +41,19 @@ describe('target audience', () => {
     expect(audienceMatches('https://api.example.com/a/b', target, policy)).toBe(false)
   })
 
+  it('caches compiled policies but recompiles a configuration array that changed', () => {
+    const config = ['https://api.example.com']
+    const first = compileAudience(config, 'aud')
+    expect(compileAudience(config, 'aud')).toBe(first)
+    expect(compileAudience('https://api.example.com', 'aud')).toBe(compileAudience('https://api.example.com', 'aud'))
+    config[0] = 'https://other.example.com'
+    const second = compileAudience(config, 'aud')!
+    expect(second).not.toBe(first)
+    expect(audienceMatches('https://api.example.com/a/b', target, second)).toBe(false)
+    config.push(5 as never)
+    expect(() => compileAudience(config, 'aud')).toThrow(TypeError)
+  })
+
   it('refuses unusable configuration', () => {
     expect(compileAudience(undefined, 'aud')).toBeUndefined()
     expect(() => compileAudience([], 'aud')).toThrow(TypeError)
