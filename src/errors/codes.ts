@@ -138,6 +138,10 @@ export const ERROR_CODES = {
   ERR_SIGNER_FAILED: { category: 'signer', status: 500, description: 'A signer failed (KMS error, timeout, bad output).' },
   ERR_SIGNER_REFUSED: { category: 'signer', status: 403, description: 'A signer or credential broker refused by policy.' },
   ERR_SIGNER_RATE_LIMITED: { category: 'signer', status: 429, description: 'A credential broker rate limit was hit.' },
+  ERR_BROKER_UNAUTHORIZED: { category: 'signer', status: 401, description: 'The credential broker refused the capability token (missing or wrong).' },
+
+  // -- fetch --
+  ERR_FETCH_REDIRECT: { category: 'protocol', status: 502, description: 'A redirect was refused (redirects: error), exceeded redirects.max, or had an unusable Location.' },
 } as const
 
 // Compile-time check that every entry has the right shape.
