@@ -92,12 +92,15 @@ export function parseWPTHeaders(input: Request | Headers, options?: ParseWPTHead
   }
   const wit = single(headers, WIT_HEADER, 'ERR_WIT_MISSING', true)!
   const wpt = single(headers, WPT_HEADER, 'ERR_WPT_MISSING', true)!
-  const authorization = single(headers, 'authorization', 'ERR_HEADER_INVALID', false)
+  // Only OAuth schemes carry an access token bound by ath; other schemes (Basic, Digest …) are
+  // left alone, commas included.
+  const authorization = headers.get('authorization')
   let accessToken: string | undefined
-  if (authorization !== undefined) {
+  if (authorization !== null && /^(Bearer|DPoP)(\s|$)/i.test(authorization)) {
+    if (authorization.length > MAX_VALUE) throw new VerificationError('ERR_INPUT_TOO_LARGE', `Authorization header exceeds ${MAX_VALUE} bytes`)
     const m = AUTHORIZATION.exec(authorization)
-    if (m !== null) accessToken = m[2]
-    else if (/^(Bearer|DPoP)(\s|$)/i.test(authorization)) throw new VerificationError('ERR_HEADER_INVALID', 'malformed Authorization header')
+    if (m === null) throw new VerificationError('ERR_HEADER_INVALID', 'malformed or repeated Authorization header')
+    accessToken = m[2]
   }
   const txnToken = single(headers, TXN_TOKEN_HEADER, 'ERR_HEADER_INVALID', false)
   let otherTokens: Record<string, string> | undefined

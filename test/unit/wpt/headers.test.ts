@@ -33,6 +33,8 @@ describe('parseWPTHeaders', () => {
   it('leaves non-OAuth Authorization schemes alone', () => {
     const out = parseWPTHeaders(new Headers({ 'workload-identity-token': WIT, 'workload-proof-token': WPT, authorization: 'Basic dXNlcjpwYXNz' }))
     expect(out.accessToken).toBeUndefined()
+    const digest = parseWPTHeaders(new Headers({ 'workload-identity-token': WIT, 'workload-proof-token': WPT, authorization: 'Digest username="a", realm="b"' }))
+    expect(digest.accessToken).toBeUndefined()
     expect(out.otherTokens).toBeUndefined()
   })
 
