@@ -44,10 +44,14 @@ const DERIVED_OK = /^[\x20-\x7e]*$/
 const OBS_FOLD = /[ \t]*\r?\n[ \t]+/g
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
+function isOWS(c: number): boolean {
+  return c === 32 || c === 9
+}
+
 function canonicalLine(line: string, bs: boolean, id: string): string {
   let v = line
   if (v.includes('\n')) v = v.replace(OBS_FOLD, ' ')
-  v = v.replace(/^[ \t]+|[ \t]+$/g, '')
+  if (v.length > 0 && (isOWS(v.charCodeAt(0)) || isOWS(v.charCodeAt(v.length - 1)))) v = v.replace(/^[ \t]+|[ \t]+$/g, '')
   if (!(bs ? FIELD_OK_BS : FIELD_OK).test(v)) invalid(`${id} has a value with characters not allowed in a signature base`)
   return v
 }

@@ -69,8 +69,8 @@ function build(name: string, params: Params, paramsText: string, fail: Fail): Co
     if (qname !== undefined) fail('the name parameter applies to "@query-param" only')
     if (bs && (sf || key !== undefined)) fail('"bs" cannot be combined with "sf" or "key"')
   }
-  const sorted = params.map(([k, v]) => k + '=' + (typeof v === 'string' ? JSON.stringify(v) : String(v))).sort().join(';')
-  return { name, id: '"' + name + '"' + paramsText, eq: name + '|' + sorted, sf, bs, req, tr, key, qname }
+  const eq = params.length === 0 ? name : name + '|' + params.map(([k, v]) => k + '=' + (typeof v === 'string' ? JSON.stringify(v) : String(v))).sort().join(';')
+  return { name, id: '"' + name + '"' + paramsText, eq, sf, bs, req, tr, key, qname }
 }
 
 const WIRE = (message: string): never => {

@@ -181,6 +181,7 @@ class Parser {
   }
 
   string(): { value: string; text: string } {
+    const start = this.i
     this.i++
     let out = ''
     let chunk = this.i
@@ -199,7 +200,9 @@ class Parser {
       if (c === 34) {
         out += this.s.slice(chunk, this.i)
         this.i++
-        return { value: out, text: serialiseString(out) }
+        // The only escapes are \" and \\, exactly what strict serialisation writes, so the
+        // input text is already canonical.
+        return { value: out, text: this.s.slice(start, this.i) }
       }
       if (c < 0x20 || c > 0x7e) this.fail('string holds a character outside printable ASCII')
       this.i++
@@ -432,12 +435,21 @@ export function encodeBase64(bytes: Uint8Array): string {
   return btoa(bin)
 }
 
+const B64_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i
+
 /**
  * Decodes canonical padded base64: length a multiple of 4, correct padding, zero trailing bits.
  * Returns undefined for anything else.
  */
 export function decodeBase64Strict(b64: string): Uint8Array | undefined {
   if (b64.length % 4 !== 0 || !B64.test(b64)) return undefined
+  // Non-zero trailing bits decode to the same bytes as the canonical form: refuse them.
+  if (b64.endsWith('==')) {
+    if ((B64_VALUE[b64.charCodeAt(b64.length - 3)]! & 0x0f) !== 0) return undefined
+  } else if (b64.endsWith('=')) {
+    if ((B64_VALUE[b64.charCodeAt(b64.length - 2)]! & 0x03) !== 0) return undefined
+  }
   let bin: string
   try {
     bin = atob(b64)
@@ -446,7 +458,5 @@ export function decodeBase64Strict(b64: string): Uint8Array | undefined {
   }
   const out = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  // Non-zero trailing bits decode to the same bytes; re-encoding exposes them.
-  if (b64.endsWith('=') && encodeBase64(out) !== b64) return undefined
   return out
 }
