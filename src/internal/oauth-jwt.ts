@@ -57,6 +57,8 @@ export interface VerifyJWTOptions {
   status?: 400 | 401 | 403 | undefined
   challenge?: ChallengeParameters | undefined
   crypto?: Crypto | undefined
+  /** The key is fixed by context (a WIT's cnf key): a `kid` header does not select it. */
+  ignoreKid?: boolean | undefined
 }
 
 export interface VerifiedJWT {
@@ -90,8 +92,8 @@ function bundleOf(keys: readonly PublicJWK[]): TrustBundle {
   return { trustDomain: 'configured keys', keys }
 }
 
-async function resolveKey(parsed: ParsedJWS, alg: JWSAlgorithm, input: KeyInput, crypto: Crypto | undefined): Promise<CryptoKey> {
-  const kid = typeof parsed.header.kid === 'string' && parsed.header.kid.length > 0 ? parsed.header.kid : undefined
+async function resolveKey(parsed: ParsedJWS, alg: JWSAlgorithm, input: KeyInput, crypto: Crypto | undefined, ignoreKid: boolean): Promise<CryptoKey> {
+  const kid = !ignoreKid && typeof parsed.header.kid === 'string' && parsed.header.kid.length > 0 ? parsed.header.kid : undefined
   let bundle: TrustBundle
   if (typeof input === 'function') {
     const [h, p, s] = parsed.token.split('.') as [string, string, string]
@@ -151,7 +153,7 @@ async function verifyJWTInner(token: unknown, options: VerifyJWTOptions): Promis
   if (options.typ !== undefined && !options.typ.some((t) => typMatches(parsed.header.typ, t))) {
     throw new VerificationError('ERR_TYP_INVALID', `${what} typ is not ${options.typ.join(' or ')}`, { claim: 'typ' })
   }
-  const key = await resolveKey(parsed, alg, options.keys, options.crypto)
+  const key = await resolveKey(parsed, alg, options.keys, options.crypto, options.ignoreKid === true)
   await verifyJWSSignature(parsed, alg, key, { code, what, ...(options.crypto === undefined ? {} : { crypto: options.crypto }) })
   const p = parsed.payload
   const req = (n: string): boolean => options.required.includes(n as never)

@@ -189,7 +189,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     let payload: Record<string, unknown>
     try {
       payload = (await verifyJWT(popToken, {
-        keys: [wit.key], algorithms: [wit.proofAlgorithm], typ: [CLIENT_ATTESTATION_POP_TYP], audience: options.issuer,
+        keys: [wit.key], ignoreKid: true, algorithms: [wit.proofAlgorithm], typ: [CLIENT_ATTESTATION_POP_TYP], audience: options.issuer,
         clock, clockTolerance: tolerance, required: ['aud', 'jti', 'iat'], maxTokenAge: maxAge, maxLifetime: maxAge, maxBytes: 4096,
         code: 'ERR_CLIENT_AUTH_FAILED', what: 'client attestation PoP',
       })).payload

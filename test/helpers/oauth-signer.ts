@@ -13,7 +13,8 @@ export interface TestSigner extends Signer {
 let counter = 0
 
 /** Generates a non-extractable key pair and a Signer over it (JOSE-form signatures). */
-export async function oauthTestSigner(alg: JWSAlgorithm = 'ES256', kid: string | undefined = `k${++counter}`): Promise<TestSigner> {
+export async function oauthTestSigner(alg: JWSAlgorithm = 'ES256', kidOrNull: string | null = `k${++counter}`): Promise<TestSigner> {
+  const kid = kidOrNull ?? undefined
   const info = ALGORITHMS[alg]
   const params =
     info.kty === 'RSA'
