@@ -93,7 +93,7 @@ describe('Want-Content-Digest', () => {
   })
   it('serialises entry arrays and refuses bad input', () => {
     expect(createWantContentDigest([{ algorithm: 'sha-512', preference: 10 }, { algorithm: 'sha-256', preference: 1 }])).toBe('sha-512=10, sha-256=1')
-    for (const bad of [{}, { 'SHA-256': 1 }, { 'sha-256': 11 }, { 'sha-256': 1.5 }]) expect(() => createWantContentDigest(bad)).toThrow(TypeError)
+    for (const bad of [{}, { 'SHA-256': 1 }, { 'sha-256': 11 }, { 'sha-256': 1.5 }] as Record<string, number>[]) expect(() => createWantContentDigest(bad)).toThrow(TypeError)
     expect(() => createWantContentDigest([{ algorithm: 'a', preference: 1 }, { algorithm: 'a', preference: 2 }])).toThrow(TypeError)
   })
   it('round-trips', () => {
