@@ -7,7 +7,15 @@ import { importPublicJWK } from '../internal/keys.js'
 import { ALGORITHMS, HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 
-/** Every RFC 9421 algorithm name. */
+/**
+ * Every RFC 9421 algorithm name.
+ *
+ * @example
+ * ```ts
+ * import { HTTP_SIGNATURE_ALGORITHMS } from 'agentauth/httpsig'
+ * HTTP_SIGNATURE_ALGORITHMS.includes('ed25519') // true
+ * ```
+ */
 export const HTTP_SIGNATURE_ALGORITHMS: readonly HTTPSignatureAlgorithm[] = Object.freeze([
   'ed25519', 'ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha512', 'rsa-v1_5-sha256', 'hmac-sha256',
 ] as HTTPSignatureAlgorithm[])

@@ -7,7 +7,15 @@ import type { FieldSection, MessageView } from './message.js'
 import { encodeBase64, parseDictionaryStrict, parseItemStrict, parseListStrict, serialiseListText, serialiseDictionaryText } from './structured-fields.js'
 import type { StructuredFieldType } from './types.js'
 
-/** Structured fields this library knows the type of (for `;sf`). */
+/**
+ * Structured fields this library knows the type of (for `;sf`).
+ *
+ * @example
+ * ```ts
+ * import { KNOWN_STRUCTURED_FIELDS } from 'agentauth/httpsig'
+ * KNOWN_STRUCTURED_FIELDS['content-digest'] // 'dictionary'
+ * ```
+ */
 export const KNOWN_STRUCTURED_FIELDS: Readonly<Record<string, StructuredFieldType>> = Object.freeze({
   'signature-input': 'dictionary', // RFC 9421
   'signature': 'dictionary',

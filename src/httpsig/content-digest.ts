@@ -8,10 +8,28 @@ import { combinedField, fieldSection } from './message.js'
 import { encodeBase64, parseDictionaryStrict } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse } from './types.js'
 
-/** Digest algorithms this library computes (RFC 9530 §5, the non-deprecated ones). */
+/**
+ * Digest algorithms this library computes (RFC 9530 §5, the non-deprecated ones).
+ *
+ * @example
+ * ```ts
+ * import { createContentDigest, type DigestAlgorithm } from 'agentauth/httpsig'
+ * const algorithms: DigestAlgorithm[] = ['sha-512']
+ * await createContentDigest(body, { algorithms })
+ * ```
+ */
 export type DigestAlgorithm = 'sha-256' | 'sha-512'
 
-/** A message body in any supported form; `null`/`undefined` is the empty body. */
+/**
+ * A message body in any supported form; `null`/`undefined` is the empty body.
+ *
+ * @example
+ * ```ts
+ * import { createContentDigest, type DigestBody } from 'agentauth/httpsig'
+ * const body: DigestBody = new TextEncoder().encode('{}')
+ * await createContentDigest(body)
+ * ```
+ */
 export type DigestBody = Uint8Array | ArrayBuffer | string | ReadableStream<Uint8Array> | null | undefined
 
 const HASHES: Readonly<Record<DigestAlgorithm, { name: string; length: number }>> = {
@@ -93,7 +111,15 @@ function algorithmsOf(v: unknown): readonly DigestAlgorithm[] {
   return v
 }
 
-/** Options of {@link createContentDigest}. */
+/**
+ * Options of {@link createContentDigest}.
+ *
+ * @example
+ * ```ts
+ * import { createContentDigest } from 'agentauth/httpsig'
+ * await createContentDigest(stream, { algorithms: ['sha-256', 'sha-512'], maxBytes: 65536 })
+ * ```
+ */
 export interface CreateContentDigestOptions {
   /** Algorithms to include, in order. Default `['sha-256']`. */
   readonly algorithms?: readonly DigestAlgorithm[] | undefined
@@ -126,7 +152,15 @@ export async function createContentDigest(body: DigestBody, options?: CreateCont
   return out
 }
 
-/** Options of {@link verifyContentDigest}. */
+/**
+ * Options of {@link verifyContentDigest}.
+ *
+ * @example
+ * ```ts
+ * import { verifyContentDigest } from 'agentauth/httpsig'
+ * await verifyContentDigest(field, body, { require: ['sha-256'], maxBytes: 65536 })
+ * ```
+ */
 export interface VerifyContentDigestOptions {
   /** Body size limit in bytes. Default 1 MiB. */
   readonly maxBytes?: number | undefined
@@ -138,7 +172,15 @@ export interface VerifyContentDigestOptions {
   readonly crypto?: Crypto | undefined
 }
 
-/** Result of a Content-Digest check (frozen). */
+/**
+ * Result of a Content-Digest check (frozen).
+ *
+ * @example
+ * ```ts
+ * import { verifyContentDigest } from 'agentauth/httpsig'
+ * const { algorithms, bytes } = await verifyContentDigest(field, body)
+ * ```
+ */
 export interface VerifiedContentDigest {
   /** Supported algorithms that were present and matched. */
   readonly algorithms: readonly DigestAlgorithm[]
@@ -249,7 +291,15 @@ export async function verifyMessageContentDigest(message: HTTPRequest | HTTPResp
   return verifyContentDigest(field ?? null, body, options)
 }
 
-/** One Want-Content-Digest preference (RFC 9530 §4). */
+/**
+ * One Want-Content-Digest preference (RFC 9530 §4).
+ *
+ * @example
+ * ```ts
+ * import { parseWantContentDigest } from 'agentauth/httpsig'
+ * const best = [...parseWantContentDigest('sha-256=3, sha-512=10')].sort((a, b) => b.preference - a.preference)[0]
+ * ```
+ */
 export interface WantContentDigestEntry {
   readonly algorithm: string
   /** 1 (least) to 10 (most preferred); 0 = not acceptable. */

@@ -32,7 +32,15 @@ export function isResponseMessage(m: HTTPRequest | HTTPResponse): m is HTTPRespo
   return typeof (m as HTTPResponse).status === 'number' && typeof (m as HTTPRequest).method !== 'string'
 }
 
-/** Options of {@link createSignatureBase}. */
+/**
+ * Options of {@link createSignatureBase}.
+ *
+ * @example
+ * ```ts
+ * import { createSignatureBase } from 'agentauth/httpsig'
+ * createSignatureBase(response, ['@status', '"@method";req'], { created: 1 }, { request })
+ * ```
+ */
 export interface SignatureBaseOptions {
   /** Related request, when `message` is a response with `;req` components. */
   readonly request?: HTTPRequest | undefined

@@ -6,7 +6,15 @@ import { assertUnique, componentFromItem, type Component } from './components.js
 import { parseDictionaryStrict, type BareItem, type SFInnerList } from './structured-fields.js'
 import type { SignatureParameters } from './types.js'
 
-/** One member of Signature-Input, parsed but not verified. */
+/**
+ * One member of Signature-Input, parsed but not verified.
+ *
+ * @example
+ * ```ts
+ * import { parseSignatureInput, type ParsedSignatureInput } from 'agentauth/httpsig'
+ * const all: readonly ParsedSignatureInput[] = parseSignatureInput(request.headers.get('signature-input') ?? '')
+ * ```
+ */
 export interface ParsedSignatureInput {
   readonly label: string
   /** Covered component identifiers as serialised. */
@@ -17,13 +25,29 @@ export interface ParsedSignatureInput {
   readonly value: string
 }
 
-/** One member of Signature, parsed but not verified. */
+/**
+ * One member of Signature, parsed but not verified.
+ *
+ * @example
+ * ```ts
+ * import { parseSignature, type ParsedSignature } from 'agentauth/httpsig'
+ * const sigs: readonly ParsedSignature[] = parseSignature('sig1=:AQID:')
+ * ```
+ */
 export interface ParsedSignature {
   readonly label: string
   readonly signature: Uint8Array
 }
 
-/** Limits applied while parsing. */
+/**
+ * Limits applied while parsing.
+ *
+ * @example
+ * ```ts
+ * import { parseSignatureInput } from 'agentauth/httpsig'
+ * parseSignatureInput(value, { maxHeaderBytes: 4096, maxSignatures: 2, maxComponents: 16 })
+ * ```
+ */
 export interface SignatureFieldLimits {
   /** Maximum field size in bytes. Default 8192. */
   readonly maxHeaderBytes?: number | undefined

@@ -9,13 +9,29 @@ import type { Clock } from '../internal/time.js'
 /**
  * HTTP fields in any of three forms: a `Headers` object, a record (a value array = several field
  * lines), or an array of `[name, value]` pairs (one entry per field line, in order).
+ *
+ * @example
+ * ```ts
+ * import type { HeaderInput } from 'agentauth/httpsig'
+ * const a: HeaderInput = new Headers({ 'content-type': 'application/json' })
+ * const b: HeaderInput = { 'Cache-Control': ['max-age=60', 'must-revalidate'] }
+ * const c: HeaderInput = [['Cache-Control', 'max-age=60'], ['Cache-Control', 'must-revalidate']]
+ * ```
  */
 export type HeaderInput =
   | Headers
   | Readonly<Record<string, string | readonly string[] | undefined>>
   | ReadonlyArray<readonly [string, string]>
 
-/** A request as a plain object (use this when you need raw field lines, trailers or a raw request-target). */
+/**
+ * A request as a plain object (use this when you need raw field lines, trailers or a raw request-target).
+ *
+ * @example
+ * ```ts
+ * import type { RequestLike } from 'agentauth/httpsig'
+ * const req: RequestLike = { method: 'OPTIONS', url: 'https://example.com/', requestTarget: '*', headers: { host: 'example.com' } }
+ * ```
+ */
 export interface RequestLike {
   readonly method: string
   /** Absolute target URI. */
@@ -28,7 +44,15 @@ export interface RequestLike {
   readonly body?: Uint8Array | string | ReadableStream<Uint8Array> | null | undefined
 }
 
-/** A response as a plain object. */
+/**
+ * A response as a plain object.
+ *
+ * @example
+ * ```ts
+ * import type { ResponseLike } from 'agentauth/httpsig'
+ * const res: ResponseLike = { status: 200, headers: { 'content-type': 'text/plain' }, trailers: { expires: 'Wed, 9 Nov 2022 07:28:00 GMT' } }
+ * ```
+ */
 export interface ResponseLike {
   readonly status: number
   readonly headers?: HeaderInput | undefined
@@ -36,12 +60,38 @@ export interface ResponseLike {
   readonly body?: Uint8Array | string | ReadableStream<Uint8Array> | null | undefined
 }
 
-/** A request to sign or verify: a Fetch `Request` or a {@link RequestLike}. */
+/**
+ * A request to sign or verify: a Fetch `Request` or a {@link RequestLike}.
+ *
+ * @example
+ * ```ts
+ * import type { HTTPRequest } from 'agentauth/httpsig'
+ * const a: HTTPRequest = new Request('https://example.com/')
+ * const b: HTTPRequest = { method: 'GET', url: 'https://example.com/' }
+ * ```
+ */
 export type HTTPRequest = Request | RequestLike
-/** A response to sign or verify: a Fetch `Response` or a {@link ResponseLike}. */
+/**
+ * A response to sign or verify: a Fetch `Response` or a {@link ResponseLike}.
+ *
+ * @example
+ * ```ts
+ * import type { HTTPResponse } from 'agentauth/httpsig'
+ * const a: HTTPResponse = new Response('ok')
+ * const b: HTTPResponse = { status: 204, headers: {} }
+ * ```
+ */
 export type HTTPResponse = Response | ResponseLike
 
-/** Component parameters of RFC 9421 §2.1 / §2.2.8 / §2.4. */
+/**
+ * Component parameters of RFC 9421 §2.1 / §2.2.8 / §2.4.
+ *
+ * @example
+ * ```ts
+ * import type { ComponentParameters } from 'agentauth/httpsig'
+ * const member: ComponentParameters = { key: 'sig1', req: true } // "signature";key="sig1";req
+ * ```
+ */
 export interface ComponentParameters {
   /** Strict structured-field re-serialisation (§2.1.1). */
   readonly sf?: boolean | undefined
@@ -61,13 +111,35 @@ export interface ComponentParameters {
  * A covered component: a derived component (`'@method'`) or lower-case field name
  * (`'content-digest'`), a serialised identifier (`'"@query-param";name="Pet"'`), or an object with
  * parameters. Parameters keep the order in which they are given.
+ *
+ * @example
+ * ```ts
+ * import type { ComponentInput } from 'agentauth/httpsig'
+ * const components: ComponentInput[] = ['@method', 'content-digest', '"@query-param";name="Pet"', { name: 'example-dict', params: { key: 'a' } }]
+ * ```
  */
 export type ComponentInput = string | { readonly name: string; readonly params?: ComponentParameters | undefined }
 
-/** A signature parameter or component parameter value (RFC 8941 bare item). */
+/**
+ * A signature parameter or component parameter value (RFC 8941 bare item).
+ *
+ * @example
+ * ```ts
+ * import type { ParameterValue } from 'agentauth/httpsig'
+ * const values: ParameterValue[] = ['https://svc.example/api', 300, true]
+ * ```
+ */
 export type ParameterValue = string | number | boolean | Uint8Array | Token
 
-/** The standard signature parameters of RFC 9421 §2.3 plus any extension parameters. */
+/**
+ * The standard signature parameters of RFC 9421 §2.3 plus any extension parameters.
+ *
+ * @example
+ * ```ts
+ * import type { SignatureParameters } from 'agentauth/httpsig'
+ * const p: SignatureParameters = { created: 1618884473, keyid: 'test-key-ed25519', 'wimse-aud': 'https://svc.example/api' }
+ * ```
+ */
 export interface SignatureParameters {
   readonly created?: number
   readonly expires?: number
@@ -78,10 +150,29 @@ export interface SignatureParameters {
   readonly [name: string]: ParameterValue | Date | { readonly display: string } | undefined
 }
 
-/** Structured-field type of a field, for `;sf` and `;key`. */
+/**
+ * Structured-field type of a field, for `;sf` and `;key`.
+ *
+ * @example
+ * ```ts
+ * import { createSignatureBase, type StructuredFieldType } from 'agentauth/httpsig'
+ * const structuredFields: Record<string, StructuredFieldType> = { 'example-dict': 'dictionary' }
+ * createSignatureBase(message, ['"example-dict";sf'], {}, { structuredFields })
+ * ```
+ */
 export type StructuredFieldType = 'item' | 'list' | 'dictionary'
 
-/** The two field values to set on the message (complete values, existing signatures merged in). */
+/**
+ * The two field values to set on the message (complete values, existing signatures merged in).
+ *
+ * @example
+ * ```ts
+ * import { signRequest, type SignatureHeaders } from 'agentauth/httpsig'
+ * const fields: SignatureHeaders = await signRequest(request, { signer })
+ * request.headers.set('Signature-Input', fields.signatureInput)
+ * request.headers.set('Signature', fields.signature)
+ * ```
+ */
 export interface SignatureHeaders {
   /** Value for the `Signature-Input` field. */
   readonly signatureInput: string
@@ -89,7 +180,15 @@ export interface SignatureHeaders {
   readonly signature: string
 }
 
-/** Options shared by signing functions. */
+/**
+ * Options shared by signing functions.
+ *
+ * @example
+ * ```ts
+ * import type { SignOptions } from 'agentauth/httpsig'
+ * const options: SignOptions = { signer, label: 'wimse', components: ['@method', '@request-target'], lifetime: 300, nonce: true, tag: 'wimse-workload-to-workload' }
+ * ```
+ */
 export interface SignOptions {
   /** Signs with this signer (JOSE alg, used per RFC 9421 §3.3.7 or mapped to the RFC 9421 name). Exclusive with `hmacKey`. */
   readonly signer?: Signer | undefined
@@ -125,13 +224,29 @@ export interface SignOptions {
   readonly signal?: AbortSignal | undefined
 }
 
-/** Options of `signResponse`. */
+/**
+ * Options of `signResponse`.
+ *
+ * @example
+ * ```ts
+ * import type { SignResponseOptions } from 'agentauth/httpsig'
+ * const options: SignResponseOptions = { signer, request, components: ['@status', '"@method";req'] }
+ * ```
+ */
 export interface SignResponseOptions extends SignOptions {
   /** The request this response answers, for `;req` components. */
   readonly request?: HTTPRequest | undefined
 }
 
-/** Key material for one signature, as returned by the `key` resolver. */
+/**
+ * Key material for one signature, as returned by the `key` resolver.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedKey } from 'agentauth/httpsig'
+ * const resolved: ResolvedKey = { key: wit.cnf.jwk, algorithm: 'EdDSA', replayNamespace: wit.sub }
+ * ```
+ */
 export interface ResolvedKey {
   /** A verification `CryptoKey`, a public JWK, or raw HMAC key bytes. */
   readonly key: CryptoKey | PublicJWK | Uint8Array
@@ -141,14 +256,35 @@ export interface ResolvedKey {
   readonly replayNamespace?: string | undefined
 }
 
-/** Details passed to the key resolver (untrusted until the signature verifies). */
+/**
+ * Details passed to the key resolver (untrusted until the signature verifies).
+ *
+ * @example
+ * ```ts
+ * import type { SignatureCandidate } from 'agentauth/httpsig'
+ * const key = (_params: unknown, candidate: SignatureCandidate) => lookup(candidate.label, candidate.params.keyid)
+ * ```
+ */
 export interface SignatureCandidate {
   readonly label: string
   readonly params: SignatureParameters
   readonly components: readonly string[]
 }
 
-/** Verification policy and inputs. */
+/**
+ * Verification policy and inputs.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyOptions } from 'agentauth/httpsig'
+ * const options: VerifyOptions = {
+ *   algorithms: ['ed25519', 'ecdsa-p256-sha256'],
+ *   key: async (params) => ({ key: await jwks.get(params.keyid), algorithm: 'ed25519' }),
+ *   requiredComponents: ['@method', '@target-uri', 'content-digest'],
+ *   maxAge: 300,
+ * }
+ * ```
+ */
 export interface VerifyOptions {
   /** Resolves the key for a signature from its (unverified) parameters. */
   readonly key: (params: SignatureParameters, candidate: SignatureCandidate) => Promise<ResolvedKey> | ResolvedKey
@@ -190,13 +326,30 @@ export interface VerifyOptions {
   readonly crypto?: Crypto | undefined
 }
 
-/** Options of `verifyResponseSignature`. */
+/**
+ * Options of `verifyResponseSignature`.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyResponseOptions } from 'agentauth/httpsig'
+ * const options: VerifyResponseOptions = { ...verifyOptions, request, requiredComponents: ['@status', '"@method";req'] }
+ * ```
+ */
 export interface VerifyResponseOptions extends VerifyOptions {
   /** The request this response answers, for `;req` components. */
   readonly request?: HTTPRequest | undefined
 }
 
-/** A verified signature (frozen). */
+/**
+ * A verified signature (frozen).
+ *
+ * @example
+ * ```ts
+ * import { verifyRequestSignature, type VerifiedSignature } from 'agentauth/httpsig'
+ * const v: VerifiedSignature = await verifyRequestSignature(request, options)
+ * if (v.params['wimse-aud'] !== myAudience) throw new Error('wrong audience')
+ * ```
+ */
 export interface VerifiedSignature {
   readonly label: string
   /** The algorithm the key was trusted for, as the resolver named it. */
