@@ -1,0 +1,121 @@
+import type { OAuthClient } from '../client-auth/types.js'
+import { codedTypeError, ProtocolError } from '../errors/index.js'
+import type { FetchLike } from '../internal/fetch-types.js'
+import { checkFunction, checkObject } from '../internal/oauth-assert.js'
+import { wrapNetworkError } from '../internal/oauth-http.js'
+import type { Clock } from '../internal/time.js'
+import { backchannelAuthenticationRequest, processBackchannelAuthenticationResponse, type BackchannelAuthenticationParameters } from './authentication-request.js'
+import type { CibaServer } from './constants.js'
+import type { CibaNotificationWaiter } from './ping.js'
+import { cibaTokenRequest, pollCibaToken, processCibaTokenResponse, type CibaTokenResponse, type Sleep } from './token.js'
+
+/** Ping delivery for {@link cibaApproval}: the token sent with each request and the waiter fed by the ping handler. */
+export interface CibaPingDelivery {
+  /** The `client_notification_token` the ping handler expects. */
+  readonly clientNotificationToken: string
+  /** Fed by `createCibaPingHandler({ onNotification: waiter.onNotification })`. */
+  readonly waiter: CibaNotificationWaiter
+}
+
+/** Options of {@link cibaApproval}. */
+export interface CibaApprovalOptions<Ctx> {
+  server: CibaServer
+  client: OAuthClient
+  /**
+   * Builds the request for one decision: whom to ask (`loginHint` …) and what they see
+   * (`bindingMessage`). Do not put `clientNotificationToken` here; ping mode adds it.
+   */
+  request: (ctx: Ctx) => BackchannelAuthenticationParameters | Promise<BackchannelAuthenticationParameters>
+  /** `'poll'` (default) or ping delivery. */
+  delivery?: 'poll' | CibaPingDelivery
+  /** Receives the tokens of an approval (e.g. to keep the ID Token for the audit trail). */
+  onApproved?: (tokens: CibaTokenResponse, ctx: Ctx) => void | Promise<void>
+  fetch?: FetchLike
+  clock?: Clock
+  sleep?: Sleep
+}
+
+/**
+ * An approval hook for a credential broker or token service: for each high-risk action it asks a
+ * person through CIBA (backchannel authentication request, then poll or ping) and resolves `true`
+ * when they approve, `false` when they deny or nobody decides before the request expires. Any
+ * other failure (provider unreachable, malformed answers, a bad configuration) rejects, so a
+ * caller that treats a rejection as "deny" fails closed.
+ *
+ * @param options - see {@link CibaApprovalOptions}.
+ * @returns `(ctx, { signal }) => Promise<boolean>`.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options. The hook rejects with ProtocolError
+ *   `ERR_OAUTH_ERROR`, `ERR_OAUTH_RESPONSE_INVALID`, `ERR_TOKEN_EXCHANGE_FAILED`, or the abort
+ *   reason.
+ *
+ * @example
+ * ```ts
+ * import { cibaApproval } from 'agentauth/ciba'
+ * import { privateKeyJwt } from 'agentauth/client-auth'
+ *
+ * const approve = cibaApproval({
+ *   server: { issuer: 'https://op.example.com', tokenEndpoint: 'https://op.example.com/token', backchannelAuthenticationEndpoint: 'https://op.example.com/backchannel' },
+ *   client: { clientId: 'agent-broker', auth: privateKeyJwt(brokerSigner) },
+ *   request: (action: { user: string; summary: string }) => ({ scope: 'openid', loginHint: action.user, bindingMessage: action.summary }),
+ * })
+ * if (!(await approve({ user: 'alice@example.com', summary: 'PAY-4711' }))) throw new Error('not approved')
+ * ```
+ */
+export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx, hookOptions?: { signal?: AbortSignal }) => Promise<boolean> {
+  checkObject(options, 'options')
+  checkObject(options.server, 'options.server')
+  checkObject(options.client, 'options.client')
+  checkFunction(options.request, 'options.request')
+  if (options.onApproved !== undefined) checkFunction(options.onApproved, 'options.onApproved')
+  const delivery = options.delivery ?? 'poll'
+  if (delivery !== 'poll') {
+    checkObject(delivery, 'options.delivery')
+    if (typeof delivery.clientNotificationToken !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.delivery.clientNotificationToken must be a string')
+    checkObject(delivery.waiter, 'options.delivery.waiter')
+    checkFunction(delivery.waiter.wait, 'options.delivery.waiter.wait')
+  }
+  const { server, client, onApproved } = options
+
+  return async function approve(ctx, hookOptions = {}) {
+    const signal = hookOptions.signal
+    const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(signal === undefined ? {} : { signal }) }
+    const params = { ...(await options.request(ctx)) }
+    if (delivery !== 'poll') params.clientNotificationToken = delivery.clientNotificationToken
+    let tokens: CibaTokenResponse
+    try {
+      let response: Response
+      try {
+        response = await backchannelAuthenticationRequest(server, client, params, transport)
+      } catch (err) {
+        throw wrapNetworkError(err)
+      }
+      const pending = await processBackchannelAuthenticationResponse(response)
+      if (delivery === 'poll') {
+        tokens = await pollCibaToken(server, client, pending, {
+          ...transport,
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
+          ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        })
+      } else {
+        const timeout = AbortSignal.timeout(pending.expiresIn * 1000)
+        try {
+          await delivery.waiter.wait(pending.authReqId, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
+        } catch (err) {
+          if (timeout.aborted && !signal?.aborted) return false
+          throw err
+        }
+        try {
+          response = await cibaTokenRequest(server, client, { authReqId: pending.authReqId }, transport)
+        } catch (err) {
+          throw wrapNetworkError(err)
+        }
+        tokens = await processCibaTokenResponse(response)
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError && (err.code === 'ERR_APPROVAL_DENIED' || err.code === 'ERR_APPROVAL_EXPIRED')) return false
+      throw err
+    }
+    await onApproved?.(tokens, ctx)
+    return true
+  }
+}

@@ -1,0 +1,190 @@
+import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
+import { codedTypeError, ProtocolError } from '../errors/index.js'
+import { checkFunction, checkObject } from '../internal/oauth-assert.js'
+import { wrapNetworkError } from '../internal/oauth-http.js'
+import { sendTokenRequest } from '../internal/oauth-token-request.js'
+import { parseTokenResponse } from '../internal/oauth-token-response.js'
+import { systemClock, type Clock } from '../internal/time.js'
+import type { BackchannelAuthenticationResponse } from './authentication-request.js'
+import { GRANT_TYPE_CIBA, type CibaServer } from './constants.js'
+
+/** A validated CIBA token response (CIBA §11). Frozen. It holds bearer tokens: keep it inside the broker. */
+export interface CibaTokenResponse {
+  readonly accessToken: string
+  readonly tokenType: string
+  readonly expiresIn: number | undefined
+  readonly scope: string | undefined
+  readonly refreshToken: string | undefined
+  /** The ID Token naming the user who approved — **unverified**; verify it before relying on its claims. */
+  readonly idToken: string | undefined
+}
+
+/** Waits `ms` milliseconds or until `signal` aborts (rejecting with its reason). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+
+/** Options of {@link pollCibaToken}. */
+export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
+  /** Injected clock (ms): the request's `expires_in` is measured with it. */
+  clock?: Clock
+  /** Injected sleep (tests advance a fake clock instead of waiting). */
+  sleep?: Sleep
+  /** Body size cap in bytes (default 64 KiB). */
+  maxBytes?: number
+}
+
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** Default {@link Sleep}: a timer that an abort cancels. */
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+
+function authReqIdOf(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || !/^[\x20-\x7e]+$/.test(value)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'authReqId must be the auth_req_id of a backchannel authentication response')
+  }
+  return value
+}
+
+/**
+ * Sends one CIBA token request (CIBA §10.1: `grant_type=urn:openid:params:grant-type:ciba`,
+ * `auth_req_id`) — a poll, or the follow-up after a ping. Returns the raw `Response`.
+ *
+ * @param server - issuer and token endpoint.
+ * @param client - `{ clientId, auth }`.
+ * @param params - `{ authReqId }`.
+ * @param options - `fetch`, `signal`.
+ * @returns the token endpoint's response, unread.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad arguments.
+ *
+ * @example
+ * ```ts
+ * import { cibaTokenRequest, processCibaTokenResponse } from 'agentauth/ciba'
+ * const token = await processCibaTokenResponse(await cibaTokenRequest(op, client, { authReqId }))
+ * ```
+ */
+export async function cibaTokenRequest(
+  server: CibaServer,
+  client: OAuthClient,
+  params: { authReqId: string },
+  options?: TokenEndpointRequestOptions,
+): Promise<Response> {
+  checkObject(params, 'params')
+  const body = new URLSearchParams({ grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqIdOf(params.authReqId) })
+  return sendTokenRequest(server, client, body, options)
+}
+
+/**
+ * Validates a CIBA token response (RFC 6749 §5.1 plus the `id_token`), and maps the CIBA outcome
+ * errors: `access_denied` → `ERR_APPROVAL_DENIED`, `expired_token` → `ERR_APPROVAL_EXPIRED`.
+ * `authorization_pending` and `slow_down` stay `ERR_OAUTH_ERROR` (with `error` set) so a poller
+ * can continue.
+ *
+ * @param response - the `Response` of {@link cibaTokenRequest}.
+ * @param options - `maxBytes`.
+ * @returns a frozen {@link CibaTokenResponse}.
+ * @throws ProtocolError `ERR_APPROVAL_DENIED`, `ERR_APPROVAL_EXPIRED`, `ERR_OAUTH_ERROR`,
+ *   `ERR_OAUTH_RESPONSE_INVALID`; TypeError when `response` is not a Response.
+ *
+ * @example
+ * ```ts
+ * import { processCibaTokenResponse } from 'agentauth/ciba'
+ * const { accessToken, idToken } = await processCibaTokenResponse(response)
+ * ```
+ */
+export async function processCibaTokenResponse(response: Response, options: { maxBytes?: number } = {}): Promise<CibaTokenResponse> {
+  // The body is read twice only on success (a token response is a few KiB).
+  const copy = response.ok ? response.clone() : undefined
+  let parsed
+  try {
+    parsed = await parseTokenResponse(response, { what: 'CIBA token response', maxBytes: options.maxBytes, requireIssuedTokenType: false })
+  } catch (err) {
+    throw mapOutcome(err)
+  }
+  let idToken: string | undefined
+  const body = JSON.parse(await copy!.text()) as Record<string, unknown>
+  if (Object.hasOwn(body, 'id_token') && body.id_token !== null) {
+    if (typeof body.id_token !== 'string' || body.id_token.length > 65_536 || !COMPACT.test(body.id_token)) {
+      throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', 'CIBA token response id_token is not a compact JWT', { status: response.status })
+    }
+    idToken = body.id_token
+  }
+  return Object.freeze({ ...parsed, idToken })
+}
+
+function mapOutcome(err: unknown): unknown {
+  if (!(err instanceof ProtocolError) || err.code !== 'ERR_OAUTH_ERROR') return err
+  const detail = { status: err.status, ...(err.error === undefined ? {} : { error: err.error }), ...(err.errorDescription === undefined ? {} : { errorDescription: err.errorDescription }), cause: err }
+  if (err.error === 'access_denied') return new ProtocolError('ERR_APPROVAL_DENIED', 'the user denied the request', detail)
+  if (err.error === 'expired_token') return new ProtocolError('ERR_APPROVAL_EXPIRED', 'the backchannel authentication request expired', detail)
+  return err
+}
+
+/**
+ * Polls the token endpoint until the user decides (CIBA §7.3, §11): waits `interval` seconds
+ * before each request, continues on `authorization_pending`, adds 5 seconds to the interval on
+ * `slow_down`, and stops at the request's `expires_in` (measured with `clock`).
+ *
+ * @param server - issuer and token endpoint.
+ * @param client - `{ clientId, auth }`.
+ * @param pending - the {@link BackchannelAuthenticationResponse}.
+ * @param options - `signal` (abort waiting), `clock`, `sleep`, `fetch`, `maxBytes`.
+ * @returns the tokens once the user approved.
+ * @throws ProtocolError `ERR_APPROVAL_DENIED` (the user said no), `ERR_APPROVAL_EXPIRED` (nobody
+ *   decided in time), `ERR_OAUTH_ERROR`, `ERR_OAUTH_RESPONSE_INVALID`, `ERR_TOKEN_EXCHANGE_FAILED`
+ *   (provider unreachable); the abort reason when `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import { backchannelAuthenticationRequest, processBackchannelAuthenticationResponse, pollCibaToken } from 'agentauth/ciba'
+ * const pending = await processBackchannelAuthenticationResponse(await backchannelAuthenticationRequest(op, client, params))
+ * const tokens = await pollCibaToken(op, client, pending, { signal: AbortSignal.timeout(300_000) })
+ * ```
+ */
+export async function pollCibaToken(
+  server: CibaServer,
+  client: OAuthClient,
+  pending: Pick<BackchannelAuthenticationResponse, 'authReqId' | 'expiresIn'> & { interval?: number },
+  options: PollCibaTokenOptions = {},
+): Promise<CibaTokenResponse> {
+  checkObject(pending, 'pending')
+  const authReqId = authReqIdOf(pending.authReqId)
+  const expiresIn = pending.expiresIn
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.expiresIn must be a positive number of seconds')
+  let interval = pending.interval ?? 5
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.interval must be a non-negative number of seconds')
+  const clock = options.clock ?? systemClock
+  const sleep = options.sleep ?? defaultSleep
+  if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
+  checkFunction(sleep, 'options.sleep')
+  const deadline = clock() + expiresIn * 1000
+  const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.signal === undefined ? {} : { signal: options.signal }) }
+  for (;;) {
+    await sleep(interval * 1000, options.signal)
+    options.signal?.throwIfAborted()
+    if (clock() >= deadline) throw new ProtocolError('ERR_APPROVAL_EXPIRED', 'the backchannel authentication request expired before a decision')
+    let response: Response
+    try {
+      response = await cibaTokenRequest(server, client, { authReqId }, transport)
+    } catch (err) {
+      throw wrapNetworkError(err)
+    }
+    try {
+      return await processCibaTokenResponse(response, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes })
+    } catch (err) {
+      if (!(err instanceof ProtocolError) || err.code !== 'ERR_OAUTH_ERROR') throw err
+      if (err.error === 'slow_down') interval += 5
+      else if (err.error !== 'authorization_pending') throw err
+    }
+  }
+}

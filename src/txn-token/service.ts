@@ -1,0 +1,365 @@
+import { codedTypeError } from '../errors/index.js'
+import { assertString } from '../internal/assert.js'
+import { parseJSONObject } from '../internal/json.js'
+import { checkFunction, checkObject } from '../internal/oauth-assert.js'
+import { checkKeyInput, type KeyInput } from '../internal/oauth-jwt.js'
+import { parseScope } from '../internal/oauth-scope.js'
+import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
+import type { Signer } from '../signer/types.js'
+import type { ReplayCache } from '../stores/types.js'
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-types.js'
+import { freezeContext, jsonEqual } from './claims.js'
+import { MAX_CONTEXT_BYTES } from './constants.js'
+import { createTxnToken } from './create.js'
+import { isTxnToken } from './is-txn-token.js'
+import type { SubjectTokenContext, SubjectTokenInfo, SubjectTokenVerifier, TxnServiceClient } from './subject-tokens.js'
+import type { TxnContext, VerifiedTxnToken } from './types.js'
+import { createTxnTokenVerifier, type TxnTokenVerifier } from './verify.js'
+
+/** What the issuance policy sees of one Txn-Token request. */
+export interface TxnIssuanceContext<C extends TxnServiceClient = TxnServiceClient> {
+  readonly client: C
+  readonly request: Request
+  readonly subjectTokenType: string
+  /** The validated subject (for a replacement: the replaced token's subject and scopes). */
+  readonly subject: SubjectTokenInfo
+  /** The Txn-Token being replaced, when `subject_token_type` is `txn_token`. */
+  readonly replacing: VerifiedTxnToken | undefined
+  /** The requested scopes (already checked to be within the subject's). */
+  readonly requestedScopes: readonly string[]
+  /** `request_context`, parsed. */
+  readonly requestContext: TxnContext | undefined
+  /** `request_details`, parsed. */
+  readonly requestDetails: TxnContext | undefined
+}
+
+/** What a policy may decide. Every field is optional; omitted fields take the defaults. */
+export interface TxnIssuanceDecision {
+  /** Granted scope: a non-empty subset of the requested scopes (default: all requested). */
+  scope?: readonly string[]
+  /** The Txn-Token `sub` (default: the subject token's). Not allowed for a replacement. */
+  sub?: string
+  /** `tctx` (default: `request_details` as sent). */
+  tctx?: Readonly<Record<string, unknown>>
+  /** `rctx` (default: `request_context` as sent). */
+  rctx?: Readonly<Record<string, unknown>>
+  /** Lifetime in seconds, at most the service's `lifetime`. */
+  lifetime?: number
+}
+
+/**
+ * Authorises one issuance (draft §13.10). Return `false` to refuse (`unauthorized_client`), `true`
+ * or `undefined` for the defaults, or a {@link TxnIssuanceDecision}. Throwing refuses too.
+ */
+export type TxnIssuancePolicy<C extends TxnServiceClient = TxnServiceClient> = (
+  context: TxnIssuanceContext<C>,
+) => boolean | TxnIssuanceDecision | undefined | Promise<boolean | TxnIssuanceDecision | undefined>
+
+/** Replacement Txn-Tokens (subject token type `txn_token`, draft §13.15). */
+export interface TxnReplacementOptions {
+  /** How often a transaction's token may be replaced (default 3). */
+  maxReplacements?: number
+  /** Let a replacement outlive the token it replaces (default `false`: its `exp` is kept as a cap). */
+  extendLifetime?: boolean
+  /** Keys that verify the tokens being replaced (default: the signer's public key; add old keys on rotation). */
+  keys?: KeyInput
+}
+
+/** Options of {@link createTxnTokenService}. */
+export interface TxnTokenServiceOptions<C extends TxnServiceClient = TxnServiceClient> {
+  /** The trust domain this service issues for: every token's `aud`; requests must name it as `audience`. */
+  trustDomain: string
+  /** Signs the tokens; its public key is what workloads verify with. */
+  signer: Signer
+  /** `iss` of issued tokens (optional, §9.2). */
+  issuer?: string
+  /**
+   * Authenticates the requesting workload (mutual authentication is required, §11.5), e.g.
+   * `createClientAuthenticator` of `agentauth/token-service` (private_key_jwt, WIT + PoP, mTLS).
+   */
+  authenticateClient: (request: Request, form: URLSearchParams) => Promise<C>
+  /**
+   * Subject token verifiers by `subject_token_type` URI: an access-token verifier, {@link
+   * selfSignedSubjectToken}, {@link unsignedJsonSubjectToken}, custom types. `refresh_token` and
+   * `txn_token` cannot be configured (refresh tokens are refused, §13.3; `txn_token` is the
+   * built-in replacement).
+   */
+  subjectTokens: Readonly<Record<string, SubjectTokenVerifier<C>>>
+  /** Issuance policy hook. Default: issue what was asked, within the subject's scope. */
+  policy?: TxnIssuancePolicy<C>
+  /** Replacement settings, or `false` to refuse `txn_token` subject tokens. */
+  replacement?: TxnReplacementOptions | false
+  /** Token lifetime in seconds (default 300, at most 3600). */
+  lifetime?: number
+  clock?: Clock
+  /** Handed to subject token verifiers: single use of self-signed subject tokens. */
+  replayCache?: ReplayCache
+  /** Request body cap in bytes (default 64 KiB). */
+  maxRequestBytes?: number
+  /** Cap on `request_context` / `request_details` each, in bytes (default 8 KiB). */
+  maxContextBytes?: number
+  /** Sees every refused or failed request (log it; the response stays generic). */
+  onError?: (error: unknown, request: Request) => void
+}
+
+const TXN = TOKEN_TYPE.TXN_TOKEN
+
+function integer(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be an integer in [${min}, ${max}]`)
+  return value
+}
+
+function contextParam(form: URLSearchParams, name: string, maxBytes: number): TxnContext | undefined {
+  const raw = form.get(name)
+  if (raw === null) return undefined
+  const value = freezeContext(parseJSONObject(raw, { maxBytes, what: name, code: 'ERR_OAUTH_REQUEST_INVALID' }))
+  if (value === undefined) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `${name} is nested too deeply`)
+  return value
+}
+
+/** Replacement context: existing members are immutable, new members may be added (§13.15). */
+function mergeImmutable(base: TxnContext | undefined, next: Readonly<Record<string, unknown>> | undefined, name: string): Readonly<Record<string, unknown>> | undefined {
+  if (base === undefined) return next
+  if (next === undefined) return base
+  const out: Record<string, unknown> = { ...base }
+  for (const [k, v] of Object.entries(next)) {
+    if (Object.hasOwn(base, k)) {
+      if (!jsonEqual(base[k], v)) throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', `a replacement cannot change ${name}.${k}`, { claim: name })
+    } else {
+      out[k] = v
+    }
+  }
+  return out
+}
+
+function checkDecision(decision: TxnIssuanceDecision, requested: readonly string[], lifetime: number, replacing: boolean): void {
+  checkObject(decision, 'policy decision')
+  if (decision.scope !== undefined && (!Array.isArray(decision.scope) || decision.scope.some((s) => !requested.includes(s)))) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy decision scope must be a subset of the requested scope')
+  }
+  if (decision.sub !== undefined) {
+    if (replacing) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy decision cannot change sub of a replacement Txn-Token')
+    assertString(decision.sub, 'policy decision sub')
+  }
+  integer(decision.lifetime, 'policy decision lifetime', lifetime, 1, lifetime)
+}
+
+/**
+ * The Txn-Token Service endpoint (draft §10–11, an RFC 8693 profile) as a
+ * `(Request) => Promise<Response>` handler for any runtime. For each request it: reads the form
+ * (bounded, no repeated parameters); authenticates the requesting workload; requires
+ * `grant_type` token-exchange, `requested_token_type` txn_token, exactly one `audience` equal to
+ * the trust domain, a non-empty `scope`; refuses `refresh_token` subject tokens (§13.3), actor
+ * tokens and resource indicators; validates the subject token with the verifier for its type
+ * (an expired one is refused, §6; a Txn-Token presented under another type is refused); refuses
+ * when the subject's scope cannot be determined (§13.14) or the requested scope exceeds it
+ * (§13.6); parses `request_context` / `request_details` as JSON objects; runs the policy; and
+ * mints a token with a fresh `txn`, `sub`, `aud` = trust domain, short `exp`, `scope`, `tctx`
+ * (from `request_details`), `rctx` (from `request_context`) and `req_wl` = the authenticated
+ * workload. The subject token itself is never embedded (§13.4).
+ *
+ * Replacement (subject token type `txn_token`, §13.15): the token must verify with this service's
+ * keys, in this trust domain and unexpired; `txn`, `sub` and `aud` are kept; the scope can only
+ * narrow; existing `tctx`/`rctx` members are immutable (new members may be added); the requester
+ * chain is kept in `req_wl_chain`; replacements are limited in number and, by default, never
+ * outlive the replaced token.
+ *
+ * Success: 200 `{ access_token, issued_token_type, token_type: "N_A", expires_in, scope }` with
+ * `Cache-Control: no-store`, never a refresh token. Errors: RFC 6749 §5.2 JSON (`invalid_request`
+ * for a bad or unacceptable subject token as RFC 8693 §2.2.2 says, `invalid_client`,
+ * `invalid_scope`, `invalid_target`, `unauthorized_client`, `unsupported_grant_type`,
+ * `server_error` 500 / 503), also `no-store`.
+ *
+ * No circular flows: this service accepts access tokens, self-signed and unsigned subject tokens
+ * and its own Txn-Tokens only; the access-token exchange must never accept a Txn-Token (use
+ * `isTxnToken` there and require `typ` `at+jwt` on its subject tokens).
+ *
+ * @param options - see {@link TxnTokenServiceOptions}.
+ * @returns the token endpoint handler.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at
+ *   construction). The handler never throws for bad requests: it answers them; `onError` sees the
+ *   VerificationError (`ERR_CLIENT_AUTH_FAILED`, `ERR_OAUTH_REQUEST_INVALID`,
+ *   `ERR_SUBJECT_TOKEN_INVALID`, `ERR_TOKEN_EXPIRED`, `ERR_SCOPE_NOT_ALLOWED`,
+ *   `ERR_TARGET_NOT_ALLOWED`, `ERR_TXN_TOKEN_REPLACEMENT`, `ERR_TXN_TOKEN_AUDIENCE`,
+ *   `ERR_POLICY_DENIED`, …).
+ *
+ * @example
+ * ```ts
+ * import { createTxnTokenService, selfSignedSubjectToken, TXN_TOKEN_TYPES } from 'agentauth/txn-token'
+ * import { createClientAuthenticator } from 'agentauth/token-service'
+ * import { verifyAccessToken } from 'agentauth/access-token'
+ * import { TOKEN_TYPE } from 'agentauth/token-exchange'
+ *
+ * const handler = createTxnTokenService({
+ *   trustDomain: 'bank.example',
+ *   signer: ttsSigner,
+ *   authenticateClient: createClientAuthenticator({ issuer: 'https://tts.bank.example', clients, replayCache }),
+ *   subjectTokens: {
+ *     [TOKEN_TYPE.ACCESS_TOKEN]: (token) => verifyAccessToken(token, { issuer: 'https://as.bank.example', audience: 'https://api.bank.example', keys: asJwks }),
+ *     [TXN_TOKEN_TYPES.SELF_SIGNED]: selfSignedSubjectToken({ audience: 'https://tts.bank.example' }),
+ *   },
+ *   policy: ({ client }) => client.workloadId?.startsWith('spiffe://bank.example/') === true,
+ * })
+ * // Node: http.createServer(toNodeHandler(handler)); Bun/Deno/workers: serve({ fetch: handler })
+ * ```
+ */
+export function createTxnTokenService<C extends TxnServiceClient = TxnServiceClient>(options: TxnTokenServiceOptions<C>): (request: Request) => Promise<Response> {
+  checkObject(options, 'options')
+  assertString(options.trustDomain, 'options.trustDomain')
+  checkObject(options.signer, 'options.signer')
+  checkFunction(options.signer.sign, 'options.signer.sign')
+  checkFunction(options.signer.publicJwk, 'options.signer.publicJwk')
+  if (options.issuer !== undefined) assertString(options.issuer, 'options.issuer')
+  checkFunction(options.authenticateClient, 'options.authenticateClient')
+  checkObject(options.subjectTokens, 'options.subjectTokens')
+  const verifiers = new Map<string, SubjectTokenVerifier<C>>()
+  for (const [type, verifier] of Object.entries(options.subjectTokens)) {
+    if (type === TOKEN_TYPE.REFRESH_TOKEN) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'refresh tokens must not be used to obtain Txn-Tokens (draft §13.3)')
+    if (type === TXN) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'txn_token subject tokens are the built-in replacement; configure options.replacement')
+    checkFunction(verifier, `options.subjectTokens["${type}"]`)
+    verifiers.set(type, verifier)
+  }
+  if (options.policy !== undefined) checkFunction(options.policy, 'options.policy')
+  if (options.onError !== undefined) checkFunction(options.onError, 'options.onError')
+  if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
+  if (options.replayCache !== undefined) {
+    checkObject(options.replayCache, 'options.replayCache')
+    checkFunction(options.replayCache.claim, 'options.replayCache.claim')
+  }
+  const lifetime = integer(options.lifetime, 'options.lifetime', 300, 1, 3600)
+  const maxRequestBytes = integer(options.maxRequestBytes, 'options.maxRequestBytes', 64 * 1024, 1024, 1 << 20)
+  const maxContextBytes = integer(options.maxContextBytes, 'options.maxContextBytes', MAX_CONTEXT_BYTES, 2, 1 << 20)
+  const replacement = options.replacement === false ? undefined : (options.replacement ?? {})
+  let maxReplacements = 0
+  if (replacement !== undefined) {
+    checkObject(replacement, 'options.replacement')
+    maxReplacements = integer(replacement.maxReplacements, 'options.replacement.maxReplacements', 3, 1, 16)
+    if (replacement.extendLifetime !== undefined && typeof replacement.extendLifetime !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replacement.extendLifetime must be a boolean')
+    if (replacement.keys !== undefined) checkKeyInput(replacement.keys, 'options.replacement.keys')
+  }
+  const { trustDomain, signer, clock, policy, replayCache, onError } = options
+
+  let replacedVerifier: Promise<TxnTokenVerifier> | undefined
+  function verifyReplaced(token: string): Promise<VerifiedTxnToken> {
+    replacedVerifier ??= (async () => {
+      const keys = replacement!.keys ?? [await signer.publicJwk()]
+      return createTxnTokenVerifier({ trustDomain, keys, clock, maxLifetime: 3600, ...(options.issuer === undefined ? {} : { issuer: options.issuer }) })
+    })()
+    replacedVerifier.catch(() => (replacedVerifier = undefined))
+    return replacedVerifier.then((verify) => verify(token))
+  }
+
+  async function subjectOf(type: string, token: string, context: SubjectTokenContext<C>): Promise<{ subject: SubjectTokenInfo; replacing: VerifiedTxnToken | undefined }> {
+    if (type === TOKEN_TYPE.REFRESH_TOKEN) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'refresh tokens cannot be exchanged for Txn-Tokens')
+    if (type === TXN) {
+      if (replacement === undefined) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'this service does not replace Txn-Tokens')
+      let replacing: VerifiedTxnToken
+      try {
+        replacing = await verifyReplaced(token)
+      } catch (err) {
+        throw asRefusal(err, 'invalid_request')
+      }
+      if (replacing.requesterChain.length > maxReplacements) throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this transaction was replaced too often', { claim: 'req_wl_chain' })
+      const subject = { subject: replacing.subject, scopes: replacing.scopes, expiresAt: replacing.expiresAt, claims: replacing.claims }
+      return { subject, replacing }
+    }
+    const verifier = verifiers.get(type)
+    if (verifier === undefined) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'unsupported subject_token_type')
+    if (isTxnToken(token)) throw refuse('invalid_request', 'ERR_SUBJECT_TOKEN_INVALID', 'a Txn-Token is only accepted as subject_token_type txn_token')
+    let subject: SubjectTokenInfo
+    try {
+      subject = await verifier(token, context)
+    } catch (err) {
+      throw asRefusal(err, 'invalid_request')
+    }
+    checkObject(subject, 'subject token verifier result')
+    if (typeof subject.subject !== 'string' || subject.subject.length === 0) throw refuse('invalid_request', 'ERR_SUBJECT_TOKEN_INVALID', 'the subject token names no subject', { claim: 'sub' })
+    return { subject, replacing: undefined }
+  }
+
+  async function issue(request: Request): Promise<Response> {
+    const form = await readTokenRequestForm(request, maxRequestBytes)
+    let client: C
+    try {
+      client = await options.authenticateClient(request, form)
+    } catch (err) {
+      throw asRefusal(err, 'invalid_client')
+    }
+    if (requireParam(form, 'grant_type') !== GRANT_TYPE_TOKEN_EXCHANGE) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'grant_type must be token-exchange')
+    if (requireParam(form, 'requested_token_type') !== TXN) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'requested_token_type must be txn_token')
+    const audience = form.getAll('audience')
+    if (audience.length !== 1 || audience[0] !== trustDomain) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'audience must be this trust domain', { claim: 'aud' })
+    if (form.has('resource')) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'Txn-Tokens are valid in a trust domain, not for a resource')
+    if (form.has('actor_token') || form.has('actor_token_type')) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'actor tokens are not part of a Txn-Token request')
+    const requested = parseScope(requireParam(form, 'scope'))
+    if (requested === undefined || requested.length === 0) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
+    const subjectToken = requireParam(form, 'subject_token')
+    const subjectTokenType = requireParam(form, 'subject_token_type')
+    const requestContext = contextParam(form, 'request_context', maxContextBytes)
+    const requestDetails = contextParam(form, 'request_details', maxContextBytes)
+    const { subject, replacing } = await subjectOf(subjectTokenType, subjectToken, { client, request, replayCache })
+    const now = nowSeconds(clock)
+    if (subject.expiresAt !== undefined && !(typeof subject.expiresAt === 'number' && subject.expiresAt > now)) {
+      throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+    }
+    if (subject.scopes === undefined) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'the subject token scope cannot be determined')
+    const allowed = subject.scopes
+    if (requested.some((s) => !allowed.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'the requested scope exceeds the subject token scope', { claim: 'scope' })
+
+    let decision: TxnIssuanceDecision = {}
+    if (policy !== undefined) {
+      const verdict = await policy(Object.freeze({ client, request, subjectTokenType, subject, replacing, requestedScopes: Object.freeze(requested), requestContext, requestDetails }))
+      if (verdict === false) throw refuse('unauthorized_client', 'ERR_POLICY_DENIED', 'the policy refuses this Txn-Token')
+      if (typeof verdict === 'object' && verdict !== null) {
+        checkDecision(verdict, requested, lifetime, replacing !== undefined)
+        decision = verdict
+      }
+    }
+    const scope = decision.scope ?? requested
+    if (scope.length === 0) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'no scope can be granted')
+    const tctx = decision.tctx ?? requestDetails
+    const rctx = decision.rctx ?? requestContext
+    const requester = client.workloadId ?? client.clientId
+    const claims: Record<string, unknown> & { sub: string; scope: readonly string[]; req_wl: string } = { sub: decision.sub ?? subject.subject, scope, req_wl: requester }
+    if (options.issuer !== undefined) claims.iss = options.issuer
+    let notAfter: number | undefined
+    if (replacing !== undefined) {
+      claims.sub = replacing.subject
+      claims.txn = replacing.txn
+      claims.req_wl_chain = replacing.requesterChain
+      if (replacement!.extendLifetime !== true) notAfter = replacing.expiresAt
+      const t = mergeImmutable(replacing.tctx, tctx, 'tctx')
+      const r = mergeImmutable(replacing.rctx, rctx, 'rctx')
+      if (t !== undefined) claims.tctx = t
+      if (r !== undefined) claims.rctx = r
+    } else {
+      if (tctx !== undefined) claims.tctx = tctx
+      if (rctx !== undefined) claims.rctx = rctx
+    }
+    // §13.4: never carry the presented token inside the Txn-Token (via tctx/rctx/policy output).
+    if (subjectToken.length >= 16 && JSON.stringify(claims).includes(subjectToken)) {
+      throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'the Txn-Token must not embed the subject token')
+    }
+    const tokenLifetime = decision.lifetime ?? lifetime
+    const token = await createTxnToken(claims, { signer, trustDomain, lifetime: tokenLifetime, clock, ...(notAfter === undefined ? {} : { notAfter }) })
+    const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : notAfter - now))
+    return jsonResponse({ access_token: token, issued_token_type: TXN, token_type: 'N_A', expires_in: expiresIn, scope: scope.join(' ') })
+  }
+
+  return async function txnTokenService(request: Request): Promise<Response> {
+    try {
+      return await issue(request)
+    } catch (err) {
+      if (onError !== undefined) {
+        try {
+          onError(err, request)
+        } catch {
+          // a failing logger must not change the answer
+        }
+      }
+      return errorResponse(err)
+    }
+  }
+}
