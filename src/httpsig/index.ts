@@ -20,6 +20,7 @@
  *
  * @module httpsig
  */
+export { SPEC } from './spec.js'
 export { signRequest, signResponse } from './sign.js'
 export { verifyRequestSignature, verifyResponseSignature } from './verify.js'
 export { createSignatureBase, type SignatureBaseOptions } from './signature-base.js'
