@@ -43,6 +43,8 @@ export interface PollReceiverOptions {
   returnImmediately?: boolean
   /** Backoff after errors. */
   backoff?: BackoffOptions
+  /** With `returnImmediately`, ms to wait after an empty response before polling again. Default 5000. */
+  idleDelay?: number
   /** Maximum response size in bytes. Default 4 MiB. */
   maxResponseBytes?: number
   /** `fetch` implementation. Default `globalThis.fetch`. */
@@ -128,6 +130,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const initialDelay = optionalNumber(options.backoff?.initialDelay, 'options.backoff.initialDelay', 1000, { min: 0 })
   const maxDelay = optionalNumber(options.backoff?.maxDelay, 'options.backoff.maxDelay', 60_000, { min: initialDelay })
   const factor = optionalNumber(options.backoff?.factor, 'options.backoff.factor', 2, { min: 1, max: 100 })
+  const idleDelay = optionalNumber(options.idleDelay, 'options.idleDelay', 5000, { min: 0 })
   const maxResponseBytes = optionalNumber(options.maxResponseBytes, 'options.maxResponseBytes', 4 * 1024 * 1024, { min: 1024, integer: true })
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const sleep = options.sleep ?? defaultSleep
@@ -237,6 +240,9 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
           delay = Math.min(maxDelay, delay * factor)
         } else {
           delay = initialDelay
+          const received = r.processed.length + r.duplicates.length + r.rejected.length
+          // Short polling with nothing to do: wait before asking again (long polls wait at the transmitter).
+          if (returnImmediately && received === 0 && !r.moreAvailable && acks.size === 0 && running) await sleep(idleDelay, controller.signal)
         }
       } catch (e) {
         if (!running) break

@@ -48,3 +48,20 @@ export const clockAt = (seconds: number) => (): number => seconds * 1000
 export function verifyOptions(key: TestKey, extra: Record<string, unknown> = {}) {
   return { issuer: ISSUER, audience: AUDIENCE, keys: key.jwks, clock: clockAt(NOW + 5), ...extra }
 }
+
+/** A fetch that dispatches to in-process handlers by origin (no network). */
+export function routeFetch(routes: Record<string, (request: Request) => Promise<Response>>) {
+  return async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const handler = routes[new URL(request.url).origin]
+    if (handler === undefined) throw new TypeError(`fetch failed: no route for ${request.url}`)
+    return handler(request)
+  }
+}
+
+/** A mutable millisecond clock. */
+export function manualClock(startSeconds = NOW) {
+  let ms = startSeconds * 1000
+  const clock = (): number => ms
+  return Object.assign(clock, { advance: (seconds: number) => { ms += seconds * 1000 }, seconds: () => Math.floor(ms / 1000) })
+}
