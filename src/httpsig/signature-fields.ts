@@ -3,7 +3,7 @@
 // every label must be in both fields.
 import { VerificationError } from '../errors/index.js'
 import { assertUnique, componentFromItem, type Component } from './components.js'
-import { parseDictionaryStrict, type BareItem, type SFInnerList } from './structured-fields.js'
+import { parseDictionaryStrict, type BareItem, type SFInnerList, type SFMember } from './structured-fields.js'
 import type { SignatureParameters } from './types.js'
 
 /**
@@ -86,32 +86,48 @@ function toParams(list: SFInnerList): SignatureParameters {
   return Object.freeze(out) as SignatureParameters
 }
 
-/** Internal: parses Signature-Input with components resolved. */
-export function parseInputInternal(value: string, limits?: SignatureFieldLimits): InternalInput[] {
+/** Internal: size check and strict Dictionary parse of Signature-Input (members not interpreted). */
+export function parseInputMembers(value: string, limits?: SignatureFieldLimits): Array<readonly [string, SFMember]> {
   checkSize(value, limits, 'Signature-Input')
-  const members = parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature-Input', maxMembers: limits?.maxSignatures ?? 8 })
+  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature-Input', maxMembers: limits?.maxSignatures ?? 8 })
+}
+
+/** Internal: interprets one Signature-Input member (components validated, parameters typed). */
+export function toInternalInput(label: string, m: SFMember, limits?: SignatureFieldLimits): InternalInput {
+  if (m.type !== 'inner-list') invalid(`Signature-Input member "${label}" is not an inner list`)
   const maxComponents = limits?.maxComponents ?? 64
-  const out: InternalInput[] = []
-  for (const [label, m] of members) {
-    if (m.type !== 'inner-list') invalid(`Signature-Input member "${label}" is not an inner list`)
-    if (m.items.length > maxComponents) throw new VerificationError('ERR_INPUT_TOO_LARGE', `signature "${label}" covers more than ${maxComponents} components`)
-    const covered = m.items.map(componentFromItem)
-    assertUnique(covered, false)
-    out.push({ label, covered, components: Object.freeze(covered.map((c) => c.id)), params: toParams(m), value: m.text })
-  }
-  return out
+  if (m.items.length > maxComponents) throw new VerificationError('ERR_INPUT_TOO_LARGE', `signature "${label}" covers more than ${maxComponents} components`)
+  const covered = m.items.map(componentFromItem)
+  assertUnique(covered, false)
+  return { label, covered, components: Object.freeze(covered.map((c) => c.id)), params: toParams(m), value: m.text }
+}
+
+/** Internal: the `tag` parameter of a member, when it is a String. */
+export function memberTag(m: SFMember): string | undefined {
+  const p = m.params.find((e) => e[0] === 'tag')
+  return p !== undefined && typeof p[1] === 'string' ? p[1] : undefined
+}
+
+/** Internal: parses Signature-Input with every member interpreted. */
+export function parseInputInternal(value: string, limits?: SignatureFieldLimits): InternalInput[] {
+  return parseInputMembers(value, limits).map(([label, m]) => toInternalInput(label, m, limits))
+}
+
+/** Internal: size check and strict Dictionary parse of Signature (members not interpreted). */
+export function parseSignatureMembers(value: string, limits?: SignatureFieldLimits): Array<readonly [string, SFMember]> {
+  checkSize(value, limits, 'Signature')
+  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature', maxMembers: limits?.maxSignatures ?? 8 })
+}
+
+/** Internal: the signature bytes of one Signature member. */
+export function signatureBytes(label: string, m: SFMember): Uint8Array {
+  if (m.type !== 'item' || !(m.value instanceof Uint8Array)) invalid(`Signature member "${label}" is not a Byte Sequence`)
+  return m.value as Uint8Array
 }
 
 /** Internal: parses the Signature field. */
 export function parseSignatureInternal(value: string, limits?: SignatureFieldLimits): ParsedSignature[] {
-  checkSize(value, limits, 'Signature')
-  const members = parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature', maxMembers: limits?.maxSignatures ?? 8 })
-  const out: ParsedSignature[] = []
-  for (const [label, m] of members) {
-    if (m.type !== 'item' || !(m.value instanceof Uint8Array)) invalid(`Signature member "${label}" is not a Byte Sequence`)
-    out.push({ label, signature: m.value as Uint8Array })
-  }
-  return out
+  return parseSignatureMembers(value, limits).map(([label, m]) => ({ label, signature: signatureBytes(label, m) }))
 }
 
 /**

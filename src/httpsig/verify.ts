@@ -10,7 +10,8 @@ import { canonicalAlgorithm, isHTTPSignatureAlgorithm, verificationKey, verifyPa
 import { componentFromInput, type Component } from './components.js'
 import { combinedField, requestView, responseView, type MessageView } from './message.js'
 import { buildSignatureBase } from './signature-base.js'
-import { parseInputInternal, parseSignatureInternal, type InternalInput } from './signature-fields.js'
+import { memberTag, parseInputMembers, parseSignatureMembers, signatureBytes, toInternalInput, type InternalInput } from './signature-fields.js'
+import type { SFMember } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
 
 interface Policy {
@@ -76,14 +77,16 @@ function fail(code: 'ERR_HTTPSIG_INVALID' | 'ERR_HTTPSIG_EXPIRED' | 'ERR_HTTPSIG
   throw new VerificationError(code, message, claim === undefined ? undefined : { claim })
 }
 
-function select(inputs: readonly InternalInput[], p: Policy): InternalInput {
+// Only the selected member is interpreted: another signature on the message (an intermediary's,
+// with a component or parameter this verifier does not know) must not break this one.
+function select(inputs: ReadonlyArray<readonly [string, SFMember]>, p: Policy): readonly [string, SFMember] {
   const { label, tag } = p.options
   if (label !== undefined) {
-    const m = inputs.find((i) => i.label === label)
+    const m = inputs.find((i) => i[0] === label)
     return m ?? fail('ERR_HTTPSIG_MISSING', `no signature labelled "${label}"`)
   }
   if (tag !== undefined) {
-    const m = inputs.find((i) => i.params.tag === tag)
+    const m = inputs.find((i) => memberTag(i[1]) === tag)
     return m ?? fail('ERR_HTTPSIG_TAG', `no signature has tag "${tag}"`, 'tag')
   }
   if (inputs.length !== 1) fail('ERR_HTTPSIG_INVALID', 'the message carries several signatures; choose one with options.label or options.tag')
@@ -147,14 +150,15 @@ async function verify(view: MessageView, options: VerifyOptions): Promise<Verifi
   const rawSig = combinedField(view.headers, 'signature')
   if (rawInput === undefined || rawSig === undefined) fail('ERR_HTTPSIG_MISSING', 'the message has no Signature-Input and Signature fields')
   const limits = { maxHeaderBytes: options.maxHeaderBytes, maxSignatures: options.maxSignatures }
-  const inputs = parseInputInternal(rawInput!, limits)
-  const sigs = parseSignatureInternal(rawSig!, limits)
+  const inputs = parseInputMembers(rawInput!, limits)
+  const sigs = parseSignatureMembers(rawSig!, limits)
   if (inputs.length === 0 || sigs.length === 0) fail('ERR_HTTPSIG_MISSING', 'the signature fields are empty')
-  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s.label === i.label))) {
+  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s[0] === i[0]))) {
     fail('ERR_HTTPSIG_INVALID', 'Signature-Input and Signature do not carry the same labels')
   }
-  const input = select(inputs, p)
-  const signature = sigs.find((s) => s.label === input.label)!.signature
+  const [label, member] = select(inputs, p)
+  const input: InternalInput = toInternalInput(label, member, limits)
+  const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
   checkPolicy(input, p, now)
   const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: options.structuredFields })
   const resolved = await resolveKey(input, p)

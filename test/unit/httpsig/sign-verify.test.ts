@@ -157,6 +157,14 @@ describe('verify options and selection', () => {
     expect(v).toMatchObject({ label: 'mine', tag: 'wanted', algorithm: 'Ed25519' })
   })
 
+  it('only the selected signature is interpreted: a foreign one with unknown components does not break it', async () => {
+    const f = await signRequest(msg, { signer: ed.signer, clock, label: 'mine', components: ['@method'] })
+    const m = { ...msg, headers: { ...msg.headers, 'signature-input': `other=("@future-component" "x";new-param);created=1.5, ${f.signatureInput}`, 'signature': `other="not bytes", ${f.signature}` } }
+    await expect(verifyRequestSignature(m, { ...verifyEd, label: 'mine' })).resolves.toMatchObject({ label: 'mine' })
+    await expect(verifyRequestSignature(m, { ...verifyEd, label: 'other' })).rejects.toMatchObject(code('ERR_HTTPSIG_COMPONENT_INVALID'))
+    expect(() => parseSignatureInput(m.headers['signature-input'])).toThrow(expect.objectContaining(code('ERR_HTTPSIG_COMPONENT_INVALID')))
+  })
+
   it('accepts a CryptoKey, passes untrusted parameters to the resolver, and hides the base unless asked', async () => {
     const key = await crypto.subtle.importKey('jwk', ed.jwk as JsonWebKey, { name: 'Ed25519' }, false, ['verify'])
     const f = await signRequest(msg, { signer: ed.signer, clock, keyid: 'kid-1', components: ['@method'] })
