@@ -12,7 +12,7 @@ import { combinedField, requestView, responseView, type MessageView } from './me
 import { buildSignatureBase } from './signature-base.js'
 import { memberTag, parseInputMembers, parseSignatureMembers, signatureBytes, toInternalInput, type InternalInput } from './signature-fields.js'
 import type { SFMember } from './structured-fields.js'
-import type { HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
+import type { ComponentInput, HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
 
 interface Policy {
   readonly options: VerifyOptions
@@ -23,7 +23,21 @@ interface Policy {
   readonly requireExpires: boolean
 }
 
-const policyCache = new WeakMap<VerifyOptions, Policy>()
+// Required components given as strings are parsed once (strings are immutable, so this cache can
+// never go stale); the rest of the policy is re-read on every call, so mutating an options object
+// between calls can never leave an old policy in force.
+const requiredCache = new Map<string, Component>()
+
+function requiredComponent(input: ComponentInput): Component {
+  if (typeof input !== 'string') return componentFromInput(input)
+  let c = requiredCache.get(input)
+  if (c === undefined) {
+    c = componentFromInput(input)
+    if (requiredCache.size >= 1024) requiredCache.clear()
+    requiredCache.set(input, c)
+  }
+  return c
+}
 
 function optionalNonNegative(v: unknown, name: string): void {
   if (v !== undefined) assertNumber(v, name, { min: 0 })
@@ -34,10 +48,8 @@ function optionalStrings(v: unknown, name: string): void {
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of non-empty strings`)
 }
 
-/** Validates options once per options object (cached), so a reused options object costs nothing. */
+/** Validates the options (cheap: no parsing beyond the cached required components). */
 function policyOf(options: VerifyOptions): Policy {
-  const hit = policyCache.get(options)
-  if (hit !== undefined) return hit
   if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
   assertFunction(options.key, 'options.key')
   const algs = options.algorithms
@@ -60,8 +72,10 @@ function policyOf(options: VerifyOptions): Policy {
       throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.replayCache needs maxAge or requireExpires so that nonces can expire')
     }
   }
-  const required = (options.requiredComponents ?? []).map(componentFromInput)
-  const policy: Policy = {
+  const requiredInput = options.requiredComponents ?? []
+  if (!Array.isArray(requiredInput)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.requiredComponents must be an array')
+  const required = requiredInput.map(requiredComponent)
+  return {
     options,
     allowed: new Set(algs.map(canonicalAlgorithm)),
     required,
@@ -69,8 +83,6 @@ function policyOf(options: VerifyOptions): Policy {
     requireCreated: options.requireCreated ?? true,
     requireExpires: options.requireExpires ?? false,
   }
-  policyCache.set(options, policy)
-  return policy
 }
 
 function fail(code: 'ERR_HTTPSIG_INVALID' | 'ERR_HTTPSIG_EXPIRED' | 'ERR_HTTPSIG_TAG' | 'ERR_HTTPSIG_MISSING' | 'ERR_HTTPSIG_COMPONENT_MISSING' | 'ERR_ALG_NOT_ALLOWED' | 'ERR_HTTPSIG_SIGNATURE', message: string, claim?: string): never {

@@ -157,6 +157,14 @@ describe('verify options and selection', () => {
     expect(v).toMatchObject({ label: 'mine', tag: 'wanted', algorithm: 'Ed25519' })
   })
 
+  it('re-reads the policy on every call (a mutated options object cannot keep an old allow-list)', async () => {
+    const f = await signRequest(msg, { signer: ed.signer, clock })
+    const options = { ...verifyEd, algorithms: ['ed25519'] as ('ed25519' | 'ES256')[] }
+    await expect(verifyRequestSignature(withFields(msg, f), options)).resolves.toBeDefined()
+    options.algorithms = ['ES256']
+    await expect(verifyRequestSignature(withFields(msg, f), options)).rejects.toMatchObject(code('ERR_ALG_NOT_ALLOWED'))
+  })
+
   it('only the selected signature is interpreted: a foreign one with unknown components does not break it', async () => {
     const f = await signRequest(msg, { signer: ed.signer, clock, label: 'mine', components: ['@method'] })
     const m = { ...msg, headers: { ...msg.headers, 'signature-input': `other=("@future-component" "x";new-param);created=1.5, ${f.signatureInput}`, 'signature': `other="not bytes", ${f.signature}` } }
