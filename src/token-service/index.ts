@@ -5,7 +5,8 @@
  * `act` chain, refuses cycles and over-deep chains, narrows scope and audience, applies
  * cross-trust-domain policy hooks and mints RFC 9068 access tokens (or identity-chaining JWT grants
  * and ID-JAGs); `createClientAuthenticator` (private_key_jwt, WIT + PoP, mTLS — no secrets);
- * `createJWTTokenVerifier` for subject/actor tokens; `createAccessToken` to mint `at+jwt` tokens.
+ * `createJWTTokenVerifier` for subject/actor tokens; `createAccessToken` to mint `at+jwt` tokens;
+ * `createClientCredentialsHandler` for agents with no user.
  *
  * @example
  * ```ts
@@ -41,5 +42,6 @@ export { createJWTTokenVerifier, type JWTTokenVerifierOptions, type TokenVerifie
 export { createAccessToken, type AccessTokenClaims, type CreateAccessTokenOptions } from './create-access-token.js'
 export type { ExchangeContext, TokenExchangePolicy } from './policy.js'
 export { createTokenExchangeHandler, type TokenExchangeHandlerOptions } from './handler.js'
+export { createClientCredentialsHandler, type ClientCredentialsHandlerOptions, type ClientCredentialsPolicy } from './client-credentials-handler.js'
 export type { Actor } from '../access-token/actor.js'
 export type { KeyInput } from '../internal/oauth-jwt.js'

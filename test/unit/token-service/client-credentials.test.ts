@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { verifyAccessToken } from '../../../src/access-token/index.js'
+import { privateKeyJwt, requestClientCredentials } from '../../../src/client-auth/index.js'
+import { ProtocolError } from '../../../src/errors/index.js'
+import { createMemoryReplayCache } from '../../../src/stores/index.js'
+import { createClientAuthenticator, createClientCredentialsHandler } from '../../../src/token-service/index.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+
+const STS = 'https://sts.example.com'
+const API = 'https://reports.example.com'
+
+describe('createClientCredentialsHandler', () => {
+  it('issues scoped tokens to authenticated clients and refuses wider scopes or other targets', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    const errors: unknown[] = []
+    const handler = createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+      policy: { targets: (t) => t === API, scopes: () => ['reports:write', 'reports:read'], defaultTarget: API },
+      onError: (e) => errors.push(e),
+    })
+    const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
+    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
+    const client = { clientId: 'job', auth: privateKeyJwt(key) }
+    const t = await requestClientCredentials(server, client, { scope: 'reports:write' }, { fetch })
+    const v = await verifyAccessToken(t.accessToken, { issuer: STS, audience: API, keys: [sts.jwk] })
+    expect(v).toMatchObject({ subject: 'job', clientId: 'job', scopes: ['reports:write'], actors: [] })
+    const all = await requestClientCredentials(server, client, {}, { fetch })
+    expect(all.scope).toBe('reports:write reports:read')
+    const wide = await requestClientCredentials(server, client, { scope: 'admin' }, { fetch }).catch((e: unknown) => e)
+    expect(wide).toBeInstanceOf(ProtocolError)
+    expect((wide as ProtocolError).error).toBe('invalid_scope')
+    const target = await requestClientCredentials(server, client, { resource: 'https://other.example.com/' }, { fetch }).catch((e: unknown) => e)
+    expect((target as ProtocolError).error).toBe('invalid_target')
+    expect(() => createClientCredentialsHandler({ issuer: STS, signer: sts, clientAuthentication: async () => { throw new Error('x') }, policy: { targets: () => true } as never })).toThrow(TypeError)
+  })
+})
