@@ -164,6 +164,17 @@ describe.each(ALGS)('%s', (alg) => {
     })
     expect(v.label).toBe('sig1')
   })
+
+  it('agentauth signs → http-message-sig verifies (descriptor: every component, separate field lines)', async () => {
+    const k = await keyset()
+    const headers = await baseHeaders()
+    const fields = await signRequest({ method: 'POST', url: URL_, headers }, { ...k.ours, label: 'all', components: COMPONENTS, created: Math.floor(Date.now() / 1000), nonce: 'n-789' })
+    const v = await cf.verifySignature({ ...cfRequest(headers), fields: [...cfRequest(headers).fields, { name: 'Signature-Input', value: fields.signatureInput }, { name: 'Signature', value: fields.signature }] }, {
+      policy: { algorithms: [alg], requiredComponents: CF_COMPONENTS, requiredParameters: ['created', 'nonce'] },
+      resolveVerifier: () => cfVerifier(k),
+    })
+    expect(v.label).toBe('all')
+  })
 })
 
 describe('responses bound to their request (req)', () => {
