@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { StoreError, VerificationError } from '../../../src/errors/index.js'
-import { createMemoryDedupeCache, createPushReceiver, type EventDedupeCache } from '../../../src/ssf/index.js'
+import { createMemoryDedupeCache, createPushReceiver, type EventDedupeCache, type EventHandler } from '../../../src/ssf/index.js'
 import { AUDIENCE, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
@@ -10,7 +10,7 @@ function post(body: string, headers: Record<string, string> = {}): Request {
   return new Request('https://api.example.com/ssf', { method: 'POST', body, headers: { 'content-type': 'application/secevent+jwt', authorization: AUTH, ...headers } })
 }
 
-function receiver(onEvent = vi.fn(async () => {}), replayCache: EventDedupeCache = createMemoryDedupeCache({ clock: clockAt(NOW + 5) })) {
+function receiver(onEvent = vi.fn<EventHandler>(async () => {}), replayCache: EventDedupeCache = createMemoryDedupeCache({ clock: clockAt(NOW + 5) })) {
   return { onEvent, handle: createPushReceiver({ verify: verifyOptions(key), authorization: AUTH, replayCache, onEvent }) }
 }
 

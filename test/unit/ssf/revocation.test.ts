@@ -4,7 +4,7 @@ import { applyToStore, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verify
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
-const AGENT: SubjectId = { format: 'uri', uri: 'spiffe://example.org/agent/7' }
+const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
 const clock = clockAt(NOW + 5)
 
 async function set(type: KnownEventType, payload: Record<string, unknown>, sub_id: SubjectId = AGENT, extra: Record<string, unknown> = {}) {
