@@ -2,7 +2,7 @@
 // verifies every token the service mints; and the access-token exchange of agentauth/token-service
 // refuses a Txn-Token (no circular flows between token exchange and Txn-Tokens).
 import * as oauth from 'oauth4webapi'
-import { createLocalJWKSet, jwtVerify } from 'jose'
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { privateKeyJwt } from '../../src/client-auth/index.js'
 import { createMemoryReplayCache } from '../../src/stores/index.js'
@@ -28,7 +28,7 @@ afterAll(async () => {
   await http?.close()
 })
 
-const jwks = () => createLocalJWKSet({ keys: [f.tts.jwk] })
+const jwks = () => createLocalJWKSet({ keys: [f.tts.jwk as JWK] })
 
 async function o4wRequest(params: Record<string, string>) {
   // oauth4webapi signs its own private_key_jwt assertion (aud = issuer) with the gateway key.
