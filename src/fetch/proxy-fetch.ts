@@ -1,0 +1,72 @@
+import { assertFunction, assertObject } from '../internal/assert.js'
+import type { FetchLike } from '../internal/fetch-types.js'
+import { CREDENTIAL_HEADERS, deleteAll } from './headers.js'
+import { BROKER_ERROR_HEADER, brokerEndpoint, brokerError, checkCapabilityToken } from './protocol.js'
+
+/**
+ * Options of {@link createProxyFetch}.
+ *
+ * @example
+ * ```ts
+ * import type { ProxyFetchOptions } from 'agentauth/fetch'
+ * const options: ProxyFetchOptions = { endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! }
+ * ```
+ */
+export interface ProxyFetchOptions {
+  /** The broker's base URL (see `remoteCredentials`). */
+  endpoint: string | URL
+  /** The capability token the broker was configured with. */
+  token: string
+  /** Fetch used to reach the broker (undici fetch with a `socketPath` Agent for a Unix socket). */
+  fetch?: FetchLike
+}
+
+/**
+ * The agent side of the credential broker's **proxy mode**: a `fetch` that sends each request, body
+ * included, to the broker (`<endpoint>/v1/proxy/<encoded target URL>`, same method). The broker
+ * applies its policy, attaches every credential — WIT and proof, and bearer access tokens or
+ * Txn-Tokens the agent must never see — forwards the request, follows allowed redirects with fresh
+ * credentials, and streams the answer back with credential fields removed.
+ *
+ * Credential fields the agent sets itself (`Authorization`, `Cookie`, `Txn-Token`, proof fields) are
+ * dropped: `Authorization` carries the capability token to the broker. Redirects are the broker's
+ * business, so the returned fetch never follows one itself.
+ *
+ * @param options - see {@link ProxyFetchOptions}.
+ * @returns a fetch function. It resolves with the upstream response, or rejects with SignerError
+ *   `ERR_BROKER_UNAUTHORIZED`, `ERR_SIGNER_REFUSED` (policy, approval, redirect to a destination the
+ *   policy refuses), `ERR_SIGNER_RATE_LIMITED` or `ERR_SIGNER_FAILED` when the broker itself answered.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createProxyFetch } from 'agentauth/fetch'
+ *
+ * const brokered = createProxyFetch({ endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! })
+ * const events = await brokered('https://calendar.example.com/v1/events', { method: 'GET' })
+ * ```
+ */
+export function createProxyFetch(options: ProxyFetchOptions): FetchLike {
+  assertObject(options, 'options')
+  const endpoint = brokerEndpoint(options.endpoint, 'options.endpoint')
+  const authorization = `Bearer ${checkCapabilityToken(options.token, 'options.token')}`
+  if (options.fetch !== undefined) assertFunction(options.fetch, 'options.fetch')
+  const send: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
+
+  return async function proxyFetch(input, init) {
+    const request = new Request(input, init)
+    const headers = new Headers(request.headers)
+    deleteAll(headers, CREDENTIAL_HEADERS)
+    headers.delete('content-digest')
+    headers.set('authorization', authorization)
+    const body = request.body
+    const forward: RequestInit & { duplex?: 'half' } = { method: request.method, headers, signal: request.signal, redirect: 'manual' }
+    if (body !== null) {
+      forward.body = body
+      forward.duplex = 'half'
+    }
+    const response = await send(endpoint.proxy(request.url), forward)
+    if (response.headers.has(BROKER_ERROR_HEADER)) throw await brokerError(response)
+    return response
+  }
+}
