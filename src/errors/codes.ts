@@ -125,6 +125,11 @@ export const ERROR_CODES = {
 
   // -- x509 --
   ERR_X509_SVID_INVALID: { category: 'verification', status: 400, description: 'An X.509-SVID failed parsing or chain verification.' },
+  ERR_X509_UNTRUSTED: { category: 'verification', status: 400, description: 'No X.509 bundle for the SVID trust domain, or no certificate in it issued the chain.' },
+  ERR_X509_SIGNATURE: { category: 'verification', status: 400, description: 'A certificate signature in the X.509-SVID chain did not verify.' },
+  ERR_X509_EXPIRED: { category: 'verification', status: 400, description: 'A certificate on the X.509-SVID path is past its notAfter.' },
+  ERR_X509_NOT_YET_VALID: { category: 'verification', status: 400, description: 'A certificate on the X.509-SVID path is before its notBefore.' },
+  ERR_X509_CHAIN_INVALID: { category: 'verification', status: 400, description: 'A signing certificate breaks the SVID path rules (not a CA, no keyCertSign, path length, name constraints, chain too long).' },
 
   // -- bundle / remote --
   ERR_BUNDLE_FETCH: { category: 'protocol', status: 503, description: 'A remote trust bundle (JWKS) could not be fetched or parsed.' },
