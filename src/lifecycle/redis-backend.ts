@@ -8,7 +8,14 @@ import { StoreError } from '../errors/index.js'
 import type { RedisCommand } from '../stores/redis/command.js'
 import type { AuditRecord, IdentityRegistryBackend, RetainedIdentity } from './registry.js'
 
-/** Options of {@link createRedisRegistryBackend}. */
+/**
+ * Options of {@link createRedisRegistryBackend}.
+ *
+ * @example
+ * ```ts
+ * createRedisRegistryBackend({ command, prefix: 'prod:identity:' })
+ * ```
+ */
 export interface RedisRegistryBackendOptions {
   /** One-function Redis client (`agentauth/stores/redis` `RedisCommand`). */
   readonly command: RedisCommand

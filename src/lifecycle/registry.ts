@@ -7,7 +7,14 @@ import { assertObject, assertString, optionalNumber } from '../internal/assert.j
 import { nowSeconds, type Clock } from '../internal/time.js'
 import type { RevocationEntry, RevocationStore } from '../stores/types.js'
 
-/** One audit record. */
+/**
+ * One audit record.
+ *
+ * @example
+ * ```ts
+ * for (const r of await registry.auditTrail(agentId)) console.log(r.at, r.action, r.actor, r.reason)
+ * ```
+ */
 export interface AuditRecord {
   readonly id: string
   readonly action: 'registered' | 'deprovisioned' | 'refused'
@@ -18,7 +25,14 @@ export interface AuditRecord {
   readonly actor?: string
 }
 
-/** A retained (deprovisioned) identifier. */
+/**
+ * A retained (deprovisioned) identifier.
+ *
+ * @example
+ * ```ts
+ * const retained: RetainedIdentity = await registry.deprovision(agentId, { reason: 'retired' })
+ * ```
+ */
 export interface RetainedIdentity {
   readonly id: string
   readonly deprovisionedAt: number
@@ -26,7 +40,14 @@ export interface RetainedIdentity {
   readonly actor?: string
 }
 
-/** Options of {@link IdentityRegistry.deprovision}. */
+/**
+ * Options of {@link IdentityRegistry.deprovision}.
+ *
+ * @example
+ * ```ts
+ * await registry.deprovision(agentId, { reason: 'key leaked', actor: 'security-oncall' } satisfies DeprovisionOptions)
+ * ```
+ */
 export interface DeprovisionOptions {
   /** Why (kept in the audit trail and the revocation entry). */
   reason: string
@@ -34,7 +55,14 @@ export interface DeprovisionOptions {
   actor?: string
 }
 
-/** The storage behind a registry: memory or Redis. All methods fail closed (StoreError). */
+/**
+ * The storage behind a registry: memory or Redis. All methods fail closed (StoreError).
+ *
+ * @example
+ * ```ts
+ * const backend: IdentityRegistryBackend = createRedisRegistryBackend({ command })
+ * ```
+ */
 export interface IdentityRegistryBackend {
   /** Marks `id` active unless retained; resolves 'created', 'exists' or 'retained'. */
   register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'>
@@ -47,7 +75,15 @@ export interface IdentityRegistryBackend {
   trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]>
 }
 
-/** Registry of agent identifiers with retention of deprovisioned ones. */
+/**
+ * Registry of agent identifiers with retention of deprovisioned ones.
+ *
+ * @example
+ * ```ts
+ * const registry: IdentityRegistry = createIdentityRegistry({ revocations })
+ * await registry.assertIssuable(agentId) // before minting a WIT
+ * ```
+ */
 export interface IdentityRegistry {
   /**
    * Registers an identifier before credentials are issued for it. Resolves `true` when new,
@@ -70,7 +106,14 @@ export interface IdentityRegistry {
   auditTrail(id?: string, options?: { limit?: number }): Promise<readonly AuditRecord[]>
 }
 
-/** Options of {@link createIdentityRegistry}. */
+/**
+ * Options of {@link createIdentityRegistry}.
+ *
+ * @example
+ * ```ts
+ * createIdentityRegistry({ backend: createMemoryRegistryBackend(), revocations, revocationTtl: 7 * 86400 })
+ * ```
+ */
 export interface IdentityRegistryOptions {
   /** Where identities live: `createMemoryRegistryBackend()` (default) or `createRedisRegistryBackend({ command })`. */
   backend?: IdentityRegistryBackend

@@ -12,13 +12,25 @@ import type { ReplayCache } from '../stores/types.js'
  * A {@link ReplayCache} that can also give a claim back. Receivers claim `set:<iss>:<jti>` before
  * calling the event handler and release it when the handler throws, so the redelivered SET is
  * processed; a SET whose handler succeeded stays claimed and later copies are only acknowledged.
- */
+  *
+  * @example
+  * ```ts
+  * const replayCache: EventDedupeCache = createRedisDedupeCache({ command })
+  * ```
+  */
 export interface EventDedupeCache extends ReplayCache {
   /** Forgets a claim (no-op when absent). Rejects with `StoreError` when the store is down. */
   release(key: string): Promise<void>
 }
 
-/** Options of {@link createMemoryDedupeCache}. */
+/**
+ * Options of {@link createMemoryDedupeCache}.
+ *
+ * @example
+ * ```ts
+ * createMemoryDedupeCache({ maxEntries: 10_000 })
+ * ```
+ */
 export interface MemoryDedupeCacheOptions {
   /** Most live keys (default 100 000); when full, claims fail closed with `StoreError` `ERR_STORE_FULL`. */
   readonly maxEntries?: number

@@ -8,11 +8,25 @@
 // authentication_failed is what push receivers send with 401 when the Authorization header fails.
 import { isAgentAuthError } from '../errors/index.js'
 
-/** The registered SET delivery error codes (RFC 8935 §2.4, IANA "Security Event Token Error Codes"). */
+/**
+ * The registered SET delivery error codes (RFC 8935 §2.4, IANA "Security Event Token Error Codes").
+ *
+ * @example
+ * ```ts
+ * const code: DeliveryErrorCode = toDeliveryError(error).err // e.g. 'invalid_audience'
+ * ```
+ */
 export type DeliveryErrorCode =
   | 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied'
 
-/** The JSON body of a negative acknowledgement: `{"err": …, "description": …}`. */
+/**
+ * The JSON body of a negative acknowledgement: `{"err": …, "description": …}`.
+ *
+ * @example
+ * ```ts
+ * const { err, description }: DeliveryError = toDeliveryError(error)
+ * ```
+ */
 export interface DeliveryError {
   readonly err: DeliveryErrorCode
   readonly description: string

@@ -7,7 +7,14 @@ import { isPlainObject, type JSONObject } from '../internal/json.js'
 import { parseSubjectId, type SubjectId } from './subject-id.js'
 import { eventTypeOf, type KnownEventType } from './uris.js'
 
-/** Members every parsed event has. */
+/**
+ * Members every parsed event has.
+ *
+ * @example
+ * ```ts
+ * function describe(e: EventBase<string>): string { return `${e.type} (${e.uri})` }
+ * ```
+ */
 export interface EventBase<T extends string> {
   /** Short event name (`session-revoked`), or `unknown`. */
   readonly type: T
@@ -22,12 +29,33 @@ export interface EventBase<T extends string> {
   readonly subject: SubjectId | undefined
 }
 
-/** Who initiated a CAEP event (CAEP 1.0 §2). */
+/**
+ * Who initiated a CAEP event (CAEP 1.0 §2).
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'session-revoked' && set.event.initiating_entity === 'admin') alert()
+ * ```
+ */
 export type InitiatingEntity = 'admin' | 'user' | 'policy' | 'system' | (string & {})
-/** Language tag → text (CAEP 1.0 §2 `reason_admin` / `reason_user`). */
+/**
+ * Language tag → text (CAEP 1.0 §2 `reason_admin` / `reason_user`).
+ *
+ * @example
+ * ```ts
+ * const text: LocalizedText = { en: 'Policy violation', de: 'Richtlinienverstoß' }
+ * ```
+ */
 export type LocalizedText = Readonly<Record<string, string>>
 
-/** Optional members common to CAEP events (CAEP 1.0 §2). */
+/**
+ * Optional members common to CAEP events (CAEP 1.0 §2).
+ *
+ * @example
+ * ```ts
+ * const when = (e: CAEPCommon) => e.event_timestamp ?? Date.now() / 1000
+ * ```
+ */
 export interface CAEPCommon {
   readonly event_timestamp?: number
   readonly initiating_entity?: InitiatingEntity
@@ -35,16 +63,44 @@ export interface CAEPCommon {
   readonly reason_user?: LocalizedText
 }
 
-/** Credential types of CAEP 1.0 §3.3 (others by agreement). */
+/**
+ * Credential types of CAEP 1.0 §3.3 (others by agreement).
+ *
+ * @example
+ * ```ts
+ * if (event.type === 'credential-change' && event.credential_type === 'x509') rotateCertificates()
+ * ```
+ */
 export type CredentialType =
   | 'password' | 'pin' | 'x509' | 'fido2-platform' | 'fido2-roaming' | 'fido-u2f' | 'verifiable-credential'
   | 'phone-voice' | 'phone-sms' | 'app' | (string & {})
 
-/** CAEP §3.1: a session was revoked. */
+/**
+ * CAEP §3.1: a session was revoked.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'session-revoked') endSession(set.event.subject)
+ * ```
+ */
 export interface SessionRevokedEvent extends EventBase<'session-revoked'>, CAEPCommon {}
-/** CAEP §3.2: claims of a token changed. */
+/**
+ * CAEP §3.2: claims of a token changed.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'token-claims-change') updateClaims(set.event.claims)
+ * ```
+ */
 export interface TokenClaimsChangeEvent extends EventBase<'token-claims-change'>, CAEPCommon { readonly claims: Readonly<JSONObject> }
-/** CAEP §3.3: a credential was created, revoked, updated or deleted. */
+/**
+ * CAEP §3.3: a credential was created, revoked, updated or deleted.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'credential-change' && set.event.change_type === 'revoke') revoke(set.event.subject)
+ * ```
+ */
 export interface CredentialChangeEvent extends EventBase<'credential-change'>, CAEPCommon {
   readonly credential_type: CredentialType
   readonly change_type: 'create' | 'revoke' | 'update' | 'delete'
@@ -53,31 +109,66 @@ export interface CredentialChangeEvent extends EventBase<'credential-change'>, C
   readonly x509_serial?: string
   readonly fido2_aaguid?: string
 }
-/** CAEP §3.4: the assurance level changed. */
+/**
+ * CAEP §3.4: the assurance level changed.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'assurance-level-change') stepUp(set.event.namespace, set.event.current_level)
+ * ```
+ */
 export interface AssuranceLevelChangeEvent extends EventBase<'assurance-level-change'>, CAEPCommon {
   readonly namespace: string
   readonly current_level: string
   readonly previous_level?: string
   readonly change_direction?: 'increase' | 'decrease'
 }
-/** CAEP §3.5: device compliance changed. */
+/**
+ * CAEP §3.5: device compliance changed.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'device-compliance-change' && set.event.current_status === 'not-compliant') quarantine()
+ * ```
+ */
 export interface DeviceComplianceChangeEvent extends EventBase<'device-compliance-change'>, CAEPCommon {
   readonly previous_status: 'compliant' | 'not-compliant'
   readonly current_status: 'compliant' | 'not-compliant'
 }
-/** CAEP §3.6: a session was established. */
+/**
+ * CAEP §3.6: a session was established.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'session-established') console.log(set.event.amr)
+ * ```
+ */
 export interface SessionEstablishedEvent extends EventBase<'session-established'>, CAEPCommon {
   readonly fp_ua?: string
   readonly acr?: string
   readonly amr?: readonly string[]
   readonly ext_id?: string
 }
-/** CAEP §3.7: a session was presented. */
+/**
+ * CAEP §3.7: a session was presented.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'session-presented') console.log(set.event.ext_id)
+ * ```
+ */
 export interface SessionPresentedEvent extends EventBase<'session-presented'>, CAEPCommon {
   readonly fp_ua?: string
   readonly ext_id?: string
 }
-/** CAEP §3.8: the risk level of a principal changed. */
+/**
+ * CAEP §3.8: the risk level of a principal changed.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'risk-level-change' && set.event.current_level === 'HIGH') requireStepUp()
+ * ```
+ */
 export interface RiskLevelChangeEvent extends EventBase<'risk-level-change'>, CAEPCommon {
   readonly principal: string
   readonly current_level: 'LOW' | 'MEDIUM' | 'HIGH'
@@ -85,34 +176,95 @@ export interface RiskLevelChangeEvent extends EventBase<'risk-level-change'>, CA
   readonly risk_reason?: string
 }
 
-/** RISC events without members of their own. */
+/**
+ * RISC events without members of their own.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'account-purged') deleteLocalData(set.event.subject)
+ * ```
+ */
 export interface RISCPlainEvent extends EventBase<
   | 'account-credential-change-required' | 'account-purged' | 'account-enabled' | 'identifier-recycled'
   | 'opt-in' | 'opt-out-initiated' | 'opt-out-cancelled' | 'opt-out-effective'
   | 'recovery-activated' | 'recovery-information-changed' | 'sessions-revoked'
 > {}
-/** RISC §2.3: the account was disabled. */
+/**
+ * RISC §2.3: the account was disabled.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'account-disabled') console.log(set.event.reason) // 'hijacking' | 'bulk-account' | …
+ * ```
+ */
 export interface AccountDisabledEvent extends EventBase<'account-disabled'> { readonly reason?: 'hijacking' | 'bulk-account' | (string & {}) }
-/** RISC §2.5: the identifier (email or phone) changed; the subject holds the old value. */
+/**
+ * RISC §2.5: the identifier (email or phone) changed; the subject holds the old value.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'identifier-changed') rename(set.event.subject, set.event['new-value'])
+ * ```
+ */
 export interface IdentifierChangedEvent extends EventBase<'identifier-changed'> { readonly 'new-value'?: string }
-/** RISC §2.7: a credential was compromised. */
+/**
+ * RISC §2.7: a credential was compromised.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'credential-compromise') forceReset(set.event.credential_type)
+ * ```
+ */
 export interface CredentialCompromiseEvent extends EventBase<'credential-compromise'> {
   readonly credential_type: CredentialType
   readonly event_timestamp?: number
   readonly reason_admin?: LocalizedText
   readonly reason_user?: LocalizedText
 }
-/** SSF §8.1.4.1: verification event, echoing the receiver's `state`. */
+/**
+ * SSF §8.1.4.1: verification event, echoing the receiver's `state`.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'verification' && set.event.state !== expectedState) throw new Error('unexpected state')
+ * ```
+ */
 export interface VerificationEvent extends EventBase<'verification'> { readonly state?: string }
-/** SSF §8.1.5: the transmitter changed the stream status. */
+/**
+ * SSF §8.1.5: the transmitter changed the stream status.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'stream-updated') console.log('stream is now', set.event.status)
+ * ```
+ */
 export interface StreamUpdatedEvent extends EventBase<'stream-updated'> {
   readonly status: 'enabled' | 'paused' | 'disabled'
   readonly reason?: string
 }
-/** An event type agentauth does not know; kept whole so nothing is dropped. */
+/**
+ * An event type agentauth does not know; kept whole so nothing is dropped.
+ *
+ * @example
+ * ```ts
+ * if (set.event.type === 'unknown') archive(set.event.uri, set.event.payload)
+ * ```
+ */
 export interface UnknownEvent extends EventBase<'unknown'> {}
 
-/** Every parsed event, discriminated by `type`. */
+/**
+ * Every parsed event, discriminated by `type`.
+ *
+ * @example
+ * ```ts
+ * function handle(e: SecurityEvent): void {
+ *   switch (e.type) {
+ *     case 'session-revoked': return endSession(e.subject)
+ *     case 'unknown': return archive(e.uri, e.payload)
+ *   }
+ * }
+ * ```
+ */
 export type SecurityEvent =
   | SessionRevokedEvent | TokenClaimsChangeEvent | CredentialChangeEvent | AssuranceLevelChangeEvent
   | DeviceComplianceChangeEvent | SessionEstablishedEvent | SessionPresentedEvent | RiskLevelChangeEvent

@@ -8,12 +8,27 @@ import { importPublicJWK } from '../internal/keys.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 
-/** A JSON Web Key Set (RFC 7517 §5). */
+/**
+ * A JSON Web Key Set (RFC 7517 §5).
+ *
+ * @example
+ * ```ts
+ * const keys: JWKS = { keys: [transmitterJwk] }
+ * await verifySET(token, { issuer, audience, keys })
+ * ```
+ */
 export interface JWKS {
   readonly keys: readonly PublicJWK[]
 }
 
-/** What a {@link SETKeyResolver} is told about the SET being verified. */
+/**
+ * What a {@link SETKeyResolver} is told about the SET being verified.
+ *
+ * @example
+ * ```ts
+ * const keys: SETKeyResolver = ({ kid, alg, iss }: SETKeyContext) => keyStore.get(`${iss}#${kid}`)
+ * ```
+ */
 export interface SETKeyContext {
   readonly alg: JWSAlgorithm
   readonly kid: string | undefined
@@ -24,14 +39,24 @@ export interface SETKeyContext {
 /**
  * Returns the public key(s) that may verify a SET: one JWK, a JWKS, or `undefined` when none is
  * trusted. With several keys, the `kid` (or the only fitting key) chooses.
- */
+  *
+  * @example
+  * ```ts
+  * const keys: SETKeyResolver = async ({ kid }) => (await loadJwks()).keys.find((k) => k.kid === kid)
+  * ```
+  */
 export type SETKeyResolver = (context: SETKeyContext) => Promise<PublicJWK | JWKS | undefined> | PublicJWK | JWKS | undefined
 
 /**
  * The transmitter's keys: a static JWKS or `TrustBundle`, a `TrustBundleSource` (asked for the
  * bundle named by the issuer's host name, e.g. `remoteTrustBundle({ urls: { [host]: jwks_uri } })`),
  * or a {@link SETKeyResolver}.
- */
+  *
+  * @example
+  * ```ts
+  * const keys: SETKeys = remoteTrustBundle({ urls: { 'idp.example.com': metadata.jwks_uri! } })
+  * ```
+  */
 export type SETKeys = JWKS | TrustBundle | TrustBundleSource | SETKeyResolver
 
 /** Validates the `keys` option shape at construction time. */

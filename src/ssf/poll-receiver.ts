@@ -12,10 +12,24 @@ import { toDeliveryError, type DeliveryError } from './delivery-error.js'
 import type { EventHandler } from './push-receiver.js'
 import { checkVerifyOptions, replayKey, verifyChecked, type VerifySETOptions } from './set.js'
 
-/** `fetch`-compatible function. */
+/**
+ * `fetch`-compatible function.
+ *
+ * @example
+ * ```ts
+ * const fetchWithAgent: FetchLike = (input, init) => fetch(input, { ...init, keepalive: true })
+ * ```
+ */
 export type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>
 
-/** Exponential backoff after failed polls. */
+/**
+ * Exponential backoff after failed polls.
+ *
+ * @example
+ * ```ts
+ * createPollReceiver({ ...options, backoff: { initialDelay: 500, maxDelay: 30_000, factor: 2 } })
+ * ```
+ */
 export interface BackoffOptions {
   /** First delay in ms. Default 1000. */
   initialDelay?: number
@@ -25,7 +39,14 @@ export interface BackoffOptions {
   factor?: number
 }
 
-/** Options of {@link createPollReceiver}. */
+/**
+ * Options of {@link createPollReceiver}.
+ *
+ * @example
+ * ```ts
+ * const options: PollReceiverOptions = { endpoint, authorization: 'Bearer t', verify, replayCache, onEvent, maxEvents: 100 }
+ * ```
+ */
 export interface PollReceiverOptions {
   /** The stream's poll URL (`delivery.endpoint_url` given by the transmitter). */
   endpoint: string | URL
@@ -55,7 +76,14 @@ export interface PollReceiverOptions {
   onError?: (error: unknown) => void
 }
 
-/** What one {@link PollReceiver.poll} did. */
+/**
+ * What one {@link PollReceiver.poll} did.
+ *
+ * @example
+ * ```ts
+ * const { processed, failed, moreAvailable }: PollResult = await receiver.poll()
+ * ```
+ */
 export interface PollResult {
   /** jtis processed by the handler in this round. */
   readonly processed: readonly string[]
@@ -69,7 +97,16 @@ export interface PollResult {
   readonly moreAvailable: boolean
 }
 
-/** A running or steppable RFC 8936 poll client. */
+/**
+ * A running or steppable RFC 8936 poll client.
+ *
+ * @example
+ * ```ts
+ * const receiver: PollReceiver = createPollReceiver(options)
+ * receiver.start()
+ * process.on('SIGTERM', () => void receiver.stop())
+ * ```
+ */
 export interface PollReceiver {
   /** One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors) or `StoreError`. */
   poll(): Promise<PollResult>

@@ -10,7 +10,14 @@ import { isDedupeCache, type EventDedupeCache } from './dedupe.js'
 import { deliveryErrorResponse, toDeliveryError } from './delivery-error.js'
 import { checkVerifyOptions, replayKey, verifyChecked, type SecurityEventToken, type VerifySETOptions } from './set.js'
 
-/** Context handed to the event handler. */
+/**
+ * Context handed to the event handler.
+ *
+ * @example
+ * ```ts
+ * const onEvent: EventHandler = (set, ctx: EventContext) => console.log(ctx.delivery, set.jti)
+ * ```
+ */
 export interface EventContext {
   /** `push` or `poll`. */
   readonly delivery: 'push' | 'poll'
@@ -23,10 +30,22 @@ export interface EventContext {
  * a queue message committed): the SET is acknowledged after it resolves. Throw to refuse the
  * acknowledgement — the transmitter redelivers. Throw a `VerificationError` (`ERR_POLICY_DENIED` →
  * `access_denied`, others → `invalid_request`) to reject the SET permanently.
- */
+  *
+  * @example
+  * ```ts
+  * const onEvent: EventHandler = async (set) => { await queue.publish(set.claims) } // resolve only when durable
+  * ```
+  */
 export type EventHandler = (set: SecurityEventToken, context: EventContext) => Promise<void> | void
 
-/** Options of {@link createPushReceiver}. */
+/**
+ * Options of {@link createPushReceiver}.
+ *
+ * @example
+ * ```ts
+ * const options: PushReceiverOptions = { verify: { issuer, audience, keys }, replayCache: createMemoryDedupeCache(), onEvent }
+ * ```
+ */
 export interface PushReceiverOptions {
   /** How to verify SETs (`replayCache` there is ignored: dedupe uses {@link PushReceiverOptions.replayCache}). */
   verify: Omit<VerifySETOptions, 'replayCache'>

@@ -12,7 +12,14 @@ import type { EventContext, EventHandler } from './push-receiver.js'
 import type { SecurityEventToken } from './set.js'
 import { COMPLEX_SUBJECT_MEMBERS, type AliasesSubjectId, type ComplexSubjectId, type SimpleSubjectId, type SubjectId } from './subject-id.js'
 
-/** Options of {@link revocationsFromEvent} and {@link applyToStore}. */
+/**
+ * Options of {@link revocationsFromEvent} and {@link applyToStore}.
+ *
+ * @example
+ * ```ts
+ * revocationsFromEvent(set, { maxCredentialLifetime: 3600 })
+ * ```
+ */
 export interface RevocationMappingOptions {
   /**
    * The longest lifetime (seconds) of any credential your verifiers accept (WIT, access token,
@@ -23,7 +30,14 @@ export interface RevocationMappingOptions {
   clock?: Clock
 }
 
-/** agentauth's proprietary subject format for a key thumbprint (SSF 1.0 §3.4): `{"format":"jwk_thumbprint","jkt":"…"}`. */
+/**
+ * agentauth's proprietary subject format for a key thumbprint (SSF 1.0 §3.4): `{"format":"jwk_thumbprint","jkt":"…"}`.
+ *
+ * @example
+ * ```ts
+ * await transmitter.emit({ type: 'credential-change', credential_type: 'app', change_type: 'revoke' }, { format: JWK_THUMBPRINT_FORMAT, jkt: thumbprint })
+ * ```
+ */
 export const JWK_THUMBPRINT_FORMAT = 'jwk_thumbprint'
 
 // Which RevocationKeys value a simple identifier stands for, as a principal or as a session.

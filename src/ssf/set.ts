@@ -12,7 +12,15 @@ import { deepFreeze, parseEvent, type SecurityEvent } from './events.js'
 import { checkKeysOption, resolveSETKey, type SETKeys } from './keys.js'
 import { parseSubjectId, type SubjectId } from './subject-id.js'
 
-/** A verified (or, from {@link decodeSET}, merely decoded) Security Event Token. Frozen. */
+/**
+ * A verified (or, from {@link decodeSET}, merely decoded) Security Event Token. Frozen.
+ *
+ * @example
+ * ```ts
+ * const set: SecurityEventToken = await verifySET(token, options)
+ * console.log(set.iss, set.jti, set.event.type, set.subject)
+ * ```
+ */
 export interface SecurityEventToken {
   /** Protected header (`typ` is `secevent+jwt`). */
   readonly header: Readonly<{ alg: string; typ: string; kid?: string }>
@@ -36,10 +44,24 @@ export interface SecurityEventToken {
   readonly event: SecurityEvent
 }
 
-/** Which rules apply beyond RFC 8417. */
+/**
+ * Which rules apply beyond RFC 8417.
+ *
+ * @example
+ * ```ts
+ * decodeSET(token, { profile: 'rfc8417' satisfies SETProfile })
+ * ```
+ */
 export type SETProfile = 'ssf' | 'rfc8417'
 
-/** Options of {@link verifySET}. */
+/**
+ * Options of {@link verifySET}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifySETOptions = { issuer: 'https://idp.example.com/', audience: 'https://api.example.com', keys: jwks, maxTokenAge: 86400 }
+ * ```
+ */
 export interface VerifySETOptions {
   /** Exact expected `iss` (SSF 1.0 §4.1.6: the transmitter's issuer). Required. */
   issuer: string
@@ -69,7 +91,14 @@ export interface VerifySETOptions {
   crypto?: Crypto
 }
 
-/** Options of {@link decodeSET}. */
+/**
+ * Options of {@link decodeSET}.
+ *
+ * @example
+ * ```ts
+ * decodeSET(token, { profile: 'ssf', maxTokenBytes: 16384 })
+ * ```
+ */
 export interface DecodeSETOptions {
   /** Default `ssf`. */
   profile?: SETProfile

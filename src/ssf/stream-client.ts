@@ -8,7 +8,15 @@ import { readBoundedBytes } from './body.js'
 import type { FetchLike } from './poll-receiver.js'
 import type { SubjectId } from './subject-id.js'
 
-/** Transmitter configuration metadata (SSF 1.0 §7.1). */
+/**
+ * Transmitter configuration metadata (SSF 1.0 §7.1).
+ *
+ * @example
+ * ```ts
+ * const m: TransmitterMetadata = await discoverTransmitter('https://idp.example.com/')
+ * console.log(m.jwks_uri, m.configuration_endpoint)
+ * ```
+ */
 export interface TransmitterMetadata {
   readonly spec_version?: string
   readonly issuer: string
@@ -25,14 +33,29 @@ export interface TransmitterMetadata {
   readonly [member: string]: unknown
 }
 
-/** Delivery configuration of a stream (SSF 1.0 §8.1.1). */
+/**
+ * Delivery configuration of a stream (SSF 1.0 §8.1.1).
+ *
+ * @example
+ * ```ts
+ * const delivery: StreamDelivery = { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://api.example.com/ssf', authorization_header: 'Bearer push-secret' }
+ * ```
+ */
 export interface StreamDelivery {
   readonly method: string
   readonly endpoint_url?: string
   readonly authorization_header?: string
 }
 
-/** A stream configuration as the transmitter returns it (SSF 1.0 §8.1.1). */
+/**
+ * A stream configuration as the transmitter returns it (SSF 1.0 §8.1.1).
+ *
+ * @example
+ * ```ts
+ * const stream: StreamConfiguration = await client.createStream({ delivery })
+ * console.log(stream.stream_id, stream.events_delivered)
+ * ```
+ */
 export interface StreamConfiguration {
   readonly stream_id: string
   readonly iss: string
@@ -47,14 +70,28 @@ export interface StreamConfiguration {
   readonly [member: string]: unknown
 }
 
-/** Receiver-supplied stream properties (create / update / replace). */
+/**
+ * Receiver-supplied stream properties (create / update / replace).
+ *
+ * @example
+ * ```ts
+ * const props: StreamProperties = { events_requested: [EVENT_TYPE_URIS['session-revoked']], delivery: { method: 'urn:ietf:rfc:8936' } }
+ * ```
+ */
 export interface StreamProperties {
   readonly events_requested?: readonly string[]
   readonly delivery?: StreamDelivery
   readonly description?: string
 }
 
-/** Stream status (SSF 1.0 §8.1.2). */
+/**
+ * Stream status (SSF 1.0 §8.1.2).
+ *
+ * @example
+ * ```ts
+ * const { status, reason }: StreamStatus = await client.getStatus(streamId)
+ * ```
+ */
 export interface StreamStatus {
   readonly stream_id: string
   readonly status: 'enabled' | 'paused' | 'disabled'
@@ -125,7 +162,14 @@ function stringArray(v: unknown): boolean {
   return Array.isArray(v) && v.every((x) => typeof x === 'string')
 }
 
-/** Options of {@link discoverTransmitter}. */
+/**
+ * Options of {@link discoverTransmitter}.
+ *
+ * @example
+ * ```ts
+ * await discoverTransmitter(issuer, { fetch: myFetch, signal: AbortSignal.timeout(5000) })
+ * ```
+ */
 export interface DiscoverOptions {
   fetch?: FetchLike
   signal?: AbortSignal
@@ -173,7 +217,14 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
   return Object.freeze(m) as TransmitterMetadata
 }
 
-/** Options of {@link createStreamClient}. */
+/**
+ * Options of {@link createStreamClient}.
+ *
+ * @example
+ * ```ts
+ * const options: StreamClientOptions = { issuer: 'https://idp.example.com/', authorization: async () => `Bearer ${await getToken()}`, audience: 'https://api.example.com' }
+ * ```
+ */
 export interface StreamClientOptions {
   /** The transmitter issuer; metadata is discovered from it unless `metadata` is given. */
   issuer: string
@@ -188,7 +239,15 @@ export interface StreamClientOptions {
   timeoutMs?: number
 }
 
-/** SSF 1.0 §8 stream management, bound to one transmitter. */
+/**
+ * SSF 1.0 §8 stream management, bound to one transmitter.
+ *
+ * @example
+ * ```ts
+ * const client: StreamClient = createStreamClient({ issuer, authorization: 'Bearer …' })
+ * await client.setStatus(streamId, 'paused', 'maintenance')
+ * ```
+ */
 export interface StreamClient {
   /** Transmitter metadata (discovered once, then cached). */
   metadata(): Promise<TransmitterMetadata>

@@ -5,42 +5,147 @@
 import { VerificationError } from '../errors/index.js'
 import { isPlainObject, type JSONObject } from '../internal/json.js'
 
-/** RFC 9493 §3.2.1 `account`: an `acct:` URI. */
+/**
+ * RFC 9493 §3.2.1 `account`: an `acct:` URI.
+ *
+ * @example
+ * ```ts
+ * const id: AccountSubjectId = { format: 'account', uri: 'acct:jdoe@example.com' }
+ * ```
+ */
 export interface AccountSubjectId { readonly format: 'account'; readonly uri: string }
-/** RFC 9493 §3.2.2 `email`. */
+/**
+ * RFC 9493 §3.2.2 `email`.
+ *
+ * @example
+ * ```ts
+ * const id: EmailSubjectId = { format: 'email', email: 'jdoe@example.com' }
+ * ```
+ */
 export interface EmailSubjectId { readonly format: 'email'; readonly email: string }
-/** RFC 9493 §3.2.3 `iss_sub`: an issuer and a subject scoped to it. */
+/**
+ * RFC 9493 §3.2.3 `iss_sub`: an issuer and a subject scoped to it.
+ *
+ * @example
+ * ```ts
+ * const id: IssSubSubjectId = { format: 'iss_sub', iss: 'https://idp.example.com/', sub: '145234573' }
+ * ```
+ */
 export interface IssSubSubjectId { readonly format: 'iss_sub'; readonly iss: string; readonly sub: string }
-/** RFC 9493 §3.2.4 `opaque`. */
+/**
+ * RFC 9493 §3.2.4 `opaque`.
+ *
+ * @example
+ * ```ts
+ * const id: OpaqueSubjectId = { format: 'opaque', id: 'session-7' }
+ * ```
+ */
 export interface OpaqueSubjectId { readonly format: 'opaque'; readonly id: string }
-/** RFC 9493 §3.2.5 `phone_number` (E.164; visual separators tolerated, see {@link matchSubjectId}). */
+/**
+ * RFC 9493 §3.2.5 `phone_number` (E.164; visual separators tolerated, see {@link matchSubjectId}).
+ *
+ * @example
+ * ```ts
+ * const id: PhoneNumberSubjectId = { format: 'phone_number', phone_number: '+12065550100' }
+ * ```
+ */
 export interface PhoneNumberSubjectId { readonly format: 'phone_number'; readonly phone_number: string }
-/** RFC 9493 §3.2.6 `did`. */
+/**
+ * RFC 9493 §3.2.6 `did`.
+ *
+ * @example
+ * ```ts
+ * const id: DIDSubjectId = { format: 'did', url: 'did:example:123456' }
+ * ```
+ */
 export interface DIDSubjectId { readonly format: 'did'; readonly url: string }
-/** RFC 9493 §3.2.7 `uri` (e.g. a SPIFFE ID or WIMSE workload URI). */
+/**
+ * RFC 9493 §3.2.7 `uri` (e.g. a SPIFFE ID or WIMSE workload URI).
+ *
+ * @example
+ * ```ts
+ * const id: URISubjectId = { format: 'uri', uri: 'spiffe://example.org/agent/7' }
+ * ```
+ */
 export interface URISubjectId { readonly format: 'uri'; readonly uri: string }
-/** SSF 1.0 §3.5.1 `jwt_id`: one JWT, by issuer and `jti`. */
+/**
+ * SSF 1.0 §3.5.1 `jwt_id`: one JWT, by issuer and `jti`.
+ *
+ * @example
+ * ```ts
+ * const id: JWTIdSubjectId = { format: 'jwt_id', iss: 'https://idp.example.com/', jti: 'wit-123' }
+ * ```
+ */
 export interface JWTIdSubjectId { readonly format: 'jwt_id'; readonly iss: string; readonly jti: string }
-/** SSF 1.0 §3.5.2 `saml_assertion_id`. */
+/**
+ * SSF 1.0 §3.5.2 `saml_assertion_id`.
+ *
+ * @example
+ * ```ts
+ * const id: SAMLAssertionIdSubjectId = { format: 'saml_assertion_id', issuer: 'https://idp.example.com/', assertion_id: '_8e8dc5f6' }
+ * ```
+ */
 export interface SAMLAssertionIdSubjectId { readonly format: 'saml_assertion_id'; readonly issuer: string; readonly assertion_id: string }
-/** SSF 1.0 §3.5.3 `ip-addresses`. */
+/**
+ * SSF 1.0 §3.5.3 `ip-addresses`.
+ *
+ * @example
+ * ```ts
+ * const id: IPAddressesSubjectId = { format: 'ip-addresses', 'ip-addresses': ['10.29.37.75', '2001:db8::1'] }
+ * ```
+ */
 export interface IPAddressesSubjectId { readonly format: 'ip-addresses'; readonly 'ip-addresses': readonly string[] }
-/** A format agentauth does not define (SSF §3.4, by agreement); every member is kept. */
+/**
+ * A format agentauth does not define (SSF §3.4, by agreement); every member is kept.
+ *
+ * @example
+ * ```ts
+ * const id: ProprietarySubjectId = { format: 'jwk_thumbprint', jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }
+ * ```
+ */
 export interface ProprietarySubjectId { readonly format: string; readonly [member: string]: unknown }
 
-/** A subject identifier of a single format (everything but `aliases` and `complex`). */
+/**
+ * A subject identifier of a single format (everything but `aliases` and `complex`).
+ *
+ * @example
+ * ```ts
+ * const id: SimpleSubjectId = { format: 'uri', uri: 'spiffe://example.org/agent/7' }
+ * ```
+ */
 export type SimpleSubjectId =
   | AccountSubjectId | EmailSubjectId | IssSubSubjectId | OpaqueSubjectId | PhoneNumberSubjectId
   | DIDSubjectId | URISubjectId | JWTIdSubjectId | SAMLAssertionIdSubjectId | IPAddressesSubjectId
   | ProprietarySubjectId
 
-/** RFC 9493 §3.2.8 `aliases`: several identifiers of one subject (never nested). */
+/**
+ * RFC 9493 §3.2.8 `aliases`: several identifiers of one subject (never nested).
+ *
+ * @example
+ * ```ts
+ * const id: AliasesSubjectId = { format: 'aliases', identifiers: [{ format: 'email', email: 'a@example.com' }, { format: 'opaque', id: '7' }] }
+ * ```
+ */
 export interface AliasesSubjectId { readonly format: 'aliases'; readonly identifiers: readonly SimpleSubjectId[] }
 
-/** Members of an SSF complex subject (SSF 1.0 §3.3). */
+/**
+ * Members of an SSF complex subject (SSF 1.0 §3.3).
+ *
+ * @example
+ * ```ts
+ * const member: ComplexSubjectMember = 'session'
+ * ```
+ */
 export type ComplexSubjectMember = 'user' | 'device' | 'session' | 'application' | 'tenant' | 'org_unit' | 'group'
 
-/** SSF 1.0 §3.3 complex subject: each member describes one facet of the same principal. */
+/**
+ * SSF 1.0 §3.3 complex subject: each member describes one facet of the same principal.
+ *
+ * @example
+ * ```ts
+ * const id: ComplexSubjectId = { format: 'complex', user: { format: 'uri', uri: 'spiffe://example.org/agent/7' }, session: { format: 'opaque', id: 's-1' } }
+ * ```
+ */
 export interface ComplexSubjectId {
   readonly format: 'complex'
   readonly user?: SimpleSubjectId | AliasesSubjectId
@@ -52,10 +157,25 @@ export interface ComplexSubjectId {
   readonly group?: SimpleSubjectId | AliasesSubjectId
 }
 
-/** Any subject identifier agentauth parses. Switch on `format`. */
+/**
+ * Any subject identifier agentauth parses. Switch on `format`.
+ *
+ * @example
+ * ```ts
+ * const id: SubjectId = parseSubjectId(claims.sub_id)
+ * if (id.format === 'complex') console.log(id.user, id.session)
+ * ```
+ */
 export type SubjectId = SimpleSubjectId | AliasesSubjectId | ComplexSubjectId
 
-/** The complex-subject member names, in SSF order. */
+/**
+ * The complex-subject member names, in SSF order.
+ *
+ * @example
+ * ```ts
+ * for (const m of COMPLEX_SUBJECT_MEMBERS) if (subject.format === 'complex' && subject[m]) console.log(m)
+ * ```
+ */
 export const COMPLEX_SUBJECT_MEMBERS: readonly ComplexSubjectMember[] = Object.freeze(['user', 'device', 'session', 'application', 'tenant', 'org_unit', 'group'])
 
 const MAX_ALIASES = 32

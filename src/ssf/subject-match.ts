@@ -9,7 +9,14 @@
 //  - proprietary formats: every member deep-equal.
 import { COMPLEX_SUBJECT_MEMBERS, normalizeIP, normalizePhoneNumber, type AliasesSubjectId, type SimpleSubjectId, type SubjectId } from './subject-id.js'
 
-/** Options of {@link matchSubjectId}. */
+/**
+ * Options of {@link matchSubjectId}.
+ *
+ * @example
+ * ```ts
+ * matchSubjectId(a, b, { caseInsensitiveEmail: true })
+ * ```
+ */
 export interface MatchSubjectIdOptions {
   /** Also fold the local part of `email` identifiers to lower case (many IdPs do). Default false. */
   readonly caseInsensitiveEmail?: boolean

@@ -4,22 +4,50 @@ const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/'
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/'
 const SSF = 'https://schemas.openid.net/secevent/ssf/event-type/'
 
-/** Short names of the CAEP 1.0 event types. */
+/**
+ * Short names of the CAEP 1.0 event types.
+ *
+ * @example
+ * ```ts
+ * const t: CAEPEventType = 'credential-change'
+ * ```
+ */
 export type CAEPEventType =
   | 'session-revoked' | 'token-claims-change' | 'credential-change' | 'assurance-level-change'
   | 'device-compliance-change' | 'session-established' | 'session-presented' | 'risk-level-change'
 
-/** Short names of the RISC 1.0 event types. */
+/**
+ * Short names of the RISC 1.0 event types.
+ *
+ * @example
+ * ```ts
+ * const t: RISCEventType = 'account-disabled'
+ * ```
+ */
 export type RISCEventType =
   | 'account-credential-change-required' | 'account-purged' | 'account-disabled' | 'account-enabled'
   | 'identifier-changed' | 'identifier-recycled' | 'credential-compromise' | 'opt-in' | 'opt-out-initiated'
   | 'opt-out-cancelled' | 'opt-out-effective' | 'recovery-activated' | 'recovery-information-changed'
   | 'sessions-revoked'
 
-/** Short names of the SSF 1.0 stream events. */
+/**
+ * Short names of the SSF 1.0 stream events.
+ *
+ * @example
+ * ```ts
+ * const t: SSFEventType = 'verification'
+ * ```
+ */
 export type SSFEventType = 'verification' | 'stream-updated'
 
-/** Every event type agentauth parses into a typed object. */
+/**
+ * Every event type agentauth parses into a typed object.
+ *
+ * @example
+ * ```ts
+ * const uri = EVENT_TYPE_URIS['session-revoked' satisfies KnownEventType]
+ * ```
+ */
 export type KnownEventType = CAEPEventType | RISCEventType | SSFEventType
 
 const caep: readonly CAEPEventType[] = [
@@ -59,11 +87,25 @@ export function eventTypeOf(uri: string): KnownEventType | undefined {
   return byUri.get(uri)
 }
 
-/** Delivery method URNs (SSF 1.0 §6.1). */
+/**
+ * Delivery method URNs (SSF 1.0 §6.1).
+ *
+ * @example
+ * ```ts
+ * await client.createStream({ delivery: { method: DELIVERY_METHODS.poll } })
+ * ```
+ */
 export const DELIVERY_METHODS: Readonly<{ push: 'urn:ietf:rfc:8935'; poll: 'urn:ietf:rfc:8936' }> = Object.freeze({
   push: 'urn:ietf:rfc:8935',
   poll: 'urn:ietf:rfc:8936',
 } as const)
 
-/** Media type of a SET (RFC 8417 §8.2), used as `typ` and as push `Content-Type`. */
+/**
+ * Media type of a SET (RFC 8417 §8.2), used as `typ` and as push `Content-Type`.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: 'POST', headers: { 'content-type': SET_MEDIA_TYPE }, body: token })
+ * ```
+ */
 export const SET_MEDIA_TYPE = 'application/secevent+jwt'

@@ -7,7 +7,14 @@ import type { FetchLike } from '../poll-receiver.js'
 import { SET_MEDIA_TYPE } from '../uris.js'
 import type { OutboxEntry, OutboxStore, StoredStream } from './outbox.js'
 
-/** Retry policy of push delivery. */
+/**
+ * Retry policy of push delivery.
+ *
+ * @example
+ * ```ts
+ * createTransmitter({ ...options, retry: { maxAttempts: 20, initialDelay: 500, maxDelay: 600_000 } })
+ * ```
+ */
 export interface RetryPolicy {
   /** Attempts before an entry is moved to the failed list. Default 10. */
   maxAttempts?: number
@@ -29,7 +36,14 @@ export interface CheckedRetry {
   readonly jitter: number
 }
 
-/** What one delivery pass did. */
+/**
+ * What one delivery pass did.
+ *
+ * @example
+ * ```ts
+ * const { delivered, retrying, failed }: DeliveryReport = await transmitter.deliver()
+ * ```
+ */
 export interface DeliveryReport {
   /** jtis acknowledged by receivers. */
   readonly delivered: readonly string[]

@@ -7,7 +7,14 @@ import { assertObject, optionalNumber } from '../../internal/assert.js'
 import type { StreamConfiguration } from '../stream-client.js'
 import type { SubjectId } from '../subject-id.js'
 
-/** One signed SET waiting for delivery to one stream. */
+/**
+ * One signed SET waiting for delivery to one stream.
+ *
+ * @example
+ * ```ts
+ * for (const e of (await outbox.pending(streamId, 10)).entries) console.log(e.jti, e.attempts, e.lastError)
+ * ```
+ */
 export interface OutboxEntry {
   readonly jti: string
   readonly streamId: string
@@ -27,13 +34,28 @@ export interface OutboxEntry {
   readonly lastError?: string
 }
 
-/** An entry given up on: rejected by the receiver (400 / `setErrs`) or out of retries. */
+/**
+ * An entry given up on: rejected by the receiver (400 / `setErrs`) or out of retries.
+ *
+ * @example
+ * ```ts
+ * for (const f of await transmitter.failed()) console.warn(f.jti, f.error)
+ * ```
+ */
 export interface FailedEntry extends OutboxEntry {
   readonly failedAt: number
   readonly error: string
 }
 
-/** A stream as the transmitter stores it. */
+/**
+ * A stream as the transmitter stores it.
+ *
+ * @example
+ * ```ts
+ * const s: StoredStream | undefined = await outbox.getStream(streamId)
+ * console.log(s?.status, s?.config.delivery)
+ * ```
+ */
 export interface StoredStream {
   /** The configuration returned to the receiver (SSF 1.0 §8.1.1). */
   readonly config: StreamConfiguration
@@ -53,7 +75,12 @@ export interface StoredStream {
  * Where a transmitter keeps undelivered SETs and its streams. Implementations must be safe for
  * several transmitter instances: delivery is at-least-once (two instances may push the same
  * entry; receivers deduplicate by `jti`).
- */
+  *
+  * @example
+  * ```ts
+  * const outbox: OutboxStore = process.env.REDIS_URL ? createRedisOutbox({ command }) : createMemoryOutbox()
+  * ```
+  */
 export interface OutboxStore {
   /** Adds a signed SET. */
   enqueue(entry: OutboxEntry): Promise<void>
@@ -76,7 +103,14 @@ export interface OutboxStore {
   deleteStream(streamId: string): Promise<void>
 }
 
-/** Options of {@link createMemoryOutbox}. */
+/**
+ * Options of {@link createMemoryOutbox}.
+ *
+ * @example
+ * ```ts
+ * createMemoryOutbox({ maxEntries: 10_000, maxFailed: 100 })
+ * ```
+ */
 export interface MemoryOutboxOptions {
   /** Most queued entries (default 100 000); beyond, `enqueue` fails closed with `StoreError`. */
   readonly maxEntries?: number

@@ -9,7 +9,14 @@ import { boundedRedisCall, redisReplyError } from '../../internal/redis-call.js'
 import type { RedisCommand } from '../../stores/redis/command.js'
 import type { FailedEntry, OutboxEntry, OutboxStore, StoredStream } from './outbox.js'
 
-/** Options of {@link createRedisOutbox}. */
+/**
+ * Options of {@link createRedisOutbox}.
+ *
+ * @example
+ * ```ts
+ * createRedisOutbox({ command, prefix: 'ssf:prod:', timeoutMs: 500 })
+ * ```
+ */
 export interface RedisOutboxOptions {
   /** One-function Redis client (`agentauth/stores/redis` `RedisCommand`). */
   readonly command: RedisCommand

@@ -15,12 +15,26 @@ import { pushOnce, type CheckedRetry, type DeliveryReport, type RetryPolicy } fr
 import { createMemoryOutbox, type FailedEntry, type OutboxStore, type StoredStream } from './outbox.js'
 import { createRoutes, type RouteContext } from './routes.js'
 
-/** An event to emit: a known type with its members, or any event-type URI with its payload. */
+/**
+ * An event to emit: a known type with its members, or any event-type URI with its payload.
+ *
+ * @example
+ * ```ts
+ * const event: EmitEvent = { type: 'account-disabled', reason: 'hijacking' }
+ * ```
+ */
 export type EmitEvent =
   | { readonly type: KnownEventType; readonly [member: string]: unknown }
   | { readonly uri: string; readonly payload?: Readonly<Record<string, unknown>> }
 
-/** Options of {@link Transmitter.emit}. */
+/**
+ * Options of {@link Transmitter.emit}.
+ *
+ * @example
+ * ```ts
+ * await transmitter.emit(event, subject, { txn: 'incident-42', streamIds: [streamId] })
+ * ```
+ */
 export interface EmitOptions {
   /** `txn` claim (RFC 8417 §2.2); a random one is set when omitted (SSF 1.0 §4.1.9 SHOULD). */
   txn?: string
@@ -30,13 +44,27 @@ export interface EmitOptions {
   streamIds?: readonly string[]
 }
 
-/** One SET produced by {@link Transmitter.emit}. */
+/**
+ * One SET produced by {@link Transmitter.emit}.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly EmittedSET[] = await transmitter.emit(event, subject)
+ * ```
+ */
 export interface EmittedSET {
   readonly streamId: string
   readonly jti: string
 }
 
-/** Options of {@link createTransmitter}. */
+/**
+ * Options of {@link createTransmitter}.
+ *
+ * @example
+ * ```ts
+ * const options: TransmitterOptions = { issuer: 'https://idp.example.com', signer, authorizeReceiver: (req) => lookupReceiver(req) }
+ * ```
+ */
 export interface TransmitterOptions {
   /** The issuer (`iss` of every SET and of the metadata): an https URL (http only on loopback). */
   issuer: string
@@ -78,7 +106,15 @@ export interface TransmitterOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
-/** An SSF transmitter. */
+/**
+ * An SSF transmitter.
+ *
+ * @example
+ * ```ts
+ * const transmitter: Transmitter = createTransmitter(options)
+ * Deno.serve((req) => transmitter.handle(req))
+ * ```
+ */
 export interface Transmitter {
   readonly issuer: string
   /** The SSF HTTP API: metadata, JWKS, stream management, status, subjects, verification, poll. */
