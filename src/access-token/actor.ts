@@ -2,13 +2,28 @@ import { VerificationError } from '../errors/index.js'
 import { isWorkloadIdentifier, parseWorkloadIdentifier } from '../identifier/index.js'
 import { isPlainObject } from '../internal/json.js'
 
-/** Deepest `act` nesting read before a chain is refused as malformed (well above any sane policy). */
+/**
+ * Deepest `act` nesting read before a chain is refused as malformed (well above any sane policy).
+ *
+ * @example
+ * ```ts
+ * import { MAX_ACT_NESTING } from 'agentauth/access-token'
+ * console.log(MAX_ACT_NESTING) // 32
+ * ```
+ */
 export const MAX_ACT_NESTING = 32
 
 /**
  * One actor of a delegation chain (an RFC 8693 §4.1 `act` object). Only identity claims matter;
  * `exp`, `nbf`, `aud`, … inside `act` have no meaning (RFC 8693 §4.1) and are ignored for
  * decisions, though kept in `claims`.
+ *
+ * @example
+ * ```ts
+ * import { delegationChain, type Actor } from 'agentauth/access-token'
+ * const [current]: readonly Actor[] = delegationChain(token.claims)
+ * if (current?.trustDomain !== 'example.com') throw new Error('foreign agent')
+ * ```
  */
 export interface Actor {
   /** The actor's subject identifier (a workload identifier for agents). */
@@ -29,6 +44,7 @@ export interface Actor {
  * @param sub - a `sub` value.
  * @returns the trust domain, e.g. `example.org` for `spiffe://example.org/agent`.
  *
+ * @throws nothing: a `sub` that is not a workload identifier gives `undefined`.
  * @example
  * ```ts
  * import { actorTrustDomain } from 'agentauth/access-token'
@@ -45,7 +61,10 @@ function malformed(message: string): VerificationError {
   return new VerificationError('ERR_DELEGATION_INVALID', message, { claim: 'act' })
 }
 
-/** Builds an Actor from one `act` object (internal; also used by the token service). */
+/**
+ * Builds an Actor from one `act` object (internal; also used by the token service).
+ * @internal
+ */
 export function toActor(act: Record<string, unknown>): Actor {
   const sub = act.sub
   if (typeof sub !== 'string' || sub.length === 0) throw malformed('an act claim has no string "sub"')
@@ -91,12 +110,18 @@ export function delegationChain(claims: Readonly<Record<string, unknown>>): read
   return Object.freeze(out)
 }
 
-/** Same identity: equal `sub`, and equal `iss` when both name one. */
+/**
+ * Same identity: equal `sub`, and equal `iss` when both name one.
+ * @internal
+ */
 export function sameActor(a: { sub: string; iss?: string | undefined }, b: { sub: string; iss?: string | undefined }): boolean {
   return a.sub === b.sub && (a.iss === undefined || b.iss === undefined || a.iss === b.iss)
 }
 
-/** Rebuilds nested `act` JSON from a chain (current actor first). */
+/**
+ * Rebuilds nested `act` JSON from a chain (current actor first).
+ * @internal
+ */
 export function chainToAct(chain: readonly Actor[]): Record<string, unknown> | undefined {
   let act: Record<string, unknown> | undefined
   for (let i = chain.length - 1; i >= 0; i--) {

@@ -4,7 +4,16 @@ import { checkAccessTokenOptions, verifyChecked, type VerifiedAccessToken, type 
 // RFC 6750 §2.1: "Bearer" 1*SP b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
 
-/** Verifies the value of an `Authorization` header; see {@link createAccessTokenVerifier}. */
+/**
+ * Verifies the value of an `Authorization` header; see {@link createAccessTokenVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { createAccessTokenVerifier, type AuthorizationHeaderVerifier } from 'agentauth/access-token'
+ * const verifyBearer: AuthorizationHeaderVerifier = createAccessTokenVerifier({ issuer, audience, keys })
+ * await verifyBearer(request.headers.get('authorization'))
+ * ```
+ */
 export type AuthorizationHeaderVerifier = (authorization: string | null | undefined) => Promise<VerifiedAccessToken>
 
 /**

@@ -1,10 +1,27 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { sameActor, type Actor } from './actor.js'
 
-/** Decides whether one actor may act at one hop. A string or list names allowed `sub`s exactly. */
+/**
+ * Decides whether one actor may act at one hop. A string or list names allowed `sub`s exactly.
+ *
+ * @example
+ * ```ts
+ * import type { ActorMatcher } from 'agentauth/access-token'
+ * const planners: ActorMatcher = ['spiffe://example.com/agents/planner']
+ * const sameDomain: ActorMatcher = (actor) => actor.trustDomain === 'example.com'
+ * ```
+ */
 export type ActorMatcher = string | readonly string[] | ((actor: Actor, hop: number) => boolean)
 
-/** Options of {@link verifyDelegation}. */
+/**
+ * Options of {@link verifyDelegation}.
+ *
+ * @example
+ * ```ts
+ * import type { DelegationPolicy } from 'agentauth/access-token'
+ * const policy: DelegationPolicy = { maxDepth: 2, allowedTrustDomains: ['example.com', 'partner.example'] }
+ * ```
+ */
 export interface DelegationPolicy {
   /** Longest chain accepted (number of actors). A token without `act` has depth 0. */
   maxDepth?: number
@@ -25,7 +42,10 @@ function matches(matcher: ActorMatcher, actor: Actor, hop: number): boolean {
   return matcher.includes(actor.sub)
 }
 
-/** Validates a policy object once (construction time). */
+/**
+ * Validates a policy object once (construction time).
+ * @internal
+ */
 export function checkDelegationPolicy(policy: DelegationPolicy, name: string): void {
   if (typeof policy !== 'object' || policy === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an object`)
   const { maxDepth, allowedActors, allowedTrustDomains } = policy
@@ -46,6 +66,7 @@ export function checkDelegationPolicy(policy: DelegationPolicy, name: string): v
  *
  * @param chain - actors, current first.
  * @param policy - see {@link DelegationPolicy}.
+ * @returns nothing; the chain is acceptable when it returns.
  * @throws VerificationError `ERR_DELEGATION_DEPTH`, `ERR_DELEGATION_CYCLE`, `ERR_ACTOR_NOT_ALLOWED`
  *   (status 403); TypeError `ERR_INVALID_ARG_*` for a malformed policy.
  *

@@ -11,12 +11,37 @@ import type { PublicJWK } from '../signer/types.js'
 import { delegationChain, type Actor } from './actor.js'
 import { checkDelegationPolicy, verifyDelegation, type DelegationPolicy } from './delegation.js'
 
-/** JOSE `typ` of RFC 9068 JWT access tokens. */
+/**
+ * JOSE `typ` of RFC 9068 JWT access tokens.
+ *
+ * @example
+ * ```ts
+ * import { ACCESS_TOKEN_TYP } from 'agentauth/access-token'
+ * ACCESS_TOKEN_TYP // 'at+jwt'
+ * ```
+ */
 export const ACCESS_TOKEN_TYP = 'at+jwt'
-/** Default cap on an access token's length (characters). */
+/**
+ * Default cap on an access token's length (characters).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_ACCESS_TOKEN_BYTES, verifyAccessToken } from 'agentauth/access-token'
+ * await verifyAccessToken(jwt, { issuer, audience, keys, maxTokenBytes: DEFAULT_MAX_ACCESS_TOKEN_BYTES / 2 })
+ * ```
+ */
 export const DEFAULT_MAX_ACCESS_TOKEN_BYTES: number = 16 * 1024
 
-/** The key a sender-constrained token must be bound to: the caller's proven key. */
+/**
+ * The key a sender-constrained token must be bound to: the caller's proven key.
+ *
+ * @example
+ * ```ts
+ * import { verifyAccessToken, type AccessTokenConfirmation } from 'agentauth/access-token'
+ * const confirmation: AccessTokenConfirmation = { jwk: verifiedWit.key }
+ * await verifyAccessToken(jwt, { issuer, audience, keys, confirmation })
+ * ```
+ */
 export interface AccessTokenConfirmation {
   /** RFC 7638 thumbprint of the caller's key (e.g. computed once per WIT). */
   jkt?: string
@@ -24,7 +49,15 @@ export interface AccessTokenConfirmation {
   jwk?: PublicJWK
 }
 
-/** Options of {@link verifyAccessToken}. */
+/**
+ * Options of {@link verifyAccessToken}.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyAccessTokenOptions } from 'agentauth/access-token'
+ * const options: VerifyAccessTokenOptions = { issuer: 'https://sts.example.com', audience: 'https://tool.example.com', keys: { keys: stsJwks }, requiredScopes: ['files:read'] }
+ * ```
+ */
 export interface VerifyAccessTokenOptions {
   /** The authorization server's issuer identifier; `iss` must equal it exactly (RFC 9068 §4). */
   issuer: string
@@ -53,7 +86,16 @@ export interface VerifyAccessTokenOptions {
   crypto?: Crypto
 }
 
-/** A verified RFC 9068 access token. Frozen; carries claims, never the raw token. */
+/**
+ * A verified RFC 9068 access token. Frozen; carries claims, never the raw token.
+ *
+ * @example
+ * ```ts
+ * import { verifyAccessToken, type VerifiedAccessToken } from 'agentauth/access-token'
+ * const token: VerifiedAccessToken = await verifyAccessToken(jwt, options)
+ * console.log(token.subject, token.actors.map((a) => a.sub), token.scopes)
+ * ```
+ */
 export interface VerifiedAccessToken {
   readonly header: Readonly<Record<string, unknown>>
   /** All claims, frozen. */
@@ -80,7 +122,10 @@ function invalid(message: string, claim?: string): VerificationError {
   return new VerificationError('ERR_ACCESS_TOKEN_INVALID', message, { status: 401, challenge: CHALLENGE_INVALID, ...(claim === undefined ? {} : { claim }) })
 }
 
-/** Validates the options once; shared with the header verifier. */
+/**
+ * Validates the options once; shared with the header verifier.
+ * @internal
+ */
 export function checkAccessTokenOptions(options: VerifyAccessTokenOptions): void {
   checkObject(options, 'options')
   if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be a non-empty string')
@@ -167,7 +212,10 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
   return verifyChecked(token, options)
 }
 
-/** verifyAccessToken without re-checking options (the header verifier checks them once). */
+/**
+ * verifyAccessToken without re-checking options (the header verifier checks them once).
+ * @internal
+ */
 export async function verifyChecked(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   const verified = await verifyJWT(token, {
     keys: options.keys,

@@ -9,7 +9,16 @@ import { exchangeToken } from '../token-exchange/exchange.js'
 import type { TokenExchangeResponse } from '../token-exchange/process-response.js'
 import { GRANT_TYPE_JWT_BEARER, TOKEN_TYPE, type TokenTypeURI } from '../token-exchange/token-types.js'
 
-/** Parameters of a jwt-bearer grant request (RFC 7523 §2.1). */
+/**
+ * Parameters of a jwt-bearer grant request (RFC 7523 §2.1).
+ *
+ * @example
+ * ```ts
+ * import { requestJWTBearerGrant, type JWTBearerGrantParameters } from 'agentauth/assertion-grant'
+ * const params: JWTBearerGrantParameters = { assertion: grant, scope: 'orders:read', resource: 'https://api.partner.example' }
+ * await requestJWTBearerGrant(partnerAs, partnerClient, params)
+ * ```
+ */
 export interface JWTBearerGrantParameters {
   /** One JWT: a JWT authorization grant (identity chaining) or an ID-JAG. */
   assertion: string
@@ -90,7 +99,15 @@ export async function requestJWTBearerGrant(
   return processTokenResponse(response)
 }
 
-/** Parameters of {@link requestJWTAuthorizationGrant}. */
+/**
+ * Parameters of {@link requestJWTAuthorizationGrant}.
+ *
+ * @example
+ * ```ts
+ * import type { JWTAuthorizationGrantRequest } from 'agentauth/assertion-grant'
+ * const params: JWTAuthorizationGrantRequest = { subjectToken, subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token', audience: 'https://as.partner.example' }
+ * ```
+ */
 export interface JWTAuthorizationGrantRequest {
   subjectToken: string
   subjectTokenType: TokenTypeURI
@@ -137,7 +154,15 @@ export async function requestJWTAuthorizationGrant(
   return exchangeToken(home, client, { ...params, requestedTokenType: TOKEN_TYPE.JWT }, { ...options, expectedIssuedTokenType: TOKEN_TYPE.JWT })
 }
 
-/** Parameters of {@link requestIdJag}. */
+/**
+ * Parameters of {@link requestIdJag}.
+ *
+ * @example
+ * ```ts
+ * import type { IdJagRequest } from 'agentauth/assertion-grant'
+ * const params: IdJagRequest = { subjectToken: idToken, audience: 'https://as.saas.example', scope: 'chat.read' }
+ * ```
+ */
 export interface IdJagRequest {
   /** The SSO identity assertion: an ID Token (default type), SAML 2.0 assertion or IdP refresh token. */
   subjectToken: string

@@ -2,14 +2,46 @@ import { codedTypeError } from '../errors/index.js'
 import { checkMintOptions, mintJWT, requireStringClaim, type MintOptions } from '../internal/oauth-mint.js'
 import { scopeOption } from '../internal/oauth-scope.js'
 
-/** JOSE `typ` of an Identity Assertion JWT Authorization Grant (ID-JAG §3). */
+/**
+ * JOSE `typ` of an Identity Assertion JWT Authorization Grant (ID-JAG §3).
+ *
+ * @example
+ * ```ts
+ * import { ID_JAG_TYP } from 'agentauth/assertion-grant'
+ * ID_JAG_TYP // 'oauth-id-jag+jwt'
+ * ```
+ */
 export const ID_JAG_TYP = 'oauth-id-jag+jwt'
-/** JOSE `typ` agentauth gives JWT authorization grants for identity chaining (no typ is registered for them). */
+/**
+ * JOSE `typ` agentauth gives JWT authorization grants for identity chaining (no typ is registered for them).
+ *
+ * @example
+ * ```ts
+ * import { JWT_GRANT_TYP } from 'agentauth/assertion-grant'
+ * JWT_GRANT_TYP // 'JWT'
+ * ```
+ */
 export const JWT_GRANT_TYP = 'JWT'
-/** Resource AS metadata value announcing ID-JAG support (`authorization_grant_profiles_supported`). */
+/**
+ * Resource AS metadata value announcing ID-JAG support (`authorization_grant_profiles_supported`).
+ *
+ * @example
+ * ```ts
+ * import { GRANT_PROFILE_ID_JAG } from 'agentauth/assertion-grant'
+ * const metadata = { authorization_grant_profiles_supported: [GRANT_PROFILE_ID_JAG] }
+ * ```
+ */
 export const GRANT_PROFILE_ID_JAG = 'urn:ietf:params:oauth:grant-profile:id-jag'
 
-/** Claims of a JWT authorization grant (identity chaining §2.3.3 / RFC 7523 §3). */
+/**
+ * Claims of a JWT authorization grant (identity chaining §2.3.3 / RFC 7523 §3).
+ *
+ * @example
+ * ```ts
+ * import type { JWTAuthorizationGrantClaims } from 'agentauth/assertion-grant'
+ * const claims: JWTAuthorizationGrantClaims = { iss: 'https://as.home.example', sub: 'alice', aud: 'https://as.partner.example', act: { sub: 'spiffe://home.example/agent' } }
+ * ```
+ */
 export interface JWTAuthorizationGrantClaims {
   /** The home authorization server. */
   iss: string
@@ -25,7 +57,15 @@ export interface JWTAuthorizationGrantClaims {
   readonly [claim: string]: unknown
 }
 
-/** Claims of an ID-JAG (draft-ietf-oauth-identity-assertion-authz-grant §3). */
+/**
+ * Claims of an ID-JAG (draft-ietf-oauth-identity-assertion-authz-grant §3).
+ *
+ * @example
+ * ```ts
+ * import type { IdJagClaims } from 'agentauth/assertion-grant'
+ * const claims: IdJagClaims = { iss: 'https://idp.example', sub: 'alice', aud: 'https://as.saas.example', client_id: 'agent-at-saas' }
+ * ```
+ */
 export interface IdJagClaims {
   /** The IdP's issuer identifier. */
   iss: string
@@ -42,7 +82,16 @@ export interface IdJagClaims {
   readonly [claim: string]: unknown
 }
 
-/** Options of the grant minters: signer and a short lifetime (default 300 s, at most 3600). */
+/**
+ * Options of the grant minters: signer and a short lifetime (default 300 s, at most 3600).
+ *
+ * @example
+ * ```ts
+ * import { createIdJag, type CreateGrantOptions } from 'agentauth/assertion-grant'
+ * const options: CreateGrantOptions = { signer: idpSigner, lifetime: 120 }
+ * await createIdJag(claims, options)
+ * ```
+ */
 export interface CreateGrantOptions {
   signer: MintOptions['signer']
   lifetime?: number

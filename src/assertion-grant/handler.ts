@@ -15,7 +15,15 @@ import { createAccessToken } from '../token-service/create-access-token.js'
 import { ID_JAG_TYP } from './create.js'
 import { checkGrantOptions, verifyIdJag, verifyJWTAuthorizationGrant, type TrustedIssuer, type VerifiedAuthorizationGrant } from './verify.js'
 
-/** What the jwt-bearer policy hooks see. Frozen. */
+/**
+ * What the jwt-bearer policy hooks see. Frozen.
+ *
+ * @example
+ * ```ts
+ * import type { JWTBearerGrantContext } from 'agentauth/assertion-grant'
+ * const mapSubject = ({ grant }: JWTBearerGrantContext) => (grant.issuer === 'https://as.home.example' ? `home:${grant.subject}` : undefined)
+ * ```
+ */
 export interface JWTBearerGrantContext {
   readonly client: AuthenticatedClient
   readonly grant: VerifiedAuthorizationGrant
@@ -25,7 +33,15 @@ export interface JWTBearerGrantContext {
   readonly requestedScopes: readonly string[] | undefined
 }
 
-/** Policy of {@link createJWTBearerGrantHandler}. */
+/**
+ * Policy of {@link createJWTBearerGrantHandler}.
+ *
+ * @example
+ * ```ts
+ * import type { JWTBearerGrantPolicy } from 'agentauth/assertion-grant'
+ * const policy: JWTBearerGrantPolicy = { targets: ['https://api.partner.example'], mapSubject: ({ grant }) => grant.subject, lifetime: 300 }
+ * ```
+ */
 export interface JWTBearerGrantPolicy {
   /** Allowed `resource` / `audience` values of issued access tokens. */
   targets: readonly string[] | ((target: string, context: JWTBearerGrantContext) => boolean | Promise<boolean>)
@@ -44,7 +60,16 @@ export interface JWTBearerGrantPolicy {
   lifetime?: number
 }
 
-/** Options of {@link createJWTBearerGrantHandler}. */
+/**
+ * Options of {@link createJWTBearerGrantHandler}.
+ *
+ * @example
+ * ```ts
+ * import { createJWTBearerGrantHandler, type JWTBearerGrantHandlerOptions } from 'agentauth/assertion-grant'
+ * const options: JWTBearerGrantHandlerOptions = { issuer, signer, clientAuthentication, trustedIssuers, replayCache, policy }
+ * const handler = createJWTBearerGrantHandler(options)
+ * ```
+ */
 export interface JWTBearerGrantHandlerOptions {
   /** Issuer identifier of this (foreign / Resource) authorization server. */
   issuer: string

@@ -11,7 +11,15 @@ import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import { ID_JAG_TYP } from './create.js'
 
-/** An issuer whose assertions this server accepts, with its keys. */
+/**
+ * An issuer whose assertions this server accepts, with its keys.
+ *
+ * @example
+ * ```ts
+ * import type { TrustedIssuer } from 'agentauth/assertion-grant'
+ * const home: TrustedIssuer = { issuer: 'https://as.home.example', keys: { keys: homeJwks }, algorithms: ['ES256'] }
+ * ```
+ */
 export interface TrustedIssuer {
   readonly issuer: string
   readonly keys: KeyInput
@@ -19,7 +27,16 @@ export interface TrustedIssuer {
   readonly algorithms?: readonly JWSAlgorithm[]
 }
 
-/** Options shared by {@link verifyJWTAuthorizationGrant} and {@link verifyIdJag}. */
+/**
+ * Options shared by {@link verifyJWTAuthorizationGrant} and {@link verifyIdJag}.
+ *
+ * @example
+ * ```ts
+ * import { verifyJWTAuthorizationGrant, type VerifyGrantOptions } from 'agentauth/assertion-grant'
+ * const options: VerifyGrantOptions = { trustedIssuers: [home], audience: 'https://as.partner.example', replayCache }
+ * await verifyJWTAuthorizationGrant(assertion, options)
+ * ```
+ */
 export interface VerifyGrantOptions {
   /** Trusted assertion issuers (other authorization servers, IdPs). */
   trustedIssuers: readonly TrustedIssuer[]
@@ -36,13 +53,31 @@ export interface VerifyGrantOptions {
   maxTokenBytes?: number
 }
 
-/** Options of {@link verifyIdJag}. */
+/**
+ * Options of {@link verifyIdJag}.
+ *
+ * @example
+ * ```ts
+ * import { verifyIdJag, type VerifyIdJagOptions } from 'agentauth/assertion-grant'
+ * const options: VerifyIdJagOptions = { trustedIssuers: [idp], audience: 'https://as.saas.example', clientId: client.clientId, replayCache }
+ * await verifyIdJag(assertion, options)
+ * ```
+ */
 export interface VerifyIdJagOptions extends VerifyGrantOptions {
   /** The authenticated client's id at this (Resource) AS: must equal the ID-JAG's `client_id` claim. */
   clientId: string
 }
 
-/** A verified JWT authorization grant or ID-JAG. Frozen. */
+/**
+ * A verified JWT authorization grant or ID-JAG. Frozen.
+ *
+ * @example
+ * ```ts
+ * import { verifyJWTAuthorizationGrant, type VerifiedAuthorizationGrant } from 'agentauth/assertion-grant'
+ * const grant: VerifiedAuthorizationGrant = await verifyJWTAuthorizationGrant(assertion, options)
+ * console.log(grant.issuer, grant.subject, grant.actors)
+ * ```
+ */
 export interface VerifiedAuthorizationGrant {
   readonly issuer: string
   readonly subject: string
@@ -76,7 +111,10 @@ function unverifiedPart(token: unknown, index: 0 | 1): JSONObject | undefined {
   }
 }
 
-/** Validates grant-verification options once. */
+/**
+ * Validates grant-verification options once.
+ * @internal
+ */
 export function checkGrantOptions(options: VerifyGrantOptions, name = 'options'): void {
   checkObject(options, name)
   if (!Array.isArray(options.trustedIssuers) || options.trustedIssuers.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.trustedIssuers must be a non-empty array`)

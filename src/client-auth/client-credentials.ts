@@ -5,7 +5,16 @@ import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-reques
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import type { OAuthClient, OAuthServer, TokenEndpointRequestOptions } from './types.js'
 
-/** Parameters of a client credentials grant (RFC 6749 §4.4). */
+/**
+ * Parameters of a client credentials grant (RFC 6749 §4.4).
+ *
+ * @example
+ * ```ts
+ * import { requestClientCredentials, type ClientCredentialsParameters } from 'agentauth/client-auth'
+ * const params: ClientCredentialsParameters = { scope: ['reports:write'], resource: 'https://reports.example.com' }
+ * await requestClientCredentials(server, client, params)
+ * ```
+ */
 export interface ClientCredentialsParameters {
   /** Requested scope (space-delimited string or list). */
   scope?: string | readonly string[]
@@ -17,7 +26,16 @@ export interface ClientCredentialsParameters {
   extra?: Readonly<Record<string, string | readonly string[]>>
 }
 
-/** A validated RFC 6749 §5.1 token response. Frozen. Keep it inside the broker: it holds a bearer token. */
+/**
+ * A validated RFC 6749 §5.1 token response. Frozen. Keep it inside the broker: it holds a bearer token.
+ *
+ * @example
+ * ```ts
+ * import { requestClientCredentials, type TokenResponse } from 'agentauth/client-auth'
+ * const token: TokenResponse = await requestClientCredentials(server, client, { scope: 'a' })
+ * console.log(token.tokenType, token.expiresIn)
+ * ```
+ */
 export interface TokenResponse {
   readonly accessToken: string
   /** `Bearer`, `DPoP`, … as sent (compare case-insensitively). */
@@ -29,7 +47,16 @@ export interface TokenResponse {
   readonly refreshToken: string | undefined
 }
 
-/** Options of {@link processTokenResponse}. */
+/**
+ * Options of {@link processTokenResponse}.
+ *
+ * @example
+ * ```ts
+ * import { processTokenResponse, type ProcessTokenResponseOptions } from 'agentauth/client-auth'
+ * const options: ProcessTokenResponseOptions = { maxBytes: 16 * 1024 }
+ * await processTokenResponse(response, options)
+ * ```
+ */
 export interface ProcessTokenResponseOptions {
   /** Body size cap in bytes (default 64 KiB). */
   maxBytes?: number

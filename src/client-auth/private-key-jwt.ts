@@ -7,10 +7,27 @@ import { createCompactJWS } from '../signer/jws.js'
 import type { Signer } from '../signer/types.js'
 import type { ClientAuthentication } from './types.js'
 
-/** `client_assertion_type` of RFC 7523 §2.2. */
+/**
+ * `client_assertion_type` of RFC 7523 §2.2.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_ASSERTION_TYPE_JWT_BEARER } from 'agentauth/client-auth'
+ * form.get('client_assertion_type') === CLIENT_ASSERTION_TYPE_JWT_BEARER
+ * ```
+ */
 export const CLIENT_ASSERTION_TYPE_JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
-/** Options of {@link privateKeyJwt}. */
+/**
+ * Options of {@link privateKeyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { privateKeyJwt, type PrivateKeyJwtOptions } from 'agentauth/client-auth'
+ * const options: PrivateKeyJwtOptions = { lifetime: 30, audience: 'https://as.example.com' }
+ * const auth = privateKeyJwt(signer, options)
+ * ```
+ */
 export interface PrivateKeyJwtOptions {
   /** `iss`/`sub` of the assertion; defaults to the request's `clientId`. Must equal it when both are set. */
   clientId?: string

@@ -16,6 +16,7 @@ import type { ClientAuthentication } from './types.js'
  *
  * @returns a {@link ClientAuthentication} that adds `client_id`.
  *
+ * @throws nothing.
  * @example
  * ```ts
  * import { tlsClientAuth } from 'agentauth/client-auth'

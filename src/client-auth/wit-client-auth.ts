@@ -8,16 +8,57 @@ import type { Signer } from '../signer/types.js'
 import type { WITSource } from '../wit/types.js'
 import type { ClientAuthentication } from './types.js'
 
-/** Header carrying the WIT as the client attestation (draft-ietf-oauth-attestation-based-client-auth). */
+/**
+ * Header carrying the WIT as the client attestation (draft-ietf-oauth-attestation-based-client-auth).
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_ATTESTATION_HEADER } from 'agentauth/client-auth'
+ * const wit = request.headers.get(CLIENT_ATTESTATION_HEADER)
+ * ```
+ */
 export const CLIENT_ATTESTATION_HEADER = 'OAuth-Client-Attestation'
-/** Header carrying the proof of possession of the WIT key. */
+/**
+ * Header carrying the proof of possession of the WIT key.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_ATTESTATION_POP_HEADER } from 'agentauth/client-auth'
+ * const pop = request.headers.get(CLIENT_ATTESTATION_POP_HEADER)
+ * ```
+ */
 export const CLIENT_ATTESTATION_POP_HEADER = 'OAuth-Client-Attestation-PoP'
-/** JOSE `typ` of the attestation PoP JWT. */
+/**
+ * JOSE `typ` of the attestation PoP JWT.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_ATTESTATION_POP_TYP } from 'agentauth/client-auth'
+ * CLIENT_ATTESTATION_POP_TYP // 'oauth-client-attestation-pop+jwt'
+ * ```
+ */
 export const CLIENT_ATTESTATION_POP_TYP = 'oauth-client-attestation-pop+jwt'
-/** `token_endpoint_auth_method` value registered for attestation-based client authentication. */
+/**
+ * `token_endpoint_auth_method` value registered for attestation-based client authentication.
+ *
+ * @example
+ * ```ts
+ * import { ATTEST_JWT_CLIENT_AUTH } from 'agentauth/client-auth'
+ * const clientMetadata = { token_endpoint_auth_method: ATTEST_JWT_CLIENT_AUTH }
+ * ```
+ */
 export const ATTEST_JWT_CLIENT_AUTH = 'attest_jwt_client_auth'
 
-/** Options of {@link witClientAuth}. */
+/**
+ * Options of {@link witClientAuth}.
+ *
+ * @example
+ * ```ts
+ * import { witClientAuth, type WITClientAuthOptions } from 'agentauth/client-auth'
+ * const options: WITClientAuthOptions = { wit: witSource, signer: workloadSigner, lifetime: 30 }
+ * const auth = witClientAuth(options)
+ * ```
+ */
 export interface WITClientAuthOptions {
   /** Where the current WIT comes from (rotation hidden behind it). */
   wit: WITSource

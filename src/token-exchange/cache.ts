@@ -8,14 +8,30 @@ import { exchangeToken } from './exchange.js'
 import type { TokenExchangeResponse } from './process-response.js'
 import type { TokenTypeURI } from './token-types.js'
 
-/** Where a token is for: the cache key (order of list entries does not matter). */
+/**
+ * Where a token is for: the cache key (order of list entries does not matter).
+ *
+ * @example
+ * ```ts
+ * import type { TokenTarget } from 'agentauth/token-exchange'
+ * const target: TokenTarget = { audience: 'https://calendar.example.com', scope: ['calendar:read'] }
+ * ```
+ */
 export interface TokenTarget {
   readonly audience?: string | readonly string[]
   readonly resource?: string | readonly string[]
   readonly scope?: string | readonly string[]
 }
 
-/** A token held by a {@link TokenCache}. */
+/**
+ * A token held by a {@link TokenCache}.
+ *
+ * @example
+ * ```ts
+ * import type { CachedToken } from 'agentauth/token-exchange'
+ * const { token, expiresAt }: CachedToken = await cache.get({ audience: 'https://tool.example.com' })
+ * ```
+ */
 export interface CachedToken {
   readonly token: string
   readonly tokenType: string
@@ -29,6 +45,13 @@ export interface CachedToken {
  * Tokens per target (audience + resource + scope), refreshed `refreshBefore` seconds ahead of
  * expiry; concurrent requests for the same target share one exchange (single flight). Lives in
  * the broker; its tokens are never exposed to the agent.
+ *
+ * @example
+ * ```ts
+ * import { createTokenExchangeCache, type TokenCache } from 'agentauth/token-exchange'
+ * const cache: TokenCache = createTokenExchangeCache({ server, client, subject })
+ * cache.invalidate({ audience: 'https://tool.example.com' })
+ * ```
  */
 export interface TokenCache {
   /** A valid token for `target`, exchanging a new one when missing or about to expire. */
@@ -39,7 +62,16 @@ export interface TokenCache {
   clear(): void
 }
 
-/** Options of {@link createTokenCache}. */
+/**
+ * Options of {@link createTokenCache}.
+ *
+ * @example
+ * ```ts
+ * import { createTokenCache, type TokenCacheOptions } from 'agentauth/token-exchange'
+ * const options: TokenCacheOptions = { fetchToken: (target) => exchangeToken(server, client, { ...params, ...target }), refreshBefore: 60 }
+ * const cache = createTokenCache(options)
+ * ```
+ */
 export interface TokenCacheOptions {
   /** Obtains a fresh token for a target (usually an `exchangeToken` call). */
   fetchToken: (target: TokenTarget) => Promise<TokenExchangeResponse>
@@ -179,13 +211,30 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   }
 }
 
-/** What a token exchange cache exchanges: the subject (and optional actor) token of the broker. */
+/**
+ * What a token exchange cache exchanges: the subject (and optional actor) token of the broker.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_TYPE, type ExchangeSubject } from 'agentauth/token-exchange'
+ * const subject = (): ExchangeSubject => ({ token: userAccessToken, tokenType: TOKEN_TYPE.ACCESS_TOKEN })
+ * ```
+ */
 export interface ExchangeSubject {
   readonly token: string
   readonly tokenType: TokenTypeURI
 }
 
-/** Options of {@link createTokenExchangeCache}. */
+/**
+ * Options of {@link createTokenExchangeCache}.
+ *
+ * @example
+ * ```ts
+ * import { createTokenExchangeCache, TOKEN_TYPE, type TokenExchangeCacheOptions } from 'agentauth/token-exchange'
+ * const options: TokenExchangeCacheOptions = { server, client, subject: () => ({ token: userToken, tokenType: TOKEN_TYPE.ACCESS_TOKEN }) }
+ * const cache = createTokenExchangeCache(options)
+ * ```
+ */
 export interface TokenExchangeCacheOptions extends Omit<TokenCacheOptions, 'fetchToken'> {
   server: OAuthServer
   client: OAuthClient

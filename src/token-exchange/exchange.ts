@@ -3,7 +3,16 @@ import { wrapNetworkError } from '../internal/oauth-http.js'
 import { processTokenExchangeResponse, type ProcessTokenExchangeResponseOptions, type TokenExchangeResponse } from './process-response.js'
 import { tokenExchangeRequest, type TokenExchangeParameters } from './request.js'
 
-/** Options of {@link exchangeToken}: transport plus response processing. */
+/**
+ * Options of {@link exchangeToken}: transport plus response processing.
+ *
+ * @example
+ * ```ts
+ * import { exchangeToken, TOKEN_TYPE, type ExchangeTokenOptions } from 'agentauth/token-exchange'
+ * const options: ExchangeTokenOptions = { signal: AbortSignal.timeout(5000), expectedIssuedTokenType: TOKEN_TYPE.ACCESS_TOKEN }
+ * await exchangeToken(server, client, params, options)
+ * ```
+ */
 export interface ExchangeTokenOptions extends TokenEndpointRequestOptions, ProcessTokenExchangeResponseOptions {}
 
 /**

@@ -3,7 +3,16 @@ import type { FetchLike, FetchMiddleware } from '../internal/fetch-types.js'
 import { checkObject } from '../internal/oauth-assert.js'
 import type { TokenCache, TokenTarget } from './cache.js'
 
-/** Options of {@link tokenExchange}. */
+/**
+ * Options of {@link tokenExchange}.
+ *
+ * @example
+ * ```ts
+ * import { tokenExchange, type TokenExchangeMiddlewareOptions } from 'agentauth/token-exchange'
+ * const options: TokenExchangeMiddlewareOptions = { cache, destinations: { 'https://tool.example.com': { audience: 'https://tool.example.com' } } }
+ * const brokerFetch = tokenExchange(options)(fetch)
+ * ```
+ */
 export interface TokenExchangeMiddlewareOptions {
   /** Where tokens come from (see `createTokenExchangeCache`). */
   cache: TokenCache

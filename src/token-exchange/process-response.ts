@@ -2,7 +2,16 @@ import { ProtocolError } from '../errors/index.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import type { TokenTypeURI } from './token-types.js'
 
-/** A validated RFC 8693 §2.2.1 response. Frozen. It holds a bearer token: keep it inside the broker. */
+/**
+ * A validated RFC 8693 §2.2.1 response. Frozen. It holds a bearer token: keep it inside the broker.
+ *
+ * @example
+ * ```ts
+ * import { exchangeToken, type TokenExchangeResponse } from 'agentauth/token-exchange'
+ * const result: TokenExchangeResponse = await exchangeToken(server, client, params)
+ * if (result.tokenType === 'N_A') console.log('not an access token:', result.issuedTokenType)
+ * ```
+ */
 export interface TokenExchangeResponse {
   /** The issued token (an access token, Txn-Token, ID-JAG, JWT grant … despite the name). */
   readonly accessToken: string
@@ -17,7 +26,16 @@ export interface TokenExchangeResponse {
   readonly refreshToken: string | undefined
 }
 
-/** Options of {@link processTokenExchangeResponse}. */
+/**
+ * Options of {@link processTokenExchangeResponse}.
+ *
+ * @example
+ * ```ts
+ * import { processTokenExchangeResponse, TOKEN_TYPE, type ProcessTokenExchangeResponseOptions } from 'agentauth/token-exchange'
+ * const options: ProcessTokenExchangeResponseOptions = { expectedIssuedTokenType: TOKEN_TYPE.TXN_TOKEN }
+ * await processTokenExchangeResponse(response, options)
+ * ```
+ */
 export interface ProcessTokenExchangeResponseOptions {
   /** Body size cap in bytes (default 64 KiB). */
   maxBytes?: number

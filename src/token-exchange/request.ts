@@ -5,7 +5,15 @@ import { listOption, scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, type TokenTypeURI } from './token-types.js'
 
-/** Parameters of an RFC 8693 §2.1 token exchange request. */
+/**
+ * Parameters of an RFC 8693 §2.1 token exchange request.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_TYPE, type TokenExchangeParameters } from 'agentauth/token-exchange'
+ * const params: TokenExchangeParameters = { subjectToken, subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: 'https://tool.example.com', scope: 'files:read' }
+ * ```
+ */
 export interface TokenExchangeParameters {
   /** The token that represents the party on whose behalf the request is made. */
   subjectToken: string

@@ -1,6 +1,22 @@
-/** `grant_type` of RFC 8693 token exchange. */
+/**
+ * `grant_type` of RFC 8693 token exchange.
+ *
+ * @example
+ * ```ts
+ * import { GRANT_TYPE_TOKEN_EXCHANGE } from 'agentauth/token-exchange'
+ * form.get('grant_type') === GRANT_TYPE_TOKEN_EXCHANGE
+ * ```
+ */
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-/** `grant_type` of the RFC 7523 §2.1 JWT bearer authorization grant. */
+/**
+ * `grant_type` of the RFC 7523 §2.1 JWT bearer authorization grant.
+ *
+ * @example
+ * ```ts
+ * import { GRANT_TYPE_JWT_BEARER } from 'agentauth/token-exchange'
+ * form.get('grant_type') === GRANT_TYPE_JWT_BEARER
+ * ```
+ */
 export const GRANT_TYPE_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 /**
@@ -47,5 +63,13 @@ export const TOKEN_TYPE: Readonly<{
   ID_JAG: 'urn:ietf:params:oauth:token-type:id-jag',
 })
 
-/** One of the {@link TOKEN_TYPE} values, or any other absolute URI a deployment defines. */
+/**
+ * One of the {@link TOKEN_TYPE} values, or any other absolute URI a deployment defines.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_TYPE, type TokenTypeURI } from 'agentauth/token-exchange'
+ * const wanted: TokenTypeURI = TOKEN_TYPE.TXN_TOKEN
+ * ```
+ */
 export type TokenTypeURI = (typeof TOKEN_TYPE)[keyof typeof TOKEN_TYPE] | (string & {})

@@ -12,7 +12,16 @@ import { jwkThumbprint } from '../signer/thumbprint.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
 
-/** A client registered with the token service. */
+/**
+ * A client registered with the token service.
+ *
+ * @example
+ * ```ts
+ * import type { RegisteredClient } from 'agentauth/token-service'
+ * const planner: RegisteredClient = { clientId: 'spiffe://example.com/agents/planner' } // authenticates with its WIT
+ * const broker: RegisteredClient = { clientId: 'broker', keys: { keys: [brokerJwk] } } // private_key_jwt
+ * ```
+ */
 export interface RegisteredClient {
   readonly clientId: string
   /** Public keys for `private_key_jwt` (RFC 7523 §2.2 assertions). */
@@ -28,7 +37,15 @@ export interface RegisteredClient {
   readonly metadata?: Readonly<Record<string, unknown>>
 }
 
-/** How a request's client was authenticated. Frozen. */
+/**
+ * How a request's client was authenticated. Frozen.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticatedClient } from 'agentauth/token-service'
+ * const bindTo = (client: AuthenticatedClient) => (client.jkt === undefined ? undefined : { jkt: client.jkt })
+ * ```
+ */
 export interface AuthenticatedClient {
   readonly clientId: string
   readonly method: 'private_key_jwt' | 'attest_jwt_client_auth' | 'tls_client_auth'
@@ -41,10 +58,28 @@ export interface AuthenticatedClient {
   readonly jkt: string | undefined
 }
 
-/** Authenticates the client of one token request. */
+/**
+ * Authenticates the client of one token request.
+ *
+ * @example
+ * ```ts
+ * import { createClientAuthenticator, type ClientAuthenticator } from 'agentauth/token-service'
+ * const authenticate: ClientAuthenticator = createClientAuthenticator({ issuer, clients, replayCache })
+ * const client = await authenticate(request, form)
+ * ```
+ */
 export type ClientAuthenticator = (request: Request, form: URLSearchParams) => Promise<AuthenticatedClient>
 
-/** Options of {@link createClientAuthenticator}. */
+/**
+ * Options of {@link createClientAuthenticator}.
+ *
+ * @example
+ * ```ts
+ * import { createClientAuthenticator, type ClientAuthenticatorOptions } from 'agentauth/token-service'
+ * const options: ClientAuthenticatorOptions = { issuer: 'https://sts.example.com', clients, replayCache, witVerifier }
+ * const authenticate = createClientAuthenticator(options)
+ * ```
+ */
 export interface ClientAuthenticatorOptions {
   /** This server's issuer identifier: the required `aud` of assertions and PoPs. */
   issuer: string

@@ -7,7 +7,15 @@ import type { Signer } from '../signer/types.js'
 import type { AuthenticatedClient, ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
 
-/** Policy of {@link createClientCredentialsHandler}. */
+/**
+ * Policy of {@link createClientCredentialsHandler}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientCredentialsPolicy } from 'agentauth/token-service'
+ * const policy: ClientCredentialsPolicy = { targets: (t) => t === 'https://reports.example.com', scopes: () => ['reports:write'] }
+ * ```
+ */
 export interface ClientCredentialsPolicy {
   /** Allowed `resource` / `audience` values for this client. */
   targets: (target: string, client: AuthenticatedClient) => boolean | Promise<boolean>
@@ -21,7 +29,16 @@ export interface ClientCredentialsPolicy {
   senderConstrain?: boolean
 }
 
-/** Options of {@link createClientCredentialsHandler}. */
+/**
+ * Options of {@link createClientCredentialsHandler}.
+ *
+ * @example
+ * ```ts
+ * import { createClientCredentialsHandler, type ClientCredentialsHandlerOptions } from 'agentauth/token-service'
+ * const options: ClientCredentialsHandlerOptions = { issuer, signer, clientAuthentication, policy }
+ * const handler = createClientCredentialsHandler(options)
+ * ```
+ */
 export interface ClientCredentialsHandlerOptions {
   issuer: string
   signer: Signer

@@ -3,7 +3,16 @@ import { checkMintOptions, mintJWT, requireStringClaim, type MintOptions } from 
 import { scopeOption } from '../internal/oauth-scope.js'
 import { ACCESS_TOKEN_TYP } from '../access-token/verify.js'
 
-/** Claims of an access token to mint. `iat`, `exp` and `jti` are added. */
+/**
+ * Claims of an access token to mint. `iat`, `exp` and `jti` are added.
+ *
+ * @example
+ * ```ts
+ * import { createAccessToken, type AccessTokenClaims } from 'agentauth/token-service'
+ * const claims: AccessTokenClaims = { iss: 'https://sts.example.com', sub: 'alice', aud: 'https://tool.example.com', client_id: 'broker', scope: 'files:read' }
+ * await createAccessToken(claims, { signer })
+ * ```
+ */
 export interface AccessTokenClaims {
   /** Issuer identifier of the token service. */
   iss: string
@@ -22,7 +31,16 @@ export interface AccessTokenClaims {
   readonly [claim: string]: unknown
 }
 
-/** Options of {@link createAccessToken}. */
+/**
+ * Options of {@link createAccessToken}.
+ *
+ * @example
+ * ```ts
+ * import { createAccessToken, type CreateAccessTokenOptions } from 'agentauth/token-service'
+ * const options: CreateAccessTokenOptions = { signer, lifetime: 300, notAfter: subjectToken.expiresAt }
+ * await createAccessToken(claims, options)
+ * ```
+ */
 export interface CreateAccessTokenOptions {
   /** Signs the token (its `kid` goes into the header). */
   signer: MintOptions['signer']

@@ -12,7 +12,16 @@ import { createAccessToken } from './create-access-token.js'
 import type { ExchangeContext, TokenExchangePolicy } from './policy.js'
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js'
 
-/** Options of {@link createTokenExchangeHandler}. */
+/**
+ * Options of {@link createTokenExchangeHandler}.
+ *
+ * @example
+ * ```ts
+ * import { createTokenExchangeHandler, type TokenExchangeHandlerOptions } from 'agentauth/token-service'
+ * const options: TokenExchangeHandlerOptions = { issuer, signer, clientAuthentication, subjectTokenVerifiers, policy: { targets: ['https://tool.example.com'] } }
+ * const handler = createTokenExchangeHandler(options)
+ * ```
+ */
 export interface TokenExchangeHandlerOptions {
   /** Issuer identifier of this token service (`iss` of everything it mints). */
   issuer: string

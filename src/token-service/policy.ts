@@ -2,7 +2,15 @@ import type { Actor } from '../access-token/actor.js'
 import type { AuthenticatedClient } from './client-authenticator.js'
 import type { VerifiedToken } from './token-verifier.js'
 
-/** Everything a policy hook knows about one exchange. Frozen. */
+/**
+ * Everything a policy hook knows about one exchange. Frozen.
+ *
+ * @example
+ * ```ts
+ * import type { ExchangeContext } from 'agentauth/token-service'
+ * const authorizeActor = ({ actor, subject }: ExchangeContext) => actor.trustDomain === 'example.com' || subject.claims.tenant === 'acme'
+ * ```
+ */
 export interface ExchangeContext {
   readonly client: AuthenticatedClient
   readonly subject: VerifiedToken
@@ -20,6 +28,12 @@ export interface ExchangeContext {
 /**
  * The token service's exchange policy. Only `targets` is required: a token is never issued for a
  * destination nobody allowed.
+ *
+ * @example
+ * ```ts
+ * import type { TokenExchangePolicy } from 'agentauth/token-service'
+ * const policy: TokenExchangePolicy = { targets: ['https://calendar.example.com'], maxDepth: 3, allowedActorTrustDomains: ['example.com'], requireMayAct: true }
+ * ```
  */
 export interface TokenExchangePolicy {
   /**

@@ -8,7 +8,15 @@ import type { Clock } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { AuthenticatedClient } from './client-authenticator.js'
 
-/** A verified subject or actor token, as the token service's policy sees it. Frozen. */
+/**
+ * A verified subject or actor token, as the token service's policy sees it. Frozen.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedToken } from 'agentauth/token-service'
+ * const hasScope = (token: VerifiedToken, s: string) => token.scopes?.includes(s) === true
+ * ```
+ */
 export interface VerifiedToken {
   readonly subject: string
   readonly issuer: string | undefined
@@ -24,15 +32,40 @@ export interface VerifiedToken {
   readonly claims: Readonly<Record<string, unknown>>
 }
 
-/** What a token verifier knows about the request. */
+/**
+ * What a token verifier knows about the request.
+ *
+ * @example
+ * ```ts
+ * import type { TokenVerifierContext } from 'agentauth/token-service'
+ * const audience = ({ client }: TokenVerifierContext) => ['https://sts.example.com', client.clientId]
+ * ```
+ */
 export interface TokenVerifierContext {
   readonly client: AuthenticatedClient
 }
 
-/** Verifies a subject or actor token of one token type. */
+/**
+ * Verifies a subject or actor token of one token type.
+ *
+ * @example
+ * ```ts
+ * import type { TokenVerifier } from 'agentauth/token-service'
+ * const opaque: TokenVerifier = async (token, { client }) => introspect(token, client) // your own token format
+ * ```
+ */
 export type TokenVerifier = (token: string, context: TokenVerifierContext) => Promise<VerifiedToken>
 
-/** Options of {@link createJWTTokenVerifier}. */
+/**
+ * Options of {@link createJWTTokenVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { createJWTTokenVerifier, type JWTTokenVerifierOptions } from 'agentauth/token-service'
+ * const options: JWTTokenVerifierOptions = { issuer: 'https://login.example.com', keys: { keys: idpJwks }, typ: 'at+jwt', audience: ({ client }) => [client.clientId] }
+ * const verifySubject = createJWTTokenVerifier(options)
+ * ```
+ */
 export interface JWTTokenVerifierOptions {
   /** Trusted issuer(s); `iss` must be one of them. */
   issuer: string | readonly string[]
