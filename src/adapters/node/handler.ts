@@ -1,0 +1,118 @@
+// Verification of a Node request, and a ready request listener around a fetch-style handler.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { codedTypeError } from '../../errors/index.js'
+import { assertFunction, looseInstanceOf } from '../../internal/assert.js'
+import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
+import { createRequestConverter, discardBody, type ToWebRequestOptions } from './web-request.js'
+import { sendWebResponse } from './web-response.js'
+
+/** Result of {@link verifyIncomingMessage}: the caller, and the `Request` whose body is still unread. */
+export interface VerifiedIncomingMessage {
+  readonly verified: VerifiedRequest
+  readonly request: Request
+}
+
+/** Options of {@link createNodeHandler}. */
+export interface NodeHandlerOptions extends ToWebRequestOptions {
+  /** Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). */
+  signResponse?: ResponseSigner
+  /**
+   * Called with every error (refusal, store outage, handler failure) before answering; return a
+   * `Response` to answer with it instead of `errorResponse(error)`.
+   */
+  onError?: (error: unknown, req: IncomingMessage) => Response | undefined | void | Promise<Response | undefined | void>
+  /** Options of the default `errorResponse` (realm, scheme, Retry-After). */
+  errorOptions?: ErrorResponseOptions
+}
+
+/** A fetch-style handler that runs after verification. */
+export type VerifiedHandler = (request: Request, verified: VerifiedRequest) => Response | Promise<Response>
+
+/** A `node:http` request listener. Never rejects. */
+export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/**
+ * Converts a Node request (see `toWebRequest`) and verifies it. The returned `request`'s body is
+ * still readable by the handler (the verifier reads a clone).
+ *
+ * @param req - the incoming message.
+ * @param verifier - from `createRequestVerifier(policy)`.
+ * @param options - see {@link ToWebRequestOptions}.
+ * @returns the frozen `{ verified, request }`.
+ * @throws VerificationError (400/401/403/413 with a stable `code`) or StoreError (503) from the
+ *   verifier; answer with `errorResponse(err)`.
+ *
+ * @example
+ * ```ts
+ * import { verifyIncomingMessage, sendWebResponse } from 'agentauth/adapters/node'
+ * import { errorResponse } from 'agentauth/server'
+ *
+ * createServer(async (req, res) => {
+ *   try {
+ *     const { verified, request } = await verifyIncomingMessage(req, verify, { publicOrigin: 'https://api.example.com' })
+ *     await sendWebResponse(res, Response.json({ caller: verified.workload.id, body: await request.json() }))
+ *   } catch (err) {
+ *     await sendWebResponse(res, errorResponse(err))
+ *   }
+ * })
+ * ```
+ */
+export async function verifyIncomingMessage(req: IncomingMessage, verifier: RequestVerifier, options?: ToWebRequestOptions): Promise<VerifiedIncomingMessage> {
+  assertFunction(verifier, 'verifier')
+  const request = createRequestConverter(options)(req)
+  return Object.freeze({ verified: await verifier(request), request })
+}
+
+/**
+ * A `node:http` request listener that verifies every request, runs a fetch-style handler with the
+ * caller's identity, optionally signs the response (WIMSE response signature; streaming responses
+ * such as server-sent events are signed without `Content-Digest` and not buffered), and streams it
+ * back. Refusals and failures are answered with `errorResponse` (StoreError → 503).
+ *
+ * @param verifier - from `createRequestVerifier(policy)`.
+ * @param handler - `(request, verified) => Response`; `request.body` is still readable.
+ * @param options - see {@link NodeHandlerOptions}; validated here.
+ * @returns the listener for `http.createServer`.
+ * @throws TypeError `ERR_INVALID_ARG_*` for a bad verifier, handler or option.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createNodeHandler } from 'agentauth/adapters/node'
+ * import { createRequestVerifier, createResponseSigner } from 'agentauth/server'
+ *
+ * const verify = createRequestVerifier({ trustBundles, origin: 'https://api.example.com', proof: 'either', authorize })
+ * const signResponse = createResponseSigner({ wit: serviceWit, signer: serviceSigner })
+ * createServer(createNodeHandler(verify, async (request, caller) => {
+ *   return Response.json({ hello: caller.workload.id })
+ * }, { publicOrigin: 'https://api.example.com', signResponse })).listen(8080)
+ * ```
+ */
+export function createNodeHandler(verifier: RequestVerifier, handler: VerifiedHandler, options: NodeHandlerOptions = {}): NodeRequestListener {
+  assertFunction(verifier, 'verifier')
+  assertFunction(handler, 'handler')
+  const convert = createRequestConverter(options)
+  const { signResponse, onError, errorOptions } = options
+  if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
+  if (onError !== undefined) assertFunction(onError, 'options.onError')
+
+  return async function agentauthNodeHandler(req, res) {
+    let response: Response
+    let request: Request | undefined
+    try {
+      request = convert(req)
+      const verified = await verifier(request)
+      response = await handler(request, verified)
+      if (!looseInstanceOf(response, Response)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the handler must return a Response')
+      if (signResponse !== undefined) response = await signResponse(response, { request, verified })
+    } catch (err) {
+      discardBody(request)
+      try {
+        response = (await onError?.(err, req)) ?? errorResponse(err, errorOptions)
+      } catch (hookError) {
+        response = errorResponse(hookError, errorOptions)
+      }
+    }
+    await sendWebResponse(res, response).catch(() => res.destroy())
+  }
+}

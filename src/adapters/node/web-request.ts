@@ -1,0 +1,206 @@
+// IncomingMessage → fetch Request. The body is a lazy stream over the Node stream: nothing is read
+// until someone (the verifier's digest check, or the handler) pulls it, so a verifier that does not
+// need the body leaves it for the framework's own parsers. The byte limit is enforced while
+// streaming; a body some parser already consumed becomes a stream that fails when read (never an
+// empty body that would skip a digest check).
+import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
+import { codedTypeError, VerificationError } from '../../errors/index.js'
+import { assertObject, optionalNumber } from '../../internal/assert.js'
+
+/** Options of {@link toWebRequest}. */
+export interface ToWebRequestOptions {
+  /**
+   * Origin used for `request.url`, e.g. `https://api.example.com` (the one callers address). When
+   * absent: `http(s)://` + `Host` (or `localhost` when `Host` is missing or malformed). The verifier
+   * checks proofs against its own configured `origin` either way.
+   */
+  publicOrigin?: string
+  /** Take scheme and host of `request.url` from `X-Forwarded-Proto` / `X-Forwarded-Host`. Default false (ignored). */
+  trustProxy?: boolean
+  /** Largest body, in bytes, streamed into the `Request`; more fails with `ERR_BODY_TOO_LARGE` (413). Default 1 MiB. */
+  maxBodyBytes?: number
+}
+
+/** Converts one message; `rawBody` is a body a framework already read (express `captureRawBody`). */
+export type RequestConverter = (req: IncomingMessage, rawBody?: Uint8Array | string) => Request
+
+const DEFAULT_MAX_BODY = 1024 * 1024
+const HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+const NO_BODY_METHODS = new Set(['GET', 'HEAD'])
+
+function tooLarge(max: number): VerificationError {
+  return new VerificationError('ERR_BODY_TOO_LARGE', `the body exceeds ${max} bytes`, { status: 413 })
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value
+  return v?.split(',')[0]?.trim()
+}
+
+/** True when a framework (body parser) has already read from the message. */
+export function bodyConsumed(req: IncomingMessage): boolean {
+  return req.readableDidRead || req.readableEnded
+}
+
+function declaresBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true
+  const length = req.headers['content-length']
+  if (length !== undefined) return length !== '0'
+  return req.httpVersionMajor >= 2
+}
+
+/**
+ * A pull-driven stream over a Node Readable, cut off at `max` bytes. Never destroys the source:
+ * when the stream is cancelled or over the limit, the rest of the source is read and discarded, so
+ * an HTTP client still uploading can finish and read the (error) response.
+ */
+export function lazyBody(source: Readable, max: number, declared?: number): ReadableStream<Uint8Array> {
+  let it: AsyncIterator<unknown> | undefined
+  let total = 0
+  async function discard(): Promise<void> {
+    const current = it
+    it = undefined
+    await current?.return?.()
+    source.resume()
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (it === undefined) {
+        if (declared !== undefined && declared > max) {
+          controller.error(tooLarge(max))
+          return discard()
+        }
+        it = source.iterator({ destroyOnReturn: false })
+      }
+      const r = await it.next()
+      if (r.done === true) return controller.close()
+      const chunk = typeof r.value === 'string' ? new TextEncoder().encode(r.value) : (r.value as Uint8Array)
+      total += chunk.length
+      if (total > max) {
+        controller.error(tooLarge(max))
+        return discard()
+      }
+      controller.enqueue(chunk)
+    },
+    cancel: discard,
+  }, { highWaterMark: 0 })
+}
+
+/** Cancels what is left of a request body after a refusal (the source is drained, not destroyed). */
+export function discardBody(request: Request | undefined): void {
+  if (request?.body != null && !request.bodyUsed) request.body.cancel().catch(() => undefined)
+}
+
+function consumedBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(codedTypeError('ERR_INVALID_ARG_VALUE',
+        'the request body was already consumed (by a body parser?) and no raw body was captured: ' +
+        'capture it (captureRawBody) or mount the verification before the parser'))
+    },
+  })
+}
+
+function target(url: string | undefined): string {
+  if (url !== undefined && url.charCodeAt(0) === 47 /* / */) return url
+  if (url !== undefined && url.length > 0) {
+    try {
+      const parsed = new URL(url) // absolute-form (RFC 9112 §3.2.2)
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.pathname + parsed.search
+    } catch { /* fall through */ }
+  }
+  throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not an absolute path', { status: 400 })
+}
+
+/** Validates options once; returns the converter used by every Node-based adapter. */
+export function createRequestConverter(options: ToWebRequestOptions = {}): RequestConverter {
+  assertObject(options, 'options')
+  let publicOrigin: string | undefined
+  if (options.publicOrigin !== undefined) {
+    let url: URL | undefined
+    try { url = new URL(String(options.publicOrigin)) } catch { /* below */ }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== String(options.publicOrigin).replace(/\/$/, '')) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.publicOrigin must be an origin such as https://api.example.com')
+    }
+    publicOrigin = url.origin
+  }
+  if (options.trustProxy !== undefined && typeof options.trustProxy !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.trustProxy must be a boolean')
+  const trustProxy = options.trustProxy === true
+  const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', DEFAULT_MAX_BODY, { min: 0, integer: true })
+
+  function originOf(req: IncomingMessage): string {
+    if (publicOrigin !== undefined) return publicOrigin
+    let proto = (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http'
+    let host: string | undefined = req.headers.host ?? first(req.headers[':authority'])
+    if (trustProxy) {
+      const fp = first(req.headers['x-forwarded-proto'])
+      const fh = first(req.headers['x-forwarded-host'])
+      if (fp === 'http' || fp === 'https') proto = fp
+      if (fh !== undefined && fh !== '') host = fh
+    }
+    return `${proto}://${host !== undefined && HOST.test(host) ? host : 'localhost'}`
+  }
+
+  return function convert(req, rawBody) {
+    const method = req.method ?? 'GET'
+    const url = originOf(req) + target(req.url)
+    const headers = new Headers()
+    const raw = req.rawHeaders
+    try {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (raw[i]!.charCodeAt(0) !== 58 /* : (HTTP/2 pseudo-header) */) headers.append(raw[i]!, raw[i + 1]!)
+      }
+    } catch (cause) {
+      throw new VerificationError('ERR_HEADER_INVALID', 'a request header cannot be represented', { status: 400, cause })
+    }
+    let body: ReadableStream<Uint8Array> | Uint8Array | string | null = null
+    if (!NO_BODY_METHODS.has(method.toUpperCase())) {
+      if (rawBody !== undefined) {
+        if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the raw body must be a Uint8Array or a string')
+        if (rawBody.length > maxBodyBytes) throw tooLarge(maxBodyBytes)
+        body = rawBody
+      } else if (declaresBody(req)) {
+        const length = req.headers['content-length']
+        body = bodyConsumed(req) ? consumedBody() : lazyBody(req, maxBodyBytes, length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined)
+      }
+    }
+    try {
+      return new Request(url, body === null ? { method, headers } : ({ method, headers, body, duplex: 'half' } as RequestInit))
+    } catch (cause) {
+      throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400, cause })
+    }
+  }
+}
+
+/**
+ * Converts a Node `IncomingMessage` into a fetch `Request` for `createRequestVerifier` (or any
+ * fetch-style handler), without reading the body: the body is a stream pulled from the message only
+ * when someone reads it, cut off at `maxBodyBytes` while streaming (`ERR_BODY_TOO_LARGE`, 413).
+ * Uses `duplex: 'half'`; drops HTTP/2 pseudo-headers; keeps repeated headers; falls back to
+ * `localhost` when `Host` is missing. A body that a framework already consumed becomes a stream
+ * that fails when read (a coded `TypeError`, answered 500), so a required digest check fails closed
+ * instead of seeing an empty body. `X-Forwarded-*` are ignored unless `trustProxy`.
+ *
+ * @param req - the incoming message (node:http, express, fastify's `request.raw`).
+ * @param options - see {@link ToWebRequestOptions}.
+ * @returns the `Request`; its URL is `publicOrigin` (or the Host) + the request target.
+ * @throws VerificationError `ERR_HEADER_INVALID` (400) for a target that is not an absolute path or
+ *   a message fetch cannot represent (e.g. `CONNECT`); `ERR_BODY_TOO_LARGE` (413, when the body is
+ *   read). TypeError `ERR_INVALID_ARG_*` for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { toWebRequest } from 'agentauth/adapters/node'
+ *
+ * createServer(async (req, res) => {
+ *   const request = toWebRequest(req, { publicOrigin: 'https://api.example.com', maxBodyBytes: 65536 })
+ *   const caller = await verify(request) // createRequestVerifier(...)
+ *   res.end(`hello ${caller.workload.id}`)
+ * })
+ * ```
+ */
+export function toWebRequest(req: IncomingMessage, options?: ToWebRequestOptions): Request {
+  return createRequestConverter(options)(req)
+}
