@@ -50,7 +50,7 @@ function parse<T>(value: unknown, what: string): T {
 }
 
 /**
- * Creates an {@link IdentityRegistryBackend} in Redis, shared by every issuer and admin process.
+ * Creates an {@link IdentityRegistryBackend} in Redis, shared by every issuer and admin service instance.
  * Retained identifiers never expire.
  *
  * @param options - {@link RedisRegistryBackendOptions}.

@@ -39,7 +39,7 @@ export interface MemoryDedupeCacheOptions {
 }
 
 /**
- * Creates an in-memory {@link EventDedupeCache} for one receiver process. Processed jtis are
+ * Creates an in-memory {@link EventDedupeCache} for a single receiver instance; processed jtis are
  * forgotten on restart, so a SET redelivered after a restart is processed again: use
  * {@link createRedisDedupeCache} when that matters.
  *

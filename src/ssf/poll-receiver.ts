@@ -104,7 +104,7 @@ export interface PollResult {
  * ```ts
  * const receiver: PollReceiver = createPollReceiver(options)
  * receiver.start()
- * process.on('SIGTERM', () => void receiver.stop())
+ * onShutdown(() => receiver.stop())
  * ```
  */
 export interface PollReceiver {

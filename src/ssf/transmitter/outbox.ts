@@ -78,7 +78,7 @@ export interface StoredStream {
   *
   * @example
   * ```ts
-  * const outbox: OutboxStore = process.env.REDIS_URL ? createRedisOutbox({ command }) : createMemoryOutbox()
+  * const outbox: OutboxStore = redisCommand ? createRedisOutbox({ command: redisCommand }) : createMemoryOutbox()
   * ```
   */
 export interface OutboxStore {
