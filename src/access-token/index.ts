@@ -35,4 +35,4 @@ export {
   type VerifyAccessTokenOptions,
 } from './verify.js'
 export { createAccessTokenVerifier, verifyAuthorizationHeader, type AuthorizationHeaderVerifier } from './authorization-header.js'
-export type { JWKSet, KeyInput, KeyResolver, BundleKeys } from '../internal/oauth-jwt.js'
+export type { JWKSet, KeyInput, KeyResolver, BundleKeys } from './keys.js'

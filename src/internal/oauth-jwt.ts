@@ -1,7 +1,7 @@
 // Verification of the OAuth JWTs agentauth consumes (RFC 9068 access tokens, RFC 7523 assertions
 // and grants, subject/actor tokens, ID-JAGs): strict compact parse with a size cap, alg allow-list,
 // typ, key resolution (JWKS, trust bundle, resolver, CryptoKey), signature, then registered claims.
-import type { TrustBundle, TrustBundleSource } from '../bundle/types.js'
+import type { TrustBundle } from '../bundle/types.js'
 import { selectKey } from '../bundle/select.js'
 import { codedTypeError, VerificationError, type ChallengeParameters, type VerificationErrorCode } from '../errors/index.js'
 import { JWS_ALGORITHMS, type JWSAlgorithm } from '../signer/algorithms.js'
@@ -12,28 +12,9 @@ import type { JSONObject } from './json.js'
 import { importPublicJWK } from './keys.js'
 import { nowSeconds, type Clock } from './time.js'
 
-/** A JWK Set (RFC 7517 §5) or a trust bundle. */
-export interface JWKSet {
-  readonly keys: readonly PublicJWK[]
-}
+import type { JWKSet, KeyInput } from '../access-token/keys.js'
 
-/**
- * Looks keys up per token. jose's `createRemoteJWKSet(url)` fits this type directly.
- * `token` is the flattened form of the JWS being verified.
- */
-export type KeyResolver = (
-  header: { readonly alg?: string; readonly kid?: string; readonly [name: string]: unknown },
-  token: { readonly protected: string; readonly payload: string; readonly signature: string },
-) => Promise<CryptoKey | PublicJWK | JWKSet>
-
-/** Trust bundles by trust domain, read for one configured domain. */
-export interface BundleKeys {
-  readonly bundles: TrustBundleSource
-  readonly trustDomain: string
-}
-
-/** Where verification keys come from. */
-export type KeyInput = JWKSet | readonly PublicJWK[] | KeyResolver | BundleKeys
+export type { BundleKeys, JWKSet, KeyInput, KeyResolver } from '../access-token/keys.js'
 
 export interface VerifyJWTOptions {
   keys: KeyInput
