@@ -1,0 +1,276 @@
+// One certificate, parsed twice on purpose: @peculiar/x509 decodes it (validity, key, names,
+// signature), and our strict DER walk reads the structure the SPIFFE rules depend on — exact
+// framing (no trailing bytes), v3, matching signature algorithm fields (RFC 5280 §4.1.1.2),
+// raw issuer/subject names for chaining, and every extension exactly once (§4.2) decoded by us,
+// so an unusual SAN entry (otherName, x400Address …) cannot make the library throw or hide a URI.
+import type { X509Certificate } from '@peculiar/x509'
+import {
+  bytesEqual,
+  children,
+  contentOf,
+  DERError,
+  expectTLV,
+  hex,
+  oidToString,
+  rawOf,
+  readBoolean,
+  readSmallUnsigned,
+  readTLV,
+  TAG_BIT_STRING,
+  TAG_BOOLEAN,
+  TAG_INTEGER,
+  TAG_OCTET_STRING,
+  TAG_OID,
+  TAG_SEQUENCE,
+  type TLV,
+} from './der.js'
+import type { X509Lib } from './load.js'
+import { parseNameConstraints, type NameConstraints } from './name-constraints.js'
+
+/** A certificate that cannot be used; the message is the reason (without the certificate index). */
+export class CertificateProblem extends Error {}
+
+export const KU_DIGITAL_SIGNATURE = 1
+export const KU_KEY_CERT_SIGN: number = 1 << 5
+export const KU_CRL_SIGN: number = 1 << 6
+
+// OID content bytes (hex) of the id-ce extensions we understand (RFC 5280 §4.2.1).
+const SUBJECT_KEY_ID = '551d0e'
+const KEY_USAGE = '551d0f'
+const SUBJECT_ALT_NAME = '551d11'
+const BASIC_CONSTRAINTS = '551d13'
+const NAME_CONSTRAINTS = '551d1e'
+const CERTIFICATE_POLICIES = '551d20'
+const AUTHORITY_KEY_ID = '551d23'
+const EXT_KEY_USAGE = '551d25'
+// Extensions we process (or, for policies and EKU, deliberately accept without enforcing), so a
+// critical one does not make the certificate unusable. Any other critical extension does.
+const HANDLED = new Set([SUBJECT_KEY_ID, KEY_USAGE, SUBJECT_ALT_NAME, BASIC_CONSTRAINTS, NAME_CONSTRAINTS, CERTIFICATE_POLICIES, AUTHORITY_KEY_ID, EXT_KEY_USAGE])
+
+export interface ParsedCertificate {
+  /** The DER bytes (our own copy). */
+  readonly der: Uint8Array
+  readonly cert: X509Certificate
+  /** Raw DER of the issuer and subject Names, compared byte for byte when chaining. */
+  readonly issuer: Uint8Array
+  readonly subject: Uint8Array
+  readonly selfIssued: boolean
+  readonly emptySubject: boolean
+  readonly notBefore: number
+  readonly notAfter: number
+  /** basicConstraints cA (false when the extension is absent). */
+  readonly ca: boolean
+  readonly pathLen: number | undefined
+  /** keyUsage bits (bit i = 1 << i, RFC 5280 order), `undefined` when the extension is absent. */
+  readonly keyUsage: number | undefined
+  readonly uris: readonly string[]
+  readonly dnsNames: readonly string[]
+  readonly sanCritical: boolean
+  /** Dotted OID of the first critical extension we do not understand. */
+  readonly unhandledCritical: string | undefined
+  readonly nameConstraints: NameConstraints | undefined
+  readonly subjectKeyId: Uint8Array | undefined
+  readonly authorityKeyId: Uint8Array | undefined
+}
+
+interface RawExtension {
+  readonly critical: boolean
+  readonly value: Uint8Array
+}
+
+function single(bytes: Uint8Array, tag: number, what: string): TLV {
+  const tlv = readTLV(bytes, 0)
+  if (tlv.tag !== tag || tlv.end !== bytes.length) throw new DERError(`${what} is malformed`)
+  return tlv
+}
+
+function decodeKeyUsage(value: Uint8Array): number {
+  const tlv = single(value, TAG_BIT_STRING, 'keyUsage')
+  const content = contentOf(value, tlv)
+  if (content.length < 1 || content.length > 3 || content[0]! > 7) throw new DERError('keyUsage is malformed')
+  let bits = 0
+  // Bit 0 is the most significant bit of the first content byte after the unused-bits count.
+  for (let i = 1; i < content.length; i++) {
+    const byte = content[i]!
+    for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) bits |= 1 << ((i - 1) * 8 + b)
+  }
+  return bits
+}
+
+function decodeBasicConstraints(value: Uint8Array): { ca: boolean; pathLen: number | undefined } {
+  const seq = single(value, TAG_SEQUENCE, 'basicConstraints')
+  let ca = false
+  let pathLen: number | undefined
+  for (const part of children(value, seq)) {
+    if (part.tag === TAG_BOOLEAN && pathLen === undefined) ca = readBoolean(value, part)
+    else if (part.tag === TAG_INTEGER && pathLen === undefined) pathLen = readSmallUnsigned(value, part)
+    else throw new DERError('basicConstraints is malformed')
+  }
+  return { ca, pathLen }
+}
+
+function ascii(bytes: Uint8Array, tlv: TLV, what: string): string {
+  let s = ''
+  for (let i = tlv.start; i < tlv.end; i++) {
+    const b = bytes[i]!
+    if (b > 0x7e || b < 0x20) throw new DERError(`${what} is not printable ASCII`)
+    s += String.fromCharCode(b)
+  }
+  return s
+}
+
+function decodeSAN(value: Uint8Array): { uris: string[]; dnsNames: string[] } {
+  const seq = single(value, TAG_SEQUENCE, 'subjectAltName')
+  const uris: string[] = []
+  const dnsNames: string[] = []
+  for (const gn of children(value, seq)) {
+    // Primitive [6] is uniformResourceIdentifier, [2] dNSName; a constructed form of either is not DER.
+    if (gn.tag === 0x86) uris.push(ascii(value, gn, 'URI SAN'))
+    else if (gn.tag === 0x82) dnsNames.push(ascii(value, gn, 'DNS SAN'))
+    else if (gn.tag === 0xa6 || gn.tag === 0xa2) throw new DERError('subjectAltName uses a constructed string')
+  }
+  return { uris, dnsNames }
+}
+
+function decodeKeyId(value: Uint8Array, authority: boolean): Uint8Array | undefined {
+  if (!authority) return contentOf(value, single(value, TAG_OCTET_STRING, 'subjectKeyIdentifier'))
+  const seq = single(value, TAG_SEQUENCE, 'authorityKeyIdentifier')
+  const first = children(value, seq)[0]
+  return first !== undefined && first.tag === 0x80 ? contentOf(value, first) : undefined
+}
+
+interface Walked {
+  issuer: Uint8Array
+  subject: Uint8Array
+  extensions: Map<string, RawExtension>
+}
+
+// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1).
+function walk(der: Uint8Array): Walked {
+  const outer = expectTLV(der, 0, der.length, TAG_SEQUENCE, 'Certificate')
+  if (outer.end !== der.length) throw new CertificateProblem('has trailing bytes after the certificate')
+  const [tbs, sigAlg, sigValue, extra] = children(der, outer)
+  if (tbs?.tag !== TAG_SEQUENCE || sigAlg?.tag !== TAG_SEQUENCE || sigValue?.tag !== TAG_BIT_STRING || extra !== undefined) {
+    throw new DERError('Certificate is not tbsCertificate, signatureAlgorithm, signatureValue')
+  }
+  const f = children(der, tbs)
+  let i = 0
+  const version = f[0]
+  if (version?.tag !== 0xa0) throw new CertificateProblem('is not an X.509 v3 certificate')
+  const v = expectTLV(der, version.start, version.end, TAG_INTEGER, 'version')
+  if (v.end !== version.end || readSmallUnsigned(der, v) !== 2) throw new CertificateProblem('is not an X.509 v3 certificate')
+  i++
+  const next = (tag: number, what: string): TLV => {
+    const t = f[i++]
+    if (t?.tag !== tag) throw new DERError(`tbsCertificate ${what} is missing or malformed`)
+    return t
+  }
+  next(TAG_INTEGER, 'serialNumber')
+  const innerAlg = next(TAG_SEQUENCE, 'signature')
+  if (!bytesEqual(rawOf(der, innerAlg), rawOf(der, sigAlg))) {
+    throw new CertificateProblem('has different signature algorithms inside and outside the signed part')
+  }
+  const issuer = rawOf(der, next(TAG_SEQUENCE, 'issuer'))
+  next(TAG_SEQUENCE, 'validity')
+  const subject = rawOf(der, next(TAG_SEQUENCE, 'subject'))
+  next(TAG_SEQUENCE, 'subjectPublicKeyInfo')
+  const extensions = new Map<string, RawExtension>()
+  let lastTag = 0
+  for (; i < f.length; i++) {
+    const t = f[i]!
+    // issuerUniqueID [1], subjectUniqueID [2] (either form), extensions [3], in that order.
+    const n = t.tag & 0x1f
+    if ((t.tag & 0xc0) !== 0x80 || n < 1 || n > 3 || n <= lastTag) throw new DERError('tbsCertificate has an unexpected field')
+    lastTag = n
+    if (n !== 3) continue
+    const list = expectTLV(der, t.start, t.end, TAG_SEQUENCE, 'extensions')
+    if (list.end !== t.end) throw new DERError('extensions are malformed')
+    for (const ext of children(der, list)) {
+      if (ext.tag !== TAG_SEQUENCE) throw new DERError('extension is not a SEQUENCE')
+      const [id, second, third, more] = children(der, ext)
+      if (id?.tag !== TAG_OID || second === undefined || more !== undefined) throw new DERError('extension is malformed')
+      const critical = second.tag === TAG_BOOLEAN ? readBoolean(der, second) : false
+      const valueTLV = second.tag === TAG_BOOLEAN ? third : second
+      if (valueTLV?.tag !== TAG_OCTET_STRING || (second.tag !== TAG_BOOLEAN && third !== undefined)) throw new DERError('extension is malformed')
+      const oid = hex(contentOf(der, id))
+      if (extensions.has(oid)) throw new CertificateProblem(`has two ${oidToString(contentOf(der, id))} extensions`)
+      extensions.set(oid, { critical, value: contentOf(der, valueTLV) })
+    }
+  }
+  return { issuer, subject, extensions }
+}
+
+function decodeExtensions(extensions: Map<string, RawExtension>): Omit<ParsedCertificate, 'der' | 'cert' | 'issuer' | 'subject' | 'selfIssued' | 'emptySubject' | 'notBefore' | 'notAfter'> {
+  const bc = extensions.get(BASIC_CONSTRAINTS)
+  const { ca, pathLen } = bc === undefined ? { ca: false, pathLen: undefined } : decodeBasicConstraints(bc.value)
+  const ku = extensions.get(KEY_USAGE)
+  const san = extensions.get(SUBJECT_ALT_NAME)
+  const names = san === undefined ? { uris: [], dnsNames: [] } : decodeSAN(san.value)
+  const nc = extensions.get(NAME_CONSTRAINTS)
+  const ski = extensions.get(SUBJECT_KEY_ID)
+  const aki = extensions.get(AUTHORITY_KEY_ID)
+  let unhandledCritical: string | undefined
+  for (const [oid, ext] of extensions) {
+    if (ext.critical && !HANDLED.has(oid)) {
+      unhandledCritical = oidToString(hexToBytes(oid))
+      break
+    }
+  }
+  return {
+    ca,
+    pathLen,
+    keyUsage: ku === undefined ? undefined : decodeKeyUsage(ku.value),
+    uris: Object.freeze(names.uris),
+    dnsNames: Object.freeze(names.dnsNames),
+    sanCritical: san?.critical === true,
+    unhandledCritical,
+    nameConstraints: nc === undefined ? undefined : parseNameConstraints(nc.value),
+    subjectKeyId: ski === undefined ? undefined : decodeKeyId(ski.value, false),
+    authorityKeyId: aki === undefined ? undefined : decodeKeyId(aki.value, true),
+  }
+}
+
+function hexToBytes(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+/**
+ * Parses one DER certificate. Throws {@link CertificateProblem} with a reason; never anything
+ * else for hostile bytes.
+ */
+export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertificate {
+  const der = input.slice()
+  let walked: Walked
+  let decoded: ReturnType<typeof decodeExtensions>
+  try {
+    walked = walk(der)
+    decoded = decodeExtensions(walked.extensions)
+  } catch (err) {
+    if (err instanceof CertificateProblem) throw err
+    throw new CertificateProblem(`is not a valid DER certificate (${err instanceof DERError ? err.message : 'malformed'})`, { cause: err })
+  }
+  let cert: X509Certificate
+  let notBefore: number
+  let notAfter: number
+  try {
+    cert = new lib.X509Certificate(der)
+    notBefore = cert.notBefore.getTime()
+    notAfter = cert.notAfter.getTime()
+  } catch (cause) {
+    throw new CertificateProblem('could not be decoded as an X.509 certificate', { cause })
+  }
+  if (!Number.isFinite(notBefore) || !Number.isFinite(notAfter)) throw new CertificateProblem('has an unreadable validity period')
+  return {
+    der,
+    cert,
+    issuer: walked.issuer,
+    subject: walked.subject,
+    selfIssued: bytesEqual(walked.issuer, walked.subject),
+    emptySubject: walked.subject.length === 2,
+    notBefore,
+    notAfter,
+    ...decoded,
+  }
+}

@@ -1,0 +1,114 @@
+// Name constraints (RFC 5280 §4.2.1.10) for the two name types an X.509-SVID path cares about:
+// URI (the SPIFFE ID / Workload Identifier; the constraint applies to the host = trust domain)
+// and dNSName. Any other constraint type fails closed: SPIFFE X509-SVID §4.2 expects libraries
+// that do not support a constraint to reject the certificate.
+import { children, DERError, readTLV, TAG_SEQUENCE, type TLV } from './der.js'
+
+export interface Subtree {
+  /** `uri`, `dns`, or `other` (any GeneralName type we do not evaluate). */
+  readonly type: 'uri' | 'dns' | 'other'
+  readonly value: string
+}
+
+export interface NameConstraints {
+  readonly permitted: readonly Subtree[]
+  readonly excluded: readonly Subtree[]
+}
+
+const TAG_PERMITTED = 0xa0
+const TAG_EXCLUDED = 0xa1
+const GN_DNS = 0x82
+const GN_URI = 0x86
+
+function ia5(bytes: Uint8Array, tlv: TLV): string {
+  let s = ''
+  for (let i = tlv.start; i < tlv.end; i++) {
+    const b = bytes[i]!
+    if (b > 0x7e || b < 0x21) throw new DERError('name constraint is not printable ASCII')
+    s += String.fromCharCode(b)
+  }
+  return s
+}
+
+function subtrees(bytes: Uint8Array, parent: TLV): Subtree[] {
+  const out: Subtree[] = []
+  for (const st of children(bytes, parent)) {
+    if (st.tag !== TAG_SEQUENCE) throw new DERError('GeneralSubtree is not a SEQUENCE')
+    const parts = children(bytes, st)
+    const base = parts[0]
+    if (base === undefined) throw new DERError('GeneralSubtree has no base')
+    // minimum MUST be zero (absent in DER) and maximum MUST be absent (RFC 5280 §4.2.1.10).
+    if (parts.length !== 1) throw new DERError('GeneralSubtree has minimum or maximum')
+    if (base.tag === GN_URI) out.push({ type: 'uri', value: ia5(bytes, base) })
+    else if (base.tag === GN_DNS) out.push({ type: 'dns', value: ia5(bytes, base) })
+    else out.push({ type: 'other', value: `tag 0x${base.tag.toString(16)}` })
+  }
+  if (out.length === 0) throw new DERError('empty GeneralSubtrees')
+  return out
+}
+
+/** Decodes the extnValue of a nameConstraints extension. */
+export function parseNameConstraints(value: Uint8Array): NameConstraints {
+  const seq = readTLV(value, 0)
+  if (seq.tag !== TAG_SEQUENCE || seq.end !== value.length) throw new DERError('NameConstraints is not a SEQUENCE')
+  let permitted: Subtree[] = []
+  let excluded: Subtree[] = []
+  let last = 0
+  for (const part of children(value, seq)) {
+    if (part.tag === TAG_PERMITTED && last < 1) permitted = subtrees(value, part)
+    else if (part.tag === TAG_EXCLUDED && last < 2) excluded = subtrees(value, part)
+    else throw new DERError('unexpected element in NameConstraints')
+    last = part.tag === TAG_PERMITTED ? 1 : 2
+  }
+  // RFC 5280: conforming CAs MUST NOT issue an empty NameConstraints.
+  if (permitted.length === 0 && excluded.length === 0) throw new DERError('empty NameConstraints')
+  return { permitted, excluded }
+}
+
+function hostOfURI(uri: string): string | undefined {
+  const i = uri.indexOf('://')
+  if (i < 0) return undefined
+  const rest = uri.slice(i + 3)
+  const end = rest.search(/[/?#]/)
+  return (end < 0 ? rest : rest.slice(0, end)).toLowerCase()
+}
+
+// URI: a constraint starting with "." matches proper subdomains only; otherwise the exact host.
+function uriHostMatches(host: string, constraint: string): boolean {
+  const c = constraint.toLowerCase()
+  if (c.startsWith('.')) return host.length > c.length && host.endsWith(c)
+  return host === c
+}
+
+// dNSName: the name itself or any name with labels added on the left ("." prefix: subdomains only).
+function dnsMatches(name: string, constraint: string): boolean {
+  const n = name.toLowerCase()
+  const c = constraint.toLowerCase()
+  if (c.length === 0) return true
+  if (c.startsWith('.')) return n.length > c.length && n.endsWith(c)
+  return n === c || n.endsWith(`.${c}`)
+}
+
+function matches(tree: Subtree, type: 'uri' | 'dns', name: string): boolean {
+  if (tree.type !== type) return false
+  if (type === 'dns') return dnsMatches(name, tree.value)
+  const host = hostOfURI(name)
+  return host !== undefined && uriHostMatches(host, tree.value)
+}
+
+/**
+ * Checks the URI and DNS names of one certificate below the constraining CA. Returns a reason
+ * when they violate the constraints, `undefined` when they satisfy them.
+ */
+export function checkNameConstraints(nc: NameConstraints, uris: readonly string[], dnsNames: readonly string[]): string | undefined {
+  if (nc.permitted.some((t) => t.type === 'other') || nc.excluded.some((t) => t.type === 'other')) {
+    return 'uses a name constraint type other than URI or DNS (not supported, rejected)'
+  }
+  const names: Array<['uri' | 'dns', string]> = [...uris.map((u) => ['uri', u] as ['uri', string]), ...dnsNames.map((d) => ['dns', d] as ['dns', string])]
+  for (const [type, name] of names) {
+    if (nc.excluded.some((t) => matches(t, type, name))) return `excludes ${type === 'uri' ? 'URI' : 'DNS'} name ${name}`
+    const permitted = nc.permitted.filter((t) => t.type === type)
+    if (permitted.length > 0 && !permitted.some((t) => matches(t, type, name))) return `does not permit ${type === 'uri' ? 'URI' : 'DNS'} name ${name}`
+  }
+  return undefined
+}

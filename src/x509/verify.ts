@@ -1,0 +1,152 @@
+// X.509-SVID verification: parse (SVID rules) → leaf validity → bundle of the leaf's trust domain
+// → path building and validation (verify-chain.ts) → frozen result.
+import { codedTypeError, isAgentAuthError, ProtocolError } from '../errors/index.js'
+import { assertFunction, optionalNumber } from '../internal/assert.js'
+import { systemClock } from '../internal/time.js'
+import { CertificateProblem, parseCertificate, type ParsedCertificate } from './certificate.js'
+import { loadX509, type X509Lib } from './load.js'
+import { label, parseChain, readParseOptions } from './svid.js'
+import type { VerifiedX509SVID, VerifyX509SVIDOptions, X509Bundle, X509ChainInput } from './types.js'
+import { buildPath, rejected, validityProblem } from './verify-chain.js'
+
+/**
+ * Options of one call of an {@link X509SVIDVerifier}.
+ *
+ * @example
+ * ```ts
+ * await verifier(chain, { signal: AbortSignal.timeout(2000) })
+ * ```
+ */
+export interface X509SVIDVerifyCallOptions {
+  /** Passed to the bundle source (a remote source may be fetching). */
+  signal?: AbortSignal
+}
+
+/**
+ * A verifier with its policy fixed: chain in, {@link VerifiedX509SVID} out.
+ *
+ * @example
+ * ```ts
+ * const verifier: X509SVIDVerifier = createX509SVIDVerifier({ bundles })
+ * const svid = await verifier([leafDer, intermediateDer])
+ * ```
+ */
+export type X509SVIDVerifier = (chain: X509ChainInput, options?: X509SVIDVerifyCallOptions) => Promise<VerifiedX509SVID>
+
+// Bundle certificates parsed once per bundle object (sources return the same object until rotation).
+const parsedBundles = new WeakMap<X509Bundle, ParsedCertificate[]>()
+
+function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): ParsedCertificate[] {
+  const hit = parsedBundles.get(bundle)
+  if (hit !== undefined) return hit
+  const fail = (message: string, cause?: unknown): never => {
+    throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${trustDomain}: ${message}`, { cause })
+  }
+  if (typeof bundle !== 'object' || bundle === null || !Array.isArray(bundle.certificates)) fail('is not an X509Bundle')
+  if (bundle.trustDomain !== trustDomain) fail(`was returned for trust domain ${String(bundle.trustDomain)}`)
+  const parsed = bundle.certificates.map((der, i) => {
+    if (!(der instanceof Uint8Array)) return fail(`certificate ${i} is not DER bytes`)
+    try {
+      return parseCertificate(der, lib)
+    } catch (err) {
+      return fail(`certificate ${i} ${err instanceof CertificateProblem ? err.message : 'cannot be parsed'}`, err)
+    }
+  })
+  parsedBundles.set(bundle, parsed)
+  return parsed
+}
+
+/**
+ * Creates an X.509-SVID verifier with its options validated once (SPIFFE X509-SVID §5): the chain
+ * is parsed with the SVID rules ({@link parseX509SVID}), the leaf must be inside its validity
+ * window, and a path must lead from the leaf through the presented intermediates to a CA
+ * certificate in the X.509 bundle **of the leaf's trust domain**, every signature verifying
+ * (ECDSA/RSA/RSA-PSS with SHA-2, Ed25519; RSA ≥ 2048 bits), every signing certificate a valid
+ * SPIFFE signing certificate inside its validity window, with path-length and URI/DNS name
+ * constraints honoured. Revocation is not checked (SVIDs are short-lived).
+ *
+ * @param options - `bundles` (required), `clock`, `clockTolerance`, `crypto`, `profile`,
+ *   `maxChainLength`.
+ * @returns The verifier function.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. The verifier
+ *   rejects with VerificationError `ERR_X509_SVID_INVALID` (not an SVID), `ERR_X509_EXPIRED`,
+ *   `ERR_X509_NOT_YET_VALID`, `ERR_X509_UNTRUSTED` (no bundle or no issuer in it),
+ *   `ERR_X509_SIGNATURE`, `ERR_X509_CHAIN_INVALID` (signing-certificate rules, path length, name
+ *   constraints, too long), `ERR_ALG_NOT_ALLOWED`; with ProtocolError `ERR_BUNDLE_FETCH` for an
+ *   unusable bundle; and with the bundle source's own errors.
+ *
+ * @example
+ * ```ts
+ * import { createX509SVIDVerifier, staticX509Bundles } from 'agentauth/x509'
+ * const verifier = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': caPem }) })
+ * const svid = await verifier(peerChain)
+ * svid.id.id // 'spiffe://example.org/ns/prod/sa/api'
+ * ```
+ */
+export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVIDVerifier {
+  const parseOptions = readParseOptions(options)
+  const bundles = options.bundles
+  if (typeof bundles !== 'object' || bundles === null || typeof bundles.getX509Bundle !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.bundles must be an X509BundleSource')
+  }
+  if (options.clock !== undefined) assertFunction(options.clock, 'options.clock')
+  const clock = options.clock ?? systemClock
+  const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', 0, { min: 0, max: 300 }) * 1000
+
+  return async function verifyX509SVIDChain(chain, callOptions) {
+    const { svid, certs } = await parseChain(chain, parseOptions)
+    const now = clock()
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'clock() must return finite milliseconds')
+    const leaf = certs[0]!
+    const leafTime = validityProblem(leaf, now, tolerance, 'leaf')
+    if (leafTime !== undefined) throw leafTime
+    let bundle: X509Bundle | undefined
+    try {
+      bundle = await bundles.getX509Bundle(svid.trustDomain, callOptions?.signal === undefined ? undefined : { signal: callOptions.signal })
+    } catch (err) {
+      if (isAgentAuthError(err)) throw err
+      throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${svid.trustDomain} could not be loaded`, { cause: err })
+    }
+    if (bundle === undefined) throw rejected('ERR_X509_UNTRUSTED', `no X.509 bundle for trust domain ${svid.trustDomain}`)
+    const roots = parseBundle(bundle, svid.trustDomain, await loadX509())
+    const labels = new Map<ParsedCertificate, string>()
+    certs.forEach((c, i) => labels.set(c, label(i)))
+    roots.forEach((c, i) => labels.set(c, `bundle certificate ${i} of ${svid.trustDomain}`))
+    const path = await buildPath(leaf, {
+      now,
+      tolerance,
+      crypto: parseOptions.crypto,
+      maxLength: parseOptions.maxChainLength,
+      roots,
+      intermediates: certs.slice(1),
+      labels,
+    }, svid.trustDomain)
+    return Object.freeze({
+      ...svid,
+      chain: Object.freeze(path.map((c, i) => (i < path.length - 1 ? c.der : c.der.slice()))),
+      expiresAt: Math.min(...path.map((c) => c.notAfter)),
+    })
+  }
+}
+
+/**
+ * Verifies an X.509-SVID chain once; see {@link createX509SVIDVerifier} for the rules. Prefer a
+ * verifier created once when verifying many chains.
+ *
+ * @param chain - DER bytes, PEM text, or a list of them; leaf first.
+ * @param options - `bundles` (required), `clock`, `clockTolerance`, `crypto`, `profile`,
+ *   `maxChainLength`.
+ * @returns A frozen {@link VerifiedX509SVID}.
+ * @throws VerificationError / ProtocolError / TypeError as listed on {@link createX509SVIDVerifier}.
+ *
+ * @example
+ * ```ts
+ * import { staticX509Bundles, verifyX509SVID } from 'agentauth/x509'
+ * const svid = await verifyX509SVID(await readFile('svid.pem', 'utf8'), {
+ *   bundles: staticX509Bundles({ 'example.org': await readFile('bundle.pem', 'utf8') }),
+ * })
+ * ```
+ */
+export async function verifyX509SVID(chain: X509ChainInput, options: VerifyX509SVIDOptions): Promise<VerifiedX509SVID> {
+  return createX509SVIDVerifier(options)(chain)
+}
