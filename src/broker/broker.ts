@@ -1,0 +1,133 @@
+import { codedTypeError } from '../errors/index.js'
+import { localCredentials } from '../fetch/local-credentials.js'
+import { PROOF_PATH, PROXY_PATH } from '../fetch/protocol.js'
+import { normaliseRedirects } from '../fetch/redirects.js'
+import { assertFunction, assertObject, looseInstanceOf, optionalNumber } from '../internal/assert.js'
+import type { FetchLike } from '../internal/fetch-types.js'
+import { systemClock, type Clock } from '../internal/time.js'
+import { staticWITSource } from '../wit/index.js'
+import type { WITSource } from '../wit/types.js'
+import { auditRecord, writeAudit } from './audit.js'
+import { createCapabilityCheck } from './capability.js'
+import { createSession, type BrokerContext } from './context.js'
+import { normalisePolicy } from './policy.js'
+import { handleProof } from './proof-mode.js'
+import { handleProxy } from './proxy-mode.js'
+import { refusal } from './responses.js'
+import type { CredentialBroker, CredentialBrokerOptions } from './types.js'
+
+/**
+ * Creates a **credential broker**: the process that holds an agent's key, WIT and any bearer
+ * tokens, so the LLM-driven agent process holds none of them. The result is a runtime-agnostic
+ * `(Request) => Promise<Response>` handler; serve it on a Unix domain socket or a loopback port
+ * (`startBroker` in `agentauth/broker/node` does both).
+ *
+ * Every request must carry `Authorization: Bearer <capability token>` (compared as SHA-256 digests
+ * in constant time; missing or wrong → 401). Then, in order: destination policy (exact origin,
+ * mode, segment-aware path prefix, method; 403), rate limit (token bucket per origin; 429 with
+ * `Retry-After`), body limit (proxy; 413), the `approve` hook (403 when denied or after
+ * `approvalTimeout`), the audit record (a failed write refuses the request: 503), and only then
+ * credentials. Refusals are JSON `{ error: { code, reason, message } }` with the
+ * `Agentauth-Broker-Error` header; every decision is audited.
+ *
+ * - **Proof mode** — `POST /v1/proof` with JSON `{ method, url, contentDigest?, headers? }`
+ *   (`headers` limited to `content-type`, `authorization`, `txn-token`): answers
+ *   `{ headers: { … } }` holding the WIT and a proof bound to exactly that method, URL and digest.
+ *   The agent sends the request itself (`remoteCredentials` in `agentauth/fetch`).
+ * - **Proxy mode** — any method on `/v1/proxy/<encodeURIComponent(target URL)>` with the request
+ *   body: the broker forwards the request with credentials attached — bearer tokens from the
+ *   `tokenExchange` middleware first, then a proof that binds them — follows redirects only to
+ *   destinations the policy allows (fresh credentials per hop, each hop audited), and streams the
+ *   response back without credential fields or reflections of them (`createProxyFetch`).
+ *
+ * @param options - see {@link CredentialBrokerOptions}.
+ * @returns the {@link CredentialBroker} handler. It answers every failure (401/403/413/429/502/503)
+ *   and rejects only for a non-`Request` argument (coded `TypeError`).
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including
+ *   capability tokens shorter than 32 characters and policy entries that are not exact origins).
+ *
+ * @example
+ * ```ts
+ * import { createCredentialBroker } from 'agentauth/broker'
+ *
+ * const broker = createCredentialBroker({
+ *   signer,                                  // the agent's key, e.g. createJWKSigner(...)
+ *   wit: witSource,                          // the agent's WIT
+ *   proof: 'httpsig',
+ *   policy: {
+ *     destinations: {
+ *       'https://api.example.com': { paths: ['/v1/search', '/v1/orders'], methods: ['GET', 'POST'], rateLimit: { requests: 60, interval: 60 } },
+ *     },
+ *   },
+ *   audit: (record) => auditLog.write(JSON.stringify(record) + '\n'),
+ *   capabilityTokens: process.env.AGENTAUTH_CAPABILITY!,
+ * })
+ * const response = await broker(new Request('http://localhost/v1/proof', { method: 'POST', headers, body }))
+ * ```
+ */
+export function createCredentialBroker(options: CredentialBrokerOptions): CredentialBroker {
+  assertObject(options, 'options')
+  if (options.clock !== undefined) assertFunction(options.clock, 'options.clock')
+  const clock: Clock = options.clock ?? systemClock
+  const crypto = options.crypto ?? globalThis.crypto
+  if (options.proof !== 'wpt' && options.proof !== 'httpsig') throw codedTypeError('ERR_INVALID_ARG_VALUE', "options.proof must be 'wpt' or 'httpsig'")
+  assertFunction(options.audit, 'options.audit')
+  if (options.approve !== undefined) assertFunction(options.approve, 'options.approve')
+  if (options.tokenExchange !== undefined) assertFunction(options.tokenExchange, 'options.tokenExchange')
+  if (options.fetch !== undefined) assertFunction(options.fetch, 'options.fetch')
+  if (options.onError !== undefined) assertFunction(options.onError, 'options.onError')
+  const checkCapability = createCapabilityCheck(options.capabilityTokens, crypto)
+  const policy = normalisePolicy(options.policy, clock)
+  let wit: WITSource
+  if (typeof options.wit === 'string') {
+    wit = staticWITSource(options.wit, { clock })
+  } else {
+    assertObject(options.wit, 'options.wit')
+    assertFunction(options.wit.getWIT, 'options.wit.getWIT')
+    wit = options.wit
+  }
+  const common = { signer: options.signer, wit, clock, ...(options.lifetime !== undefined ? { lifetime: options.lifetime } : {}), ...(options.crypto ? { crypto: options.crypto } : {}) }
+  const reportError = options.onError
+  const upstream: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
+  const ctx: BrokerContext = Object.freeze({
+    policy,
+    credentials: Object.freeze({
+      wpt: localCredentials({ ...common, proof: 'wpt' }),
+      httpsig: localCredentials({ ...common, proof: 'httpsig', ...(options.signResponse !== undefined ? { signResponse: options.signResponse } : {}) }),
+    }),
+    proof: options.proof,
+    audit: options.audit,
+    approve: options.approve,
+    approvalTimeoutMs: optionalNumber(options.approvalTimeout, 'options.approvalTimeout', 120, { min: 0.001, max: 86_400 }) * 1000,
+    tokenExchange: options.tokenExchange,
+    upstream,
+    redirects: normaliseRedirects(options.redirects, 'options.redirects'),
+    onError: (err: unknown) => {
+      try {
+        reportError?.(err)
+      } catch {
+        // A failing error reporter must not change the answer.
+      }
+    },
+    clock,
+  })
+
+  return async function credentialBroker(request: Request): Promise<Response> {
+    if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
+    const { pathname } = new URL(request.url)
+    const mode = pathname === PROOF_PATH ? 'proof' : pathname.startsWith(PROXY_PATH) ? 'proxy' : undefined
+    const session = createSession(ctx, crypto.randomUUID(), mode ?? 'proof', request.signal)
+    try {
+      if (!(await checkCapability(request.headers.get('authorization')))) {
+        await writeAudit(ctx.audit, auditRecord(session.id, clock(), { decision: 'deny', reason: 'unauthorized', mode: mode ?? 'unknown', status: 401 }), ctx.onError)
+        return refusal('unauthorized')
+      }
+      if (mode === 'proof') return await handleProof(ctx, session, request)
+      if (mode === 'proxy') return await handleProxy(ctx, session, request)
+      return refusal('not_found')
+    } catch (err) {
+      ctx.onError(err)
+      return refusal('credentials_failed')
+    }
+  }
+}

@@ -1,0 +1,177 @@
+// The JSON config of a broker process, validated and turned into createCredentialBroker options.
+// Secrets (key file, capability token file) must not be readable by group or others.
+import { execFile } from 'node:child_process'
+import { readFile, stat } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { codedTypeError } from '../../errors/index.js'
+import type { RedirectPolicy } from '../../fetch/redirects.js'
+import { isPlainObject } from '../../internal/json.js'
+import { createJWKSigner, isJWSAlgorithm, type JWSAlgorithm, type Signer } from '../../signer/index.js'
+import { refreshingWITSource } from '../../wit/index.js'
+import type { WITSource } from '../../wit/types.js'
+import type { BrokerPolicy } from '../types.js'
+
+/**
+ * The broker config file (JSON). Relative paths are resolved against the file's directory.
+ *
+ * @example
+ * ```ts
+ * import type { BrokerConfig } from 'agentauth/broker/node'
+ * const config: BrokerConfig = {
+ *   signer: { jwkFile: './agent.key.json' },
+ *   wit: { file: './agent.wit' },
+ *   listen: { socket: '/run/agentauth/broker.sock' },
+ *   capabilityToken: { env: 'AGENTAUTH_CAPABILITY' },
+ *   proof: 'httpsig',
+ *   policy: { destinations: { 'https://api.example.com': { paths: ['/v1/'], methods: ['GET', 'POST'] } } },
+ *   audit: { file: './audit.jsonl', fsync: true },
+ * }
+ * ```
+ */
+export interface BrokerConfig {
+  /** The agent's private key as a JWK file (mode 0600); imported non-extractable. */
+  signer: { jwkFile: string; alg?: JWSAlgorithm }
+  /**
+   * Where the agent's WIT comes from: a file (re-read before it expires, so rotating it in place
+   * works), a command printing it on stdout (argv array, no shell), or a URL answering it as text.
+   */
+  wit: ({ file: string } | { command: readonly string[] } | { url: string }) & { refreshBefore?: number }
+  /** A Unix domain socket path (created with mode 0600), or a loopback TCP port (0 = any free port). */
+  listen: { socket: string } | { port?: number; host?: '127.0.0.1' | '::1' | 'localhost' }
+  /** The capability token the agent presents: an environment variable or a file (mode 0600). */
+  capabilityToken: { env: string } | { file: string }
+  proof: 'wpt' | 'httpsig'
+  signResponse?: boolean
+  lifetime?: number
+  approvalTimeout?: number
+  redirects?: RedirectPolicy
+  policy: BrokerPolicy
+  /** Append-only JSON-lines audit file. */
+  audit: { file: string; fsync?: boolean }
+}
+
+export interface LoadedConfig {
+  readonly signer: Signer
+  readonly wit: WITSource
+  readonly listen: { readonly socket: string } | { readonly port: number; readonly host: string }
+  readonly capabilityToken: string
+  readonly auditFile: string
+  readonly fsync: boolean
+  readonly config: BrokerConfig
+}
+
+function bad(message: string): never {
+  throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${message}`)
+}
+
+function object(value: unknown, name: string): Record<string, unknown> {
+  if (!isPlainObject(value)) bad(`${name} must be an object`)
+  return value
+}
+
+function path(value: unknown, name: string, base: string): string {
+  if (typeof value !== 'string' || value.length === 0) bad(`${name} must be a path`)
+  return isAbsolute(value) ? value : resolve(base, value)
+}
+
+async function readSecretFile(file: string, name: string): Promise<string> {
+  const info = await stat(file).catch((cause: unknown) => {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${name} ${file} cannot be read`, cause)
+  })
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) bad(`${name} ${file} must not be readable by group or others (chmod 600)`)
+  return readFile(file, 'utf8')
+}
+
+function witSource(spec: Record<string, unknown>, base: string): WITSource {
+  const refreshBefore = spec.refreshBefore
+  if (refreshBefore !== undefined && typeof refreshBefore !== 'number') bad('wit.refreshBefore must be a number of seconds')
+  const options = refreshBefore === undefined ? {} : { refreshBefore }
+  if (spec.file !== undefined) {
+    const file = path(spec.file, 'wit.file', base)
+    return refreshingWITSource(async () => (await readFile(file, 'utf8')).trim(), options)
+  }
+  if (spec.command !== undefined) {
+    const argv = spec.command
+    if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string')) bad('wit.command must be a non-empty array of strings')
+    const [cmd, ...args] = argv as string[]
+    return refreshingWITSource(
+      ({ signal }) =>
+        new Promise<string>((ok, fail) => {
+          execFile(cmd!, args, { signal, maxBuffer: 64 * 1024, cwd: base }, (err, stdout) => (err ? fail(err) : ok(String(stdout).trim())))
+        }),
+      options,
+    )
+  }
+  if (spec.url !== undefined) {
+    if (typeof spec.url !== 'string') bad('wit.url must be a URL')
+    const url = new URL(spec.url)
+    return refreshingWITSource(async ({ signal }) => {
+      const res = await fetch(url, { signal, redirect: 'error' })
+      if (!res.ok) throw new Error(`the WIT endpoint answered ${res.status}`)
+      return (await res.text()).trim()
+    }, options)
+  }
+  return bad('wit needs one of file, command or url')
+}
+
+/** Reads and validates a config (object or JSON file) and loads the key, WIT source and token. */
+export async function loadBrokerConfig(input: string | BrokerConfig, env: Readonly<Record<string, string | undefined>>, baseDir?: string): Promise<LoadedConfig> {
+  let raw: unknown = input
+  let base = baseDir ?? process.cwd()
+  if (typeof input === 'string') {
+    const file = resolve(input)
+    base = baseDir ?? dirname(file)
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'))
+    } catch (cause) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${file} is not readable JSON`, cause)
+    }
+  }
+  const config = object(raw, 'the config') as unknown as BrokerConfig
+  const signerSpec = object(config.signer, 'signer')
+  if (signerSpec.alg !== undefined && !isJWSAlgorithm(signerSpec.alg)) bad('signer.alg is not a supported JWS algorithm')
+  let jwk: unknown
+  try {
+    jwk = JSON.parse(await readSecretFile(path(signerSpec.jwkFile, 'signer.jwkFile', base), 'signer.jwkFile'))
+  } catch (cause) {
+    if (cause instanceof TypeError) throw cause
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'broker config: signer.jwkFile is not a JSON JWK', cause)
+  }
+  const signer = await createJWKSigner({ privateJwk: object(jwk, 'signer.jwkFile') as JsonWebKey, ...(signerSpec.alg !== undefined ? { alg: signerSpec.alg as JWSAlgorithm } : {}) })
+
+  const listenSpec = object(config.listen, 'listen')
+  let listen: LoadedConfig['listen']
+  if (listenSpec.socket !== undefined) {
+    listen = { socket: path(listenSpec.socket, 'listen.socket', base) }
+  } else {
+    const port = listenSpec.port ?? 0
+    const host = listenSpec.host ?? '127.0.0.1'
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) bad('listen.port must be a port number')
+    if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') bad('listen.host must be a loopback address (127.0.0.1, ::1, localhost)')
+    listen = { port, host }
+  }
+
+  const tokenSpec = object(config.capabilityToken, 'capabilityToken')
+  let capabilityToken: string | undefined
+  if (tokenSpec.env !== undefined) {
+    if (typeof tokenSpec.env !== 'string') bad('capabilityToken.env must be a variable name')
+    capabilityToken = env[tokenSpec.env]
+    if (capabilityToken === undefined) bad(`the environment variable ${tokenSpec.env} is not set`)
+  } else if (tokenSpec.file !== undefined) {
+    capabilityToken = (await readSecretFile(path(tokenSpec.file, 'capabilityToken.file', base), 'capabilityToken.file')).trim()
+  } else {
+    bad('capabilityToken needs env or file')
+  }
+
+  const auditSpec = object(config.audit, 'audit')
+  if (auditSpec.fsync !== undefined && typeof auditSpec.fsync !== 'boolean') bad('audit.fsync must be a boolean')
+  return {
+    signer,
+    wit: witSource(object(config.wit, 'wit'), base),
+    listen,
+    capabilityToken,
+    auditFile: path(auditSpec.file, 'audit.file', base),
+    fsync: auditSpec.fsync === true,
+    config,
+  }
+}

@@ -1,0 +1,88 @@
+import { open, type FileHandle } from 'node:fs/promises'
+import { codedTypeError } from '../../errors/index.js'
+import type { AuditRecord, AuditSink } from '../types.js'
+
+/**
+ * Options of {@link createFileAuditSink}.
+ *
+ * @example
+ * ```ts
+ * import type { FileAuditSinkOptions } from 'agentauth/broker/node'
+ * const options: FileAuditSinkOptions = { path: '/var/log/agentauth/audit.jsonl', fsync: true }
+ * ```
+ */
+export interface FileAuditSinkOptions {
+  /** The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND). */
+  path: string
+  /** `fdatasync` after every record, so an allowed request is on disk before credentials go out. Default false. */
+  fsync?: boolean
+}
+
+/**
+ * An audit sink with a `close()` to release its file.
+ *
+ * @example
+ * ```ts
+ * import { createFileAuditSink, type FileAuditSink } from 'agentauth/broker/node'
+ * const audit: FileAuditSink = createFileAuditSink({ path: 'audit.jsonl' })
+ * await audit.close()
+ * ```
+ */
+export interface FileAuditSink extends AuditSink {
+  close(): Promise<void>
+}
+
+/**
+ * An append-only JSON-lines audit sink for `createCredentialBroker`: one record per line, written
+ * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
+ * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing.
+ *
+ * @param options - see {@link FileAuditSinkOptions}.
+ * @returns the sink (call `close()` on shutdown).
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
+ *
+ * @example
+ * ```ts
+ * import { createCredentialBroker } from 'agentauth/broker'
+ * import { createFileAuditSink } from 'agentauth/broker/node'
+ *
+ * const audit = createFileAuditSink({ path: '/var/log/agentauth/audit.jsonl', fsync: true })
+ * const broker = createCredentialBroker({ signer, wit, proof: 'wpt', policy, audit, capabilityTokens })
+ * ```
+ */
+export function createFileAuditSink(options: FileAuditSinkOptions): FileAuditSink {
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  if (typeof options.path !== 'string' || options.path.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.path must be a file path')
+  if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.fsync must be a boolean')
+  const { path } = options
+  const fsync = options.fsync === true
+  let handle: Promise<FileHandle> | undefined
+  let queue: Promise<void> = Promise.resolve()
+  let closed = false
+
+  const write = async (line: string): Promise<void> => {
+    handle ??= open(path, 'a', 0o600).catch((err: unknown) => {
+      handle = undefined
+      throw err
+    })
+    const h = await handle
+    await h.appendFile(line, 'utf8')
+    if (fsync) await h.datasync()
+  }
+
+  const sink = (record: AuditRecord): Promise<void> => {
+    if (closed) return Promise.reject(new Error('the audit sink is closed'))
+    const line = `${JSON.stringify(record)}\n`
+    const result = queue.then(() => write(line))
+    queue = result.catch(() => undefined)
+    return result
+  }
+  return Object.assign(sink, {
+    async close(): Promise<void> {
+      closed = true
+      await queue
+      if (handle !== undefined) await (await handle.catch(() => undefined))?.close()
+      handle = undefined
+    },
+  })
+}

@@ -1,0 +1,159 @@
+import { chmod, lstat, unlink } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { codedTypeError } from '../../errors/index.js'
+import type { FetchLike, FetchMiddleware } from '../../internal/fetch-types.js'
+import { peekWITProofAlgorithm } from '../../internal/wit-peek.js'
+import { createCredentialBroker } from '../broker.js'
+import type { ApprovalHook } from '../types.js'
+import { loadBrokerConfig, type BrokerConfig } from './config.js'
+import { createFileAuditSink } from './file-audit.js'
+import { nodeListener } from './http.js'
+
+/**
+ * Options of {@link startBroker}: the config plus what cannot live in JSON (hooks, middleware).
+ *
+ * @example
+ * ```ts
+ * import type { StartBrokerOptions } from 'agentauth/broker/node'
+ * const options: StartBrokerOptions = { config: '/etc/agentauth/broker.json', onError: (err) => console.error(err) }
+ * ```
+ */
+export interface StartBrokerOptions {
+  /** Path of a JSON config file, or the config object itself. */
+  config: string | BrokerConfig
+  /** Base directory for relative paths in an object config. Default: the file's directory, or the working directory. */
+  baseDir?: string
+  /** Environment for `capabilityToken.env`. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
+  /** Approval hook (see `createCredentialBroker`). */
+  approve?: ApprovalHook
+  /** Proxy-mode bearer tokens (see `createCredentialBroker`). */
+  tokenExchange?: FetchMiddleware
+  /** Fetch for proxied requests. */
+  fetch?: FetchLike
+  /** Receives internal failures (audit, signer, upstream). */
+  onError?: (error: unknown) => void
+}
+
+/**
+ * A running broker.
+ *
+ * @example
+ * ```ts
+ * import { startBroker, type RunningBroker } from 'agentauth/broker/node'
+ * const running: RunningBroker = await startBroker({ config: 'broker.json' })
+ * console.log(running.socketPath ?? running.url)
+ * await running.close()
+ * ```
+ */
+export interface RunningBroker {
+  /**
+   * The endpoint for `remoteCredentials` / `createProxyFetch`: `http://127.0.0.1:<port>`, or
+   * `http://localhost` for a Unix socket (pass a fetch bound to `socketPath`).
+   */
+  readonly url: string
+  /** The Unix socket path, when listening on one. */
+  readonly socketPath: string | undefined
+  /** Stops accepting connections, waits for open requests and closes the audit file. */
+  close(): Promise<void>
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined)
+  if (info === undefined) return
+  if (!info.isSocket()) throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${path} exists and is not a socket`)
+  await unlink(path)
+}
+
+function listen(server: Server, target: { socket: string } | { port: number; host: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    const done = (): void => {
+      server.off('error', reject)
+      resolve()
+    }
+    if ('socket' in target) server.listen({ path: target.socket, readableAll: false, writableAll: false }, done)
+    else server.listen(target.port, target.host, done)
+  })
+}
+
+/**
+ * Starts a credential broker process-side: loads the config (JSON file or object), imports the
+ * agent's private JWK as a non-extractable key, sets up the WIT source (file, command or URL,
+ * renewed before expiry), the capability token (environment variable or 0600 file) and the
+ * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600;
+ * a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are accepted.
+ *
+ * Checks at start-up that the WIT can be obtained and that its `cnf.jwk.alg` matches the key.
+ *
+ * @param options - see {@link StartBrokerOptions}.
+ * @returns the {@link RunningBroker}.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad config (messages start with `broker config:`),
+ *   including key or token files readable by group or others; the WIT source's error when no WIT
+ *   can be obtained; the listen error (`EADDRINUSE` …).
+ *
+ * @example
+ * ```ts
+ * import { startBroker } from 'agentauth/broker/node'
+ *
+ * const broker = await startBroker({ config: '/etc/agentauth/broker.json' })
+ * process.on('SIGTERM', () => void broker.close())
+ * ```
+ */
+export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  const loaded = await loadBrokerConfig(options.config, options.env ?? process.env, options.baseDir)
+  const { config } = loaded
+  const first = await loaded.wit.getWIT()
+  const proofAlg = peekWITProofAlgorithm(first.token)
+  if (proofAlg !== undefined && proofAlg !== loaded.signer.alg) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: the WIT is bound to an ${proofAlg} key but the signer is ${loaded.signer.alg}`)
+  }
+  const audit = createFileAuditSink({ path: loaded.auditFile, fsync: loaded.fsync })
+  const handler = createCredentialBroker({
+    signer: loaded.signer,
+    wit: loaded.wit,
+    proof: config.proof,
+    policy: config.policy,
+    audit,
+    capabilityTokens: loaded.capabilityToken,
+    ...(config.signResponse !== undefined ? { signResponse: config.signResponse } : {}),
+    ...(config.lifetime !== undefined ? { lifetime: config.lifetime } : {}),
+    ...(config.approvalTimeout !== undefined ? { approvalTimeout: config.approvalTimeout } : {}),
+    ...(config.redirects !== undefined ? { redirects: config.redirects } : {}),
+    ...(options.approve ? { approve: options.approve } : {}),
+    ...(options.tokenExchange ? { tokenExchange: options.tokenExchange } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  })
+  const server = createServer(nodeListener(handler))
+  let socketPath: string | undefined
+  let url: string
+  if ('socket' in loaded.listen) {
+    socketPath = loaded.listen.socket
+    await removeStaleSocket(socketPath)
+    await listen(server, loaded.listen)
+    await chmod(socketPath, 0o600)
+    url = 'http://localhost'
+  } else {
+    await listen(server, loaded.listen)
+    const address = server.address() as AddressInfo
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  }
+  let closing: Promise<void> | undefined
+  return Object.freeze({
+    url,
+    socketPath,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        await audit.close()
+      })()
+      return closing
+    },
+  })
+}

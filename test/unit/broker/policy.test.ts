@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { matchPath, normalisePolicy } from '../../../src/broker/policy.js'
+import { redactURL } from '../../../src/broker/index.js'
+
+const O = 'https://api.example.com'
+
+describe('broker policy', () => {
+  it('matches path prefixes on whole segments', () => {
+    expect(matchPath('/v1/orders', '/v1/orders')).toBe(true)
+    expect(matchPath('/v1/orders/7', '/v1/orders')).toBe(true)
+    expect(matchPath('/v1/orders-admin', '/v1/orders')).toBe(false)
+    expect(matchPath('/v1/ordersx/1', '/v1/orders')).toBe(false)
+    expect(matchPath('/v1/', '/v1/')).toBe(true)
+    expect(matchPath('/v1/a', '/v1/')).toBe(true)
+    expect(matchPath('/v1', '/v1/')).toBe(false)
+    expect(matchPath('/anything', '/')).toBe(true)
+  })
+
+  it('decides on origin, mode, path and method', () => {
+    const p = normalisePolicy({ destinations: { [O]: { paths: ['/v1/orders'], methods: ['GET'], modes: ['proof'] } } }, Date.now)
+    const d = (url: string, method = 'GET', mode: 'proof' | 'proxy' = 'proof') => {
+      const r = p.decide(new URL(url), method, mode)
+      return r.allowed ? 'allowed' : r.reason
+    }
+    expect(d(`${O}/v1/orders/7?x=1`)).toBe('allowed')
+    expect(d('https://api.example.com:8443/v1/orders')).toBe('origin_not_allowed')
+    expect(d('http://api.example.com/v1/orders')).toBe('origin_not_allowed')
+    expect(d(`${O}/v1/orders`, 'GET', 'proxy')).toBe('mode_not_allowed')
+    expect(d(`${O}/v1/admin`)).toBe('path_not_allowed')
+    expect(d(`${O}/v1/orders/../admin`)).toBe('path_not_allowed')
+    expect(d(`${O}/v1/orders/%2e%2e/admin`)).toBe('path_not_allowed')
+    expect(d(`${O}/v1/orders/..%2Fadmin`)).toBe('path_not_allowed')
+    expect(d(`${O}/v1/orders%5C..%5Cadmin`)).toBe('path_not_allowed')
+    expect(d(`${O}/v1/orders`, 'DELETE')).toBe('method_not_allowed')
+    expect(d(`${O}/v1/orders`, 'get')).toBe('method_not_allowed')
+  })
+
+  it('rate-limits per origin with a token bucket on the injected clock', () => {
+    let now = 1_000_000
+    const p = normalisePolicy({ destinations: { [O]: { paths: ['/'], methods: ['GET'], rateLimit: { requests: 2, interval: 10 } } } }, () => now)
+    const take = () => p.decide(new URL(`${O}/x`), 'GET', 'proof')
+    expect(take().allowed).toBe(true)
+    expect(take().allowed).toBe(true)
+    expect(take()).toEqual({ allowed: false, reason: 'rate_limited', retryAfter: 5 })
+    now += 5000
+    expect(take().allowed).toBe(true)
+    expect(take()).toMatchObject({ allowed: false, retryAfter: 5 })
+    now += 60_000
+    expect(take().allowed).toBe(true)
+    expect(take().allowed).toBe(true)
+    expect(take().allowed).toBe(false)
+  })
+
+  it('refuses unusable policies', () => {
+    const bad = (destinations: unknown) => () => normalisePolicy({ destinations } as never, Date.now)
+    const ok = { paths: ['/'], methods: ['GET'] }
+    const code = expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect(bad({})).toThrow(code)
+    expect(bad({ 'https://api.example.com/v1': ok })).toThrow(code)
+    expect(bad({ 'https://*.example.com': ok })).toThrow(code)
+    expect(bad({ [O]: { ...ok, paths: [] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, paths: ['v1'] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, paths: ['/v1/../admin'] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, paths: ['/v1?x'] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, methods: [] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, methods: ['G T'] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, modes: ['push'] } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, proof: 'jwt' } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, rateLimit: { requests: Number.NaN, interval: 1 } } })).toThrow(code)
+    expect(bad({ [O]: { ...ok, rateLimit: { requests: 1 } } })).toThrow(TypeError)
+    expect(bad({ [O]: { ...ok, maxBodyBytes: -1 } })).toThrow(code)
+    expect(bad({ [O]: ok, 'https://API.example.com': ok })).toThrow(code)
+  })
+
+  it('redacts query values, userinfo and fragments for the audit log', () => {
+    expect(redactURL(new URL('https://u:p@api.example.com/v1/search?q=secret&flag&page=2#frag'))).toBe('https://api.example.com/v1/search?q=REDACTED&flag&page=REDACTED')
+    expect(redactURL(new URL('https://api.example.com/'))).toBe('https://api.example.com/')
+  })
+})
