@@ -158,6 +158,10 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     } catch (err) {
       throw asRefusal(err, 'invalid_grant')
     }
+    // A subject token inside its clock-tolerance window cannot yield a token (it would be born expired).
+    if (subject.expiresAt !== undefined && subject.expiresAt <= nowSeconds(clock) + 1) {
+      throw refuse('invalid_grant', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+    }
     let actor: Actor
     if (actorToken !== null) {
       const verifyActor = Object.hasOwn(actorVerifiers, actorType!) ? actorVerifiers[actorType!] : undefined

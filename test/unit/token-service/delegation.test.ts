@@ -138,4 +138,17 @@ describe('token exchange delegation', () => {
     const t = await f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR })
     expect(decodeJWT(t.accessToken).payload.exp).toBeLessThanOrEqual(exp)
   })
+
+  it('refuses an expired subject token (also inside the clock tolerance)', async () => {
+    let now = Date.now()
+    const f = await createStsFixture({}, { now: () => now })
+    const user = await f.userToken()
+    now += 3600 * 1000 + 10_000 // 10 s past exp, within the verifier's 30 s tolerance
+    const { oauth, typed } = await refusal(f, f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR }))
+    expect(oauth.error).toBe('invalid_grant')
+    expect(typed.code).toBe('ERR_TOKEN_EXPIRED')
+    now += 60_000
+    const later = await refusal(f, f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR }))
+    expect(later.typed.code).toBe('ERR_TOKEN_EXPIRED')
+  })
 })
