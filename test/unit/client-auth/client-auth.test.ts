@@ -58,7 +58,7 @@ describe('privateKeyJwt', () => {
 
 describe('witClientAuth', () => {
   it('sends the WIT and a PoP signed by the workload key', async () => {
-    const signer = await oauthTestSigner('ES256', undefined)
+    const signer = await oauthTestSigner('ES256', null)
     const wit = { getWIT: async () => ({ token: 'eyJ.wit.token', expiresAt: 2_000_000_000 }) }
     const clock = testClock()
     const c = ctx({ clientId: 'spiffe://example.org/agent' })
