@@ -27,9 +27,9 @@ export interface StartedServer {
   close(): Promise<void>
 }
 
-/** Starts `server` on a free loopback port. */
+/** Starts `server` on a free loopback port, unless it is already listening (e.g. `app.listen(0)`). */
 export async function listen(server: Server): Promise<StartedServer> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
     base: `http://127.0.0.1:${port}`,
