@@ -258,8 +258,14 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
       if (rest === 'subjects/remove') return await subjects(request, owner, false)
       if (rest === 'verify') return await verification(request, owner)
       if (rest.startsWith('poll/')) {
+        let id: string
         try {
-          return await poll(request, owner, decodeURIComponent(rest.slice(5)))
+          id = decodeURIComponent(rest.slice(5))
+        } catch {
+          return empty(404)
+        }
+        try {
+          return await poll(request, owner, id)
         } catch (e) {
           // RFC 8936 §2.4 error shape for the poll endpoint.
           if (e instanceof HttpError && e.status === 400) return json({ err: 'invalid_request', description: e.message }, 400)

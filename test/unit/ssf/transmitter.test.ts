@@ -358,3 +358,15 @@ describe('poll delivery', () => {
     expect(r.pending.ack).toBe(0)
   })
 })
+
+describe('transmitter HTTP hygiene', () => {
+  it('answers 404 for unknown paths and malformed stream ids, 405 for wrong methods', async () => {
+    const { fetchTx } = await setup()
+    const auth = { authorization: 'Bearer rx-token' }
+    expect((await fetchTx(`${TX}/nothing`)).status).toBe(404)
+    expect((await fetchTx(`${TX}/ssf/poll/%E0%A4%A`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(404)
+    expect((await fetchTx(`${TX}/.well-known/ssf-configuration`, { method: 'POST' })).status).toBe(405)
+    expect((await fetchTx(`${TX}/ssf/verify`, { headers: auth })).status).toBe(405)
+    expect((await fetchTx(`${TX}/ssf/stream`, { method: 'POST', headers: auth, body: 'x'.repeat(70_000) })).status).toBe(400)
+  })
+})
