@@ -1,0 +1,143 @@
+/**
+ * Fastify 5 plugin for agentauth: `app.register(workloadAuth(verifier))` verifies every request with
+ * a verifier from `agentauth/server` and sets `request.workload`. Translation only: all checks are
+ * done by `createRequestVerifier`.
+ *
+ * Verification runs in `onRequest`, over the raw request stream, before fastify parses anything: an
+ * unauthenticated body is never parsed. When the verifier reads the body (HTTP signatures, a
+ * `Content-Digest`), the bytes it read are handed to fastify in `preParsing`, so JSON and every
+ * other content-type parser work as usual. With `signResponse`, every response of a verified
+ * request is signed in `onSend` (streams with `text/event-stream` without `Content-Digest`, not
+ * buffered; responses written to `reply.raw` after `reply.hijack()` are not signed).
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { workloadAuth } from 'agentauth/adapters/fastify'
+ *
+ * const app = Fastify()
+ * await app.register(workloadAuth(verify, { publicOrigin: 'https://api.example.com' }))
+ * app.post('/tools/search', async (request) => ({ caller: request.workload?.workload.id, query: request.body }))
+ * ```
+ *
+ * Reachable from `agentauth/adapters/fastify`.
+ *
+ * @module adapters/fastify
+ */
+import { Readable } from 'node:stream'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { assertFunction } from '../../internal/assert.js'
+import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
+import { bodyConsumed, createRequestConverter, discardBody, lazyBody, type ToWebRequestOptions } from '../node/web-request.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, set by the agentauth `workloadAuth` plugin (`null` before it ran). */
+    workload: VerifiedRequest | null
+  }
+}
+
+/** Options of {@link workloadAuth}. */
+export interface FastifyWorkloadAuthOptions extends ToWebRequestOptions {
+  /** Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). */
+  signResponse?: ResponseSigner
+  /** Observes every refusal or failure (logging, metrics) before it is answered. */
+  onError?: (error: unknown, request: FastifyRequest) => void
+  /** Options of `errorResponse` (realm, scheme, Retry-After). */
+  errorOptions?: ErrorResponseOptions
+}
+
+/** A fastify plugin (encapsulation skipped, like `fastify-plugin`). */
+export type WorkloadAuthPlugin = (fastify: FastifyInstance) => Promise<void>
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+
+async function reply(replyTo: FastifyReply, response: Response): Promise<FastifyReply> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of response.headers) headers[name] = value
+  return replyTo.code(response.status).headers(headers).send(new Uint8Array(await response.arrayBuffer()))
+}
+
+function isStream(payload: unknown): payload is Readable {
+  return typeof (payload as Readable | null)?.pipe === 'function'
+}
+
+/**
+ * Creates the plugin. It is marked `Symbol.for('skip-override')`, so registering it protects every
+ * route of the instance it is registered on (register it inside a child context to protect only
+ * some routes). Refusals are answered with `errorResponse` (400/401/403/413, StoreError → 503,
+ * escaped `WWW-Authenticate`, problem JSON).
+ *
+ * @param verifier - from `createRequestVerifier(policy)`.
+ * @param options - see {@link FastifyWorkloadAuthOptions}; validated here.
+ * @returns the plugin for `app.register`.
+ * @throws TypeError `ERR_INVALID_ARG_*` for a bad verifier or option.
+ *
+ * @example
+ * ```ts
+ * import { workloadAuth } from 'agentauth/adapters/fastify'
+ * import { createResponseSigner } from 'agentauth/server'
+ * await app.register(workloadAuth(verify, { signResponse: createResponseSigner({ wit, signer }) }))
+ * ```
+ */
+export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkloadAuthOptions = {}): WorkloadAuthPlugin {
+  assertFunction(verifier, 'verifier')
+  const convert = createRequestConverter(options)
+  const { signResponse, onError, errorOptions } = options
+  if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
+  if (onError !== undefined) assertFunction(onError, 'options.onError')
+  const replays = new WeakMap<FastifyRequest, ReadableStream<Uint8Array>>()
+  const webRequests = new WeakMap<FastifyRequest, Request>()
+
+  async function agentauthWorkloadAuth(fastify: FastifyInstance): Promise<void> {
+    fastify.decorateRequest('workload', null)
+
+    fastify.addHook('onRequest', async (request, replyTo) => {
+      const raw = request.raw
+      let web: Request | undefined
+      let verified: VerifiedRequest
+      try {
+        const untouched = !bodyConsumed(raw)
+        web = convert(raw)
+        verified = await verifier(web)
+        if (untouched && raw.readableDidRead && web.body !== null) replays.set(request, web.body)
+      } catch (err) {
+        discardBody(web)
+        onError?.(err, request)
+        return reply(replyTo, errorResponse(err, errorOptions))
+      }
+      request.workload = verified
+      if (signResponse !== undefined) webRequests.set(request, web)
+      return undefined
+    })
+
+    fastify.addHook('preParsing', async (request, _reply, payload) => {
+      const body = replays.get(request)
+      if (body === undefined) return payload
+      replays.delete(request)
+      return Readable.fromWeb(body as never)
+    })
+
+    if (signResponse === undefined) return
+    fastify.addHook('onSend', async (request, replyTo, payload) => {
+      const web = webRequests.get(request)
+      if (web === undefined || request.workload === null) return payload
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(replyTo.getHeaders())) {
+        if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+        else if (value !== undefined) headers.set(name, String(value))
+      }
+      const stream = isStream(payload)
+      const body = payload == null || NULL_BODY.has(replyTo.statusCode) ? null
+        : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array)
+      const signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: web, verified: request.workload })
+      for (const [name, value] of signed.headers) if (headers.get(name) !== value) replyTo.header(name, value)
+      return stream && payload.readableDidRead && signed.body !== null ? Readable.fromWeb(signed.body as never) : payload
+    })
+  }
+
+  return Object.assign(agentauthWorkloadAuth, {
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'agentauth-workload-auth',
+  })
+}
