@@ -63,6 +63,30 @@ export async function keyPair(algorithm: Algorithm | RsaHashedKeyGenParams | EcK
   return (await crypto.subtle.generateKey(algorithm as EcKeyGenParams, true, ['sign', 'verify'])) as CryptoKeyPair
 }
 
+let rsaBase: Promise<{ pkcs8: ArrayBuffer; spki: ArrayBuffer }> | undefined
+
+/**
+ * An RSA key pair for `name`/`hash`, all sharing one generated 2048-bit key (key generation
+ * dominates test time; Web Crypto binds the algorithm at import, so re-import per use).
+ */
+export async function rsaKeys(name: 'RSASSA-PKCS1-v1_5' | 'RSA-PSS', hash: string, modulusLength = 2048): Promise<CryptoKeyPair> {
+  const base =
+    modulusLength === 2048
+      ? (rsaBase ??= generateRSA(2048))
+      : generateRSA(modulusLength)
+  const { pkcs8, spki } = await base
+  const alg = { name, hash }
+  return {
+    privateKey: await crypto.subtle.importKey('pkcs8', pkcs8, alg, true, ['sign']),
+    publicKey: await crypto.subtle.importKey('spki', spki, alg, true, ['verify']),
+  }
+}
+
+async function generateRSA(modulusLength: number): Promise<{ pkcs8: ArrayBuffer; spki: ArrayBuffer }> {
+  const k = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+  return { pkcs8: await crypto.subtle.exportKey('pkcs8', k.privateKey), spki: await crypto.subtle.exportKey('spki', k.publicKey) }
+}
+
 function tlv(tag: number, content: Uint8Array): Uint8Array {
   const len = content.length
   const header = len < 0x80 ? [tag, len] : len < 0x100 ? [tag, 0x81, len] : [tag, 0x82, len >> 8, len & 0xff]
@@ -108,7 +132,7 @@ export async function issue(options: IssueOptions = {}): Promise<Issued> {
   if (san.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(san, options.sanCritical ?? false))
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto))
   if (options.issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(options.issuer.keys.publicKey, false, crypto))
-  if (options.nameConstraints) extensions.push(new x509.Extension('2.5.29.30', true, nameConstraintsDER(options.nameConstraints)))
+  if (options.nameConstraints) extensions.push(new x509.Extension('2.5.29.30', true, nameConstraintsDER(options.nameConstraints) as Uint8Array<ArrayBuffer>))
   extensions.push(...(options.extensions ?? []))
   const common = {
     serialNumber: (serial++).toString(16).padStart(2, '0'),

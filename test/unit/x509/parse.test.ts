@@ -7,6 +7,8 @@ import {
   ECDSA_SHA256_OID,
   issue,
   KU,
+  keyPair,
+  rsaKeys,
   lastIndexOf,
   leafUnder,
   x509,
@@ -88,12 +90,12 @@ describe('parseX509SVID accepts', () => {
   })
 
   it('leaf keys of every supported type as public JWKs', async () => {
-    for (const [keyAlgorithm, kty] of [
-      [{ name: 'Ed25519' }, 'OKP'],
-      [{ name: 'ECDSA', namedCurve: 'P-384' }, 'EC'],
-      [{ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, 'RSA'],
+    for (const [keys, kty] of [
+      [await keyPair({ name: 'Ed25519' }), 'OKP'],
+      [await keyPair({ name: 'ECDSA', namedCurve: 'P-384' } as EcKeyGenParams), 'EC'],
+      [await rsaKeys('RSASSA-PKCS1-v1_5', 'SHA-256'), 'RSA'],
     ] as const) {
-      const leaf = await leafUnder(pki.intermediate, { keyAlgorithm })
+      const leaf = await leafUnder(pki.intermediate, { keys })
       const jwk = (await parseX509SVID(leaf.der)).leaf.publicKey
       expect(jwk.kty).toBe(kty)
       expect(Object.keys(jwk).every((k) => ['kty', 'crv', 'x', 'y', 'n', 'e'].includes(k))).toBe(true)
