@@ -9,7 +9,14 @@ import type { CibaServer } from './constants.js'
 import type { CibaNotificationWaiter } from './ping.js'
 import { cibaTokenRequest, pollCibaToken, processCibaTokenResponse, type CibaTokenResponse, type Sleep } from './token.js'
 
-/** Ping delivery for {@link cibaApproval}: the token sent with each request and the waiter fed by the ping handler. */
+/**
+ * Ping delivery for {@link cibaApproval}: the token sent with each request and the waiter fed by the ping handler.
+ *
+ * @example
+ * ```ts
+ * const delivery: CibaPingDelivery = { clientNotificationToken, waiter: createCibaNotificationWaiter() }
+ * ```
+ */
 export interface CibaPingDelivery {
   /** The `client_notification_token` the ping handler expects. */
   readonly clientNotificationToken: string
@@ -17,7 +24,14 @@ export interface CibaPingDelivery {
   readonly waiter: CibaNotificationWaiter
 }
 
-/** Options of {@link cibaApproval}. */
+/**
+ * Options of {@link cibaApproval}.
+ *
+ * @example
+ * ```ts
+ * const options: CibaApprovalOptions<{ user: string }> = { server: op, client, request: ({ user }) => ({ scope: 'openid', loginHint: user }) }
+ * ```
+ */
 export interface CibaApprovalOptions<Ctx> {
   server: CibaServer
   client: OAuthClient

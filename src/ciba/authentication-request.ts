@@ -6,7 +6,14 @@ import { scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import type { CibaServer } from './constants.js'
 
-/** Parameters of a backchannel authentication request (CIBA §7.1). Give exactly one hint. */
+/**
+ * Parameters of a backchannel authentication request (CIBA §7.1). Give exactly one hint.
+ *
+ * @example
+ * ```ts
+ * const params: BackchannelAuthenticationParameters = { scope: 'openid', loginHint: 'alice@example.com', bindingMessage: 'PAY-4711' }
+ * ```
+ */
 export interface BackchannelAuthenticationParameters {
   /** Requested scope; must include `openid`. */
   scope: string | readonly string[]
@@ -30,7 +37,15 @@ export interface BackchannelAuthenticationParameters {
   extra?: Readonly<Record<string, string | readonly string[]>>
 }
 
-/** A validated backchannel authentication response (CIBA §7.3). Frozen. */
+/**
+ * A validated backchannel authentication response (CIBA §7.3). Frozen.
+ *
+ * @example
+ * ```ts
+ * const pending: BackchannelAuthenticationResponse = await processBackchannelAuthenticationResponse(response)
+ * console.log(pending.authReqId !== '', pending.expiresIn, pending.interval)
+ * ```
+ */
 export interface BackchannelAuthenticationResponse {
   /** Identifies the request at the token endpoint. Treat it as a secret. */
   readonly authReqId: string
@@ -40,7 +55,14 @@ export interface BackchannelAuthenticationResponse {
   readonly interval: number
 }
 
-/** Options of {@link processBackchannelAuthenticationResponse}. */
+/**
+ * Options of {@link processBackchannelAuthenticationResponse}.
+ *
+ * @example
+ * ```ts
+ * const pending = await processBackchannelAuthenticationResponse(response, { maxBytes: 8192 } satisfies ProcessBackchannelAuthenticationResponseOptions)
+ * ```
+ */
 export interface ProcessBackchannelAuthenticationResponseOptions {
   /** Body size cap in bytes (default 64 KiB). */
   maxBytes?: number

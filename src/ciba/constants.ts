@@ -25,7 +25,14 @@ export const SPEC: Readonly<{ name: string; version: string; url: string }> = Ob
  */
 export const GRANT_TYPE_CIBA = 'urn:openid:params:grant-type:ciba'
 
-/** The OpenID Provider half of every CIBA call. */
+/**
+ * The OpenID Provider half of every CIBA call.
+ *
+ * @example
+ * ```ts
+ * const op: CibaServer = { issuer: 'https://op.example.com', tokenEndpoint: 'https://op.example.com/token', backchannelAuthenticationEndpoint: 'https://op.example.com/backchannel' }
+ * ```
+ */
 export interface CibaServer {
   /** Issuer identifier; the `aud` of client assertions. */
   readonly issuer?: string | undefined

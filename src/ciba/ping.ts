@@ -5,7 +5,14 @@ import { parseJSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { readBoundedBody } from '../internal/oauth-http.js'
 
-/** Options of {@link createCibaPingHandler}. */
+/**
+ * Options of {@link createCibaPingHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: CibaPingHandlerOptions = { clientNotificationToken, onNotification: (id) => pings.onNotification(id) }
+ * ```
+ */
 export interface CibaPingHandlerOptions {
   /** The `client_notification_token` sent in the backchannel authentication requests. */
   clientNotificationToken: string
@@ -17,7 +24,15 @@ export interface CibaPingHandlerOptions {
   maxBodyBytes?: number
 }
 
-/** Lets code wait for the ping of one `auth_req_id` (see {@link createCibaNotificationWaiter}). */
+/**
+ * Lets code wait for the ping of one `auth_req_id` (see {@link createCibaNotificationWaiter}).
+ *
+ * @example
+ * ```ts
+ * const pings: CibaNotificationWaiter = createCibaNotificationWaiter()
+ * await pings.wait(authReqId, { signal: AbortSignal.timeout(120_000) })
+ * ```
+ */
 export interface CibaNotificationWaiter {
   /** Pass as `onNotification` of {@link createCibaPingHandler}. */
   readonly onNotification: (authReqId: string) => void

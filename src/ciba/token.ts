@@ -8,7 +8,15 @@ import { systemClock, type Clock } from '../internal/time.js'
 import type { BackchannelAuthenticationResponse } from './authentication-request.js'
 import { GRANT_TYPE_CIBA, type CibaServer } from './constants.js'
 
-/** A validated CIBA token response (CIBA §11). Frozen. It holds bearer tokens: keep it inside the broker. */
+/**
+ * A validated CIBA token response (CIBA §11). Frozen. It holds bearer tokens: keep it inside the broker.
+ *
+ * @example
+ * ```ts
+ * const tokens: CibaTokenResponse = await pollCibaToken(op, client, pending)
+ * if (tokens.idToken !== undefined) await verifyIdToken(tokens.idToken)
+ * ```
+ */
 export interface CibaTokenResponse {
   readonly accessToken: string
   readonly tokenType: string
@@ -19,10 +27,25 @@ export interface CibaTokenResponse {
   readonly idToken: string | undefined
 }
 
-/** Waits `ms` milliseconds or until `signal` aborts (rejecting with its reason). */
+/**
+ * Waits `ms` milliseconds or until `signal` aborts (rejecting with its reason).
+ *
+ * @example
+ * ```ts
+ * const fastSleep: Sleep = async (ms) => void (fakeNow += ms) // tests: move a fake clock instead of waiting
+ * ```
+ */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
 
-/** Options of {@link pollCibaToken}. */
+/**
+ * Options of {@link pollCibaToken}.
+ *
+ * @example
+ * ```ts
+ * const options: PollCibaTokenOptions = { signal: AbortSignal.timeout(300_000) }
+ * const tokens = await pollCibaToken(op, client, pending, options)
+ * ```
+ */
 export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
   /** Injected clock (ms): the request's `expires_in` is measured with it. */
   clock?: Clock
@@ -34,7 +57,14 @@ export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
-/** Default {@link Sleep}: a timer that an abort cancels. */
+/**
+ * Default {@link Sleep}: a timer that an abort cancels.
+ *
+ * @example
+ * ```ts
+ * await defaultSleep(5000, AbortSignal.timeout(60_000))
+ * ```
+ */
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)

@@ -8,7 +8,14 @@ import type { Signer } from '../signer/types.js'
 import { freezeContext, MAX_CONTEXT_DEPTH } from './claims.js'
 import { TXN_TOKEN_TYP } from './constants.js'
 
-/** Claims given to {@link createTxnToken}. `iat`, `exp` and `aud` are set by the minter. */
+/**
+ * Claims given to {@link createTxnToken}. `iat`, `exp` and `aud` are set by the minter.
+ *
+ * @example
+ * ```ts
+ * const claims: CreateTxnTokenClaims = { sub: 'user-42', scope: 'trade.stocks', req_wl: 'spiffe://bank.example/gateway', tctx: { action: 'BUY' } }
+ * ```
+ */
 export interface CreateTxnTokenClaims {
   /** The principal of the transaction. */
   sub: string
@@ -28,7 +35,14 @@ export interface CreateTxnTokenClaims {
   [name: string]: unknown
 }
 
-/** Options of {@link createTxnToken}. */
+/**
+ * Options of {@link createTxnToken}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateTxnTokenOptions = { signer: ttsSigner, trustDomain: 'bank.example', lifetime: 120 }
+ * ```
+ */
 export interface CreateTxnTokenOptions {
   /** The Txn-Token Service key (a KMS, HSM or in-process signer). */
   signer: Signer

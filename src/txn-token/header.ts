@@ -9,6 +9,11 @@ import { createTxnTokenVerifier, type TxnTokenVerifier, type VerifyTxnTokenOptio
  * Inbound Txn-Token policy of a workload: verification options plus whether the header must be
  * present. Build it once and reuse the same object: its verifier is created on first use and
  * cached per policy object.
+ *
+ * @example
+ * ```ts
+ * const txnPolicy: TxnTokenHeaderPolicy = { required: true, trustDomain: 'bank.example', keys: trustBundles }
+ * ```
  */
 export interface TxnTokenHeaderPolicy extends VerifyTxnTokenOptions {
   /** `true`: a request without a Txn-Token is refused (`ERR_TXN_TOKEN_MISSING`). `false`: it is optional. */

@@ -3,7 +3,14 @@ import type { FetchLike, FetchMiddleware } from '../internal/fetch-types.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { TXN_TOKEN_HEADER } from './constants.js'
 
-/** Options of {@link txnTokenPropagation}. Give exactly one of `origins` and `isSameTrustDomain`. */
+/**
+ * Options of {@link txnTokenPropagation}. Give exactly one of `origins` and `isSameTrustDomain`.
+ *
+ * @example
+ * ```ts
+ * const options: TxnTokenPropagationOptions = { getTxnToken: () => inbound.getStore(), origins: ['https://ledger.bank.example'] }
+ * ```
+ */
 export interface TxnTokenPropagationOptions {
   /**
    * The Txn-Token of the request being served (from the inbound `Txn-Token` header), or

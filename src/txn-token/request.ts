@@ -9,7 +9,17 @@ import { TOKEN_TYPE, type TokenTypeURI } from '../token-exchange/token-types.js'
 import { freezeContext } from './claims.js'
 import { MAX_CONTEXT_BYTES } from './constants.js'
 
-/** Parameters of a Txn-Token Request (draft §11.1). */
+/**
+ * Parameters of a Txn-Token Request (draft §11.1).
+ *
+ * @example
+ * ```ts
+ * const params: TxnTokenRequestParameters = {
+ *   subjectToken: accessToken, subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: 'bank.example', scope: 'trade.stocks',
+ *   requestDetails: { action: 'BUY', ticker: 'MSFT' },
+ * }
+ * ```
+ */
 export interface TxnTokenRequestParameters {
   /** The token representing the subject: an inbound access token, a self-signed JWT, an unsigned JSON object, or a Txn-Token to replace. */
   subjectToken: string
@@ -25,7 +35,14 @@ export interface TxnTokenRequestParameters {
   requestDetails?: Readonly<Record<string, unknown>>
 }
 
-/** A validated Txn-Token Response (§11.4). Frozen. Keep it inside the workload: it is a bearer artefact. */
+/**
+ * A validated Txn-Token Response (§11.4). Frozen. Keep it inside the workload: it is a bearer artefact.
+ *
+ * @example
+ * ```ts
+ * const { txnToken, expiresIn }: TxnTokenResponse = await requestTxnToken(tts, client, params)
+ * ```
+ */
 export interface TxnTokenResponse {
   /** The Txn-Token (sent as `access_token`, despite the name: it is not an access token). */
   readonly txnToken: string
@@ -35,7 +52,14 @@ export interface TxnTokenResponse {
   readonly scope: string | undefined
 }
 
-/** Options of {@link processTxnTokenResponse} and {@link requestTxnToken}. */
+/**
+ * Options of {@link processTxnTokenResponse} and {@link requestTxnToken}.
+ *
+ * @example
+ * ```ts
+ * const { txnToken } = await processTxnTokenResponse(response, { maxBytes: 16_384 } satisfies ProcessTxnTokenResponseOptions)
+ * ```
+ */
 export interface ProcessTxnTokenResponseOptions {
   /** Body size cap in bytes (default 64 KiB). */
   maxBytes?: number

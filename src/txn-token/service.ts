@@ -17,7 +17,14 @@ import type { SubjectTokenContext, SubjectTokenInfo, SubjectTokenVerifier, TxnSe
 import type { TxnContext, VerifiedTxnToken } from './types.js'
 import { createTxnTokenVerifier, type TxnTokenVerifier } from './verify.js'
 
-/** What the issuance policy sees of one Txn-Token request. */
+/**
+ * What the issuance policy sees of one Txn-Token request.
+ *
+ * @example
+ * ```ts
+ * const policy = (context: TxnIssuanceContext) => context.replacing === undefined || context.requestedScopes.length === 1
+ * ```
+ */
 export interface TxnIssuanceContext<C extends TxnServiceClient = TxnServiceClient> {
   readonly client: C
   readonly request: Request
@@ -34,7 +41,14 @@ export interface TxnIssuanceContext<C extends TxnServiceClient = TxnServiceClien
   readonly requestDetails: TxnContext | undefined
 }
 
-/** What a policy may decide. Every field is optional; omitted fields take the defaults. */
+/**
+ * What a policy may decide. Every field is optional; omitted fields take the defaults.
+ *
+ * @example
+ * ```ts
+ * const decision: TxnIssuanceDecision = { scope: ['trade.stocks'], tctx: { action: 'BUY', risk: 'low' }, lifetime: 60 }
+ * ```
+ */
 export interface TxnIssuanceDecision {
   /** Granted scope: a non-empty subset of the requested scopes (default: all requested). */
   scope?: readonly string[]
@@ -51,12 +65,25 @@ export interface TxnIssuanceDecision {
 /**
  * Authorises one issuance (draft §13.10). Return `false` to refuse (`unauthorized_client`), `true`
  * or `undefined` for the defaults, or a {@link TxnIssuanceDecision}. Throwing refuses too.
+ *
+ * @example
+ * ```ts
+ * const policy: TxnIssuancePolicy = ({ client, requestDetails }) =>
+ *   client.workloadId?.startsWith('spiffe://bank.example/') ? { tctx: { ...requestDetails, channel: 'web' } } : false
+ * ```
  */
 export type TxnIssuancePolicy<C extends TxnServiceClient = TxnServiceClient> = (
   context: TxnIssuanceContext<C>,
 ) => boolean | TxnIssuanceDecision | undefined | Promise<boolean | TxnIssuanceDecision | undefined>
 
-/** Replacement Txn-Tokens (subject token type `txn_token`, draft §13.15). */
+/**
+ * Replacement Txn-Tokens (subject token type `txn_token`, draft §13.15).
+ *
+ * @example
+ * ```ts
+ * const replacement: TxnReplacementOptions = { maxReplacements: 2, keys: { keys: [currentTtsJwk, previousTtsJwk] } }
+ * ```
+ */
 export interface TxnReplacementOptions {
   /** How often a transaction's token may be replaced (default 3). */
   maxReplacements?: number
@@ -66,7 +93,14 @@ export interface TxnReplacementOptions {
   keys?: KeyInput
 }
 
-/** Options of {@link createTxnTokenService}. */
+/**
+ * Options of {@link createTxnTokenService}.
+ *
+ * @example
+ * ```ts
+ * const options: TxnTokenServiceOptions = { trustDomain: 'bank.example', signer: ttsSigner, authenticateClient, subjectTokens: {}, lifetime: 120 }
+ * ```
+ */
 export interface TxnTokenServiceOptions<C extends TxnServiceClient = TxnServiceClient> {
   /** The trust domain this service issues for: every token's `aud`; requests must name it as `audience`. */
   trustDomain: string

@@ -11,6 +11,11 @@ import type { VerifiedWIT } from '../wit/types.js'
 /**
  * The authenticated client of a Txn-Token request, as the service needs it. The token service's
  * `createClientAuthenticator` (`agentauth/token-service`) returns a compatible object.
+ *
+ * @example
+ * ```ts
+ * const client: TxnServiceClient = { clientId: 'spiffe://bank.example/gateway', workloadId: 'spiffe://bank.example/gateway' }
+ * ```
  */
 export interface TxnServiceClient {
   readonly clientId: string
@@ -20,7 +25,14 @@ export interface TxnServiceClient {
   readonly wit?: VerifiedWIT | undefined
 }
 
-/** What a subject token verifier sees of the request. */
+/**
+ * What a subject token verifier sees of the request.
+ *
+ * @example
+ * ```ts
+ * const verifier: SubjectTokenVerifier = async (token, context: SubjectTokenContext) => ({ subject: context.client.clientId, scopes: ['jobs.run'] })
+ * ```
+ */
 export interface SubjectTokenContext<C extends TxnServiceClient = TxnServiceClient> {
   readonly client: C
   readonly request: Request
@@ -31,6 +43,11 @@ export interface SubjectTokenContext<C extends TxnServiceClient = TxnServiceClie
 /**
  * A validated subject token. `VerifiedAccessToken` of `agentauth/access-token` and the token
  * service's `VerifiedToken` both fit this shape.
+ *
+ * @example
+ * ```ts
+ * const info: SubjectTokenInfo = { subject: 'user-42', scopes: ['trade.stocks'], expiresAt: 1_800_000_300 }
+ * ```
  */
 export interface SubjectTokenInfo {
   /** The principal; becomes the Txn-Token `sub` unless the policy maps it. */
@@ -46,13 +63,34 @@ export interface SubjectTokenInfo {
   readonly claims?: Readonly<Record<string, unknown>> | undefined
 }
 
-/** Validates a subject token of one `subject_token_type`. Throw a VerificationError to refuse. */
+/**
+ * Validates a subject token of one `subject_token_type`. Throw a VerificationError to refuse.
+ *
+ * @example
+ * ```ts
+ * const accessTokens: SubjectTokenVerifier = (token) => verifyAccessToken(token, { issuer: 'https://as.bank.example', audience: 'https://api.bank.example', keys: asJwks })
+ * ```
+ */
 export type SubjectTokenVerifier<C extends TxnServiceClient = TxnServiceClient> = (token: string, context: SubjectTokenContext<C>) => Promise<SubjectTokenInfo>
 
-/** Decides which scopes a subject may have in a Txn-Token when its token does not say. */
+/**
+ * Decides which scopes a subject may have in a Txn-Token when its token does not say.
+ *
+ * @example
+ * ```ts
+ * const scopes: SubjectScopes = (_claims, { client }) => (client.workloadId === 'spiffe://bank.example/batch' ? ['reports.read'] : undefined)
+ * ```
+ */
 export type SubjectScopes<C extends TxnServiceClient = TxnServiceClient> = (claims: Readonly<Record<string, unknown>>, context: SubjectTokenContext<C>) => readonly string[] | undefined | Promise<readonly string[] | undefined>
 
-/** Options of {@link selfSignedSubjectToken}. */
+/**
+ * Options of {@link selfSignedSubjectToken}.
+ *
+ * @example
+ * ```ts
+ * const options: SelfSignedSubjectTokenOptions = { audience: 'https://tts.bank.example', maxTokenAge: 120 }
+ * ```
+ */
 export interface SelfSignedSubjectTokenOptions<C extends TxnServiceClient = TxnServiceClient> {
   /** The unique identifier of this Txn-Token Service: the `aud` the token must carry (§11.2.1). */
   audience: string | readonly string[]
@@ -74,7 +112,14 @@ export interface SelfSignedSubjectTokenOptions<C extends TxnServiceClient = TxnS
   clockTolerance?: number
 }
 
-/** Options of {@link unsignedJsonSubjectToken}. */
+/**
+ * Options of {@link unsignedJsonSubjectToken}.
+ *
+ * @example
+ * ```ts
+ * const options: UnsignedJsonSubjectTokenOptions = { scopes: () => ['reports.read'], maxBytes: 1024 }
+ * ```
+ */
 export interface UnsignedJsonSubjectTokenOptions<C extends TxnServiceClient = TxnServiceClient> {
   /** Trusted source of the subject's scopes. Default: the object's own `scope` member. */
   scopes?: SubjectScopes<C>

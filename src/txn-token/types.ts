@@ -1,6 +1,13 @@
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 
-/** A JSON object claim value (`tctx`, `rctx`). */
+/**
+ * A JSON object claim value (`tctx`, `rctx`).
+ *
+ * @example
+ * ```ts
+ * const tctx: TxnContext = { action: 'BUY', ticker: 'MSFT', quantity: '100' }
+ * ```
+ */
 export type TxnContext = Readonly<Record<string, unknown>>
 
 /**

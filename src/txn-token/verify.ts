@@ -10,7 +10,14 @@ import { readTxnClaims } from './claims.js'
 import { MAX_TXN_TOKEN_BYTES, TXN_TOKEN_TYP } from './constants.js'
 import type { VerifiedTxnToken } from './types.js'
 
-/** Options of {@link verifyTxnToken} and {@link createTxnTokenVerifier}. */
+/**
+ * Options of {@link verifyTxnToken} and {@link createTxnTokenVerifier}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyTxnTokenOptions = { trustDomain: 'bank.example', keys: trustBundles, issuer: 'https://tts.bank.example', maxLifetime: 600 }
+ * ```
+ */
 export interface VerifyTxnTokenOptions {
   /** This workload's trust domain; `aud` must equal it exactly (§12.2). */
   trustDomain: string
@@ -39,7 +46,15 @@ export interface VerifyTxnTokenOptions {
   crypto?: Crypto
 }
 
-/** A verifier with options validated once (see {@link createTxnTokenVerifier}). */
+/**
+ * A verifier with options validated once (see {@link createTxnTokenVerifier}).
+ *
+ * @example
+ * ```ts
+ * const verifyTxn: TxnTokenVerifier = createTxnTokenVerifier({ trustDomain: 'bank.example', keys: ttsJwks })
+ * const txn = await verifyTxn(headerValue)
+ * ```
+ */
 export type TxnTokenVerifier = (token: string) => Promise<VerifiedTxnToken>
 
 const CHALLENGE = Object.freeze({ error: 'invalid_token' })
