@@ -15,7 +15,7 @@ beforeAll(async () => {
   rootJwk = { kty, crv, x, y }
 })
 
-function spiffeBundle(): Record<string, unknown> {
+function spiffeBundle(): { keys: unknown[]; [member: string]: unknown } {
   return {
     spiffe_sequence: 1,
     keys: [
