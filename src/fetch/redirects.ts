@@ -5,7 +5,16 @@
 import { ProtocolError, codedTypeError } from '../errors/index.js'
 import { BODY_HEADERS, deleteAll } from './headers.js'
 
-/** How 3xx answers are handled. */
+/**
+ * How 3xx answers are handled: `{ max }` follows up to `max` redirects (0–20) with fresh credentials
+ * per hop, `'error'` rejects with `ERR_FETCH_REDIRECT`, `'manual'` returns the 3xx response.
+ *
+ * @example
+ * ```ts
+ * import type { RedirectPolicy } from 'agentauth/fetch'
+ * const redirects: RedirectPolicy = { max: 3 }
+ * ```
+ */
 export type RedirectPolicy = { readonly max: number } | 'error' | 'manual'
 
 /** One request of a redirect chain. `headers` never holds proof fields; `send` adds them. */

@@ -1,4 +1,35 @@
 // The capability the outbound side depends on: headers for one request, never a key or a token.
+import type { FetchLike as AnyFetch, FetchMiddleware as AnyFetchMiddleware } from '../internal/fetch-types.js'
+
+/**
+ * Anything shaped like the global `fetch` (global fetch, `undici.fetch`, a test stub).
+ *
+ * @example
+ * ```ts
+ * import type { FetchLike } from 'agentauth/fetch'
+ * const logged: FetchLike = async (input, init) => {
+ *   console.log(new Request(input, init).url)
+ *   return fetch(input, init)
+ * }
+ * ```
+ */
+export type FetchLike = AnyFetch
+
+/**
+ * Wraps a fetch into another fetch (undici's `dispatch => dispatch`, one level up); combine them
+ * with `composeFetch`.
+ *
+ * @example
+ * ```ts
+ * import type { FetchMiddleware } from 'agentauth/fetch'
+ * const userAgent: FetchMiddleware = (next) => (input, init) => {
+ *   const request = new Request(input, init)
+ *   request.headers.set('user-agent', 'my-agent/1.0')
+ *   return next(request)
+ * }
+ * ```
+ */
+export type FetchMiddleware = AnyFetchMiddleware
 
 /**
  * One outgoing request as credentials see it: no body, only its digest.

@@ -9,7 +9,16 @@ Runs a credential broker (agentauth/broker) from a JSON config: the agent's key,
 listen address (Unix socket or loopback port), capability token, policy and audit file.
 See docs/broker.md.`
 
-/** Runs the broker command line; resolves with the exit code once it is running (or failed). */
+/**
+ * Runs the broker command line; resolves with the exit code once the broker is running (0), or
+ * with 1 (start-up failed) / 2 (usage). The running broker stops on SIGINT / SIGTERM.
+ *
+ * @example
+ * ```ts
+ * import { main } from './main.js'
+ * process.exitCode = await main(['--config', 'broker.json'])
+ * ```
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`)

@@ -1,0 +1,38 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadBrokerConfig } from '../../../src/broker/node/config.js'
+import { generateSigner } from '../../../src/signer/index.js'
+import { createWIT } from '../../../src/wit/index.js'
+
+const dirs: string[] = []
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+
+describe('broker config', () => {
+  it('examples/broker.config.json loads (key, WIT source, socket, token from env, policy)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    dirs.push(dir)
+    const issuer = await generateSigner('ES256')
+    const key = await generateSigner('ES256', { extractable: true })
+    await writeFile(join(dir, 'agent.key.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+    await writeFile(join(dir, 'agent.wit'), await createWIT({ sub: 'spiffe://example.org/agents/support-bot', cnf: { jwk: await key.publicJwk() } }, { signer: issuer }))
+    await copyFile('examples/broker.config.json', join(dir, 'broker.json'))
+    const loaded = await loadBrokerConfig(join(dir, 'broker.json'), { AGENTAUTH_CAPABILITY: 'c'.repeat(43) })
+    expect(loaded.listen).toEqual({ socket: '/run/agentauth/support-bot/broker.sock' })
+    expect(loaded.capabilityToken).toBe('c'.repeat(43))
+    expect(loaded.fsync).toBe(true)
+    expect(loaded.signer.alg).toBe('ES256')
+    expect((await loaded.wit.getWIT()).token.split('.')).toHaveLength(3)
+    expect(Object.keys(loaded.config.policy.destinations)).toEqual(['https://tools.example.com', 'https://calendar.example.com'])
+  })
+
+  it('refuses malformed configs with a broker config: message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    dirs.push(dir)
+    await writeFile(join(dir, 'bad.json'), '{ not json')
+    await expect(loadBrokerConfig(join(dir, 'bad.json'), {})).rejects.toThrow(/broker config: .* is not readable JSON/)
+    await expect(loadBrokerConfig({ signer: 'x' } as never, {}, dir)).rejects.toThrow(/broker config: signer must be an object/)
+    await expect(loadBrokerConfig({ signer: { jwkFile: 'missing.json' } } as never, {}, dir)).rejects.toThrow(/cannot be read/)
+  })
+})
