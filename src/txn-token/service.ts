@@ -1,5 +1,7 @@
 import { codedTypeError } from '../errors/index.js'
 import { assertString } from '../internal/assert.js'
+import { encode } from '../internal/base64url.js'
+import { bs, utf8 } from '../internal/bytes.js'
 import { parseJSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { checkKeyInput, type KeyInput } from '../internal/oauth-jwt.js'
@@ -91,6 +93,12 @@ export interface TxnReplacementOptions {
   extendLifetime?: boolean
   /** Keys that verify the tokens being replaced (default: the signer's public key; add old keys on rotation). */
   keys?: KeyInput
+  /**
+   * Replace each Txn-Token at most once: a replaced token cannot be presented again for another
+   * replacement (no forking of a transaction into several differently narrowed tokens). Needs the
+   * service's `replayCache`; default `true` when one is configured.
+   */
+  singleUse?: boolean
 }
 
 /**
@@ -127,7 +135,7 @@ export interface TxnTokenServiceOptions<C extends TxnServiceClient = TxnServiceC
   /** Token lifetime in seconds (default 300, at most 3600). */
   lifetime?: number
   clock?: Clock
-  /** Handed to subject token verifiers: single use of self-signed subject tokens. */
+  /** Single use of self-signed subject tokens and of replaced Txn-Tokens. */
   replayCache?: ReplayCache
   /** Request body cap in bytes (default 64 KiB). */
   maxRequestBytes?: number
@@ -197,8 +205,8 @@ function checkDecision(decision: TxnIssuanceDecision, requested: readonly string
  * Replacement (subject token type `txn_token`, §13.15): the token must verify with this service's
  * keys, in this trust domain and unexpired; `txn`, `sub` and `aud` are kept; the scope can only
  * narrow; existing `tctx`/`rctx` members are immutable (new members may be added); the requester
- * chain is kept in `req_wl_chain`; replacements are limited in number and, by default, never
- * outlive the replaced token.
+ * chain is kept in `req_wl_chain`; replacements are limited in number, by default never outlive
+ * the replaced token, and (with a replay cache) each token is replaced at most once.
  *
  * Success: 200 `{ access_token, issued_token_type, token_type: "N_A", expires_in, scope }` with
  * `Cache-Control: no-store`, never a refresh token. Errors: RFC 6749 §5.2 JSON (`invalid_request`
@@ -272,7 +280,10 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     maxReplacements = integer(replacement.maxReplacements, 'options.replacement.maxReplacements', 3, 1, 16)
     if (replacement.extendLifetime !== undefined && typeof replacement.extendLifetime !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replacement.extendLifetime must be a boolean')
     if (replacement.keys !== undefined) checkKeyInput(replacement.keys, 'options.replacement.keys')
+    if (replacement.singleUse !== undefined && typeof replacement.singleUse !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replacement.singleUse must be a boolean')
+    if (replacement.singleUse === true && options.replayCache === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.replacement.singleUse needs options.replayCache')
   }
+  const singleUse = replacement !== undefined && (replacement.singleUse ?? options.replayCache !== undefined)
   const { trustDomain, signer, clock, policy, replayCache, onError } = options
 
   let replacedVerifier: Promise<TxnTokenVerifier> | undefined
@@ -375,6 +386,13 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     // §13.4: never carry the presented token inside the Txn-Token (via tctx/rctx/policy output).
     if (subjectToken.length >= 16 && JSON.stringify(claims).includes(subjectToken)) {
       throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'the Txn-Token must not embed the subject token')
+    }
+    // Claimed last, so a refused request does not use up the token's one replacement.
+    if (replacing !== undefined && singleUse) {
+      const digest = encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bs(utf8(subjectToken)))))
+      if (!(await replayCache!.claim(`txn-replaced:${trustDomain}:${digest}`, replacing.expiresAt + 1))) {
+        throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this Txn-Token was already replaced')
+      }
     }
     const tokenLifetime = decision.lifetime ?? lifetime
     const token = await createTxnToken(claims, { signer, trustDomain, lifetime: tokenLifetime, clock, ...(notAfter === undefined ? {} : { notAfter }) })

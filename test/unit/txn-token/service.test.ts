@@ -296,6 +296,21 @@ describe('createTxnTokenService: replacement tokens', () => {
     expect(lastError(f).code).toBe('ERR_TXN_TOKEN_REPLACEMENT')
   })
 
+  it('refuses a Txn-Token that was already replaced (single use with a replay cache)', async () => {
+    const f = await txnFixture()
+    const { token } = await original(f)
+    // A refused attempt does not use up the replacement.
+    expect(await refusal(replace(f, token, { scope: 'admin' }))).toMatchObject({ error: 'invalid_scope' })
+    await expect(replace(f, token)).resolves.toBeDefined()
+    expect(await refusal(replace(f, token))).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_TXN_TOKEN_REPLACEMENT')
+    const g = await txnFixture({ replacement: { singleUse: false } })
+    const o = await original(g)
+    await replace(g, o.token)
+    await expect(replace(g, o.token)).resolves.toBeDefined()
+    expect(() => createTxnTokenService({ trustDomain: TRUST_DOMAIN, signer: f.tts, authenticateClient: async () => ({ clientId: 'x' }), subjectTokens: {}, replacement: { singleUse: true } })).toThrow(TypeError)
+  })
+
   it('refuses replacement when it is switched off', async () => {
     const f = await txnFixture({ replacement: false })
     const { token } = await original(f)
