@@ -36,6 +36,11 @@ export class ExpiryMap<V> {
     if (this.#heap.length > 2 * this.#values.size + 1024) this.#rebuild()
   }
 
+  /** Forgets `key` now. Its heap item stays behind and is recognised as stale when popped. */
+  delete(key: string): boolean {
+    return this.#values.delete(key)
+  }
+
   /** Removes expired entries, at most `budget` heap items per call. True when nothing expired is left. */
   sweep(nowMs: number, budget: number = SWEEP_BUDGET): boolean {
     const heap = this.#heap

@@ -13,10 +13,21 @@ export interface MemoryReplayCacheOptions {
   readonly clock?: () => number
 }
 
-/** A {@link ReplayCache} held in this process's memory. */
+/**
+ * A {@link ReplayCache} held in this process's memory, with `release` and `size`.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryReplayCache, type MemoryReplayCache } from 'agentauth/stores'
+ * const cache: MemoryReplayCache = createMemoryReplayCache()
+ * console.log(cache.size)
+ * ```
+ */
 export interface MemoryReplayCache extends ReplayCache {
   /** Keys currently held (live ones, plus expired ones not yet swept). */
   readonly size: number
+  /** Forgets a claim at once (no-op when the key is not held); see {@link ReplayCache.release}. */
+  release(key: string): Promise<void>
 }
 
 /**
@@ -37,12 +48,14 @@ export interface MemoryReplayCache extends ReplayCache {
  *
  * @param options - `maxEntries` (integer ≥ 1, default 100 000), `clock`.
  * @returns a cache whose `claim(key, expiresAt)` resolves `true` on the first sighting of `key`
- *   and `false` while it is held. A claim whose `expiresAt` is already past resolves `true` (unless
+ *   and `false` while it is held, and whose `release(key)` forgets a claim (for claim-then-process
+ *   work that must be retried when processing fails, such as SET `jti`s). A claim whose `expiresAt` is already past resolves `true` (unless
  *   the key is held) and is not remembered, like Redis `SET … NX EXAT <past>`: callers pass the
  *   proof's `exp` **plus their clock tolerance**.
  * @throws `TypeError` with `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options;
  *   `claim` rejects with the same for an empty or non-string key or unusable `expiresAt`, and with
- *   `StoreError` `ERR_STORE_FULL` when full of live keys.
+ *   `StoreError` `ERR_STORE_FULL` when full of live keys; `release` rejects with the same
+ *   `TypeError`s for a bad key.
  *
  * @example
  * ```ts
@@ -82,6 +95,11 @@ export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}):
       const exp = checkEpochSeconds(expiresAt, 'expiresAt')
       const compact = compactKey(key)
       return claimCompacted(typeof compact === 'string' ? compact : await compact, exp)
+    },
+    async release(key: string): Promise<void> {
+      checkKey(key, 'key')
+      const compact = compactKey(key)
+      map.delete(typeof compact === 'string' ? compact : await compact)
     },
   }
   return Object.freeze(cache)

@@ -31,6 +31,30 @@ export interface ReplayCache {
    *   `StoreError` (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) when the store cannot answer.
    */
   claim(key: string, expiresAt: number): Promise<boolean>
+  /**
+   * Gives a claim back: the key may be claimed again at once. Optional; both agentauth caches
+   * implement it. Use it for exactly-once processing of work that can fail — claim before the
+   * handler runs, release when it throws so a retry is processed (the SSF receivers do this with
+   * SET `jti`s). Never release a proof's key after accepting it: that reopens its replay window.
+   *
+   * @param key - the key given to `claim` (same namespacing).
+   * @returns resolves once the key is forgotten; releasing a key that is not held is a no-op.
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty or non-string key; `StoreError`
+   *   (`ERR_STORE_UNAVAILABLE`) when the store cannot answer — the key may still be held.
+   *
+   * @example
+   * ```ts
+   * if (await cache.claim(`set:${iss}:${jti}`, exp)) {
+   *   try {
+   *     await handle(event)
+   *   } catch (err) {
+   *     await cache.release?.(`set:${iss}:${jti}`) // let the redelivered copy be processed
+   *     throw err
+   *   }
+   * }
+   * ```
+   */
+  release?(key: string): Promise<void>
 }
 
 /**

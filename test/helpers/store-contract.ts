@@ -11,7 +11,8 @@
  * ```
  *
  * Expiry-by-time tests are registered only with `{ injectedClock: true }` (fixtures with `advance`);
- * stores on a server's real clock (Redis) cover expiry with already-past deadlines instead.
+ * stores on a server's real clock (Redis) cover expiry with already-past deadlines instead. The
+ * optional `release(key)` is covered unless `{ release: false }` is passed.
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
@@ -57,6 +58,17 @@ export interface ContractOptions {
    * already-past deadlines instead, since tests never sleep.
    */
   injectedClock?: boolean
+  /**
+   * Register the `release(key)` cases (default true: agentauth's memory and Redis caches have it).
+   * Pass `false` for a third-party cache without the optional method.
+   */
+  release?: boolean
+}
+
+/** The cache's `release`, or a failure saying how to opt out. */
+function releaseOf(cache: ReplayCache): (key: string) => Promise<void> {
+  if (typeof cache.release !== 'function') throw new Error('this cache has no release(); pass { release: false } to the contract')
+  return cache.release.bind(cache)
 }
 
 export function describeReplayCacheContract(name: string, create: Factory<ReplayCacheFixture>, options: ContractOptions = {}): void {
@@ -136,6 +148,60 @@ export function describeReplayCacheContract(name: string, create: Factory<Replay
       expect(await cache.claim('k', exp)).toBe(true)
     })
 
+    if (options.release !== false) {
+      it('release() gives a claim back: the key can be claimed once more, other keys stay held', async () => {
+        const { cache, now } = await create()
+        const release = releaseOf(cache)
+        const exp = now() + 300
+        expect(await cache.claim('set:iss:1', exp)).toBe(true)
+        expect(await cache.claim('set:iss:2', exp)).toBe(true)
+        await release('set:iss:1')
+        expect(await cache.claim('set:iss:1', exp)).toBe(true)
+        expect(await cache.claim('set:iss:1', exp)).toBe(false)
+        expect(await cache.claim('set:iss:2', exp)).toBe(false)
+        await release('set:iss:1')
+        await release('set:iss:1') // releasing what is not held is a no-op
+        await release('never-claimed')
+        expect(await cache.claim('set:iss:1', exp)).toBe(true)
+      })
+
+      it('release() matches keys exactly, including long (hashed) keys and their look-alikes', async () => {
+        const { cache, now } = await create()
+        const release = releaseOf(cache)
+        const exp = now() + 300
+        const long = 'set:' + 'j'.repeat(2000)
+        for (const key of [long, hashedForm(long), 'k', 'K']) expect(await cache.claim(key, exp), key).toBe(true)
+        await release(long)
+        expect(await cache.claim(hashedForm(long), exp)).toBe(false) // the short look-alike stays held
+        expect(await cache.claim(long, exp)).toBe(true)
+        await release('k')
+        expect(await cache.claim('K', exp)).toBe(false)
+        expect(await cache.claim('k', exp)).toBe(true)
+      })
+
+      it('claim-then-release is exactly once under a parallel burst (one winner per round)', async () => {
+        const { cache, now } = await create()
+        const release = releaseOf(cache)
+        const exp = now() + 300
+        for (let round = 0; round < 3; round++) {
+          const results = await Promise.all(Array.from({ length: CONCURRENCY }, () => cache.claim('work', exp)))
+          expect(results.filter(Boolean)).toHaveLength(1)
+          await release('work')
+        }
+      })
+
+      it('release() rejects unusable keys with coded TypeErrors', async () => {
+        const { cache, now } = await create()
+        const release = releaseOf(cache)
+        await expectCode(release(''), TypeError, 'ERR_INVALID_ARG_VALUE')
+        await expectCode(release(42 as never), TypeError, 'ERR_INVALID_ARG_TYPE')
+        await expectCode(release(undefined as never), TypeError, 'ERR_INVALID_ARG_TYPE')
+        expect(await cache.claim('kept', now() + 300)).toBe(true)
+        await expectCode(release(null as never), TypeError, 'ERR_INVALID_ARG_TYPE')
+        expect(await cache.claim('kept', now() + 300)).toBe(false)
+      })
+    }
+
     if (options.injectedClock === true) it('forgets a key once its expiresAt has passed (injected clock)', async () => {
       const f = await create()
       if (f.advance === undefined) throw new Error('injectedClock fixtures must provide advance()')
@@ -146,6 +212,20 @@ export function describeReplayCacheContract(name: string, create: Factory<Replay
       f.advance(2)
       expect(await f.cache.claim('ttl', f.now() + 60)).toBe(true)
       expect(await f.cache.claim('ttl', f.now() + 60)).toBe(false)
+    })
+
+    if (options.injectedClock === true && options.release !== false) it('a released key re-claimed with the same expiresAt expires on time (injected clock)', async () => {
+      const f = await create()
+      if (f.advance === undefined) throw new Error('injectedClock fixtures must provide advance()')
+      const release = releaseOf(f.cache)
+      const exp = f.now() + 60
+      expect(await f.cache.claim('again', exp)).toBe(true)
+      await release('again')
+      expect(await f.cache.claim('again', exp)).toBe(true)
+      f.advance(30)
+      expect(await f.cache.claim('again', exp)).toBe(false)
+      f.advance(31)
+      expect(await f.cache.claim('again', f.now() + 60)).toBe(true)
     })
   })
 }

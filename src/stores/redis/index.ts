@@ -21,6 +21,6 @@
  */
 export { ioredisCommand, nodeRedisCommand, type IORedisLike, type NodeRedisLike } from './adapters.js'
 export type { RedisCommand, RedisCommandOptions } from './command.js'
-export { createRedisReplayCache, type RedisReplayCacheOptions } from './replay-cache.js'
+export { createRedisReplayCache, type RedisReplayCache, type RedisReplayCacheOptions } from './replay-cache.js'
 export { createRedisRevocationStore, type RedisRevocationStoreOptions } from './revocation-store.js'
 export type { ReplayCache, RevocationEntry, RevocationKeys, RevocationStore } from '../types.js'

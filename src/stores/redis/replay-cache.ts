@@ -14,16 +14,35 @@ export interface RedisReplayCacheOptions {
 }
 
 /**
+ * A {@link ReplayCache} in Redis, with `release` (one `DEL`). It fits wherever a claim-and-release
+ * cache is expected, e.g. the `replayCache` of the SSF receivers.
+ *
+ * @example
+ * ```ts
+ * import { createRedisReplayCache, type RedisReplayCache } from 'agentauth/stores/redis'
+ * const cache: RedisReplayCache = createRedisReplayCache({ command, prefix: 'ssf:dedupe:' })
+ * if (await cache.claim(key, exp)) await work().catch(async (err) => { await cache.release(key); throw err })
+ * ```
+ */
+export interface RedisReplayCache extends ReplayCache {
+  /** Forgets a claim (`DEL`); no-op when absent. See {@link ReplayCache.release}. */
+  release(key: string): Promise<void>
+}
+
+/**
  * Creates a {@link ReplayCache} shared by every verifier instance through Redis.
  *
  * `claim(key, expiresAt)` is one atomic `SET <prefix><key> 1 NX EXAT <expiresAt>`: reply `'OK'` →
  * `true` (first sighting), nil → `false` (replayed). Keys over 256 characters (or starting with
- * `sha256:`) are stored as `sha256:<base64url>` of the key. `expiresAt` is rounded up to whole
+ * `sha256:`) are stored as `sha256:<base64url>` of the key. `release(key)` is one `DEL` of the same
+ * Redis key (for claim-then-process work such as SET `jti`s, where a failed handler must let the
+ * retry through). `expiresAt` is rounded up to whole
  * seconds and compared with the **Redis server's** clock, so keep it NTP-synced; a past `expiresAt`
  * claims nothing, so callers pass the proof's `exp` plus their clock tolerance.
  *
  * Fails closed: an error reply, any other reply, a thrown or rejected command, or no answer within
- * `timeoutMs` rejects with `StoreError('ERR_STORE_UNAVAILABLE')` (503). A claim that timed out may
+ * `timeoutMs` rejects with `StoreError('ERR_STORE_UNAVAILABLE')` (503) — for `release` too (the key
+ * may then still be held). A claim that timed out may
  * still land in Redis later; the proof is then burnt and the client retries with a fresh one.
  * No state is held in the returned object: after an outage the next call simply works again.
  *
@@ -31,9 +50,9 @@ export interface RedisReplayCacheOptions {
  * acknowledged survives a crash (`everysec` may lose up to a second of claims). See docs/stores.md.
  *
  * @param options - `command` (required), `prefix`, `timeoutMs`.
- * @returns the replay cache.
+ * @returns the replay cache (`claim` and `release`).
  * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options, and as
- *   a rejection of `claim` for a bad key or `expiresAt`; `claim` rejects with `StoreError`
+ *   a rejection of `claim` / `release` for a bad key or `expiresAt`; both reject with `StoreError`
  *   `ERR_STORE_UNAVAILABLE` when Redis fails or is slow.
  *
  * @example
@@ -49,9 +68,13 @@ export interface RedisReplayCacheOptions {
  * if (!(await replayCache.claim(`wpt:${sub}:${jti}`, exp + 60))) throw new Error('replayed')
  * ```
  */
-export function createRedisReplayCache(options: RedisReplayCacheOptions): ReplayCache {
+export function createRedisReplayCache(options: RedisReplayCacheOptions): RedisReplayCache {
   const { prefix, call } = redisBase(options, 'agentauth:replay:')
-  const cache: ReplayCache = {
+  const keyFor = async (key: string): Promise<string> => {
+    const compact = compactKey(key)
+    return prefix + (typeof compact === 'string' ? compact : await compact)
+  }
+  const cache: RedisReplayCache = {
     async claim(key: string, expiresAt: number): Promise<boolean> {
       checkKey(key, 'key')
       const exp = checkEpochSeconds(expiresAt, 'expiresAt')
@@ -61,6 +84,11 @@ export function createRedisReplayCache(options: RedisReplayCacheOptions): Replay
       if (reply === 'OK') return true
       if (reply === null) return false
       throw unexpectedReply('SET NX')
+    },
+    async release(key: string): Promise<void> {
+      checkKey(key, 'key')
+      const reply = await call(['DEL', await keyFor(key)])
+      if (reply !== 0 && reply !== 1) throw unexpectedReply('DEL')
     },
   }
   return Object.freeze(cache)
