@@ -1,5 +1,6 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
+import { looseInstanceOf } from '../internal/assert.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { wrapNetworkError } from '../internal/oauth-http.js'
 import { sendTokenRequest } from '../internal/oauth-token-request.js'
@@ -134,7 +135,7 @@ export async function cibaTokenRequest(
  */
 export async function processCibaTokenResponse(response: Response, options: { maxBytes?: number } = {}): Promise<CibaTokenResponse> {
   // The body is read twice only on success (a token response is a few KiB).
-  const copy = response.ok ? response.clone() : undefined
+  const copy = looseInstanceOf(response, Response) && response.ok && !response.bodyUsed ? response.clone() : undefined
   let parsed
   try {
     parsed = await parseTokenResponse(response, { what: 'CIBA token response', maxBytes: options.maxBytes, requireIssuedTokenType: false })

@@ -142,6 +142,13 @@ describe('processCibaTokenResponse', () => {
     expect((await rejection(processCibaTokenResponse(json(body)))).code).toBe('ERR_OAUTH_RESPONSE_INVALID')
   })
 
+  it('refuses a used body or a non-Response with typed errors', async () => {
+    const used = json({ access_token: 'a', token_type: 'Bearer' })
+    await used.text()
+    expect((await rejection(processCibaTokenResponse(used))).code).toBe('ERR_OAUTH_RESPONSE_INVALID')
+    await expect(processCibaTokenResponse({} as Response)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  })
+
   it('builds the token request', async () => {
     const op = fakeOP(['approve'])
     const res = await cibaTokenRequest(OP, client, { authReqId: 'req-9' }, { fetch: op.fetch })
