@@ -1,0 +1,136 @@
+/**
+ * undici 7 interceptor for agentauth: `workloadAuthInterceptor(credentials, { origins })` adds a
+ * fresh proof of possession (WPT or WIMSE HTTP signature, whatever the credentials produce) and the
+ * caller's WIT to every request dispatched to an allow-listed origin, with a `Content-Digest` for
+ * bodies. Requests to any other origin pass through untouched — no credential is ever sent to an
+ * origin nobody configured.
+ *
+ * Placement: `Agent.compose(a, b, c)` wraps `a` innermost, so put the interceptor **first** —
+ * `new Agent().compose(workloadAuthInterceptor(...), interceptors.retry(), interceptors.redirect())`
+ * — and every retry and every redirect hop passes through it again and gets its own proof (a
+ * replayed proof would be refused). Use the composed dispatcher with `undici.request` /
+ * `undici.fetch` from the same npm `undici`; never hand an npm-undici dispatcher to the global
+ * `fetch` (its bundled undici is a different copy).
+ *
+ * @example
+ * ```ts
+ * import { Agent, interceptors, request } from 'undici'
+ * import { workloadAuthInterceptor } from 'agentauth/adapters/undici'
+ *
+ * const agent = new Agent().compose(
+ *   workloadAuthInterceptor(credentials, { origins: ['https://api.example.com'] }),
+ *   interceptors.retry(),
+ * )
+ * const { statusCode, body } = await request('https://api.example.com/tools/search', { dispatcher: agent })
+ * ```
+ *
+ * Reachable from `agentauth/adapters/undici`.
+ *
+ * @module adapters/undici
+ */
+import type { Dispatcher } from 'undici'
+import { codedTypeError } from '../../errors/index.js'
+import { credentialView, mergeGranted, normaliseOrigin, PROOF_HEADERS } from '../../fetch/headers.js'
+import type { OutboundCredentials } from '../../fetch/index.js'
+import { createContentDigest } from '../../httpsig/index.js'
+import { assertFunction, assertObject, optionalNumber } from '../../internal/assert.js'
+import { drainBody, fieldLines, mergeFieldLines, pathWithQuery } from './request.js'
+
+/** Options of {@link workloadAuthInterceptor}. */
+export interface WorkloadAuthInterceptorOptions {
+  /** Exact origins (`https://api.example.com`) that receive credentials. Required, non-empty. */
+  origins: string | readonly string[]
+  /** Largest body drained to compute `Content-Digest`; more fails with `ERR_BODY_TOO_LARGE`. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** Add `Content-Digest` to requests with a body (unless already set). Default true. */
+  contentDigest?: boolean
+  /** Web Crypto provider for the digest. */
+  crypto?: Crypto
+}
+
+function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
+  const err = cause instanceof Error ? cause : new Error('workload authorisation failed', { cause })
+  if (typeof handler.onResponseError === 'function') handler.onResponseError(null as never, err)
+  else handler.onError?.(err)
+}
+
+/**
+ * Creates the interceptor. For a request to an allow-listed origin it normalises the headers
+ * (object, flat array or iterable), drains a body (string, bytes, iterable, stream, `undici.fetch`'s
+ * generator) up to `maxBodyBytes` and re-dispatches it as a `Uint8Array` with its `Content-Digest`,
+ * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
+ * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
+ * `ERR_BODY_TOO_LARGE`) are reported through the handler's `onResponseError`, so
+ * `request`/`fetch` reject with them.
+ *
+ * @param credentials - `OutboundCredentials` from `agentauth/fetch` (`localCredentials(...)`,
+ *   `remoteCredentials(...)`); they see a copy of the fields without `Cookie`,
+ *   `Proxy-Authorization` or proof fields, and what they return is validated like in `workloadAuth`.
+ * @param options - see {@link WorkloadAuthInterceptorOptions}; validated here.
+ * @returns an interceptor for `Dispatcher.compose`.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad credentials or options.
+ *
+ * @example
+ * ```ts
+ * import { Agent, fetch } from 'undici'
+ * import { workloadAuthInterceptor } from 'agentauth/adapters/undici'
+ *
+ * const agent = new Agent().compose(workloadAuthInterceptor(credentials, { origins: 'https://api.example.com', maxBodyBytes: 65536 }))
+ * const res = await fetch('https://api.example.com/tools/search', { method: 'POST', body: '{"q":"x"}', dispatcher: agent })
+ * ```
+ */
+export function workloadAuthInterceptor(credentials: OutboundCredentials, options: WorkloadAuthInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  assertObject(credentials, 'credentials')
+  assertFunction(credentials.authorize, 'credentials.authorize')
+  assertObject(options, 'options')
+  const list = (typeof options.origins === 'string' ? [options.origins] : options.origins) as unknown
+  if (!Array.isArray(list) || list.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.origins must be an origin or a non-empty list of origins')
+  const origins = new Set(list.map((o, i) => normaliseOrigin(o, `options.origins[${i}]`)))
+  const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
+  if (options.contentDigest !== undefined && typeof options.contentDigest !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.contentDigest must be a boolean')
+  const digest = options.contentDigest !== false
+  const crypto = options.crypto
+
+  async function authorized(opts: Dispatcher.DispatchOptions, origin: string): Promise<Dispatcher.DispatchOptions> {
+    const lines = fieldLines(opts.headers).filter(([name]) => !PROOF_HEADERS.includes(name.toLowerCase())) // minted here, never copied
+    const path = pathWithQuery(opts.path, opts.query)
+    if (path.charCodeAt(0) !== 47 /* / */) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must start with /')
+    const headers = new Headers(lines)
+    let body = opts.body
+    let contentDigest = headers.get('content-digest') ?? undefined
+    if (digest && body !== undefined && body !== null && contentDigest === undefined) {
+      const bytes = await drainBody(body, maxBodyBytes)
+      body = bytes
+      contentDigest = await createContentDigest(bytes, { maxBytes: maxBodyBytes, ...(crypto ? { crypto } : {}) })
+      lines.push(['content-digest', contentDigest])
+      headers.set('content-digest', contentDigest)
+    }
+    const signal = (opts as { signal?: unknown }).signal
+    const granted = await credentials.authorize(
+      { method: opts.method, url: origin + path, headers: credentialView(headers), ...(contentDigest !== undefined ? { contentDigest } : {}) },
+      signal instanceof AbortSignal ? { signal } : undefined,
+    )
+    const added = new Headers()
+    mergeGranted(added, granted) // field names are tokens, no CR/LF, no framing fields
+    const { query: _query, ...rest } = opts
+    return { ...rest, path, body, headers: mergeFieldLines(lines, added) }
+  }
+
+  return (dispatch) => function agentauthWorkloadAuth(opts, handler) {
+    let origin: string
+    try {
+      origin = new URL(String(opts.origin)).origin
+    } catch {
+      return dispatch(opts, handler)
+    }
+    if (!origins.has(origin)) return dispatch(opts, handler)
+    authorized(opts, origin).then((next) => {
+      try {
+        dispatch(next, handler)
+      } catch (err) {
+        fail(handler, err)
+      }
+    }, (err: unknown) => fail(handler, err))
+    return true
+  }
+}
