@@ -122,13 +122,15 @@ export function mergeEntries(old: NormalisedEntry, next: NormalisedEntry): Norma
 
 /**
  * Whether an entry revokes a credential now. Live while `nowMs < until * 1000`. With
- * `issuedBefore`, a credential is revoked when it was issued before that instant, or when its issue
- * time is unknown (fail closed).
+ * `issuedBefore`, a credential is revoked when it was issued at or before that instant, or when its
+ * issue time is unknown (fail closed). "At or before": NumericDates have one-second granularity, so a
+ * credential issued in the same second as the revocation cannot be told apart from one issued just
+ * before it — it is revoked; a replacement must be issued in a later second.
  */
 export function revokes(entry: RevocationEntry, nowMs: number, issuedAt: number | undefined): boolean {
   if (nowMs >= entry.until * 1000) return false
   if (entry.issuedBefore === undefined || issuedAt === undefined) return true
-  return issuedAt < entry.issuedBefore
+  return issuedAt <= entry.issuedBefore
 }
 
 /**

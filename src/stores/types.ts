@@ -95,7 +95,10 @@ export interface RevocationEntry extends RevocationKeys {
   readonly reason?: string
   /** Epoch seconds when the revocation was recorded. */
   readonly revokedAt?: number
-  /** Only credentials issued before this instant (epoch seconds) are revoked; later ones pass. */
+  /**
+   * Only credentials issued at or before this instant (epoch seconds) are revoked; later ones pass.
+   * Same-second credentials are revoked (NumericDate granularity, fail closed).
+   */
   readonly issuedBefore?: number
 }
 

@@ -266,12 +266,13 @@ export function describeRevocationStoreContract(name: string, create: Factory<Re
       expect(await store.check({ sub: 'other', jkt: 'other', jti: 'other', sid: 'other' })).toBeUndefined()
     })
 
-    it('honours issuedBefore: earlier or unknown issue times are revoked, later ones pass', async () => {
+    it('honours issuedBefore: earlier, same-second or unknown issue times are revoked, later ones pass', async () => {
       const { store, now } = await create()
       await store.revoke({ sub: 'ib', until: now() + 600, issuedBefore: 1000 })
       expect(await store.check({ sub: 'ib' }, 999)).toMatchObject({ sub: 'ib', issuedBefore: 1000 })
       expect(await store.check({ sub: 'ib' }, 999.9)).toBeDefined()
-      expect(await store.check({ sub: 'ib' }, 1000)).toBeUndefined()
+      expect(await store.check({ sub: 'ib' }, 1000)).toBeDefined() // same second: revoked (fail closed)
+      expect(await store.check({ sub: 'ib' }, 1001)).toBeUndefined()
       expect(await store.check({ sub: 'ib' }, 5000)).toBeUndefined()
       expect(await store.check({ sub: 'ib' })).toBeDefined() // unknown iat: fail closed
     })
