@@ -70,10 +70,9 @@ function originSet(list: readonly string[]): Set<string> {
  *
  * @example
  * ```ts
- * import { AsyncLocalStorage } from 'node:async_hooks'
  * import { txnTokenPropagation } from 'agentauth/txn-token'
  *
- * const inbound = new AsyncLocalStorage<string | undefined>()
+ * const inbound = new AsyncLocalStorage<string | undefined>() // Node's async_hooks; any per-request context works
  * const internalFetch = txnTokenPropagation({
  *   getTxnToken: () => inbound.getStore(),
  *   origins: ['https://ledger.bank.example', 'https://risk.bank.example'],
