@@ -36,8 +36,12 @@ export interface BrokerConfig {
    * works), a command printing it on stdout (argv array, no shell), or a URL answering it as text.
    */
   wit: ({ file: string } | { command: readonly string[] } | { url: string }) & { refreshBefore?: number }
-  /** A Unix domain socket path (created with mode 0600), or a loopback TCP port (0 = any free port). */
-  listen: { socket: string } | { port?: number; host?: '127.0.0.1' | '::1' | 'localhost' }
+  /**
+   * A Unix domain socket path, or a loopback TCP port (0 = any free port). The socket is created
+   * with mode `"0600"` (owner only) or, to let an agent running as another user in the socket's
+   * group connect, `"0660"`.
+   */
+  listen: { socket: string; mode?: '0600' | '0660' } | { port?: number; host?: '127.0.0.1' | '::1' | 'localhost' }
   /** The capability token the agent presents: an environment variable or a file (mode 0600). */
   capabilityToken: { env: string } | { file: string }
   proof: 'wpt' | 'httpsig'
@@ -53,7 +57,7 @@ export interface BrokerConfig {
 export interface LoadedConfig {
   readonly signer: Signer
   readonly wit: WITSource
-  readonly listen: { readonly socket: string } | { readonly port: number; readonly host: string }
+  readonly listen: { readonly socket: string; readonly mode: number } | { readonly port: number; readonly host: string }
   readonly capabilityToken: string
   readonly auditFile: string
   readonly fsync: boolean
@@ -142,7 +146,9 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   const listenSpec = object(config.listen, 'listen')
   let listen: LoadedConfig['listen']
   if (listenSpec.socket !== undefined) {
-    listen = { socket: path(listenSpec.socket, 'listen.socket', base) }
+    const mode = listenSpec.mode ?? '0600'
+    if (mode !== '0600' && mode !== '0660') bad('listen.mode must be "0600" or "0660"')
+    listen = { socket: path(listenSpec.socket, 'listen.socket', base), mode: mode === '0600' ? 0o600 : 0o660 }
   } else {
     const port = listenSpec.port ?? 0
     const host = listenSpec.host ?? '127.0.0.1'

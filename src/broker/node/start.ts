@@ -66,7 +66,7 @@ async function removeStaleSocket(path: string): Promise<void> {
   await unlink(path)
 }
 
-function listen(server: Server, target: { socket: string } | { port: number; host: string }): Promise<void> {
+function listen(server: Server, target: { socket: string; mode: number } | { port: number; host: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     const done = (): void => {
@@ -82,8 +82,9 @@ function listen(server: Server, target: { socket: string } | { port: number; hos
  * Starts a credential broker process-side: loads the config (JSON file or object), imports the
  * agent's private JWK as a non-extractable key, sets up the WIT source (file, command or URL,
  * renewed before expiry), the capability token (environment variable or 0600 file) and the
- * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600;
- * a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are accepted.
+ * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600,
+ * or 0660 when configured; a stale socket file is replaced) or on a loopback TCP port. Only
+ * loopback hosts are accepted.
  *
  * Checks at start-up that the WIT can be obtained and that its `cnf.jwk.alg` matches the key.
  *
@@ -134,7 +135,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     socketPath = loaded.listen.socket
     await removeStaleSocket(socketPath)
     await listen(server, loaded.listen)
-    await chmod(socketPath, 0o600)
+    await chmod(socketPath, loaded.listen.mode)
     url = 'http://localhost'
   } else {
     await listen(server, loaded.listen)
