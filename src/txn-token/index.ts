@@ -6,7 +6,7 @@
  * - Obtain: `requestTxnToken` (the RFC 8693 profile, client side) against a Txn-Token Service built
  *   with `createTxnTokenService` (subject token verifiers per type, `selfSignedSubjectToken`,
  *   `unsignedJsonSubjectToken`, policy hook, replacement tokens that only narrow), or
- *   `createTxnToken` in the same process.
+ *   `createTxnToken` without HTTP (a local Txn-Token Service).
  * - Propagate: `txnTokenPropagation` fetch middleware forwards the inbound token unmodified to
  *   origins of the same trust domain, never elsewhere.
  * - Verify: `verifyTxnToken` / `createTxnTokenVerifier`, and `verifyTxnTokenHeader` for the
