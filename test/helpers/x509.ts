@@ -230,3 +230,9 @@ export function pemChain(...certs: Issued[]): string {
 export function base64(der: Uint8Array): string {
   return Buffer.from(der).toString('base64')
 }
+
+/** PKCS#8 PEM of a private key (for node:tls `key`). */
+export async function privateKeyPem(keys: CryptoKeyPair): Promise<string> {
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')
+  return `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`
+}

@@ -38,3 +38,4 @@ export {
 } from './handler.js'
 export { toWebRequest, type ToWebRequestOptions } from './web-request.js'
 export { sendWebResponse } from './web-response.js'
+export { createPeerAuthorizer, peerCertificateChain, verifyPeerCertificate, type PeerAuthorizerOptions } from './mtls.js'

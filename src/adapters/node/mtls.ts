@@ -1,0 +1,171 @@
+// Mutual TLS on Node: read the peer's certificate chain from a TLSSocket and verify it as an
+// X.509-SVID with an `agentauth/x509` verifier. Only types come from the x509 module, so this file
+// never loads @peculiar/x509 by itself — the verifier the caller passes does, lazily.
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls'
+import { codedTypeError, VerificationError } from '../../errors/index.js'
+import type { IdentifierMatcher } from '../../identifier/index.js'
+import type { Clock } from '../../internal/time.js'
+import type { VerifiedX509SVID, X509SVIDVerifier } from '../../x509/index.js'
+
+/** Most certificates read from a peer chain (the verifier applies its own, lower, limit). */
+const MAX_PEER_CERTIFICATES = 32
+
+function assertSocket(socket: unknown): asserts socket is TLSSocket {
+  if (typeof socket !== 'object' || socket === null || typeof (socket as TLSSocket).getPeerCertificate !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'socket must be a TLSSocket')
+  }
+}
+
+function noCertificate(): VerificationError {
+  const reason = 'the peer presented no client certificate'
+  return new VerificationError('ERR_X509_SVID_INVALID', `X.509-SVID rejected: ${reason}`, { reason, status: 401 })
+}
+
+/**
+ * The peer's certificates as DER, leaf first, from `socket.getPeerCertificate(true)`: the leaf,
+ * then each `issuerCertificate` until the chain ends or repeats (Node marks a self-signed root by
+ * pointing it at itself). Empty when the peer sent no certificate.
+ *
+ * @param socket - A connected `TLSSocket` (server side: created with `requestCert: true`).
+ * @returns DER byte arrays (copies).
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `socket` is not a TLS socket.
+ *
+ * @example
+ * ```ts
+ * import { peerCertificateChain } from 'agentauth/adapters/node'
+ * server.on('secureConnection', (socket) => console.log(peerCertificateChain(socket).length))
+ * ```
+ */
+export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
+  assertSocket(socket)
+  const out: Uint8Array[] = []
+  const seen = new Set<DetailedPeerCertificate>()
+  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true)
+  while (cert !== undefined && cert !== null && cert.raw !== undefined && !seen.has(cert) && out.length < MAX_PEER_CERTIFICATES) {
+    seen.add(cert)
+    out.push(new Uint8Array(cert.raw))
+    cert = cert.issuerCertificate
+  }
+  return out
+}
+
+/**
+ * Verifies the certificate chain the TLS peer presented as an X.509-SVID (or WIMSE Workload
+ * Identity Certificate) and returns its identity. Works on any `TLSSocket`: a `node:tls` server
+ * connection, `req.socket` of a `node:https` request, or a client socket checking the server.
+ * agentauth's verifier decides trust: the server may set `rejectUnauthorized: false` so that
+ * OpenSSL does not need the SPIFFE bundle, but must then call this before acting on the connection.
+ *
+ * @param socket - The connected TLS socket.
+ * @param verifier - From `createX509SVIDVerifier` (`agentauth/x509`).
+ * @returns The verified SVID (`id`, `trustDomain`, `chain`, `expiresAt`).
+ * @throws VerificationError `ERR_X509_SVID_INVALID` with status 401 when no certificate was
+ *   presented; otherwise whatever the verifier throws (`ERR_X509_*`, `ERR_ALG_NOT_ALLOWED`,
+ *   ProtocolError `ERR_BUNDLE_FETCH`). TypeError `ERR_INVALID_ARG_TYPE` for bad arguments.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:tls'
+ * import { verifyPeerCertificate } from 'agentauth/adapters/node'
+ * import { createX509SVIDVerifier, staticX509Bundles } from 'agentauth/x509'
+ *
+ * const verifier = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': caPem }) })
+ * createServer({ key, cert, requestCert: true, rejectUnauthorized: false }, async (socket) => {
+ *   try {
+ *     const peer = await verifyPeerCertificate(socket, verifier)
+ *     socket.end(`hello ${peer.id.id}\n`)
+ *   } catch {
+ *     socket.destroy()
+ *   }
+ * }).listen(8443)
+ * ```
+ */
+export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<VerifiedX509SVID> {
+  if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
+  const chain = peerCertificateChain(socket)
+  if (chain.length === 0) throw noCertificate()
+  return verifier(chain)
+}
+
+/**
+ * Options of {@link createPeerAuthorizer}.
+ *
+ * @example
+ * ```ts
+ * const options: PeerAuthorizerOptions = { clock: () => Date.now() }
+ * ```
+ */
+export interface PeerAuthorizerOptions {
+  /** Clock for reusing a verified result on the same connection; default `Date.now`. */
+  clock?: Clock
+}
+
+/**
+ * An mTLS authoriser (go-spiffe `tlsconfig.AuthorizeID` style): verifies the peer's X.509-SVID
+ * with `verifier`, then asks `authorize` (an identifier matcher such as `matchId`,
+ * `matchTrustDomain`, `matchOneOf`) whether that workload may talk to us. The verified result is
+ * kept per connection while the peer certificate stays the same and the path has not expired, so
+ * HTTPS keep-alive requests after the first cost one matcher call.
+ *
+ * @param verifier - From `createX509SVIDVerifier`.
+ * @param authorize - Decides on the verified identifier.
+ * @param options - `clock`.
+ * @returns `(socket) => Promise<VerifiedX509SVID>`.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for bad arguments. The returned function rejects like
+ *   {@link verifyPeerCertificate}, and with VerificationError `ERR_POLICY_DENIED` (403) when the
+ *   matcher refuses the identifier.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:https'
+ * import { createPeerAuthorizer } from 'agentauth/adapters/node'
+ * import { matchId } from 'agentauth/identifier'
+ *
+ * const authorizePeer = createPeerAuthorizer(verifier, matchId('spiffe://example.org/billing'))
+ * createServer({ key, cert, requestCert: true, rejectUnauthorized: false }, async (req, res) => {
+ *   try {
+ *     const peer = await authorizePeer(req.socket as TLSSocket)
+ *     res.end(`hello ${peer.id.id}`)
+ *   } catch (err) {
+ *     res.writeHead((err as { status?: number }).status ?? 500).end()
+ *   }
+ * })
+ * ```
+ */
+export function createPeerAuthorizer(
+  verifier: X509SVIDVerifier,
+  authorize: IdentifierMatcher,
+  options?: PeerAuthorizerOptions,
+): (socket: TLSSocket) => Promise<VerifiedX509SVID> {
+  if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
+  if (typeof authorize !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'authorize must be an identifier matcher')
+  const clock = options?.clock ?? Date.now
+  if (typeof clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  const verified = new WeakMap<TLSSocket, { leaf: Uint8Array; result: VerifiedX509SVID }>()
+
+  return async function authorizePeer(socket: TLSSocket): Promise<VerifiedX509SVID> {
+    assertSocket(socket)
+    // The leaf alone (cheap) decides whether the result verified on this connection still applies.
+    const raw = socket.getPeerCertificate(false)?.raw
+    if (raw === undefined) throw noCertificate()
+    let result: VerifiedX509SVID
+    const hit = verified.get(socket)
+    if (hit !== undefined && sameBytes(hit.leaf, raw) && clock() <= hit.result.expiresAt) {
+      result = hit.result
+    } else {
+      result = await verifyPeerCertificate(socket, verifier)
+      verified.set(socket, { leaf: new Uint8Array(raw), result })
+    }
+    if (authorize(result.id) !== true) {
+      const reason = 'the peer workload is not allowed'
+      throw new VerificationError('ERR_POLICY_DENIED', `${reason}: ${result.id.id}`, { reason })
+    }
+    return result
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
