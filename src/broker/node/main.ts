@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `node dist/broker/node/main.js --config broker.json`: runs a credential broker until SIGINT or
 // SIGTERM. Errors are one line on stderr and exit code 1.
+import { realpathSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { startBroker } from './start.js'
 
 const USAGE = `usage: agentauth-broker --config <broker.json>
@@ -48,8 +50,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const invoked = process.argv[1] ?? ''
-if (/broker[\\/]node[\\/]main\.[jt]s$/.test(invoked)) {
+function invokedDirectly(): boolean {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
   main(process.argv.slice(2)).then((code) => {
     if (code !== 0) process.exit(code)
   })
