@@ -60,7 +60,8 @@ function cleanResponse(response: Response, secrets: ReadonlySet<string>): Respon
       }
     }
   }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  const nullBody = response.status === 204 || response.status === 205 || response.status === 304
+  return new Response(nullBody ? null : response.body, { status: response.status, statusText: response.statusText, headers })
 }
 
 export async function handleProxy(ctx: BrokerContext, session: Session, request: Request): Promise<Response> {

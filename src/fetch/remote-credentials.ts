@@ -29,7 +29,10 @@ export interface RemoteCredentialsOptions {
    * `(input, init) => undici.fetch(input, { ...init, dispatcher: new Agent({ connect: { socketPath } }) })`.
    */
   fetch?: FetchLike
-  /** Seconds to wait for the broker (it may hold a request for a human approval). Default 120. */
+  /**
+   * Seconds to wait for the broker. Default 150: longer than the broker's default approval timeout
+   * (120 s), so a held request ends with the broker's answer rather than a client timeout.
+   */
   timeout?: number
 }
 
@@ -62,7 +65,7 @@ export function remoteCredentials(options: RemoteCredentialsOptions): OutboundCr
   const authorization = `Bearer ${checkCapabilityToken(options.token, 'options.token')}`
   if (options.fetch !== undefined) assertFunction(options.fetch, 'options.fetch')
   const send: FetchLike = options.fetch ?? ((input, init) => fetch(input, init))
-  const timeoutMs = optionalNumber(options.timeout, 'options.timeout', 120, { min: 0.001, max: 3600 }) * 1000
+  const timeoutMs = optionalNumber(options.timeout, 'options.timeout', 150, { min: 0.001, max: 3600 }) * 1000
 
   async function authorize(request: OutboundRequest, opts?: AuthorizeOptions): Promise<Headers> {
     checkOutboundRequest(request)

@@ -34,6 +34,7 @@ function setup(overrides: Partial<CredentialBrokerOptions> = {}, proof: 'wpt' | 
       }
       const url = new URL(request.url)
       if (url.pathname === '/r') return new Response(null, { status: Number(url.searchParams.get('status')), headers: { location: url.searchParams.get('to')! } })
+      if (url.pathname === '/empty') return new Response(null, { status: 204, headers: { 'x-done': '1' } })
       const headers = new Headers({ 'content-type': 'application/json', 'x-echo-auth': request.headers.get('authorization') ?? '', 'x-echo-proof': request.headers.get('workload-proof-token') ?? request.headers.get('signature') ?? '', 'agentauth-broker-error': 'spoofed', 'set-cookie': 's=1' })
       if (request.headers.has('authorization')) headers.set('authorization', request.headers.get('authorization')!)
       return new Response(JSON.stringify({ caller: caller.workload.id, method: request.method, body: await request.text(), bearer: caller.proof.type === 'wpt' ? caller.proof.wpt.claims.ath !== undefined : caller.proof.signature.components.includes('"authorization"') }), { headers })
@@ -141,6 +142,12 @@ describe('credential broker, proxy mode', () => {
     expect(await codeOf(agentFetch(`${A}/x`, { method: 'DELETE' }))).toBe('ERR_SIGNER_REFUSED')
     const wrong = createProxyFetch({ endpoint: 'http://127.0.0.1:7070', token: capabilityToken(), fetch: async (i, init) => broker(new Request(i, init)) })
     expect(await codeOf(wrong(`${A}/x`))).toBe('ERR_BROKER_UNAUTHORIZED')
+  })
+
+  it('passes a body-less answer through', async () => {
+    const { agentFetch } = setup()
+    const res = await agentFetch(`${A}/empty`, { method: 'POST' })
+    expect([res.status, res.body, res.headers.get('x-done')]).toEqual([204, null, '1'])
   })
 
   it('lets the agent see a 3xx when redirects are manual', async () => {
