@@ -11,8 +11,17 @@ import { loadX509, type X509Lib } from './load.js'
 import { decodeCertificates, InputProblem } from './pem.js'
 import type { ParseX509SVIDOptions, X509ChainInput, X509LeafInfo, X509SVID } from './types.js'
 
-/** Default of `maxChainLength`. */
-export const DEFAULT_MAX_CHAIN_LENGTH = 8
+/**
+ * Default of `maxChainLength`: most certificates accepted in a presented chain and on a verified
+ * path (leaf, intermediates and the bundle certificate).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_CHAIN_LENGTH, verifyX509SVID } from 'agentauth/x509'
+ * await verifyX509SVID(chain, { bundles, maxChainLength: DEFAULT_MAX_CHAIN_LENGTH / 2 })
+ * ```
+ */
+export const DEFAULT_MAX_CHAIN_LENGTH: number = 8
 
 export interface ResolvedParseOptions {
   readonly profile: IdentifierProfile
