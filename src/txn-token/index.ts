@@ -60,13 +60,7 @@ export {
   type TxnServiceClient,
   type UnsignedJsonSubjectTokenOptions,
 } from './subject-tokens.js'
-export {
-  createTxnTokenService,
-  type TxnIssuanceContext,
-  type TxnIssuanceDecision,
-  type TxnIssuancePolicy,
-  type TxnReplacementOptions,
-  type TxnTokenServiceOptions,
-} from './service.js'
+export { createTxnTokenService } from './service.js'
+export type { TxnIssuanceContext, TxnIssuanceDecision, TxnIssuancePolicy, TxnReplacementOptions, TxnTokenServiceOptions } from './service-types.js'
 export type { FetchLike, FetchMiddleware } from '../internal/fetch-types.js'
 export type { BundleKeys, JWKSet, KeyInput, KeyResolver } from '../internal/oauth-jwt.js'
