@@ -39,7 +39,15 @@ declare global {
   }
 }
 
-/** Options of {@link workloadAuth}. */
+/**
+ * Options of {@link workloadAuth}.
+ *
+ * @example
+ * ```ts
+ * import type { ExpressWorkloadAuthOptions } from 'agentauth/adapters/express'
+ * const options: ExpressWorkloadAuthOptions = { publicOrigin: 'https://api.example.com', passErrors: true }
+ * ```
+ */
 export interface ExpressWorkloadAuthOptions extends ToWebRequestOptions {
   /** Where a body parser left the raw bytes. Default: `req.rawBody` (set by {@link captureRawBody}). */
   rawBody?: (req: ExpressRequest) => Uint8Array | string | undefined

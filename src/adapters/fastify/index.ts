@@ -37,7 +37,15 @@ declare module 'fastify' {
   }
 }
 
-/** Options of {@link workloadAuth}. */
+/**
+ * Options of {@link workloadAuth}.
+ *
+ * @example
+ * ```ts
+ * import type { FastifyWorkloadAuthOptions } from 'agentauth/adapters/fastify'
+ * const options: FastifyWorkloadAuthOptions = { publicOrigin: 'https://api.example.com', onError: (err, request) => request.log.warn({ err }) }
+ * ```
+ */
 export interface FastifyWorkloadAuthOptions extends ToWebRequestOptions {
   /** Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). */
   signResponse?: ResponseSigner
@@ -47,7 +55,16 @@ export interface FastifyWorkloadAuthOptions extends ToWebRequestOptions {
   errorOptions?: ErrorResponseOptions
 }
 
-/** A fastify plugin (encapsulation skipped, like `fastify-plugin`). */
+/**
+ * A fastify plugin (encapsulation skipped, like `fastify-plugin`).
+ *
+ * @example
+ * ```ts
+ * import type { WorkloadAuthPlugin } from 'agentauth/adapters/fastify'
+ * const plugin: WorkloadAuthPlugin = workloadAuth(verify)
+ * await app.register(plugin)
+ * ```
+ */
 export type WorkloadAuthPlugin = (fastify: FastifyInstance) => Promise<void>
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304])

@@ -22,12 +22,30 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { assertFunction } from '../../internal/assert.js'
 import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
 
-/** The hono environment the middleware provides: `c.var.workload`. */
+/**
+ * The hono environment the middleware provides: `c.var.workload`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import type { WorkloadEnv } from 'agentauth/adapters/hono'
+ * const app = new Hono<WorkloadEnv>()
+ * app.get('/me', (c) => c.text(c.var.workload.workload.id))
+ * ```
+ */
 export interface WorkloadEnv {
   Variables: { workload: VerifiedRequest }
 }
 
-/** Options of {@link workloadAuth}. */
+/**
+ * Options of {@link workloadAuth}.
+ *
+ * @example
+ * ```ts
+ * import type { HonoWorkloadAuthOptions } from 'agentauth/adapters/hono'
+ * const options: HonoWorkloadAuthOptions = { onError: (err, c) => c.json({ error: 'unauthorised' }, 401) }
+ * ```
+ */
 export interface HonoWorkloadAuthOptions {
   /** Answers a refusal or failure; default `errorResponse(error, errorOptions)`. */
   onError?: (error: unknown, c: Context) => Response | Promise<Response>

@@ -6,13 +6,33 @@ import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type Re
 import { createRequestConverter, discardBody, type ToWebRequestOptions } from './web-request.js'
 import { sendWebResponse } from './web-response.js'
 
-/** Result of {@link verifyIncomingMessage}: the caller, and the `Request` whose body is still unread. */
+/**
+ * Result of {@link verifyIncomingMessage}: the caller, and the `Request` whose body is still unread.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedIncomingMessage } from 'agentauth/adapters/node'
+ * const { verified, request }: VerifiedIncomingMessage = await verifyIncomingMessage(req, verify)
+ * ```
+ */
 export interface VerifiedIncomingMessage {
   readonly verified: VerifiedRequest
   readonly request: Request
 }
 
-/** Options of {@link createNodeHandler}. */
+/**
+ * Options of {@link createNodeHandler}.
+ *
+ * @example
+ * ```ts
+ * import type { NodeHandlerOptions } from 'agentauth/adapters/node'
+ * const options: NodeHandlerOptions = {
+ *   publicOrigin: 'https://api.example.com',
+ *   signResponse: createResponseSigner({ wit, signer }),
+ *   onError: (err) => { console.warn(err) },
+ * }
+ * ```
+ */
 export interface NodeHandlerOptions extends ToWebRequestOptions {
   /** Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). */
   signResponse?: ResponseSigner
@@ -25,10 +45,27 @@ export interface NodeHandlerOptions extends ToWebRequestOptions {
   errorOptions?: ErrorResponseOptions
 }
 
-/** A fetch-style handler that runs after verification. */
+/**
+ * A fetch-style handler that runs after verification.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedHandler } from 'agentauth/adapters/node'
+ * const handler: VerifiedHandler = async (request, caller) => Response.json({ caller: caller.workload.id })
+ * ```
+ */
 export type VerifiedHandler = (request: Request, verified: VerifiedRequest) => Response | Promise<Response>
 
-/** A `node:http` request listener. Never rejects. */
+/**
+ * A `node:http` request listener. Never rejects.
+ *
+ * @example
+ * ```ts
+ * import type { NodeRequestListener } from 'agentauth/adapters/node'
+ * const listener: NodeRequestListener = createNodeHandler(verify, handler)
+ * createServer(listener).listen(8080)
+ * ```
+ */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 /**

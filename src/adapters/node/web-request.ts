@@ -8,7 +8,15 @@ import type { Readable } from 'node:stream'
 import { codedTypeError, VerificationError } from '../../errors/index.js'
 import { assertObject, optionalNumber } from '../../internal/assert.js'
 
-/** Options of {@link toWebRequest}. */
+/**
+ * Options of {@link toWebRequest} (and of every Node-based adapter).
+ *
+ * @example
+ * ```ts
+ * import type { ToWebRequestOptions } from 'agentauth/adapters/node'
+ * const options: ToWebRequestOptions = { publicOrigin: 'https://api.example.com', maxBodyBytes: 256 * 1024 }
+ * ```
+ */
 export interface ToWebRequestOptions {
   /**
    * Origin used for `request.url`, e.g. `https://api.example.com` (the one callers address). When

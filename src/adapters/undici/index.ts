@@ -36,7 +36,15 @@ import { createContentDigest } from '../../httpsig/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../../internal/assert.js'
 import { drainBody, fieldLines, mergeFieldLines, pathWithQuery } from './request.js'
 
-/** Options of {@link workloadAuthInterceptor}. */
+/**
+ * Options of {@link workloadAuthInterceptor}.
+ *
+ * @example
+ * ```ts
+ * import type { WorkloadAuthInterceptorOptions } from 'agentauth/adapters/undici'
+ * const options: WorkloadAuthInterceptorOptions = { origins: ['https://api.example.com'], maxBodyBytes: 256 * 1024 }
+ * ```
+ */
 export interface WorkloadAuthInterceptorOptions {
   /** Exact origins (`https://api.example.com`) that receive credentials. Required, non-empty. */
   origins: string | readonly string[]
