@@ -11,6 +11,7 @@ import type { ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
 import type { ExchangeContext, TokenExchangePolicy } from './policy.js'
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js'
+import { isTxnToken } from '../txn-token/is-txn-token.js'
 
 /**
  * Options of {@link createTokenExchangeHandler}.
@@ -136,6 +137,11 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_TOKEN_EXCHANGE) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only token exchange is supported here')
     const subjectToken = requireParam(form, 'subject_token')
     const subjectType = requireParam(form, 'subject_token_type')
+    // No circular flows (mission requirement; txn-tokens §13.13): a Txn-Token is never exchanged
+    // for an access token, whatever verifiers are configured or however its type is declared.
+    if (subjectType === TOKEN_TYPE.TXN_TOKEN || isTxnToken(subjectToken)) {
+      throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'a Txn-Token cannot be exchanged at this token service')
+    }
     const verifySubject = Object.hasOwn(subjectVerifiers, subjectType) ? subjectVerifiers[subjectType] : undefined
     if (verifySubject === undefined) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'unsupported subject_token_type')
     const requestedTokenType = form.get('requested_token_type') ?? TOKEN_TYPE.ACCESS_TOKEN
@@ -143,6 +149,9 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     const actorToken = form.get('actor_token')
     const actorType = form.get('actor_token_type')
     if ((actorToken === null) !== (actorType === null)) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'actor_token and actor_token_type go together')
+    if (actorToken !== null && (actorType === TOKEN_TYPE.TXN_TOKEN || isTxnToken(actorToken))) {
+      throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'a Txn-Token cannot be used as an actor token')
+    }
     let requestedScopes: string[] | undefined
     const scopeParam = form.get('scope')
     if (scopeParam !== null) {

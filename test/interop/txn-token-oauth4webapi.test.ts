@@ -102,6 +102,34 @@ describe('no circular flows', () => {
       const err = await exchangeToken(server, gw, { subjectToken: txnToken, subjectTokenType, audience: 'https://ledger.bank.example' }, { fetch }).catch((e: unknown) => e)
       expect(err, subjectTokenType).toMatchObject({ code: 'ERR_OAUTH_ERROR' })
     }
-    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['ERR_OAUTH_REQUEST_INVALID', 'ERR_TYP_INVALID'])
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['ERR_OAUTH_REQUEST_INVALID', 'ERR_OAUTH_REQUEST_INVALID'])
+  })
+
+  it('refuses a Txn-Token even when a lax verifier would accept it (subject or actor token)', async () => {
+    const { txnToken } = await requestTxnToken(f.server, f.gateway, { subjectToken: await f.accessToken(), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks' }, { fetch: f.fetch })
+    const sts = 'https://sts.bank.example'
+    const errors: unknown[] = []
+    // No typ check and an audience list that includes the trust domain: this verifier alone would accept a Txn-Token.
+    const lax = createJWTTokenVerifier({ issuer: [TTS_ISSUER, 'https://as.bank.example'], keys: [f.tts.jwk, f.as.jwk], audience: [sts, TRUST_DOMAIN], clock: f.clock.now })
+    const handler = createTokenExchangeHandler({
+      issuer: sts,
+      signer: f.as,
+      policy: { targets: ['https://ledger.bank.example'] },
+      clientAuthentication: createClientAuthenticator({ issuer: sts, clients: { [GATEWAY]: { clientId: GATEWAY, keys: [f.gatewaySigner.jwk] } }, replayCache: createMemoryReplayCache({ clock: f.clock.now }), clock: f.clock.now }),
+      subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: lax, [TOKEN_TYPE.TXN_TOKEN]: lax },
+      actorTokenVerifiers: { [TOKEN_TYPE.JWT]: lax },
+      clock: f.clock.now,
+      onError: (e) => void errors.push(e),
+    })
+    const fetch = async (input: Request | URL | string, init?: RequestInit) => handler(new Request(input, init))
+    const server = { issuer: sts, tokenEndpoint: `${sts}/token` }
+    const gw = { clientId: GATEWAY, auth: privateKeyJwt(f.gatewaySigner, { clock: f.clock.now }) }
+    for (const subjectTokenType of [TOKEN_TYPE.TXN_TOKEN, TOKEN_TYPE.ACCESS_TOKEN]) {
+      const err = await exchangeToken(server, gw, { subjectToken: txnToken, subjectTokenType, audience: 'https://ledger.bank.example' }, { fetch }).catch((e: unknown) => e)
+      expect(err, subjectTokenType).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'invalid_request' })
+    }
+    const asActor = await exchangeToken(server, gw, { subjectToken: await f.accessToken(), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, actorToken: txnToken, actorTokenType: TOKEN_TYPE.JWT, audience: 'https://ledger.bank.example' }, { fetch }).catch((e: unknown) => e)
+    expect(asActor).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'invalid_request' })
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['ERR_OAUTH_REQUEST_INVALID', 'ERR_OAUTH_REQUEST_INVALID', 'ERR_OAUTH_REQUEST_INVALID'])
   })
 })
