@@ -60,7 +60,7 @@ import type { CredentialBroker, CredentialBrokerOptions } from './types.js'
  *     },
  *   },
  *   audit: (record) => auditLog.write(JSON.stringify(record) + '\n'),
- *   capabilityTokens: process.env.AGENTAUTH_CAPABILITY!,
+ *   capabilityTokens: capabilityToken,
  * })
  * const response = await broker(new Request('http://localhost/v1/proof', { method: 'POST', headers, body }))
  * ```

@@ -18,7 +18,7 @@
  *   signer, wit, proof: 'wpt',
  *   policy: { destinations: { 'https://api.example.com': { paths: ['/v1/'], methods: ['GET'] } } },
  *   audit: (record) => console.log(JSON.stringify(record)),
- *   capabilityTokens: process.env.AGENTAUTH_CAPABILITY!,
+ *   capabilityTokens: capabilityToken,
  * })
  * ```
  *

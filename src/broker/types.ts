@@ -161,12 +161,12 @@ export type ApprovalHook = (context: ApprovalContext) => Promise<boolean>
  *   signer, wit: witSource, proof: 'httpsig',
  *   policy: { destinations: { 'https://api.example.com': { paths: ['/v1/'], methods: ['GET', 'POST'] } } },
  *   audit: (record) => console.log(JSON.stringify(record)),
- *   capabilityTokens: process.env.AGENTAUTH_CAPABILITY!,
+ *   capabilityTokens: capabilityToken,
  * }
  * ```
  */
 export interface CredentialBrokerOptions {
-  /** The agent's signer (its key bound in the WIT). Stays in the broker process. */
+  /** The agent's signer (its key bound in the WIT). It never leaves the broker. */
   signer: Signer
   /** The agent's WIT: a compact token or a source that renews it. */
   wit: WITSource | string

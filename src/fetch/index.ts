@@ -14,7 +14,7 @@
  * ```ts
  * import { composeFetch, remoteCredentials, workloadAuth } from 'agentauth/fetch'
  *
- * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! })
+ * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: capabilityToken })
  * const api = composeFetch(fetch, workloadAuth({ credentials, origins: ['https://api.example.com'] }))
  * const response = await api('https://api.example.com/v1/search?q=weather')
  * ```

@@ -77,7 +77,7 @@ function field(headers: Headers, name: string): string | undefined {
 /**
  * Credentials for a **trusted service** that holds its own key: every `authorize` call mints a fresh
  * proof for exactly that request. Agents driven by a language model should use
- * `remoteCredentials` instead, so the key lives in a separate broker process.
+ * `remoteCredentials` instead, so the key lives in a separate broker process (see `agentauth/broker`).
  *
  * - `wpt`: returns `Workload-Identity-Token` and `Workload-Proof-Token`. The WPT binds the target
  *   URI without query (`aud`), the method (`htm`), the WIT (`wth`), and the access token in

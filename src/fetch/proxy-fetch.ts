@@ -9,7 +9,7 @@ import { BROKER_ERROR_HEADER, brokerEndpoint, brokerError, checkCapabilityToken 
  * @example
  * ```ts
  * import type { ProxyFetchOptions } from 'agentauth/fetch'
- * const options: ProxyFetchOptions = { endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! }
+ * const options: ProxyFetchOptions = { endpoint: 'http://127.0.0.1:7070', token: capabilityToken }
  * ```
  */
 export interface ProxyFetchOptions {
@@ -42,7 +42,7 @@ export interface ProxyFetchOptions {
  * ```ts
  * import { createProxyFetch } from 'agentauth/fetch'
  *
- * const brokered = createProxyFetch({ endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! })
+ * const brokered = createProxyFetch({ endpoint: 'http://127.0.0.1:7070', token: capabilityToken })
  * const events = await brokered('https://calendar.example.com/v1/events', { method: 'GET' })
  * ```
  */

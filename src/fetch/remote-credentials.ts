@@ -12,7 +12,7 @@ import type { AuthorizeOptions, OutboundCredentials, OutboundRequest } from './t
  * @example
  * ```ts
  * import type { RemoteCredentialsOptions } from 'agentauth/fetch'
- * const options: RemoteCredentialsOptions = { endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! }
+ * const options: RemoteCredentialsOptions = { endpoint: 'http://127.0.0.1:7070', token: capabilityToken }
  * ```
  */
 export interface RemoteCredentialsOptions {
@@ -54,7 +54,7 @@ export interface RemoteCredentialsOptions {
  * ```ts
  * import { composeFetch, remoteCredentials, workloadAuth } from 'agentauth/fetch'
  *
- * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! })
+ * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: capabilityToken })
  * const api = composeFetch(fetch, workloadAuth({ credentials, origins: ['https://api.example.com'] }))
  * await api('https://api.example.com/v1/search?q=weather')
  * ```

@@ -86,7 +86,7 @@ export interface WorkloadAuthOptions {
  * ```ts
  * import { composeFetch, remoteCredentials, workloadAuth } from 'agentauth/fetch'
  *
- * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: process.env.AGENTAUTH_CAPABILITY! })
+ * const credentials = remoteCredentials({ endpoint: 'http://127.0.0.1:7070', token: capabilityToken })
  * const api = composeFetch(fetch, workloadAuth({ credentials, origins: ['https://api.example.com'], redirects: { max: 3 } }))
  * const res = await api('https://api.example.com/v1/orders', { method: 'POST', body: JSON.stringify({ sku: 42 }), headers: { 'content-type': 'application/json' } })
  * ```
