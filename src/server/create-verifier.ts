@@ -6,6 +6,7 @@ import { looseInstanceOf } from '../internal/assert.js'
 import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import { verifyWIMSERequest } from '../wimse-httpsig/index.js'
+import { verifyTxnTokenHeader, type VerifiedTxnToken } from '../txn-token/index.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { parseWPTHeaders, verifyWPT } from '../wpt/index.js'
@@ -29,7 +30,7 @@ export interface VerifiedRequest {
   /** The delegation chain of the access token, current actor first (empty without a token). */
   readonly delegation: readonly Actor[]
   /** The verified Txn-Token, when the policy has a `txnToken` step and one was sent. */
-  readonly txnToken: unknown
+  readonly txnToken: VerifiedTxnToken | undefined
   readonly method: string
   /** The request URL as the caller addressed it (public origin + path + query). */
   readonly url: string
@@ -153,7 +154,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     let accessToken: VerifiedAccessToken | undefined
     if (p.accessToken !== undefined) accessToken = await verifyAccessTokenStep(headers, p, jkt, accessTokenVerifiers)
 
-    const txnToken = p.txnToken === undefined ? undefined : await p.txnToken(headers)
+    const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenHeader(headers, p.txnToken)
     const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
 
     const allowed = await p.authorize(identifier, { method: request.method, url, wit, proof, accessToken, txnToken })

@@ -10,6 +10,7 @@ import type { Clock } from '../internal/time.js'
 import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { createMemoryReplayCache } from '../stores/index.js'
 import type { ReplayCache, RevocationStore } from '../stores/types.js'
+import type { TxnTokenHeaderPolicy, VerifiedTxnToken } from '../txn-token/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import type { VerifiedWPT } from '../wpt/index.js'
 import type { VerifiedWIMSERequest } from '../wimse-httpsig/index.js'
@@ -30,7 +31,7 @@ export interface AuthorizationContext {
   readonly wit: VerifiedWIT
   readonly proof: VerifiedProof
   readonly accessToken: VerifiedAccessToken | undefined
-  readonly txnToken: unknown
+  readonly txnToken: VerifiedTxnToken | undefined
 }
 
 /**
@@ -58,8 +59,13 @@ export interface AccessTokenStep extends Omit<VerifyAccessTokenOptions, 'confirm
   requireBinding?: boolean
 }
 
-/** Optional Txn-Token step: a function that verifies the `Txn-Token` header (see `agentauth/txn-token`). */
-export type TxnTokenStep = (headers: Headers) => Promise<unknown>
+/**
+ * Optional Txn-Token step: the `Txn-Token` header is verified with `verifyTxnTokenHeader` from
+ * `agentauth/txn-token` (`aud` must be this trust domain). A Txn-Token authenticates nobody: it is
+ * checked only after the caller's WIT and proof, and the proof binds it (WPT `tth`; an HTTP signature
+ * covers `txn-token`).
+ */
+export type TxnTokenStep = TxnTokenHeaderPolicy
 
 /**
  * Policy of {@link createRequestVerifier}.
@@ -182,7 +188,10 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
   algorithms(policy.proofAlgorithms, 'policy.proofAlgorithms')
   if (policy.replayCache !== undefined) assertFunction(policy.replayCache.claim, 'policy.replayCache.claim')
   if (policy.revocations !== undefined) assertFunction(policy.revocations.check, 'policy.revocations.check')
-  if (policy.txnToken !== undefined) assertFunction(policy.txnToken, 'policy.txnToken')
+  if (policy.txnToken !== undefined) {
+    assertObject(policy.txnToken, 'policy.txnToken')
+    if (typeof policy.txnToken.required !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy.txnToken.required must be a boolean')
+  }
   if (policy.accessToken !== undefined) {
     assertObject(policy.accessToken, 'policy.accessToken')
     if (policy.accessToken.mode !== 'required' && policy.accessToken.mode !== 'optional') {
@@ -200,7 +209,8 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
     replayCache: policy.replayCache ?? createMemoryReplayCache(policy.clock ? { clock: policy.clock } : {}),
     revocations: policy.revocations,
     accessToken: policy.accessToken,
-    txnToken: policy.txnToken,
+    // One merged policy object for the verifier's lifetime (verifyTxnTokenHeader caches per object).
+    txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...policy.txnToken }),
     requireContentDigest: policy.requireContentDigest === true,
     headerBytes: optionalNumber(limits.headerBytes, 'policy.limits.headerBytes', 32 * 1024, { min: 1024, integer: true }),
     tokenBytes: optionalNumber(limits.tokenBytes, 'policy.limits.tokenBytes', 8 * 1024, { min: 256, integer: true }),
