@@ -81,7 +81,9 @@ export async function readBody(body: DigestBody, max: number): Promise<Uint8Arra
       if (!(value instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'body stream chunks must be Uint8Array')
       total += value.length
       if (total > max) {
-        await reader.cancel().catch(() => undefined)
+        // Not awaited: cancelling one branch of a tee'd (cloned) body settles only once the other
+        // branch is cancelled too, so awaiting here would hang the verifier.
+        void reader.cancel().catch(() => undefined)
         tooLarge(max)
       }
       chunks.push(value)
