@@ -6,6 +6,11 @@
 // the `tokenExchange` middleware, so the agent process never sees a token. The calendar API
 // verifies the RFC 9068 token and reads who it acts for.
 //
+// Inside the calendar's trust domain the call continues with a Transaction Token: the calendar
+// API exchanges the delegated token at its domain's Txn-Token service and calls an internal
+// availability service, which learns the user, the purpose and the context from the Txn-Token —
+// never from the access token, which stays at the edge.
+//
 // Everything runs in-process (a tiny router instead of a network). Run: npx tsx examples/delegation-user-agent-tool.ts
 import { createAccessTokenVerifier } from '../src/access-token/index.js'
 import { privateKeyJwt } from '../src/client-auth/index.js'
@@ -13,11 +18,16 @@ import { generateSigner } from '../src/signer/index.js'
 import { createMemoryReplayCache } from '../src/stores/index.js'
 import { createAccessToken, createClientAuthenticator, createJWTTokenVerifier, createTokenExchangeHandler } from '../src/token-service/index.js'
 import { createTokenExchangeCache, tokenExchange, TOKEN_TYPE, type FetchLike } from '../src/token-exchange/index.js'
+import { createTxnTokenService, requestTxnToken, TXN_TOKEN_HEADER, txnTokenPropagation, verifyTxnTokenHeader, type TxnTokenHeaderPolicy } from '../src/txn-token/index.js'
+import { verifyAccessToken } from '../src/access-token/index.js'
 
 const IDP = 'https://login.example.com'
 const STS = 'https://sts.example.com'
 const CALENDAR = 'https://calendar.example.com'
 const AGENT = 'spiffe://example.com/agents/planner'
+const TTS = 'https://tts.example.com'
+const AVAILABILITY = 'https://availability.internal.example.com'
+const CALENDAR_WORKLOAD = 'spiffe://example.com/services/calendar'
 
 // In-process "network": origin → handler.
 const routes = new Map<string, (request: Request) => Promise<Response>>()
@@ -32,6 +42,8 @@ const network: FetchLike = async (input, init) => {
 const idpSigner = await generateSigner('ES256', { kid: 'idp-2026' })
 const stsSigner = await generateSigner('ES256', { kid: 'sts-2026' })
 const brokerSigner = await generateSigner('ES256', { kid: 'planner-broker' })
+const ttsSigner = await generateSigner('ES256', { kid: 'tts-2026' })
+const calendarSigner = await generateSigner('ES256', { kid: 'calendar-workload' })
 
 // 2. The token service: authenticates the broker with private_key_jwt, accepts IdP access tokens
 //    issued to the agent, and issues calendar tokens with scopes that only narrow.
@@ -62,13 +74,50 @@ const verifyBearer = createAccessTokenVerifier({
   requiredScopes: ['calendar:read'],
   delegation: { maxDepth: 3 },
 })
+// 3b. The calendar's trust domain (example.com) has one Txn-Token service: it authenticates the
+//     calendar workload and turns the delegated access token into a short-lived Txn-Token whose
+//     scope can only narrow.
+const stsPublic = await stsSigner.publicJwk()
+routes.set(TTS, createTxnTokenService({
+  trustDomain: 'example.com',
+  issuer: TTS,
+  signer: ttsSigner,
+  authenticateClient: createClientAuthenticator({
+    issuer: TTS,
+    clients: { [CALENDAR_WORKLOAD]: { clientId: CALENDAR_WORKLOAD, keys: [await calendarSigner.publicJwk()] } },
+    replayCache: createMemoryReplayCache(),
+  }),
+  subjectTokens: {
+    [TOKEN_TYPE.ACCESS_TOKEN]: (token) => verifyAccessToken(token, { issuer: STS, audience: CALENDAR, keys: [stsPublic] }),
+  },
+  lifetime: 60,
+}))
+const txnPolicy: TxnTokenHeaderPolicy = { required: true, trustDomain: 'example.com', issuer: TTS, keys: [await ttsSigner.publicJwk()] }
+
+// 3c. An internal service of example.com: it trusts the Txn-Token for who and why.
+routes.set(AVAILABILITY, async (request) => {
+  const txn = await verifyTxnTokenHeader(request.headers, txnPolicy)
+  return Response.json({ free: ['10:00-11:00'], user: txn!.subject, purpose: txn!.scopes, txn: txn!.txn, requestedBy: txn!.claims.req_wl })
+})
+
 routes.set(CALENDAR, async (request) => {
-  const token = await verifyBearer(request.headers.get('authorization'))
+  const authorization = request.headers.get('authorization')
+  const token = await verifyBearer(authorization)
+  // Inside the trust domain: exchange the delegated token for a Txn-Token and propagate it.
+  const { txnToken } = await requestTxnToken(
+    { issuer: TTS, tokenEndpoint: `${TTS}/token` },
+    { clientId: CALENDAR_WORKLOAD, auth: privateKeyJwt(calendarSigner) },
+    { subjectToken: authorization!.slice('Bearer '.length), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: 'example.com', scope: 'calendar:read', requestDetails: { action: 'list-events' } },
+    { fetch: network },
+  )
+  const internalFetch = txnTokenPropagation({ getTxnToken: () => txnToken, origins: [AVAILABILITY] })(network)
+  const availability = (await (await internalFetch(`${AVAILABILITY}/slots`)).json()) as { user: string; purpose: string[]; txn: string; requestedBy: string }
   return Response.json({
     events: ['standup 09:30'],
     for: token.subject,
     via: token.actors.map((a) => a.sub),
     scopes: token.scopes,
+    availability,
   })
 })
 
@@ -93,9 +142,11 @@ const brokerFetch = tokenExchange({
 })(network)
 
 const response = await brokerFetch(`${CALENDAR}/events`)
-const body = (await response.json()) as { for: string; via: string[]; scopes: string[] }
+const body = (await response.json()) as { for: string; via: string[]; scopes: string[]; availability: { user: string; purpose: string[]; txn: string; requestedBy: string } }
 console.log('calendar answered', response.status)
 console.log('delegation chain:', [body.for, ...[...body.via].reverse()].join(' → '), '→ calendar API')
 console.log('actors (current first):', body.via)
 console.log('scopes granted:', body.scopes.join(' '), '(narrowed from calendar:read calendar:write mail:read)')
-if (response.status !== 200 || body.via[0] !== AGENT) process.exit(1)
+console.log(`inside example.com: Txn-Token ${body.availability.txn.slice(0, 8)}… for ${body.availability.user}, purpose ${body.availability.purpose.join(' ')}, requested by ${body.availability.requestedBy} → availability service`)
+if (response.status !== 200 || body.via[0] !== AGENT || body.availability.user !== 'alice@example.com') process.exit(1)
+void TXN_TOKEN_HEADER

@@ -262,7 +262,7 @@ expect(lastRefusal === 'ERR_CREDENTIAL_REVOKED', 'the revoked agent is refused o
 step('7. Delegation patterns (OAuth tier): examples/delegation-*.ts')
 const here = fileURLToPath(new URL('.', import.meta.url))
 for (const [title, file] of [
-  ['user → agent → tool API (token exchange with act)', 'delegation-user-agent-tool.ts'],
+  ['user → agent → tool API (token exchange with act; Txn-Token inside the tool\'s trust domain)', 'delegation-user-agent-tool.ts'],
   ['agent → agent in another trust domain (identity chaining, ID-JAG)', 'delegation-cross-domain.ts'],
   ['scheduled agent with no user (client credentials, WIT client authentication)', 'delegation-scheduled-agent.ts'],
 ] as const) {
