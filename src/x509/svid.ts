@@ -112,29 +112,54 @@ async function publicJWK(c: ParsedCertificate, crypto: Crypto): Promise<PublicJW
   return Object.freeze(out) as unknown as PublicJWK
 }
 
-/** Decodes and parses every certificate; input problems become ERR_X509_SVID_INVALID. */
-export function parseAll(input: X509ChainInput, maxCount: number, lib: X509Lib): ParsedCertificate[] {
-  let ders: Uint8Array[]
+/** Decodes certificate input into DER; input problems become ERR_X509_SVID_INVALID. */
+export function decodeChain(input: X509ChainInput, maxCount: number): Uint8Array[] {
   try {
-    ders = decodeCertificates(input, maxCount)
+    return decodeCertificates(input, maxCount)
   } catch (err) {
     if (err instanceof InputProblem) throw invalid(err.message, err)
     throw err
   }
-  return ders.map((der, i) => {
-    try {
-      return parseCertificate(der, lib)
-    } catch (err) {
-      if (err instanceof CertificateProblem) throw invalid(`${label(i)} ${err.message}`, err)
-      throw err
-    }
-  })
 }
 
-/** Parses a chain and applies the SVID rules; returns the frozen SVID and the parsed certificates. */
-export async function parseChain(input: X509ChainInput, options: ResolvedParseOptions): Promise<{ svid: X509SVID; certs: ParsedCertificate[] }> {
+/** A cache of parsed signing certificates keyed by their DER (as a latin1 string). */
+export type ParsedCache = Map<string, ParsedCertificate>
+
+const MAX_PARSED_CACHE = 64
+
+/** The DER bytes as a string key (one char per byte; DER is self-delimiting, so concatenations are unambiguous). */
+export function derKey(ders: readonly Uint8Array[]): string {
+  let s = ''
+  for (const der of ders) for (let i = 0; i < der.length; i += 4096) s += String.fromCharCode(...der.subarray(i, i + 4096))
+  return s
+}
+
+function parseOne(der: Uint8Array, i: number, lib: X509Lib, cache: ParsedCache | undefined): ParsedCertificate {
+  const key = cache === undefined || i === 0 ? undefined : derKey([der])
+  const hit = key === undefined ? undefined : cache!.get(key)
+  if (hit !== undefined) return hit
+  let parsed: ParsedCertificate
+  try {
+    parsed = parseCertificate(der, lib)
+  } catch (err) {
+    if (err instanceof CertificateProblem) throw invalid(`${label(i)} ${err.message}`, err)
+    throw err
+  }
+  // Only certificates that pass the signing rules are worth keeping (bounded, oldest out first).
+  if (key !== undefined && signingProblem(parsed, '') === undefined) {
+    if (cache!.size >= MAX_PARSED_CACHE) cache!.delete(cache!.keys().next().value as string)
+    cache!.set(key, parsed)
+  }
+  return parsed
+}
+
+/**
+ * Parses decoded certificates and applies the SVID rules; returns the frozen SVID and the parsed
+ * certificates. `cache` (verifiers) shares parsed intermediates across calls.
+ */
+export async function parseDecoded(ders: readonly Uint8Array[], options: ResolvedParseOptions, cache?: ParsedCache): Promise<{ svid: X509SVID; certs: ParsedCertificate[] }> {
   const lib = await loadX509()
-  const certs = parseAll(input, options.maxChainLength, lib)
+  const certs = ders.map((der, i) => parseOne(der, i, lib, cache))
   const leaf = certs[0]!
   const id = leafIdentifier(leaf, options.profile)
   for (let i = 1; i < certs.length; i++) {
@@ -153,7 +178,8 @@ export async function parseChain(input: X509ChainInput, options: ResolvedParseOp
   const svid: X509SVID = Object.freeze({
     id,
     trustDomain: id.trustDomain,
-    certificates: Object.freeze(certs.map((c) => c.der)),
+    // Copies for everything but the leaf (which is parsed per call): cached certificates are shared.
+    certificates: Object.freeze(certs.map((c, i) => (i === 0 ? c.der : c.der.slice()))),
     leaf: info,
   })
   return { svid, certs }
@@ -184,5 +210,6 @@ export async function parseChain(input: X509ChainInput, options: ResolvedParseOp
  * ```
  */
 export async function parseX509SVID(input: X509ChainInput, options?: ParseX509SVIDOptions): Promise<X509SVID> {
-  return (await parseChain(input, readParseOptions(options))).svid
+  const resolved = readParseOptions(options)
+  return (await parseDecoded(decodeChain(input, resolved.maxChainLength), resolved)).svid
 }

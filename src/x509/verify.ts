@@ -5,7 +5,7 @@ import { assertFunction, optionalNumber } from '../internal/assert.js'
 import { systemClock } from '../internal/time.js'
 import { CertificateProblem, parseCertificate, type ParsedCertificate } from './certificate.js'
 import { loadX509, type X509Lib } from './load.js'
-import { label, parseChain, readParseOptions } from './svid.js'
+import { decodeChain, derKey, label, parseDecoded, readParseOptions, type ParsedCache } from './svid.js'
 import type { VerifiedX509SVID, VerifyX509SVIDOptions, X509Bundle, X509ChainInput } from './types.js'
 import { buildPath, rejected, validityProblem } from './verify-chain.js'
 
@@ -32,6 +32,16 @@ export interface X509SVIDVerifyCallOptions {
  * ```
  */
 export type X509SVIDVerifier = (chain: X509ChainInput, options?: X509SVIDVerifyCallOptions) => Promise<VerifiedX509SVID>
+
+/** Verified results kept per verifier (a TLS client reconnecting presents the same chain). */
+const MAX_RESULTS = 256
+
+interface CachedResult {
+  readonly bundle: X509Bundle
+  readonly result: VerifiedX509SVID
+  /** Latest notBefore on the path (ms). */
+  readonly validFrom: number
+}
 
 // Bundle certificates parsed once per bundle object (sources return the same object until rotation).
 const parsedBundles = new WeakMap<X509Bundle, ParsedCertificate[]>()
@@ -65,6 +75,10 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  * SPIFFE signing certificate inside its validity window, with path-length and URI/DNS name
  * constraints honoured. Revocation is not checked (SVIDs are short-lived).
  *
+ * The verifier caches (bounded) the results of chains it verified — reused while the clock is
+ * inside every validity window on the path and the bundle source returns the same bundle object —
+ * and parsed intermediates with their keys. Results are shared: treat their bytes as read-only.
+ *
  * @param options - `bundles` (required), `clock`, `clockTolerance`, `crypto`, `profile`,
  *   `maxChainLength`.
  * @returns The verifier function.
@@ -84,6 +98,7 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  * ```
  */
 export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVIDVerifier {
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object with bundles')
   const parseOptions = readParseOptions(options)
   const bundles = options.bundles
   if (typeof bundles !== 'object' || bundles === null || typeof bundles.getX509Bundle !== 'function') {
@@ -93,21 +108,40 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
   const clock = options.clock ?? systemClock
   const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', 0, { min: 0, max: 300 }) * 1000
 
+  const results = new Map<string, CachedResult>()
+  const intermediates: ParsedCache = new Map()
+
+  async function bundleFor(trustDomain: string, signal: AbortSignal | undefined): Promise<X509Bundle> {
+    let bundle: X509Bundle | undefined
+    try {
+      bundle = await bundles.getX509Bundle(trustDomain, signal === undefined ? undefined : { signal })
+    } catch (err) {
+      if (isAgentAuthError(err)) throw err
+      throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${trustDomain} could not be loaded`, { cause: err })
+    }
+    if (bundle === undefined) throw rejected('ERR_X509_UNTRUSTED', `no X.509 bundle for trust domain ${trustDomain}`)
+    return bundle
+  }
+
   return async function verifyX509SVIDChain(chain, callOptions) {
-    const { svid, certs } = await parseChain(chain, parseOptions)
+    const ders = decodeChain(chain, parseOptions.maxChainLength)
     const now = clock()
     if (typeof now !== 'number' || !Number.isFinite(now)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'clock() must return finite milliseconds')
+    // The same chain verified before stays verified while every certificate on its path is inside
+    // its validity window and the bundle object it was verified against is still the current one.
+    const key = derKey(ders)
+    const hit = results.get(key)
+    if (hit !== undefined) {
+      if (now + tolerance >= hit.validFrom && now - tolerance <= hit.result.expiresAt && (await bundleFor(hit.result.trustDomain, callOptions?.signal)) === hit.bundle) {
+        return hit.result
+      }
+      results.delete(key)
+    }
+    const { svid, certs } = await parseDecoded(ders, parseOptions, intermediates)
     const leaf = certs[0]!
     const leafTime = validityProblem(leaf, now, tolerance, 'leaf')
     if (leafTime !== undefined) throw leafTime
-    let bundle: X509Bundle | undefined
-    try {
-      bundle = await bundles.getX509Bundle(svid.trustDomain, callOptions?.signal === undefined ? undefined : { signal: callOptions.signal })
-    } catch (err) {
-      if (isAgentAuthError(err)) throw err
-      throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${svid.trustDomain} could not be loaded`, { cause: err })
-    }
-    if (bundle === undefined) throw rejected('ERR_X509_UNTRUSTED', `no X.509 bundle for trust domain ${svid.trustDomain}`)
+    const bundle = await bundleFor(svid.trustDomain, callOptions?.signal)
     const roots = parseBundle(bundle, svid.trustDomain, await loadX509())
     const labels = new Map<ParsedCertificate, string>()
     certs.forEach((c, i) => labels.set(c, label(i)))
@@ -121,11 +155,14 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
       intermediates: certs.slice(1),
       labels,
     }, svid.trustDomain)
-    return Object.freeze({
+    const result: VerifiedX509SVID = Object.freeze({
       ...svid,
-      chain: Object.freeze(path.map((c, i) => (i < path.length - 1 ? c.der : c.der.slice()))),
+      chain: Object.freeze(path.map((c, i) => (i === 0 ? c.der : c.der.slice()))),
       expiresAt: Math.min(...path.map((c) => c.notAfter)),
     })
+    if (results.size >= MAX_RESULTS) results.delete(results.keys().next().value as string)
+    results.set(key, { bundle, result, validFrom: Math.max(...path.map((c) => c.notBefore)) })
+    return result
   }
 }
 

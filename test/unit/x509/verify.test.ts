@@ -122,7 +122,7 @@ describe('verifyX509SVID accepts', () => {
     expect((await verifyX509SVID([leaf.der, pki.intermediate.der], { bundles, clock, clockTolerance: 30 })).id.id).toBe('spiffe://example.org/workload')
   })
 
-  it('imports each bundle key once per bundle object and crypto provider', async () => {
+  it('imports bundle and intermediate keys once (per bundle object / per verifier and crypto provider)', async () => {
     let imports = 0
     const subtle = crypto.subtle
     const counting = {
@@ -137,11 +137,35 @@ describe('verifyX509SVID accepts', () => {
       }),
     } as Crypto
     const v = createX509SVIDVerifier({ bundles: bundlesOf({ 'example.org': [pki.root] }), clock, crypto: counting })
-    await v(pki.directLeaf.der)
-    // The first call imports the leaf key (for its JWK) and the root key; the second only the leaf key.
-    expect(imports).toBe(2)
-    await v(pki.directLeaf.der)
+    await v([pki.leaf.der, pki.intermediate.der])
+    // The leaf key (for its JWK), the intermediate key (leaf signature), the root key (intermediate signature).
     expect(imports).toBe(3)
+    const second = await leafUnder(pki.intermediate, { uris: ['spiffe://example.org/second'] })
+    await v([second.der, pki.intermediate.der])
+    // A new leaf under the same intermediate: only the new leaf key.
+    expect(imports).toBe(4)
+  })
+})
+
+describe('verified-chain cache', () => {
+  it('returns the same result for the same chain while it is valid and the bundle unchanged', async () => {
+    let now = NOW
+    let bundle = { trustDomain: 'example.org', certificates: [pki.root.der] }
+    let lookups = 0
+    const v = createX509SVIDVerifier({ bundles: { getX509Bundle: async () => (lookups++, bundle) }, clock: () => now })
+    const first = await v([pki.leaf.der, pki.intermediate.der])
+    expect(await v(pemChain(pki.leaf, pki.intermediate))).toBe(first)
+    expect(lookups).toBe(2) // the bundle is still consulted on a hit
+    bundle = { trustDomain: 'example.org', certificates: [pki.root.der] } // rotated (new object)
+    const third = await v([pki.leaf.der, pki.intermediate.der])
+    expect(third).not.toBe(first)
+    expect(third).toEqual(first)
+    bundle = { trustDomain: 'example.org', certificates: [other.root.der] } // the root was removed
+    await expect(v([pki.leaf.der, pki.intermediate.der])).rejects.toMatchObject({ code: 'ERR_X509_UNTRUSTED' })
+    bundle = { trustDomain: 'example.org', certificates: [pki.root.der] }
+    await v([pki.leaf.der, pki.intermediate.der])
+    now = pki.leaf.cert.notAfter.getTime() + 1 // the leaf expired since
+    await expect(v([pki.leaf.der, pki.intermediate.der])).rejects.toMatchObject({ code: 'ERR_X509_EXPIRED' })
   })
 })
 
