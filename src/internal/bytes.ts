@@ -13,6 +13,10 @@ export function decodeUtf8Strict(input: Uint8Array): string {
 
 /** ASCII bytes of a string that is known to be ASCII (tokens, signature bases). */
 export function ascii(input: string): Uint8Array {
+  // The native encoder is several times faster than a loop; its output has one byte per code unit
+  // exactly when every code unit is ASCII (anything else takes 2–4 bytes), and then it is the same.
+  const encoded = encoder.encode(input)
+  if (encoded.length === input.length) return encoded
   const out = new Uint8Array(input.length)
   for (let i = 0; i < input.length; i++) out[i] = input.charCodeAt(i) & 0xff
   return out

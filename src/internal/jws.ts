@@ -1,13 +1,13 @@
 // Compact JWS parsing and signature verification for untrusted tokens (WIT, WPT, SET, access and
 // transaction tokens). Hand-written rather than jose.jwtVerify because (a) every verified request
 // pays for it and jose's generic pipeline costs ~2x (see docs/benchmarks.md), and (b) each token
-// profile needs its own error codes and claim rules. jose still does base64url and key import
-// shapes are checked in keys.ts.
+// profile needs its own error codes and claim rules. Key import shapes are checked in keys.ts.
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
-import { decodeStrict } from './base64url.js'
-import { ascii, bs } from './bytes.js'
+import { decodeCanonical, type Base64urlFault } from './base64url.js'
+import { utf8 } from './bytes.js'
 import { isPlainObject, parseJSONObject, type JSONObject } from './json.js'
+import { verifySignature } from './sync-crypto.js'
 
 export interface ParsedJWS {
   readonly header: JSONObject
@@ -24,9 +24,28 @@ export interface ParseJWSOptions {
   /** Error code for malformed structure (per token profile, e.g. ERR_WIT_INVALID). */
   code: VerificationErrorCode
   what: string
+  /**
+   * Return the header deep-frozen and shared between tokens with the same encoded header (a
+   * sender's headers repeat on every request, so they are decoded and parsed once). Only for
+   * callers that never mutate the header.
+   */
+  shareHeader?: boolean
 }
 
-const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+// Parsed, checked and deep-frozen headers by their exact encoded text (see `shareHeader`).
+const MAX_SHARED_HEADERS = 256
+const sharedHeaders = new Map<string, JSONObject>()
+
+function freezeDeep(value: unknown): void {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) freezeDeep(v)
+  }
+}
+
+function notCanonical(what: string, part: string): never {
+  throw new VerificationError('ERR_JWS_INVALID', `${what} ${part} is not canonical base64url`)
+}
 
 /** Header parameters this library understands; any of them listed in `crit` is still refused
  * because none of our profiles defines critical extensions. */
@@ -34,18 +53,37 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
   const { code, what } = options
   if (typeof token !== 'string') throw new VerificationError(code, `${what} is not a string`)
   if (token.length > options.maxBytes) throw new VerificationError('ERR_INPUT_TOO_LARGE', `${what} exceeds ${options.maxBytes} bytes`)
-  if (!COMPACT.test(token)) throw new VerificationError(code, `${what} is not a compact JWS`)
+  // Three non-empty segments of the base64url alphabet separated by two dots; every segment is
+  // decoded (and its alphabet checked) before any other fault is reported.
   const first = token.indexOf('.')
-  const second = token.indexOf('.', first + 1)
-  const h = token.slice(0, first)
-  const p = token.slice(first + 1, second)
-  const s = token.slice(second + 1)
-  const header = parseJSONObject(decodeStrict(h, `${what} header`, 'ERR_JWS_INVALID'), { maxBytes: options.maxBytes, what: `${what} header`, code })
-  if (Object.hasOwn(header, 'crit')) throw new VerificationError(code, `${what} header has unsupported crit parameters`)
-  if (header.b64 !== undefined) throw new VerificationError(code, `${what} header b64 is not supported`)
-  const payload = parseJSONObject(decodeStrict(p, `${what} payload`, 'ERR_JWS_INVALID'), { maxBytes: options.maxBytes, what: `${what} payload`, code })
-  const signature = decodeStrict(s, `${what} signature`, 'ERR_JWS_INVALID')
-  return { header, payload, signingInput: ascii(token.slice(0, second)), signature, token }
+  const second = first <= 0 ? -1 : token.indexOf('.', first + 1)
+  if (second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) {
+    throw new VerificationError(code, `${what} is not a compact JWS`)
+  }
+  const shared = options.shareHeader === true ? sharedHeaders.get(token.slice(0, first)) : undefined
+  const h: Uint8Array | Base64urlFault | undefined = shared === undefined ? decodeCanonical(token, 0, first) : undefined
+  const p = decodeCanonical(token, first + 1, second)
+  const s = decodeCanonical(token, second + 1, token.length)
+  if (h === 'ALPHABET' || p === 'ALPHABET' || s === 'ALPHABET') throw new VerificationError(code, `${what} is not a compact JWS`)
+  let header: JSONObject
+  if (shared !== undefined) {
+    header = shared
+  } else {
+    if (h === 'FORM') notCanonical(what, 'header')
+    header = parseJSONObject(h!, { maxBytes: options.maxBytes, what: `${what} header`, code })
+    if (Object.hasOwn(header, 'crit')) throw new VerificationError(code, `${what} header has unsupported crit parameters`)
+    if (header.b64 !== undefined) throw new VerificationError(code, `${what} header b64 is not supported`)
+    if (options.shareHeader === true) {
+      freezeDeep(header)
+      if (sharedHeaders.size >= MAX_SHARED_HEADERS) sharedHeaders.delete(sharedHeaders.keys().next().value as string)
+      sharedHeaders.set(token.slice(0, first), header)
+    }
+  }
+  if (p === 'FORM') notCanonical(what, 'payload')
+  const payload = parseJSONObject(p, { maxBytes: options.maxBytes, what: `${what} payload`, code })
+  if (s === 'FORM') notCanonical(what, 'signature')
+  // The token is ASCII here (every segment passed the alphabet check), so UTF-8 = ASCII bytes.
+  return { header, payload, signingInput: utf8(token.slice(0, second)), signature: s, token }
 }
 
 /**
@@ -66,6 +104,39 @@ export function typMatches(typ: unknown, expected: string): boolean {
   return t === expected || t === `application/${expected}`
 }
 
+/**
+ * Verifies the JOSE-form signature of a parsed JWS with a public CryptoKey. Returns `undefined`
+ * when the provider verified synchronously (see sync-crypto.ts), else a promise: hot paths skip
+ * the `await` in the first case.
+ */
+export function checkJWSSignature(
+  parsed: ParsedJWS,
+  alg: JWSAlgorithm,
+  key: CryptoKey,
+  options: { code: VerificationErrorCode; what: string; crypto?: Crypto | undefined },
+): void | Promise<void> {
+  const info = ALGORITHMS[alg]
+  if (info.signatureLength !== undefined && parsed.signature.length !== info.signatureLength) {
+    throw new VerificationError(options.code, `${options.what} signature has the wrong length`)
+  }
+  let ok: boolean | Promise<boolean>
+  try {
+    ok = verifySignature(options.crypto ?? globalThis.crypto, info.signParams, key, parsed.signature, parsed.signingInput)
+  } catch (cause) {
+    throw new VerificationError(options.code, `${options.what} signature could not be verified`, { cause })
+  }
+  if (ok === true) return undefined
+  if (ok === false) throw new VerificationError(options.code, `${options.what} signature is invalid`)
+  return ok.then(
+    (valid) => {
+      if (!valid) throw new VerificationError(options.code, `${options.what} signature is invalid`)
+    },
+    (cause: unknown) => {
+      throw new VerificationError(options.code, `${options.what} signature could not be verified`, { cause })
+    },
+  )
+}
+
 /** Verifies the JOSE-form signature of a parsed JWS with a public CryptoKey. */
 export async function verifyJWSSignature(
   parsed: ParsedJWS,
@@ -73,17 +144,7 @@ export async function verifyJWSSignature(
   key: CryptoKey,
   options: { code: VerificationErrorCode; what: string; crypto?: Crypto },
 ): Promise<void> {
-  const info = ALGORITHMS[alg]
-  if (info.signatureLength !== undefined && parsed.signature.length !== info.signatureLength) {
-    throw new VerificationError(options.code, `${options.what} signature has the wrong length`)
-  }
-  let ok: boolean
-  try {
-    ok = await (options.crypto ?? globalThis.crypto).subtle.verify(info.signParams, key, bs(parsed.signature), bs(parsed.signingInput))
-  } catch (cause) {
-    throw new VerificationError(options.code, `${options.what} signature could not be verified`, { cause })
-  }
-  if (!ok) throw new VerificationError(options.code, `${options.what} signature is invalid`)
+  await checkJWSSignature(parsed, alg, key, options)
 }
 
 /** Reads an optional claim of a given JSON type, throwing `code` on a type mismatch. */

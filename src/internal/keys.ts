@@ -37,8 +37,33 @@ const MAX_CACHE = 1024
 const cache = new Map<string, Promise<CryptoKey>>()
 const cacheByCrypto = new WeakMap<Crypto, Map<string, Promise<CryptoKey>>>()
 
+// Imported keys by JWK object identity, for frozen JWKs only (a verified WIT's cnf.jwk, a trust
+// bundle's keys): a frozen object's members cannot change, so the key imported — and validated —
+// for it stays right, and a hit skips validation, the string cache key and the promise.
+type ByAlg = Partial<Record<JWSAlgorithm, CryptoKey>>
+const byObject = new WeakMap<object, ByAlg>()
+const byObjectByCrypto = new WeakMap<Crypto, WeakMap<object, ByAlg>>()
+
+function objectCache(crypto: Crypto): WeakMap<object, ByAlg> {
+  if (crypto === globalThis.crypto) return byObject
+  let m = byObjectByCrypto.get(crypto)
+  if (m === undefined) {
+    m = new WeakMap()
+    byObjectByCrypto.set(crypto, m)
+  }
+  return m
+}
+
 function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
   return `${alg}|${String(jwk.kty)}|${String(jwk.crv ?? '')}|${String(jwk.x ?? '')}|${String(jwk.y ?? '')}|${String(jwk.n ?? '')}|${String(jwk.e ?? '')}`
+}
+
+/**
+ * The CryptoKey already imported for this frozen JWK object and `alg`, or undefined (then use
+ * {@link importPublicJWK}, which fills this cache once the import has resolved).
+ */
+export function cachedPublicKey(jwk: PublicJWK | Record<string, unknown>, alg: JWSAlgorithm, crypto: Crypto = globalThis.crypto): CryptoKey | undefined {
+  return objectCache(crypto).get(jwk)?.[alg]
 }
 
 /**
@@ -48,6 +73,8 @@ function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
 export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: JWSAlgorithm, crypto: Crypto = globalThis.crypto): Promise<CryptoKey> {
   const record = jwk as Record<string, unknown>
   if (!isJWSAlgorithm(alg)) return Promise.reject(new VerificationError('ERR_ALG_NOT_ALLOWED', `unsupported algorithm ${String(alg)}`))
+  const known = cachedPublicKey(record, alg, crypto)
+  if (known !== undefined) return Promise.resolve(known)
   try {
     assertPublicJWK(record)
     assertJWKMatchesAlg(record, alg)
@@ -60,16 +87,25 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
     cacheByCrypto.set(crypto, map)
   }
   const key = cacheKey(record, alg)
-  const hit = map.get(key)
-  if (hit !== undefined) return hit
-  const info = ALGORITHMS[alg]
-  const clean: JsonWebKey = { kty: record.kty as string, ext: true }
-  for (const m of ['crv', 'x', 'y', 'n', 'e'] as const) if (typeof record[m] === 'string') (clean as Record<string, unknown>)[m] = record[m]
-  const p = crypto.subtle.importKey('jwk', clean, info.importParams, true, ['verify']).catch((cause: unknown) => {
-    map!.delete(key)
-    throw new VerificationError('ERR_KEY_INVALID', 'public key could not be imported', { cause })
-  })
-  if (map.size >= MAX_CACHE) map.delete(map.keys().next().value as string)
-  map.set(key, p)
+  let p = map.get(key)
+  if (p === undefined) {
+    const info = ALGORITHMS[alg]
+    const clean: JsonWebKey = { kty: record.kty as string, ext: true }
+    for (const m of ['crv', 'x', 'y', 'n', 'e'] as const) if (typeof record[m] === 'string') (clean as Record<string, unknown>)[m] = record[m]
+    p = crypto.subtle.importKey('jwk', clean, info.importParams, true, ['verify']).catch((cause: unknown) => {
+      map!.delete(key)
+      throw new VerificationError('ERR_KEY_INVALID', 'public key could not be imported', { cause })
+    })
+    if (map.size >= MAX_CACHE) map.delete(map.keys().next().value as string)
+    map.set(key, p)
+  }
+  if (Object.isFrozen(record)) {
+    const objects = objectCache(crypto)
+    void p.then((k) => {
+      const entry = objects.get(record) ?? {}
+      entry[alg] = k
+      objects.set(record, entry)
+    }, () => {})
+  }
   return p
 }
