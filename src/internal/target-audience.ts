@@ -22,10 +22,24 @@ function parseURL(value: string): URL | undefined {
   }
 }
 
+/** A request's target URI without query and fragment, and its path. */
+export interface RequestTarget {
+  readonly href: string
+  readonly pathname: string
+}
+
 /** The target URI as a string without query and fragment; throws a coded TypeError if not absolute. */
-export function targetWithoutQuery(uri: unknown, name: string): { href: string; pathname: string } {
+export function targetWithoutQuery(uri: unknown, name: string): RequestTarget {
   let url: URL | undefined
-  if (uri instanceof URL) url = new URL(uri.href)
+  if (uri instanceof URL) {
+    // An http(s) URL without userinfo serialises as scheme "//" host path [query] [fragment]
+    // (WHATWG URL serializer), so the prefix is the target: no copy, no re-parse.
+    if ((uri.protocol === 'https:' || uri.protocol === 'http:') && uri.username === '' && uri.password === '') {
+      const pathname = uri.pathname
+      return { href: uri.protocol + '//' + uri.host + pathname, pathname }
+    }
+    url = new URL(uri.href)
+  }
   else if (typeof uri === 'string') url = parseURL(uri)
   else throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string or URL`)
   if (url === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be an absolute URI`)
@@ -93,7 +107,7 @@ function normalise(value: string): string | undefined {
  * the value must be the target URI without query/fragment; with one, it must be a configured exact
  * value, or a configured origin followed by the request's path.
  */
-export function audienceMatches(value: string, target: { href: string; pathname: string }, policy: AudiencePolicy | undefined): boolean {
+export function audienceMatches(value: string, target: RequestTarget, policy: AudiencePolicy | undefined): boolean {
   if (value.length === 0 || value.length > MAX_AUDIENCE) return false
   if (policy === undefined) return value === target.href || normalise(value) === target.href
   for (const e of policy.exact) if (value === e) return true

@@ -1,8 +1,8 @@
 import { selectKey } from '../bundle/index.js'
 import type { TrustBundle } from '../bundle/types.js'
 import { VerificationError } from '../errors/index.js'
-import { claimNumericDate, verifyJWSSignature } from '../internal/jws.js'
-import { importPublicJWK } from '../internal/keys.js'
+import { checkJWSSignature, claimNumericDate } from '../internal/jws.js'
+import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
 import { nowSeconds } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
@@ -91,8 +91,9 @@ async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<Ve
   const trustDomain = identifier.trustDomain
 
   const { bundle, jwk } = await findKey(policy, trustDomain, kid, alg)
-  const key = await importPublicJWK(jwk, alg, policy.crypto)
-  await verifyJWSSignature(parsed, alg, key, { code: 'ERR_WIT_SIGNATURE', what: 'WIT', ...(policy.crypto ? { crypto: policy.crypto } : {}) })
+  const key = cachedPublicKey(jwk, alg, policy.crypto) ?? (await importPublicJWK(jwk, alg, policy.crypto))
+  const pending = checkJWSSignature(parsed, alg, key, { code: 'ERR_WIT_SIGNATURE', what: 'WIT', crypto: policy.crypto })
+  if (pending !== undefined) await pending
 
   const { iss } = checkOptionalStrings(payload)
   checkIssuer(iss, policy.issuers, bundle.issuers)

@@ -3,6 +3,7 @@
 import { codedTypeError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, isAscii } from '../internal/bytes.js'
+import { sha256 } from '../internal/sync-crypto.js'
 import type { VerifiedWIT } from '../wit/types.js'
 
 /** RFC 9110 §5.1 field-name (token). */
@@ -10,19 +11,27 @@ export const FIELD_NAME: RegExp = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Header fields whose token bindings have their own claims or that are the proof itself. */
 export const RESERVED_OTH: ReadonlySet<string> = new Set(['authorization', 'txn-token', 'workload-identity-token', 'workload-proof-token'])
 
-export async function sha256Base64url(value: string, crypto: Crypto): Promise<string> {
-  return encode(new Uint8Array(await crypto.subtle.digest('SHA-256', ascii(value) as Uint8Array<ArrayBuffer>)))
+/** base64url(SHA-256(ASCII(value))): a string when the provider hashes synchronously, else a promise. */
+export function sha256Base64url(value: string, crypto: Crypto): string | Promise<string> {
+  const digest = sha256(crypto, ascii(value))
+  return digest instanceof Uint8Array ? encode(digest) : digest.then(encode)
 }
 
 // The WIT hash is computed once per VerifiedWIT object: a server that caches verified WITs pays
-// for it once per WIT, not once per request.
-const witHashes = new WeakMap<object, Promise<string>>()
+// for it once per WIT, not once per request. A failed hash is forgotten, not cached.
+const witHashes = new WeakMap<object, string | Promise<string>>()
 
-export function witHash(wit: VerifiedWIT, crypto: Crypto): Promise<string> {
+export function witHash(wit: VerifiedWIT, crypto: Crypto): string | Promise<string> {
   let hit = witHashes.get(wit)
   if (hit === undefined) {
     hit = sha256Base64url(wit.token, crypto)
     witHashes.set(wit, hit)
+    if (typeof hit !== 'string') {
+      hit.then(
+        (h) => witHashes.set(wit, h),
+        () => witHashes.delete(wit),
+      )
+    }
   }
   return hit
 }

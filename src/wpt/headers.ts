@@ -44,8 +44,7 @@ export interface ParseWPTHeadersOptions {
   otherTokenHeaders?: readonly string[]
 }
 
-function single(headers: Headers, name: string, code: VerificationErrorCode, required: boolean): string | undefined {
-  const value = headers.get(name)
+function single(value: string | null, name: string, code: VerificationErrorCode, required: boolean): string | undefined {
   if (value === null || value === '') {
     if (required) throw new VerificationError(code, `missing ${name} header`)
     return undefined
@@ -54,6 +53,27 @@ function single(headers: Headers, name: string, code: VerificationErrorCode, req
   // Headers joins repeated fields with ", "; no token these headers carry contains a comma.
   if (value.includes(',')) throw new VerificationError(code, `more than one ${name} header`)
   return value
+}
+
+const OAUTH_SCHEME = /^(Bearer|DPoP)(\s|$)/i
+
+/**
+ * Internal (agentauth/server): the checks of {@link parseWPTHeaders} on field values already read
+ * (each the combined value `Headers.get` returns, or null), without other token headers.
+ */
+export function readWPTTokens(wit: string | null, wpt: string | null, authorization: string | null, txnToken: string | null): { wit: string; wpt: string; accessToken: string | undefined; txnToken: string | undefined } {
+  const w = single(wit, WIT_HEADER, 'ERR_WIT_MISSING', true)!
+  const p = single(wpt, WPT_HEADER, 'ERR_WPT_MISSING', true)!
+  // Only OAuth schemes carry an access token bound by ath; other schemes (Basic, Digest …) are
+  // left alone, commas included.
+  let accessToken: string | undefined
+  if (authorization !== null && OAUTH_SCHEME.test(authorization)) {
+    if (authorization.length > MAX_VALUE) throw new VerificationError('ERR_INPUT_TOO_LARGE', `Authorization header exceeds ${MAX_VALUE} bytes`)
+    const m = AUTHORIZATION.exec(authorization)
+    if (m === null) throw new VerificationError('ERR_HEADER_INVALID', 'malformed or repeated Authorization header')
+    accessToken = m[2]
+  }
+  return { wit: w, wpt: p, accessToken, txnToken: single(txnToken, TXN_TOKEN_HEADER, 'ERR_HEADER_INVALID', false) }
 }
 
 /**
@@ -90,23 +110,11 @@ export function parseWPTHeaders(input: Request | Headers, options?: ParseWPTHead
       if (!FIELD_NAME.test(name) || RESERVED_OTH.has(name.toLowerCase())) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.otherTokenHeaders: "${name}" cannot be bound through oth`)
     }
   }
-  const wit = single(headers, WIT_HEADER, 'ERR_WIT_MISSING', true)!
-  const wpt = single(headers, WPT_HEADER, 'ERR_WPT_MISSING', true)!
-  // Only OAuth schemes carry an access token bound by ath; other schemes (Basic, Digest …) are
-  // left alone, commas included.
-  const authorization = headers.get('authorization')
-  let accessToken: string | undefined
-  if (authorization !== null && /^(Bearer|DPoP)(\s|$)/i.test(authorization)) {
-    if (authorization.length > MAX_VALUE) throw new VerificationError('ERR_INPUT_TOO_LARGE', `Authorization header exceeds ${MAX_VALUE} bytes`)
-    const m = AUTHORIZATION.exec(authorization)
-    if (m === null) throw new VerificationError('ERR_HEADER_INVALID', 'malformed or repeated Authorization header')
-    accessToken = m[2]
-  }
-  const txnToken = single(headers, TXN_TOKEN_HEADER, 'ERR_HEADER_INVALID', false)
+  const { wit, wpt, accessToken, txnToken } = readWPTTokens(headers.get(WIT_HEADER), headers.get(WPT_HEADER), headers.get('authorization'), headers.get(TXN_TOKEN_HEADER))
   let otherTokens: Record<string, string> | undefined
   if (extra !== undefined) {
     for (const name of extra) {
-      const value = single(headers, name, 'ERR_HEADER_INVALID', false)
+      const value = single(headers.get(name), name, 'ERR_HEADER_INVALID', false)
       if (value === undefined) continue
       otherTokens ??= Object.create(null) as Record<string, string>
       otherTokens[name.toLowerCase()] = value

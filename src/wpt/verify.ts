@@ -1,11 +1,11 @@
 import { StoreError, VerificationError, codedTypeError } from '../errors/index.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { isAscii, timingSafeEqualString } from '../internal/bytes.js'
-import { claimAudience, claimNumericDate, claimObject, claimString, parseCompactJWS, typMatches, verifyJWSSignature } from '../internal/jws.js'
+import { checkJWSSignature, claimAudience, claimNumericDate, claimObject, claimString, parseCompactJWS, typMatches, type ParseJWSOptions } from '../internal/jws.js'
 import type { JSONObject } from '../internal/json.js'
-import { importPublicJWK } from '../internal/keys.js'
-import { audienceMatches, compileAudience, targetWithoutQuery } from '../internal/target-audience.js'
-import { nowSeconds } from '../internal/time.js'
+import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
+import { audienceMatches, compileAudience, targetWithoutQuery, type AudiencePolicy, type RequestTarget } from '../internal/target-audience.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
 import { isJWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
@@ -18,7 +18,6 @@ const HASH = /^[A-Za-z0-9_-]{43}$/
 const MAX_BOUND_TOKEN = 16_384
 const MAX_OTH = 32
 const MAX_AUD = 16
-const noop = (): void => {}
 
 function fail(code: 'ERR_WPT_INVALID' | 'ERR_WPT_BINDING_MISMATCH' | 'ERR_WPT_AUDIENCE' | 'ERR_TYP_INVALID', message: string, claim?: string): never {
   throw new VerificationError(code, message, claim === undefined ? undefined : { claim })
@@ -64,9 +63,9 @@ function hashClaim(payload: JSONObject, name: string): string | undefined {
   return v
 }
 
-async function checkHash(expected: Promise<string> | string, received: string | undefined, claim: string, what: string): Promise<void> {
+function checkHash(expected: string, received: string | undefined, claim: string, what: string): void {
   if (received === undefined) fail('ERR_WPT_BINDING_MISMATCH', `the request carries ${what} but the WPT has no "${claim}" claim`, claim)
-  if (!timingSafeEqualString(await expected, received)) fail('ERR_WPT_BINDING_MISMATCH', `WPT "${claim}" does not match the ${what}`, claim)
+  if (!timingSafeEqualString(expected, received)) fail('ERR_WPT_BINDING_MISMATCH', `WPT "${claim}" does not match the ${what}`, claim)
 }
 
 async function claimReplay(cache: ReplayCache, key: string, expiresAt: number): Promise<void> {
@@ -136,54 +135,160 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
   const { wit } = options
   assertVerifiedWIT(wit)
   const target = targetWithoutQuery(options.uri, 'options.uri')
-  const policy = compileAudience(options.audience, 'options.audience')
+  const audience = compileAudience(options.audience, 'options.audience')
   const maxLifetime = optionalNumber(options.maxLifetime, 'options.maxLifetime', 300, { min: 1, max: 86_400 })
   const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', 30, { min: 0, max: 300 })
   const maxBytes = optionalNumber(options.maxTokenBytes, 'options.maxTokenBytes', 8192, { min: 256, max: 65_536, integer: true })
   const { method, replayCache } = options
-  if (method !== undefined && (typeof method !== 'string' || !METHOD.test(method))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.method must be an HTTP method token')
+  checkMethod(method)
   if (options.requireMethod !== undefined && typeof options.requireMethod !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.requireMethod must be a boolean')
   if (options.requireMethod === true && method === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.requireMethod needs options.method')
-  if (replayCache !== undefined && (typeof replayCache !== 'object' || replayCache === null || typeof replayCache.claim !== 'function')) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
-  }
+  checkReplayCache(replayCache)
   if (options.acceptLegacyTyp !== undefined && typeof options.acceptLegacyTyp !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTyp must be a boolean')
   const accessToken = boundToken(options.accessToken, 'options.accessToken')
   const txnToken = boundToken(options.txnToken, 'options.txnToken')
   const others = otherTokens(options.otherTokens)
-  const crypto = options.crypto ?? globalThis.crypto
+  const policy: WPTPolicy = {
+    audience, maxLifetime, tolerance, requireMethod: options.requireMethod === true, replayCache,
+    acceptLegacyTyp: options.acceptLegacyTyp !== false, clock: options.clock,
+    crypto: options.crypto ?? globalThis.crypto, parse: parseOptions(maxBytes),
+  }
   const now = nowSeconds(options.clock)
+  return checkWPT(token, policy, { wit, target, method, accessToken, txnToken, others }, now)
+}
 
-  // The WIT hash (step 8) is started now and awaited later; it is cached per VerifiedWIT.
+/** The parts of {@link VerifyWPTOptions} that do not change between requests, validated. */
+export interface WPTPolicy {
+  readonly audience: AudiencePolicy | undefined
+  readonly maxLifetime: number
+  readonly tolerance: number
+  readonly requireMethod: boolean
+  readonly replayCache: ReplayCache | undefined
+  readonly acceptLegacyTyp: boolean
+  readonly clock: Clock | undefined
+  readonly crypto: Crypto
+  readonly parse: ParseJWSOptions
+}
+
+/** What one request supplies: its sender's verified WIT, its target and the tokens it carries. */
+export interface WPTRequestInput {
+  readonly wit: VerifiedWIT
+  readonly target: RequestTarget
+  readonly method: string | undefined
+  readonly accessToken?: string | undefined
+  readonly txnToken?: string | undefined
+  readonly otherTokens?: Readonly<Record<string, string>> | undefined
+}
+
+/** The per-request part of {@link verifyWPT} against a policy validated once: `(token, request) => VerifiedWPT`. */
+export type CompiledWPTVerifier = (token: string, request: WPTRequestInput) => Promise<VerifiedWPT>
+
+function parseOptions(maxBytes: number): ParseJWSOptions {
+  return Object.freeze({ maxBytes, code: 'ERR_WPT_INVALID', what: 'WPT', shareHeader: true })
+}
+
+function checkMethod(method: unknown): void {
+  if (method !== undefined && (typeof method !== 'string' || !METHOD.test(method))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.method must be an HTTP method token')
+}
+
+function checkReplayCache(replayCache: unknown): void {
+  if (replayCache !== undefined && (typeof replayCache !== 'object' || replayCache === null || typeof (replayCache as ReplayCache).claim !== 'function')) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
+  }
+}
+
+/**
+ * Internal (agentauth/server): validates the request-independent options of {@link verifyWPT}
+ * once — `audience`, `maxLifetime`, `clockTolerance`, `maxTokenBytes`, `requireMethod`,
+ * `replayCache`, `acceptLegacyTyp`, `clock`, `crypto` — and returns the per-request check, with the
+ * same checks, order and error codes as {@link verifyWPT}. `request.target` must already be the
+ * target URI without query and fragment.
+ */
+export function createCompiledWPTVerifier(options: Omit<VerifyWPTOptions, 'wit' | 'uri' | 'method' | 'accessToken' | 'txnToken' | 'otherTokens'>): CompiledWPTVerifier {
+  assertObject(options, 'options')
+  const audience = compileAudience(options.audience, 'options.audience')
+  const maxLifetime = optionalNumber(options.maxLifetime, 'options.maxLifetime', 300, { min: 1, max: 86_400 })
+  const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', 30, { min: 0, max: 300 })
+  const maxBytes = optionalNumber(options.maxTokenBytes, 'options.maxTokenBytes', 8192, { min: 256, max: 65_536, integer: true })
+  if (options.requireMethod !== undefined && typeof options.requireMethod !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.requireMethod must be a boolean')
+  checkReplayCache(options.replayCache)
+  if (options.acceptLegacyTyp !== undefined && typeof options.acceptLegacyTyp !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTyp must be a boolean')
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
+  const policy: WPTPolicy = Object.freeze({
+    audience, maxLifetime, tolerance, requireMethod: options.requireMethod === true, replayCache: options.replayCache,
+    acceptLegacyTyp: options.acceptLegacyTyp !== false, clock: options.clock,
+    crypto: options.crypto ?? globalThis.crypto, parse: parseOptions(maxBytes),
+  })
+  return function verifyCompiledWPT(token: string, request: WPTRequestInput): Promise<VerifiedWPT> {
+    try {
+      const { wit, method } = request
+      assertVerifiedWIT(wit)
+      checkMethod(method)
+      if (policy.requireMethod && method === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.requireMethod needs options.method')
+      const accessToken = boundToken(request.accessToken, 'options.accessToken')
+      const txnToken = boundToken(request.txnToken, 'options.txnToken')
+      const others = otherTokens(request.otherTokens)
+      return checkWPT(token, policy, { wit, target: request.target, method, accessToken, txnToken, others }, nowSeconds(policy.clock))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+}
+
+interface CheckedRequest {
+  readonly wit: VerifiedWIT
+  readonly target: RequestTarget
+  readonly method: string | undefined
+  readonly accessToken: string | undefined
+  readonly txnToken: string | undefined
+  readonly others: Map<string, string> | undefined
+}
+
+async function checkWPT(token: string, policy: WPTPolicy, request: CheckedRequest, now: number): Promise<VerifiedWPT> {
+  const { wit, target, method, accessToken, txnToken, others } = request
+  const { crypto, tolerance } = policy
+
+  // The WIT hash (step 8) is started now and used later; it is cached per VerifiedWIT, and
+  // synchronous with a provider that hashes synchronously.
   const wth = witHash(wit, crypto)
-  wth.catch(noop)
 
   // Steps 1–2: one well-formed compact JWS (the header count is checked by parseWPTHeaders).
-  const parsed = parseCompactJWS(token, { maxBytes, code: 'ERR_WPT_INVALID', what: 'WPT' })
+  const parsed = parseCompactJWS(token, policy.parse)
   const { header, payload } = parsed
   // Step 3: alg must string-equal the WIT's cnf.jwk.alg.
   const alg = header.alg
   if (alg !== wit.proofAlgorithm || !isJWSAlgorithm(alg)) {
     throw new VerificationError('ERR_ALG_NOT_ALLOWED', 'WPT alg does not equal the WIT cnf.jwk.alg', { claim: 'alg' })
   }
-  // Step 4: signature under the WIT's confirmation key.
-  const key = await importPublicJWK(wit.key, alg, crypto)
-  await verifyJWSSignature(parsed, alg, key, { code: 'ERR_WPT_SIGNATURE', what: 'WPT', crypto })
+  // Step 4: signature under the WIT's confirmation key (imported once per key, then by identity).
+  const key = cachedPublicKey(wit.key, alg, crypto) ?? (await importPublicJWK(wit.key, alg, crypto))
+  const pending = checkJWSSignature(parsed, alg, key, { code: 'ERR_WPT_SIGNATURE', what: 'WPT', crypto })
+  if (pending !== undefined) await pending
   // Step 5: typ.
-  const legacy = options.acceptLegacyTyp !== false && SPEC.legacyTyp.some((t) => typMatches(header.typ, t))
-  if (!typMatches(header.typ, WPT_TYP) && !legacy) fail('ERR_TYP_INVALID', `WPT typ must be ${WPT_TYP}`, 'typ')
+  const current = typMatches(header.typ, WPT_TYP)
+  if (!current && !(policy.acceptLegacyTyp && SPEC.legacyTyp.some((t) => typMatches(header.typ, t)))) fail('ERR_TYP_INVALID', `WPT typ must be ${WPT_TYP}`, 'typ')
   // iss was defined by draft-ietf-wimse-s2s-protocol ≤ -02 as the WIT subject; if sent, it must be.
   if (Object.hasOwn(payload, 'iss') && payload.iss !== wit.id) fail('ERR_WPT_INVALID', 'WPT iss does not equal the WIT sub', 'iss')
   // Step 6: audience.
   const aud = claimAudience(payload, 'ERR_WPT_INVALID', 'WPT')
   if (aud === undefined) fail('ERR_WPT_INVALID', 'WPT is missing the "aud" claim', 'aud')
   if (aud.length > MAX_AUD) fail('ERR_WPT_INVALID', 'WPT "aud" has too many values', 'aud')
-  const matched = aud.find((a) => audienceMatches(a, target, policy))
+  let matched: string | undefined
+  for (const a of aud) {
+    if (audienceMatches(a, target, policy.audience)) {
+      matched = a
+      break
+    }
+  }
   if (matched === undefined) fail('ERR_WPT_AUDIENCE', 'WPT aud does not name this service', 'aud')
   // Step 7: exp present, not passed, not unreasonably far ahead; nbf honoured when sent.
   const exp = claimNumericDate(payload, 'exp', 'ERR_WPT_INVALID', 'WPT', true)
   if (now - tolerance >= exp) throw new VerificationError('ERR_TOKEN_EXPIRED', 'WPT has expired', { claim: 'exp' })
-  if (exp - now > maxLifetime + tolerance) throw new VerificationError('ERR_TOKEN_LIFETIME', 'WPT exp is too far in the future', { claim: 'exp' })
+  if (exp - now > policy.maxLifetime + tolerance) throw new VerificationError('ERR_TOKEN_LIFETIME', 'WPT exp is too far in the future', { claim: 'exp' })
   const nbf = claimNumericDate(payload, 'nbf', 'ERR_WPT_INVALID', 'WPT')
   if (nbf !== undefined && nbf > now + tolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'WPT is not valid yet', { claim: 'nbf' })
   const witExp = wit.claims?.exp
@@ -193,13 +298,13 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
   // Step 8: wth.
   const receivedWth = hashClaim(payload, 'wth')
   if (receivedWth === undefined) fail('ERR_WPT_BINDING_MISMATCH', 'WPT has no "wth" claim', 'wth')
-  await checkHash(wth, receivedWth, 'wth', 'Workload-Identity-Token')
+  checkHash(typeof wth === 'string' ? wth : await wth, receivedWth, 'wth', 'Workload-Identity-Token')
   // Step 10: ath / tth — a token needs its hash, a hash needs its token.
   const ath = hashClaim(payload, 'ath')
-  if (accessToken !== undefined) await checkHash(sha256Base64url(accessToken, crypto), ath, 'ath', 'access token')
+  if (accessToken !== undefined) checkHash(await sha256Base64url(accessToken, crypto), ath, 'ath', 'access token')
   else if (ath !== undefined) fail('ERR_WPT_BINDING_MISMATCH', 'WPT binds an access token the request does not carry', 'ath')
   const tth = hashClaim(payload, 'tth')
-  if (txnToken !== undefined) await checkHash(sha256Base64url(txnToken, crypto), tth, 'tth', 'Txn-Token')
+  if (txnToken !== undefined) checkHash(await sha256Base64url(txnToken, crypto), tth, 'tth', 'Txn-Token')
   else if (tth !== undefined) fail('ERR_WPT_BINDING_MISMATCH', 'WPT binds a Txn-Token the request does not carry', 'tth')
   // Step 11: oth — every entry understood and matching, every other token covered.
   const oth = claimObject(payload, 'oth', 'ERR_WPT_INVALID', 'WPT')
@@ -212,7 +317,7 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
       if (typeof value !== 'string' || !HASH.test(value)) fail('ERR_WPT_INVALID', 'WPT "oth" values must be base64url SHA-256 hashes', 'oth')
       const sent = others?.get(name)
       if (sent === undefined) fail('ERR_WPT_BINDING_MISMATCH', 'WPT "oth" has an entry this service does not understand or the request does not carry', 'oth')
-      await checkHash(sha256Base64url(sent, crypto), value, 'oth', `"${name}" token`)
+      checkHash(await sha256Base64url(sent, crypto), value, 'oth', `"${name}" token`)
       covered.push(name)
     }
   }
@@ -226,11 +331,11 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
     const htm = payload.htm
     if (typeof htm !== 'string') fail('ERR_WPT_INVALID', 'WPT "htm" claim must be a string', 'htm')
     if (method !== undefined && htm !== method) fail('ERR_WPT_BINDING_MISMATCH', 'WPT htm does not match the request method', 'htm')
-  } else if (options.requireMethod === true) {
+  } else if (policy.requireMethod) {
     fail('ERR_WPT_BINDING_MISMATCH', 'WPT does not bind the request method', 'htm')
   }
   // Step 9: jti replay, per sender, remembered until exp (+ tolerance).
-  if (replayCache !== undefined) await claimReplay(replayCache, `wpt:${wit.id}:${jti}`, exp + tolerance)
+  if (policy.replayCache !== undefined) await claimReplay(policy.replayCache, `wpt:${wit.id}:${jti}`, exp + tolerance)
 
   return Object.freeze({
     token: parsed.token,
@@ -241,7 +346,7 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
     audience: matched,
     wit,
     id: wit.id,
-    legacy: !typMatches(header.typ, WPT_TYP),
+    legacy: !current,
     otherTokens: Object.freeze(covered),
   })
 }
