@@ -7,10 +7,12 @@ import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import { verifyWIMSERequest } from '../wimse-httpsig/index.js'
 import { verifyTxnTokenHeader, type VerifiedTxnToken } from '../txn-token/index.js'
+import { targetWithoutQuery } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
-import { parseWPTHeaders, verifyWPT } from '../wpt/index.js'
-import { checkHeaderBytes, publicURL, singleHeader } from './extract.js'
+import { readWPTTokens } from '../wpt/headers.js'
+import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
+import { publicURL, readRequestFields, singleValue, type RequestFields } from './extract.js'
 import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof } from './policy.js'
 import { VerifiedWITCache } from './wit-cache.js'
 
@@ -106,6 +108,8 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
   })
   const cache = new VerifiedWITCache(p.witCacheSize, 24 * 3600)
   const common = { clockTolerance: p.clockTolerance, replayCache: p.replayCache, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) }
+  const verifyWpt = createCompiledWPTVerifier({ audience: p.audiences, maxLifetime: p.maxProofLifetime, maxTokenBytes: p.tokenBytes, ...common })
+  const steps: ProofSteps = { p, common, verifyWpt }
 
   // The access-token verifier depends on the caller's key (cnf.jkt binding): keep a small bounded
   // map of verifiers per thumbprint so options are validated once per key, not once per request.
@@ -124,8 +128,8 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
   return async function verifyRequest(request: Request): Promise<VerifiedRequest> {
     if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
     const headers = request.headers
-    checkHeaderBytes(headers, p.headerBytes)
-    const witToken = singleHeader(headers, 'workload-identity-token', 'ERR_WIT_MISSING', p.tokenBytes)
+    const fields = readRequestFields(headers, p.headerBytes)
+    const witToken = singleValue(fields.wit, 'workload-identity-token', 'ERR_WIT_MISSING', p.tokenBytes)
     if (witToken === undefined) throw new VerificationError('ERR_WIT_MISSING', 'the request carries no Workload-Identity-Token')
 
     const now = nowSeconds(clock)
@@ -139,8 +143,9 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     }
     const { wit, identifier, jkt } = entry
 
-    const url = publicURL(request, p)
-    const proof = await verifyProof(request, headers, url, wit, p, common)
+    const url = publicURL(request, p, fields)
+    const method = request.method
+    const proof = await verifyProof(request, method, fields, url, wit, steps)
 
     if (p.revocations !== undefined) {
       const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
@@ -157,23 +162,24 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenHeader(headers, p.txnToken)
     const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
 
-    const allowed = await p.authorize(identifier, { method: request.method, url, wit, proof, accessToken, txnToken })
+    let allowed = p.authorize(identifier, { method, url, wit, proof, accessToken, txnToken })
+    if (typeof allowed !== 'boolean') allowed = await allowed
     if (allowed !== true) throw new VerificationError('ERR_POLICY_DENIED', 'the caller is not allowed to call this service', { status: 403 })
 
-    return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method: request.method, url: url.href })
+    return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method, url: url.href })
   }
 }
 
-async function verifyProof(
-  request: Request,
-  headers: Headers,
-  url: URL,
-  wit: VerifiedWIT,
-  p: NormalizedPolicy,
-  common: { clockTolerance: number; replayCache: NormalizedPolicy['replayCache']; clock?: () => number; crypto?: Crypto },
-): Promise<VerifiedProof> {
-  const hasWPT = headers.has('workload-proof-token')
-  const hasSignature = headers.has('signature-input') || headers.has('signature')
+interface ProofSteps {
+  readonly p: NormalizedPolicy
+  readonly common: { clockTolerance: number; replayCache: NormalizedPolicy['replayCache']; clock?: () => number; crypto?: Crypto }
+  readonly verifyWpt: CompiledWPTVerifier
+}
+
+async function verifyProof(request: Request, method: string, fields: RequestFields, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
+  const { p, common } = steps
+  const hasWPT = fields.wpt !== null
+  const hasSignature = fields.signatureInput !== null || fields.signature !== null
   const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
@@ -183,19 +189,9 @@ async function verifyProof(
   if (!hasWPT) {
     throw new VerificationError(p.proof === 'wpt' ? 'ERR_WPT_MISSING' : 'ERR_PROOF_MISSING', 'the request carries no proof of possession', { status: 401 })
   }
-  const tokens = parseWPTHeaders(headers)
-  const wpt = await verifyWPT(tokens.wpt, {
-    wit,
-    uri: url,
-    audience: p.audiences,
-    method: request.method,
-    maxLifetime: p.maxProofLifetime,
-    maxTokenBytes: p.tokenBytes,
-    ...(tokens.accessToken !== undefined ? { accessToken: tokens.accessToken } : {}),
-    ...(tokens.txnToken !== undefined ? { txnToken: tokens.txnToken } : {}),
-    ...common,
-  })
-  if (request.body !== null && (p.requireContentDigest || headers.has('content-digest'))) {
+  const tokens = readWPTTokens(fields.wit, fields.wpt, fields.authorization, fields.txnToken)
+  const wpt = await steps.verifyWpt(tokens.wpt, { wit, target: targetWithoutQuery(url, 'url'), method, accessToken: tokens.accessToken, txnToken: tokens.txnToken })
+  if (request.body !== null && (p.requireContentDigest || fields.contentDigest !== null)) {
     await verifyMessageContentDigest(request, { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
   }
   return Object.freeze({ type: 'wpt', wpt })

@@ -2,21 +2,53 @@
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 import type { NormalizedPolicy } from './policy.js'
 
-/** Refuses requests whose header section is larger than `max` bytes (names + values). */
-export function checkHeaderBytes(headers: Headers, max: number): void {
+/**
+ * The fields the verifier reads, each the combined value `Headers.get` would return (lines joined
+ * with ", ") or null, collected in the single pass that also enforces the header size limit.
+ */
+export interface RequestFields {
+  wit: string | null
+  wpt: string | null
+  signatureInput: string | null
+  signature: string | null
+  contentDigest: string | null
+  authorization: string | null
+  txnToken: string | null
+  forwardedProto: string | null
+  forwardedHost: string | null
+}
+
+/**
+ * Refuses requests whose header section is larger than `max` bytes (names + values) and reads the
+ * fields the verifier needs on the way. Iterating `Headers` yields lower-cased names with repeated
+ * fields combined (Fetch "sort and combine"), i.e. exactly what `Headers.get` returns for them.
+ */
+export function readRequestFields(headers: Headers, max: number): RequestFields {
+  const f: RequestFields = { wit: null, wpt: null, signatureInput: null, signature: null, contentDigest: null, authorization: null, txnToken: null, forwardedProto: null, forwardedHost: null }
   let total = 0
   for (const [name, value] of headers) {
     total += name.length + value.length + 4
     if (total > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', 'request headers are too large', { status: 400 })
+    switch (name) {
+      case 'workload-identity-token': f.wit = value; break
+      case 'workload-proof-token': f.wpt = value; break
+      case 'signature-input': f.signatureInput = value; break
+      case 'signature': f.signature = value; break
+      case 'content-digest': f.contentDigest = value; break
+      case 'authorization': f.authorization = value; break
+      case 'txn-token': f.txnToken = value; break
+      case 'x-forwarded-proto': f.forwardedProto = value; break
+      case 'x-forwarded-host': f.forwardedHost = value; break
+    }
   }
+  return f
 }
 
 /**
  * The single value of a credential header, or undefined when absent. Fetch joins repeated field
  * lines with ", "; compact JWS never contains a comma, so a comma means the field was repeated.
  */
-export function singleHeader(headers: Headers, name: string, code: VerificationErrorCode, maxBytes: number): string | undefined {
-  const value = headers.get(name)
+export function singleValue(value: string | null, name: string, code: VerificationErrorCode, maxBytes: number): string | undefined {
   if (value === null) return undefined
   if (value.length > maxBytes) throw new VerificationError('ERR_INPUT_TOO_LARGE', `${name} is too large`)
   if (value.includes(',')) throw new VerificationError(code, `${name} must appear exactly once`)
@@ -29,17 +61,24 @@ export function singleHeader(headers: Headers, name: string, code: VerificationE
  * is one of the configured origins; `X-Forwarded-Proto` / `X-Forwarded-Host` only when the
  * operator trusts the proxy, and again only to choose among configured origins.
  */
-export function publicURL(request: Request, p: NormalizedPolicy): URL {
-  const url = new URL(request.url)
+export function publicURL(request: Request, p: NormalizedPolicy, fields: RequestFields): URL {
+  const raw = request.url
+  // Common case: one configured origin and the request addressed to it. The serialised URL then
+  // starts with that origin and "/" (the path); without a fragment it is already the answer.
+  const only = p.origins.length === 1 ? p.origins[0]! : undefined
+  if (only !== undefined && raw.startsWith(only) && raw.charCodeAt(only.length) === 0x2f && !raw.includes('#')) return new URL(raw)
+  const url = new URL(raw)
   let origin = p.origins[0]!
   if (p.origins.length > 1 || p.origins[0] !== url.origin) {
     let candidate = url.origin
     if (p.trustProxy) {
-      const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim()
-      const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim()
+      const proto = fields.forwardedProto?.split(',')[0]?.trim()
+      const host = fields.forwardedHost?.split(',')[0]?.trim()
       if (proto !== undefined && host !== undefined && /^https?$/.test(proto)) candidate = `${proto}://${host.toLowerCase()}`
     }
     if (p.origins.includes(candidate)) origin = candidate
   }
-  return new URL(url.pathname + url.search, origin)
+  // Concatenate rather than resolve: a path starting with "//" resolved against the origin would
+  // be read as a network-path reference and replace the host.
+  return new URL(origin + url.pathname + url.search)
 }

@@ -106,3 +106,27 @@ describe('createRequestVerifier', () => {
     expect(ok?.requestNonce).toBe(verified.proof.type === 'httpsig' ? verified.proof.signature.nonce : 'x')
   })
 })
+
+describe('createRequestVerifier: the public URL', () => {
+  it('keeps a path that starts with "//" on the configured origin (it is not a network-path reference)', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const policy = { trustBundles: td.trustBundles, proof: 'wpt' as const, authorize: matchAny() }
+    const single = createRequestVerifier({ ...policy, origin: ORIGIN })
+    const several = createRequestVerifier({ ...policy, origin: [ORIGIN, 'https://other.example.com'] })
+    for (const verify of [single, several]) {
+      // a proof for /x must not be accepted at //evil.example/x, whose URL is not https://evil.example/x
+      const forX = await wptRequest(agent, `${ORIGIN}/x`)
+      const moved = new Request(`${ORIGIN}//evil.example/x`, { headers: forX.headers })
+      expect(await code(verify(moved))).toBe('ERR_WPT_AUDIENCE')
+      const exact = await wptRequest(agent, `${ORIGIN}//evil.example/x?q=1`)
+      const ok = await verify(exact)
+      expect(ok.url).toBe(`${ORIGIN}//evil.example/x?q=1`)
+    }
+    // behind a proxy the request's own host is internal; the configured origin is used
+    const internal = await wptRequest(agent, `${ORIGIN}//evil.example/y`)
+    const proxied = new Request('http://10.0.0.7:8080//evil.example/y#frag', { headers: internal.headers })
+    const ok = await single(proxied)
+    expect(ok.url).toBe(`${ORIGIN}//evil.example/y`)
+  })
+})

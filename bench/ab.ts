@@ -1,0 +1,57 @@
+// A/B helper (not part of `npm run bench`): loads the same bench case from two checkouts (e.g. a
+// copy of the previous commit and the working tree) into ONE process and interleaves them with the
+// raw node:crypto reference, so a noisy neighbour hits all three alike. Prints per-variant median
+// ratio to the raw verification and overhead in µs beyond it.
+//   BENCH_POOL=20000 taskset -c 0 node --import tsx bench/ab.ts server 'WPT ES256, cached WIT (nodeCrypto' .tmp/base . [ops/round] [rounds]
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { BenchSuite, Operation } from './lib.js'
+import { referenceOperations } from './reference.js'
+
+const [suiteName, pattern, ...rest] = process.argv.slice(2)
+const dirs = rest.filter((a) => !/^\d+$/.test(a))
+const nums = rest.filter((a) => /^\d+$/.test(a)).map(Number)
+if (!suiteName || !pattern || dirs.length === 0) throw new Error('usage: ab.ts <suite> <case substring> <dir>... [ops/round] [rounds]')
+const perRound = nums[0] ?? 2000
+const rounds = nums[1] ?? 7
+
+const variants: Array<{ dir: string; name: string; op: Operation }> = []
+let refAlg: 'ES256' | 'EdDSA' = 'ES256'
+for (const dir of dirs) {
+  const suite = ((await import(pathToFileURL(resolve(dir, 'bench/suites', `${suiteName}.ts`)).href)) as { default: BenchSuite }).default
+  const c = suite.cases.find((x) => x.name.includes(pattern))
+  if (c === undefined) throw new Error(`no case matches ${pattern} in ${dir}`)
+  refAlg = c.reference
+  const op = await c.setup()
+  await op()
+  variants.push({ dir, name: c.name, op })
+}
+const ref = (await referenceOperations(refAlg)).node
+
+// Process CPU time, not wall time: on a shared machine the process is often preempted, and CPU
+// time leaves those gaps out (the process is pinned, so thread-pool work is counted too).
+async function time(fn: Operation, n: number): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < n; i++) {
+    const r = fn()
+    if (r instanceof Promise) await r
+  }
+  const used = process.cpuUsage(start)
+  return (n * 1e6) / (used.user + used.system)
+}
+
+for (const v of variants) await time(v.op, Math.min(500, perRound))
+await time(ref, 500)
+const ratios = variants.map(() => [] as number[])
+const overheads = variants.map(() => [] as number[])
+for (let r = 0; r < rounds; r++) {
+  const a = await time(ref, perRound)
+  for (let k = 0; k < variants.length; k++) {
+    const b = await time(variants[k]!.op, perRound)
+    ratios[k]!.push(b / a)
+    overheads[k]!.push(1e6 / b - 1e6 / a)
+  }
+}
+const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+console.log(variants[0]!.name)
+variants.forEach((v, k) => console.log(`  ${v.dir.padEnd(12)} ratio ${med(ratios[k]!).toFixed(3)} (${Math.min(...ratios[k]!).toFixed(3)}–${Math.max(...ratios[k]!).toFixed(3)}), overhead ${med(overheads[k]!).toFixed(1)} µs/op`))

@@ -1,0 +1,69 @@
+// Profiling / A-B helper (not part of `npm run bench`): runs one case of a suite for a fixed number
+// of operations, interleaved with the raw node:crypto reference in the same process, and prints
+// ops/s and the ratio per round. Run it pinned:
+//   BENCH_POOL=20000 taskset -c 0 node --import tsx bench/profile.ts server 'WPT ES256, cached WIT (nodeCrypto' [ops per round] [rounds]
+// With PROFILE=<dir>, the case's timed operations only (setup and reference excluded) are recorded
+// with the inspector's CPU profiler into <dir>/case.cpuprofile; `node bench/profile-summary.mjs <dir>`
+// then aggregates self time by function.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import type { BenchSuite, Operation } from './lib.js'
+import { referenceOperations } from './reference.js'
+
+const [suiteName, pattern, opsArg, roundsArg] = process.argv.slice(2)
+if (!suiteName || !pattern) throw new Error('usage: profile.ts <suite> <case substring> [ops per round] [rounds]')
+const suite = ((await import(`./suites/${suiteName}.ts`)) as { default: BenchSuite }).default
+const c = suite.cases.find((x) => x.name.includes(pattern))
+if (c === undefined) throw new Error(`no case matches ${pattern}: ${suite.cases.map((x) => x.name).join(' | ')}`)
+const perRound = Number(opsArg ?? 2000)
+const rounds = Number(roundsArg ?? 5)
+const op = await c.setup()
+const ref = (await referenceOperations(c.reference)).node
+
+// Process CPU time, not wall time: on a shared machine the process is often preempted, and CPU
+// time leaves those gaps out (the process is pinned, so thread-pool work is counted too).
+async function time(fn: Operation, n: number): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < n; i++) {
+    const r = fn()
+    if (r instanceof Promise) await r
+  }
+  const used = process.cpuUsage(start)
+  return (n * 1e6) / (used.user + used.system)
+}
+
+const profileDir = process.env.PROFILE
+const session = profileDir ? new Session() : undefined
+if (session) {
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_INTERVAL ?? 500) })
+}
+async function timeOp(n: number): Promise<number> {
+  if (session) await session.post('Profiler.start')
+  const rate = await time(op, n)
+  if (session) {
+    const { profile } = await session.post('Profiler.stop')
+    profiles.push(profile)
+  }
+  return rate
+}
+const profiles: unknown[] = []
+
+await time(op, Math.min(500, perRound))
+await time(ref, 500)
+const ratios: number[] = []
+const overheads: number[] = []
+for (let r = 0; r < rounds; r++) {
+  const a = await time(ref, perRound)
+  const b = await timeOp(perRound)
+  ratios.push(b / a)
+  overheads.push(1e6 / b - 1e6 / a)
+  if (process.env.VERBOSE) console.log(`round ${r}: ${c.name}: ${Math.round(b)} ops/s, raw ${c.reference} node:crypto ${Math.round(a)} ops/s, ratio ${(b / a).toFixed(3)}`)
+}
+const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+console.log(`${c.name}: median ratio ${med(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}), overhead beyond one raw verify ${med(overheads).toFixed(1)} µs/op`)
+if (profileDir) {
+  mkdirSync(profileDir, { recursive: true })
+  profiles.forEach((p, i) => writeFileSync(`${profileDir}/case-${i}.cpuprofile`, JSON.stringify(p)))
+}
