@@ -63,3 +63,5 @@ export { createTxnToken, verifyTxnToken, requestTxnToken, createTxnTokenService,
 export { cibaApproval, pollCibaToken } from './ciba/index.js'
 export { verifySET, decodeSET, createPushReceiver, createPollReceiver, revocationsFromEvent, applyToStore, type SecurityEventToken } from './ssf/index.js'
 export { createIdentityRegistry } from './lifecycle/index.js'
+export type { Clock } from './internal/time.js'
+export type { JSONObject } from './internal/json.js'
