@@ -178,9 +178,9 @@ function walk(der: Uint8Array): Walked {
   let lastTag = 0
   for (; i < f.length; i++) {
     const t = f[i]!
-    // issuerUniqueID [1], subjectUniqueID [2] (either form), extensions [3], in that order.
-    const n = t.tag & 0x1f
-    if ((t.tag & 0xc0) !== 0x80 || n < 1 || n > 3 || n <= lastTag) throw new DERError('tbsCertificate has an unexpected field')
+    // issuerUniqueID [1] and subjectUniqueID [2] (IMPLICIT BIT STRING), extensions [3] EXPLICIT, in order.
+    const n = t.tag === 0x81 ? 1 : t.tag === 0x82 ? 2 : t.tag === 0xa3 ? 3 : 0
+    if (n === 0 || n <= lastTag) throw new DERError('tbsCertificate has an unexpected field')
     lastTag = n
     if (n !== 3) continue
     const list = expectTLV(der, t.start, t.end, TAG_SEQUENCE, 'extensions')

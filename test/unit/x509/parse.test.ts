@@ -157,6 +157,14 @@ describe('parseX509SVID rejects (ERR_X509_SVID_INVALID, one reason each)', () =>
     expect(await reason(parseX509SVID(der))).toBe('leaf has different signature algorithms inside and outside the signed part')
   })
 
+  it('a certificate that is not X.509 v3', async () => {
+    const der = pki.leaf.der.slice()
+    const at = lastIndexOf(der.subarray(0, 16), [0xa0, 0x03, 0x02, 0x01, 0x02])
+    expect(at).toBeGreaterThan(0)
+    der[at + 4] = 0x01 // version v2
+    expect(await reason(parseX509SVID(der))).toBe('leaf is not an X.509 v3 certificate')
+  })
+
   it('trailing bytes, garbage and truncation', async () => {
     expect(await reason(parseX509SVID(new Uint8Array([...pki.leaf.der, 0])))).toBe('certificate bytes are not DER (truncated element)')
     expect(await reason(parseX509SVID(new Uint8Array([2, 1, 0])))).toBe('certificate bytes are not DER (certificate: unexpected tag 0x2)')
