@@ -92,7 +92,7 @@ const SCENARIOS: readonly Scenario[] = [
     title: 'CAEP credential-change (revoke), jwk_thumbprint subject = WIT cnf key',
     eventType: 'credential-change',
     event: { type: 'credential-change', credential_type: 'x509', change_type: 'revoke' },
-    subject: (w) => ({ format: JWK_THUMBPRINT_FORMAT, jkt: w.jkt }) as unknown as SubjectId,
+    subject: (w) => ({ format: JWK_THUMBPRINT_FORMAT, jkt: w.jkt }),
     after: 'the same key stays revoked',
   },
 ]
