@@ -53,6 +53,26 @@ UNVERIFIED unless --keys is given, in which case the signature (only) is checked
 The kind is taken from the token's typ when --kind is not given. Exit status 0 when valid, 1 otherwise.`,
 }
 
+/**
+ * Runs one CLI command in-process (what the `agentauth` bin does with `process.argv.slice(2)`),
+ * without writing to stdout/stderr or exiting, so it can be embedded or tested.
+ *
+ * @param argv - the arguments after the program name, e.g. `['keygen', '--alg', 'ES256']`.
+ * @returns the exit status (`0` success or help, `2` when no command was given and the usage is
+ *   shown) and the text to print.
+ * @throws Error (the CLI's usage error) for an unknown command, flag or unreadable input;
+ *   `VerificationError` (e.g. `ERR_WIT_SIGNATURE`, `ERR_TOKEN_EXPIRED`) when `verify` rejects a
+ *   token; coded `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad option
+ *   values. The bin prints these as one line and exits with status 1.
+ *
+ * @example
+ * ```ts
+ * import { main } from 'agentauth/cli'
+ *
+ * const { code, out } = await main(['keygen', '--alg', 'ES256'])
+ * if (code === 0) console.log(JSON.parse(out))
+ * ```
+ */
 export async function main(argv: readonly string[]): Promise<{ code: number; out: string }> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { code: command === undefined ? 2 : 0, out: HELP.main! }

@@ -6,6 +6,15 @@
  * fails when the two drift apart.
  *
  * Sections are grouped by module; add new codes inside the section of the module that throws them.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_CODES } from 'agentauth/errors'
+ *
+ * ERROR_CODES.ERR_PROOF_REPLAYED.status // 401
+ * ERROR_CODES.ERR_STORE_UNAVAILABLE.category // 'store'
+ * for (const [code, { description }] of Object.entries(ERROR_CODES)) console.log(code, description)
+ * ```
  */
 export const ERROR_CODES = {
   // -- arguments (TypeError) --
@@ -153,27 +162,103 @@ export const ERROR_CODES = {
 const _shape: Record<string, { readonly category: ErrorCategory; readonly status: number; readonly description: string }> = ERROR_CODES
 void _shape
 
-/** Which error class carries a code. */
+/**
+ * Which error class carries a code: `argument` (coded `TypeError`), `verification`
+ * (`VerificationError`), `protocol` (`ProtocolError`), `store` (`StoreError`) or `signer`
+ * (`SignerError`).
+ *
+ * @example
+ * ```ts
+ * import { categoryOf, type ErrorCategory } from 'agentauth/errors'
+ *
+ * const category: ErrorCategory = categoryOf('ERR_SIGNER_REFUSED') // 'signer'
+ * ```
+ */
 export type ErrorCategory = 'argument' | 'verification' | 'protocol' | 'store' | 'signer'
 
-/** Every stable error code agentauth produces. */
+/**
+ * Every stable error code agentauth produces (the keys of {@link ERROR_CODES}). Switch on codes,
+ * never on messages; `docs/errors.md` lists them all.
+ *
+ * @example
+ * ```ts
+ * import { isAgentAuthError, type ErrorCode } from 'agentauth/errors'
+ *
+ * const retryable: ReadonlySet<ErrorCode> = new Set(['ERR_STORE_UNAVAILABLE', 'ERR_REMOTE_TIMEOUT'])
+ * if (isAgentAuthError(err) && retryable.has(err.code)) scheduleRetry()
+ * ```
+ */
 export type ErrorCode = keyof typeof ERROR_CODES
 
-/** Codes carried by {@link VerificationError}. */
+/**
+ * Codes carried by {@link VerificationError}: rejected credentials and requests.
+ *
+ * @example
+ * ```ts
+ * import { VerificationError, type VerificationErrorCode } from 'agentauth/errors'
+ *
+ * function isReplay(err: unknown): boolean {
+ *   const replays: VerificationErrorCode[] = ['ERR_PROOF_REPLAYED', 'ERR_TXN_TOKEN_REPLAYED', 'ERR_SET_REPLAYED']
+ *   return err instanceof VerificationError && replays.includes(err.code)
+ * }
+ * ```
+ */
 export type VerificationErrorCode = {
   [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'verification' ? K : never
 }[ErrorCode]
-/** Codes carried by {@link ProtocolError}. */
+/**
+ * Codes carried by {@link ProtocolError}: a remote party (authorization server, transmitter, JWKS
+ * endpoint) misbehaved or refused.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError, type ProtocolErrorCode } from 'agentauth/errors'
+ *
+ * const upstreamDown: ProtocolErrorCode[] = ['ERR_BUNDLE_FETCH', 'ERR_REMOTE_TIMEOUT']
+ * if (err instanceof ProtocolError && upstreamDown.includes(err.code)) return new Response(null, { status: 503 })
+ * ```
+ */
 export type ProtocolErrorCode = {
   [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'protocol' ? K : never
 }[ErrorCode]
-/** Codes carried by {@link StoreError}. */
+/**
+ * Codes carried by {@link StoreError}: a replay, revocation or outbox store failed (fail closed).
+ *
+ * @example
+ * ```ts
+ * import { StoreError, type StoreErrorCode } from 'agentauth/errors'
+ *
+ * const code: StoreErrorCode = 'ERR_STORE_UNAVAILABLE'
+ * throw new StoreError(code, 'redis timed out after 50 ms')
+ * ```
+ */
 export type StoreErrorCode = {
   [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'store' ? K : never
 }[ErrorCode]
-/** Codes carried by {@link SignerError}. */
+/**
+ * Codes carried by {@link SignerError}: a KMS, HSM or credential broker refused or failed.
+ *
+ * @example
+ * ```ts
+ * import { SignerError, type SignerErrorCode } from 'agentauth/errors'
+ *
+ * const code: SignerErrorCode = 'ERR_SIGNER_RATE_LIMITED'
+ * throw new SignerError(code, 'broker rate limit: 10 signatures per second')
+ * ```
+ */
 export type SignerErrorCode = {
   [K in ErrorCode]: (typeof ERROR_CODES)[K]['category'] extends 'signer' ? K : never
 }[ErrorCode]
-/** Codes carried by coded `TypeError`s (programmer errors). */
+/**
+ * Codes carried by coded `TypeError`s (programmer errors), thrown synchronously when options are
+ * wrong, before any request is handled.
+ *
+ * @example
+ * ```ts
+ * import { codedTypeError, type ArgumentErrorCode } from 'agentauth/errors'
+ *
+ * const code: ArgumentErrorCode = 'ERR_INVALID_ARG_VALUE'
+ * throw codedTypeError(code, 'options.maxTokenAge must be a positive finite number')
+ * ```
+ */
 export type ArgumentErrorCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'

@@ -44,7 +44,20 @@ export {
 const BRAND: unique symbol = Symbol.for('agentauth.error') as never
 const CATEGORY: unique symbol = Symbol.for('agentauth.error.category') as never
 
-/** Options shared by every agentauth error. */
+/**
+ * Options shared by every agentauth error.
+ *
+ * @example
+ * ```ts
+ * import { StoreError } from 'agentauth/errors'
+ *
+ * try {
+ *   await redis.set(key, '1', 'PX', 60_000, 'NX')
+ * } catch (cause) {
+ *   throw new StoreError('ERR_STORE_UNAVAILABLE', 'replay cache unavailable', { cause })
+ * }
+ * ```
+ */
 export interface AgentAuthErrorOptions {
   /** The underlying error (a jose error, a network failure …). Never contains raw tokens. */
   cause?: unknown
@@ -92,10 +105,33 @@ function brandCheck(target: object, category?: string): void {
 }
 brandCheck(AgentAuthError)
 
-/** Parameters of a `WWW-Authenticate` challenge built by `errorResponse`. */
+/**
+ * Parameters of a `WWW-Authenticate` challenge built by `errorResponse`.
+ *
+ * @example
+ * ```ts
+ * import { VerificationError } from 'agentauth/errors'
+ *
+ * throw new VerificationError('ERR_INSUFFICIENT_SCOPE', 'scope orders:write required', {
+ *   challenge: { scope: 'orders:write' },
+ * })
+ * ```
+ */
 export type ChallengeParameters = Readonly<Record<string, string>>
 
-/** Options of {@link VerificationError}. */
+/**
+ * Options of {@link VerificationError}.
+ *
+ * @example
+ * ```ts
+ * import { VerificationError } from 'agentauth/errors'
+ *
+ * throw new VerificationError('ERR_WPT_AUDIENCE', 'WPT aud does not match the request URI', {
+ *   claim: 'aud',
+ *   reason: 'proof audience mismatch',
+ * })
+ * ```
+ */
 export interface VerificationErrorOptions extends AgentAuthErrorOptions {
   /** HTTP status for a server answering this error; defaults to the code's status. */
   status?: 400 | 401 | 403 | 413
@@ -141,7 +177,20 @@ export class VerificationError extends AgentAuthError {
 }
 brandCheck(VerificationError, 'verification')
 
-/** Options of {@link ProtocolError}. */
+/**
+ * Options of {@link ProtocolError}.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from 'agentauth/errors'
+ *
+ * throw new ProtocolError('ERR_OAUTH_ERROR', 'token endpoint refused the exchange', {
+ *   status: 400,
+ *   error: 'invalid_target',
+ *   errorDescription: 'audience not allowed',
+ * })
+ * ```
+ */
 export interface ProtocolErrorOptions extends AgentAuthErrorOptions {
   /** HTTP status of the upstream response, when there was one. */
   status?: number
@@ -227,6 +276,17 @@ brandCheck(SignerError, 'signer')
 /**
  * A `TypeError` with a Node-style `code`, thrown synchronously for programmer and configuration
  * errors (a missing option, a `NaN` lifetime, an unknown algorithm).
+ *
+ * @example
+ * ```ts
+ * import type { CodedTypeError } from 'agentauth/errors'
+ *
+ * try {
+ *   createRequestVerifier({ ...policy, maxProofLifetime: Number.NaN })
+ * } catch (err) {
+ *   if (err instanceof TypeError) console.error((err as CodedTypeError).code) // 'ERR_INVALID_ARG_VALUE'
+ * }
+ * ```
  */
 export interface CodedTypeError extends TypeError {
   readonly code: ArgumentErrorCode
@@ -247,7 +307,23 @@ export function codedTypeError(code: ArgumentErrorCode, message: string, cause?:
   return err as CodedTypeError
 }
 
-/** Union of every agentauth error class, for `switch (err.code)` narrowing. */
+/**
+ * Union of every agentauth error class, for `switch (err.code)` narrowing.
+ *
+ * @example
+ * ```ts
+ * import { isAgentAuthError, type AnyAgentAuthError } from 'agentauth/errors'
+ *
+ * function statusOf(err: AnyAgentAuthError): number {
+ *   switch (err.code) {
+ *     case 'ERR_STORE_UNAVAILABLE': return 503
+ *     case 'ERR_POLICY_DENIED': return 403
+ *     default: return 'status' in err && typeof err.status === 'number' ? err.status : 500
+ *   }
+ * }
+ * if (isAgentAuthError(err)) console.log(statusOf(err))
+ * ```
+ */
 export type AnyAgentAuthError = VerificationError | ProtocolError | StoreError | SignerError
 
 /**

@@ -3,6 +3,19 @@
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 import { decodeUtf8Strict } from './bytes.js'
 
+/**
+ * A parsed JSON object (plain object, string keys, values still `unknown`): the shape of decoded
+ * claims and headers before each field is checked.
+ *
+ * @example
+ * ```ts
+ * import type { JSONObject } from 'agentauth'
+ *
+ * function tenantOf(claims: JSONObject): string | undefined {
+ *   return typeof claims.tenant === 'string' ? claims.tenant : undefined
+ * }
+ * ```
+ */
 export type JSONObject = { [key: string]: unknown }
 
 export function isPlainObject(value: unknown): value is JSONObject {

@@ -19,6 +19,17 @@ import { VerifiedWITCache } from './wit-cache.js'
 /**
  * The frozen result of a successful verification: who called (workload identity from the WIT),
  * how it proved possession, and — in the OAuth tier — for whom it acts.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedRequest } from 'agentauth/server'
+ *
+ * const caller: VerifiedRequest = await verify(request)
+ * console.log(caller.workload.id, caller.wit.issuerKid)
+ * if (caller.proof.type === 'httpsig') console.log('signed components', caller.proof.signature.components)
+ * const onBehalfOf = caller.accessToken?.subject // the user, in the OAuth tier
+ * const agents = caller.delegation.map((actor) => actor.sub) // current actor first
+ * ```
  */
 export interface VerifiedRequest {
   /** The caller's workload identifier. */
@@ -38,7 +49,22 @@ export interface VerifiedRequest {
   readonly url: string
 }
 
-/** `(request) => Promise<VerifiedRequest>`, returned by {@link createRequestVerifier}. */
+/**
+ * `(request) => Promise<VerifiedRequest>`, returned by {@link createRequestVerifier}. Rejects with
+ * `VerificationError` (400/401/403/413) or `StoreError` (503); never resolves for a refused request.
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, errorResponse, type RequestVerifier } from 'agentauth/server'
+ *
+ * const verify: RequestVerifier = createRequestVerifier(policy)
+ * export async function handle(request: Request): Promise<Response> {
+ *   const caller = await verify(request).catch((err: unknown) => errorResponse(err))
+ *   if (caller instanceof Response) return caller
+ *   return Response.json({ caller: caller.workload.id })
+ * }
+ * ```
+ */
 export type RequestVerifier = (request: Request) => Promise<VerifiedRequest>
 
 const EMPTY: readonly Actor[] = Object.freeze([])

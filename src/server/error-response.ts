@@ -1,6 +1,18 @@
 import { ProtocolError, SignerError, StoreError, VerificationError, isAgentAuthError } from '../errors/index.js'
 
-/** Options of {@link errorResponse}. */
+/**
+ * Options of {@link errorResponse}.
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, type ErrorResponseOptions } from 'agentauth/server'
+ *
+ * const answer: ErrorResponseOptions = { realm: 'https://api.example.com', retryAfter: 2 }
+ * const caller = await verify(request).catch((err: unknown) => {
+ *   throw errorResponse(err, answer) // e.g. 401 with `WWW-Authenticate: WIMSE realm="…", error="invalid_request"`
+ * })
+ * ```
+ */
 export interface ErrorResponseOptions {
   /** `realm` parameter of the challenge (e.g. the service's public origin). */
   realm?: string
@@ -46,6 +58,11 @@ function problem(status: number, title: string, detail: string, code: string, he
  *   workload scheme otherwise);
  * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
  * - anything else → a generic 500 (details never leave the server; log them in `onError`).
+ *
+ * @param err - whatever the verifier (or handler) threw.
+ * @param options - `realm`, challenge `scheme` and `Retry-After` seconds.
+ * @returns an RFC 9457 `application/problem+json` response with `cache-control: no-store`; never
+ *   throws.
  *
  * @example
  * ```ts

@@ -15,15 +15,52 @@ import type { VerifiedWIT } from '../wit/types.js'
 import type { VerifiedWPT } from '../wpt/index.js'
 import type { VerifiedWIMSERequest } from '../wimse-httpsig/index.js'
 
-/** Which proof of possession a verifier accepts. */
+/**
+ * Which proof of possession a verifier accepts: a Workload Proof Token (`wpt`), a WIMSE HTTP
+ * Message Signature (`httpsig`), or `either`.
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, type ProofKind } from 'agentauth/server'
+ *
+ * const proof: ProofKind = config.requireSignatures ? 'httpsig' : 'either'
+ * const verify = createRequestVerifier({ trustBundles, origin: 'https://api.example.com', proof, authorize })
+ * ```
+ */
 export type ProofKind = 'wpt' | 'httpsig' | 'either'
 
-/** The proof a request was authenticated with. */
+/**
+ * The proof a request was authenticated with, discriminated by `type`.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedProof } from 'agentauth/server'
+ *
+ * function proofId(proof: VerifiedProof): string {
+ *   return proof.type === 'wpt' ? `wpt:${proof.wpt.jti}` : `sig:${proof.signature.nonce}`
+ * }
+ * ```
+ */
 export type VerifiedProof =
   | { readonly type: 'wpt'; readonly wpt: VerifiedWPT }
   | { readonly type: 'httpsig'; readonly signature: VerifiedWIMSERequest }
 
-/** What an `authorize` callback sees besides the caller's identifier. */
+/**
+ * What an `authorize` callback sees besides the caller's identifier.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationContext } from 'agentauth/server'
+ * import type { WorkloadIdentifier } from 'agentauth/identifier'
+ *
+ * // Only the billing agent may write; every workload of example.org may read.
+ * function authorize(id: WorkloadIdentifier, ctx: AuthorizationContext): boolean {
+ *   if (id.trustDomain !== 'example.org') return false
+ *   if (ctx.method === 'GET') return true
+ *   return id.path === '/agents/billing' && ctx.url.pathname.startsWith('/invoices/')
+ * }
+ * ```
+ */
 export interface AuthorizationContext {
   readonly method: string
   /** The request URL as the caller signed it (public origin + path + query). */
@@ -38,10 +75,32 @@ export interface AuthorizationContext {
  * Decides whether an authenticated caller may proceed. Matchers from `agentauth/identifier`
  * (`matchId`, `matchTrustDomain`, `matchOneOf`, …) fit directly; return `false` to refuse with
  * `ERR_POLICY_DENIED` (403).
+ *
+ * @example
+ * ```ts
+ * import type { Authorizer } from 'agentauth/server'
+ * import { matchTrustDomain } from 'agentauth/identifier'
+ *
+ * const sameDomain = matchTrustDomain('example.org')
+ * // Async decisions are allowed, e.g. a lookup in a permissions service.
+ * const authorize: Authorizer = async (id, ctx) =>
+ *   sameDomain(id) && (await permissions.allows(id.id, ctx.method, ctx.url.pathname))
+ * ```
  */
 export type Authorizer = (id: WorkloadIdentifier, context: AuthorizationContext) => boolean | Promise<boolean>
 
-/** Size limits applied before anything is parsed. */
+/**
+ * Size limits applied before anything is parsed; requests over a limit are refused with
+ * `ERR_INPUT_TOO_LARGE` (400) or `ERR_BODY_TOO_LARGE` (413).
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, type RequestLimits } from 'agentauth/server'
+ *
+ * const limits: RequestLimits = { headerBytes: 16 * 1024, tokenBytes: 4096, bodyBytes: 256 * 1024 }
+ * const verify = createRequestVerifier({ ...policy, limits })
+ * ```
+ */
 export interface RequestLimits {
   /** Sum of all header names and values, in bytes. Default 32 KiB. */
   headerBytes?: number
@@ -51,7 +110,26 @@ export interface RequestLimits {
   bodyBytes?: number
 }
 
-/** Optional OAuth access-token step (tier 2): the `Authorization` header is verified as an RFC 9068 token bound to the caller. */
+/**
+ * Optional OAuth access-token step (tier 2): the `Authorization` header is verified as an RFC 9068
+ * token bound to the caller. Failures are `ERR_ACCESS_TOKEN_INVALID` (401),
+ * `ERR_INSUFFICIENT_SCOPE` (403) or `ERR_CONFIRMATION_MISMATCH` (401).
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, type AccessTokenStep } from 'agentauth/server'
+ *
+ * const accessToken: AccessTokenStep = {
+ *   mode: 'required',
+ *   issuer: 'https://as.example.com',
+ *   audience: 'https://api.example.com',
+ *   keys: asJwks,
+ *   requiredScopes: ['orders:read'],
+ *   requireBinding: true,
+ * }
+ * const verify = createRequestVerifier({ ...policy, accessToken })
+ * ```
+ */
 export interface AccessTokenStep extends Omit<VerifyAccessTokenOptions, 'confirmation' | 'clock' | 'crypto'> {
   /** `required` refuses requests without an access token; `optional` verifies one when present. */
   mode: 'required' | 'optional'
@@ -64,6 +142,16 @@ export interface AccessTokenStep extends Omit<VerifyAccessTokenOptions, 'confirm
  * `agentauth/txn-token` (`aud` must be this trust domain). A Txn-Token authenticates nobody: it is
  * checked only after the caller's WIT and proof, and the proof binds it (WPT `tth`; an HTTP signature
  * covers `txn-token`).
+ *
+ * @example
+ * ```ts
+ * import { createRequestVerifier, type TxnTokenStep } from 'agentauth/server'
+ *
+ * const txnToken: TxnTokenStep = { required: true, trustDomain: 'example.org', keys: txnServiceJwks }
+ * const verify = createRequestVerifier({ ...policy, txnToken })
+ * const { txnToken: txn } = await verify(request)
+ * console.log(txn?.txn, txn?.scopes)
+ * ```
  */
 export type TxnTokenStep = TxnTokenHeaderPolicy
 

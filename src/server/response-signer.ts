@@ -6,7 +6,22 @@ import { signWIMSEResponse } from '../wimse-httpsig/index.js'
 import type { WITSource } from '../wit/types.js'
 import type { VerifiedRequest } from './create-verifier.js'
 
-/** Options of {@link createResponseSigner}. */
+/**
+ * Options of {@link createResponseSigner}.
+ *
+ * @example
+ * ```ts
+ * import { createResponseSigner, type ResponseSignerOptions } from 'agentauth/server'
+ *
+ * const options: ResponseSignerOptions = {
+ *   wit: serviceWitSource, // refreshing source of this service's WIT
+ *   signer: serviceSigner, // the key bound in that WIT (cnf.jwk)
+ *   lifetime: 30,
+ *   isStreaming: (res) => res.headers.get('content-type') === 'application/x-ndjson',
+ * }
+ * const signResponse = createResponseSigner(options)
+ * ```
+ */
 export interface ResponseSignerOptions {
   /** This service's WIT: a compact token or a source that refreshes it. */
   wit: string | WITSource
@@ -30,7 +45,19 @@ export interface ResponseSignerOptions {
  * Signs a response for the request it answers; returns a new `Response` with
  * `Workload-Identity-Token`, `Content-Digest` (unless streaming), `Signature-Input` and
  * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
- * its nonce.
+ * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the key cannot sign, and with
+ * `VerificationError` `ERR_HTTPSIG_INVALID` (malformed request signature fields) or
+ * `ERR_BODY_TOO_LARGE` (body over `maxBodyBytes`).
+ *
+ * @example
+ * ```ts
+ * import type { ResponseSigner } from 'agentauth/server'
+ *
+ * async function handle(request: Request, signResponse: ResponseSigner): Promise<Response> {
+ *   const verified = await verify(request)
+ *   return signResponse(Response.json({ ok: true }), { request, verified })
+ * }
+ * ```
  */
 export type ResponseSigner = (response: Response, context: { request: Request; verified?: VerifiedRequest }) => Promise<Response>
 
@@ -41,6 +68,14 @@ const isEventStream = (r: Response): boolean => (r.headers.get('content-type') ?
  * §3.4), so callers can verify who answered them. Signing failures reject: a service must not send
  * an unsigned success when the caller required a signed response (use `errorResponse`, which answers
  * 500, or return 501 yourself).
+ *
+ * @param options - this service's WIT (or a refreshing source), its signer and limits; validated
+ *   here.
+ * @returns a {@link ResponseSigner} that resolves to a copy of the response with the signature
+ *   fields added.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at
+ *   construction). The returned function rejects with `SignerError` `ERR_SIGNER_FAILED` and
+ *   `VerificationError` `ERR_HTTPSIG_INVALID` / `ERR_BODY_TOO_LARGE`.
  *
  * @example
  * ```ts

@@ -81,7 +81,19 @@ export function createMemoryDedupeCache(options: MemoryDedupeCacheOptions = {}):
   })
 }
 
-/** Options of {@link createRedisDedupeCache}. */
+/**
+ * Options of {@link createRedisDedupeCache}.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { createRedisDedupeCache, type RedisDedupeCacheOptions } from 'agentauth/ssf'
+ * import { ioredisCommand } from 'agentauth/stores/redis'
+ *
+ * const options: RedisDedupeCacheOptions = { command: ioredisCommand(new Redis()), prefix: 'orders-api:ssf:', timeoutMs: 500 }
+ * const dedupe = createRedisDedupeCache(options)
+ * ```
+ */
 export interface RedisDedupeCacheOptions {
   /** One-function Redis client (`agentauth/stores/redis` `RedisCommand`). */
   readonly command: RedisCommand

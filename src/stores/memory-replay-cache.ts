@@ -5,7 +5,18 @@ import { checkClock, checkEpochSeconds, checkKey, checkMaxEntries, compactKey, r
 import { ExpiryMap } from './expiry-map.js'
 import type { ReplayCache } from './types.js'
 
-/** Options of {@link createMemoryReplayCache}. */
+/**
+ * Options of {@link createMemoryReplayCache}.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryReplayCache, type MemoryReplayCacheOptions } from 'agentauth/stores'
+ *
+ * let now = Date.parse('2025-01-01T00:00:00Z')
+ * const options: MemoryReplayCacheOptions = { maxEntries: 10_000, clock: () => now }
+ * const replayCache = createMemoryReplayCache(options) // a test clock: advance `now` instead of sleeping
+ * ```
+ */
 export interface MemoryReplayCacheOptions {
   /** Most live keys held at once (default 100 000). When reached, new claims fail closed. */
   readonly maxEntries?: number

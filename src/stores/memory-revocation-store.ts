@@ -16,7 +16,17 @@ import {
 import { ExpiryMap } from './expiry-map.js'
 import type { RevocationEntry, RevocationKeys, RevocationStore } from './types.js'
 
-/** Options of {@link createMemoryRevocationStore}. */
+/**
+ * Options of {@link createMemoryRevocationStore}.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryRevocationStore, type MemoryRevocationStoreOptions } from 'agentauth/stores'
+ *
+ * const options: MemoryRevocationStoreOptions = { maxEntries: 50_000 }
+ * const revocations = createMemoryRevocationStore(options)
+ * ```
+ */
 export interface MemoryRevocationStoreOptions {
   /** Most live revoked keys held at once (default 100 000). When reached, `revoke` fails closed. */
   readonly maxEntries?: number
@@ -24,7 +34,19 @@ export interface MemoryRevocationStoreOptions {
   readonly clock?: () => number
 }
 
-/** A {@link RevocationStore} held in this process's memory, with audit helpers. */
+/**
+ * A {@link RevocationStore} held in this process's memory, with audit helpers. Single instance
+ * only: other processes do not see its revocations.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryRevocationStore, type MemoryRevocationStore } from 'agentauth/stores'
+ *
+ * const revocations: MemoryRevocationStore = createMemoryRevocationStore()
+ * await revocations.revoke({ sub: 'spiffe://example.org/agents/old', until: Math.floor(Date.now() / 1000) + 3600 })
+ * console.log(revocations.size, revocations.list().map((entry) => entry.sub))
+ * ```
+ */
 export interface MemoryRevocationStore extends RevocationStore {
   /** Revoked keys currently held (live ones, plus expired ones not yet swept). */
   readonly size: number

@@ -1,12 +1,34 @@
 import { assertFunction, assertObject } from '../../internal/assert.js'
 import type { RedisCommand } from './command.js'
 
-/** The part of an ioredis `Redis` (or `Cluster`) client that {@link ioredisCommand} uses. */
+/**
+ * The part of an ioredis `Redis` (or `Cluster`) client that {@link ioredisCommand} uses.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { ioredisCommand, type IORedisLike } from 'agentauth/stores/redis'
+ *
+ * const client: IORedisLike = new Redis('redis://127.0.0.1:6379')
+ * const command = ioredisCommand(client)
+ * ```
+ */
 export interface IORedisLike {
   call(command: string, args: string[]): Promise<unknown>
 }
 
-/** The part of a node-redis (`redis` package, v4/v5) client that {@link nodeRedisCommand} uses. */
+/**
+ * The part of a node-redis (`redis` package, v4/v5) client that {@link nodeRedisCommand} uses.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { nodeRedisCommand, type NodeRedisLike } from 'agentauth/stores/redis'
+ *
+ * const client: NodeRedisLike = await createClient({ url: 'redis://127.0.0.1:6379' }).connect()
+ * const command = nodeRedisCommand(client)
+ * ```
+ */
 export interface NodeRedisLike {
   sendCommand(args: string[]): Promise<unknown>
 }

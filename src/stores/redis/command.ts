@@ -1,4 +1,14 @@
-/** Per-call options agentauth passes to a {@link RedisCommand}. */
+/**
+ * Per-call options agentauth passes to a {@link RedisCommand}.
+ *
+ * @example
+ * ```ts
+ * import type { RedisCommand, RedisCommandOptions } from 'agentauth/stores/redis'
+ *
+ * const command: RedisCommand = (args, options?: RedisCommandOptions) =>
+ *   upstash.post(args, { signal: options?.signal }) // cancel when agentauth gives up waiting
+ * ```
+ */
 export interface RedisCommandOptions {
   /**
    * Aborted when agentauth stops waiting for the reply (its `timeoutMs` elapsed). Clients that can

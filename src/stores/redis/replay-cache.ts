@@ -3,7 +3,22 @@ import type { ReplayCache } from '../types.js'
 import type { RedisCommand } from './command.js'
 import { redisBase, unexpectedReply } from './call.js'
 
-/** Options of {@link createRedisReplayCache}. */
+/**
+ * Options of {@link createRedisReplayCache}.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { createRedisReplayCache, ioredisCommand, type RedisReplayCacheOptions } from 'agentauth/stores/redis'
+ *
+ * const options: RedisReplayCacheOptions = {
+ *   command: ioredisCommand(new Redis('redis://127.0.0.1:6379')),
+ *   prefix: 'orders-api:replay:',
+ *   timeoutMs: 250,
+ * }
+ * const replayCache = createRedisReplayCache(options)
+ * ```
+ */
 export interface RedisReplayCacheOptions {
   /** Sends one command to Redis: `ioredisCommand(redis)`, `nodeRedisCommand(client)` or your own. */
   readonly command: RedisCommand

@@ -16,7 +16,22 @@ import type { RevocationEntry, RevocationKeys, RevocationStore } from '../types.
 import type { RedisCommand } from './command.js'
 import { redisBase, unexpectedReply } from './call.js'
 
-/** Options of {@link createRedisRevocationStore}. */
+/**
+ * Options of {@link createRedisRevocationStore}.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis'
+ * import { createRedisRevocationStore, ioredisCommand, type RedisRevocationStoreOptions } from 'agentauth/stores/redis'
+ *
+ * const options: RedisRevocationStoreOptions = {
+ *   command: ioredisCommand(new Redis.Cluster([{ host: '10.0.0.5', port: 6379 }])),
+ *   prefix: '{agentauth-revoked}:', // one hash slot, so check() is a single MGET
+ *   timeoutMs: 500,
+ * }
+ * const revocations = createRedisRevocationStore(options)
+ * ```
+ */
 export interface RedisRevocationStoreOptions {
   /** Sends one command to Redis: `ioredisCommand(redis)`, `nodeRedisCommand(client)` or your own. */
   readonly command: RedisCommand
