@@ -61,6 +61,11 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 /**
  * Default {@link Sleep}: a timer that an abort cancels.
  *
+ * @param ms - milliseconds to wait.
+ * @param signal - cancels the wait.
+ * @returns a promise that resolves after `ms`.
+ * @throws the `signal`'s `reason` (as a rejection) when it is or becomes aborted.
+ *
  * @example
  * ```ts
  * await defaultSleep(5000, AbortSignal.timeout(60_000))

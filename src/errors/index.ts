@@ -295,6 +295,11 @@ export interface CodedTypeError extends TypeError {
 /**
  * Creates a coded `TypeError` for a bad argument or option.
  *
+ * @param code - `ERR_INVALID_ARG_TYPE` (wrong type) or `ERR_INVALID_ARG_VALUE` (right type, bad value).
+ * @param message - names the option and what it must be; never include secrets.
+ * @param cause - the underlying error, if any.
+ * @returns the error, for the caller to `throw`.
+ *
  * @example
  * ```ts
  * import { codedTypeError } from 'agentauth/errors'
@@ -330,6 +335,9 @@ export type AnyAgentAuthError = VerificationError | ProtocolError | StoreError |
  * True when `value` is an error thrown by agentauth (any category), even from another copy of the
  * package.
  *
+ * @param value - anything caught.
+ * @returns `true` (narrowing to {@link AnyAgentAuthError}) for any branded agentauth error.
+ *
  * @example
  * ```ts
  * import { isAgentAuthError } from 'agentauth/errors'
@@ -342,6 +350,9 @@ export function isAgentAuthError(value: unknown): value is AnyAgentAuthError {
 
 /**
  * Category (and so the class) that carries an error code.
+ *
+ * @param code - a code from {@link ERROR_CODES}.
+ * @returns its category: `argument`, `verification`, `protocol`, `store` or `signer`.
  *
  * @example
  * ```ts

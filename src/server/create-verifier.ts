@@ -93,6 +93,9 @@ const EMPTY: readonly Actor[] = Object.freeze([])
  * @returns the verifier. It throws `VerificationError` (400/401/403/413 with a stable `code`) for
  *   refused requests and `StoreError` (503) when a store is unavailable — it never lets a request
  *   through on an error. Use `errorResponse(err)` to answer.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a bad policy (a missing
+ *   `trustBundles`, `origin`, `proof` or `authorize`, a non-origin URL, a `NaN` limit, an empty
+ *   algorithm list), synchronously, before any request is handled.
  *
  * @example
  * ```ts
@@ -255,6 +258,14 @@ async function verifyAccessTokenStep(
  * One-shot form of {@link createRequestVerifier}: validates `policy` and verifies one request. Prefer
  * `createRequestVerifier` on hot paths (the verified-WIT cache and the default replay cache live in
  * the verifier it returns — a one-shot call has neither across requests).
+ *
+ * @param request - the inbound request (its body is read from a clone).
+ * @param policy - see {@link RequestVerifierPolicy}; pass a shared `replayCache`, since a fresh
+ *   memory cache per call cannot detect replays.
+ * @returns the frozen {@link VerifiedRequest}.
+ * @throws TypeError `ERR_INVALID_ARG_*` for a bad policy; rejects with `VerificationError` (e.g.
+ *   `ERR_WIT_MISSING`, `ERR_PROOF_MISSING`, `ERR_WPT_AUDIENCE`, `ERR_PROOF_REPLAYED`,
+ *   `ERR_CREDENTIAL_REVOKED`, `ERR_POLICY_DENIED`) or `StoreError` `ERR_STORE_UNAVAILABLE`.
  *
  * @example
  * ```ts

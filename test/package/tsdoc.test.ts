@@ -2,7 +2,9 @@
 // package.json `exports` map → `src/<subpath>/index.ts`, and `src/index.ts` for `.`) must carry a
 // non-empty TSDoc summary and at least one `@example`. Symbols are followed through re-exports to
 // their declarations; overloads pass if one signature has the tag, constants if their variable
-// statement has it. The "Reachable from `agentauth/x`" sentence is checked by exports.test.ts.
+// statement has it. Functions (declarations and `const f = () => …`) also need `@param` when they
+// take parameters, and `@returns`. The "Reachable from `agentauth/x`" sentence is checked by
+// exports.test.ts.
 import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
@@ -20,11 +22,20 @@ interface Finding {
   readonly file: string
   readonly summary: boolean
   readonly example: boolean
+  /** Missing function tags (`param`, `returns`); empty for non-functions. */
+  readonly tags: readonly string[]
 }
 
 /** The TSDoc blocks attached to a declaration (the variable statement for a `const`). */
 function docsOf(decl: ts.Declaration): ts.JSDoc[] {
   return ts.getJSDocCommentsAndTags(decl).filter((d): d is ts.JSDoc => ts.isJSDoc(d))
+}
+
+/** The function-like node of a declaration, if it is one (`function f` or `const f = () => …`). */
+function functionOf(decl: ts.Declaration): ts.SignatureDeclaration | undefined {
+  if (ts.isFunctionDeclaration(decl)) return decl
+  if (ts.isVariableDeclaration(decl) && decl.initializer && (ts.isArrowFunction(decl.initializer) || ts.isFunctionExpression(decl.initializer))) return decl.initializer
+  return undefined
 }
 
 function audit(): { checked: number; findings: Finding[]; unresolved: string[] } {
@@ -51,15 +62,19 @@ function audit(): { checked: number; findings: Finding[]; unresolved: string[] }
         continue
       }
       const docs = decls.flatMap(docsOf)
+      const fns = decls.map(functionOf).filter((f) => f !== undefined)
+      const tagNames = new Set(docs.flatMap((d) => (d.tags ?? []).map((t) => t.tagName.text)))
+      const tags = fns.length === 0 ? [] : [fns.some((f) => f.parameters.length > 0) && !tagNames.has('param') ? 'param' : '', tagNames.has('returns') ? '' : 'returns'].filter(Boolean)
       seen.set(symbol, {
         name: `${entry.subpath}#${exported.name}`,
         file: relative(root, decls[0]!.getSourceFile().fileName),
         summary: docs.some((d) => (ts.getTextOfJSDocComment(d.comment) ?? '').trim().length > 0),
-        example: docs.some((d) => (d.tags ?? []).some((t) => t.tagName.text === 'example')),
+        example: tagNames.has('example'),
+        tags,
       })
     }
   }
-  const findings = [...seen.values()].filter((f) => !f.summary || !f.example)
+  const findings = [...seen.values()].filter((f) => !f.summary || !f.example || f.tags.length > 0)
   return { checked: seen.size, findings, unresolved }
 }
 
@@ -71,8 +86,8 @@ describe('TSDoc on the public API', () => {
     expect(checked).toBeGreaterThan(100)
   })
 
-  it('gives every exported symbol a summary and an @example', () => {
-    const report = findings.map((f) => `${f.name} (${f.file}):${f.summary ? '' : ' no summary;'}${f.example ? '' : ' no @example'}`)
+  it('gives every exported symbol a summary and an @example, and every function @param and @returns', () => {
+    const report = findings.map((f) => `${f.name} (${f.file}):${f.summary ? '' : ' no summary;'}${f.example ? '' : ' no @example;'}${f.tags.map((t) => ` no @${t};`).join('')}`)
     expect(report, `${findings.length} of ${checked} exports lack TSDoc:\n${report.join('\n')}`).toEqual([])
   })
 })

@@ -77,6 +77,7 @@ const states = new WeakMap<IncomingMessage, VerifiedState>()
  * @param req - the request being parsed.
  * @param _res - unused.
  * @param buf - the raw body bytes.
+ * @returns nothing; it only records the bytes on the request.
  *
  * @example
  * ```ts

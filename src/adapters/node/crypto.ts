@@ -128,6 +128,10 @@ const syncOperations: SyncCryptoOperations = {
  * synchronously on `node:crypto` (no thread-pool hop) and delegates everything else to
  * `globalThis.crypto`. Pass it as the `crypto` option of any agentauth verifier or signer.
  *
+ * @param base - the Web Crypto object to delegate to (default `globalThis.crypto`).
+ * @returns a `Crypto` whose `subtle` verifies, signs and digests on `node:crypto`; results and
+ *   errors match Web Crypto's for the same inputs.
+ *
  * @example
  * ```ts
  * import { nodeCrypto } from 'agentauth/adapters/node'
