@@ -3,7 +3,7 @@
 // framing (no trailing bytes), v3, matching signature algorithm fields (RFC 5280 §4.1.1.2),
 // raw issuer/subject names for chaining, and every extension exactly once (§4.2) decoded by us,
 // so an unusual SAN entry (otherName, x400Address …) cannot make the library throw or hide a URI.
-import type { X509Certificate } from '@peculiar/x509'
+import type { PublicKey, X509Certificate } from '@peculiar/x509'
 import {
   bytesEqual,
   children,
@@ -51,6 +51,11 @@ export interface ParsedCertificate {
   /** The DER bytes (our own copy). */
   readonly der: Uint8Array
   readonly cert: X509Certificate
+  /** Decoded eagerly, so that no lazy getter of the library can throw later. */
+  readonly serialNumber: string
+  readonly subjectText: string
+  readonly issuerText: string
+  readonly publicKey: PublicKey
   /** Raw DER of the issuer and subject Names, compared byte for byte when chaining. */
   readonly issuer: Uint8Array
   readonly subject: Uint8Array
@@ -145,6 +150,32 @@ interface Walked {
   extensions: Map<string, RawExtension>
 }
 
+// ecdsa-with-SHA256/384/512 (1.2.840.10045.4.3.2–4): OID content bytes without the last one.
+const ECDSA_WITH_SHA = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03]
+
+function isMinimalPositiveInteger(bytes: Uint8Array, tlv: TLV): boolean {
+  const n = tlv.end - tlv.start
+  if (tlv.tag !== TAG_INTEGER || n === 0) return false
+  const first = bytes[tlv.start]!
+  if (first & 0x80) return false
+  return !(first === 0 && (n === 1 || (bytes[tlv.start + 1]! & 0x80) === 0))
+}
+
+// The signature must be encoded one way only: no unused bits, and for ECDSA a DER
+// ECDSA-Sig-Value with minimal positive r and s (RFC 5480 §2.2.3), so that nobody can re-encode
+// a signed certificate into different bytes that still verify.
+function checkSignatureValue(der: Uint8Array, sigAlg: TLV, sigValue: TLV): void {
+  if (sigValue.end - sigValue.start < 2 || der[sigValue.start] !== 0) throw new CertificateProblem('has a signature with unused bits')
+  const oid = children(der, sigAlg)[0]
+  if (oid?.tag !== TAG_OID) throw new DERError('signatureAlgorithm is malformed')
+  const content = contentOf(der, oid)
+  if (content.length !== ECDSA_WITH_SHA.length + 1 || !ECDSA_WITH_SHA.every((b, i) => content[i] === b)) return
+  const value = der.subarray(sigValue.start + 1, sigValue.end)
+  const seq = readTLV(value, 0)
+  const parts = seq.tag === TAG_SEQUENCE && seq.end === value.length ? children(value, seq) : []
+  if (parts.length !== 2 || !parts.every((p) => isMinimalPositiveInteger(value, p))) throw new CertificateProblem('has a malformed ECDSA signature')
+}
+
 // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1).
 function walk(der: Uint8Array): Walked {
   const outer = expectTLV(der, 0, der.length, TAG_SEQUENCE, 'Certificate')
@@ -153,6 +184,7 @@ function walk(der: Uint8Array): Walked {
   if (tbs?.tag !== TAG_SEQUENCE || sigAlg?.tag !== TAG_SEQUENCE || sigValue?.tag !== TAG_BIT_STRING || extra !== undefined) {
     throw new DERError('Certificate is not tbsCertificate, signatureAlgorithm, signatureValue')
   }
+  checkSignatureValue(der, sigAlg, sigValue)
   const f = children(der, tbs)
   let i = 0
   const version = f[0]
@@ -200,7 +232,12 @@ function walk(der: Uint8Array): Walked {
   return { issuer, subject, extensions }
 }
 
-function decodeExtensions(extensions: Map<string, RawExtension>): Omit<ParsedCertificate, 'der' | 'cert' | 'issuer' | 'subject' | 'selfIssued' | 'emptySubject' | 'notBefore' | 'notAfter'> {
+type DecodedExtensions = Pick<
+  ParsedCertificate,
+  'ca' | 'pathLen' | 'keyUsage' | 'uris' | 'dnsNames' | 'sanCritical' | 'unhandledCritical' | 'nameConstraints' | 'subjectKeyId' | 'authorityKeyId'
+>
+
+function decodeExtensions(extensions: Map<string, RawExtension>): DecodedExtensions {
   const bc = extensions.get(BASIC_CONSTRAINTS)
   const { ca, pathLen } = bc === undefined ? { ca: false, pathLen: undefined } : decodeBasicConstraints(bc.value)
   const ku = extensions.get(KEY_USAGE)
@@ -243,7 +280,7 @@ function hexToBytes(h: string): Uint8Array {
 export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertificate {
   const der = input.slice()
   let walked: Walked
-  let decoded: ReturnType<typeof decodeExtensions>
+  let decoded: DecodedExtensions
   try {
     walked = walk(der)
     decoded = decodeExtensions(walked.extensions)
@@ -254,17 +291,27 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
   let cert: X509Certificate
   let notBefore: number
   let notAfter: number
+  let text: { serialNumber: string; subjectText: string; issuerText: string }
   try {
     cert = new lib.X509Certificate(der)
     notBefore = cert.notBefore.getTime()
     notAfter = cert.notAfter.getTime()
+    text = { serialNumber: cert.serialNumber, subjectText: cert.subject, issuerText: cert.issuer }
   } catch (cause) {
     throw new CertificateProblem('could not be decoded as an X.509 certificate', { cause })
+  }
+  let publicKey: PublicKey
+  try {
+    publicKey = cert.publicKey
+  } catch (cause) {
+    throw new CertificateProblem('has a public key type that is not supported', { cause })
   }
   if (!Number.isFinite(notBefore) || !Number.isFinite(notAfter)) throw new CertificateProblem('has an unreadable validity period')
   return {
     der,
     cert,
+    ...text,
+    publicKey,
     issuer: walked.issuer,
     subject: walked.subject,
     selfIssued: bytesEqual(walked.issuer, walked.subject),

@@ -103,7 +103,7 @@ const JWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const
 async function publicJWK(c: ParsedCertificate, crypto: Crypto): Promise<PublicJWK> {
   let jwk: JsonWebKey
   try {
-    jwk = await crypto.subtle.exportKey('jwk', await c.cert.publicKey.export(crypto))
+    jwk = await crypto.subtle.exportKey('jwk', await c.publicKey.export(crypto))
   } catch (cause) {
     throw invalid('leaf public key type is not supported', cause)
   }
@@ -167,11 +167,11 @@ export async function parseDecoded(ders: readonly Uint8Array[], options: Resolve
     if (problem !== undefined) throw invalid(problem)
   }
   const info: X509LeafInfo = Object.freeze({
-    serialNumber: leaf.cert.serialNumber,
+    serialNumber: leaf.serialNumber,
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
-    subject: leaf.cert.subject,
-    issuer: leaf.cert.issuer,
+    subject: leaf.subjectText,
+    issuer: leaf.issuerText,
     dnsNames: leaf.dnsNames,
     publicKey: await publicJWK(leaf, options.crypto),
   })

@@ -55,7 +55,7 @@ function issuerKey(issuer: ParsedCertificate, algorithm: Algorithm, name: string
   perCrypto.set(issuer, perCert)
   let key = perCert.get(name)
   if (key === undefined) {
-    const pk = issuer.cert.publicKey
+    const pk = issuer.publicKey
     key = pk.export({ ...pk.algorithm, ...algorithm } as Algorithm, ['verify'], crypto)
     key.catch(() => perCert.delete(name))
     perCert.set(name, key)
@@ -100,7 +100,7 @@ async function link(child: ParsedCertificate, issuer: ParsedCertificate, ctx: Pa
   const alg = allowedAlgorithm(child)
   const childLabel = ctx.labels.get(child) ?? 'certificate'
   if (alg === undefined) return record(state, rejected('ERR_ALG_NOT_ALLOWED', `${childLabel} is signed with an algorithm that is not allowed`))
-  const bits = (issuer.cert.publicKey.algorithm as { modulusLength?: number }).modulusLength
+  const bits = (issuer.publicKey.algorithm as { modulusLength?: number }).modulusLength
   if (bits !== undefined && bits < MIN_RSA_BITS) return record(state, rejected('ERR_ALG_NOT_ALLOWED', `${what} has an RSA key shorter than ${MIN_RSA_BITS} bits`))
   if (++state.signatures > MAX_SIGNATURE_CHECKS) return record(state, rejected('ERR_X509_CHAIN_INVALID', 'too many candidate issuers'))
   let ok: boolean

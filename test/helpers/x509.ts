@@ -87,7 +87,7 @@ async function generateRSA(modulusLength: number): Promise<{ pkcs8: ArrayBuffer;
   return { pkcs8: await crypto.subtle.exportKey('pkcs8', k.privateKey), spki: await crypto.subtle.exportKey('spki', k.publicKey) }
 }
 
-function tlv(tag: number, content: Uint8Array): Uint8Array {
+export function tlv(tag: number, content: Uint8Array): Uint8Array {
   const len = content.length
   const header = len < 0x80 ? [tag, len] : len < 0x100 ? [tag, 0x81, len] : [tag, 0x82, len >> 8, len & 0xff]
   const out = new Uint8Array(header.length + len)
@@ -96,7 +96,7 @@ function tlv(tag: number, content: Uint8Array): Uint8Array {
   return out
 }
 
-function cat(parts: Uint8Array[]): Uint8Array {
+export function cat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let o = 0
   for (const p of parts) {

@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
+import { children, contentOf, rawOf, readTLV } from '../../../src/x509/der.js'
 import { parseX509SVID } from '../../../src/x509/index.js'
 import {
   CA_KU,
+  cat,
+  tlv,
   createPKI,
   ECDSA_SHA256_OID,
   issue,
@@ -163,6 +166,24 @@ describe('parseX509SVID rejects (ERR_X509_SVID_INVALID, one reason each)', () =>
     expect(at).toBeGreaterThan(0)
     der[at + 4] = 0x01 // version v2
     expect(await reason(parseX509SVID(der))).toBe('leaf is not an X.509 v3 certificate')
+  })
+
+  it('a signature that can be re-encoded: unused bits, non-minimal ECDSA integers', async () => {
+    const der = pki.leaf.der
+    const outer = readTLV(der, 0)
+    const [tbs, alg, sig] = children(der, outer)
+    const withSignature = (value: Uint8Array): Uint8Array => cat([tlv(0x30, cat([rawOf(der, tbs!), rawOf(der, alg!), tlv(0x03, value)]))])
+    const original = contentOf(der, sig!)
+    const unused = original.slice()
+    unused[0] = 3
+    expect(await reason(parseX509SVID(withSignature(unused)))).toBe('leaf has a signature with unused bits')
+    // r with an extra leading zero byte: same (r, s), different bytes.
+    const ecdsa = original.subarray(1)
+    const [r, s] = children(ecdsa, readTLV(ecdsa, 0))
+    const padded = tlv(0x30, cat([tlv(0x02, cat([new Uint8Array([0]), contentOf(ecdsa, r!)])), rawOf(ecdsa, s!)]))
+    expect(await reason(parseX509SVID(withSignature(cat([new Uint8Array([0]), padded]))))).toBe('leaf has a malformed ECDSA signature')
+    // The unchanged signature rebuilt the same way still parses (the rebuild itself is sound).
+    expect((await parseX509SVID(withSignature(original))).id.id).toBe('spiffe://example.org/workload')
   })
 
   it('trailing bytes, garbage and truncation', async () => {
