@@ -105,6 +105,8 @@ async function link(child: ParsedCertificate, issuer: ParsedCertificate, ctx: Pa
   if (++state.signatures > MAX_SIGNATURE_CHECKS) return record(state, rejected('ERR_X509_CHAIN_INVALID', 'too many candidate issuers'))
   let ok: boolean
   try {
+    // An RSA signature has exactly the modulus length (a shorter one would be a second encoding).
+    if (bits !== undefined && child.cert.signature.byteLength !== Math.ceil(bits / 8)) throw new Error('RSA signature length')
     const key = await issuerKey(issuer, alg.algorithm, alg.name, ctx.crypto)
     ok = await child.cert.verify({ publicKey: key, signatureOnly: true }, ctx.crypto)
   } catch {

@@ -7,7 +7,8 @@ import {
   type X509BundleSource,
   type X509SVIDVerifier,
 } from '../../../src/x509/index.js'
-import { CA_KU, clock, createPKI, flipByte, issue, keyPair, leafUnder, rsaKeys, NOW, pemChain, type Issued, type TestPKI } from '../../helpers/x509.js'
+import { children, contentOf, rawOf, readTLV } from '../../../src/x509/der.js'
+import { CA_KU, cat, clock, createPKI, flipByte, issue, keyPair, leafUnder, rsaKeys, NOW, pemChain, tlv, type Issued, type TestPKI } from '../../helpers/x509.js'
 
 const DAY = 86_400_000
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -296,6 +297,20 @@ describe('verifyX509SVID rejects with a typed code and one reason', () => {
       code: 'ERR_ALG_NOT_ALLOWED',
       reason: 'leaf is signed with an algorithm that is not allowed',
     })
+  })
+
+  it('an RSA signature of the wrong length (a second encoding of the same value)', async () => {
+    const root = await issue({ subject: 'CN=rsa root', ca: true, keyUsage: CA_KU, keys: await rsaKeys('RSASSA-PKCS1-v1_5', 'SHA-256') })
+    const leaf = await leafUnder(root)
+    const [tbs, alg, sig] = children(leaf.der, readTLV(leaf.der, 0))
+    const padded = cat([new Uint8Array([0, 0]), contentOf(leaf.der, sig!).subarray(1)]) // unused-bits byte, then 0x00 ‖ signature
+    const der = tlv(0x30, cat([rawOf(leaf.der, tbs!), rawOf(leaf.der, alg!), tlv(0x03, padded)]))
+    const bundles = bundlesOf({ 'example.org': [root] })
+    expect(await failure(verifyX509SVID(der, { bundles, clock }))).toEqual({
+      code: 'ERR_X509_SIGNATURE',
+      reason: 'the signature of leaf does not verify with the key of bundle certificate 0 of example.org',
+    })
+    expect((await verifyX509SVID(leaf.der, { bundles, clock })).chain).toHaveLength(2)
   })
 
   it('an RSA CA key shorter than 2048 bits', async () => {
