@@ -27,7 +27,7 @@ function base64(value: string): string {
  * @example
  * ```ts
  * import { clientSecretPost } from 'agentauth/client-auth'
- * const auth = clientSecretPost(process.env.LEGACY_AS_SECRET!) // broker process only
+ * const auth = clientSecretPost(await secrets.get("legacy-as")) // broker process only
  * ```
  */
 export function clientSecretPost(clientSecret: string): ClientAuthentication {
@@ -50,7 +50,7 @@ export function clientSecretPost(clientSecret: string): ClientAuthentication {
  * @example
  * ```ts
  * import { clientSecretBasic } from 'agentauth/client-auth'
- * const auth = clientSecretBasic(process.env.LEGACY_AS_SECRET!) // broker process only
+ * const auth = clientSecretBasic(await secrets.get("legacy-as")) // broker process only
  * ```
  */
 export function clientSecretBasic(clientSecret: string): ClientAuthentication {

@@ -80,7 +80,7 @@ function expired(): VerificationError {
  * @example
  * ```ts
  * import { staticWITSource } from 'agentauth/wit'
- * const source = staticWITSource(process.env.WIT!)
+ * const source = staticWITSource(witFromIdentityServer)
  * const { token, expiresAt } = await source.getWIT()
  * ```
  */
