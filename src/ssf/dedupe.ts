@@ -1,23 +1,32 @@
-// Exactly-once processing of SETs by jti. A plain ReplayCache (claim only) cannot do it: the jti
-// must be claimed before the handler runs (so a duplicate is not processed twice) and released if
-// the handler fails (so the transmitter's retry is processed). Hence claim + release.
-import { StoreError, codedTypeError } from '../errors/index.js'
-import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
-import { boundedRedisCall, redisReplyError } from '../internal/redis-call.js'
-import { systemClock, type Clock } from '../internal/time.js'
+// The store a receiver dedupes SETs in: any ReplayCache that can also give a claim back (release).
+// The two constructors here are the agentauth store caches with an SSF default prefix; the lease +
+// done-marker protocol that uses them lives in exactly-once.ts.
+import { codedTypeError } from '../errors/index.js'
+import { assertObject } from '../internal/assert.js'
+import type { Clock } from '../internal/time.js'
+import { createMemoryReplayCache } from '../stores/memory-replay-cache.js'
 import type { RedisCommand } from '../stores/redis/command.js'
+import { createRedisReplayCache } from '../stores/redis/replay-cache.js'
 import type { ReplayCache } from '../stores/types.js'
 
 /**
- * A {@link ReplayCache} that can also give a claim back. Receivers claim `set:<iss>:<jti>` before
- * calling the event handler and release it when the handler throws, so the redelivered SET is
- * processed; a SET whose handler succeeded stays claimed and later copies are only acknowledged.
-  *
-  * @example
-  * ```ts
-  * const replayCache: EventDedupeCache = createRedisDedupeCache({ command })
-  * ```
-  */
+ * A {@link ReplayCache} that can also give a claim back — what the SSF receivers need to dedupe
+ * SETs. `createMemoryReplayCache` (`agentauth/stores`) and `createRedisReplayCache`
+ * (`agentauth/stores/redis`) are such caches, as are {@link createMemoryDedupeCache} and
+ * {@link createRedisDedupeCache}. A cache of your own must pass the store contract in
+ * docs/stores.md; the receivers rely in particular on "a claim whose `expiresAt` is already past
+ * records nothing and resolves `false` only while the key is held".
+ *
+ * Per SET the receivers keep a short lease `lease:set:<iss>:<jti>` while the handler runs and,
+ * once it resolved, a done marker `set:<iss>:<jti>` for the dedupe window (docs/ssf-receiver.md).
+ *
+ * @example
+ * ```ts
+ * import { createRedisReplayCache } from 'agentauth/stores/redis'
+ * import type { EventDedupeCache } from 'agentauth/ssf'
+ * const replayCache: EventDedupeCache = createRedisReplayCache({ command, prefix: 'orders-api:ssf:' })
+ * ```
+ */
 export interface EventDedupeCache extends ReplayCache {
   /** Forgets a claim (no-op when absent). Rejects with `StoreError` when the store is down. */
   release(key: string): Promise<void>
@@ -39,12 +48,15 @@ export interface MemoryDedupeCacheOptions {
 }
 
 /**
- * Creates an in-memory {@link EventDedupeCache} for a single receiver instance; processed jtis are
- * forgotten on restart, so a SET redelivered after a restart is processed again: use
- * {@link createRedisDedupeCache} when that matters.
+ * Creates an in-memory {@link EventDedupeCache} for a single receiver instance — the same cache as
+ * `createMemoryReplayCache` from `agentauth/stores`. Processed jtis are forgotten on restart, so a
+ * SET redelivered after a restart is processed again: use {@link createRedisDedupeCache} when
+ * that matters.
  *
  * @param options - {@link MemoryDedupeCacheOptions}.
- * @returns the cache.
+ * @returns the cache; `claim` rejects with `TypeError` `ERR_INVALID_ARG_*` for an empty key or an
+ *   unusable `expiresAt` (NaN, ±Infinity, 0, negative) and with `StoreError` `ERR_STORE_FULL` when
+ *   full of live keys.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
  *
  * @example
@@ -54,31 +66,7 @@ export interface MemoryDedupeCacheOptions {
  * ```
  */
 export function createMemoryDedupeCache(options: MemoryDedupeCacheOptions = {}): EventDedupeCache {
-  assertObject(options, 'options')
-  const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 100_000, { min: 1, integer: true })
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
-  const clock: Clock = (options.clock as Clock | undefined) ?? systemClock
-  const map = new Map<string, number>()
-  const sweep = (now: number): void => {
-    for (const [k, exp] of map) if (exp <= now) map.delete(k)
-  }
-  return Object.freeze({
-    async claim(key: string, expiresAt: number): Promise<boolean> {
-      assertString(key, 'key')
-      const now = clock() / 1000
-      const held = map.get(key)
-      if (held !== undefined && held > now) return false
-      if (map.size >= maxEntries) sweep(now)
-      if (map.size >= maxEntries) {
-        throw new StoreError('ERR_STORE_FULL', 'dedupe cache is full of live keys')
-      }
-      if (expiresAt > now) map.set(key, expiresAt)
-      return true
-    },
-    async release(key: string): Promise<void> {
-      map.delete(key)
-    },
-  })
+  return createMemoryReplayCache(options)
 }
 
 /**
@@ -97,51 +85,40 @@ export function createMemoryDedupeCache(options: MemoryDedupeCacheOptions = {}):
 export interface RedisDedupeCacheOptions {
   /** One-function Redis client (`agentauth/stores/redis` `RedisCommand`). */
   readonly command: RedisCommand
-  /** Key prefix. Default `agentauth:ssf:dedupe:`. */
+  /** Key prefix (at most 256 characters). Default `agentauth:ssf:dedupe:`. */
   readonly prefix?: string
-  /** Per-command timeout in ms. Default 1000. */
+  /** Per-command timeout in ms (integer 1–60 000). Default 1000. */
   readonly timeoutMs?: number
 }
 
 /**
  * Creates an {@link EventDedupeCache} in Redis, shared by every receiver instance and surviving
- * restarts: `SET <prefix><key> 1 NX EXAT <expiresAt>` to claim, `DEL` to release.
+ * restarts — `createRedisReplayCache` from `agentauth/stores/redis` with the prefix
+ * `agentauth:ssf:dedupe:`: `SET <prefix><key> 1 NX EXAT <expiresAt>` to claim, `DEL` to release.
  *
  * @param options - {@link RedisDedupeCacheOptions}.
- * @returns the cache; its methods reject with `StoreError` `ERR_STORE_UNAVAILABLE` when Redis fails.
+ * @returns the cache; its methods reject with `StoreError` `ERR_STORE_UNAVAILABLE` when Redis
+ *   fails, is slow or answers oddly, and with `TypeError` `ERR_INVALID_ARG_*` for an empty key or
+ *   an unusable `expiresAt`.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
  *
  * @example
  * ```ts
  * import Redis from 'ioredis'
  * import { createRedisDedupeCache } from 'agentauth/ssf'
- * const redis = new Redis()
- * const replayCache = createRedisDedupeCache({ command: (args) => redis.call(args[0]!, ...args.slice(1)) })
+ * import { ioredisCommand } from 'agentauth/stores/redis'
+ * const replayCache = createRedisDedupeCache({ command: ioredisCommand(new Redis()) })
  * ```
  */
 export function createRedisDedupeCache(options: RedisDedupeCacheOptions): EventDedupeCache {
   assertObject(options, 'options')
-  assertFunction(options.command, 'options.command')
-  const prefix = options.prefix ?? 'agentauth:ssf:dedupe:'
-  assertString(prefix, 'options.prefix', { allowEmpty: true })
-  const call = boundedRedisCall(options.command, optionalNumber(options.timeoutMs, 'options.timeoutMs', 1000, { min: 1, max: 60_000, integer: true }))
-  return Object.freeze({
-    async claim(key: string, expiresAt: number): Promise<boolean> {
-      assertString(key, 'key')
-      if (!Number.isFinite(expiresAt)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'expiresAt must be finite')
-      const reply = await call(['SET', prefix + key, '1', 'NX', 'EXAT', String(Math.max(1, Math.ceil(expiresAt)))])
-      if (reply === 'OK') return true
-      if (reply === null) return false
-      throw redisReplyError('SET NX')
-    },
-    async release(key: string): Promise<void> {
-      assertString(key, 'key')
-      await call(['DEL', prefix + key])
-    },
-  })
+  return createRedisReplayCache({ ...options, prefix: options.prefix ?? 'agentauth:ssf:dedupe:' })
 }
 
-/** True when `value` has claim() and release(). */
-export function isDedupeCache(value: unknown): value is EventDedupeCache {
-  return typeof value === 'object' && value !== null && typeof (value as EventDedupeCache).claim === 'function' && typeof (value as EventDedupeCache).release === 'function'
+/** Checks a receiver's `replayCache` option: claim() and release() are both needed. */
+export function checkDedupeCache(value: unknown, name: string): EventDedupeCache {
+  if (typeof value !== 'object' || value === null || typeof (value as EventDedupeCache).claim !== 'function' || typeof (value as EventDedupeCache).release !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must have claim() and release() (createRedisReplayCache / createMemoryReplayCache, or createRedisDedupeCache / createMemoryDedupeCache)`)
+  }
+  return value as EventDedupeCache
 }

@@ -1,16 +1,17 @@
 // RFC 8936 poll receiver. One `poll()` = one HTTP exchange: send the acks and setErrs gathered so
 // far, receive SETs, process each (verify → dedupe → durable handler) and queue its ack for the
-// next exchange. A SET is acknowledged only after its handler resolved; a failed handler releases
-// the jti and leaves the SET unacknowledged, so the transmitter returns it again.
+// next exchange. A SET is acknowledged only after its handler resolved; a failed handler (or a SET
+// another delivery holds the lease of) leaves it unacknowledged, so the transmitter returns it
+// again. The lease + done-marker protocol is in exactly-once.ts.
 import { ProtocolError, VerificationError, codedTypeError } from '../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { isPlainObject, parseJSONObject } from '../internal/json.js'
-import { nowSeconds } from '../internal/time.js'
 import { readBoundedBytes } from './body.js'
-import { isDedupeCache, type EventDedupeCache } from './dedupe.js'
+import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
 import { toDeliveryError, type DeliveryError } from './delivery-error.js'
+import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import type { EventHandler } from './push-receiver.js'
-import { checkVerifyOptions, replayKey, verifyChecked, type VerifySETOptions } from './set.js'
+import { checkVerifyOptions, verifyChecked, type VerifySETOptions } from './set.js'
 
 /**
  * `fetch`-compatible function.
@@ -54,10 +55,15 @@ export interface PollReceiverOptions {
   authorization?: string | (() => string | Promise<string>)
   /** How to verify SETs (`replayCache` is ignored: dedupe uses {@link PollReceiverOptions.replayCache}). */
   verify: Omit<VerifySETOptions, 'replayCache'>
-  /** jti dedupe store with claim + release. */
+  /** jti dedupe store with claim + release (`createRedisReplayCache`, `createMemoryReplayCache` …). */
   replayCache: EventDedupeCache
   /** The durable handler. */
   onEvent: EventHandler
+  /**
+   * Seconds a SET's lease is held while the handler runs (integer 1–3600, default 30); a lease left
+   * by a crash or a store failure lapses after this. Keep it above the handler's worst case.
+   */
+  leaseSeconds?: number
   /** `maxEvents` per request. Default 50. */
   maxEvents?: number
   /** Ask the transmitter not to hold the request open. Default false (long polling). */
@@ -91,7 +97,10 @@ export interface PollResult {
   readonly duplicates: readonly string[]
   /** jtis rejected with an RFC 8936 error (reported in the next request's `setErrs`). */
   readonly rejected: readonly string[]
-  /** jtis whose handler failed (not acknowledged: the transmitter will return them again). */
+  /**
+   * jtis not processed this round and not acknowledged — the handler failed, or another delivery
+   * holds the SET's lease — so the transmitter returns them again.
+   */
   readonly failed: readonly string[]
   /** The transmitter's `moreAvailable`. */
   readonly moreAvailable: boolean
@@ -108,7 +117,10 @@ export interface PollResult {
  * ```
  */
 export interface PollReceiver {
-  /** One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors) or `StoreError`. */
+  /**
+   * One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors) or
+   * `StoreError` (dedupe store down; SETs handled before it in the batch are still acknowledged).
+   */
   poll(): Promise<PollResult>
   /** Sends pending acks and setErrs without asking for SETs (`maxEvents: 0`). */
   flush(): Promise<void>
@@ -160,7 +172,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const verify = checkVerifyOptions({ ...options.verify, replayCache: undefined }, 'options.verify')
   if (typeof options.authorization === 'string') assertString(options.authorization, 'options.authorization')
   else if (options.authorization !== undefined) assertFunction(options.authorization, 'options.authorization')
-  if (!isDedupeCache(options.replayCache)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must have claim() and release()')
+  const replayCache = checkDedupeCache(options.replayCache, 'options.replayCache')
   assertFunction(options.onEvent, 'options.onEvent')
   const maxEvents = optionalNumber(options.maxEvents, 'options.maxEvents', 50, { min: 1, max: 10_000, integer: true })
   const returnImmediately = options.returnImmediately ?? false
@@ -169,9 +181,11 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const factor = optionalNumber(options.backoff?.factor, 'options.backoff.factor', 2, { min: 1, max: 100 })
   const idleDelay = optionalNumber(options.idleDelay, 'options.idleDelay', 5000, { min: 0 })
   const maxResponseBytes = optionalNumber(options.maxResponseBytes, 'options.maxResponseBytes', 4 * 1024 * 1024, { min: 1024, integer: true })
+  const leaseSeconds = optionalNumber(options.leaseSeconds, 'options.leaseSeconds', DEFAULT_LEASE_SECONDS, { min: 1, max: 3600, integer: true })
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const sleep = options.sleep ?? defaultSleep
-  const { replayCache, onEvent, onError } = options
+  const { onEvent, onError } = options
+  const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
   const acks = new Set<string>()
   const setErrs = new Map<string, DeliveryError>()
   let running = false
@@ -230,18 +244,21 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
       result.rejected.push(jti)
       return
     }
-    const key = replayKey(set)
-    const expiresAt = Math.ceil((verify.maxTokenAge !== undefined ? set.iat + verify.maxTokenAge : nowSeconds(verify.clock) + verify.replayWindow) + verify.clockTolerance)
-    if (!(await replayCache.claim(key, expiresAt))) {
-      acks.add(jti)
-      result.duplicates.push(jti)
-      return
+    let outcome
+    let handlerFailed = false
+    const run = async (): Promise<void> => {
+      try {
+        await onEvent(set, { delivery: 'poll' })
+      } catch (e) {
+        handlerFailed = true
+        throw e
+      }
     }
     try {
-      await onEvent(set, { delivery: 'poll' })
+      outcome = await dedupe.run(set, run, report)
     } catch (e) {
+      if (!handlerFailed) throw e // the dedupe store is down: stop this round (this SET is not acknowledged)
       report(e)
-      await replayCache.release(key).catch(report)
       if (e instanceof VerificationError) {
         setErrs.set(jti, toDeliveryError(e))
         result.rejected.push(jti)
@@ -250,8 +267,12 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
       }
       return
     }
+    if (outcome === 'busy') {
+      result.failed.push(jti)
+      return
+    }
     acks.add(jti)
-    result.processed.push(jti)
+    ;(outcome === 'duplicate' ? result.duplicates : result.processed).push(jti)
   }
 
   async function poll(): Promise<PollResult> {

@@ -1,13 +1,14 @@
 // RFC 8935 push receiver: a (Request) => Promise<Response> handler. 202 is sent only after the
 // durable handler resolved; duplicates (same iss + jti) are acknowledged without being processed
-// again; a handler failure releases the jti and answers 5xx so the transmitter retries.
-import { ProtocolError, StoreError, VerificationError, codedTypeError } from '../errors/index.js'
+// again; a SET another delivery is processing, a handler failure or a store failure answers 5xx
+// so the transmitter retries. The lease + done-marker protocol is in exactly-once.ts.
+import { ProtocolError, StoreError, VerificationError } from '../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { timingSafeEqualString } from '../internal/bytes.js'
-import { nowSeconds } from '../internal/time.js'
 import { readBoundedText, mediaType } from './body.js'
-import { isDedupeCache, type EventDedupeCache } from './dedupe.js'
+import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
 import { deliveryErrorResponse, toDeliveryError } from './delivery-error.js'
+import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import { checkVerifyOptions, replayKey, verifyChecked, type SecurityEventToken, type VerifySETOptions } from './set.js'
 
 /**
@@ -51,10 +52,19 @@ export interface PushReceiverOptions {
   verify: Omit<VerifySETOptions, 'replayCache'>
   /** Exact expected `Authorization` header value (the stream's `delivery.authorization_header`), compared in constant time. */
   authorization?: string
-  /** jti dedupe store with claim + release, shared by all instances (`createRedisDedupeCache`). */
+  /**
+   * jti dedupe store with claim + release, shared by all instances: `createRedisReplayCache`
+   * (`agentauth/stores/redis`) or `createRedisDedupeCache`; one process: `createMemoryReplayCache`.
+   */
   replayCache: EventDedupeCache
   /** The durable handler. */
   onEvent: EventHandler
+  /**
+   * Seconds a delivery holds the SET's lease while the handler runs (integer 1–3600, default 30).
+   * Copies arriving meanwhile get 503; a lease left by a crash or a store failure lapses after this.
+   * Keep it above the handler's worst-case duration: a handler outliving its lease may run twice.
+   */
+  leaseSeconds?: number
   /** Maximum body size in bytes (default 65536). */
   maxBodyBytes?: number
   /** Told about every refused or failed delivery (for logs/metrics); never changes the response. */
@@ -68,8 +78,14 @@ export interface PushReceiverOptions {
  *
  * Responses: 202 (processed, or a duplicate of a processed SET); 400 `{"err","description"}` with
  * the RFC 8935 codes for a rejected SET; 401 `authentication_failed` for a wrong or missing
- * Authorization header; 405 for another method; 415 for another content type; 503 when the
- * handler or the dedupe store failed (the transmitter retries).
+ * Authorization header; 405 for another method; 415 for another content type; 503 (with
+ * `Retry-After`) when the dedupe store failed, the key source failed or another delivery of the
+ * same SET holds its lease; 500 when the handler threw (the transmitter retries both).
+ *
+ * No SET is lost: a copy is acknowledged without processing only once a done marker exists, and
+ * that marker is written only after the handler resolved. While the store is healthy each SET is
+ * processed once per dedupe window; when the store fails after the handler resolved (marker not
+ * written) a redelivered copy is processed again — keep handlers idempotent (`applyToStore` is).
  *
  * @param options - {@link PushReceiverOptions}.
  * @returns a `(request: Request) => Promise<Response>` handler for any Web-standard server.
@@ -91,12 +107,14 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
   assertObject(options, 'options')
   const verify = checkVerifyOptions({ ...options.verify, replayCache: undefined }, 'options.verify')
   if (options.authorization !== undefined) assertString(options.authorization, 'options.authorization')
-  if (!isDedupeCache(options.replayCache)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must have claim() and release() (createMemoryDedupeCache / createRedisDedupeCache)')
+  const replayCache = checkDedupeCache(options.replayCache, 'options.replayCache')
   assertFunction(options.onEvent, 'options.onEvent')
   if (options.onError !== undefined) assertFunction(options.onError, 'options.onError')
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 65_536, { min: 256, integer: true })
-  const { authorization, replayCache, onEvent, onError } = options
+  const leaseSeconds = optionalNumber(options.leaseSeconds, 'options.leaseSeconds', DEFAULT_LEASE_SECONDS, { min: 1, max: 3600, integer: true })
+  const { authorization, onEvent, onError } = options
   const inFlight = new Map<string, Promise<Response>>()
+  const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
 
   const report = (error: unknown, request: Request): void => {
     try {
@@ -107,15 +125,9 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
   }
 
   async function process(set: SecurityEventToken, request: Request): Promise<Response> {
-    const key = replayKey(set)
-    const expiresAt = Math.ceil((verify.maxTokenAge !== undefined ? set.iat + verify.maxTokenAge : nowSeconds(verify.clock) + verify.replayWindow) + verify.clockTolerance)
-    if (!(await replayCache.claim(key, expiresAt))) return new Response(null, { status: 202 })
-    try {
-      await onEvent(set, { delivery: 'push', request })
-    } catch (error) {
-      await replayCache.release(key).catch((e: unknown) => report(e, request))
-      throw error
-    }
+    const outcome = await dedupe.run(set, () => onEvent(set, { delivery: 'push', request }), (e) => report(e, request))
+    // busy: another delivery of this SET is running its handler; come back once it is done.
+    if (outcome === 'busy') return new Response(null, { status: 503, headers: { 'retry-after': '5' } })
     return new Response(null, { status: 202 })
   }
 

@@ -16,6 +16,24 @@ describe('createMemoryDedupeCache', () => {
     expect(await cache.claim('a', 3000)).toBe(true)
     expect(() => createMemoryDedupeCache({ maxEntries: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
+
+  it('refuses keys and expiries that would disable dedupe (the store cache checks)', async () => {
+    const cache = createMemoryDedupeCache({ clock: () => 1000_000 })
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -5]) {
+      await expect(cache.claim('k', bad)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    await expect(cache.claim('', 2000)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(cache.release('')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect(await cache.claim('k', 2000)).toBe(true) // nothing was claimed by the refused calls
+  })
+
+  it('a claim with a past expiresAt only tests the key (what the receivers rely on)', async () => {
+    const cache = createMemoryDedupeCache({ clock: () => 1000_000 })
+    expect(await cache.claim('k', 1)).toBe(true)
+    expect(await cache.claim('k', 1)).toBe(true)
+    expect(await cache.claim('k', 2000)).toBe(true)
+    expect(await cache.claim('k', 1)).toBe(false)
+  })
 })
 
 describe('createRedisDedupeCache (fake command)', () => {
@@ -39,5 +57,18 @@ describe('createRedisDedupeCache (fake command)', () => {
     await expect(weird.claim('k', 1)).rejects.toBeInstanceOf(StoreError)
     const slow = createRedisDedupeCache({ timeoutMs: 10, command: () => new Promise(() => {}) })
     await expect(slow.claim('k', 1)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+  })
+
+  it('defaults to the agentauth:ssf:dedupe: prefix and validates keys, expiries and options before any command', async () => {
+    const calls: string[][] = []
+    const cache = createRedisDedupeCache({ command: async (args) => { calls.push([...args]); return args[0] === 'SET' ? 'OK' : 1 } })
+    await cache.claim('set:iss:j', 2000)
+    expect(calls[0]).toEqual(['SET', 'agentauth:ssf:dedupe:set:iss:j', '1', 'NX', 'EXAT', '2000'])
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 0]) await expect(cache.claim('k', bad)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(cache.claim('', 2000)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect(calls).toHaveLength(1)
+    expect(() => createRedisDedupeCache(undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(() => createRedisDedupeCache({ command: 'x' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(() => createRedisDedupeCache({ command: async () => null, timeoutMs: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
 })
