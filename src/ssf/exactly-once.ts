@@ -3,7 +3,7 @@
 //
 //   lease:set:<iss>:<jti>  short claim (leaseSeconds) held while one delivery runs the handler;
 //   set:<iss>:<jti>        the done marker, written only AFTER the handler resolved, kept for the
-//                          dedupe window (the same key older releases claimed, so their marks hold).
+//                          dedupe window.
 //
 // A delivery: claim the lease (held → "busy": someone is on it, come back later) → test the done
 // marker (held → "duplicate") → run the handler → write the done marker → release the lease.
