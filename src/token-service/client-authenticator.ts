@@ -100,6 +100,12 @@ export interface ClientAuthenticatorOptions {
   clock?: Clock
   /** Seconds of clock skew (default 30). */
   clockTolerance?: number
+  /**
+   * Web Crypto provider for key import, signature verification and the WIT key thumbprint (default
+   * `globalThis.crypto`), e.g. `nodeCrypto()` from `agentauth/adapters/node`. The `witVerifier`
+   * uses its own (give it the same one).
+   */
+  crypto?: Crypto
 }
 
 function fail(message: string, cause?: unknown): VerificationError {
@@ -160,6 +166,10 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   checkFunction(options.replayCache.claim, 'options.replayCache.claim')
   if (options.witVerifier !== undefined) checkFunction(options.witVerifier, 'options.witVerifier')
   if (options.tlsClientIdentity !== undefined) checkFunction(options.tlsClientIdentity, 'options.tlsClientIdentity')
+  if (options.crypto !== undefined) {
+    checkObject(options.crypto, 'options.crypto')
+    checkObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
   const algorithms = algorithmsOption(options.algorithms, 'options.algorithms')
   for (const [name, v] of [['maxAssertionAge', options.maxAssertionAge], ['clockTolerance', options.clockTolerance]] as const) {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 3600)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.${name} must be in [0, 3600]`)
@@ -167,7 +177,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   const maxAge = options.maxAssertionAge ?? 300
   const tolerance = options.clockTolerance ?? 30
   const audience = options.tokenEndpoint === undefined ? [options.issuer] : [options.issuer, options.tokenEndpoint]
-  const { replayCache, witVerifier, tlsClientIdentity, clock } = options
+  const { replayCache, witVerifier, tlsClientIdentity, clock, crypto } = options
   const clients = options.clients
 
   async function lookup(clientId: string): Promise<RegisteredClient> {
@@ -195,7 +205,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     let payload: Record<string, unknown>
     try {
       payload = (await verifyJWT(assertion, {
-        keys: client.keys, algorithms, issuer: claimed, audience, clock, clockTolerance: tolerance,
+        keys: client.keys, algorithms, issuer: claimed, audience, clock, clockTolerance: tolerance, crypto,
         required: ['iss', 'sub', 'aud', 'exp', 'jti'], maxLifetime: maxAge, maxBytes: 8192,
         code: 'ERR_CLIENT_AUTH_FAILED', what: 'client assertion',
       })).payload
@@ -225,7 +235,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     try {
       payload = (await verifyJWT(popToken, {
         keys: [wit.key], ignoreKid: true, algorithms: [wit.proofAlgorithm], typ: [CLIENT_ATTESTATION_POP_TYP], audience: options.issuer,
-        clock, clockTolerance: tolerance, required: ['aud', 'jti', 'iat'], maxTokenAge: maxAge, maxLifetime: maxAge, maxBytes: 4096,
+        clock, clockTolerance: tolerance, crypto, required: ['aud', 'jti', 'iat'], maxTokenAge: maxAge, maxLifetime: maxAge, maxBytes: 4096,
         code: 'ERR_CLIENT_AUTH_FAILED', what: 'client attestation PoP',
       })).payload
     } catch (err) {
@@ -233,7 +243,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     }
     if (payload.iss !== undefined && payload.iss !== clientId) throw fail('client attestation PoP iss must be the client id')
     await claimJti('client-attestation-pop', clientId, payload)
-    const jkt = await jwkThumbprint(wit.key)
+    const jkt = await jwkThumbprint(wit.key, crypto)
     return Object.freeze({ clientId, method: 'attest_jwt_client_auth', client, wit, workloadId: wit.id, jkt })
   }
 

@@ -84,6 +84,11 @@ function mayActAllows(mayAct: Readonly<Record<string, unknown>>, actor: Actor): 
  * Errors are RFC 6749 §5.2 / RFC 8693 §2.2.2 JSON with `Cache-Control: no-store`; the typed error
  * goes to `onError`.
  *
+ * The handler runs no cryptography of its own: it verifies through `clientAuthentication` and the
+ * token verifiers and signs through `signer`. To use another Web Crypto provider (e.g.
+ * `nodeCrypto()` from `agentauth/adapters/node`), pass it as `crypto` to
+ * `createClientAuthenticator`, `createJWTTokenVerifier` and your `witVerifier`.
+ *
  * @param options - see {@link TokenExchangeHandlerOptions}.
  * @returns the handler.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at construction).

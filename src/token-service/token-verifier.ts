@@ -84,6 +84,11 @@ export interface JWTTokenVerifierOptions {
   clockTolerance?: number
   /** Max token length (default 16 KiB). */
   maxTokenBytes?: number
+  /**
+   * Web Crypto provider for key import and signature verification (default `globalThis.crypto`),
+   * e.g. `nodeCrypto()` from `agentauth/adapters/node` to verify synchronously on Node.
+   */
+  crypto?: Crypto
 }
 
 /**
@@ -124,13 +129,17 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience is required')
   }
   const typ = options.typ === undefined ? undefined : typeof options.typ === 'string' ? [options.typ] : options.typ
-  const { keys, clock } = options
+  if (options.crypto !== undefined) {
+    checkObject(options.crypto, 'options.crypto')
+    checkObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
+  const { keys, clock, crypto } = options
   const clockTolerance = options.clockTolerance ?? 30
   const maxBytes = options.maxTokenBytes ?? 16 * 1024
   return async function verifyJWTToken(token, context) {
     const audience = typeof aud === 'function' ? aud(context).filter((a): a is string => typeof a === 'string' && a.length > 0) : aud
     const verified = await verifyJWT(token, {
-      keys, algorithms, typ, issuer: issuers, audience, clock, clockTolerance,
+      keys, algorithms, typ, issuer: issuers, audience, clock, clockTolerance, crypto,
       required: ['iss', 'sub', 'aud', 'exp'], maxBytes, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'subject token',
     })
     const claims = verified.payload

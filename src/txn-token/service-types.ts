@@ -130,4 +130,10 @@ export interface TxnTokenServiceOptions<C extends TxnServiceClient = TxnServiceC
   maxContextBytes?: number
   /** Sees every refused or failed request (log it; the response stays generic). */
   onError?: (error: unknown, request: Request) => void
+  /**
+   * Web Crypto provider for verifying replaced Txn-Tokens and hashing them for single use (default
+   * `globalThis.crypto`), e.g. `nodeCrypto()` from `agentauth/adapters/node`. `authenticateClient`
+   * and the subject token verifiers take their own.
+   */
+  crypto?: Crypto
 }

@@ -139,6 +139,10 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
   if (options.policy !== undefined) checkFunction(options.policy, 'options.policy')
   if (options.onError !== undefined) checkFunction(options.onError, 'options.onError')
   if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
+  if (options.crypto !== undefined) {
+    checkObject(options.crypto, 'options.crypto')
+    checkObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
   if (options.replayCache !== undefined) {
     checkObject(options.replayCache, 'options.replayCache')
     checkFunction(options.replayCache.claim, 'options.replayCache.claim')
@@ -158,12 +162,13 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
   }
   const singleUse = replacement !== undefined && (replacement.singleUse ?? options.replayCache !== undefined)
   const { trustDomain, signer, clock, policy, replayCache, onError } = options
+  const crypto = options.crypto ?? globalThis.crypto
 
   let replacedVerifier: Promise<TxnTokenVerifier> | undefined
   function verifyReplaced(token: string): Promise<VerifiedTxnToken> {
     replacedVerifier ??= (async () => {
       const keys = replacement!.keys ?? [await signer.publicJwk()]
-      return createTxnTokenVerifier({ trustDomain, keys, clock, maxLifetime: 3600, ...(options.issuer === undefined ? {} : { issuer: options.issuer }) })
+      return createTxnTokenVerifier({ trustDomain, keys, clock, crypto, maxLifetime: 3600, ...(options.issuer === undefined ? {} : { issuer: options.issuer }) })
     })()
     replacedVerifier.catch(() => (replacedVerifier = undefined))
     return replacedVerifier.then((verify) => verify(token))

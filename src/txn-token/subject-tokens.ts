@@ -110,6 +110,8 @@ export interface SelfSignedSubjectTokenOptions<C extends TxnServiceClient = TxnS
   clock?: Clock
   /** Seconds of skew (default 30). */
   clockTolerance?: number
+  /** Web Crypto provider for key import and verification (default `globalThis.crypto`), e.g. `nodeCrypto()`. */
+  crypto?: Crypto
 }
 
 /**
@@ -184,7 +186,11 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
   }
   const maxTokenAge = options.maxTokenAge ?? 300
   const clockTolerance = options.clockTolerance ?? 30
-  const { clock } = options
+  if (options.crypto !== undefined) {
+    checkObject(options.crypto, 'options.crypto')
+    checkObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
+  const { clock, crypto } = options
   return async function verifySelfSigned(token, context) {
     const issuer = requester(context.client)
     let keys: KeyInput | undefined
@@ -193,7 +199,7 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
     if (keys === undefined) throw fail('no key is known for the requesting workload', 'iss')
     checkKeyInput(keys, 'keys()')
     const { payload } = await verifyJWT(token, {
-      keys, algorithms, issuer, audience, clock, clockTolerance,
+      keys, algorithms, issuer, audience, clock, clockTolerance, crypto,
       required: ['iss', 'sub', 'aud', 'iat', 'exp'], maxTokenAge, maxLifetime: maxTokenAge,
       maxBytes: 8192, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'self-signed subject token',
     })
