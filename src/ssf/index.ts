@@ -1,7 +1,8 @@
 /**
  * Shared Signals for receivers: verify Security Event Tokens (RFC 8417, OpenID SSF 1.0 profile),
  * read typed CAEP 1.0 / RISC 1.0 / SSF events and RFC 9493 subject identifiers, receive SETs by
- * push (RFC 8935) or poll (RFC 8936) with exactly-once processing by `jti`, manage streams at a
+ * push (RFC 8935) or poll (RFC 8936) without losing any (processed once by `jti` while the dedupe
+ * store is healthy, at least once when it fails), manage streams at a
  * transmitter (SSF 1.0 §7–§8), and turn events into revocations your request verifiers honour.
  *
  * Pinned: OpenID SSF 1.0, CAEP 1.0, RISC 1.0 (`openid/sharedsignals@e47d2a0`, final 1.0 text of
