@@ -33,9 +33,10 @@ export interface ReplayCache {
   claim(key: string, expiresAt: number): Promise<boolean>
   /**
    * Gives a claim back: the key may be claimed again at once. Optional; both agentauth caches
-   * implement it. Use it for exactly-once processing of work that can fail — claim before the
-   * handler runs, release when it throws so a retry is processed (the SSF receivers do this with
-   * SET `jti`s). Never release a proof's key after accepting it: that reopens its replay window.
+   * implement it. Use it for short leases around work that can fail — claim a lease before the
+   * handler runs and release it afterwards (the SSF receivers hold a lease per SET `jti` and mark the
+   * SET done only after the handler succeeded, so a store failure can never turn a retry into a
+   * "duplicate"). Never release a proof's key after accepting it: that reopens its replay window.
    *
    * @param key - the key given to `claim` (same namespacing).
    * @returns resolves once the key is forgotten; releasing a key that is not held is a no-op.
@@ -44,12 +45,12 @@ export interface ReplayCache {
    *
    * @example
    * ```ts
-   * if (await cache.claim(`set:${iss}:${jti}`, exp)) {
+   * const lease = `lease:${jobId}`
+   * if (await cache.claim(lease, now + 30)) {
    *   try {
-   *     await handle(event)
-   *   } catch (err) {
-   *     await cache.release?.(`set:${iss}:${jti}`) // let the redelivered copy be processed
-   *     throw err
+   *     await runJob(jobId)
+   *   } finally {
+   *     await cache.release?.(lease) // the next attempt may start at once
    *   }
    * }
    * ```
