@@ -2,11 +2,12 @@
 // of operations, interleaved with the raw node:crypto reference in the same process, and prints
 // ops/s and the ratio per round. Run it pinned:
 //   BENCH_POOL=20000 taskset -c 0 node --import tsx bench/profile.ts server 'WPT ES256, cached WIT (nodeCrypto' [ops per round] [rounds]
-// With PROFILE=<dir>, the case's timed operations only (setup and reference excluded) are recorded
+// With STUB_VERIFY=1 the signature check itself is replaced by a constant. With PROFILE=<dir>, the case's timed operations only (setup and reference excluded) are recorded
 // with the inspector's CPU profiler into <dir>/case.cpuprofile; `node bench/profile-summary.mjs <dir>`
 // then aggregates self time by function.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import type { BenchSuite, Operation } from './lib.js'
 import { referenceOperations } from './reference.js'
 
@@ -32,6 +33,12 @@ async function time(fn: Operation, n: number): Promise<number> {
   return (n * 1e6) / (used.user + used.system)
 }
 
+// STUB_VERIFY=1: node:crypto's verify answers true without verifying, so the profile shows only
+// the pipeline around the signature check (the reference is then meaningless).
+if (process.env.STUB_VERIFY === '1') {
+  ;(createRequire(import.meta.url)('node:crypto') as { verify: unknown }).verify = () => true
+  syncBuiltinESMExports()
+}
 const profileDir = process.env.PROFILE
 const session = profileDir ? new Session() : undefined
 if (session) {

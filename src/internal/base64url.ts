@@ -51,12 +51,27 @@ export type Base64urlFault = 'ALPHABET' | 'FORM'
  * so callers choose their error codes). Alphabet faults take precedence over form faults.
  */
 export function decodeCanonical(input: string, start = 0, end: number = input.length): Uint8Array | Base64urlFault {
+  const out = new Uint8Array(decodedLength(end - start))
+  const fault = decodeCanonicalInto(out, input, start, end)
+  return fault === undefined ? out : fault
+}
+
+/** Bytes that `n` characters of unpadded base64url decode to (for rem 1, which is never valid, one less). */
+export function decodedLength(n: number): number {
+  const rem = n & 3
+  return (n >> 2) * 3 + (rem === 0 ? 0 : rem - 1)
+}
+
+/**
+ * {@link decodeCanonical} into `out` (at least {@link decodedLength} bytes), e.g. a scratch buffer
+ * the caller consumes at once. Returns undefined on success.
+ */
+export function decodeCanonicalInto(out: Uint8Array, input: string, start: number, end: number): Base64urlFault | undefined {
   const n = end - start
   const rem = n & 3
   const full = end - rem
   let high = 0 // OR of all char codes: > 127 means a non-ASCII character
   let neg = 0 // OR of all group values: negative means a character outside the alphabet
-  const out = new Uint8Array((n >> 2) * 3 + (rem === 0 ? 0 : rem - 1))
   let o = 0
   let i = start
   for (; i < full; i += 4) {
@@ -100,7 +115,7 @@ export function decodeCanonical(input: string, start = 0, end: number = input.le
   // rem 1 cannot be produced by any byte string; non-zero unused low bits (RFC 4648 §3.5) would let
   // two different strings decode to the same bytes.
   if (rem === 1 || trailing !== 0) return 'FORM'
-  return out
+  return undefined
 }
 
 /** Decodes canonical base64url; anything else is a `VerificationError` with `code`. */

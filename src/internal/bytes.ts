@@ -59,3 +59,41 @@ export function timingSafeEqualString(a: string, b: string): boolean {
 export function bs(input: Uint8Array): Uint8Array<ArrayBuffer> {
   return input as Uint8Array<ArrayBuffer>
 }
+
+// A shared scratch buffer for bytes consumed synchronously (decoded JSON text, data handed to a
+// synchronous verify): a per-request Uint8Array over 64 bytes is an off-heap allocation, which on
+// a verifying server costs more in cache misses than the copy itself. Never hand it to anything
+// that may read it after returning (a promise-based API, a stored object).
+const SCRATCH_MAX = 65_536
+let scratch = new Uint8Array(4096)
+
+/** A buffer of at least `n` bytes, shared: valid until the next call. Synchronous use only. */
+export function scratchBuffer(n: number): Uint8Array {
+  if (n <= scratch.length) return scratch
+  if (n > SCRATCH_MAX) return new Uint8Array(n)
+  scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(n, scratch.length * 2)))
+  return scratch
+}
+
+// A second shared buffer for a signature handed to a synchronous verify next to scratch data: a
+// fresh Uint8Array given to native code is moved off-heap first, a view of this one is not.
+let signatureScratch = new Uint8Array(512)
+
+/** A copy of `bytes` in a second shared buffer (see {@link scratchBuffer}). Synchronous use only. */
+export function copyToSignatureScratch(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > signatureScratch.length) {
+    if (bytes.length > SCRATCH_MAX) return bytes.slice()
+    signatureScratch = new Uint8Array(bytes.length)
+  }
+  signatureScratch.set(bytes)
+  return signatureScratch.subarray(0, bytes.length)
+}
+
+/** {@link utf8} into the shared scratch buffer (see {@link scratchBuffer}); a fresh array for non-ASCII input. */
+export function utf8Scratch(input: string): Uint8Array {
+  const buf = scratchBuffer(input.length)
+  const { read, written } = encoder.encodeInto(input, buf)
+  // Every code unit was written as one byte only if the input is ASCII.
+  if (read !== input.length || written !== input.length) return encoder.encode(input)
+  return buf.subarray(0, written)
+}

@@ -4,16 +4,18 @@
 // profile needs its own error codes and claim rules. Key import shapes are checked in keys.ts.
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
-import { decodeCanonical, type Base64urlFault } from './base64url.js'
-import { utf8 } from './bytes.js'
+import { decodeCanonical, decodeCanonicalInto, decodedLength, type Base64urlFault } from './base64url.js'
+import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
 import { isPlainObject, parseJSONObject, type JSONObject } from './json.js'
-import { verifySignature } from './sync-crypto.js'
+import { syncOperations, verifySignature } from './sync-crypto.js'
 
 export interface ParsedJWS {
   readonly header: JSONObject
   readonly payload: JSONObject
-  /** ASCII bytes of `header.payload` (the JWS signing input). */
+  /** ASCII bytes of `header.payload` (the JWS signing input), a fresh array on each read. */
   readonly signingInput: Uint8Array
+  /** Length of the signing input: `token.slice(0, signedLength)` is `header.payload`. */
+  readonly signedLength: number
   readonly signature: Uint8Array
   readonly token: string
 }
@@ -39,7 +41,7 @@ const sharedHeaders = new Map<string, JSONObject>()
 function freezeDeep(value: unknown): void {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value)
-    for (const v of Object.values(value)) freezeDeep(v)
+    for (const k in value) if (Object.hasOwn(value, k)) freezeDeep((value as Record<string, unknown>)[k])
   }
 }
 
@@ -62,7 +64,10 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
   }
   const shared = options.shareHeader === true ? sharedHeaders.get(token.slice(0, first)) : undefined
   const h: Uint8Array | Base64urlFault | undefined = shared === undefined ? decodeCanonical(token, 0, first) : undefined
-  const p = decodeCanonical(token, first + 1, second)
+  // The payload is decoded into the shared scratch buffer: it is turned into text at once.
+  const payloadLength = decodedLength(second - first - 1)
+  const payloadBytes = scratchBuffer(payloadLength)
+  const p = decodeCanonicalInto(payloadBytes, token, first + 1, second) ?? payloadBytes.subarray(0, payloadLength)
   const s = decodeCanonical(token, second + 1, token.length)
   if (h === 'ALPHABET' || p === 'ALPHABET' || s === 'ALPHABET') throw new VerificationError(code, `${what} is not a compact JWS`)
   let header: JSONObject
@@ -80,10 +85,42 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
     }
   }
   if (p === 'FORM') notCanonical(what, 'payload')
-  const payload = parseJSONObject(p, { maxBytes: options.maxBytes, what: `${what} payload`, code })
+  const payload = parsePayload(p, options)
   if (s === 'FORM') notCanonical(what, 'signature')
   // The token is ASCII here (every segment passed the alphabet check), so UTF-8 = ASCII bytes.
-  return { header, payload, signingInput: utf8(token.slice(0, second)), signature: s, token }
+  return new Parsed(header, payload, second, s, token)
+}
+
+class Parsed implements ParsedJWS {
+  readonly header: JSONObject
+  readonly payload: JSONObject
+  readonly signedLength: number
+  readonly signature: Uint8Array
+  readonly token: string
+  constructor(header: JSONObject, payload: JSONObject, signedLength: number, signature: Uint8Array, token: string) {
+    this.header = header
+    this.payload = payload
+    this.signedLength = signedLength
+    this.signature = signature
+    this.token = token
+  }
+  get signingInput(): Uint8Array {
+    return utf8(this.token.slice(0, this.signedLength))
+  }
+}
+
+// parseJSONObject for the payload, with the error texts built only on the error paths (which get
+// a copy of the bytes: `bytes` may be the scratch buffer).
+function parsePayload(bytes: Uint8Array, options: ParseJWSOptions): JSONObject {
+  if (bytes.byteLength > options.maxBytes) return parseJSONObject(bytes.slice(), { maxBytes: options.maxBytes, what: `${options.what} payload`, code: options.code })
+  let value: unknown
+  try {
+    value = JSON.parse(decodeUtf8Strict(bytes))
+  } catch {
+    return parseJSONObject(bytes.slice(), { maxBytes: options.maxBytes, what: `${options.what} payload`, code: options.code })
+  }
+  if (!isPlainObject(value)) throw new VerificationError(options.code, `${options.what} payload is not a JSON object`)
+  return value
 }
 
 /**
@@ -100,6 +137,7 @@ export function checkAlg(header: JSONObject, allowed: readonly JWSAlgorithm[] | 
 /** Case-insensitive `typ` check accepting the optional `application/` prefix (RFC 7515 §4.1.9). */
 export function typMatches(typ: unknown, expected: string): boolean {
   if (typeof typ !== 'string') return false
+  if (typ === expected) return true
   const t = typ.toLowerCase()
   return t === expected || t === `application/${expected}`
 }
@@ -119,9 +157,13 @@ export function checkJWSSignature(
   if (info.signatureLength !== undefined && parsed.signature.length !== info.signatureLength) {
     throw new VerificationError(options.code, `${options.what} signature has the wrong length`)
   }
-  let ok: boolean | Promise<boolean>
+  const crypto = options.crypto ?? globalThis.crypto
+  let ok: boolean | Promise<boolean> | undefined
   try {
-    ok = verifySignature(options.crypto ?? globalThis.crypto, info.signParams, key, parsed.signature, parsed.signingInput)
+    // A synchronous provider consumes the data before returning: the scratch buffer will do.
+    const sync = syncOperations(crypto)
+    if (sync !== undefined) ok = sync.verify(info.signParams, key, copyToSignatureScratch(parsed.signature), utf8Scratch(parsed.token.slice(0, parsed.signedLength)))
+    if (ok === undefined) ok = verifySignature(crypto, info.signParams, key, parsed.signature, parsed.signingInput)
   } catch (cause) {
     throw new VerificationError(options.code, `${options.what} signature could not be verified`, { cause })
   }

@@ -8,7 +8,10 @@
 /** Symbol under which a `Crypto` object may expose {@link SyncCryptoOperations}. */
 export const SYNC_CRYPTO: unique symbol = Symbol.for('agentauth.crypto.sync') as never
 
-/** Synchronous twins of `crypto.subtle.verify` / `crypto.subtle.digest`. */
+/**
+ * Synchronous twins of `crypto.subtle.verify` / `crypto.subtle.digest`. They must consume their
+ * arguments before returning and never keep them: callers may pass a shared scratch buffer.
+ */
 export interface SyncCryptoOperations {
   /**
    * Verifies like `subtle.verify` (throws where it would reject); returns `undefined` when this

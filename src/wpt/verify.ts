@@ -81,7 +81,7 @@ async function claimReplay(cache: ReplayCache, key: string, expiresAt: number): 
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v)
+    for (const k in value) if (Object.hasOwn(value, k)) deepFreeze((value as Record<string, unknown>)[k])
     Object.freeze(value)
   }
   return value

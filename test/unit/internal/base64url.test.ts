@@ -44,12 +44,13 @@ describe('internal/base64url', () => {
   it('decodes a slice without copying the string and keeps the error code the caller asks for', () => {
     const s = 'xx.' + encode(new Uint8Array([1, 2, 3, 4])) + '.yy'
     expect(decodeCanonical(s, 3, s.length - 3)).toEqual(new Uint8Array([1, 2, 3, 4]))
-    const err = (() => {
+    const err = ((): VerificationError | undefined => {
       try {
         decodeStrict('A', 'thing', 'ERR_JWS_INVALID')
       } catch (e) {
         return e as VerificationError
       }
+      return undefined
     })()
     expect(err?.code).toBe('ERR_JWS_INVALID')
     expect(() => decodeStrict(undefined as unknown as string)).toThrow(VerificationError)
