@@ -98,8 +98,26 @@ function isFetchMessage(m: object): boolean {
   return typeof (m as Request).clone === 'function' && isHeaders((m as Request).headers)
 }
 
-/** A view of a request. */
-export function requestView(m: HTTPRequest): MessageView {
+/**
+ * Internal: a field section over values the caller has already read (`read(name)` returns the
+ * combined value, as `Headers.get`), falling back to `headers` for Set-Cookie's separate lines.
+ */
+export function readerSection(read: (name: string) => string | null, headers: Headers): FieldSection {
+  const fallback = new HeadersSection(headers)
+  return {
+    lines(name: string): readonly string[] | undefined {
+      if (name === 'set-cookie') return fallback.lines(name)
+      const v = read(name)
+      return v === null ? undefined : [v]
+    },
+  }
+}
+
+/**
+ * A view of a request. Internal callers that have already parsed the request URL (exactly
+ * `new URL(m.url)`) or read its fields pass them in `known`, so they are not read twice.
+ */
+export function requestView(m: HTTPRequest, known?: { url?: URL | undefined; headers?: FieldSection | undefined }): MessageView {
   if (typeof m !== 'object' || m === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request or { method, url, headers }')
   const method = m.method
   if (typeof method !== 'string' || method.length === 0) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request.method must be a non-empty string')
@@ -109,10 +127,10 @@ export function requestView(m: HTTPRequest): MessageView {
   const plain = m as { trailers?: HeaderInput; requestTarget?: unknown }
   const requestTarget = fetchObject ? undefined : plain.requestTarget
   if (requestTarget !== undefined && typeof requestTarget !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request.requestTarget must be a string')
-  let parsed: URL | undefined = rawUrl instanceof URL ? rawUrl : undefined
+  let parsed: URL | undefined = rawUrl instanceof URL ? rawUrl : known?.url
   return {
     kind: 'request',
-    headers: fieldSection(m.headers),
+    headers: known?.headers ?? fieldSection(m.headers),
     trailers: fetchObject ? null : plain.trailers === undefined ? null : fieldSection(plain.trailers),
     method,
     status: undefined,

@@ -3,9 +3,11 @@
 // and only then claim the nonce.
 import { codedTypeError, isAgentAuthError, StoreError, VerificationError } from '../errors/index.js'
 import { assertFunction, assertNumber } from '../internal/assert.js'
-import { bs, utf8 } from '../internal/bytes.js'
+import { copyToSignatureScratch, utf8, utf8Scratch } from '../internal/bytes.js'
+import { cachedPublicKey } from '../internal/keys.js'
+import { syncOperations, verifySignature } from '../internal/sync-crypto.js'
 import { nowSeconds } from '../internal/time.js'
-import { isJWSAlgorithm } from '../signer/algorithms.js'
+import { HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { canonicalAlgorithm, isHTTPSignatureAlgorithm, verificationKey, verifyParams } from './algorithms.js'
 import { componentFromInput, type Component } from './components.js'
 import { combinedField, requestView, responseView, type MessageView } from './message.js'
@@ -14,7 +16,8 @@ import { memberTag, parseInputMembers, parseSignatureMembers, signatureBytes, to
 import type { SFMember } from './structured-fields.js'
 import type { ComponentInput, HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
 
-interface Policy {
+/** A validated verification policy (internal). */
+export interface Policy {
   readonly options: VerifyOptions
   readonly allowed: ReadonlySet<string>
   readonly required: readonly Component[]
@@ -143,6 +146,11 @@ async function resolveKey(input: InternalInput, p: Policy): Promise<ResolvedKey>
     if (isAgentAuthError(cause)) throw cause
     throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key for the signature', { cause })
   }
+  checkResolvedKey(resolved, input, p)
+  return resolved
+}
+
+function checkResolvedKey(resolved: ResolvedKey, input: InternalInput, p: Policy): void {
   if (typeof resolved !== 'object' || resolved === null || resolved.key === undefined || resolved.key === null) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.key must resolve to { key, algorithm }')
   }
@@ -152,7 +160,114 @@ async function resolveKey(input: InternalInput, p: Policy): Promise<ResolvedKey>
   if (!p.allowed.has(canonical)) fail('ERR_ALG_NOT_ALLOWED', `algorithm ${alg} is not allowed`, 'alg')
   // §3.2 step 6.4: the alg parameter, when present, must name the same algorithm as the key.
   if (input.params.alg !== undefined && input.params.alg !== canonical) fail('ERR_ALG_NOT_ALLOWED', 'the alg parameter does not match the key algorithm', 'alg')
-  return resolved
+}
+
+/**
+ * Imports / checks the key and verifies the signature over the base. Synchronous (returns
+ * undefined) when the key is already imported and the provider verifies synchronously.
+ */
+function verifyBase(resolved: ResolvedKey, signature: Uint8Array, base: string, crypto: Crypto): void | Promise<void> {
+  const alg = resolved.algorithm
+  const jose: JWSAlgorithm | undefined = isJWSAlgorithm(alg) ? alg : HTTP_SIGNATURE_TO_JOSE[alg as HTTPSignatureAlgorithm]
+  const k = resolved.key
+  // A frozen JWK imported before (a verified WIT's key): no promise, no re-validation.
+  const known = jose !== undefined && typeof k === 'object' && k !== null && !(k instanceof Uint8Array) ? cachedPublicKey(k as Record<string, unknown>, jose, crypto) : undefined
+  if (known !== undefined) return verifyWithKey(known, alg, signature, base, crypto)
+  return verificationKey(k, alg, crypto).then((key) => verifyWithKey(key, alg, signature, base, crypto))
+}
+
+function verifyWithKey(key: CryptoKey, alg: JWSAlgorithm | HTTPSignatureAlgorithm, signature: Uint8Array, base: string, crypto: Crypto): void | Promise<void> {
+  const vp = verifyParams(alg)
+  if (vp.length !== undefined && signature.length !== vp.length) fail('ERR_HTTPSIG_SIGNATURE', 'the signature has the wrong length')
+  let ok: boolean | Promise<boolean> | undefined
+  try {
+    // A synchronous provider consumes the data before returning: the scratch buffer will do.
+    const sync = syncOperations(crypto)
+    if (sync !== undefined) ok = sync.verify(vp.params, key, copyToSignatureScratch(signature), utf8Scratch(base))
+    if (ok === undefined) ok = verifySignature(crypto, vp.params, key, signature, utf8(base))
+  } catch (cause) {
+    throw new VerificationError('ERR_HTTPSIG_SIGNATURE', 'the signature could not be verified', { cause })
+  }
+  if (ok === true) return undefined
+  if (ok === false) fail('ERR_HTTPSIG_SIGNATURE', 'the signature does not verify')
+  return ok.then(
+    (valid) => {
+      if (!valid) fail('ERR_HTTPSIG_SIGNATURE', 'the signature does not verify')
+    },
+    (cause: unknown) => {
+      throw new VerificationError('ERR_HTTPSIG_SIGNATURE', 'the signature could not be verified', { cause })
+    },
+  )
+}
+
+function checkLabels(inputs: ReadonlyArray<readonly [string, SFMember]>, sigs: ReadonlyArray<readonly [string, SFMember]>): void {
+  if (inputs.length === 0 || sigs.length === 0) fail('ERR_HTTPSIG_MISSING', 'the signature fields are empty')
+  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s[0] === i[0]))) {
+    fail('ERR_HTTPSIG_INVALID', 'Signature-Input and Signature do not carry the same labels')
+  }
+}
+
+function resultOf(input: InternalInput, algorithm: ResolvedKey['algorithm'], base: string, includeBase: boolean): VerifiedSignature {
+  const params = input.params
+  const result: VerifiedSignature = {
+    label: input.label,
+    algorithm,
+    keyid: params.keyid,
+    created: params.created,
+    expires: params.expires,
+    nonce: params.nonce,
+    tag: params.tag,
+    params,
+    components: input.components,
+    ...(includeBase ? { signatureBase: base } : {}),
+  }
+  return Object.freeze(result)
+}
+
+/**
+ * Internal (agentauth/wimse-httpsig): a policy built by a caller that validated its options once.
+ * `options` supplies the checks; `key`, `label`, `algorithms` and `requiredComponents` are not read
+ * (the caller selects the signature, resolves the key and passes the allow-list and components).
+ */
+export function internalPolicy(options: VerifyOptions, allowed: ReadonlySet<string>, required: readonly ComponentInput[]): Policy {
+  return {
+    options,
+    allowed,
+    required: required.map(requiredComponent),
+    tolerance: options.clockTolerance ?? 0,
+    requireCreated: options.requireCreated ?? true,
+    requireExpires: options.requireExpires ?? false,
+  }
+}
+
+/**
+ * Internal (agentauth/wimse-httpsig): verification of a signature its caller has already selected
+ * and interpreted from Signature-Input (`inputs`, as parseInputMembers returned them). Runs the
+ * remaining steps of {@link verifyRequestSignature} in the same order: parse Signature, same
+ * labels in both fields, policy checks, signature base, key checks, signature. No replay claim.
+ */
+export function verifySelectedSignature(
+  view: MessageView,
+  p: Policy,
+  now: number,
+  inputs: ReadonlyArray<readonly [string, SFMember]>,
+  input: InternalInput,
+  rawSignature: string,
+  resolved: ResolvedKey,
+  crypto: Crypto,
+): VerifiedSignature | Promise<VerifiedSignature> {
+  const o = p.options
+  const sigs = parseSignatureMembers(rawSignature, { maxHeaderBytes: o.maxHeaderBytes, maxSignatures: o.maxSignatures })
+  checkLabels(inputs, sigs)
+  const label = input.label
+  const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
+  checkPolicy(input, p, now)
+  const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: o.structuredFields })
+  checkResolvedKey(resolved, input, p)
+  const pending = verifyBase(resolved, signature, base, crypto)
+  const includeBase = o.includeSignatureBase === true
+  if (pending === undefined) return resultOf(input, resolved.algorithm, base, includeBase)
+  return pending.then(() => resultOf(input, resolved.algorithm, base, includeBase))
 }
 
 async function verify(view: MessageView, options: VerifyOptions): Promise<VerifiedSignature> {
@@ -164,42 +279,18 @@ async function verify(view: MessageView, options: VerifyOptions): Promise<Verifi
   const limits = { maxHeaderBytes: options.maxHeaderBytes, maxSignatures: options.maxSignatures }
   const inputs = parseInputMembers(rawInput!, limits)
   const sigs = parseSignatureMembers(rawSig!, limits)
-  if (inputs.length === 0 || sigs.length === 0) fail('ERR_HTTPSIG_MISSING', 'the signature fields are empty')
-  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s[0] === i[0]))) {
-    fail('ERR_HTTPSIG_INVALID', 'Signature-Input and Signature do not carry the same labels')
-  }
+  checkLabels(inputs, sigs)
   const [label, member] = select(inputs, p)
   const input: InternalInput = toInternalInput(label, member, limits)
   const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
   checkPolicy(input, p, now)
   const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: options.structuredFields })
   const resolved = await resolveKey(input, p)
-  const crypto = options.crypto ?? globalThis.crypto
-  const key = await verificationKey(resolved.key, resolved.algorithm, crypto)
-  const vp = verifyParams(resolved.algorithm)
-  if (vp.length !== undefined && signature.length !== vp.length) fail('ERR_HTTPSIG_SIGNATURE', 'the signature has the wrong length')
-  let ok: boolean
-  try {
-    ok = await crypto.subtle.verify(vp.params, key, bs(signature), bs(utf8(base)))
-  } catch (cause) {
-    throw new VerificationError('ERR_HTTPSIG_SIGNATURE', 'the signature could not be verified', { cause })
-  }
-  if (!ok) fail('ERR_HTTPSIG_SIGNATURE', 'the signature does not verify')
+  const pending = verifyBase(resolved, signature, base, options.crypto ?? globalThis.crypto)
+  if (pending !== undefined) await pending
   const params = input.params
   if (options.replayCache !== undefined) await claimNonce(options, p, params.nonce!, resolved.replayNamespace ?? params.keyid ?? '', params.created, params.expires)
-  const result: VerifiedSignature = {
-    label: input.label,
-    algorithm: resolved.algorithm,
-    keyid: params.keyid,
-    created: params.created,
-    expires: params.expires,
-    nonce: params.nonce,
-    tag: params.tag,
-    params,
-    components: input.components,
-    ...(options.includeSignatureBase === true ? { signatureBase: base } : {}),
-  }
-  return Object.freeze(result)
+  return resultOf(input, resolved.algorithm, base, options.includeSignatureBase === true)
 }
 
 async function claimNonce(options: VerifyOptions, p: Policy, nonce: string, namespace: string, created: number | undefined, expires: number | undefined): Promise<void> {

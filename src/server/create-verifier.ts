@@ -5,14 +5,14 @@ import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/
 import { looseInstanceOf } from '../internal/assert.js'
 import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
-import { verifyWIMSERequest } from '../wimse-httpsig/index.js'
+import { createCompiledWIMSERequestVerifier, type CompiledWIMSERequestVerifier } from '../wimse-httpsig/request.js'
 import { verifyTxnTokenHeader, type VerifiedTxnToken } from '../txn-token/index.js'
 import { targetWithoutQuery } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
 import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
-import { publicURL, readRequestFields, singleValue, type RequestFields } from './extract.js'
+import { fieldReader, publicURL, readRequestFields, singleValue, type RequestFields } from './extract.js'
 import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof } from './policy.js'
 import { VerifiedWITCache } from './wit-cache.js'
 
@@ -138,7 +138,8 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
   const cache = new VerifiedWITCache(p.witCacheSize, 24 * 3600)
   const common = { clockTolerance: p.clockTolerance, replayCache: p.replayCache, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) }
   const verifyWpt = createCompiledWPTVerifier({ audience: p.audiences, maxLifetime: p.maxProofLifetime, maxTokenBytes: p.tokenBytes, ...common })
-  const steps: ProofSteps = { p, common, verifyWpt }
+  const verifyWimse = createCompiledWIMSERequestVerifier({ audience: p.audiences, maxLifetime: p.maxProofLifetime, maxBodyBytes: p.bodyBytes, ...common })
+  const steps: ProofSteps = { p, common, verifyWpt, verifyWimse }
 
   // The access-token verifier depends on the caller's key (cnf.jkt binding): keep a small bounded
   // map of verifiers per thumbprint so options are validated once per key, not once per request.
@@ -203,6 +204,7 @@ interface ProofSteps {
   readonly p: NormalizedPolicy
   readonly common: { clockTolerance: number; replayCache: NormalizedPolicy['replayCache']; clock?: () => number; crypto?: Crypto }
   readonly verifyWpt: CompiledWPTVerifier
+  readonly verifyWimse: CompiledWIMSERequestVerifier
 }
 
 async function verifyProof(request: Request, method: string, fields: RequestFields, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
@@ -212,7 +214,9 @@ async function verifyProof(request: Request, method: string, fields: RequestFiel
   const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
-    const signature = await verifyWIMSERequest(request, { wit, audience: p.audiences, maxLifetime: p.maxProofLifetime, maxBodyBytes: p.bodyBytes, ...common })
+    // The request's own URL, when publicURL's answer is it (then the view does not parse it again).
+    const requestURL = url.href === request.url ? url : undefined
+    const signature = await steps.verifyWimse(request, wit, { url: requestURL, read: fieldReader(fields, request.headers) })
     return Object.freeze({ type: 'httpsig', signature })
   }
   if (!hasWPT) {

@@ -12,6 +12,7 @@ export interface RequestFields {
   signatureInput: string | null
   signature: string | null
   contentDigest: string | null
+  contentType: string | null
   authorization: string | null
   txnToken: string | null
   forwardedProto: string | null
@@ -24,7 +25,7 @@ export interface RequestFields {
  * fields combined (Fetch "sort and combine"), i.e. exactly what `Headers.get` returns for them.
  */
 export function readRequestFields(headers: Headers, max: number): RequestFields {
-  const f: RequestFields = { wit: null, wpt: null, signatureInput: null, signature: null, contentDigest: null, authorization: null, txnToken: null, forwardedProto: null, forwardedHost: null }
+  const f: RequestFields = { wit: null, wpt: null, signatureInput: null, signature: null, contentDigest: null, contentType: null, authorization: null, txnToken: null, forwardedProto: null, forwardedHost: null }
   let total = 0
   for (const [name, value] of headers) {
     total += name.length + value.length + 4
@@ -35,6 +36,7 @@ export function readRequestFields(headers: Headers, max: number): RequestFields 
       case 'signature-input': f.signatureInput = value; break
       case 'signature': f.signature = value; break
       case 'content-digest': f.contentDigest = value; break
+      case 'content-type': f.contentType = value; break
       case 'authorization': f.authorization = value; break
       case 'txn-token': f.txnToken = value; break
       case 'x-forwarded-proto': f.forwardedProto = value; break
@@ -42,6 +44,23 @@ export function readRequestFields(headers: Headers, max: number): RequestFields 
     }
   }
   return f
+}
+
+/** `Headers.get` answered from the fields already read, falling back to the headers for others. */
+export function fieldReader(f: RequestFields, headers: Headers): (name: string) => string | null {
+  return (name) => {
+    switch (name) {
+      case 'workload-identity-token': return f.wit
+      case 'workload-proof-token': return f.wpt
+      case 'signature-input': return f.signatureInput
+      case 'signature': return f.signature
+      case 'content-digest': return f.contentDigest
+      case 'content-type': return f.contentType
+      case 'authorization': return f.authorization
+      case 'txn-token': return f.txnToken
+      default: return headers.get(name)
+    }
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ import {
   type ParsedSignatureInput,
   type VerifiedContentDigest,
 } from '../httpsig/index.js'
+import { parseInputMembers, toInternalInput, type InternalInput } from '../httpsig/signature-fields.js'
+import type { SFMember } from '../httpsig/structured-fields.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
 import { compileAudience, type AudiencePolicy } from '../internal/target-audience.js'
@@ -176,7 +178,11 @@ export function compileWIMSEAudience(audience: unknown): AudiencePolicy | undefi
 
 /** Exactly one Workload-Identity-Token, equal to the verified WIT. */
 export function checkWITField(headers: Headers, wit: VerifiedWIT): void {
-  const value = headers.get(WIT_FIELD)
+  checkWITValue(headers.get(WIT_FIELD), wit)
+}
+
+/** {@link checkWITField} on the field value already read. */
+export function checkWITValue(value: string | null, wit: VerifiedWIT): void {
   if (value === null || value === '') throw new VerificationError('ERR_WIT_MISSING', 'missing Workload-Identity-Token header')
   if (value.includes(',')) throw new VerificationError('ERR_WIT_MISSING', 'more than one Workload-Identity-Token header')
   if (value !== wit.token) throw new VerificationError('ERR_WIT_INVALID', 'the Workload-Identity-Token header is not the verified WIT')
@@ -190,13 +196,28 @@ function isWIMSETag(tag: unknown, acceptLegacy: boolean): boolean {
 export function selectSignature(headers: Headers, acceptLegacyTag: boolean): ParsedSignatureInput | undefined {
   const raw = headers.get('signature-input')
   if (raw === null) return undefined
-  const members = parseSignatureInput(raw)
+  return pick(parseSignatureInput(raw), acceptLegacyTag)
+}
+
+function pick<T extends ParsedSignatureInput>(members: readonly T[], acceptLegacyTag: boolean): T {
   const labelled = members.find((m) => m.label === WIMSE_LABEL)
   if (labelled !== undefined) return labelled
-  if (members.length === 1) return members[0]
+  if (members.length === 1) return members[0]!
   const tagged = members.filter((m) => isWIMSETag(m.params.tag, acceptLegacyTag))
-  if (tagged.length === 1) return tagged[0]
+  if (tagged.length === 1) return tagged[0]!
   throw new VerificationError('ERR_HTTPSIG_MISSING', 'no single WIMSE signature among several')
+}
+
+/**
+ * {@link selectSignature} on the Signature-Input value already read, keeping the parsed members
+ * and the interpreted selection so the RFC 9421 verification does not parse the field again. Every
+ * member is interpreted, as parseSignatureInput does (same errors).
+ */
+export function selectSignatureInternal(raw: string | null, acceptLegacyTag: boolean): { inputs: ReadonlyArray<readonly [string, SFMember]>; member: InternalInput } | undefined {
+  if (raw === null) return undefined
+  const inputs = parseInputMembers(raw)
+  const member = pick(inputs.map(([label, m]) => toInternalInput(label, m)), acceptLegacyTag)
+  return { inputs, member }
 }
 
 function invalid(message: string, claim: string): never {
@@ -228,7 +249,11 @@ export function checkProfile(member: ParsedSignatureInput, required: readonly st
 
 /** Verifies Content-Digest when the message has a body or carries the field (§3: receiver MUST verify). */
 export async function checkContentDigest(message: HTTPRequest | HTTPResponse, headers: Headers, options: VerifyWIMSEOptions, maxBytes: number): Promise<VerifiedContentDigest | undefined> {
-  const field = headers.get('content-digest')
+  return checkContentDigestValue(message, headers.get('content-digest'), options, maxBytes)
+}
+
+/** {@link checkContentDigest} on the field value already read; undefined (no promise) when there is nothing to check. */
+export function checkContentDigestValue(message: HTTPRequest | HTTPResponse, field: string | null, options: Pick<VerifyWIMSEOptions, 'body' | 'crypto'>, maxBytes: number): Promise<VerifiedContentDigest | undefined> | undefined {
   const { present, body } = bodyOf(message, options.body)
   if (field === null && !present) return undefined
   const digestOptions = { maxBytes, ...(options.crypto ? { crypto: options.crypto } : {}) }

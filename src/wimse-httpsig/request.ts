@@ -1,11 +1,21 @@
 import { VerificationError, codedTypeError } from '../errors/index.js'
-import { signRequest, verifyRequestSignature, type HTTPRequest } from '../httpsig/index.js'
-import { audienceMatches, targetWithoutQuery } from '../internal/target-audience.js'
+import { signRequest, type DigestBody, type HTTPRequest } from '../httpsig/index.js'
+import { canonicalAlgorithm } from '../httpsig/algorithms.js'
+import { readerSection, requestView } from '../httpsig/message.js'
+import type { InternalInput } from '../httpsig/signature-fields.js'
+import type { VerifyOptions } from '../httpsig/types.js'
+import { internalPolicy, verifySelectedSignature } from '../httpsig/verify.js'
+import { assertObject, optionalNumber } from '../internal/assert.js'
+import { audienceMatches, targetWithoutQuery, type AudiencePolicy } from '../internal/target-audience.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
+import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
+import type { ReplayCache } from '../stores/types.js'
+import type { VerifiedWIT } from '../wit/types.js'
 import {
   addContentDigest,
-  checkContentDigest,
+  checkContentDigestValue,
   checkProfile,
-  checkWITField,
+  checkWITValue,
   claimNonce,
   compileWIMSEAudience,
   fieldsWithWIT,
@@ -13,8 +23,8 @@ import {
   outputHeaders,
   prepareSign,
   prepareVerify,
-  selectSignature,
-  witKey,
+  selectSignatureInternal,
+  WIT_FIELD,
 } from './profile.js'
 import { WIMSE_LABEL, WIMSE_TAG } from './spec.js'
 import type { SignWIMSERequestOptions, VerifiedWIMSERequest, VerifyWIMSERequestOptions, WIMSESignatureFields } from './types.js'
@@ -26,6 +36,23 @@ const SF_STRING = /^[\x20-\x7e]+$/
 function requestComponents(headers: Headers): string[] {
   const out = ['@method', '@request-target']
   for (const name of WHEN_PRESENT) if (headers.has(name)) out.push(name)
+  return out
+}
+
+// The serialised identifiers verification requires, for each combination of the optional fields
+// present (bit i set = WHEN_PRESENT[i] present); built on first use.
+const requiredByPresence = new Map<number, readonly string[]>()
+
+function requiredComponents(read: (name: string) => string | null): readonly string[] {
+  let bits = 0
+  for (let i = 0; i < WHEN_PRESENT.length; i++) if (read(WHEN_PRESENT[i]!) !== null) bits |= 1 << i
+  let out = requiredByPresence.get(bits)
+  if (out === undefined) {
+    const list = ['"@method"', '"@request-target"']
+    for (let i = 0; i < WHEN_PRESENT.length; i++) if ((bits & (1 << i)) !== 0) list.push(`"${WHEN_PRESENT[i]!}"`)
+    out = Object.freeze(list)
+    requiredByPresence.set(bits, out)
+  }
   return out
 }
 
@@ -141,33 +168,92 @@ export async function signWIMSERequest(request: HTTPRequest, options: SignWIMSER
  */
 export async function verifyWIMSERequest(request: HTTPRequest, options: VerifyWIMSERequestOptions): Promise<VerifiedWIMSERequest> {
   const v = prepareVerify(options)
-  const policy = compileWIMSEAudience(options.audience)
+  const compiled = compiledSettings(options, compileWIMSEAudience(options.audience), v)
   const headers = headersOf(request)
-  const target = targetWithoutQuery(requestURL(request), 'request.url')
-  checkWITField(headers, v.wit)
-  const member = selectSignature(headers, v.acceptLegacyTag)
-  if (member === undefined || !headers.has('signature')) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request has no Signature-Input and Signature fields')
-  const required = requestComponents(headers).map((c) => `"${c}"`)
-  const checked = checkProfile(member, required, v)
-  const aud = member.params['wimse-aud']
-  if (typeof aud !== 'string') throw new VerificationError('ERR_HTTPSIG_INVALID', 'the signature has no wimse-aud parameter', { claim: 'wimse-aud' })
-  if (!audienceMatches(aud, target, policy)) throw new VerificationError('ERR_HTTPSIG_AUDIENCE', 'wimse-aud does not name this service', { claim: 'wimse-aud' })
-  const signResponse = member.params['wimse-sign-response']
-  if (signResponse !== undefined && typeof signResponse !== 'boolean') throw new VerificationError('ERR_HTTPSIG_INVALID', 'wimse-sign-response must be a Boolean', { claim: 'wimse-sign-response' })
-  const contentDigest = await checkContentDigest(request, headers, options, v.maxBodyBytes)
-  const verified = await verifyRequestSignature(request, {
-    key: witKey(v.wit),
-    algorithms: [v.wit.proofAlgorithm],
-    label: member.label,
-    requiredComponents: required,
-    forbiddenParams: ['keyid', 'alg'],
+  return verifyCore(request, v.wit, v.now, compiled, { headers, read: (name) => headers.get(name), url: undefined, target: requestURL(request), body: options.body })
+}
+
+/** Request-independent settings of {@link verifyWIMSERequest}, validated. */
+interface CompiledSettings {
+  readonly audience: AudiencePolicy | undefined
+  readonly maxLifetime: number
+  readonly tolerance: number
+  readonly maxBodyBytes: number
+  readonly acceptLegacyTag: boolean
+  readonly replayCache: ReplayCache | undefined
+  readonly clock: Clock | undefined
+  readonly crypto: Crypto | undefined
+  /** The RFC 9421 checks the profile asks of agentauth/httpsig. */
+  readonly httpsig: VerifyOptions
+}
+
+function compiledSettings(options: Omit<VerifyWIMSERequestOptions, 'wit' | 'body'>, audience: AudiencePolicy | undefined, v: Omit<ReturnType<typeof prepareVerify>, 'wit' | 'now'>): CompiledSettings {
+  const httpsig: VerifyOptions = {
+    key: noKey,
+    algorithms: [],
+    forbiddenParams: FORBIDDEN,
     requireExpires: true,
     maxLifetime: v.maxLifetime,
     clockTolerance: v.tolerance,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.crypto ? { crypto: options.crypto } : {}),
-  })
-  if (v.replayCache !== undefined) await claimNonce(v.replayCache, v.wit.id, checked.nonce, checked.expires + v.tolerance)
+  }
+  return {
+    audience, maxLifetime: v.maxLifetime, tolerance: v.tolerance, maxBodyBytes: v.maxBodyBytes, acceptLegacyTag: v.acceptLegacyTag,
+    replayCache: v.replayCache, clock: options.clock, crypto: options.crypto, httpsig,
+  }
+}
+
+const FORBIDDEN = Object.freeze(['keyid', 'alg'])
+const noKey = (): never => {
+  throw new Error('unreachable: the WIMSE profile resolves the key from the WIT')
+}
+
+// One allow-list per proof algorithm (the key always comes from the WIT, with its cnf.jwk.alg).
+const allowedByAlg = new Map<JWSAlgorithm, ReadonlySet<string>>()
+function allowedFor(alg: JWSAlgorithm): ReadonlySet<string> {
+  let set = allowedByAlg.get(alg)
+  if (set === undefined) {
+    set = new Set([canonicalAlgorithm(alg)])
+    allowedByAlg.set(alg, set)
+  }
+  return set
+}
+
+/** How the core reads the request: its fields, and its URL when the caller has parsed it. */
+interface RequestAccess {
+  readonly headers: Headers
+  /** The combined value of a field (as `Headers.get`). */
+  readonly read: (name: string) => string | null
+  /** `new URL(request.url)`, when the caller has it. */
+  readonly url: URL | undefined
+  /** Where the audience's target comes from. */
+  readonly target: string | URL
+  readonly body: DigestBody | undefined
+}
+
+async function verifyCore(request: HTTPRequest, wit: VerifiedWIT, now: number, c: CompiledSettings, access: RequestAccess): Promise<VerifiedWIMSERequest> {
+  const { read } = access
+  const target = targetWithoutQuery(access.target, 'request.url')
+  checkWITValue(read(WIT_FIELD), wit)
+  const selected = selectSignatureInternal(read('signature-input'), c.acceptLegacyTag)
+  const rawSignature = read('signature')
+  if (selected === undefined || rawSignature === null) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request has no Signature-Input and Signature fields')
+  const member: InternalInput = selected.member
+  const required = requiredComponents(read)
+  const checked = checkProfile(member, required, { wit, now, maxLifetime: c.maxLifetime, tolerance: c.tolerance, maxBodyBytes: c.maxBodyBytes, acceptLegacyTag: c.acceptLegacyTag, replayCache: c.replayCache })
+  const aud = member.params['wimse-aud']
+  if (typeof aud !== 'string') throw new VerificationError('ERR_HTTPSIG_INVALID', 'the signature has no wimse-aud parameter', { claim: 'wimse-aud' })
+  if (!audienceMatches(aud, target, c.audience)) throw new VerificationError('ERR_HTTPSIG_AUDIENCE', 'wimse-aud does not name this service', { claim: 'wimse-aud' })
+  const signResponse = member.params['wimse-sign-response']
+  if (signResponse !== undefined && typeof signResponse !== 'boolean') throw new VerificationError('ERR_HTTPSIG_INVALID', 'wimse-sign-response must be a Boolean', { claim: 'wimse-sign-response' })
+  const digest = checkContentDigestValue(request, read('content-digest'), { body: access.body, ...(c.crypto ? { crypto: c.crypto } : {}) }, c.maxBodyBytes)
+  const contentDigest = digest === undefined ? undefined : await digest
+  const view = requestView(request, { url: access.url, headers: readerSection(read, access.headers) })
+  const policy = internalPolicy(c.httpsig, allowedFor(wit.proofAlgorithm), required)
+  const pending = verifySelectedSignature(view, policy, nowSeconds(c.clock), selected.inputs, member, rawSignature, { key: wit.key, algorithm: wit.proofAlgorithm }, c.crypto ?? globalThis.crypto)
+  const verified = pending instanceof Promise ? await pending : pending
+  if (c.replayCache !== undefined) await claimNonce(c.replayCache, wit.id, checked.nonce, checked.expires + c.tolerance)
   return Object.freeze({
     label: verified.label,
     created: checked.created,
@@ -176,11 +262,60 @@ export async function verifyWIMSERequest(request: HTTPRequest, options: VerifyWI
     tag: checked.tag,
     components: verified.components,
     params: verified.params,
-    wit: v.wit,
-    id: v.wit.id,
+    wit,
+    id: wit.id,
     contentDigest,
     legacy: checked.legacy,
     audience: aud,
     signResponse: signResponse === true,
   })
+}
+
+/** What agentauth/server has already read from the request (each value exactly as `Headers.get` returns it). */
+export interface KnownRequestParts {
+  /** `new URL(request.url)`, when parsed. */
+  readonly url?: URL | undefined
+  /** Combined field values. */
+  readonly read?: ((name: string) => string | null) | undefined
+}
+
+/** `(request, wit, known?) => VerifiedWIMSERequest`, returned by {@link createCompiledWIMSERequestVerifier}. */
+export type CompiledWIMSERequestVerifier = (request: Request, wit: VerifiedWIT, known?: KnownRequestParts) => Promise<VerifiedWIMSERequest>
+
+/**
+ * Internal (agentauth/server): validates the request-independent options of
+ * {@link verifyWIMSERequest} once — `audience`, `maxLifetime`, `clockTolerance`, `maxBodyBytes`,
+ * `acceptLegacyTag`, `replayCache`, `clock`, `crypto` — and returns the per-request verification
+ * of a Fetch `Request`, with the same checks, order and error codes.
+ */
+export function createCompiledWIMSERequestVerifier(options: Omit<VerifyWIMSERequestOptions, 'wit' | 'body'>): CompiledWIMSERequestVerifier {
+  assertObject(options, 'options')
+  const { replayCache } = options
+  if (replayCache !== undefined && (typeof replayCache !== 'object' || replayCache === null || typeof replayCache.claim !== 'function')) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
+  }
+  if (options.acceptLegacyTag !== undefined && typeof options.acceptLegacyTag !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTag must be a boolean')
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  const v = {
+    maxLifetime: optionalNumber(options.maxLifetime, 'options.maxLifetime', 600, { min: 1, max: 86_400 }),
+    tolerance: optionalNumber(options.clockTolerance, 'options.clockTolerance', 30, { min: 0, max: 300 }),
+    maxBodyBytes: optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true }),
+    acceptLegacyTag: options.acceptLegacyTag ?? true,
+    replayCache,
+  }
+  const compiled = compiledSettings(options, compileWIMSEAudience(options.audience), v)
+  return function verifyCompiledWIMSERequest(request: Request, wit: VerifiedWIT, known?: KnownRequestParts): Promise<VerifiedWIMSERequest> {
+    try {
+      const w = wit as Partial<VerifiedWIT> | undefined
+      if (typeof w !== 'object' || w === null || typeof w.token !== 'string' || typeof w.id !== 'string' || typeof w.key !== 'object' || !isJWSAlgorithm(w.proofAlgorithm)) {
+        throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.wit must be a VerifiedWIT (the result of verifyWIT)')
+      }
+      const now = nowSeconds(compiled.clock)
+      const headers = headersOf(request)
+      const read = known?.read ?? ((name: string) => headers.get(name))
+      return verifyCore(request, wit, now, compiled, { headers, read, url: known?.url, target: known?.url ?? requestURL(request), body: undefined })
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
 }
