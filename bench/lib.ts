@@ -1,14 +1,22 @@
-// Measurement primitives for `npm run bench` (method: ../shared/design/benchmarking.md).
-// Warm up, then take ≥ 5 samples of ~300 ms each, awaiting one operation at a time; report the
-// median ops/s and the min–max. A benchmark whose operation fails aborts the run: failure paths are
-// never timed.
+// Measurement primitives for `npm run bench` (method: ../shared/design/benchmarking.md, and
+// docs/benchmarks.md for what changed). Warm up, then take ≥ 5 samples of ~300 ms each, awaiting
+// one operation at a time; report the median ops/s and the min–max. A benchmark whose operation
+// fails aborts the run: failure paths are never timed.
+//
+// Time is the process's CPU time (user + system), not wall time: every process is pinned to one
+// core, so its CPU time is the work done on that core (Web Crypto's thread-pool work included),
+// while the time it spends preempted by a neighbour on a shared machine is left out. Wall-clock
+// rates are recorded too.
 
 export interface Sample {
   readonly name: string
+  /** Median ops per CPU-second. */
   readonly median: number
   readonly min: number
   readonly max: number
   readonly samples: readonly number[]
+  /** Median ops per wall-clock second (noisy on a shared machine). */
+  readonly wallMedian: number
 }
 
 export interface MeasureOptions {
@@ -19,33 +27,89 @@ export interface MeasureOptions {
 
 export type Operation = () => unknown | Promise<unknown>
 
-async function runFor(op: Operation, ms: number): Promise<{ ops: number; elapsed: number }> {
-  const start = performance.now()
-  const deadline = start + ms
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/** Runs `op` until `ms` of CPU time have been used; ops per CPU-second and per wall-second. */
+export async function runFor(op: Operation, ms: number): Promise<{ cpuRate: number; wallRate: number }> {
+  const cpuStart = cpuMs()
+  const wallStart = performance.now()
   let ops = 0
-  let now = start
+  let used = 0
   // Check the clock every few iterations to keep timer overhead out of the figure.
-  while (now < deadline) {
+  while (used < ms) {
     for (let i = 0; i < 8; i++) {
       const r = op()
       if (r instanceof Promise) await r
       ops++
     }
-    now = performance.now()
+    used = cpuMs() - cpuStart
   }
-  return { ops, elapsed: now - start }
+  const wall = performance.now() - wallStart
+  return { cpuRate: (ops * 1000) / used, wallRate: (ops * 1000) / wall }
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+function summary(name: string, cpu: number[], wall: number[]): Sample {
+  const sorted = [...cpu].sort((a, b) => a - b)
+  return { name, median: median(cpu), min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: cpu, wallMedian: median(wall) }
 }
 
 export async function measure(name: string, op: Operation, options: MeasureOptions = {}): Promise<Sample> {
   const { warmupMs = 400, sampleMs = 300, samples = 5 } = options
   await runFor(op, warmupMs)
-  const rates: number[] = []
+  const cpu: number[] = []
+  const wall: number[] = []
   for (let i = 0; i < samples; i++) {
-    const { ops, elapsed } = await runFor(op, sampleMs)
-    rates.push((ops * 1000) / elapsed)
+    const r = await runFor(op, sampleMs)
+    cpu.push(r.cpuRate)
+    wall.push(r.wallRate)
   }
-  const sorted = [...rates].sort((a, b) => a - b)
-  return { name, median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: rates }
+  return summary(name, cpu, wall)
+}
+
+/**
+ * Measures `op` with each of `references` sampled right before it, sample after sample, and
+ * returns the case's figure, each reference's figure and the median of the per-sample ratios
+ * `op / reference`: adjacent samples see the same machine state, so the ratio stays stable when
+ * absolute rates drift.
+ */
+export async function measureAgainst(
+  name: string,
+  op: Operation,
+  references: Readonly<Record<string, Operation>>,
+  options: MeasureOptions = {},
+): Promise<{ sample: Sample; references: Record<string, Sample>; ratios: Record<string, number> }> {
+  const { warmupMs = 400, sampleMs = 300, samples = 5 } = options
+  const names = Object.keys(references)
+  await runFor(op, warmupMs)
+  for (const r of names) await runFor(references[r]!, warmupMs / 2)
+  const cpu: number[] = []
+  const wall: number[] = []
+  const refCpu: Record<string, number[]> = Object.fromEntries(names.map((r) => [r, []]))
+  const refWall: Record<string, number[]> = Object.fromEntries(names.map((r) => [r, []]))
+  const ratios: Record<string, number[]> = Object.fromEntries(names.map((r) => [r, []]))
+  for (let i = 0; i < samples; i++) {
+    const before: Record<string, number> = {}
+    for (const r of names) {
+      const m = await runFor(references[r]!, sampleMs)
+      refCpu[r]!.push(m.cpuRate)
+      refWall[r]!.push(m.wallRate)
+      before[r] = m.cpuRate
+    }
+    const m = await runFor(op, sampleMs)
+    cpu.push(m.cpuRate)
+    wall.push(m.wallRate)
+    for (const r of names) ratios[r]!.push(m.cpuRate / before[r]!)
+  }
+  return {
+    sample: summary(name, cpu, wall),
+    references: Object.fromEntries(names.map((r) => [r, summary(r, refCpu[r]!, refWall[r]!)])),
+    ratios: Object.fromEntries(names.map((r) => [r, median(ratios[r]!)])),
+  }
 }
 
 /** A benchmark case: `setup` prepares inputs (untimed) and returns the timed operation. */
