@@ -30,7 +30,7 @@ interface Row { suite: string; name: string; kind: string; reference: string; op
 const rows = new Map<string, Row>()
 for (let rep = 0; rep < reps; rep++) {
   for (const suite of suites) {
-    const cmd = [...taskset, process.execPath, '--import', 'tsx', `${here}worker.ts`, `${here}suites/${suite}.ts`, quick ? 'quick' : 'full']
+    const cmd = [...taskset, process.execPath, '--expose-gc', '--import', 'tsx', `${here}worker.ts`, `${here}suites/${suite}.ts`, quick ? 'quick' : 'full']
     const out = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 })
     if (out.status !== 0) {
       console.error(out.stdout, out.stderr)

@@ -77,12 +77,21 @@ const WIRE = (message: string): never => {
   throw new VerificationError('ERR_HTTPSIG_COMPONENT_INVALID', message)
 }
 
+// Components parsed from Signature-Input, by their strict serialisation (which determines name and
+// parameters): a sender covers the same components on every request. Only valid ones are cached.
+const fromWire = new Map<string, Component>()
+
 /** A component from a parsed Signature-Input inner-list item (untrusted). */
 export function componentFromItem(item: SFItem): Component {
   if (typeof item.value !== 'string') WIRE('a covered component must be an sf-string')
+  const hit = fromWire.get(item.text)
+  if (hit !== undefined) return hit
   const name = item.value as string
   if (name.length === 0) WIRE('a covered component name is empty')
-  return build(name, item.params, item.text.slice(item.text.indexOf('"', 1) + 1), WIRE)
+  const c = Object.freeze(build(name, item.params, item.text.slice(item.text.indexOf('"', 1) + 1), WIRE))
+  if (fromWire.size >= 512) fromWire.delete(fromWire.keys().next().value as string)
+  fromWire.set(item.text, c)
+  return c
 }
 
 const ARG = (message: string): never => {

@@ -164,9 +164,12 @@ class Parser {
     if (intDigits === 0) this.fail('expected a digit')
     if (this.s.charCodeAt(this.i) !== 46 /* . */) {
       if (intDigits > 15) this.fail('integer has more than 15 digits')
-      const n = Number(this.s.slice(intStart, this.i))
+      const digits = this.s.slice(intStart, this.i)
+      const n = Number(digits)
       const value = neg && n !== 0 ? -n : n
-      return { value, text: String(value) }
+      // Without a leading zero the input digits are the strict serialisation already.
+      const canonical = intDigits === 1 || digits.charCodeAt(0) !== DIGIT_0
+      return { value, text: canonical ? (neg && n !== 0 ? this.s.slice(start, this.i) : digits) : String(value) }
     }
     if (intDigits > 12) this.fail('decimal has more than 12 integer digits')
     this.i++

@@ -42,6 +42,18 @@ function requiredComponent(input: ComponentInput): Component {
   return c
 }
 
+// The allow-list as canonical names, cached by the array's identity and re-checked entry by entry,
+// so an array mutated between calls is read again (never a stale allow-list).
+const allowedCache = new WeakMap<object, { readonly entries: readonly unknown[]; readonly set: ReadonlySet<string> }>()
+
+function allowedSet(algs: ReadonlyArray<JWSAlgorithm | HTTPSignatureAlgorithm>): ReadonlySet<string> {
+  const hit = allowedCache.get(algs)
+  if (hit !== undefined && hit.entries.length === algs.length && hit.entries.every((e, i) => e === algs[i])) return hit.set
+  const set: ReadonlySet<string> = new Set(algs.map(canonicalAlgorithm))
+  allowedCache.set(algs, { entries: [...algs], set })
+  return set
+}
+
 function optionalNonNegative(v: unknown, name: string): void {
   if (v !== undefined) assertNumber(v, name, { min: 0 })
 }
@@ -80,7 +92,7 @@ function policyOf(options: VerifyOptions): Policy {
   const required = requiredInput.map(requiredComponent)
   return {
     options,
-    allowed: new Set(algs.map(canonicalAlgorithm)),
+    allowed: allowedSet(algs),
     required,
     tolerance: options.clockTolerance ?? 0,
     requireCreated: options.requireCreated ?? true,
@@ -138,16 +150,30 @@ function checkPolicy(input: InternalInput, p: Policy, now: number): void {
   if (params.alg !== undefined && !isHTTPSignatureAlgorithm(params.alg)) fail('ERR_ALG_NOT_ALLOWED', 'the alg parameter is not an RFC 9421 algorithm', 'alg')
 }
 
-async function resolveKey(input: InternalInput, p: Policy): Promise<ResolvedKey> {
-  let resolved: ResolvedKey
+// The key resolver may answer synchronously: then no promise and no await.
+function resolveKey(input: InternalInput, p: Policy): ResolvedKey | Promise<ResolvedKey> {
+  let answer: ResolvedKey | PromiseLike<ResolvedKey>
   try {
-    resolved = await p.options.key(input.params, Object.freeze({ label: input.label, params: input.params, components: input.components }))
+    answer = p.options.key(input.params, Object.freeze({ label: input.label, params: input.params, components: input.components }))
   } catch (cause) {
-    if (isAgentAuthError(cause)) throw cause
-    throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key for the signature', { cause })
+    return keyNotFound(cause)
   }
-  checkResolvedKey(resolved, input, p)
-  return resolved
+  if (typeof (answer as PromiseLike<ResolvedKey> | null)?.then === 'function') {
+    return Promise.resolve(answer).then(
+      (resolved) => {
+        checkResolvedKey(resolved, input, p)
+        return resolved
+      },
+      keyNotFound,
+    )
+  }
+  checkResolvedKey(answer as ResolvedKey, input, p)
+  return answer as ResolvedKey
+}
+
+function keyNotFound(cause: unknown): never {
+  if (isAgentAuthError(cause)) throw cause
+  throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key for the signature', { cause })
 }
 
 function checkResolvedKey(resolved: ResolvedKey, input: InternalInput, p: Policy): void {
@@ -285,7 +311,8 @@ async function verify(view: MessageView, options: VerifyOptions): Promise<Verifi
   const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
   checkPolicy(input, p, now)
   const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: options.structuredFields })
-  const resolved = await resolveKey(input, p)
+  const answer = resolveKey(input, p)
+  const resolved = answer instanceof Promise ? await answer : answer
   const pending = verifyBase(resolved, signature, base, options.crypto ?? globalThis.crypto)
   if (pending !== undefined) await pending
   const params = input.params

@@ -37,10 +37,23 @@ const MAX_CACHE = 1024
 const cache = new Map<string, Promise<CryptoKey>>()
 const cacheByCrypto = new WeakMap<Crypto, Map<string, Promise<CryptoKey>>>()
 
-// Imported keys by JWK object identity, for frozen JWKs only (a verified WIT's cnf.jwk, a trust
-// bundle's keys): a frozen object's members cannot change, so the key imported — and validated —
-// for it stays right, and a hit skips validation, the string cache key and the promise.
-type ByAlg = Partial<Record<JWSAlgorithm, CryptoKey>>
+// Imported keys by JWK object identity (a verified WIT's cnf.jwk, a trust bundle's keys, a key a
+// resolver returns on every request): a hit skips validation, the string cache key and the promise.
+// The entry keeps the member values that were validated and imported; a hit requires every one to
+// be the identical value still (and no private member added), so mutating the object afterwards
+// can never keep serving the key it used to describe.
+interface Snapshot {
+  readonly key: CryptoKey
+  readonly kty: unknown
+  readonly crv: unknown
+  readonly x: unknown
+  readonly y: unknown
+  readonly n: unknown
+  readonly e: unknown
+  readonly alg: unknown
+  readonly use: unknown
+}
+type ByAlg = Partial<Record<JWSAlgorithm, Snapshot>>
 const byObject = new WeakMap<object, ByAlg>()
 const byObjectByCrypto = new WeakMap<Crypto, WeakMap<object, ByAlg>>()
 
@@ -54,16 +67,24 @@ function objectCache(crypto: Crypto): WeakMap<object, ByAlg> {
   return m
 }
 
-function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
-  return `${alg}|${String(jwk.kty)}|${String(jwk.crv ?? '')}|${String(jwk.x ?? '')}|${String(jwk.y ?? '')}|${String(jwk.n ?? '')}|${String(jwk.e ?? '')}`
+function unchanged(jwk: Record<string, unknown>, s: Snapshot): boolean {
+  if (jwk.kty !== s.kty || jwk.crv !== s.crv || jwk.x !== s.x || jwk.y !== s.y || jwk.n !== s.n || jwk.e !== s.e || jwk.alg !== s.alg || jwk.use !== s.use) return false
+  for (const m of PRIVATE_MEMBERS) if (Object.hasOwn(jwk, m)) return false
+  return true
 }
 
 /**
- * The CryptoKey already imported for this frozen JWK object and `alg`, or undefined (then use
- * {@link importPublicJWK}, which fills this cache once the import has resolved).
+ * The CryptoKey already imported for this JWK object and `alg` when the object still holds the
+ * values it was validated with, or undefined (then use {@link importPublicJWK}, which fills this
+ * cache once the import has resolved).
  */
 export function cachedPublicKey(jwk: PublicJWK | Record<string, unknown>, alg: JWSAlgorithm, crypto: Crypto = globalThis.crypto): CryptoKey | undefined {
-  return objectCache(crypto).get(jwk)?.[alg]
+  const s = objectCache(crypto).get(jwk)?.[alg]
+  return s !== undefined && unchanged(jwk as Record<string, unknown>, s) ? s.key : undefined
+}
+
+function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
+  return `${alg}|${String(jwk.kty)}|${String(jwk.crv ?? '')}|${String(jwk.x ?? '')}|${String(jwk.y ?? '')}|${String(jwk.n ?? '')}|${String(jwk.e ?? '')}`
 }
 
 /**
@@ -99,13 +120,13 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
     if (map.size >= MAX_CACHE) map.delete(map.keys().next().value as string)
     map.set(key, p)
   }
-  if (Object.isFrozen(record)) {
-    const objects = objectCache(crypto)
-    void p.then((k) => {
-      const entry = objects.get(record) ?? {}
-      entry[alg] = k
-      objects.set(record, entry)
-    }, () => {})
-  }
+  // Remember the values validated above (read now: the object may change before the import ends).
+  const objects = objectCache(crypto)
+  const { kty, crv, x, y, n, e, alg: jwkAlg, use } = record
+  void p.then((k) => {
+    const entry = objects.get(record) ?? {}
+    entry[alg] = { key: k, kty, crv, x, y, n, e, alg: jwkAlg, use }
+    objects.set(record, entry)
+  }, () => {})
   return p
 }
