@@ -32,11 +32,19 @@ export interface ParseJWSOptions {
    * callers that never mutate the header.
    */
   shareHeader?: boolean
+  /**
+   * Likewise for the payload (deep-frozen, shared between tokens with the same encoded payload):
+   * for long-lived tokens that are sent again and again (WITs). Parsing only — every claim and the
+   * signature are still checked by the caller on every call.
+   */
+  sharePayload?: boolean
 }
 
 // Parsed, checked and deep-frozen headers by their exact encoded text (see `shareHeader`).
 const MAX_SHARED_HEADERS = 256
 const sharedHeaders = new Map<string, JSONObject>()
+const MAX_SHARED_PAYLOADS = 256
+const sharedPayloads = new Map<string, JSONObject>()
 
 function freezeDeep(value: unknown): void {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -64,10 +72,14 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
   }
   const shared = options.shareHeader === true ? sharedHeaders.get(token.slice(0, first)) : undefined
   const h: Uint8Array | Base64urlFault | undefined = shared === undefined ? decodeCanonical(token, 0, first) : undefined
+  const sharedPayload = options.sharePayload === true ? sharedPayloads.get(token.slice(first + 1, second)) : undefined
   // The payload is decoded into the shared scratch buffer: it is turned into text at once.
-  const payloadLength = decodedLength(second - first - 1)
-  const payloadBytes = scratchBuffer(payloadLength)
-  const p = decodeCanonicalInto(payloadBytes, token, first + 1, second) ?? payloadBytes.subarray(0, payloadLength)
+  let p: Uint8Array | Base64urlFault | undefined
+  if (sharedPayload === undefined) {
+    const payloadLength = decodedLength(second - first - 1)
+    const payloadBytes = scratchBuffer(payloadLength)
+    p = decodeCanonicalInto(payloadBytes, token, first + 1, second) ?? payloadBytes.subarray(0, payloadLength)
+  }
   const s = decodeCanonical(token, second + 1, token.length)
   if (h === 'ALPHABET' || p === 'ALPHABET' || s === 'ALPHABET') throw new VerificationError(code, `${what} is not a compact JWS`)
   let header: JSONObject
@@ -84,8 +96,18 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
       sharedHeaders.set(token.slice(0, first), header)
     }
   }
-  if (p === 'FORM') notCanonical(what, 'payload')
-  const payload = parsePayload(p, options)
+  let payload: JSONObject
+  if (sharedPayload !== undefined) {
+    payload = sharedPayload
+  } else {
+    if (p === 'FORM') notCanonical(what, 'payload')
+    payload = parsePayload(p!, options)
+    if (options.sharePayload === true) {
+      freezeDeep(payload)
+      if (sharedPayloads.size >= MAX_SHARED_PAYLOADS) sharedPayloads.delete(sharedPayloads.keys().next().value as string)
+      sharedPayloads.set(token.slice(first + 1, second), payload)
+    }
+  }
   if (s === 'FORM') notCanonical(what, 'signature')
   // The token is ASCII here (every segment passed the alphabet check), so UTF-8 = ASCII bytes.
   return new Parsed(header, payload, second, s, token)

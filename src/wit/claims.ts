@@ -52,7 +52,7 @@ const WHAT = 'WIT'
 /** Compact-JWS parse with every structural failure reported as ERR_WIT_INVALID (size stays ERR_INPUT_TOO_LARGE). */
 export function parseWIT(token: unknown, maxTokenLength: number): ParsedJWS {
   try {
-    return parseCompactJWS(token, { maxBytes: maxTokenLength, code: 'ERR_WIT_INVALID', what: WHAT, shareHeader: true })
+    return parseCompactJWS(token, { maxBytes: maxTokenLength, code: 'ERR_WIT_INVALID', what: WHAT, shareHeader: true, sharePayload: true })
   } catch (err) {
     if (err instanceof VerificationError && err.code !== 'ERR_WIT_INVALID' && err.code !== 'ERR_INPUT_TOO_LARGE') {
       throw new VerificationError('ERR_WIT_INVALID', err.message, { cause: err })

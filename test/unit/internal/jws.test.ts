@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { VerificationError } from '../../../src/errors/index.js'
+import { encode } from '../../../src/internal/base64url.js'
+import { checkJWSSignature, parseCompactJWS } from '../../../src/internal/jws.js'
+import { importPublicJWK } from '../../../src/internal/keys.js'
+import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
+
+const opts = { maxBytes: 8192, code: 'ERR_WIT_INVALID' as const, what: 'WIT' }
+
+async function signed(payload: object): Promise<{ token: string; jwk: JsonWebKey }> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+  const input = `${encode(JSON.stringify({ alg: 'ES256', typ: 'wit+jwt' }))}.${encode(JSON.stringify(payload))}`
+  const sig = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(input)))
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey)
+  return { token: `${input}.${encode(sig)}`, jwk: { kty, crv, x, y } }
+}
+
+describe('internal/jws: shared parses', () => {
+  it('shares deep-frozen headers and payloads between tokens with the same encoded parts', async () => {
+    const { token } = await signed({ sub: 'spiffe://example.org/a', cnf: { jwk: { kty: 'OKP' } } })
+    const a = parseCompactJWS(token, { ...opts, shareHeader: true, sharePayload: true })
+    const b = parseCompactJWS(token, { ...opts, shareHeader: true, sharePayload: true })
+    expect(b.header).toBe(a.header)
+    expect(b.payload).toBe(a.payload)
+    expect(Object.isFrozen(a.payload)).toBe(true)
+    expect(Object.isFrozen((a.payload.cnf as { jwk: object }).jwk)).toBe(true)
+    // without the options every parse is fresh and mutable
+    const c = parseCompactJWS(token, opts)
+    expect(c.payload).not.toBe(a.payload)
+    expect(Object.isFrozen(c.payload)).toBe(false)
+    expect(c.payload).toEqual(a.payload)
+  })
+
+  it('still checks the signature of every token whose payload was shared', async () => {
+    const { token, jwk } = await signed({ sub: 'spiffe://example.org/b' })
+    const key = await importPublicJWK(jwk as Record<string, unknown>, 'ES256')
+    for (const provider of [globalThis.crypto, nodeCrypto()]) {
+      const good = parseCompactJWS(token, { ...opts, shareHeader: true, sharePayload: true })
+      await checkJWSSignature(good, 'ES256', key, { code: 'ERR_WIT_SIGNATURE', what: 'WIT', crypto: provider })
+      const forged = token.slice(0, token.lastIndexOf('.') + 1) + encode(new Uint8Array(64).fill(7))
+      const bad = parseCompactJWS(forged, { ...opts, shareHeader: true, sharePayload: true })
+      expect(bad.payload).toBe(good.payload)
+      await expect(Promise.resolve().then(() => checkJWSSignature(bad, 'ES256', key, { code: 'ERR_WIT_SIGNATURE', what: 'WIT', crypto: provider }))).rejects.toMatchObject({ code: 'ERR_WIT_SIGNATURE' })
+    }
+  })
+
+  it('reports alphabet faults in any part before form faults, as before', () => {
+    const code = (t: string): string | undefined => {
+      try {
+        parseCompactJWS(t, opts)
+      } catch (e) {
+        return (e as VerificationError).code
+      }
+      return undefined
+    }
+    expect(code('a.eyJ9.abc+')).toBe('ERR_WIT_INVALID')
+    expect(code('a.eyJ9.abcd')).toBe('ERR_JWS_INVALID')
+    expect(code('e30.e30.e30.e30')).toBe('ERR_WIT_INVALID')
+    expect(code('.e30.e30')).toBe('ERR_WIT_INVALID')
+    expect(code('e30..e30')).toBe('ERR_WIT_INVALID')
+    expect(code('e30.e30.')).toBe('ERR_WIT_INVALID')
+    expect(code('e30.e30')).toBe('ERR_WIT_INVALID')
+    expect(code('e30.W10.AAAA')).toBe('ERR_WIT_INVALID') // payload is an array
+    expect(code('e30.e30.AAAA')).toBeUndefined()
+  })
+})
