@@ -124,7 +124,13 @@ class Parser {
         value = bare.value
         if (value !== true) valueText = bare.text
       }
-      const existing = params.findIndex((p) => p[0] === k)
+      let existing = -1
+      for (let j = 0; j < params.length; j++) {
+        if (params[j]![0] === k) {
+          existing = j
+          break
+        }
+      }
       if (existing !== -1) {
         if (this.opts.rejectDuplicates !== false) this.fail(`parameter "${k}" appears twice`)
         params[existing] = [k, value, valueText]

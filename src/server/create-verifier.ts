@@ -173,9 +173,10 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     }
     const { wit, identifier, jkt } = entry
 
-    const url = publicURL(request, p, fields)
+    const rawURL = request.url
+    const url = publicURL(rawURL, p, fields)
     const method = request.method
-    const proof = await verifyProof(request, method, fields, url, wit, steps)
+    const proof = await verifyProof(request, method, fields, rawURL, url, wit, steps)
 
     if (p.revocations !== undefined) {
       const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
@@ -207,7 +208,7 @@ interface ProofSteps {
   readonly verifyWimse: CompiledWIMSERequestVerifier
 }
 
-async function verifyProof(request: Request, method: string, fields: RequestFields, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
+async function verifyProof(request: Request, method: string, fields: RequestFields, rawURL: string, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
   const { p, common } = steps
   const hasWPT = fields.wpt !== null
   const hasSignature = fields.signatureInput !== null || fields.signature !== null
@@ -215,7 +216,7 @@ async function verifyProof(request: Request, method: string, fields: RequestFiel
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
     // The request's own URL, when publicURL's answer is it (then the view does not parse it again).
-    const requestURL = url.href === request.url ? url : undefined
+    const requestURL = url.href === rawURL ? url : undefined
     const signature = await steps.verifyWimse(request, wit, { url: requestURL, read: fieldReader(fields, request.headers) })
     return Object.freeze({ type: 'httpsig', signature })
   }

@@ -80,8 +80,7 @@ export function singleValue(value: string | null, name: string, code: Verificati
  * is one of the configured origins; `X-Forwarded-Proto` / `X-Forwarded-Host` only when the
  * operator trusts the proxy, and again only to choose among configured origins.
  */
-export function publicURL(request: Request, p: NormalizedPolicy, fields: RequestFields): URL {
-  const raw = request.url
+export function publicURL(raw: string, p: NormalizedPolicy, fields: RequestFields): URL {
   // Common case: one configured origin and the request addressed to it. The serialised URL then
   // starts with that origin and "/" (the path); without a fragment it is already the answer.
   const only = p.origins.length === 1 ? p.origins[0]! : undefined
