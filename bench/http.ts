@@ -2,9 +2,15 @@
 // runs in its own process pinned to core 0; this process is the load generator (autocannon),
 // pinned to core 1 while it measures. Every request of a verifying run carries a fresh proof from a
 // pool signed beforehand; any non-2xx answer, error, timeout or a pool that runs dry aborts the run.
-// Variants repeat ≥ 3 times, interleaved; the table shows medians and same-repetition ratios.
+// Variants repeat ≥ 3 times, interleaved; the table shows medians and ratios of medians.
 //
-//   npx tsx bench/http.ts [--quick] [--eddsa] [--reps=N] [--duration=S] [--warmup=S] [--connections=N] [--profile | --profile-only]
+//   npx tsx bench/http.ts [--quick] [--eddsa] [--reps=N] [--duration=S] [--warmup=S] [--connections=N]
+//                         [--quiet-wait=S] [--contention-retries=N] [--profile | --profile-only]
+//
+// These machines are shared: before each run the benchmark waits (up to --quiet-wait s) until
+// other processes leave both cores alone, and repeats (up to --contention-retries times) a run
+// during which they took more than 10% of a core. Medians use the uncontended runs when there are
+// any; the table shows the largest share other processes took during the runs it summarises.
 //
 // --profile adds (--profile-only runs only) one run of each verifying variant with `node --cpu-prof` on the server and prints
 // where its CPU time goes (profiles kept in bench/results/http-profile/).
@@ -17,7 +23,7 @@ import { runLoad } from './http/load.js'
 import { createFixture, PoolSigner, type Fixture, type ProofPool } from './http/pool.js'
 import { summariseProfiles } from './http/profile.js'
 import { summarise, table, type RunRecord } from './http/report.js'
-import { coreBusySeconds, cpuSeconds, PINNING, pinSelf, startServer } from './http/server-process.js'
+import { coreBusySeconds, cpuSeconds, PINNING, pinSelf, startServer, waitForQuiet } from './http/server-process.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const args = process.argv.slice(2)
@@ -39,6 +45,8 @@ const LIFETIME = 240
 const MAX_FOREIGN = 0.1
 /** … at most this many times (then kept, and its foreign CPU shown in the table). */
 const MAX_CONTENDED_RETRIES = num('contention-retries', 3)
+/** Before each run, wait up to this long for other processes to leave the cores alone. */
+const QUIET_WAIT = num('quiet-wait', 300)
 
 /** Upper bound on what one core can verify: one raw node:crypto verification per request. */
 function rawVerifyRate(alg: Alg): number {
@@ -79,6 +87,11 @@ async function runOnce(plan: Plan, rep: number, profileDir?: string): Promise<Ru
   let contended = 0
   for (let attempt = 0; ; attempt++) {
     const bound = base * 2 ** attempt
+    // Wait first, then sign: the proofs must not age (they expire) while we wait.
+    let waited = 0
+    await waitForQuiet(MAX_FOREIGN, QUIET_WAIT, (share) => {
+      if (waited++ % 10 === 0) console.error(`  ${variant} ${alg}: waiting for other processes to leave the cores (${Math.round(share * 100)}% of a core busy)`)
+    })
     let pool: ProofPool = headerPool
     if (verifying) {
       pinSelf('0,1') // sign on both cores while no server runs
@@ -104,8 +117,7 @@ async function runOnce(plan: Plan, rep: number, profileDir?: string): Promise<Ru
       const foreign = Math.max(0, coreBusySeconds(0) - core0[0]! - cpu, coreBusySeconds(1) - core0[1]! - clientSeconds) / wall
       if (foreign > MAX_FOREIGN && contended < MAX_CONTENDED_RETRIES) {
         contended++
-        console.error(`  ${variant} ${alg}: other processes used ${Math.round(foreign * 100)}% of a core during the run; waiting, then repeating it`)
-        await new Promise((r) => setTimeout(r, 5000))
+        console.error(`  ${variant} ${alg}: other processes used ${Math.round(foreign * 100)}% of a core during the run; repeating it`)
         attempt--
         continue
       }

@@ -1,4 +1,4 @@
-// Medians over repetitions, same-run ratios, the markdown table and the JSON written to
+// Medians over repetitions, ratios of medians, the markdown table and the JSON written to
 // bench/results/http.json.
 import type { Alg, Variant } from './config.js'
 
@@ -36,12 +36,12 @@ export interface Row {
   /** Largest foreign CPU share seen in this variant's runs. */
   readonly foreignCpu: number
   readonly serverCpuUs: number
-  /** Same-repetition ratios (median over repetitions). */
+  /** Ratios of medians. */
   readonly vsPlain: number
   readonly vsJose: number | undefined
-  /** Same-repetition ratio of server CPU µs per request, jose-composed / this (contention-robust). */
+  /** Ratio of median server CPU µs per request, jose-composed / this (less sensitive to contention). */
   readonly vsJoseCpu: number | undefined
-  /** 1e6/rps − 1e6/rps(plain), same repetition, median: µs of one core added per request. */
+  /** 1e6/rps − 1e6/rps(plain), from the medians: µs of one core added per request. */
   readonly addedUs: number
 }
 
@@ -54,6 +54,8 @@ export const LABELS: Readonly<Record<Variant, string>> = {
   jose: 'WIT + WPT composed from jose calls',
 }
 
+const CLEAN = 0.1
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const n = s.length
@@ -61,40 +63,43 @@ export function median(xs: readonly number[]): number {
   return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2
 }
 
+function pick(runs: readonly RunRecord[], variant: Variant, alg: Alg): { all: RunRecord[]; used: RunRecord[] } {
+  // Uncontended runs when there are any (other processes below 10% of a core), else all.
+  const all = runs.filter((r) => r.variant === variant && r.alg === alg)
+  const clean = all.filter((r) => r.foreignCpu <= CLEAN)
+  return { all, used: clean.length > 0 ? clean : all }
+}
+
+/**
+ * One row per variant and algorithm: medians over its runs (the uncontended ones when there are
+ * any); ratios are ratios of those medians (the runs are interleaved, so each median spans the
+ * same stretch of time).
+ */
 export function summarise(runs: readonly RunRecord[]): Row[] {
   const rows: Row[] = []
   const keys = [...new Set(runs.map((r) => `${r.variant}|${r.alg}`))]
+  const plainRuns = runs.find((r) => r.variant === 'plain')
+  const plain = plainRuns === undefined ? undefined : pick(runs, 'plain', plainRuns.alg).used
+  const plainRps = plain === undefined ? Number.NaN : median(plain.map((r) => r.rps))
   for (const key of keys) {
     const [variant, alg] = key.split('|') as [Variant, Alg]
-    const mine = runs.filter((r) => r.variant === variant && r.alg === alg)
-    const sameRep = (v: Variant, a: Alg, rep: number) => runs.find((r) => r.variant === v && r.alg === a && r.rep === rep)
-    const vsPlain: number[] = []
-    const vsJose: number[] = []
-    const vsJoseCpu: number[] = []
-    const added: number[] = []
-    for (const r of mine) {
-      const plain = runs.find((p) => p.variant === 'plain' && p.rep === r.rep)
-      if (plain) {
-        vsPlain.push(r.rps / plain.rps)
-        added.push(1e6 / r.rps - 1e6 / plain.rps)
-      }
-      const jose = sameRep('jose', alg, r.rep)
-      if (jose && variant !== 'plain' && variant !== 'adapter') {
-        vsJose.push(r.rps / jose.rps)
-        vsJoseCpu.push(jose.serverCpuUs / r.serverCpuUs)
-      }
-    }
-    const rps = mine.map((r) => r.rps)
+    const { all, used } = pick(runs, variant, alg)
+    const jose = variant === 'plain' || variant === 'adapter' ? [] : pick(runs, 'jose', alg).used
+    const rps = used.map((r) => r.rps)
+    const m = median(rps)
+    const cpuUs = median(used.map((r) => r.serverCpuUs))
     rows.push({
-      label: `${LABELS[variant]}${variant === 'plain' || variant === 'adapter' ? '' : `, ${alg}`}`,
+      label: `${LABELS[variant]}${variant === 'plain' || variant === 'adapter' ? '' : `, ${alg}`}${used.length < all.length ? ` (${used.length} of ${all.length} runs uncontended)` : ''}`,
       variant, alg,
-      rps: median(rps), rpsMin: Math.min(...rps), rpsMax: Math.max(...rps),
-      p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)),
-      serverCpu: median(mine.map((r) => r.serverCpu)), clientCpu: median(mine.map((r) => r.clientCpu)),
-      foreignCpu: Math.max(...mine.map((r) => r.foreignCpu)),
-      serverCpuUs: median(mine.map((r) => r.serverCpuUs)),
-      vsPlain: median(vsPlain), vsJose: vsJose.length > 0 ? median(vsJose) : undefined,
-      vsJoseCpu: vsJoseCpu.length > 0 ? median(vsJoseCpu) : undefined, addedUs: median(added),
+      rps: m, rpsMin: Math.min(...rps), rpsMax: Math.max(...rps),
+      p50: median(used.map((r) => r.p50)), p99: median(used.map((r) => r.p99)),
+      serverCpu: median(used.map((r) => r.serverCpu)), clientCpu: median(used.map((r) => r.clientCpu)),
+      foreignCpu: Math.max(...used.map((r) => r.foreignCpu)),
+      serverCpuUs: cpuUs,
+      vsPlain: m / plainRps,
+      vsJose: jose.length > 0 ? m / median(jose.map((r) => r.rps)) : undefined,
+      vsJoseCpu: jose.length > 0 ? median(jose.map((r) => r.serverCpuUs)) / cpuUs : undefined,
+      addedUs: 1e6 / m - 1e6 / plainRps,
     })
   }
   return rows

@@ -1,6 +1,6 @@
 // Starting, measuring and stopping a server variant in its own process pinned to one core, and
 // pinning this (client) process to another.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { CONFIG_ENV, type ServerConfig } from './config.js'
@@ -51,6 +51,32 @@ export function coreBusySeconds(core: number): number {
   }
 }
 
+/**
+ * Waits until other processes leave both cores alone (each below `maxShare` busy over one second,
+ * this process being idle), or `maxWaitSeconds` passed. Returns the last share seen.
+ */
+export async function waitForQuiet(maxShare: number, maxWaitSeconds: number, onWait: (share: number) => void): Promise<number> {
+  const deadline = performance.now() + maxWaitSeconds * 1000
+  for (;;) {
+    const a = [coreBusySeconds(0), coreBusySeconds(1)]
+    const t = performance.now()
+    await new Promise((r) => setTimeout(r, 1000))
+    const dt = (performance.now() - t) / 1000
+    const share = Math.max((coreBusySeconds(0) - a[0]!) / dt, (coreBusySeconds(1) - a[1]!) / dt)
+    if (!(share > maxShare) || performance.now() > deadline) return share
+    onWait(share)
+    await new Promise((r) => setTimeout(r, 2000))
+  }
+}
+
+const live = new Set<ChildProcess>()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of live) child.kill('SIGTERM')
+    process.exit(130)
+  })
+}
+
 export interface ServerProcess {
   readonly port: number
   readonly pid: number
@@ -69,10 +95,14 @@ export function startServer(config: ServerConfig, options: StartOptions): Promis
   const node = [process.execPath, ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), '--import', 'tsx', SERVER]
   const cmd = PINNING ? ['taskset', '-c', options.cpu, ...node] : node
   const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  live.add(child)
   let err = ''
   let out = ''
   child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    live.delete(child)
+    resolve()
+  }))
   return new Promise((resolve, reject) => {
     const fail = (why: string): void => reject(new Error(`server ${config.variant} ${why}\n${err}`))
     let listening = false
