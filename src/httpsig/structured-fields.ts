@@ -291,6 +291,20 @@ class Parser {
   }
 
   innerList(): SFInnerList {
+    const start = this.i
+    // The items of an inner list depend only on their characters: when the input repeats the items
+    // of one parsed before (a sender covers the same components on every request), reuse them.
+    // Parse modes change what the same characters mean (RFC 9651 types, duplicate parameters):
+    // entries are kept per mode, and only for the strict duplicate rule.
+    const seen = this.opts.rejectDuplicates === false ? NONE : this.opts.rfc9651 === true ? SEEN_LISTS_9651 : SEEN_LISTS
+    for (let k = 0; k < seen.length; k++) {
+      const e = seen[k]!
+      if (this.s.startsWith(e.raw, start)) {
+        this.i = start + e.raw.length
+        const p = this.params()
+        return { type: 'inner-list', items: e.items, params: p.params, text: e.text + p.text }
+      }
+    }
     this.i++ // (
     const items: SFItem[] = []
     for (;;) {
@@ -298,10 +312,12 @@ class Parser {
       if (this.eof()) this.fail('unterminated inner list')
       if (this.s.charCodeAt(this.i) === 41 /* ) */) {
         this.i++
-        const p = this.params()
         let text = '('
         for (let k = 0; k < items.length; k++) text += (k === 0 ? '' : ' ') + items[k]!.text
-        return { type: 'inner-list', items, params: p.params, text: text + ')' + p.text }
+        text += ')'
+        remember(seen, this.s.slice(start, this.i), items, text)
+        const p = this.params()
+        return { type: 'inner-list', items, params: p.params, text: text + p.text }
       }
       items.push(this.item())
       const c = this.s.charCodeAt(this.i)
@@ -363,6 +379,42 @@ class Parser {
     }
     return out
   }
+}
+
+interface SeenList {
+  /** The input characters from "(" to ")". */
+  readonly raw: string
+  readonly items: readonly SFItem[]
+  /** Strict serialisation of the items part, "(" … ")". */
+  readonly text: string
+}
+
+// Recently parsed inner-list items, per parse mode (RFC 9651 types change what items mean). Only
+// lists of string items with primitive parameters are kept (Signature-Input's covered components),
+// frozen, so sharing them is safe; few entries, so a lookup stays cheap whatever the input.
+const SEEN_LISTS: SeenList[] = []
+const SEEN_LISTS_9651: SeenList[] = []
+const MAX_SEEN_LISTS = 8
+
+function primitive(v: BareItem): boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+}
+
+const NONE: SeenList[] = []
+
+function remember(seen: SeenList[], raw: string, items: SFItem[], text: string): void {
+  if (seen === NONE) return
+  for (const it of items) {
+    if (typeof it.value !== 'string') return
+    for (const p of it.params) if (!primitive(p[1])) return
+  }
+  for (const it of items) {
+    for (const p of it.params) Object.freeze(p)
+    Object.freeze(it.params)
+    Object.freeze(it)
+  }
+  if (seen.length >= MAX_SEEN_LISTS) seen.shift()
+  seen.push(Object.freeze({ raw, items: Object.freeze(items), text }))
 }
 
 /** Parses a Dictionary field value strictly. Members keep their order. */

@@ -86,3 +86,28 @@ describe('base64 and bare serialisation', () => {
       .toEqual(['1', '1.25', '"q\\""', '?1', '?0', ':/w==:', 't', '@1', '%"%c3%a9"'])
   })
 })
+
+describe('structured fields: reuse of repeated inner-list items', () => {
+  const strict = { code: 'ERR_HTTPSIG_INVALID' as const, what: 'Signature-Input' }
+  it('reuses the frozen items of a repeated inner list and parses the parameters every time', () => {
+    const a = parseDictionaryStrict('sig=("@method" "content-digest";sf);created=1;nonce="a"', strict)
+    const b = parseDictionaryStrict('sig=("@method" "content-digest";sf);created=2;nonce="b"', strict)
+    const [ma, mb] = [a[0]![1], b[0]![1]]
+    if (ma.type !== 'inner-list' || mb.type !== 'inner-list') throw new Error('inner lists expected')
+    expect(mb.items).toBe(ma.items)
+    expect(Object.isFrozen(mb.items[1])).toBe(true)
+    expect(mb.params.map((p) => p[1])).toEqual([2, 'b'])
+    expect(mb.text).toBe('("@method" "content-digest";sf);created=2;nonce="b"')
+    // a list that only starts like a remembered one is parsed on its own
+    const c = parseDictionaryStrict('sig=("@method" "content-digestx");created=3', strict)
+    expect(c[0]![1].type === 'inner-list' && c[0]![1].items.map((i) => i.value)).toEqual(['@method', 'content-digestx'])
+  })
+
+  it('keeps the parse modes apart: duplicate item parameters accepted leniently stay refused strictly', () => {
+    const lenient = { ...strict, rejectDuplicates: false }
+    const input = 'sig=("a";x=1;x=2)'
+    expect(parseDictionaryStrict(input, lenient)[0]![1]).toMatchObject({ items: [{ params: [['x', 2, '2']] }] })
+    expect(() => parseDictionaryStrict(input, strict)).toThrow(/appears twice/)
+    expect(() => parseDictionaryStrict(input, strict)).toThrow(/appears twice/)
+  })
+})
