@@ -3,7 +3,7 @@
 //   P audit:<id>     LIST of records      P audit          LIST of records (all ids, capped)
 // register and retain are Lua scripts, so an identifier can never end up both active and retained.
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
-import { boundedRedisCall, redisReplyError } from '../internal/redis-call.js'
+import { createCall as boundedRedisCall, unexpectedReply as redisReplyError } from '../stores/redis/call.js'
 import { StoreError } from '../errors/index.js'
 import type { RedisCommand } from '../stores/redis/command.js'
 import type { AuditRecord, IdentityRegistryBackend, RetainedIdentity } from './registry.js'

@@ -5,7 +5,7 @@
 // Multi-key writes that must not be torn (enqueue, update, remove of one jti) are Lua scripts.
 import { StoreError } from '../../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../../internal/assert.js'
-import { boundedRedisCall, redisReplyError } from '../../internal/redis-call.js'
+import { createCall as boundedRedisCall, unexpectedReply as redisReplyError } from '../../stores/redis/call.js'
 import type { RedisCommand } from '../../stores/redis/command.js'
 import type { FailedEntry, OutboxEntry, OutboxStore, StoredStream } from './outbox.js'
 
