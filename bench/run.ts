@@ -2,7 +2,8 @@
 // pinned to core 0 with taskset when available. Prints a table of median ops per CPU-second and the
 // ratio to one raw signature verification sampled alternately with each case in the same process
 // (docs/benchmarks.md); writes bench/results/latest.json.
-// `npm run bench -- --quick` shortens sampling (smoke run); `-- wit wpt` selects suites.
+// `npm run bench:micro -- --quick` shortens sampling (smoke run); `-- wit wpt` selects suites
+// (`npm run bench` runs this, then the HTTP benchmark, which gets the arguments).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
