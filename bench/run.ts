@@ -3,7 +3,7 @@
 // ratio to one raw signature verification sampled alternately with each case in the same process
 // (docs/benchmarks.md); writes bench/results/latest.json.
 // `npm run bench:micro -- --quick` shortens sampling (smoke run); `-- wit wpt` selects suites
-// (`npm run bench` runs this, then the HTTP benchmark, which gets the arguments).
+// (`npm run bench` runs this with the same arguments via bench/all.ts, then the HTTP benchmark).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
