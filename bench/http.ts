@@ -5,7 +5,8 @@
 // Variants repeat ≥ 3 times, interleaved; the table shows medians and ratios of medians.
 //
 //   npx tsx bench/http.ts [--quick] [--eddsa] [--reps=N] [--duration=S] [--warmup=S] [--connections=N]
-//                         [--quiet-wait=S] [--contention-retries=N] [--profile | --profile-only]
+//                         [--quiet-wait=S] [--contention-retries=N] [--variants=wpt,jose,…]
+//                         [--profile | --profile-only]
 //
 // These machines are shared: before each run the benchmark waits (up to --quiet-wait s) until
 // other processes leave both cores alone, and repeats (up to --contention-retries times) a run
@@ -14,6 +15,7 @@
 //
 // --profile adds (--profile-only runs only) one run of each verifying variant with `node --cpu-prof` on the server and prints
 // where its CPU time goes (profiles kept in bench/results/http-profile/).
+import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -63,11 +65,13 @@ function rawVerifyRate(alg: Alg): number {
 }
 
 interface Plan { readonly variant: Variant; readonly alg: Alg }
+const only = args.find((a) => a.startsWith('--variants='))?.slice('--variants='.length).split(',')
 const plans: Plan[] = [
-  { variant: 'plain', alg: 'ES256' },
-  { variant: 'adapter', alg: 'ES256' },
+  { variant: 'plain' as const, alg: 'ES256' as const },
+  { variant: 'adapter' as const, alg: 'ES256' as const },
   ...algs.flatMap((alg) => (['wpt', 'wpt-direct', 'httpsig', 'jose'] as const).map((variant) => ({ variant, alg }))),
-]
+].filter((p) => only === undefined || only.includes(p.variant))
+if (plans.length === 0) throw new Error('--variants selects nothing (plain, adapter, wpt, wpt-direct, httpsig, jose)')
 
 pinSelf('1')
 const rawRate = new Map(algs.map((alg) => [alg, rawVerifyRate(alg)] as const))
@@ -180,7 +184,12 @@ const targets = rows.filter((r) => r.vsJose !== undefined && r.variant !== 'jose
 console.log(`\n${targets.join('\n')}`)
 if (profile !== undefined) console.log(`\n${profile}`)
 mkdirSync(`${here}results`, { recursive: true })
+function git(...argv: string[]): string {
+  try { return execFileSync('git', argv, { cwd: here, encoding: 'utf8' }).trim() } catch { return 'unknown' }
+}
 writeFileSync(`${here}results/http.json`, JSON.stringify({
-  node: process.version, date: new Date().toISOString(), quick, reps, connections, warmupSeconds: warmup, seconds, pinned: PINNING,
+  node: process.version,
+  // What was measured: the commit, and whether src/ had uncommitted changes at the time.
+  commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', 'src').length > 0, date: new Date().toISOString(), quick, reps, connections, warmupSeconds: warmup, seconds, pinned: PINNING,
   rawVerifyOpsPerSecond: Object.fromEntries(rawRate), rows, runs,
 }, null, 2) + '\n')
