@@ -21,7 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Alg, ServerConfig, Variant } from './http/config.js'
 import { proofOf } from './http/config.js'
-import { runLoad } from './http/load.js'
+import { checkVerifies, runLoad } from './http/load.js'
 import { createFixture, PoolSigner, type Fixture, type ProofPool } from './http/pool.js'
 import { summariseProfiles } from './http/profile.js'
 import { summarise, table, type RunRecord } from './http/report.js'
@@ -103,28 +103,28 @@ async function runOnce(plan: Plan, rep: number, profileDir?: string): Promise<Ru
     }
     const replayEntries = pool.entries.length + 1000
     const config: ServerConfig = { variant, issuerJwk: fixture.issuerJwk, replayEntries }
+    if (profileDir !== undefined) {
+      // Keep only the profile of the attempt that counts.
+      rmSync(profileDir, { recursive: true, force: true })
+      mkdirSync(profileDir, { recursive: true })
+    }
     const server = await startServer(config, { cpu: '0', ...(profileDir ? { profileDir } : {}) })
     pinSelf('1')
     try {
       const load = { port: server.port, connections, fixture, pool, fixed: !verifying }
-      const warm = await runLoad({ ...load, seconds: warmup, start: 0 })
+      const first = verifying ? await checkVerifies(server.port, fixture, pool) : 0
+      const warm = await runLoad({ ...load, seconds: warmup, start: first })
       const cpu0 = cpuSeconds(server.pid)
       const core0 = [coreBusySeconds(0), coreBusySeconds(1)]
       const client0 = process.cpuUsage()
       const t0 = performance.now()
-      const run = await runLoad({ ...load, seconds, start: warm.used })
+      const run = await runLoad({ ...load, seconds, start: first + warm.used })
       const wall = (performance.now() - t0) / 1000
       const cpu = cpuSeconds(server.pid) - cpu0
       const clientCpu = process.cpuUsage(client0)
       const clientSeconds = (clientCpu.user + clientCpu.system) / 1e6
       // CPU other processes took from our two cores during the run (another benchmark, a test run).
       const foreign = Math.max(0, coreBusySeconds(0) - core0[0]! - cpu, coreBusySeconds(1) - core0[1]! - clientSeconds) / wall
-      if (foreign > MAX_FOREIGN && contended < MAX_CONTENDED_RETRIES) {
-        contended++
-        console.error(`  ${variant} ${alg}: other processes used ${Math.round(foreign * 100)}% of a core during the run; repeating it`)
-        attempt--
-        continue
-      }
       if (warm.exhausted || run.exhausted) {
         console.error(`  ${variant} ${alg}: proof pool (${pool.entries.length}) ran dry; retrying with a larger pool`)
         if (attempt < 3) continue
@@ -134,6 +134,12 @@ async function runOnce(plan: Plan, rep: number, profileDir?: string): Promise<Ru
         if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r.mismatches > 0) {
           throw new Error(`${variant} ${alg} ${phase}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts — a failing run is never timed\n${server.stderr()}`)
         }
+      }
+      if (foreign > MAX_FOREIGN && contended < MAX_CONTENDED_RETRIES) {
+        contended++
+        console.error(`  ${variant} ${alg}: other processes used ${Math.round(foreign * 100)}% of a core during the run; repeating it`)
+        attempt--
+        continue
       }
       const r = run.result
       const rps = r.requests.total / r.duration

@@ -58,3 +58,19 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     })
   })
 }
+
+/**
+ * Before timing a verifying server, check that it verifies: the first pool entry is accepted, the
+ * same request replayed is refused. Uses one entry; returns the index of the next.
+ */
+export async function checkVerifies(port: number, fixture: Fixture, pool: ProofPool): Promise<number> {
+  const send = () => fetch(`http://127.0.0.1:${port}${PATH}`, { headers: headersOf(fixture, pool.proof, pool.entries[0]!) })
+  const first = await send()
+  await first.arrayBuffer()
+  const again = await send()
+  await again.arrayBuffer()
+  if (first.status !== 200 || again.status < 400) {
+    throw new Error(`the server does not verify as expected: fresh proof → ${first.status}, replayed proof → ${again.status}`)
+  }
+  return 1
+}

@@ -21,10 +21,14 @@ function answer(res: ServerResponse): void {
   res.end(BODY)
 }
 
-let refusedOnce = false
+// The client's sanity check causes one refusal (a replay); say why for the first few.
+let refusals = 0
+function logRefusal(err: unknown): void {
+  if (refusals++ < 3) console.error('refused:', err)
+}
+
 function refuse(res: ServerResponse, err: unknown): void {
-  if (!refusedOnce) console.error('refused:', err)
-  refusedOnce = true
+  logRefusal(err)
   if (!res.headersSent) res.writeHead(401, JSON_HEADERS)
   res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }))
 }
@@ -54,14 +58,10 @@ function verifier(proof: 'wpt' | 'httpsig', cfg: ServerConfig) {
 /** (b)/(c) agentauth: createNodeHandler + createRequestVerifier, WPT or WIMSE HTTP-signature mode. */
 function agentauth(proof: 'wpt' | 'httpsig', cfg: ServerConfig): RequestListener {
   const verify = verifier(proof, cfg)
-  let logged = false
   return createNodeHandler(verify, () => new Response(BODY, { headers: JSON_HEADERS }), {
     publicOrigin: ORIGIN,
-    // A refusal makes the client abort the run; say why once (never timed: that run is discarded).
-    onError: (err) => {
-      if (!logged) console.error('refused:', err)
-      logged = true
-    },
+    // A refusal makes the client abort the run (failures are never timed); say why.
+    onError: logRefusal,
   })
 }
 
