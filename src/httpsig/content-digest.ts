@@ -240,7 +240,8 @@ function isFetchMessage(m: object): m is Request | Response {
   return typeof (m as Request).clone === 'function' && typeof (m as Request).bodyUsed === 'boolean'
 }
 
-function messageBody(message: HTTPRequest | HTTPResponse, max: number): DigestBody {
+/** Internal (agentauth/server): the body to digest — a clone's stream for a fetch message, bounded by a declared length. */
+export function messageBody(message: HTTPRequest | HTTPResponse, max: number): DigestBody {
   if (typeof message !== 'object' || message === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'message must be a Request, Response or plain message')
   if (isFetchMessage(message)) {
     if (message.bodyUsed) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the message body was already read')

@@ -1,18 +1,20 @@
 import { createAccessTokenVerifier, delegationChain, type Actor, type AuthorizationHeaderVerifier, type VerifiedAccessToken } from '../access-token/index.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
-import { verifyMessageContentDigest } from '../httpsig/index.js'
+import { verifyContentDigest } from '../httpsig/index.js'
 import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/index.js'
 import { looseInstanceOf } from '../internal/assert.js'
 import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import { createCompiledWIMSERequestVerifier, type CompiledWIMSERequestVerifier } from '../wimse-httpsig/request.js'
-import { verifyTxnTokenHeader, type VerifiedTxnToken } from '../txn-token/index.js'
+import type { VerifiedTxnToken } from '../txn-token/index.js'
+import { verifyTxnTokenField } from '../txn-token/header.js'
 import { targetWithoutQuery } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
 import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
-import { fieldReader, publicURL, readRequestFields, singleValue, type RequestFields } from './extract.js'
+import { fieldReader, publicURL, singleValue, type RequestFields } from './extract.js'
+import { INBOUND, inboundFromRequest, type Inbound, type InboundVerifier } from './inbound.js'
 import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof } from './policy.js'
 import { VerifiedWITCache } from './wit-cache.js'
 
@@ -155,10 +157,8 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     return v
   }
 
-  return async function verifyRequest(request: Request): Promise<VerifiedRequest> {
-    if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
-    const headers = request.headers
-    const fields = readRequestFields(headers, p.headerBytes)
+  const verifyInbound: InboundVerifier = async function verifyInbound(request: Inbound): Promise<VerifiedRequest> {
+    const fields = request.fields(p.headerBytes)
     const witToken = singleValue(fields.wit, 'workload-identity-token', 'ERR_WIT_MISSING', p.tokenBytes)
     if (witToken === undefined) throw new VerificationError('ERR_WIT_MISSING', 'the request carries no Workload-Identity-Token')
 
@@ -188,9 +188,9 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     }
 
     let accessToken: VerifiedAccessToken | undefined
-    if (p.accessToken !== undefined) accessToken = await verifyAccessTokenStep(headers, p, jkt, accessTokenVerifiers)
+    if (p.accessToken !== undefined) accessToken = await verifyAccessTokenStep(fields.authorization, p, jkt, accessTokenVerifiers)
 
-    const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenHeader(headers, p.txnToken)
+    const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenField(fields.txnToken, p.txnToken)
     const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
 
     let allowed = p.authorize(identifier, { method, url, wit, proof, accessToken, txnToken })
@@ -199,6 +199,14 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
 
     return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method, url: url.href })
   }
+
+  const verifyRequest = function verifyRequest(request: Request): Promise<VerifiedRequest> {
+    if (!looseInstanceOf(request, Request)) return Promise.reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request'))
+    return verifyInbound(inboundFromRequest(request))
+  }
+  // The adapters' entry point for requests that are not fetch Requests (see inbound.ts).
+  Object.defineProperty(verifyRequest, INBOUND, { value: verifyInbound })
+  return verifyRequest
 }
 
 interface ProofSteps {
@@ -208,7 +216,7 @@ interface ProofSteps {
   readonly verifyWimse: CompiledWIMSERequestVerifier
 }
 
-async function verifyProof(request: Request, method: string, fields: RequestFields, rawURL: string, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
+async function verifyProof(request: Inbound, method: string, fields: RequestFields, rawURL: string, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
   const { p, common } = steps
   const hasWPT = fields.wpt !== null
   const hasSignature = fields.signatureInput !== null || fields.signature !== null
@@ -217,7 +225,9 @@ async function verifyProof(request: Request, method: string, fields: RequestFiel
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
     // The request's own URL, when publicURL's answer is it (then the view does not parse it again).
     const requestURL = url.href === rawURL ? url : undefined
-    const signature = await steps.verifyWimse(request, wit, { url: requestURL, read: fieldReader(fields, request.headers) })
+    const read = fieldReader(fields, request)
+    const body = request.hasBody ? request.body(p.bodyBytes) : null
+    const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, read, section: request.section(read), body })
     return Object.freeze({ type: 'httpsig', signature })
   }
   if (!hasWPT) {
@@ -225,20 +235,19 @@ async function verifyProof(request: Request, method: string, fields: RequestFiel
   }
   const tokens = readWPTTokens(fields.wit, fields.wpt, fields.authorization, fields.txnToken)
   const wpt = await steps.verifyWpt(tokens.wpt, { wit, target: targetWithoutQuery(url, 'url'), method, accessToken: tokens.accessToken, txnToken: tokens.txnToken })
-  if (request.body !== null && (p.requireContentDigest || fields.contentDigest !== null)) {
-    await verifyMessageContentDigest(request, { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
+  if (request.hasBody && (p.requireContentDigest || fields.contentDigest !== null)) {
+    await verifyContentDigest(fields.contentDigest, request.body(p.bodyBytes), { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
   }
   return Object.freeze({ type: 'wpt', wpt })
 }
 
 async function verifyAccessTokenStep(
-  headers: Headers,
+  authorization: string | null,
   p: NormalizedPolicy,
   jkt: string,
   verifierFor: (jkt: string) => AuthorizationHeaderVerifier,
 ): Promise<VerifiedAccessToken | undefined> {
   const step = p.accessToken!
-  const authorization = headers.get('authorization')
   if (authorization === null) {
     if (step.mode === 'required') {
       throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'an access token is required', { status: 401 })

@@ -47,7 +47,7 @@ export function readRequestFields(headers: Headers, max: number): RequestFields 
 }
 
 /** `Headers.get` answered from the fields already read, falling back to the headers for others. */
-export function fieldReader(f: RequestFields, headers: Headers): (name: string) => string | null {
+export function fieldReader(f: RequestFields, headers: { get(name: string): string | null }): (name: string) => string | null {
   return (name) => {
     switch (name) {
       case 'workload-identity-token': return f.wit

@@ -60,7 +60,11 @@ function verifierFor(policy: TxnTokenHeaderPolicy): TxnTokenVerifier {
 export async function verifyTxnTokenHeader(headers: Headers, policy: TxnTokenHeaderPolicy): Promise<VerifiedTxnToken | undefined> {
   const verify = verifierFor(policy)
   if (!looseInstanceOf(headers, Headers)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'headers must be a Headers object')
-  const value = headers.get(TXN_TOKEN_HEADER)
+  return verifyTxnTokenField(headers.get(TXN_TOKEN_HEADER), policy, verify)
+}
+
+/** Internal (agentauth/server): {@link verifyTxnTokenHeader} on the field's combined value. */
+export async function verifyTxnTokenField(value: string | null, policy: TxnTokenHeaderPolicy, verify: TxnTokenVerifier = verifierFor(policy)): Promise<VerifiedTxnToken | undefined> {
   if (value === null) {
     if (!policy.required) return undefined
     throw new VerificationError('ERR_TXN_TOKEN_MISSING', 'the request carries no Txn-Token', { claim: TXN_TOKEN_HEADER, status: 401, challenge: CHALLENGE })

@@ -1,7 +1,7 @@
 import { VerificationError, codedTypeError } from '../errors/index.js'
 import { signRequest, type DigestBody, type HTTPRequest } from '../httpsig/index.js'
 import { canonicalAlgorithm } from '../httpsig/algorithms.js'
-import { readerSection, requestView } from '../httpsig/message.js'
+import { readerSection, requestView, type FieldSection } from '../httpsig/message.js'
 import type { InternalInput } from '../httpsig/signature-fields.js'
 import type { VerifyOptions } from '../httpsig/types.js'
 import { internalPolicy, verifySelectedSignature } from '../httpsig/verify.js'
@@ -170,7 +170,8 @@ export async function verifyWIMSERequest(request: HTTPRequest, options: VerifyWI
   const v = prepareVerify(options)
   const compiled = compiledSettings(options, compileWIMSEAudience(options.audience), v)
   const headers = headersOf(request)
-  return verifyCore(request, v.wit, v.now, compiled, { headers, read: (name) => headers.get(name), url: undefined, target: requestURL(request), body: options.body })
+  const read = (name: string): string | null => headers.get(name)
+  return verifyCore(request, v.wit, v.now, compiled, { section: readerSection(read, headers), read, url: undefined, target: requestURL(request), body: options.body })
 }
 
 /** Request-independent settings of {@link verifyWIMSERequest}, validated. */
@@ -222,7 +223,8 @@ function allowedFor(alg: JWSAlgorithm): ReadonlySet<string> {
 
 /** How the core reads the request: its fields, and its URL when the caller has parsed it. */
 interface RequestAccess {
-  readonly headers: Headers
+  /** Field lines for the signature base. */
+  readonly section: FieldSection
   /** The combined value of a field (as `Headers.get`). */
   readonly read: (name: string) => string | null
   /** `new URL(request.url)`, when the caller has it. */
@@ -249,7 +251,7 @@ async function verifyCore(request: HTTPRequest, wit: VerifiedWIT, now: number, c
   if (signResponse !== undefined && typeof signResponse !== 'boolean') throw new VerificationError('ERR_HTTPSIG_INVALID', 'wimse-sign-response must be a Boolean', { claim: 'wimse-sign-response' })
   const digest = checkContentDigestValue(request, read('content-digest'), { body: access.body, ...(c.crypto ? { crypto: c.crypto } : {}) }, c.maxBodyBytes)
   const contentDigest = digest === undefined ? undefined : await digest
-  const view = requestView(request, { url: access.url, headers: readerSection(read, access.headers) })
+  const view = requestView(request, { url: access.url, headers: access.section })
   const policy = internalPolicy(c.httpsig, allowedFor(wit.proofAlgorithm), required)
   const pending = verifySelectedSignature(view, policy, nowSeconds(c.clock), selected.inputs, member, rawSignature, { key: wit.key, algorithm: wit.proofAlgorithm }, c.crypto ?? globalThis.crypto)
   const verified = pending instanceof Promise ? await pending : pending
@@ -277,10 +279,14 @@ export interface KnownRequestParts {
   readonly url?: URL | undefined
   /** Combined field values. */
   readonly read?: ((name: string) => string | null) | undefined
+  /** Field lines (with `read`, the request's own headers are then never touched). */
+  readonly section?: FieldSection | undefined
+  /** The body to digest, when the caller reads it itself (then the request's body is not used). */
+  readonly body?: DigestBody | undefined
 }
 
 /** `(request, wit, known?) => VerifiedWIMSERequest`, returned by {@link createCompiledWIMSERequestVerifier}. */
-export type CompiledWIMSERequestVerifier = (request: Request, wit: VerifiedWIT, known?: KnownRequestParts) => Promise<VerifiedWIMSERequest>
+export type CompiledWIMSERequestVerifier = (request: HTTPRequest, wit: VerifiedWIT, known?: KnownRequestParts) => Promise<VerifiedWIMSERequest>
 
 /**
  * Internal (agentauth/server): validates the request-independent options of
@@ -304,16 +310,21 @@ export function createCompiledWIMSERequestVerifier(options: Omit<VerifyWIMSERequ
     replayCache,
   }
   const compiled = compiledSettings(options, compileWIMSEAudience(options.audience), v)
-  return function verifyCompiledWIMSERequest(request: Request, wit: VerifiedWIT, known?: KnownRequestParts): Promise<VerifiedWIMSERequest> {
+  return function verifyCompiledWIMSERequest(request: HTTPRequest, wit: VerifiedWIT, known?: KnownRequestParts): Promise<VerifiedWIMSERequest> {
     try {
       const w = wit as Partial<VerifiedWIT> | undefined
       if (typeof w !== 'object' || w === null || typeof w.token !== 'string' || typeof w.id !== 'string' || typeof w.key !== 'object' || !isJWSAlgorithm(w.proofAlgorithm)) {
         throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.wit must be a VerifiedWIT (the result of verifyWIT)')
       }
       const now = nowSeconds(compiled.clock)
-      const headers = headersOf(request)
-      const read = known?.read ?? ((name: string) => headers.get(name))
-      return verifyCore(request, wit, now, compiled, { headers, read, url: known?.url, target: known?.url ?? requestURL(request), body: undefined })
+      let read = known?.read
+      let section = known?.section
+      if (read === undefined || section === undefined) {
+        const headers = headersOf(request)
+        read ??= (name: string) => headers.get(name)
+        section = readerSection(read, headers)
+      }
+      return verifyCore(request, wit, now, compiled, { section, read, url: known?.url, target: known?.url ?? requestURL(request), body: known?.body })
     } catch (err) {
       return Promise.reject(err)
     }

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { codedTypeError } from '../../errors/index.js'
 import { assertFunction, looseInstanceOf } from '../../internal/assert.js'
 import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
-import { createRequestConverter, discardBody, type ToWebRequestOptions } from './web-request.js'
+import { inboundVerifierOf } from '../../server/inbound.js'
+import { createNodeSourceReader, type NodeSource, type NodeSourceReader, type ToWebRequestOptions } from './web-request.js'
 import { sendWebResponse } from './web-response.js'
 
 /**
@@ -96,8 +97,37 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  */
 export async function verifyIncomingMessage(req: IncomingMessage, verifier: RequestVerifier, options?: ToWebRequestOptions): Promise<VerifiedIncomingMessage> {
   assertFunction(verifier, 'verifier')
-  const request = createRequestConverter(options)(req)
-  return Object.freeze({ verified: await verifier(request), request })
+  const source = readerFor(options)(req)
+  const verified = await verifySource(source, verifier)
+  // The Request is built only if the caller asks for it (a listener answering with res.end never pays for it).
+  return Object.freeze({
+    verified,
+    get request(): Request {
+      return source.toRequest()
+    },
+  })
+}
+
+/** Verifiers from createRequestVerifier read the message directly; any other function gets a Request. */
+export function verifySource(source: NodeSource, verifier: RequestVerifier): Promise<VerifiedRequest> {
+  const direct = inboundVerifierOf(verifier)
+  if (direct !== undefined) return direct(source)
+  return verifier(source.toRequest())
+}
+
+// Options objects are usually module constants: validate each once.
+const readers = new WeakMap<object, NodeSourceReader>()
+let defaultReader: NodeSourceReader | undefined
+function readerFor(options: ToWebRequestOptions | undefined): NodeSourceReader {
+  if (options === undefined) return (defaultReader ??= createNodeSourceReader())
+  if (typeof options !== 'object' || options === null) return createNodeSourceReader(options)
+  let r = readers.get(options)
+  if (r === undefined) {
+    r = createNodeSourceReader(options)
+    // Only frozen options are remembered: a mutable object could change between calls.
+    if (Object.isFrozen(options)) readers.set(options, r)
+  }
+  return r
 }
 
 /**
@@ -128,22 +158,23 @@ export async function verifyIncomingMessage(req: IncomingMessage, verifier: Requ
 export function createNodeHandler(verifier: RequestVerifier, handler: VerifiedHandler, options: NodeHandlerOptions = {}): NodeRequestListener {
   assertFunction(verifier, 'verifier')
   assertFunction(handler, 'handler')
-  const convert = createRequestConverter(options)
+  const read = createNodeSourceReader(options)
   const { signResponse, onError, errorOptions } = options
   if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
   if (onError !== undefined) assertFunction(onError, 'options.onError')
 
   return async function agentauthNodeHandler(req, res) {
     let response: Response
-    let request: Request | undefined
+    let source: NodeSource | undefined
     try {
-      request = convert(req)
-      const verified = await verifier(request)
+      source = read(req)
+      const verified = await verifySource(source, verifier)
+      const request = source.toRequest()
       response = await handler(request, verified)
       if (!looseInstanceOf(response, Response)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the handler must return a Response')
       if (signResponse !== undefined) response = await signResponse(response, { request, verified })
     } catch (err) {
-      discardBody(request)
+      source?.discard()
       try {
         response = (await onError?.(err, req)) ?? errorResponse(err, errorOptions)
       } catch (hookError) {

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 import { codedTypeError, VerificationError } from '../../errors/index.js'
 import { assertObject, optionalNumber } from '../../internal/assert.js'
+import { headerInvalid, type Inbound } from '../../server/inbound.js'
 
 /**
  * Options of {@link toWebRequest} (and of every Node-based adapter).
@@ -121,8 +122,85 @@ function target(url: string | undefined): string {
   throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not an absolute path', { status: 400 })
 }
 
-/** Validates options once; returns the converter used by every Node-based adapter. */
-export function createRequestConverter(options: ToWebRequestOptions = {}): RequestConverter {
+/**
+ * One Node request, read without building a fetch `Request`: what the verifier needs (method, URL,
+ * combined fields, a bounded body read at most once), and the `Request` itself on demand, whose
+ * body is the bytes the verifier read or else a lazy stream over the message.
+ */
+export interface NodeSource extends Inbound {
+  /** The fetch `Request` (built once, on first call). */
+  toRequest(): Request
+  /** Drains what is left of the body after a refusal (never destroys the message). */
+  discard(): void
+  /** The body bytes the verifier read (for a Content-Digest check), once read. */
+  readonly bytesRead: Promise<Uint8Array> | undefined
+}
+
+/** Reads one message; `rawBody` is a body a framework already read (express `captureRawBody`). */
+export type NodeSourceReader = (req: IncomingMessage, rawBody?: Uint8Array | string) => NodeSource
+
+// Methods fetch normalises to upper case, and those it refuses (Fetch §2.2.1).
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+const BAD_VALUE = /[\0\r\n]/
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+function normaliseMethod(raw: string): string {
+  const upper = raw.toUpperCase()
+  if (!TOKEN.test(raw) || FORBIDDEN_METHODS.has(upper)) {
+    throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400 })
+  }
+  return NORMALISED_METHODS.has(upper) ? upper : raw
+}
+
+/** A field value as fetch stores it: leading and trailing HTTP whitespace removed. */
+function normaliseValue(v: string): string {
+  const first = v.charCodeAt(0)
+  const last = v.charCodeAt(v.length - 1)
+  return first === 32 || first === 9 || last === 32 || last === 9 ? v.replace(/^[\t ]+|[\t ]+$/g, '') : v
+}
+
+/** Reads the rest of a message into one buffer, failing at `max` bytes (then the rest is drained). */
+async function readAll(source: Readable, max: number, tooLargeError: () => Error): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const it = source.iterator({ destroyOnReturn: false })
+  try {
+    for (;;) {
+      const r = await it.next()
+      if (r.done === true) break
+      const chunk = typeof r.value === 'string' ? new TextEncoder().encode(r.value) : (r.value as Uint8Array)
+      total += chunk.length
+      if (total > max) throw tooLargeError()
+      chunks.push(chunk)
+    }
+  } catch (err) {
+    await it.return?.()
+    source.resume()
+    throw err
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+function bytesStream(bytes: Promise<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const b = await bytes
+      if (b.length > 0) controller.enqueue(b)
+      controller.close()
+    },
+  }, { highWaterMark: 0 })
+}
+
+/** Validates options once; returns the reader used by every Node-based adapter. */
+export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeSourceReader {
   assertObject(options, 'options')
   let publicOrigin: string | undefined
   if (options.publicOrigin !== undefined) {
@@ -150,35 +228,152 @@ export function createRequestConverter(options: ToWebRequestOptions = {}): Reque
     return `${proto}://${host !== undefined && HOST.test(host) ? host : 'localhost'}`
   }
 
-  return function convert(req, rawBody) {
-    const method = req.method ?? 'GET'
-    const url = originOf(req) + target(req.url)
-    const headers = new Headers()
-    const raw = req.rawHeaders
+  return function read(req, rawBody) {
+    const method = normaliseMethod(req.method ?? 'GET')
+    let url: string
     try {
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (raw[i]!.charCodeAt(0) !== 58 /* : (HTTP/2 pseudo-header) */) headers.append(raw[i]!, raw[i + 1]!)
-      }
-    } catch (cause) {
-      throw new VerificationError('ERR_HEADER_INVALID', 'a request header cannot be represented', { status: 400, cause })
+      url = new URL(originOf(req) + target(req.url)).href
+    } catch (err) {
+      if (err instanceof VerificationError) throw err
+      throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not a valid URL', { status: 400, cause: err })
     }
-    let body: ReadableStream<Uint8Array> | Uint8Array | string | null = null
-    if (!NO_BODY_METHODS.has(method.toUpperCase())) {
+    let raw: Uint8Array | string | undefined
+    let hasBody = false
+    let declared: number | undefined
+    if (!NO_BODY_METHODS.has(method)) {
       if (rawBody !== undefined) {
         if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the raw body must be a Uint8Array or a string')
         if (rawBody.length > maxBodyBytes) throw tooLarge(maxBodyBytes)
-        body = rawBody
+        raw = rawBody
+        hasBody = true
       } else if (declaresBody(req)) {
+        hasBody = true
         const length = req.headers['content-length']
-        body = bodyConsumed(req) ? consumedBody() : lazyBody(req, maxBodyBytes, length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined)
+        declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined
       }
     }
-    try {
-      return new Request(url, body === null ? { method, headers } : ({ method, headers, body, duplex: 'half' } as RequestInit))
-    } catch (cause) {
-      throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400, cause })
+
+    // Fields: combined per lower-cased name (Fetch "combine"), Set-Cookie lines kept apart.
+    let map: Map<string, string> | undefined
+    let cookies: string[] | undefined
+    function fieldMap(): Map<string, string> {
+      if (map !== undefined) return map
+      const m = new Map<string, string>()
+      const lines = req.rawHeaders
+      for (let i = 0; i + 1 < lines.length; i += 2) {
+        const rawName = lines[i]!
+        if (rawName.charCodeAt(0) === 58 /* : (HTTP/2 pseudo-header) */) continue
+        const name = rawName.toLowerCase()
+        const value = normaliseValue(lines[i + 1]!)
+        if (!TOKEN.test(rawName) || BAD_VALUE.test(value)) throw headerInvalid()
+        if (name === 'set-cookie') (cookies ??= []).push(value)
+        const prev = m.get(name)
+        m.set(name, prev === undefined ? value : `${prev}, ${value}`)
+      }
+      return (map = m)
     }
+
+    let bytes: Promise<Uint8Array> | undefined
+    let request: Request | undefined
+    const consumed = raw === undefined && hasBody && bodyConsumed(req)
+    function readBytes(max: number): Promise<Uint8Array> {
+      if (bytes === undefined) {
+        const limit = Math.min(max, maxBodyBytes)
+        if (declared !== undefined && declared > limit) {
+          req.resume()
+          bytes = Promise.reject(tooLarge(limit))
+        } else {
+          bytes = readAll(req, limit, () => tooLarge(limit))
+        }
+        bytes.catch(() => undefined)
+      }
+      return bytes
+    }
+
+    const source: NodeSource = {
+      method,
+      url,
+      hasBody,
+      message: { method, url },
+      fields(max) {
+        const m = fieldMap()
+        let total = 0
+        for (const [name, value] of m) {
+          if (name === 'set-cookie') continue
+          total += name.length + value.length + 4
+        }
+        if (cookies !== undefined) for (const c of cookies) total += 14 + c.length
+        if (total > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', 'request headers are too large', { status: 400 })
+        return {
+          wit: m.get('workload-identity-token') ?? null,
+          wpt: m.get('workload-proof-token') ?? null,
+          signatureInput: m.get('signature-input') ?? null,
+          signature: m.get('signature') ?? null,
+          contentDigest: m.get('content-digest') ?? null,
+          contentType: m.get('content-type') ?? null,
+          authorization: m.get('authorization') ?? null,
+          txnToken: m.get('txn-token') ?? null,
+          forwardedProto: m.get('x-forwarded-proto') ?? null,
+          forwardedHost: m.get('x-forwarded-host') ?? null,
+        }
+      },
+      get(name) {
+        return fieldMap().get(name.toLowerCase()) ?? null
+      },
+      section(readField) {
+        return {
+          lines(name) {
+            if (name === 'set-cookie') {
+              fieldMap()
+              return cookies
+            }
+            const v = readField(name)
+            return v === null ? undefined : [v]
+          },
+        }
+      },
+      body(max) {
+        if (!hasBody) return null
+        if (raw !== undefined) return raw
+        if (consumed) return consumedBody()
+        return bytesStream(readBytes(max))
+      },
+      get bytesRead() {
+        return bytes
+      },
+      toRequest() {
+        if (request !== undefined) return request
+        const headers: [string, string][] = []
+        const lines = req.rawHeaders
+        for (let i = 0; i + 1 < lines.length; i += 2) {
+          if (lines[i]!.charCodeAt(0) !== 58) headers.push([lines[i]!, lines[i + 1]!])
+        }
+        let body: ReadableStream<Uint8Array> | Uint8Array | string | null = null
+        if (hasBody) {
+          body = raw !== undefined ? raw
+            : bytes !== undefined ? bytesStream(bytes)
+              : consumed ? consumedBody() : lazyBody(req, maxBodyBytes, declared)
+        }
+        try {
+          request = new Request(url, body === null ? { method, headers } : ({ method, headers, body, duplex: 'half' } as RequestInit))
+        } catch (cause) {
+          throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400, cause })
+        }
+        return request
+      },
+      discard() {
+        if (request !== undefined) discardBody(request)
+        else if (hasBody && raw === undefined && bytes === undefined && !consumed) req.resume()
+      },
+    }
+    return source
   }
+}
+
+/** Validates options once; returns the converter used by every Node-based adapter. */
+export function createRequestConverter(options: ToWebRequestOptions = {}): RequestConverter {
+  const read = createNodeSourceReader(options)
+  return (req, rawBody) => read(req, rawBody).toRequest()
 }
 
 /**

@@ -49,7 +49,8 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end()
     return
   }
-  if ((response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream')) res.flushHeaders()
+  const eventStream = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream')
+  if (eventStream) res.flushHeaders()
   const reader = body.getReader()
   let gone = false
   const onClose = (): void => {
@@ -59,10 +60,31 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   }
   res.on('close', onClose)
   try {
+    let pending = reader.read()
+    if (!eventStream) {
+      // A body that is complete after its first chunk (a Response made from a string or bytes) is
+      // sent in one write with a Content-Length, not chunked. The second read is only awaited until
+      // the next event-loop turn, so a body that is still being produced starts flowing at once.
+      const head = await pending
+      if (head.done || gone) {
+        if (!gone) res.end()
+        return
+      }
+      pending = reader.read()
+      const next = await Promise.race([pending, nextTurn()])
+      if (next !== NOT_YET && next.done) {
+        if (gone) return
+        if (!res.hasHeader('content-length') && head.value instanceof Uint8Array) res.setHeader('content-length', head.value.byteLength)
+        res.end(head.value)
+        return
+      }
+      if (!res.write(head.value)) await waitForDrain(res)
+    }
     for (;;) {
-      const { done, value } = await reader.read()
+      const { done, value } = await pending
       if (done || gone) break
       if (!res.write(value)) await waitForDrain(res)
+      pending = reader.read()
     }
     if (!gone) res.end()
   } catch (err) {
@@ -70,4 +92,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   } finally {
     res.off('close', onClose)
   }
+}
+
+const NOT_YET = Symbol('not yet')
+function nextTurn(): Promise<typeof NOT_YET> {
+  return new Promise((resolve) => setImmediate(resolve, NOT_YET))
 }

@@ -1,0 +1,227 @@
+// agentauth/adapters/node reads a verifier from createRequestVerifier straight from the
+// IncomingMessage (no fetch Request is built unless asked for). Differential test: the same raw
+// bytes sent to a server on that direct path and to one that converts with toWebRequest and calls
+// the verifier with the Request must get the same outcome, and the handler must see the same body.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createNodeHandler, sendWebResponse, toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
+import { matchId } from '../../src/identifier/index.js'
+import { createRequestVerifier, errorResponse, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
+import { createMemoryReplayCache } from '../../src/stores/index.js'
+import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
+import { listen, type StartedServer } from '../helpers/adapters-suite.js'
+
+const OPTIONS = Object.freeze({ publicOrigin: ORIGIN, maxBodyBytes: BODY_LIMIT })
+
+interface Outcome { status: number; code?: string; id?: string; body?: string; method?: string; url?: string }
+
+function verifierFor(fx: AdapterFixture): RequestVerifier {
+  return createRequestVerifier({
+    trustBundles: fx.td.trustBundles,
+    origin: ORIGIN,
+    proof: 'either',
+    authorize: matchId(fx.agent.id),
+    replayCache: createMemoryReplayCache(),
+    requireContentDigest: true,
+    limits: { bodyBytes: BODY_LIMIT, headerBytes: 8 * 1024 },
+  })
+}
+
+async function answer(res: ServerResponse, run: () => Promise<{ verified: VerifiedRequest; request: Request }>): Promise<void> {
+  try {
+    const { verified, request } = await run()
+    const body = await request.text()
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ status: 200, id: verified.workload.id, body, method: verified.method, url: verified.url }))
+  } catch (err) {
+    const r = errorResponse(err)
+    const { code } = (await r.clone().json()) as { code: string }
+    res.statusCode = r.status
+    res.end(JSON.stringify({ status: r.status, code }))
+  }
+}
+
+/** Sends raw bytes over a socket; returns the JSON body of the answer. */
+function raw(base: string, payload: string): Promise<Outcome> {
+  const { port } = new URL(base)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(payload))
+    let out = ''
+    socket.on('data', (d) => { out += d.toString('latin1') })
+    socket.on('end', () => {
+      const at = out.indexOf('\r\n\r\n')
+      const head = out.slice(0, at)
+      let body = out.slice(at + 4)
+      if (/transfer-encoding: chunked/i.test(head)) body = body.replace(/^[0-9a-f]+\r\n/, '').replace(/\r\n0\r\n\r\n$/, '')
+      try {
+        resolve(JSON.parse(body) as Outcome)
+      } catch {
+        resolve({ status: Number(head.split(' ')[1]) })
+      }
+    })
+    socket.on('error', reject)
+  })
+}
+
+/** The HTTP/1.1 bytes of a credentialed request, with header lines edited by `edit`. */
+async function serialise(req: Request, edit: (lines: Array<[string, string]>) => Array<[string, string]> = (l) => l, body?: string): Promise<string> {
+  const url = new URL(req.url)
+  const payload = body ?? (req.body === null ? '' : await req.clone().text())
+  let lines: Array<[string, string]> = [['Host', 'api.example.com'], ...[...req.headers].map(([k, v]) => [k, v] as [string, string])]
+  if (payload.length > 0) lines.push(['Content-Length', String(Buffer.byteLength(payload))])
+  lines.push(['Connection', 'close'])
+  lines = edit(lines)
+  return `${req.method} ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${payload}`
+}
+
+describe('node adapter: direct reading matches the fetch Request path', () => {
+  let fx: AdapterFixture
+  let direct: StartedServer
+  let converted: StartedServer
+  beforeAll(async () => {
+    fx = await adapterFixture()
+    const viaDirect = verifierFor(fx)
+    const viaRequest = verifierFor(fx)
+    direct = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, () => verifyIncomingMessage(req, viaDirect, OPTIONS))))
+    converted = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, async () => {
+      const request = toWebRequest(req, OPTIONS)
+      return { verified: await viaRequest(request), request }
+    })))
+  })
+  afterAll(async () => {
+    await direct?.close()
+    await converted?.close()
+  })
+
+  async function both(payload: string): Promise<Outcome> {
+    const [a, b] = await Promise.all([raw(direct.base, payload), raw(converted.base, payload)])
+    expect(a).toEqual(b)
+    return a
+  }
+
+  const cases: Array<{ name: string; expect: Partial<Outcome>; make: (fx: AdapterFixture) => Promise<string> }> = [
+    { name: 'WPT GET', expect: { status: 200, body: '', method: 'GET', url: `${ORIGIN}/x?a=1` }, make: async (f) => serialise(await credentialed('wpt', f.agent, '/x?a=1')) },
+    { name: 'WPT POST with a digested body', expect: { status: 200, body: '{"q":1}' }, make: async (f) => serialise(await credentialed('wpt', f.agent, '/x', { body: '{"q":1}', contentType: 'application/json' })) },
+    { name: 'HTTP signature POST with a body', expect: { status: 200, body: 'hello' }, make: async (f) => serialise(await credentialed('httpsig', f.agent, '/x', { body: 'hello', contentType: 'text/plain' })) },
+    { name: 'a dot-segment path (normalised the same way)', expect: { status: 200, url: `${ORIGIN}/a/b` }, make: async (f) => (await serialise(await credentialed('wpt', f.agent, '/a/b'))).replace('GET /a/b ', 'GET /c/../a/b ') },
+    { name: 'a tampered body', expect: { status: 400 }, make: async (f) => serialise(await credentialed('wpt', f.agent, '/x', { body: '{"q":1}', contentType: 'application/json' }), undefined, '{"q":2}') },
+    { name: 'a tampered signed body', expect: { status: 400 }, make: async (f) => serialise(await credentialed('httpsig', f.agent, '/x', { body: 'hello', contentType: 'text/plain' }), undefined, 'HELLO') },
+    { name: 'a body over the limit', expect: { status: 413, code: 'ERR_BODY_TOO_LARGE' }, make: async (f) => serialise(await credentialed('wpt', f.agent, '/x', { body: 'a', contentType: 'text/plain' }), undefined, 'a'.repeat(BODY_LIMIT + 1)) },
+    {
+      name: 'the WIT sent twice (repeated field lines are combined)', expect: { status: 400, code: 'ERR_WIT_MISSING' },
+      make: async (f) => serialise(await credentialed('wpt', f.agent, '/x'), (l) => [...l, ...l.filter(([k]) => k === 'workload-identity-token')]),
+    },
+    {
+      name: 'Signature-Input sent twice', expect: { status: 400 },
+      make: async (f) => serialise(await credentialed('httpsig', f.agent, '/x'), (l) => [...l, ...l.filter(([k]) => k === 'signature-input')]),
+    },
+    {
+      name: 'mixed-case names and padded values', expect: { status: 200 },
+      make: async (f) => serialise(await credentialed('wpt', f.agent, '/x'), (l) => l.map(([k, v]) => [k.toUpperCase(), ` ${v}\t`])),
+    },
+    { name: 'no credentials', expect: { status: 400, code: 'ERR_WIT_MISSING' }, make: async () => 'GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' },
+    {
+      name: 'a header section over policy.limits.headerBytes', expect: { status: 400, code: 'ERR_INPUT_TOO_LARGE' },
+      make: async (f) => serialise(await credentialed('wpt', f.agent, '/x'), (l) => [...l, ['x-junk', 'j'.repeat(9000)]]),
+    },
+    {
+      name: 'repeated Set-Cookie lines count like Headers iteration', expect: { status: 400, code: 'ERR_INPUT_TOO_LARGE' },
+      make: async (f) => serialise(await credentialed('wpt', f.agent, '/x'), (l) => [...l, ...Array.from({ length: 500 }, () => ['Set-Cookie', 'a=b'] as [string, string])]),
+    },
+  ]
+  for (const c of cases) {
+    it(`${c.name}: same outcome`, async () => {
+      const outcome = await both(await c.make(fx))
+      expect(outcome).toMatchObject(c.expect)
+      if (c.expect.status === 200) expect(outcome.id).toBe(fx.agent.id)
+    })
+  }
+})
+
+describe('node adapter: what the direct path builds', () => {
+  let fx: AdapterFixture
+  beforeAll(async () => { fx = await adapterFixture() })
+
+  async function serve(listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>, run: (base: string) => Promise<void>): Promise<void> {
+    const s = await listen(createServer((req, res) => void listener(req, res)))
+    try {
+      await run(s.base)
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('builds the fetch Request only when asked for, once', async () => {
+    const verify = verifierFor(fx)
+    const seen: unknown[] = []
+    await serve(async (req, res) => {
+      const result = await verifyIncomingMessage(req, verify, OPTIONS)
+      const descriptor = Object.getOwnPropertyDescriptor(result, 'request')
+      seen.push(typeof descriptor?.get, Object.isFrozen(result), result.request === result.request, result.request.url)
+      res.end()
+    }, async (base) => {
+      const req = await credentialed('wpt', fx.agent, '/lazy?x=1')
+      expect((await fetch(base + '/lazy?x=1', { headers: req.headers })).status).toBe(200)
+    })
+    expect(seen).toEqual(['function', true, true, `${ORIGIN}/lazy?x=1`])
+  })
+
+  it('hands a verifier that is not from createRequestVerifier a fetch Request', async () => {
+    const received: unknown[] = []
+    const custom = (async (request: Request) => {
+      received.push(request instanceof Request, request.url, request.headers.get('x-a'))
+      return Object.freeze({ workload: { id: 'spiffe://example.org/custom' } }) as unknown as VerifiedRequest
+    }) as RequestVerifier
+    await serve(async (req, res) => {
+      const { verified } = await verifyIncomingMessage(req, custom, OPTIONS)
+      res.end(verified.workload.id)
+    }, async (base) => {
+      expect(await (await fetch(base + '/c', { headers: { 'x-a': '1' } })).text()).toBe('spiffe://example.org/custom')
+    })
+    expect(received).toEqual([true, `${ORIGIN}/c`, '1'])
+  })
+
+  it('lets the handler stream a body the verifier did not need', async () => {
+    const verify = createRequestVerifier({ trustBundles: fx.td.trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchId(fx.agent.id) })
+    const handler = createNodeHandler(verify, async (request) => new Response(String((await request.arrayBuffer()).byteLength)), OPTIONS)
+    await serve(handler, async (base) => {
+      const req = await credentialed('wpt', fx.agent, '/u', { method: 'PUT' })
+      expect(await (await fetch(base + '/u', { method: 'PUT', headers: req.headers, body: 'x'.repeat(5000) })).text()).toBe('5000')
+    })
+  })
+
+  it('sends a one-chunk response with Content-Length and keeps a slow stream flowing chunk by chunk', async () => {
+    const verify = verifierFor(fx)
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    const handler = createNodeHandler(verify, async (request) => {
+      if (new URL(request.url).pathname === '/one') return Response.json({ ok: true })
+      const enc = new TextEncoder()
+      return new Response(new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(enc.encode('first;'))
+          await held
+          controller.enqueue(enc.encode('second'))
+          controller.close()
+        },
+      }))
+    }, OPTIONS)
+    await serve(handler, async (base) => {
+      const one = await fetch(base + '/one', { headers: (await credentialed('wpt', fx.agent, '/one')).headers })
+      expect(one.headers.get('content-length')).toBe('11')
+      expect(one.headers.get('transfer-encoding')).toBeNull()
+      expect(await one.json()).toEqual({ ok: true })
+
+      const slow = await fetch(base + '/slow', { headers: (await credentialed('wpt', fx.agent, '/slow')).headers })
+      expect(slow.headers.get('transfer-encoding')).toBe('chunked')
+      const reader = slow.body!.getReader()
+      const first = await reader.read() // arrives while the second chunk is still held back
+      expect(new TextDecoder().decode(first.value)).toBe('first;')
+      release()
+      let rest = ''
+      for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value)
+      expect(rest).toBe('second')
+    })
+  })
+})
