@@ -39,6 +39,22 @@ if (process.env.STUB_VERIFY === '1') {
   ;(createRequire(import.meta.url)('node:crypto') as { verify: unknown }).verify = () => true
   syncBuiltinESMExports()
 }
+// TIME_VERIFY=1: node:crypto's verify is wrapped to measure the time spent inside it, so the
+// per-op figure splits into "inside the signature check" and "everything around it".
+const inside = { ns: 0n, calls: 0 }
+if (process.env.TIME_VERIFY === '1') {
+  const mod = createRequire(import.meta.url)('node:crypto') as { verify: (...a: unknown[]) => unknown }
+  const real = mod.verify
+  mod.verify = (...a: unknown[]) => {
+    const t = process.hrtime.bigint()
+    try { return real(...a) } finally { inside.ns += process.hrtime.bigint() - t; inside.calls++ }
+  }
+  syncBuiltinESMExports()
+}
+function insideSince(mark: { ns: bigint; calls: number }): string {
+  const calls = inside.calls - mark.calls
+  return calls === 0 ? 'n/a' : `${(Number(inside.ns - mark.ns) / 1000 / calls).toFixed(1)} µs/verify`
+}
 const profileDir = process.env.PROFILE
 const session = profileDir ? new Session() : undefined
 if (session) {
@@ -62,8 +78,12 @@ await time(ref, 500)
 const ratios: number[] = []
 const overheads: number[] = []
 for (let r = 0; r < rounds; r++) {
+  const m0 = { ...inside }
   const a = await time(ref, perRound)
+  const refInside = insideSince(m0)
+  const m1 = { ...inside }
   const b = await timeOp(perRound)
+  if (process.env.TIME_VERIFY === '1') console.log(`round ${r}: inside verify: reference ${refInside} (of ${(1e6 / a).toFixed(1)} µs/op), case ${insideSince(m1)} (of ${(1e6 / b).toFixed(1)} µs/op)`)
   ratios.push(b / a)
   overheads.push(1e6 / b - 1e6 / a)
   if (process.env.VERBOSE) console.log(`round ${r}: ${c.name}: ${Math.round(b)} ops/s, raw ${c.reference} node:crypto ${Math.round(a)} ops/s, ratio ${(b / a).toFixed(3)}`)

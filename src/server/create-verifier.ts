@@ -174,7 +174,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     const { wit, identifier, jkt } = entry
 
     const rawURL = request.url
-    const url = publicURL(rawURL, p, fields)
+    const url = publicURL(rawURL, p, fields, request.parsedURL)
     const method = request.method
     const proof = await verifyProof(request, method, fields, rawURL, url, wit, steps)
 

@@ -80,12 +80,12 @@ export function singleValue(value: string | null, name: string, code: Verificati
  * is one of the configured origins; `X-Forwarded-Proto` / `X-Forwarded-Host` only when the
  * operator trusts the proxy, and again only to choose among configured origins.
  */
-export function publicURL(raw: string, p: NormalizedPolicy, fields: RequestFields): URL {
+export function publicURL(raw: string, p: NormalizedPolicy, fields: RequestFields, parsed?: URL): URL {
   // Common case: one configured origin and the request addressed to it. The serialised URL then
   // starts with that origin and "/" (the path); without a fragment it is already the answer.
   const only = p.origins.length === 1 ? p.origins[0]! : undefined
-  if (only !== undefined && raw.startsWith(only) && raw.charCodeAt(only.length) === 0x2f && !raw.includes('#')) return new URL(raw)
-  const url = new URL(raw)
+  if (only !== undefined && raw.startsWith(only) && raw.charCodeAt(only.length) === 0x2f && !raw.includes('#')) return parsed ?? new URL(raw)
+  const url = parsed ?? new URL(raw)
   let origin = p.origins[0]!
   if (p.origins.length > 1 || p.origins[0] !== url.origin) {
     let candidate = url.origin

@@ -15,6 +15,8 @@ export interface Inbound {
   readonly method: string
   /** The serialised absolute URL (`new URL(…).href`). */
   readonly url: string
+  /** `new URL(url)`, when the source already has it (read-only by contract). */
+  readonly parsedURL?: URL | undefined
   /** The fields the verifier needs, read in one pass that refuses more than `maxHeaderBytes`. */
   fields(maxHeaderBytes: number): RequestFields
   /** The combined value of any field, as `Headers.get` returns it. */

@@ -7,6 +7,9 @@ import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 import { codedTypeError, VerificationError } from '../../errors/index.js'
 import { assertObject, optionalNumber } from '../../internal/assert.js'
+import type { DigestBody } from '../../httpsig/content-digest.js'
+import type { FieldSection } from '../../httpsig/message.js'
+import type { RequestFields } from '../../server/extract.js'
 import { headerInvalid, type Inbound } from '../../server/inbound.js'
 
 /**
@@ -230,13 +233,14 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
 
   return function read(req, rawBody) {
     const method = normaliseMethod(req.method ?? 'GET')
-    let url: string
+    let parsed: URL
     try {
-      url = new URL(originOf(req) + target(req.url)).href
+      parsed = new URL(originOf(req) + target(req.url))
     } catch (err) {
       if (err instanceof VerificationError) throw err
       throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not a valid URL', { status: 400, cause: err })
     }
+    const url = parsed.href
     let raw: Uint8Array | string | undefined
     let hasBody = false
     let declared: number | undefined
@@ -253,120 +257,150 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
       }
     }
 
-    // Fields: combined per lower-cased name (Fetch "combine"), Set-Cookie lines kept apart.
-    let map: Map<string, string> | undefined
-    let cookies: string[] | undefined
-    function fieldMap(): Map<string, string> {
-      if (map !== undefined) return map
-      const m = new Map<string, string>()
-      const lines = req.rawHeaders
-      for (let i = 0; i + 1 < lines.length; i += 2) {
-        const rawName = lines[i]!
-        if (rawName.charCodeAt(0) === 58 /* : (HTTP/2 pseudo-header) */) continue
-        const name = rawName.toLowerCase()
-        const value = normaliseValue(lines[i + 1]!)
-        if (!TOKEN.test(rawName) || BAD_VALUE.test(value)) throw headerInvalid()
-        if (name === 'set-cookie') (cookies ??= []).push(value)
-        const prev = m.get(name)
-        m.set(name, prev === undefined ? value : `${prev}, ${value}`)
-      }
-      return (map = m)
-    }
+    return new NodeMessageSource(req, method, url, parsed, hasBody, raw, declared, maxBodyBytes)
+  }
+}
 
-    let bytes: Promise<Uint8Array> | undefined
-    let request: Request | undefined
-    const consumed = raw === undefined && hasBody && bodyConsumed(req)
-    function readBytes(max: number): Promise<Uint8Array> {
-      if (bytes === undefined) {
-        const limit = Math.min(max, maxBodyBytes)
-        if (declared !== undefined && declared > limit) {
-          req.resume()
-          bytes = Promise.reject(tooLarge(limit))
-        } else {
-          bytes = readAll(req, limit, () => tooLarge(limit))
-        }
-        bytes.catch(() => undefined)
-      }
-      return bytes
-    }
+/** {@link NodeSource} over one IncomingMessage (a class: one allocation per request, not a closure per method). */
+class NodeMessageSource implements NodeSource {
+  readonly message: { readonly method: string; readonly url: string }
+  readonly #req: IncomingMessage
+  readonly #raw: Uint8Array | string | undefined
+  readonly #declared: number | undefined
+  readonly #maxBodyBytes: number
+  readonly #consumed: boolean
+  #map: Map<string, string> | undefined
+  #cookies: string[] | undefined
+  #bytes: Promise<Uint8Array> | undefined
+  #request: Request | undefined
 
-    const source: NodeSource = {
-      method,
-      url,
-      hasBody,
-      message: { method, url },
-      fields(max) {
-        const m = fieldMap()
-        let total = 0
-        for (const [name, value] of m) {
-          if (name === 'set-cookie') continue
-          total += name.length + value.length + 4
+  readonly method: string
+  readonly url: string
+  readonly parsedURL: URL
+  readonly hasBody: boolean
+
+  constructor(
+    req: IncomingMessage, method: string, url: string, parsedURL: URL, hasBody: boolean,
+    raw: Uint8Array | string | undefined, declared: number | undefined, maxBodyBytes: number,
+  ) {
+    this.method = method
+    this.url = url
+    this.parsedURL = parsedURL
+    this.hasBody = hasBody
+    this.message = { method, url }
+    this.#req = req
+    this.#raw = raw
+    this.#declared = declared
+    this.#maxBodyBytes = maxBodyBytes
+    this.#consumed = raw === undefined && hasBody && bodyConsumed(req)
+  }
+
+  /** Fields combined per lower-cased name (Fetch "combine"), Set-Cookie lines also kept apart. */
+  #fieldMap(): Map<string, string> {
+    if (this.#map !== undefined) return this.#map
+    const m = new Map<string, string>()
+    const lines = this.#req.rawHeaders
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const rawName = lines[i]!
+      if (rawName.charCodeAt(0) === 58 /* : (HTTP/2 pseudo-header) */) continue
+      const name = rawName.toLowerCase()
+      const value = normaliseValue(lines[i + 1]!)
+      if (!TOKEN.test(rawName) || BAD_VALUE.test(value)) throw headerInvalid()
+      if (name === 'set-cookie') (this.#cookies ??= []).push(value)
+      const prev = m.get(name)
+      m.set(name, prev === undefined ? value : `${prev}, ${value}`)
+    }
+    return (this.#map = m)
+  }
+
+  fields(max: number): RequestFields {
+    const m = this.#fieldMap()
+    // Counted like an iteration of fetch Headers: one entry per name, one per Set-Cookie line.
+    let total = 0
+    for (const [name, value] of m) if (name !== 'set-cookie') total += name.length + value.length + 4
+    if (this.#cookies !== undefined) for (const c of this.#cookies) total += 14 + c.length
+    if (total > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', 'request headers are too large', { status: 400 })
+    return {
+      wit: m.get('workload-identity-token') ?? null,
+      wpt: m.get('workload-proof-token') ?? null,
+      signatureInput: m.get('signature-input') ?? null,
+      signature: m.get('signature') ?? null,
+      contentDigest: m.get('content-digest') ?? null,
+      contentType: m.get('content-type') ?? null,
+      authorization: m.get('authorization') ?? null,
+      txnToken: m.get('txn-token') ?? null,
+      forwardedProto: m.get('x-forwarded-proto') ?? null,
+      forwardedHost: m.get('x-forwarded-host') ?? null,
+    }
+  }
+
+  get(name: string): string | null {
+    return this.#fieldMap().get(name.toLowerCase()) ?? null
+  }
+
+  section(read: (name: string) => string | null): FieldSection {
+    return {
+      lines: (name) => {
+        if (name === 'set-cookie') {
+          this.#fieldMap()
+          return this.#cookies
         }
-        if (cookies !== undefined) for (const c of cookies) total += 14 + c.length
-        if (total > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', 'request headers are too large', { status: 400 })
-        return {
-          wit: m.get('workload-identity-token') ?? null,
-          wpt: m.get('workload-proof-token') ?? null,
-          signatureInput: m.get('signature-input') ?? null,
-          signature: m.get('signature') ?? null,
-          contentDigest: m.get('content-digest') ?? null,
-          contentType: m.get('content-type') ?? null,
-          authorization: m.get('authorization') ?? null,
-          txnToken: m.get('txn-token') ?? null,
-          forwardedProto: m.get('x-forwarded-proto') ?? null,
-          forwardedHost: m.get('x-forwarded-host') ?? null,
-        }
-      },
-      get(name) {
-        return fieldMap().get(name.toLowerCase()) ?? null
-      },
-      section(readField) {
-        return {
-          lines(name) {
-            if (name === 'set-cookie') {
-              fieldMap()
-              return cookies
-            }
-            const v = readField(name)
-            return v === null ? undefined : [v]
-          },
-        }
-      },
-      body(max) {
-        if (!hasBody) return null
-        if (raw !== undefined) return raw
-        if (consumed) return consumedBody()
-        return bytesStream(readBytes(max))
-      },
-      get bytesRead() {
-        return bytes
-      },
-      toRequest() {
-        if (request !== undefined) return request
-        const headers: [string, string][] = []
-        const lines = req.rawHeaders
-        for (let i = 0; i + 1 < lines.length; i += 2) {
-          if (lines[i]!.charCodeAt(0) !== 58) headers.push([lines[i]!, lines[i + 1]!])
-        }
-        let body: ReadableStream<Uint8Array> | Uint8Array | string | null = null
-        if (hasBody) {
-          body = raw !== undefined ? raw
-            : bytes !== undefined ? bytesStream(bytes)
-              : consumed ? consumedBody() : lazyBody(req, maxBodyBytes, declared)
-        }
-        try {
-          request = new Request(url, body === null ? { method, headers } : ({ method, headers, body, duplex: 'half' } as RequestInit))
-        } catch (cause) {
-          throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400, cause })
-        }
-        return request
-      },
-      discard() {
-        if (request !== undefined) discardBody(request)
-        else if (hasBody && raw === undefined && bytes === undefined && !consumed) req.resume()
+        const v = read(name)
+        return v === null ? undefined : [v]
       },
     }
-    return source
+  }
+
+  #readBytes(max: number): Promise<Uint8Array> {
+    if (this.#bytes === undefined) {
+      const limit = Math.min(max, this.#maxBodyBytes)
+      if (this.#declared !== undefined && this.#declared > limit) {
+        this.#req.resume()
+        this.#bytes = Promise.reject(tooLarge(limit))
+      } else {
+        this.#bytes = readAll(this.#req, limit, () => tooLarge(limit))
+      }
+      this.#bytes.catch(() => undefined)
+    }
+    return this.#bytes
+  }
+
+  body(max: number): DigestBody {
+    if (!this.hasBody) return null
+    if (this.#raw !== undefined) return this.#raw
+    if (this.#consumed) return consumedBody()
+    return bytesStream(this.#readBytes(max))
+  }
+
+  get bytesRead(): Promise<Uint8Array> | undefined {
+    return this.#bytes
+  }
+
+  toRequest(): Request {
+    if (this.#request !== undefined) return this.#request
+    const headers: [string, string][] = []
+    const lines = this.#req.rawHeaders
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      if (lines[i]!.charCodeAt(0) !== 58) headers.push([lines[i]!, lines[i + 1]!])
+    }
+    let body: ReadableStream<Uint8Array> | Uint8Array | string | null = null
+    if (this.hasBody) {
+      body = this.#raw !== undefined ? this.#raw
+        : this.#bytes !== undefined ? bytesStream(this.#bytes)
+          : this.#consumed ? consumedBody() : lazyBody(this.#req, this.#maxBodyBytes, this.#declared)
+    }
+    const { method, url } = this
+    try {
+      this.#request = new Request(url, body === null ? { method, headers } : ({ method, headers, body, duplex: 'half' } as RequestInit))
+    } catch (cause) {
+      throw new VerificationError('ERR_HEADER_INVALID', 'the request cannot be represented as a fetch Request', { status: 400, cause })
+    }
+    return this.#request
+  }
+
+  discard(): void {
+    if (this.#request !== undefined) discardBody(this.#request)
+    else if (this.hasBody && this.#raw === undefined && this.#bytes === undefined && !this.#consumed) this.#req.resume()
   }
 }
 
