@@ -25,7 +25,8 @@ import type { NextFunction, Request as ExpressRequest, RequestHandler, Response 
 import { codedTypeError } from '../../errors/index.js'
 import { assertFunction } from '../../internal/assert.js'
 import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
-import { bodyConsumed, createRequestConverter, discardBody, type ToWebRequestOptions } from '../node/web-request.js'
+import { verifySource } from '../node/handler.js'
+import { bodyConsumed, createNodeSourceReader, type NodeSource, type ToWebRequestOptions } from '../node/web-request.js'
 import { sendWebResponse } from '../node/web-response.js'
 
 declare global {
@@ -62,7 +63,8 @@ export interface ExpressWorkloadAuthOptions extends ToWebRequestOptions {
 }
 
 interface VerifiedState {
-  readonly request: Request
+  /** The message as read; its fetch `Request` is built only when a response is signed. */
+  readonly source: NodeSource
   readonly verified: VerifiedRequest
   readonly sign: ResponseSigner | undefined
 }
@@ -111,7 +113,7 @@ export function captureRawBody(req: IncomingMessage, _res: ServerResponse, buf: 
  */
 export function workloadAuth(verifier: RequestVerifier, options: ExpressWorkloadAuthOptions = {}): RequestHandler {
   assertFunction(verifier, 'verifier')
-  const convert = createRequestConverter(options)
+  const read = createNodeSourceReader(options)
   const { passErrors = false, onError, errorOptions, signResponse } = options
   const rawBodyOf = options.rawBody ?? ((req: ExpressRequest) => req.rawBody)
   assertFunction(rawBodyOf, 'options.rawBody')
@@ -119,21 +121,25 @@ export function workloadAuth(verifier: RequestVerifier, options: ExpressWorkload
   if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
 
   return async function workloadAuthMiddleware(req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> {
-    let request: Request | undefined
+    let source: NodeSource | undefined
     let verified: VerifiedRequest
     try {
       const untouched = !bodyConsumed(req)
-      request = convert(req, rawBodyOf(req))
-      verified = await verifier(request)
-      if (untouched && req.readableDidRead && request.body !== null) req.rawBody = new Uint8Array(await request.arrayBuffer())
+      source = read(req, rawBodyOf(req))
+      verified = await verifySource(source, verifier)
+      // A body the verifier read (digest check) is gone from the stream: keep its bytes for later parsers.
+      const bytes = source.bytesRead
+      if (bytes !== undefined) req.rawBody = await bytes
+      // A verifier that is not from createRequestVerifier got the Request (built by verifySource) and may have read it.
+      else if (untouched && req.readableDidRead && source.hasBody) req.rawBody = new Uint8Array(await source.toRequest().arrayBuffer())
     } catch (err) {
-      discardBody(request)
+      source?.discard()
       onError?.(err, req)
       if (passErrors) return next(err)
       return sendWebResponse(res, errorResponse(err, errorOptions))
     }
     req.workload = verified
-    states.set(req, { request, verified, sign: signResponse })
+    if (signResponse !== undefined) states.set(req, { source, verified, sign: signResponse })
     next()
   }
 }
@@ -163,5 +169,5 @@ export async function sendSignedResponse(req: ExpressRequest, res: ExpressRespon
   if (state === undefined || state.sign === undefined) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request was not verified by workloadAuth with a signResponse option')
   }
-  await sendWebResponse(res, await state.sign(response, { request: state.request, verified: state.verified }))
+  await sendWebResponse(res, await state.sign(response, { request: state.source.toRequest(), verified: state.verified }))
 }

@@ -28,7 +28,8 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { assertFunction } from '../../internal/assert.js'
 import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
-import { bodyConsumed, createRequestConverter, discardBody, lazyBody, type ToWebRequestOptions } from '../node/web-request.js'
+import { verifySource } from '../node/handler.js'
+import { bodyConsumed, createNodeSourceReader, lazyBody, type NodeSource, type ToWebRequestOptions } from '../node/web-request.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -99,32 +100,37 @@ function isStream(payload: unknown): payload is Readable {
  */
 export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkloadAuthOptions = {}): WorkloadAuthPlugin {
   assertFunction(verifier, 'verifier')
-  const convert = createRequestConverter(options)
+  const read = createNodeSourceReader(options)
   const { signResponse, onError, errorOptions } = options
   if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
   if (onError !== undefined) assertFunction(onError, 'options.onError')
-  const replays = new WeakMap<FastifyRequest, ReadableStream<Uint8Array>>()
-  const webRequests = new WeakMap<FastifyRequest, Request>()
+  // The body the verifier read, handed to fastify's parsers in preParsing.
+  const replays = new WeakMap<FastifyRequest, Promise<Uint8Array> | ReadableStream<Uint8Array>>()
+  // The message as read; its fetch Request is built only when a response is signed.
+  const sources = new WeakMap<FastifyRequest, NodeSource>()
 
   async function agentauthWorkloadAuth(fastify: FastifyInstance): Promise<void> {
     fastify.decorateRequest('workload', null)
 
     fastify.addHook('onRequest', async (request, replyTo) => {
       const raw = request.raw
-      let web: Request | undefined
+      let source: NodeSource | undefined
       let verified: VerifiedRequest
       try {
         const untouched = !bodyConsumed(raw)
-        web = convert(raw)
-        verified = await verifier(web)
-        if (untouched && raw.readableDidRead && web.body !== null) replays.set(request, web.body)
+        source = read(raw)
+        verified = await verifySource(source, verifier)
+        const bytes = source.bytesRead
+        if (bytes !== undefined) replays.set(request, bytes)
+        // A verifier that is not from createRequestVerifier got the Request (built by verifySource) and may have read it.
+        else if (untouched && raw.readableDidRead && source.hasBody) replays.set(request, source.toRequest().body!)
       } catch (err) {
-        discardBody(web)
+        source?.discard()
         onError?.(err, request)
         return reply(replyTo, errorResponse(err, errorOptions))
       }
       request.workload = verified
-      if (signResponse !== undefined) webRequests.set(request, web)
+      if (signResponse !== undefined) sources.set(request, source)
       return undefined
     })
 
@@ -132,13 +138,15 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       const body = replays.get(request)
       if (body === undefined) return payload
       replays.delete(request)
-      return Readable.fromWeb(body as never)
+      if (body instanceof ReadableStream) return Readable.fromWeb(body as never)
+      const bytes = await body
+      return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], { objectMode: false })
     })
 
     if (signResponse === undefined) return
     fastify.addHook('onSend', async (request, replyTo, payload) => {
-      const web = webRequests.get(request)
-      if (web === undefined || request.workload === null) return payload
+      const source = sources.get(request)
+      if (source === undefined || request.workload === null) return payload
       const headers = new Headers()
       for (const [name, value] of Object.entries(replyTo.getHeaders())) {
         if (Array.isArray(value)) for (const v of value) headers.append(name, v)
@@ -147,7 +155,7 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       const stream = isStream(payload)
       const body = payload == null || NULL_BODY.has(replyTo.statusCode) ? null
         : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array)
-      const signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: web, verified: request.workload })
+      const signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: source.toRequest(), verified: request.workload })
       for (const [name, value] of signed.headers) if (headers.get(name) !== value) replyTo.header(name, value)
       return stream && payload.readableDidRead && signed.body !== null ? Readable.fromWeb(signed.body as never) : payload
     })

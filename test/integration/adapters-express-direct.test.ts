@@ -1,0 +1,171 @@
+// agentauth/adapters/express reads the Node message directly for a verifier from
+// createRequestVerifier (no fetch Request unless a response is signed), and still hands any other
+// verifier a fetch Request. Real Express 5 apps on loopback (port 0).
+import { once } from 'node:events'
+import express from 'express'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { captureRawBody, sendSignedResponse, workloadAuth } from '../../src/adapters/express/index.js'
+import type { NodeSource } from '../../src/adapters/node/web-request.js'
+import { matchId } from '../../src/identifier/index.js'
+import { INBOUND, inboundVerifierOf } from '../../src/server/inbound.js'
+import { createRequestVerifier, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
+import { createMemoryReplayCache } from '../../src/stores/index.js'
+import { adapterFixture, credentialed, ORIGIN, send, verifySignedResponse, type AdapterFixture } from '../helpers/adapters-fixtures.js'
+import { listen, type StartedServer } from '../helpers/adapters-suite.js'
+
+interface SpyLog { direct: number; fetch: number; toRequest: number }
+
+/** Wraps a verifier from createRequestVerifier, counting which entry the adapter used and whether it built a Request. */
+function spyOn(real: RequestVerifier): { verify: RequestVerifier; log: SpyLog } {
+  const log: SpyLog = { direct: 0, fetch: 0, toRequest: 0 }
+  const inner = inboundVerifierOf(real)!
+  const verify = (async (request: Request) => {
+    log.fetch += 1
+    return real(request)
+  }) as RequestVerifier
+  Object.defineProperty(verify, INBOUND, {
+    value: (source: NodeSource) => {
+      log.direct += 1
+      const build = source.toRequest.bind(source)
+      source.toRequest = () => {
+        log.toRequest += 1
+        return build()
+      }
+      return inner(source)
+    },
+  })
+  return { verify, log }
+}
+
+/** A verifier that is not from createRequestVerifier: records what it was given. */
+function plainVerifier(seen: unknown[], readBody: boolean): RequestVerifier {
+  return (async (request: Request) => {
+    seen.push(request instanceof Request, request.method, request.url, request.headers.get('x-trace'))
+    if (readBody) seen.push(await request.clone().text())
+    return Object.freeze({ workload: { id: 'spiffe://example.org/plain' } }) as unknown as VerifiedRequest
+  }) as RequestVerifier
+}
+
+async function withApp(app: express.Express, run: (base: string) => Promise<void>): Promise<void> {
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const s: StartedServer = await listen(server)
+  try {
+    await run(s.base)
+  } finally {
+    await s.close()
+  }
+}
+
+describe('express workloadAuth: direct reading of the Node message', () => {
+  let fx: AdapterFixture
+  beforeAll(async () => { fx = await adapterFixture() })
+
+  function lenient(): RequestVerifier {
+    return createRequestVerifier({ trustBundles: fx.td.trustBundles, origin: ORIGIN, proof: 'either', authorize: matchId(fx.agent.id), replayCache: createMemoryReplayCache() })
+  }
+
+  it('verifies on the direct entry without building a Request, and keeps the digested body in req.rawBody', async () => {
+    const { verify, log } = spyOn(lenient())
+    const app = express()
+    app.use(workloadAuth(verify, { publicOrigin: ORIGIN }))
+    app.use(express.json()) // after the verifier read the body: the stream is finished, the bytes are in req.rawBody
+    app.all('/r', (req, res) => {
+      const raw = req.rawBody === undefined ? null : new TextDecoder().decode(req.rawBody)
+      res.json({ id: req.workload!.workload.id, raw, parsed: raw === null ? null : JSON.parse(raw) as unknown })
+    })
+    await withApp(app, async (base) => {
+      for (const kind of ['wpt', 'httpsig'] as const) {
+        const req = await credentialed(kind, fx.agent, '/r', { body: '{"q":"digested"}', contentType: 'application/json' })
+        const res = await send(base, req)
+        expect(res.status).toBe(200)
+        expect(await res.json()).toEqual({ id: fx.agent.id, raw: '{"q":"digested"}', parsed: { q: 'digested' } })
+      }
+      // A WPT request without a body: nothing read, nothing kept.
+      const get = await send(base, await credentialed('wpt', fx.agent, '/r'))
+      expect(get.status).toBe(200)
+      expect(await get.json()).toEqual({ id: fx.agent.id, raw: null, parsed: null })
+    })
+    expect(log).toEqual({ direct: 3, fetch: 0, toRequest: 0 })
+  })
+
+  it('leaves a body the verifier did not need to a later express.json', async () => {
+    const { verify, log } = spyOn(lenient())
+    const app = express()
+    app.use(workloadAuth(verify, { publicOrigin: ORIGIN }))
+    app.use(express.json())
+    app.post('/r', (req, res) => { res.json({ id: req.workload!.workload.id, body: req.body as unknown, raw: req.rawBody ?? null }) })
+    await withApp(app, async (base) => {
+      const req = await credentialed('wpt', fx.agent, '/r', { body: '{"q":"later"}', contentType: 'application/json' })
+      req.headers.delete('content-digest') // WPT without a digest does not cover the body
+      const res = await send(base, req)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ id: fx.agent.id, body: { q: 'later' }, raw: null })
+    })
+    expect(log).toEqual({ direct: 1, fetch: 0, toRequest: 0 })
+  })
+
+  it('uses the raw body captured by an earlier parser, and builds the Request once to sign the response', async () => {
+    const { verify, log } = spyOn(fx.verify)
+    const app = express()
+    app.use(express.json({ verify: captureRawBody }))
+    app.use(workloadAuth(verify, { publicOrigin: ORIGIN, signResponse: fx.signResponse }))
+    app.post('/s', (req, res) => sendSignedResponse(req, res, Response.json({ id: req.workload!.workload.id, body: req.body as unknown })))
+    await withApp(app, async (base) => {
+      const req = await credentialed('httpsig', fx.agent, '/s', { body: '{"n":7}', contentType: 'application/json' })
+      const res = await send(base, req)
+      expect(res.status).toBe(200)
+      expect(await verifySignedResponse(fx, req, res.clone())).toContain('"content-digest"')
+      expect(await res.json()).toEqual({ id: fx.agent.id, body: { n: 7 } })
+    })
+    expect(log).toEqual({ direct: 1, fetch: 0, toRequest: 1 })
+  })
+
+  it('answers a replay and a refusal with a body as before (problem JSON, body drained, onError, passErrors)', async () => {
+    const { verify, log } = spyOn(lenient())
+    const errors: unknown[] = []
+    const app = express()
+    app.post('/a', workloadAuth(verify, { publicOrigin: ORIGIN, onError: (err) => errors.push(err) }), (req, res) => { res.json({ id: req.workload!.workload.id }) })
+    app.post('/p', workloadAuth(verify, { publicOrigin: ORIGIN, passErrors: true }), (_req, res) => { res.json({}) })
+    app.use(((err: { status?: number; code?: string }, _req, res, _next) => { res.status(err.status ?? 500).json({ passed: err.code }) }) as express.ErrorRequestHandler)
+    await withApp(app, async (base) => {
+      const req = await credentialed('wpt', fx.agent, '/a', { body: '{"n":1}', contentType: 'application/json' })
+      expect((await send(base, req)).status).toBe(200)
+      const replay = await send(base, req)
+      expect(replay.status).toBe(401)
+      expect(replay.headers.get('content-type')).toBe('application/problem+json')
+      expect(await replay.json()).toMatchObject({ code: 'ERR_PROOF_REPLAYED' })
+
+      // Refused before the body was read (no digest): the unread upload is drained and the answer arrives.
+      const stranger = await credentialed('wpt', fx.stranger, '/a', { body: 'x'.repeat(200_000), contentType: 'text/plain' })
+      stranger.headers.delete('content-digest')
+      const refused = await send(base, stranger)
+      expect(refused.status).toBe(403)
+      expect(await refused.json()).toMatchObject({ code: 'ERR_POLICY_DENIED' })
+
+      const passed = await send(base, await credentialed('httpsig', fx.stranger, '/p', { body: 'hi', contentType: 'text/plain' }))
+      expect(passed.status).toBe(403)
+      expect(await passed.json()).toEqual({ passed: 'ERR_POLICY_DENIED' })
+    })
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['ERR_PROOF_REPLAYED', 'ERR_POLICY_DENIED'])
+    expect(log).toMatchObject({ direct: 4, fetch: 0, toRequest: 0 })
+  })
+
+  it('hands a verifier that is not from createRequestVerifier a fetch Request, and keeps a body it read for req.rawBody', async () => {
+    const seen: unknown[] = []
+    const app = express()
+    const respond: express.RequestHandler = (req, res) => {
+      res.json({ id: req.workload!.workload.id, body: req.body as unknown, raw: req.rawBody === undefined ? null : new TextDecoder().decode(req.rawBody) })
+    }
+    app.post('/read', workloadAuth(plainVerifier(seen, true), { publicOrigin: ORIGIN }), express.json(), respond)
+    app.post('/skip', workloadAuth(plainVerifier(seen, false), { publicOrigin: ORIGIN }), express.json(), respond)
+    await withApp(app, async (base) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', 'x-trace': 't1' }, body: '{"a":1}' }
+      const read = await fetch(`${base}/read?x=1`, init)
+      expect(await read.json()).toEqual({ id: 'spiffe://example.org/plain', raw: '{"a":1}' })
+      const skip = await fetch(`${base}/skip`, init)
+      expect(await skip.json()).toEqual({ id: 'spiffe://example.org/plain', body: { a: 1 }, raw: null })
+    })
+    expect(seen).toEqual([true, 'POST', `${ORIGIN}/read?x=1`, 't1', '{"a":1}', true, 'POST', `${ORIGIN}/skip`, 't1'])
+  })
+})
