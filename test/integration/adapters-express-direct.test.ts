@@ -168,4 +168,24 @@ describe('express workloadAuth: direct reading of the Node message', () => {
     })
     expect(seen).toEqual([true, 'POST', `${ORIGIN}/read?x=1`, 't1', '{"a":1}', true, 'POST', `${ORIGIN}/skip`, 't1'])
   })
+
+  it('verifies the URL the caller sent when mounted under a path (req.originalUrl)', async () => {
+    const app = express()
+    const tools = express.Router()
+    tools.use(workloadAuth(lenient(), { publicOrigin: ORIGIN }))
+    tools.get('/x', (req, res) => { res.json({ url: req.workload!.url, seen: req.url }) })
+    app.use('/tools', tools)
+    app.use('/api', workloadAuth(lenient(), { publicOrigin: ORIGIN }), (req, res) => { res.json({ url: req.workload!.url, seen: req.url }) })
+    await withApp(app, async (base) => {
+      const mounted = await send(base, await credentialed('wpt', fx.agent, '/tools/x?q=1'))
+      expect(await mounted.json()).toEqual({ url: `${ORIGIN}/tools/x?q=1`, seen: '/x?q=1' })
+      const signed = await send(base, await credentialed('httpsig', fx.agent, '/api/v1', { body: 'hi', contentType: 'text/plain' }))
+      expect(await signed.json()).toEqual({ url: `${ORIGIN}/api/v1`, seen: '/v1' })
+      // The proof still binds the full path: one made for the stripped path is refused.
+      const stripped = await credentialed('wpt', fx.agent, '/x')
+      const res = await fetch(`${base}/tools/x`, { headers: stripped.headers })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ code: 'ERR_WPT_AUDIENCE' })
+    })
+  })
 })

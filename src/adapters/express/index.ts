@@ -120,12 +120,26 @@ export function workloadAuth(verifier: RequestVerifier, options: ExpressWorkload
   if (onError !== undefined) assertFunction(onError, 'options.onError')
   if (signResponse !== undefined) assertFunction(signResponse, 'options.signResponse')
 
+  // Under app.use('/tools', …) express strips the mount path from req.url; the proof covers the
+  // URL the caller sent (req.originalUrl), so the message is read with it (synchronously restored).
+  function readOriginal(req: ExpressRequest, raw: Uint8Array | string | undefined): NodeSource {
+    const url = req.url
+    const original = (req as { originalUrl?: unknown }).originalUrl
+    if (typeof original !== 'string' || original === url) return read(req, raw)
+    req.url = original
+    try {
+      return read(req, raw)
+    } finally {
+      req.url = url
+    }
+  }
+
   return async function workloadAuthMiddleware(req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> {
     let source: NodeSource | undefined
     let verified: VerifiedRequest
     try {
       const untouched = !bodyConsumed(req)
-      source = read(req, rawBodyOf(req))
+      source = readOriginal(req, rawBodyOf(req))
       verified = await verifySource(source, verifier)
       // A body the verifier read (digest check) is gone from the stream: keep its bytes for later parsers.
       const bytes = source.bytesRead
