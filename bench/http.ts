@@ -4,7 +4,10 @@
 // pool signed beforehand; any non-2xx answer, error, timeout or a pool that runs dry aborts the run.
 // Variants repeat ≥ 3 times, interleaved; the table shows medians and ratios of medians.
 //
-//   npx tsx bench/http.ts [--quick] [--eddsa] [--reps=N] [--duration=S] [--warmup=S] [--connections=N]
+// The servers run the compiled package (dist/, built here first with tsconfig.build.json), as users
+// run it; --src runs the TypeScript sources through tsx instead.
+//
+//   npx tsx bench/http.ts [--src] [--quick] [--eddsa] [--reps=N] [--duration=S] [--warmup=S] [--connections=N]
 //                         [--quiet-wait=S] [--contention-retries=N] [--variants=wpt,jose,…]
 //                         [--profile | --profile-only]
 //
@@ -69,10 +72,16 @@ const only = args.find((a) => a.startsWith('--variants='))?.slice('--variants='.
 const plans: Plan[] = [
   { variant: 'plain' as const, alg: 'ES256' as const },
   { variant: 'adapter' as const, alg: 'ES256' as const },
-  ...algs.flatMap((alg) => (['wpt', 'wpt-direct', 'httpsig', 'jose'] as const).map((variant) => ({ variant, alg }))),
+  ...algs.flatMap((alg) => (['wpt', 'wpt-direct', 'httpsig', 'httpsig-direct', 'jose'] as const).map((variant) => ({ variant, alg }))),
 ].filter((p) => only === undefined || only.includes(p.variant))
-if (plans.length === 0) throw new Error('--variants selects nothing (plain, adapter, wpt, wpt-direct, httpsig, jose)')
+if (plans.length === 0) throw new Error('--variants selects nothing (plain, adapter, wpt, wpt-direct, httpsig, httpsig-direct, jose)')
 
+const target = flag('src') ? 'src' : 'dist'
+process.env.BENCH_HTTP_TARGET = target
+if (target === 'dist') {
+  console.error('building dist/ (tsc -p tsconfig.build.json) …')
+  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' })
+}
 pinSelf('1')
 const rawRate = new Map(algs.map((alg) => [alg, rawVerifyRate(alg)] as const))
 pinSelf('0,1')
@@ -184,7 +193,7 @@ pinSelf('0,1')
 
 const rows = summarise(runs)
 const header = `node ${process.version}, ${reps} repetition(s), ${connections} connections, ${warmup} s warm-up + ${seconds} s per run` +
-  `${PINNING ? ', server on core 0, autocannon on core 1' : ', NOT PINNED (taskset missing)'}${quick ? ', QUICK' : ''}`
+  `${PINNING ? ', server on core 0, autocannon on core 1' : ', NOT PINNED (taskset missing)'}, servers run ${target === 'dist' ? 'the compiled package (dist/)' : 'src/ through tsx'}${quick ? ', QUICK' : ''}`
 console.log(`${header}\n\n${table(rows)}`)
 const targets = rows.filter((r) => r.vsJose !== undefined && r.variant !== 'jose').map((r) => `${r.label}: ${r.vsJose!.toFixed(2)}× jose-composed (target ≥ 3×: ${r.vsJose! >= 3 ? 'met' : 'NOT met'})`)
 console.log(`\n${targets.join('\n')}`)
@@ -196,6 +205,6 @@ function git(...argv: string[]): string {
 writeFileSync(`${here}results/http.json`, JSON.stringify({
   node: process.version,
   // What was measured: the commit, and whether src/ had uncommitted changes at the time.
-  commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', 'src').length > 0, date: new Date().toISOString(), quick, reps, connections, warmupSeconds: warmup, seconds, pinned: PINNING,
+  target, commit: git('rev-parse', 'HEAD'), srcDirty: git('status', '--porcelain', '--', 'src').length > 0, date: new Date().toISOString(), quick, reps, connections, warmupSeconds: warmup, seconds, pinned: PINNING,
   rawVerifyOpsPerSecond: Object.fromEntries(rawRate), rows, runs,
 }, null, 2) + '\n')

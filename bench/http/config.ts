@@ -8,11 +8,12 @@ export type Alg = 'ES256' | 'EdDSA'
  * - `plain`: node:http answering the JSON body, no verification (the reference).
  * - `adapter`: the same behind createNodeHandler with a verifier that does nothing (adapter cost only).
  * - `wpt` / `httpsig`: createNodeHandler + createRequestVerifier (nodeCrypto, memory replay cache).
- * - `wpt-direct`: the same verifier through verifyIncomingMessage, answering with res.end like
+ * - `wpt-direct` / `httpsig-direct`: the same verifier through verifyIncomingMessage (which reads
+ *   the IncomingMessage directly, no fetch Request), answering with res.end like
  *   `plain` (no fetch Response built, no sendWebResponse): isolates the response path's cost.
  * - `jose`: node:http + WIT/WPT checks composed from jose calls on every request.
  */
-export type Variant = 'plain' | 'adapter' | 'wpt' | 'wpt-direct' | 'httpsig' | 'jose'
+export type Variant = 'plain' | 'adapter' | 'wpt' | 'wpt-direct' | 'httpsig' | 'httpsig-direct' | 'jose'
 
 export const ORIGIN = 'https://api.example.com'
 export const PATH = '/tools/search?q=weather'
@@ -30,5 +31,5 @@ export interface ServerConfig {
 
 /** Which proof headers a variant's requests carry. */
 export function proofOf(variant: Variant): 'wpt' | 'httpsig' {
-  return variant === 'httpsig' ? 'httpsig' : 'wpt'
+  return variant === 'httpsig' || variant === 'httpsig-direct' ? 'httpsig' : 'wpt'
 }

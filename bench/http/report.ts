@@ -50,6 +50,7 @@ export const LABELS: Readonly<Record<Variant, string>> = {
   adapter: 'createNodeHandler, no-op verifier (adapter only)',
   wpt: 'agentauth verifying server, WPT',
   'wpt-direct': 'agentauth verifyIncomingMessage + res.end, WPT',
+  'httpsig-direct': 'agentauth verifyIncomingMessage + res.end, HTTP signature',
   httpsig: 'agentauth verifying server, HTTP signature',
   jose: 'WIT + WPT composed from jose calls',
 }

@@ -4,12 +4,18 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import { importJWK, jwtVerify, type JWK } from 'jose'
-import { createNodeHandler, nodeCrypto, verifyIncomingMessage } from '../../src/adapters/node/index.js'
-import { staticTrustBundles } from '../../src/bundle/index.js'
-import { matchTrustDomain } from '../../src/identifier/index.js'
-import { createRequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
-import { createMemoryReplayCache } from '../../src/stores/index.js'
+import type { VerifiedRequest } from '../../src/server/index.js'
 import { AUDIENCE, BODY, CONFIG_ENV, ORIGIN, TRUST_DOMAIN, type ServerConfig } from './config.js'
+
+// The library as users run it: the compiled package in dist/ (built by bench/http.ts first), unless
+// BENCH_HTTP_TARGET=src (the TypeScript sources through tsx, whose per-closure __name helpers
+// cost a little on every request). Types always come from src/.
+const root = process.env.BENCH_HTTP_TARGET === 'src' ? '../../src' : '../../dist'
+const { createNodeHandler, nodeCrypto, verifyIncomingMessage } = await import(`${root}/adapters/node/index.js`) as typeof import('../../src/adapters/node/index.js')
+const { staticTrustBundles } = await import(`${root}/bundle/index.js`) as typeof import('../../src/bundle/index.js')
+const { matchTrustDomain } = await import(`${root}/identifier/index.js`) as typeof import('../../src/identifier/index.js')
+const { createRequestVerifier } = await import(`${root}/server/index.js`) as typeof import('../../src/server/index.js')
+const { createMemoryReplayCache } = await import(`${root}/stores/index.js`) as typeof import('../../src/stores/index.js')
 
 const config = JSON.parse(process.env[CONFIG_ENV] ?? 'null') as ServerConfig | null
 if (config === null) throw new Error(`${CONFIG_ENV} is not set`)
@@ -66,9 +72,10 @@ function agentauth(proof: 'wpt' | 'httpsig', cfg: ServerConfig): RequestListener
 }
 
 /** The same verifier through verifyIncomingMessage, answering like `plain` (no fetch Response). */
-function agentauthDirect(cfg: ServerConfig): RequestListener {
-  const verify = verifier('wpt', cfg)
-  const options = { publicOrigin: ORIGIN }
+function agentauthDirect(proof: 'wpt' | 'httpsig', cfg: ServerConfig): RequestListener {
+  const verify = verifier(proof, cfg)
+  // Frozen: verifyIncomingMessage then validates the options once, not on every call.
+  const options = Object.freeze({ publicOrigin: ORIGIN })
   return async (req, res) => {
     try {
       await verifyIncomingMessage(req, verify, options)
@@ -114,7 +121,8 @@ async function listener(cfg: ServerConfig): Promise<RequestListener> {
     case 'plain': return plain()
     case 'adapter': return adapterOnly()
     case 'wpt': return agentauth('wpt', cfg)
-    case 'wpt-direct': return agentauthDirect(cfg)
+    case 'wpt-direct': return agentauthDirect('wpt', cfg)
+    case 'httpsig-direct': return agentauthDirect('httpsig', cfg)
     case 'httpsig': return agentauth('httpsig', cfg)
     case 'jose': return joseComposed(cfg)
   }
