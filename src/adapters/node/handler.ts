@@ -8,7 +8,9 @@ import { createNodeSourceReader, type NodeSource, type NodeSourceReader, type To
 import { sendWebResponse } from './web-response.js'
 
 /**
- * Result of {@link verifyIncomingMessage}: the caller, and the `Request` whose body is still unread.
+ * Result of {@link verifyIncomingMessage}: the caller, and the `Request` whose body is still
+ * readable. `request` is a getter: the fetch `Request` is built on first access (once), so a
+ * listener that answers with `res.end` never pays for it.
  *
  * @example
  * ```ts
@@ -70,8 +72,13 @@ export type VerifiedHandler = (request: Request, verified: VerifiedRequest) => R
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 /**
- * Converts a Node request (see `toWebRequest`) and verifies it. The returned `request`'s body is
- * still readable by the handler (the verifier reads a clone).
+ * Verifies a Node request. A verifier from `createRequestVerifier` reads the `IncomingMessage`
+ * directly — method, URL (`publicOrigin` or Host + target, as `toWebRequest` builds it), header
+ * lines combined exactly as fetch `Headers` combines them, and the body only when a Content-Digest
+ * check needs it — so no fetch `Request` is built for verification; any other function gets
+ * `toWebRequest(req, options)`. The result's `request` is built lazily on first access; its body
+ * is the bytes the verifier read, or else a lazy stream over the message, so the handler can
+ * still read it. A frozen `options` object is validated once and remembered.
  *
  * @param req - the incoming message.
  * @param verifier - from `createRequestVerifier(policy)`.
