@@ -2,7 +2,7 @@ import { StoreError } from '../errors/index.js'
 import { assertObject } from '../internal/assert.js'
 import { systemClock } from '../internal/time.js'
 import { checkClock, checkEpochSeconds, checkKey, checkMaxEntries, compactKey, readClock } from './contract.js'
-import { ExpiryMap } from './expiry-map.js'
+import { ExpirySet } from './expiry-set.js'
 import type { ReplayCache } from './types.js'
 
 /**
@@ -81,19 +81,20 @@ export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}):
   assertObject(options, 'options')
   const maxEntries = checkMaxEntries(options.maxEntries, 100_000)
   const clock = checkClock(options.clock) ?? systemClock
-  const map = new ExpiryMap<true>()
+  // Base for stored times: any value is correct; near the clock's it keeps them small integers.
+  const map = new ExpirySet(Date.now())
 
   function claimCompacted(key: string, expiresAt: number): boolean {
     const now = readClock(clock)
     map.sweep(now)
-    if (map.get(key, now) !== undefined) return false
+    if (map.has(key, now)) return false
     const atMs = expiresAt * 1000
     if (atMs <= now) return true
     if (map.size >= maxEntries) {
       map.sweep(now, Number.POSITIVE_INFINITY)
       if (map.size >= maxEntries) throw new StoreError('ERR_STORE_FULL', `replay cache is full (${maxEntries} live entries)`)
     }
-    map.set(key, true, atMs)
+    map.add(key, atMs)
     return true
   }
 
