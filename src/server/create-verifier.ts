@@ -8,7 +8,7 @@ import { jwkThumbprint } from '../signer/thumbprint.js'
 import { createCompiledWIMSERequestVerifier, type CompiledWIMSERequestVerifier } from '../wimse-httpsig/request.js'
 import type { VerifiedTxnToken } from '../txn-token/index.js'
 import { verifyTxnTokenField } from '../txn-token/header.js'
-import { targetWithoutQuery } from '../internal/target-audience.js'
+import { targetWithoutQuery, type RequestTarget } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
@@ -174,9 +174,24 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     const { wit, identifier, jkt } = entry
 
     const rawURL = request.url
-    const url = publicURL(rawURL, p, fields, request.parsedURL)
     const method = request.method
-    const proof = await verifyProof(request, method, fields, rawURL, url, wit, steps)
+    // The URL the caller addressed. Common case (one configured origin, the request addressed to
+    // it): the serialised request URL is already the answer and its target is a prefix of it, so
+    // no URL object is built unless a signature component or the authorizer asks for one.
+    let url = request.parsedURL
+    let href: string
+    let target: RequestTarget
+    if (p.origins.length === 1 && rawURL.startsWith(p.origins[0]!) && rawURL.charCodeAt(p.origins[0]!.length) === 0x2f && !rawURL.includes('#')) {
+      href = rawURL
+      const q = rawURL.indexOf('?')
+      const base = q === -1 ? rawURL : rawURL.slice(0, q)
+      target = { href: base, pathname: base.slice(p.origins[0]!.length) }
+    } else {
+      url = publicURL(rawURL, p, fields, url)
+      href = url.href
+      target = targetWithoutQuery(url, 'url')
+    }
+    const proof = await verifyProof(request, method, fields, href === rawURL ? url : undefined, target, wit, steps)
 
     if (p.revocations !== undefined) {
       const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
@@ -193,11 +208,18 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenField(fields.txnToken, p.txnToken)
     const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
 
-    let allowed = p.authorize(identifier, { method, url, wit, proof, accessToken, txnToken })
+    const context = {
+      method,
+      get url(): URL {
+        return (url ??= new URL(href))
+      },
+      wit, proof, accessToken, txnToken,
+    }
+    let allowed = p.authorize(identifier, context)
     if (typeof allowed !== 'boolean') allowed = await allowed
     if (allowed !== true) throw new VerificationError('ERR_POLICY_DENIED', 'the caller is not allowed to call this service', { status: 403 })
 
-    return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method, url: url.href })
+    return Object.freeze({ workload: identifier, wit, proof, accessToken, delegation, txnToken, method, url: href })
   }
 
   const verifyRequest = function verifyRequest(request: Request): Promise<VerifiedRequest> {
@@ -216,15 +238,14 @@ interface ProofSteps {
   readonly verifyWimse: CompiledWIMSERequestVerifier
 }
 
-async function verifyProof(request: Inbound, method: string, fields: RequestFields, rawURL: string, url: URL, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
+async function verifyProof(request: Inbound, method: string, fields: RequestFields, requestURL: URL | undefined, target: RequestTarget, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
   const { p, common } = steps
   const hasWPT = fields.wpt !== null
   const hasSignature = fields.signatureInput !== null || fields.signature !== null
   const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
-    // The request's own URL, when publicURL's answer is it (then the view does not parse it again).
-    const requestURL = url.href === rawURL ? url : undefined
+    // requestURL: the request's own URL when already parsed (then the view does not parse it again).
     const read = fieldReader(fields, request)
     const body = request.hasBody ? request.body(p.bodyBytes) : null
     const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, read, section: request.section(read), body })
@@ -234,7 +255,7 @@ async function verifyProof(request: Inbound, method: string, fields: RequestFiel
     throw new VerificationError(p.proof === 'wpt' ? 'ERR_WPT_MISSING' : 'ERR_PROOF_MISSING', 'the request carries no proof of possession', { status: 401 })
   }
   const tokens = readWPTTokens(fields.wit, fields.wpt, fields.authorization, fields.txnToken)
-  const wpt = await steps.verifyWpt(tokens.wpt, { wit, target: targetWithoutQuery(url, 'url'), method, accessToken: tokens.accessToken, txnToken: tokens.txnToken })
+  const wpt = await steps.verifyWpt(tokens.wpt, { wit, target, method, accessToken: tokens.accessToken, txnToken: tokens.txnToken })
   if (request.hasBody && (p.requireContentDigest || fields.contentDigest !== null)) {
     await verifyContentDigest(fields.contentDigest, request.body(p.bodyBytes), { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
   }

@@ -129,4 +129,28 @@ describe('createRequestVerifier: the public URL', () => {
     const ok = await single(proxied)
     expect(ok.url).toBe(`${ORIGIN}//evil.example/y`)
   })
+
+  it('gives the authorizer the public URL as a URL object, whichever way it was found', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const seen: Array<{ href: string; pathname: string; search: string; isURL: boolean }> = []
+    const verify = createRequestVerifier({
+      trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt',
+      authorize: (_id, ctx) => {
+        seen.push({ href: ctx.url.href, pathname: ctx.url.pathname, search: ctx.url.search, isURL: ctx.url instanceof URL })
+        return ctx.url.pathname.startsWith('/ok/')
+      },
+    })
+    const direct = await verify(await wptRequest(agent, `${ORIGIN}/ok/a%20b?q=%C3%A9&x=1`))
+    expect(direct.url).toBe(`${ORIGIN}/ok/a%20b?q=%C3%A9&x=1`)
+    const internal = await wptRequest(agent, `${ORIGIN}/ok/c`)
+    const proxied = await verify(new Request('http://10.0.0.7:8080/ok/c', { headers: internal.headers }))
+    expect(proxied.url).toBe(`${ORIGIN}/ok/c`)
+    expect(await code(verify(await wptRequest(agent, `${ORIGIN}/denied`)))).toBe('ERR_POLICY_DENIED')
+    expect(seen).toEqual([
+      { href: `${ORIGIN}/ok/a%20b?q=%C3%A9&x=1`, pathname: '/ok/a%20b', search: '?q=%C3%A9&x=1', isURL: true },
+      { href: `${ORIGIN}/ok/c`, pathname: '/ok/c', search: '', isURL: true },
+      { href: `${ORIGIN}/denied`, pathname: '/denied', search: '', isURL: true },
+    ])
+  })
 })
