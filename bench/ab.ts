@@ -46,7 +46,10 @@ const ratios = variants.map(() => [] as number[])
 const overheads = variants.map(() => [] as number[])
 for (let r = 0; r < rounds; r++) {
   const a = await time(ref, perRound)
-  for (let k = 0; k < variants.length; k++) {
+  // Rotate the order every round: the variant timed right after the reference runs measurably
+  // faster (garbage another variant left is collected during the next one), so no fixed order.
+  for (let j = 0; j < variants.length; j++) {
+    const k = (j + r) % variants.length
     const b = await time(variants[k]!.op, perRound)
     ratios[k]!.push(b / a)
     overheads[k]!.push(1e6 / b - 1e6 / a)
