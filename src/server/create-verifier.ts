@@ -191,7 +191,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
       href = url.href
       target = targetWithoutQuery(url, 'url')
     }
-    const proof = await verifyProof(request, method, fields, href === rawURL ? url : undefined, target, wit, steps)
+    const proof = await verifyProof(request, method, fields, href === rawURL ? url : undefined, href === rawURL, target, wit, steps)
 
     if (p.revocations !== undefined) {
       const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
@@ -238,14 +238,16 @@ interface ProofSteps {
   readonly verifyWimse: CompiledWIMSERequestVerifier
 }
 
-async function verifyProof(request: Inbound, method: string, fields: RequestFields, requestURL: URL | undefined, target: RequestTarget, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
+async function verifyProof(request: Inbound, method: string, fields: RequestFields, parsedURL: URL | undefined, isRequestURL: boolean, target: RequestTarget, wit: VerifiedWIT, steps: ProofSteps): Promise<VerifiedProof> {
   const { p, common } = steps
   const hasWPT = fields.wpt !== null
   const hasSignature = fields.signatureInput !== null || fields.signature !== null
   const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
-    // requestURL: the request's own URL when already parsed (then the view does not parse it again).
+    // The request's own URL, parsed once here: the signature components and the audience check
+    // both read it (a string would be parsed and re-serialised for the audience).
+    const requestURL = isRequestURL ? parsedURL ?? new URL(request.url) : undefined
     const read = fieldReader(fields, request)
     const body = request.hasBody ? request.body(p.bodyBytes) : null
     const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, read, section: request.section(read), body })
