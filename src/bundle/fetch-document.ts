@@ -3,6 +3,7 @@
 // and parsing is strict (fatal UTF-8, plain top-level object).
 import { ProtocolError, isAgentAuthError } from '../errors/index.js'
 import { parseJSONObject, type JSONObject } from '../internal/json.js'
+import { joinChunks } from '../internal/bytes.js'
 
 /**
  * The `fetch` shape the bundle module needs (global `fetch`, undici's `fetch`, a test double).
@@ -42,14 +43,7 @@ async function readBounded(response: Response, maxBytes: number, what: string): 
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 /** GETs `url` and returns its JSON object, or throws `ProtocolError` (`ERR_BUNDLE_FETCH` / `ERR_REMOTE_TIMEOUT`). */

@@ -2,7 +2,7 @@
 // credential broker (agentauth/broker). Both sides import it from here; the agent side never
 // imports the broker.
 import { SignerError, codedTypeError } from '../errors/index.js'
-import { decodeUtf8Strict } from '../internal/bytes.js'
+import { decodeUtf8Strict, joinChunks } from '../internal/bytes.js'
 import { isPlainObject } from '../internal/json.js'
 
 export const PROOF_PATH = '/v1/proof'
@@ -96,13 +96,7 @@ export async function readAnswer(response: Response, max: number): Promise<Uint8
   } finally {
     reader.releaseLock()
   }
-  const out = new Uint8Array(total)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.length
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 /** Parses a JSON object answer; undefined when it is not one. */

@@ -3,7 +3,7 @@
 // compared in constant time.
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertNumber } from '../internal/assert.js'
-import { bs, timingSafeEqual, utf8 } from '../internal/bytes.js'
+import { bs, timingSafeEqual, utf8, joinChunks } from '../internal/bytes.js'
 import { combinedField, fieldSection } from './message.js'
 import { encodeBase64, parseDictionaryStrict } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse } from './types.js'
@@ -91,14 +91,7 @@ export async function readBody(body: DigestBody, max: number): Promise<Uint8Arra
   } finally {
     reader.releaseLock()
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.length
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 async function digest(alg: DigestAlgorithm, data: Uint8Array, crypto: Crypto): Promise<Uint8Array> {

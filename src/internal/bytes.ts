@@ -30,11 +30,20 @@ export function isAscii(input: string): boolean {
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let len = 0
   for (const p of parts) len += p.length
-  const out = new Uint8Array(len)
+  return joinChunks(parts, len)
+}
+
+/**
+ * The chunks of a body read piece by piece, as one array of `total` bytes (their summed length).
+ * A single chunk is returned as it is, not copied.
+ */
+export function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
   let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
+  for (const c of chunks) {
+    out.set(c, off)
+    off += c.byteLength
   }
   return out
 }

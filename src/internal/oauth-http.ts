@@ -3,7 +3,7 @@
 // RFC 6749 §5.2 error shape. Every byte of a response is hostile until checked.
 import { codedTypeError, isAgentAuthError, ProtocolError } from '../errors/index.js'
 import { looseInstanceOf } from './assert.js'
-import { decodeUtf8Strict } from './bytes.js'
+import { decodeUtf8Strict, joinChunks } from './bytes.js'
 import type { FetchLike } from './fetch-types.js'
 import { isPlainObject, type JSONObject } from './json.js'
 
@@ -55,14 +55,7 @@ export async function readBoundedBody(response: Response, maxBytes: number, what
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.byteLength
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 function parseJSON(bytes: Uint8Array): JSONObject | undefined {

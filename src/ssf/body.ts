@@ -2,7 +2,7 @@
 // stream-management JSON): the declared length is checked first, then the stream is cut off at
 // the limit, so an endless body never reaches memory.
 import { VerificationError } from '../errors/index.js'
-import { decodeUtf8Strict } from '../internal/bytes.js'
+import { decodeUtf8Strict, joinChunks } from '../internal/bytes.js'
 
 /** Reads at most `maxBytes` of a body; throws ERR_INPUT_TOO_LARGE beyond. */
 export async function readBoundedBytes(message: Request | Response, maxBytes: number): Promise<Uint8Array> {
@@ -25,14 +25,7 @@ export async function readBoundedBytes(message: Request | Response, maxBytes: nu
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(size)
-  let off = 0
-  for (const c of chunks) {
-    out.set(c, off)
-    off += c.byteLength
-  }
-  return out
+  return joinChunks(chunks, size)
 }
 
 /** Reads a bounded body as strict UTF-8 text. */

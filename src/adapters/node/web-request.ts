@@ -11,6 +11,7 @@ import type { DigestBody } from '../../httpsig/content-digest.js'
 import type { FieldSection } from '../../httpsig/message.js'
 import type { RequestFields } from '../../server/extract.js'
 import { headerInvalid, type Inbound } from '../../server/inbound.js'
+import { joinChunks } from '../../internal/bytes.js'
 
 /**
  * Options of {@link toWebRequest} (and of every Node-based adapter).
@@ -182,14 +183,7 @@ async function readAll(source: Readable, max: number, tooLargeError: () => Error
     source.resume()
     throw err
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 function bytesStream(bytes: Promise<Uint8Array>): ReadableStream<Uint8Array> {

@@ -1,6 +1,7 @@
 // The three undici header forms ↔ one list of field lines, and a bounded drain of any body undici
 // accepts (string, bytes, iterable, async iterable / Readable, undici.fetch's generator).
 import { codedTypeError, VerificationError } from '../../errors/index.js'
+import { joinChunks } from '../../internal/bytes.js'
 
 type HeaderValue = string | readonly string[] | number | undefined | null
 
@@ -78,14 +79,7 @@ export async function drainBody(body: unknown, max: number): Promise<Uint8Array>
     if (total > max) tooLarge(max) // leaving the loop returns (closes) the iterator
     chunks.push(bytes)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
+  return joinChunks(chunks, total)
 }
 
 /** Folds undici's `query` option into the path, so the proof covers exactly what is sent. */
