@@ -5,45 +5,11 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { workloadAuth } from '../../src/adapters/fastify/index.js'
-import type { NodeSource } from '../../src/adapters/node/web-request.js'
 import { matchId } from '../../src/identifier/index.js'
-import { INBOUND, inboundVerifierOf } from '../../src/server/inbound.js'
-import { createRequestVerifier, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
+import { createRequestVerifier, type RequestVerifier } from '../../src/server/index.js'
+import { plainVerifier, spyOn } from '../helpers/adapters-direct.js'
 import { createMemoryReplayCache } from '../../src/stores/index.js'
 import { adapterFixture, credentialed, ORIGIN, send, verifySignedResponse, type AdapterFixture } from '../helpers/adapters-fixtures.js'
-
-interface SpyLog { direct: number; fetch: number; toRequest: number }
-
-/** Wraps a verifier from createRequestVerifier, counting which entry the adapter used and whether it built a Request. */
-function spyOn(real: RequestVerifier): { verify: RequestVerifier; log: SpyLog } {
-  const log: SpyLog = { direct: 0, fetch: 0, toRequest: 0 }
-  const inner = inboundVerifierOf(real)!
-  const verify = (async (request: Request) => {
-    log.fetch += 1
-    return real(request)
-  }) as RequestVerifier
-  Object.defineProperty(verify, INBOUND, {
-    value: (source: NodeSource) => {
-      log.direct += 1
-      const build = source.toRequest.bind(source)
-      source.toRequest = () => {
-        log.toRequest += 1
-        return build()
-      }
-      return inner(source)
-    },
-  })
-  return { verify, log }
-}
-
-/** A verifier that is not from createRequestVerifier: records what it was given. */
-function plainVerifier(seen: unknown[], readBody: boolean): RequestVerifier {
-  return (async (request: Request) => {
-    seen.push(request instanceof Request, request.method, request.url, request.headers.get('x-trace'))
-    if (readBody) seen.push(await request.clone().text())
-    return Object.freeze({ workload: { id: 'spiffe://example.org/plain' } }) as unknown as VerifiedRequest
-  }) as RequestVerifier
-}
 
 async function withApp(app: FastifyInstance, run: (base: string) => Promise<void>): Promise<void> {
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
