@@ -31,9 +31,16 @@ export class ExpirySet {
 
   /** Holds `key` until `atMs` (replacing an earlier expiry). */
   add(key: string, atMs: number): void {
+    if (this.#at.get(key) === atMs - this.#base) return
+    this.insert(key, atMs)
+  }
+
+  /**
+   * Holds `key` until `atMs`, for a caller that knows the key is absent or held with another
+   * expiry (one Map lookup fewer than {@link add}).
+   */
+  insert(key: string, atMs: number): void {
     const at = atMs - this.#base
-    const prev = this.#at.get(key)
-    if (prev === at) return
     this.#at.set(key, at)
     this.#push(at, key)
     // Re-adds leave stale heap items behind; rebuild when they outnumber live ones.

@@ -94,7 +94,8 @@ export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}):
       map.sweep(now, Number.POSITIVE_INFINITY)
       if (map.size >= maxEntries) throw new StoreError('ERR_STORE_FULL', `replay cache is full (${maxEntries} live entries)`)
     }
-    map.add(key, atMs)
+    // Absent, or held with an expiry already past (which differs from atMs > now): insert.
+    map.insert(key, atMs)
     return true
   }
 
