@@ -3,7 +3,7 @@
 // lacks what is covered, COMPONENT_INVALID when it cannot be serialised.
 import { VerificationError } from '../errors/index.js'
 import type { Component } from './components.js'
-import type { FieldSection, MessageView } from './message.js'
+import type { FieldSection, MessageView, URLParts } from './message.js'
 import { encodeBase64, parseDictionaryStrict, parseItemStrict, parseListStrict, serialiseListText, serialiseDictionaryText } from './structured-fields.js'
 import type { StructuredFieldType } from './types.js'
 
@@ -161,7 +161,7 @@ function derivedRequestValue(m: MessageView, c: Component): string {
   }
 }
 
-function pathOf(u: URL): string {
+function pathOf(u: URLParts): string {
   return u.pathname === '' ? '/' : u.pathname
 }
 

@@ -10,6 +10,19 @@ export interface FieldSection {
   lines(name: string): readonly string[] | undefined
 }
 
+/**
+ * The parts of a target URI the derived components read, with `URL`'s meaning (a `URL` is one).
+ * A caller that already knows them from a serialised URL can pass a plain object and skip a parse.
+ */
+export interface URLParts {
+  readonly protocol: string
+  readonly host: string
+  readonly pathname: string
+  readonly search: string
+  readonly username: string
+  readonly password: string
+}
+
 export interface MessageView {
   readonly kind: 'request' | 'response'
   readonly headers: FieldSection
@@ -18,7 +31,7 @@ export interface MessageView {
   readonly method: string | undefined
   readonly status: number | undefined
   /** Parsed target URI (requests only), created on first use. */
-  url(): URL
+  url(): URLParts
   /** Raw request-target if the caller supplied one. */
   readonly requestTarget: string | undefined
   /** The related request of a response, when given. */
@@ -117,7 +130,7 @@ export function readerSection(read: (name: string) => string | null, headers: He
  * A view of a request. Internal callers that have already parsed the request URL (exactly
  * `new URL(m.url)`) or read its fields pass them in `known`, so they are not read twice.
  */
-export function requestView(m: HTTPRequest, known?: { url?: URL | undefined; headers?: FieldSection | undefined }): MessageView {
+export function requestView(m: HTTPRequest, known?: { url?: URLParts | undefined; headers?: FieldSection | undefined }): MessageView {
   if (typeof m !== 'object' || m === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request or { method, url, headers }')
   const method = m.method
   if (typeof method !== 'string' || method.length === 0) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request.method must be a non-empty string')
@@ -127,14 +140,14 @@ export function requestView(m: HTTPRequest, known?: { url?: URL | undefined; hea
   const plain = m as { trailers?: HeaderInput; requestTarget?: unknown }
   const requestTarget = fetchObject ? undefined : plain.requestTarget
   if (requestTarget !== undefined && typeof requestTarget !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request.requestTarget must be a string')
-  let parsed: URL | undefined = rawUrl instanceof URL ? rawUrl : known?.url
+  let parsed: URLParts | undefined = rawUrl instanceof URL ? rawUrl : known?.url
   return {
     kind: 'request',
     headers: known?.headers ?? fieldSection(m.headers),
     trailers: fetchObject ? null : plain.trailers === undefined ? null : fieldSection(plain.trailers),
     method,
     status: undefined,
-    url(): URL {
+    url(): URLParts {
       if (parsed === undefined) {
         try {
           parsed = new URL(rawUrl as string)
@@ -162,7 +175,7 @@ export function responseView(m: HTTPResponse, request?: HTTPRequest): MessageVie
     trailers: fetchObject ? null : plain.trailers === undefined ? null : fieldSection(plain.trailers),
     method: undefined,
     status,
-    url(): URL {
+    url(): URLParts {
       throw new VerificationError('ERR_HTTPSIG_COMPONENT_INVALID', 'a response has no target URI')
     },
     requestTarget: undefined,

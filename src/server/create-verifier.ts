@@ -13,7 +13,7 @@ import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
 import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
-import { fieldReader, publicURL, singleValue, type RequestFields } from './extract.js'
+import { fieldReader, publicURL, singleValue, urlParts, type RequestFields } from './extract.js'
 import { INBOUND, inboundFromRequest, type Inbound, type InboundVerifier } from './inbound.js'
 import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof, type AuthorizationContext } from './policy.js'
 import { VerifiedWITCache } from './wit-cache.js'
@@ -265,12 +265,13 @@ async function verifyProof(request: Inbound, method: string, fields: RequestFiel
   const useSignature = p.proof === 'httpsig' || (p.proof === 'either' && hasSignature)
   if (useSignature) {
     if (!hasSignature) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the request carries no HTTP message signature', { status: 401 })
-    // The request's own URL, parsed once here: the signature components and the audience check
-    // both read it (a string would be parsed and re-serialised for the audience).
-    const requestURL = isRequestURL ? parsedURL ?? new URL(request.url) : undefined
+    // When the public URL is the request's own, the signature components read its parts and the
+    // audience check its target: both are known already (cut from the serialised URL when it was
+    // not parsed), so the verifier neither parses nor re-serialises it.
+    const requestURL = isRequestURL ? parsedURL ?? urlParts(request.url, target) : undefined
     const read = fieldReader(fields, request)
     const body = request.hasBody ? request.body(p.bodyBytes) : null
-    const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, read, section: request.section(read), body })
+    const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, target: isRequestURL ? target : undefined, read, section: request.section(read), body })
     return Object.freeze({ type: 'httpsig', signature })
   }
   if (!hasWPT) {

@@ -1,12 +1,12 @@
 import { VerificationError, codedTypeError } from '../errors/index.js'
 import { signRequest, type DigestBody, type HTTPRequest } from '../httpsig/index.js'
 import { canonicalAlgorithm } from '../httpsig/algorithms.js'
-import { readerSection, requestView, type FieldSection } from '../httpsig/message.js'
+import { readerSection, requestView, type FieldSection, type URLParts } from '../httpsig/message.js'
 import type { InternalInput } from '../httpsig/signature-fields.js'
 import type { VerifyOptions } from '../httpsig/types.js'
 import { internalPolicy, verifySelectedSignature } from '../httpsig/verify.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
-import { audienceMatches, targetWithoutQuery, type AudiencePolicy } from '../internal/target-audience.js'
+import { audienceMatches, targetWithoutQuery, type AudiencePolicy, type RequestTarget } from '../internal/target-audience.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
@@ -227,16 +227,16 @@ interface RequestAccess {
   readonly section: FieldSection
   /** The combined value of a field (as `Headers.get`). */
   readonly read: (name: string) => string | null
-  /** `new URL(request.url)`, when the caller has it. */
-  readonly url: URL | undefined
-  /** Where the audience's target comes from. */
-  readonly target: string | URL
+  /** `new URL(request.url)` or its parts, when the caller has them. */
+  readonly url: URLParts | undefined
+  /** Where the audience's target comes from: the request URL, or the target already cut from it. */
+  readonly target: string | URL | RequestTarget
   readonly body: DigestBody | undefined
 }
 
 async function verifyCore(request: HTTPRequest, wit: VerifiedWIT, now: number, c: CompiledSettings, access: RequestAccess): Promise<VerifiedWIMSERequest> {
   const { read } = access
-  const target = targetWithoutQuery(access.target, 'request.url')
+  const target = typeof access.target === 'string' || access.target instanceof URL ? targetWithoutQuery(access.target, 'request.url') : access.target
   checkWITValue(read(WIT_FIELD), wit)
   const selected = selectSignatureInternal(read('signature-input'), c.acceptLegacyTag)
   const rawSignature = read('signature')
@@ -275,8 +275,10 @@ async function verifyCore(request: HTTPRequest, wit: VerifiedWIT, now: number, c
 
 /** What agentauth/server has already read from the request (each value exactly as `Headers.get` returns it). */
 export interface KnownRequestParts {
-  /** `new URL(request.url)`, when parsed. */
-  readonly url?: URL | undefined
+  /** `new URL(request.url)`, or the same parts known from the serialised URL. */
+  readonly url?: URLParts | undefined
+  /** The target URI without query (the audience's target), with `url`. */
+  readonly target?: RequestTarget | undefined
   /** Combined field values. */
   readonly read?: ((name: string) => string | null) | undefined
   /** Field lines (with `read`, the request's own headers are then never touched). */
@@ -324,7 +326,7 @@ export function createCompiledWIMSERequestVerifier(options: Omit<VerifyWIMSERequ
         read ??= (name: string) => headers.get(name)
         section = readerSection(read, headers)
       }
-      return verifyCore(request, wit, now, compiled, { section, read, url: known?.url, target: known?.url ?? requestURL(request), body: known?.body })
+      return verifyCore(request, wit, now, compiled, { section, read, url: known?.url, target: known?.target ?? (known?.url instanceof URL ? known.url : requestURL(request)), body: known?.body })
     } catch (err) {
       return Promise.reject(err)
     }
