@@ -52,6 +52,8 @@ interface Snapshot {
   readonly e: unknown
   readonly alg: unknown
   readonly use: unknown
+  /** The object was frozen when these values were read: it still holds them, no need to compare. */
+  readonly frozen: boolean
 }
 type ByAlg = Partial<Record<JWSAlgorithm, Snapshot>>
 const byObject = new WeakMap<object, ByAlg>()
@@ -80,7 +82,7 @@ function unchanged(jwk: Record<string, unknown>, s: Snapshot): boolean {
  */
 export function cachedPublicKey(jwk: PublicJWK | Record<string, unknown>, alg: JWSAlgorithm, crypto: Crypto = globalThis.crypto): CryptoKey | undefined {
   const s = objectCache(crypto).get(jwk)?.[alg]
-  return s !== undefined && unchanged(jwk as Record<string, unknown>, s) ? s.key : undefined
+  return s !== undefined && (s.frozen || unchanged(jwk as Record<string, unknown>, s)) ? s.key : undefined
 }
 
 function cacheKey(jwk: Record<string, unknown>, alg: JWSAlgorithm): string {
@@ -123,9 +125,11 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
   // Remember the values validated above (read now: the object may change before the import ends).
   const objects = objectCache(crypto)
   const { kty, crv, x, y, n, e, alg: jwkAlg, use } = record
+  // A verified WIT's cnf.jwk is deep-frozen: its hits then skip the comparison.
+  const frozen = Object.isFrozen(record)
   void p.then((k) => {
     const entry = objects.get(record) ?? {}
-    entry[alg] = { key: k, kty, crv, x, y, n, e, alg: jwkAlg, use }
+    entry[alg] = { key: k, kty, crv, x, y, n, e, alg: jwkAlg, use, frozen }
     objects.set(record, entry)
   }, () => {})
   return p

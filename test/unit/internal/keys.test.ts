@@ -19,6 +19,20 @@ describe('internal/keys: import cache by JWK object', () => {
     expect(cachedPublicKey(jwk, 'ES256', { subtle: crypto.subtle } as Crypto)).toBeUndefined()
   })
 
+  it('serves a JWK frozen before its import without comparing, and still compares one frozen only later', async () => {
+    const frozen = Object.freeze(await publicJwk())
+    const key = await importPublicJWK(frozen, 'ES256')
+    await Promise.resolve()
+    expect(cachedPublicKey(frozen, 'ES256')).toBe(key)
+    // Frozen after the values were read: a change made in between must still be noticed.
+    const late = await publicJwk()
+    await importPublicJWK(late, 'ES256')
+    await Promise.resolve()
+    late.x = (await publicJwk()).x
+    Object.freeze(late)
+    expect(cachedPublicKey(late, 'ES256')).toBeUndefined()
+  })
+
   it('never serves a stale key after the object is mutated', async () => {
     const jwk = await publicJwk()
     const first = await importPublicJWK(jwk, 'ES256')
