@@ -61,6 +61,22 @@ describe('toWebRequest', () => {
     expect(seen[6]).toBe('http://localhost/no-host') // malformed Host
   })
 
+  it('serialises a Host as URL does (lower case, no default port), on the first request and the ones after', async () => {
+    const seen: string[] = []
+    await withServer((req, res) => {
+      seen.push(toWebRequest(req).url)
+      res.end()
+    }, async (s) => {
+      for (let i = 0; i < 2; i++) {
+        await rawExchange(s.base, 'GET /x?y=1 HTTP/1.1\r\nHost: API.Example.COM:80\r\nConnection: close\r\n\r\n')
+        await rawExchange(s.base, 'GET /a/./b/../c HTTP/1.1\r\nHost: API.Example.COM:80\r\nConnection: close\r\n\r\n')
+        await rawExchange(s.base, "GET /%7e?q=it's HTTP/1.1\r\nHost: api.example.com:8080\r\nConnection: close\r\n\r\n")
+      }
+    })
+    const once = ['http://api.example.com/x?y=1', 'http://api.example.com/a/c', 'http://api.example.com:8080/%7e?q=it%27s']
+    expect(seen).toEqual([...once, ...once])
+  })
+
   it('streams the body lazily and enforces maxBodyBytes while streaming (no Content-Length)', async () => {
     const results: Array<{ status: number; code?: string; bytes?: number }> = []
     await withServer(async (req, res) => {

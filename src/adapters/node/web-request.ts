@@ -227,14 +227,23 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
 
   return function read(req, rawBody) {
     const method = normaliseMethod(req.method ?? 'GET')
-    let parsed: URL
-    try {
-      parsed = new URL(originOf(req) + target(req.url))
-    } catch (err) {
-      if (err instanceof VerificationError) throw err
-      throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not a valid URL', { status: 400, cause: err })
+    let parsed: URL | undefined
+    let url: string
+    const origin = originOf(req)
+    const t = target(req.url)
+    const canonical = publicOrigin ?? canonicalOrigins.get(origin)
+    if (canonical !== undefined && isSerialisedTarget(t)) {
+      // The URL parser would return these characters unchanged: no parse per request.
+      url = canonical + t
+    } else {
+      try {
+        parsed = new URL(origin + t)
+      } catch (err) {
+        throw new VerificationError('ERR_HEADER_INVALID', 'the request target is not a valid URL', { status: 400, cause: err })
+      }
+      url = parsed.href
+      if (publicOrigin === undefined && canonicalOrigins.size < MAX_CANONICAL_ORIGINS) canonicalOrigins.set(origin, parsed.origin)
     }
-    const url = parsed.href
     let raw: Uint8Array | string | undefined
     let hasBody = false
     let declared: number | undefined
@@ -255,6 +264,25 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
   }
 }
 
+// Host-derived origins ("http://" + Host) already seen, with their serialisation by URL (which
+// lower-cases the host and drops a default port). Bounded: hostile Host values cannot grow it.
+const MAX_CANONICAL_ORIGINS = 64
+const canonicalOrigins = new Map<string, string>()
+
+// A request target that the URL parser serialises unchanged: an absolute path of characters outside
+// the path percent-encode set (no "%" either: "%2e" segments are dot segments), without "." or ".."
+// segments, and a query of characters outside the special-query percent-encode set.
+const SERIALISED_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
+const SERIALISED_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?]*$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
+
+/** Whether `new URL(origin + t).href === origin + t` for a canonical http(s) origin. */
+export function isSerialisedTarget(t: string): boolean {
+  const q = t.indexOf('?')
+  const path = q === -1 ? t : t.slice(0, q)
+  return SERIALISED_PATH.test(path) && !DOT_SEGMENT.test(path) && (q === -1 || SERIALISED_QUERY.test(t.slice(q + 1)))
+}
+
 /** {@link NodeSource} over one IncomingMessage (a class: one allocation per request, not a closure per method). */
 class NodeMessageSource implements NodeSource {
   readonly message: { readonly method: string; readonly url: string }
@@ -270,11 +298,11 @@ class NodeMessageSource implements NodeSource {
 
   readonly method: string
   readonly url: string
-  readonly parsedURL: URL
+  readonly parsedURL: URL | undefined
   readonly hasBody: boolean
 
   constructor(
-    req: IncomingMessage, method: string, url: string, parsedURL: URL, hasBody: boolean,
+    req: IncomingMessage, method: string, url: string, parsedURL: URL | undefined, hasBody: boolean,
     raw: Uint8Array | string | undefined, declared: number | undefined, maxBodyBytes: number,
   ) {
     this.method = method
