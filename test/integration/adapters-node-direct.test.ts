@@ -157,7 +157,7 @@ describe('node adapter: what the direct path builds', () => {
     const seen: unknown[] = []
     await serve(async (req, res) => {
       const result = await verifyIncomingMessage(req, verify, OPTIONS)
-      const descriptor = Object.getOwnPropertyDescriptor(result, 'request')
+      const descriptor = Object.getOwnPropertyDescriptor(result, 'request') ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(result), 'request')
       seen.push(typeof descriptor?.get, Object.isFrozen(result), result.request === result.request, result.request.url)
       res.end()
     }, async (base) => {
