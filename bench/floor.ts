@@ -1,0 +1,118 @@
+// Floor experiment (not part of `npm run bench`): how close to one raw verification can a cached-WIT
+// WPT verifier get on this machine? Runs, in one process and interleaved with the raw node:crypto
+// reference (rotated order, CPU time):
+//   - `verifyRequest` WPT ES256 with nodeCrypto() (the server suite's case), and
+//   - a deliberately minimal verifier over the same kind of request pool: header iteration, a Map
+//     as WIT cache, the header parsed once, payload base64url + UTF-8 + JSON.parse, one
+//     node:crypto verify, aud/exp/jti/wth compared inline, a Map as replay cache, a frozen result.
+// The minimal one skips most of what verifyRequest checks (typ variants, nbf, iss, WIT expiry,
+// ath/tth/oth/htm bindings, claim shapes, replay expiry, authorisation, the deep-frozen result), so
+// it is a floor, not a competitor: the gap between the two is the price of the complete checks.
+//   BENCH_POOL=30000 taskset -c 0 node --import tsx bench/floor.ts [ops/round] [rounds]
+import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto'
+import { nodeCrypto } from '../src/adapters/node/crypto.js'
+import { staticTrustBundles } from '../src/bundle/index.js'
+import { decodeCanonical, decodeCanonicalInto, decodedLength } from '../src/internal/base64url.js'
+import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8Scratch } from '../src/internal/bytes.js'
+import { generateSigner } from '../src/signer/index.js'
+import { createWIT, verifyWIT } from '../src/wit/index.js'
+import { createWPT } from '../src/wpt/index.js'
+import type { BenchSuite, Operation } from './lib.js'
+import { referenceOperations } from './reference.js'
+
+const [opsArg, roundsArg] = process.argv.slice(2)
+const perRound = Number(opsArg ?? 800)
+const rounds = Number(roundsArg ?? 12)
+const POOL = Number(process.env.BENCH_POOL ?? 30_000)
+const ORIGIN = 'https://api.example.com'
+const URL_ = `${ORIGIN}/tools/search?q=weather`
+const AUD = `${ORIGIN}/tools/search`
+
+async function minimalVerifier(): Promise<Operation> {
+  const fast = nodeCrypto()
+  const issuer = await generateSigner('ES256', { kid: 'issuer-1' })
+  const agent = await generateSigner('ES256')
+  const wit = await createWIT({ sub: 'spiffe://example.org/agents/bench', cnf: { jwk: await agent.publicJwk() } }, { signer: issuer, lifetime: 3600 })
+  const trustBundles = staticTrustBundles({ 'example.org': [await issuer.publicJwk()] })
+  const pool: Request[] = []
+  for (let i = 0; i < POOL; i++) {
+    const wpt = await createWPT({ wit, signer: agent, uri: URL_, method: 'GET', crypto: fast })
+    pool.push(new Request(URL_, { headers: { 'workload-identity-token': wit, 'workload-proof-token': wpt } }))
+  }
+  const witCache = new Map<string, { id: string; key: KeyObject; wth: string }>()
+  const headers = new Map<string, { alg?: unknown; typ?: unknown }>()
+  const seen = new Map<string, number>()
+  let next = 0
+  return async () => {
+    const r = pool[next++]
+    if (r === undefined) throw new Error('request pool exhausted: raise BENCH_POOL')
+    let w: string | null = null
+    let p: string | null = null
+    let total = 0
+    for (const [name, value] of r.headers) {
+      total += name.length + value.length
+      if (name === 'workload-identity-token') w = value
+      else if (name === 'workload-proof-token') p = value
+    }
+    if (total > 16_384 || w === null || p === null) throw new Error('missing credentials')
+    let entry = witCache.get(w)
+    if (entry === undefined) {
+      const v = await verifyWIT(w, { trustBundles, crypto: fast })
+      entry = { id: v.id, key: createPublicKey({ key: v.key as never, format: 'jwk' }), wth: createHash('sha256').update(w).digest('base64url') }
+      witCache.set(w, entry)
+    }
+    const d1 = p.indexOf('.')
+    const d2 = p.indexOf('.', d1 + 1)
+    let header = headers.get(p.slice(0, d1))
+    if (header === undefined) {
+      header = JSON.parse(decodeUtf8Strict(decodeCanonical(p, 0, d1) as Uint8Array)) as { alg?: unknown; typ?: unknown }
+      headers.set(p.slice(0, d1), header)
+    }
+    if (header.alg !== 'ES256' || header.typ !== 'wpt+jwt') throw new Error('header')
+    const length = decodedLength(d2 - d1 - 1)
+    const bytes = scratchBuffer(length)
+    if (decodeCanonicalInto(bytes, p, d1 + 1, d2) !== undefined) throw new Error('payload encoding')
+    const payload = JSON.parse(decodeUtf8Strict(bytes.subarray(0, length))) as Record<string, unknown>
+    const signature = decodeCanonical(p, d2 + 1, p.length) as Uint8Array
+    if (!nodeVerify('sha256', utf8Scratch(p.slice(0, d2)), { key: entry.key, dsaEncoding: 'ieee-p1363' }, copyToSignatureScratch(signature))) throw new Error('signature')
+    const now = Math.floor(Date.now() / 1000)
+    const exp = payload.exp
+    if (payload.aud !== AUD || typeof exp !== 'number' || exp <= now - 30 || exp - now > 330) throw new Error('aud/exp')
+    if (typeof payload.jti !== 'string' || payload.wth !== entry.wth) throw new Error('jti/wth')
+    const key = `wpt:${entry.id}:${payload.jti}`
+    if (seen.has(key)) throw new Error('replayed')
+    seen.set(key, exp)
+    return Object.freeze({ id: entry.id, claims: Object.freeze(payload) })
+  }
+}
+
+const suite = ((await import('./suites/server.js')) as { default: BenchSuite }).default
+const ours = suite.cases.find((c) => c.name.includes('WPT ES256, cached WIT (nodeCrypto'))
+if (ours === undefined) throw new Error('server suite case not found')
+const variants: Array<{ name: string; op: Operation; ratios: number[] }> = [
+  { name: 'minimal WPT verifier (floor)', op: await minimalVerifier(), ratios: [] },
+  { name: ours.name, op: await ours.setup(), ratios: [] },
+]
+const ref = (await referenceOperations('ES256')).node
+
+async function time(fn: Operation, n: number): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < n; i++) {
+    const r = fn()
+    if (r instanceof Promise) await r
+  }
+  const used = process.cpuUsage(start)
+  return (n * 1e6) / (used.user + used.system)
+}
+
+for (const v of variants) await time(v.op, 400)
+await time(ref, 400)
+for (let r = 0; r < rounds; r++) {
+  const a = await time(ref, perRound)
+  for (let j = 0; j < variants.length; j++) {
+    const v = variants[(j + r) % variants.length]!
+    v.ratios.push((await time(v.op, perRound)) / a)
+  }
+}
+const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+for (const v of variants) console.log(`${v.name.padEnd(56)} × raw node:crypto ${med(v.ratios).toFixed(3)} (${Math.min(...v.ratios).toFixed(3)}–${Math.max(...v.ratios).toFixed(3)})`)
