@@ -1,7 +1,8 @@
 // Full createRequestVerifier() on the warm path (verified WIT cached by its exact bytes), in WPT
 // mode and in WIMSE HTTP-signature mode, with the memory replay cache: every timed call verifies a
 // fresh request from a pre-built pool (building and signing is not timed). Beside it: the same
-// WIT + WPT checks composed from jose calls, as a hand-rolled verifier would do them.
+// WIT + WPT checks composed from jose calls, as a hand-rolled verifier would do them, and the floor
+// (bench/minimal-verifier.ts): what a verifier that skips most checks reaches on this machine.
 import { createHash } from 'node:crypto'
 import { compactVerify, decodeJwt, importJWK, jwtVerify } from 'jose'
 import { nodeCrypto } from '../../src/adapters/node/crypto.js'
@@ -14,6 +15,7 @@ import { createWIT } from '../../src/wit/index.js'
 import { staticTrustBundles } from '../../src/bundle/index.js'
 import { createMemoryReplayCache } from '../../src/stores/index.js'
 import type { BenchCase, BenchSuite } from '../lib.js'
+import { minimalVerifier } from '../minimal-verifier.js'
 
 type Alg = 'ES256' | 'EdDSA'
 const ORIGIN = 'https://api.example.com'
@@ -94,10 +96,21 @@ function joseComposed(alg: Alg): BenchCase {
   }
 }
 
+/** The floor: a deliberately minimal cached-WIT WPT verifier (bench/minimal-verifier.ts) on the same kind of pool. */
+const floor: BenchCase = {
+  name: 'minimal WPT verifier ES256, cached WIT (floor: skips most checks)',
+  reference: 'ES256',
+  kind: 'baseline',
+  setup: () => minimalVerifier(POOL),
+}
+
 const suite: BenchSuite = {
   name: 'server',
-  cases: (['ES256', 'EdDSA'] as const).flatMap((alg) => [
-    ours(alg, 'wpt', 'webcrypto'), ours(alg, 'wpt', 'node'), ours(alg, 'httpsig', 'webcrypto'), ours(alg, 'httpsig', 'node'), joseComposed(alg),
-  ]),
+  cases: [
+    ...(['ES256', 'EdDSA'] as const).flatMap((alg) => [
+      ours(alg, 'wpt', 'webcrypto'), ours(alg, 'wpt', 'node'), ours(alg, 'httpsig', 'webcrypto'), ours(alg, 'httpsig', 'node'), joseComposed(alg),
+    ]),
+    floor,
+  ],
 }
 export default suite
