@@ -5,7 +5,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { BenchSuite, Operation } from './lib.js'
+import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
 import { referenceOperations } from './reference.js'
 
 const [suiteName, pattern, ...rest] = process.argv.slice(2)
@@ -34,15 +34,8 @@ for (const dir of dirs) {
 }
 const ref = (await referenceOperations(refAlg)).node
 
-async function time(fn: Operation, n: number): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < n; i++) {
-    const r = fn()
-    if (r instanceof Promise) await r
-  }
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / n
-}
+/** CPU µs per run of `fn`. */
+const time = async (fn: Operation, n: number): Promise<number> => 1e6 / (await opsPerCpuSecond(fn, n))
 
 const raw: number[] = []
 const real = variants.map(() => [] as number[])

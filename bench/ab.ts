@@ -5,7 +5,7 @@
 //   BENCH_POOL=20000 taskset -c 0 node --import tsx bench/ab.ts server 'WPT ES256, cached WIT (nodeCrypto' .tmp/base . [ops/round] [rounds]
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { BenchSuite, Operation } from './lib.js'
+import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
 import { referenceOperations } from './reference.js'
 
 const [suiteName, pattern, ...rest] = process.argv.slice(2)
@@ -28,17 +28,8 @@ for (const dir of dirs) {
 }
 const ref = (await referenceOperations(refAlg)).node
 
-// Process CPU time, not wall time: on a shared machine the process is often preempted, and CPU
-// time leaves those gaps out (the process is pinned, so thread-pool work is counted too).
-async function time(fn: Operation, n: number): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < n; i++) {
-    const r = fn()
-    if (r instanceof Promise) await r
-  }
-  const used = process.cpuUsage(start)
-  return (n * 1e6) / (used.user + used.system)
-}
+/** Ops per CPU-second of `n` runs of `fn` (bench/lib.ts). */
+const time = opsPerCpuSecond
 
 for (const v of variants) await time(v.op, Math.min(500, perRound))
 await time(ref, 500)

@@ -9,7 +9,7 @@
 // ath/tth/oth/htm bindings, claim shapes, replay expiry, authorisation, the deep-frozen result), so
 // it is a floor, not a competitor: the gap between the two is the price of the complete checks.
 //   BENCH_POOL=30000 taskset -c 0 node --import tsx bench/floor.ts [ops/round] [rounds]
-import type { BenchSuite, Operation } from './lib.js'
+import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
 import { minimalVerifier } from './minimal-verifier.js'
 import { referenceOperations } from './reference.js'
 
@@ -27,15 +27,7 @@ const variants: Array<{ name: string; op: Operation; ratios: number[] }> = [
 ]
 const ref = (await referenceOperations('ES256')).node
 
-async function time(fn: Operation, n: number): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < n; i++) {
-    const r = fn()
-    if (r instanceof Promise) await r
-  }
-  const used = process.cpuUsage(start)
-  return (n * 1e6) / (used.user + used.system)
-}
+const time = opsPerCpuSecond
 
 for (const v of variants) await time(v.op, 400)
 await time(ref, 400)

@@ -58,6 +58,22 @@ function summary(name: string, cpu: number[], wall: number[]): Sample {
   return { name, median: median(cpu), min: sorted[0]!, max: sorted[sorted.length - 1]!, samples: cpu, wallMedian: median(wall) }
 }
 
+/**
+ * Runs `op` exactly `n` times, one at a time, and returns ops per CPU-second of this process.
+ * CPU time, not wall time: on a shared machine the process is often preempted, and CPU time leaves
+ * those gaps out (the process is pinned, so thread-pool work is counted too). Used by the A/B and
+ * profiling helpers (ab.ts, ab-free.ts, profile.ts, floor.ts).
+ */
+export async function opsPerCpuSecond(op: Operation, n: number): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < n; i++) {
+    const r = op()
+    if (r instanceof Promise) await r
+  }
+  const used = process.cpuUsage(start)
+  return (n * 1e6) / (used.user + used.system)
+}
+
 export async function measure(name: string, op: Operation, options: MeasureOptions = {}): Promise<Sample> {
   const { warmupMs = 400, sampleMs = 300, samples = 5 } = options
   await runFor(op, warmupMs)

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
-import type { BenchSuite, Operation } from './lib.js'
+import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
 import { referenceOperations } from './reference.js'
 
 const [suiteName, pattern, opsArg, roundsArg] = process.argv.slice(2)
@@ -21,17 +21,8 @@ const rounds = Number(roundsArg ?? 5)
 const op = await c.setup()
 const ref = (await referenceOperations(c.reference)).node
 
-// Process CPU time, not wall time: on a shared machine the process is often preempted, and CPU
-// time leaves those gaps out (the process is pinned, so thread-pool work is counted too).
-async function time(fn: Operation, n: number): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < n; i++) {
-    const r = fn()
-    if (r instanceof Promise) await r
-  }
-  const used = process.cpuUsage(start)
-  return (n * 1e6) / (used.user + used.system)
-}
+/** Ops per CPU-second of `n` runs of `fn` (bench/lib.ts). */
+const time = opsPerCpuSecond
 
 // STUB_VERIFY=1: node:crypto's verify answers true without verifying, so the profile shows only
 // the pipeline around the signature check (the reference is then meaningless).
