@@ -1,6 +1,8 @@
 // The CLI commands. Each returns the text to print; errors are thrown as CLIError or typed
 // agentauth errors and printed as one line by main.ts.
-import { writeFileSync } from 'node:fs'
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { basename, dirname, join } from 'node:path'
 import { verifyAccessToken } from '../access-token/index.js'
 import { staticTrustBundles } from '../bundle/index.js'
 import { isPlainObject } from '../internal/json.js'
@@ -10,6 +12,7 @@ import { verifySET } from '../ssf/index.js'
 import { createWIT, verifyWIT } from '../wit/index.js'
 import { CLIError, readInput, readJSON, time } from './io.js'
 import { chainTree, inspect } from './inspect.js'
+import { printLines } from './output.js'
 
 export type Flags = Record<string, string | boolean | undefined>
 
@@ -50,11 +53,31 @@ export async function keygen(flags: Flags): Promise<string> {
   const publicJwk = await signer.publicJwk()
   const out = str(flags, 'out')
   if (out !== undefined) {
-    writeFileSync(out, JSON.stringify(privateJwk, null, 2) + '\n', { mode: 0o600 })
+    writePrivate(out, JSON.stringify(privateJwk, null, 2) + '\n')
     writeFileSync(`${out.replace(/\.json$/, '')}.pub.json`, JSON.stringify(publicJwk, null, 2) + '\n')
     return `wrote private key to ${out} (mode 0600) and public key to ${out.replace(/\.json$/, '')}.pub.json\n${JSON.stringify(publicJwk, null, 2)}`
   }
   return JSON.stringify({ private: privateJwk, public: publicJwk }, null, 2)
+}
+
+// The private key is written to a new file created with mode 0600 and then renamed over the
+// target: writing into an existing file would keep that file's (possibly world-readable) mode.
+function writePrivate(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  let fd: number
+  try {
+    fd = openSync(tmp, 'wx', 0o600)
+  } catch (err) {
+    throw new CLIError(`cannot write the private key next to ${path}: ${(err as Error).message}`)
+  }
+  try {
+    writeSync(fd, text)
+    closeSync(fd)
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw new CLIError(`cannot write the private key to ${path}: ${(err as Error).message}`)
+  }
 }
 
 export async function witMint(flags: Flags): Promise<string> {
@@ -70,10 +93,12 @@ export async function witMint(flags: Flags): Promise<string> {
   )
 }
 
-function bundleFrom(flags: Flags, trustDomainHint: string | undefined) {
+function bundleFrom(flags: Flags) {
   const data = readJSON(str(flags, 'bundle', true), 'trust bundle')
   if (isPlainObject(data) && Array.isArray(data.keys)) {
-    const td = str(flags, 'trust-domain') ?? trustDomainHint
+    // The trust domain of a plain JWKS is the operator's to say, never the token's: taken from the
+    // token's own sub, any key in the file would be trusted for whatever domain the token names.
+    const td = str(flags, 'trust-domain')
     if (td === undefined) throw new CLIError('--trust-domain is required with a plain JWKS bundle')
     return staticTrustBundles({ [td]: data.keys as PublicJWK[] })
   }
@@ -85,25 +110,26 @@ export async function verify(flags: Flags, positional: string[]): Promise<string
   const token = readInput(positional[0], 'token (argument, @file or - for stdin)')
   const parsed = parseCompactJWS(token, { maxBytes: 64 * 1024, code: 'ERR_JWS_INVALID', what: 'token' })
   const typ = String(parsed.header.typ ?? '').toLowerCase().replace(/^application\//, '')
-  const kind = str(flags, 'kind') ?? (typ === 'wit+jwt' || typ === 'wimse-id+jwt' ? 'wit' : typ === 'at+jwt' ? 'at' : typ === 'secevent+jwt' ? 'set' : undefined)
+  const kindFlag = str(flags, 'kind')
+  if (kindFlag !== undefined && kindFlag !== 'wit' && kindFlag !== 'at' && kindFlag !== 'set') throw new CLIError(`unknown --kind ${kindFlag} (wit, at or set)`)
+  const kind = kindFlag ?? (typ === 'wit+jwt' || typ === 'wimse-id+jwt' ? 'wit' : typ === 'at+jwt' ? 'at' : typ === 'secevent+jwt' ? 'set' : undefined)
   const clock = clockFrom(flags)
   const common = clock ? { clock } : {}
   switch (kind) {
     case 'wit': {
-      const sub = typeof parsed.payload.sub === 'string' ? parsed.payload.sub : ''
-      const hint = /^[a-z][a-z0-9+.-]*:\/\/([^/]+)/.exec(sub)?.[1]
       const profile = str(flags, 'profile')
-      const wit = await verifyWIT(token, { trustBundles: bundleFrom(flags, hint), ...common, ...(profile === 'spiffe' ? { profile: 'spiffe' as const } : {}) })
-      return `VALID WIT\n  workload: ${wit.id}\n  trust domain: ${wit.trustDomain}\n  proof algorithm: ${wit.proofAlgorithm}\n  expires: ${time(wit.claims.exp)}`
+      if (profile !== undefined && profile !== 'spiffe') throw new CLIError(`unknown --profile ${profile} (the only profile is spiffe)`)
+      const wit = await verifyWIT(token, { trustBundles: bundleFrom(flags), ...common, ...(profile === 'spiffe' ? { profile: 'spiffe' as const } : {}) })
+      return printLines(['VALID WIT', `  workload: ${wit.id}`, `  trust domain: ${wit.trustDomain}`, `  proof algorithm: ${wit.proofAlgorithm}`, `  expires: ${time(wit.claims.exp)}`])
     }
     case 'at': {
       const at = await verifyAccessToken(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: readJSON(str(flags, 'keys', true), 'keys') as never, ...common })
       const tree = chainTree(at.claims as Record<string, unknown>)
-      return [`VALID access token`, `  subject: ${at.subject}`, `  client: ${at.clientId}`, `  scopes: ${at.scopes.join(' ') || '(none)'}`, `  expires: ${time(at.expiresAt)}`, ...(tree.length ? ['  delegation chain:', ...tree.map((l) => `  ${l}`)] : [])].join('\n')
+      return printLines([`VALID access token`, `  subject: ${at.subject}`, `  client: ${at.clientId}`, `  scopes: ${at.scopes.join(' ') || '(none)'}`, `  expires: ${time(at.expiresAt)}`, ...(tree.length ? ['  delegation chain:', ...tree.map((l) => `  ${l}`)] : [])])
     }
     case 'set': {
       const set = await verifySET(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: readJSON(str(flags, 'keys', true), 'keys') as never, ...common })
-      return `VALID SET\n  issuer: ${set.iss}\n  jti: ${set.jti}\n  events: ${set.events.map((e) => e.uri).join(', ')}`
+      return printLines(['VALID SET', `  issuer: ${set.iss}`, `  jti: ${set.jti}`, `  events: ${set.events.map((e) => e.uri).join(', ')}`])
     }
     default:
       throw new CLIError('cannot tell what to verify: pass --kind wit|at|set')

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `agentauth` command-line tool: `keygen`, `wit mint`, `inspect`, `verify`. Every command has
  * `--help`; errors are printed as one line on stderr with a non-zero exit status.
@@ -9,12 +8,12 @@
  * agentauth inspect "$(cat wit.txt)"
  * ```
  *
- * Node-only. Reachable from `agentauth/cli` (and the `agentauth` bin).
+ * Node-only. Reachable from `agentauth/cli`; the `agentauth` bin (cli/bin.js) runs {@link main}
+ * on its arguments. Importing this module runs nothing.
  *
  * @module cli
  */
 import { parseArgs } from 'node:util'
-import { isAgentAuthError } from '../errors/index.js'
 import { inspectCommand, keygen, verify, witMint, type Flags } from './commands.js'
 import { CLIError } from './io.js'
 
@@ -46,11 +45,19 @@ value into a readable view; an act claim is shown as a delegation tree. The view
 UNVERIFIED unless --keys is given, in which case the signature (only) is checked.`,
   verify: `usage: agentauth verify <token | @file | -> [--kind wit|at|set] [options]
 
-  wit:  --bundle <file> (a JWKS with --trust-domain, or { "<trust domain>": JWKS }) [--profile spiffe]
+  wit:  --bundle <file> (a JWKS with --trust-domain, required then; or { "<trust domain>": JWKS }) [--profile spiffe]
   at:   --issuer <iss> --audience <aud> --keys <jwks.json>      (RFC 9068 access token)
   set:  --issuer <iss> --audience <aud> --keys <jwks.json>      (Security Event Token, SSF profile)
   --at <epoch seconds> verifies as of that instant.
 The kind is taken from the token's typ when --kind is not given. Exit status 0 when valid, 1 otherwise.`,
+}
+
+// The options each command takes; any other is refused (parseArgs strict mode).
+const OPTIONS: Record<string, readonly string[]> = {
+  keygen: ['alg', 'kid', 'out'],
+  wit: ['issuer-key', 'key', 'sub', 'iss', 'kid', 'lifetime'],
+  inspect: ['keys'],
+  verify: ['kind', 'bundle', 'trust-domain', 'profile', 'issuer', 'audience', 'keys', 'at'],
 }
 
 /**
@@ -87,10 +94,10 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
   if (!Object.hasOwn(HELP, command) || command === 'main') throw new CLIError(`unknown command "${command}" (run agentauth --help)`)
   const { values, positionals } = parseArgs({
     args: [...args],
-    allowPositionals: true,
+    allowPositionals: command === 'inspect' || command === 'verify',
     strict: true,
     options: Object.fromEntries(
-      ['alg', 'kid', 'out', 'issuer-key', 'key', 'sub', 'iss', 'lifetime', 'keys', 'bundle', 'trust-domain', 'profile', 'kind', 'issuer', 'audience', 'at']
+      OPTIONS[command]!
         .map((n) => [n, { type: 'string' as const }])
         .concat([['help', { type: 'boolean' as const, short: 'h' } as never]]),
     ),
@@ -109,25 +116,4 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
     default:
       throw new CLIError(`unknown command "${command}"`)
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof CLIError) return err.message
-  if (isAgentAuthError(err)) return `${err.code}: ${err.message}`
-  if (err instanceof TypeError && typeof (err as { code?: unknown }).code === 'string') return `${(err as unknown as { code: string }).code}: ${err.message}`
-  return err instanceof Error ? err.message : String(err)
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href
-if (invokedDirectly || process.argv[1]?.endsWith('/agentauth') || process.argv[1]?.endsWith('cli/index.js') || process.argv[1]?.endsWith('cli/index.ts')) {
-  main(process.argv.slice(2)).then(
-    ({ code, out }) => {
-      ;(code === 0 ? process.stdout : process.stderr).write(out + '\n')
-      process.exitCode = code
-    },
-    (err: unknown) => {
-      process.stderr.write(`agentauth: ${describe(err)}\n`)
-      process.exitCode = 1
-    },
-  )
 }

@@ -8,6 +8,7 @@ import { importPublicJWK } from '../internal/keys.js'
 import { isPlainObject } from '../internal/json.js'
 import type { PublicJWK } from '../signer/types.js'
 import { CLIError, time } from './io.js'
+import { printLines } from './output.js'
 
 const KINDS: Record<string, string> = {
   'wit+jwt': 'Workload Identity Token (WIT)',
@@ -48,13 +49,29 @@ export function chainTree(claims: Record<string, unknown>): string[] {
   return lines
 }
 
-function render(value: unknown, indent: string): string[] {
-  if (!isPlainObject(value)) return [`${indent}${JSON.stringify(value)}`]
+/** Objects nested deeper than this are shown as JSON on one line (a token may nest thousands deep). */
+const MAX_DEPTH = 16
+/** Longest value shown; the rest is cut (a 64 KB token would otherwise print a 64 KB line). */
+const MAX_VALUE_CHARS = 2000
+
+function shown(v: unknown): string {
+  let text: string
+  try {
+    text = JSON.stringify(v) ?? String(v)
+  } catch {
+    return '(nested too deeply to show)' // JSON.stringify's recursion limit
+  }
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters)` : text
+}
+
+function render(value: unknown, indent: string, depth = 0): string[] {
+  if (!isPlainObject(value)) return [`${indent}${shown(value)}`]
   const out: string[] = []
   for (const [k, v] of Object.entries(value)) {
-    if (TIME_CLAIMS.has(k)) out.push(`${indent}${k}: ${time(v)}`)
-    else if (isPlainObject(v)) out.push(`${indent}${k}:`, ...render(v, `${indent}  `))
-    else out.push(`${indent}${k}: ${JSON.stringify(v)}`)
+    const name = shown(k).slice(1, -1) // the name as a JSON string body: quotes and escapes visible
+    if (TIME_CLAIMS.has(k)) out.push(`${indent}${name}: ${time(v)}`)
+    else if (isPlainObject(v) && depth < MAX_DEPTH) out.push(`${indent}${name}:`, ...render(v, `${indent}  `, depth + 1))
+    else out.push(`${indent}${name}: ${shown(v)}`)
   }
   return out
 }
@@ -79,7 +96,8 @@ async function inspectJWT(token: string, options: { keys?: unknown; now?: number
   let status = 'UNVERIFIED (signature not checked; pass --keys to check it)'
   if (options.keys !== undefined) {
     const alg = checkAlg(header, undefined, 'token')
-    const candidates = keysOf(options.keys).filter((k) => header.kid === undefined || k.kid === header.kid)
+    // With a kid in the header, keys with that kid or without any kid are candidates.
+    const candidates = keysOf(options.keys).filter((k) => header.kid === undefined || k.kid === undefined || k.kid === header.kid)
     let ok = false
     for (const jwk of candidates) {
       try {
@@ -90,7 +108,9 @@ async function inspectJWT(token: string, options: { keys?: unknown; now?: number
         // try the next key
       }
     }
-    status = ok ? 'SIGNATURE VERIFIED with the given keys (claims, audience and lifetime not checked: use `agentauth verify`)' : 'SIGNATURE INVALID for every given key'
+    status = ok ? 'SIGNATURE VERIFIED with the given keys (claims, audience and lifetime not checked: use `agentauth verify`)'
+      : candidates.length === 0 ? `SIGNATURE NOT CHECKED: no given key has kid ${shown(header.kid)}`
+        : `SIGNATURE INVALID for every given key (${candidates.length} tried)`
   }
   const now = options.now ?? Math.floor(Date.now() / 1000)
   const lines = [`${kindOf(header.typ)}`, `status: ${status}`, '', 'header:', ...render(header, '  '), '', 'claims:', ...render(payload, '  ')]
@@ -101,7 +121,7 @@ async function inspectJWT(token: string, options: { keys?: unknown; now?: number
     lines.push('', 'events:')
     for (const uri of Object.keys(payload.events)) lines.push(`  - ${uri.replace(/^https:\/\/schemas\.openid\.net\/secevent\//, '')}`)
   }
-  return lines.join('\n')
+  return printLines(lines)
 }
 
 function inspectSignatureInput(value: string): string {
@@ -109,7 +129,7 @@ function inspectSignatureInput(value: string): string {
   const lines = ['HTTP Message Signature input (RFC 9421)', 'status: UNVERIFIED (a Signature-Input alone cannot be verified)', '']
   for (const m of members) {
     lines.push(`label ${m.label}:`, `  covers: ${m.components.join(' ')}`)
-    for (const [k, v] of Object.entries(m.params)) lines.push(`  ${k}: ${k === 'created' || k === 'expires' ? time(v) : JSON.stringify(v)}`)
+    for (const [k, v] of Object.entries(m.params)) lines.push(`  ${k}: ${k === 'created' || k === 'expires' ? time(v) : shown(v)}`)
   }
-  return lines.join('\n')
+  return printLines(lines)
 }

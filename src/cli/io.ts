@@ -1,21 +1,48 @@
 // Small I/O helpers for the CLI: read a value given inline, from a file (@path) or stdin (-).
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 
 export class CLIError extends Error {}
 
+/** Largest input the CLI reads (a token, a Signature-Input value, a JWKS): far above any real one. */
+export const MAX_INPUT_BYTES = 1024 * 1024
+
 export function readInput(value: string | undefined, what: string): string {
   if (value === undefined) throw new CLIError(`missing ${what}`)
-  if (value === '-') return readFileSync(0, 'utf8').trim()
+  if (value === '-') return readBounded(0, 'stdin', what).trim()
   if (value.startsWith('@')) return readFile(value.slice(1), what).trim()
   return value.trim()
 }
 
 export function readFile(path: string, what: string): string {
+  let fd: number
   try {
-    return readFileSync(path, 'utf8')
+    fd = openSync(path, 'r')
   } catch (err) {
     throw new CLIError(`cannot read ${what} from ${path}: ${(err as Error).message}`)
   }
+  try {
+    return readBounded(fd, path, what)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+// Reads at most MAX_INPUT_BYTES (refusing more) so `@/dev/zero` or a huge log cannot exhaust memory.
+function readBounded(fd: number, from: string, what: string): string {
+  const buf = Buffer.alloc(MAX_INPUT_BYTES + 1)
+  let n = 0
+  try {
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null)
+      if (r === 0) break
+      n += r
+      if (n > MAX_INPUT_BYTES) throw new CLIError(`${what} from ${from} is larger than ${MAX_INPUT_BYTES} bytes`)
+    }
+  } catch (err) {
+    if (err instanceof CLIError) throw err
+    throw new CLIError(`cannot read ${what} from ${from}: ${(err as Error).message}`)
+  }
+  return buf.toString('utf8', 0, n)
 }
 
 export function readJSON(path: string, what: string): unknown {

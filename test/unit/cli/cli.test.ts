@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -10,7 +10,7 @@ const root = new URL('../../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'agentauth-cli-'))
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], { encoding: 'utf8', cwd: root })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), ...args], { encoding: 'utf8', cwd: root })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -90,5 +90,86 @@ describe('agentauth CLI', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^agentauth: ERR_WIT_EXPIRED/)
     void execFileSync
+  })
+  it('takes the trust domain of a plain JWKS only from --trust-domain, never from the token', async () => {
+    const issuerPub = JSON.parse(readFileSync(join(dir, 'issuer.pub.json'), 'utf8'))
+    writeFileSync(join(dir, 'plain-jwks.json'), JSON.stringify({ keys: [issuerPub] }))
+    // Minted by the example.org issuer for a workload of another trust domain.
+    const cross = (await main(['wit', 'mint', '--issuer-key', join(dir, 'issuer.json'), '--kid', 'issuer-1', '--key', join(dir, 'agent.pub.json'), '--sub', 'spiffe://bank.example/payments'])).out
+    await expect(main(['verify', cross, '--bundle', join(dir, 'plain-jwks.json')])).rejects.toThrow('--trust-domain is required with a plain JWKS bundle')
+    await expect(main(['verify', cross, '--bundle', join(dir, 'plain-jwks.json'), '--trust-domain', 'example.org'])).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' })
+    const own = (await main(['wit', 'mint', '--issuer-key', join(dir, 'issuer.json'), '--kid', 'issuer-1', '--key', join(dir, 'agent.pub.json'), '--sub', 'spiffe://example.org/agents/cli'])).out
+    expect((await main(['verify', own, '--bundle', join(dir, 'plain-jwks.json'), '--trust-domain', 'example.org'])).out).toMatch(/^VALID WIT/)
+  })
+
+  it('keygen --out leaves the private key at mode 0600 even over an existing world-readable file', async () => {
+    const path = join(dir, 'existing.json')
+    writeFileSync(path, '{}')
+    chmodSync(path, 0o644)
+    await main(['keygen', '--out', path])
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(path, 'utf8')).d).toEqual(expect.any(String))
+  })
+
+  it('never prints control characters from a token: no escape sequences, no forged lines', async () => {
+    const key = await generateSigner('ES256', { kid: 'k1' })
+    const now = Math.floor(Date.now() / 1000)
+    const evil = await createCompactJWS({ typ: 'at+jwt\u001b]0;owned\u0007' }, {
+      sub: 'alice', exp: now + 60, 'name\u001b[2K': 'v\u009b1A\u2028x',
+      act: { sub: 'bot\nstatus: SIGNATURE VERIFIED', act: { sub: 'x\u202eevil' } },
+    }, key)
+    const view = (await main(['inspect', evil])).out
+    expect(view).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202e]/)
+    expect(view.split('\n').filter((l) => l.startsWith('status:'))).toEqual(['status: UNVERIFIED (signature not checked; pass --keys to check it)'])
+    expect(view).toContain('acted on by bot\\u{a}status: SIGNATURE VERIFIED')
+    expect(view).toContain('JWT (typ at+jwt\\u{1b}]0;owned\\u{7})')
+    // An error built from token text stays one line too.
+    const badKid = await createCompactJWS({ typ: 'wit+jwt', kid: 'k1\nsecond line\u001b[2K' }, { sub: 'spiffe://example.org/a', exp: now + 60, cnf: { jwk: await key.publicJwk() } }, key)
+    const r = run('verify', badKid, '--bundle', join(dir, 'bundle.json'))
+    expect(r.status).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).not.toMatch(/\u001b/)
+  })
+
+  it('shows deeply nested claims without overflowing the stack', async () => {
+    const key = await generateSigner('ES256')
+    // Built as text: the payload is deeper than JSON.stringify can walk.
+    for (const depth of [40, 24_000]) {
+      const json = depth === 40 ? `{"sub":"deep","nested":${'{"n":'.repeat(depth)}true${'}'.repeat(depth)}}` : `{"sub":"deep","nested":${'['.repeat(depth)}${']'.repeat(depth)}}`
+      const deep = await createCompactJWS({ typ: 'JWT' }, new TextEncoder().encode(json), key)
+      const view = (await main(['inspect', deep])).out
+      expect(view).toContain('sub: "deep"')
+      expect(view).toMatch(depth === 40 ? /n: \{"n":\{"n":/ : /nested: \(nested too deeply to show\)/)
+    }
+  })
+
+  it('inspect --keys tries keys without a kid and says when no key matched the kid', async () => {
+    const key = await generateSigner('ES256', { kid: 'k1' })
+    const token = await createCompactJWS({ typ: 'JWT', kid: 'k1' }, { sub: 's' }, key)
+    const { kid: _kid, ...noKid } = await key.publicJwk()
+    writeFileSync(join(dir, 'nokid.json'), JSON.stringify({ keys: [noKid] }))
+    expect((await main(['inspect', token, '--keys', join(dir, 'nokid.json')])).out).toContain('status: SIGNATURE VERIFIED')
+    writeFileSync(join(dir, 'otherkid.json'), JSON.stringify({ keys: [{ ...noKid, kid: 'k2' }] }))
+    expect((await main(['inspect', token, '--keys', join(dir, 'otherkid.json')])).out).toContain('status: SIGNATURE NOT CHECKED: no given key has kid "k1"')
+  })
+
+  it('refuses options a command does not take and unknown option values', async () => {
+    await expect(main(['keygen', '--bundle', 'x'])).rejects.toMatchObject({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' })
+    await expect(main(['keygen', 'stray'])).rejects.toMatchObject({ code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' })
+    const wit = (await main(['wit', 'mint', '--issuer-key', join(dir, 'issuer.json'), '--kid', 'issuer-1', '--key', join(dir, 'agent.pub.json'), '--sub', 'spiffe://example.org/agents/cli'])).out
+    await expect(main(['verify', wit, '--bundle', join(dir, 'bundle.json'), '--profile', 'bogus'])).rejects.toThrow('unknown --profile bogus')
+    await expect(main(['verify', wit, '--kind', 'jwt'])).rejects.toThrow('unknown --kind jwt')
+  })
+
+  it('refuses inputs above 1 MiB without reading them whole', async () => {
+    writeFileSync(join(dir, 'huge.txt'), 'a'.repeat(1024 * 1024 + 10))
+    await expect(main(['inspect', `@${join(dir, 'huge.txt')}`])).rejects.toThrow(/larger than 1048576 bytes/)
+  })
+
+  it('runs nothing when agentauth/cli is imported (only the bin runs a command)', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(join(root, 'src/cli/index.ts'))}).then((m) => console.log(typeof m.main))`, 'frobnicate'], { encoding: 'utf8', cwd: root })
+    expect(r.status).toBe(0)
+    expect(r.stdout).toBe('function\n')
+    expect(r.stderr).toBe('')
   })
 })
