@@ -2,6 +2,7 @@
 // createRequestVerifier (no fetch Request unless a response is signed), and still hands any other
 // verifier a fetch Request. Real Express 5 apps on loopback (port 0).
 import { once } from 'node:events'
+import { connect } from 'node:net'
 import express from 'express'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { captureRawBody, sendSignedResponse, workloadAuth } from '../../src/adapters/express/index.js'
@@ -153,5 +154,41 @@ describe('express workloadAuth: direct reading of the Node message', () => {
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'ERR_WPT_AUDIENCE' })
     })
+  })
+  it('refuses targets a router would resolve differently from the verifier, and GET bodies the parser would hand over', async () => {
+    const reached: string[] = []
+    const app = express()
+    app.use(express.json({ type: () => true, verify: captureRawBody }))
+    app.use(workloadAuth(createRequestVerifier({
+      trustBundles: fx.td.trustBundles, origin: ORIGIN, proof: 'either', requireContentDigest: true,
+      authorize: (_id, ctx) => ctx.url.pathname.startsWith('/public/'), replayCache: createMemoryReplayCache(),
+    }), { publicOrigin: ORIGIN }))
+    app.all('/admin/*rest', (req, res) => { reached.push(`admin ${req.url}`); res.send('ADMIN') })
+    app.all('/public/*rest', (req, res) => { reached.push(`public ${req.method} ${JSON.stringify(req.body ?? null)}`); res.send('PUBLIC') })
+    await withApp(app, async (base) => {
+      const wire = async (req: Request, target: string, body = ''): Promise<number> => {
+        const lines = [...req.headers].map(([k, v]) => `${k}: ${v}`)
+        if (body.length > 0 || req.method === 'POST') lines.push('content-type: application/json', `content-length: ${Buffer.byteLength(body)}`)
+        const head = `${req.method} ${target} HTTP/1.1\r\nhost: api.example.com\r\n${lines.join('\r\n')}\r\nconnection: close\r\n\r\n`
+        const { port } = new URL(base)
+        return new Promise((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => socket.write(head + body))
+          let out = ''
+          socket.on('data', (d) => { out += d.toString('latin1') })
+          socket.on('end', () => resolve(Number(out.split(' ')[1]) || -1))
+          socket.on('error', reject)
+        })
+      }
+      // A proof for /public/x, sent to targets that the URL parser resolves to /public/x.
+      for (const target of ['/admin/../public/x', '/admin/%2e%2e/public/x', '/admin/./../public/x', 'http://api.example.com/admin/../public/x']) {
+        expect(await wire(await credentialed('wpt', fx.agent, '/public/x'), target)).toBe(400)
+      }
+      // A body-less signed GET with a body added on the way: refused, not parsed into req.body.
+      expect(await wire(await credentialed('httpsig', fx.agent, '/public/x'), '/public/x', '{"amount":1000000}')).toBe(400)
+      // A body-less POST read by the parser mounted first ("" captured): no digest needed.
+      expect(await wire(await credentialed('wpt', fx.agent, '/public/y', { method: 'POST' }), '/public/y', '')).toBe(200)
+      expect(await wire(await credentialed('wpt', fx.agent, '/public/z'), '/public/z')).toBe(200)
+    })
+    expect(reached).toEqual(['public POST {}', 'public GET null'])
   })
 })

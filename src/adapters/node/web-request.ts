@@ -63,6 +63,17 @@ function declaresBody(req: IncomingMessage): boolean {
   return req.httpVersionMajor >= 2
 }
 
+/** Whether the message has a Transfer-Encoding or a non-zero Content-Length (read from the raw lines: no headers object). */
+function framesBody(req: IncomingMessage): boolean {
+  const lines = req.rawHeaders
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const name = lines[i]!
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && lines[i + 1]!.trim() !== '0') return true
+  }
+  return false
+}
+
 /**
  * A pull-driven stream over a Node Readable, cut off at `max` bytes. Never destroys the source:
  * when the stream is cancelled or over the limit, the rest of the source is read and discarded, so
@@ -231,11 +242,14 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
     let url: string
     const origin = originOf(req)
     const t = target(req.url)
+    // An absolute-form target was parsed (and its path normalised) by target(): check the raw one.
+    if (t !== req.url) refuseRewrittenPath(req.url!)
     const canonical = publicOrigin ?? canonicalOrigins.get(origin)
     if (canonical !== undefined && isSerialisedTarget(t)) {
       // The URL parser would return these characters unchanged: no parse per request.
       url = canonical + t
     } else {
+      refuseRewrittenPath(t)
       try {
         parsed = new URL(origin + t)
       } catch (err) {
@@ -247,13 +261,21 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
     let raw: Uint8Array | string | undefined
     let hasBody = false
     let declared: number | undefined
-    if (!NO_BODY_METHODS.has(method)) {
-      if (rawBody !== undefined) {
-        if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the raw body must be a Uint8Array or a string')
+    if (rawBody !== undefined && typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the raw body must be a Uint8Array or a string')
+    if (NO_BODY_METHODS.has(method)) {
+      // Fetch cannot represent a GET or HEAD with a body, so the verifier never sees one: refuse it
+      // rather than let a framework parser hand the handler bytes no proof covers.
+      if ((rawBody !== undefined && rawBody.length > 0) || framesBody(req)) {
+        throw new VerificationError('ERR_HEADER_INVALID', `a ${method} request cannot carry a body`, { status: 400 })
+      }
+    } else {
+      if (rawBody !== undefined && (rawBody.length > 0 || declaresBody(req))) {
+        // A body a parser already read. An empty one counts only when the message declared a body:
+        // a parser mounted first captures "" for a body-less POST, which needs no digest.
         if (rawBody.length > maxBodyBytes) throw tooLarge(maxBodyBytes)
         raw = rawBody
         hasBody = true
-      } else if (declaresBody(req)) {
+      } else if (rawBody === undefined && declaresBody(req)) {
         hasBody = true
         const length = req.headers['content-length']
         declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined
@@ -261,6 +283,27 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
     }
 
     return new NodeMessageSource(req, method, url, parsed, hasBody, raw, declared, maxBodyBytes)
+  }
+}
+
+// Path characters that the URL parser rewrites but routers do not: "." and ".." segments (also as
+// %2e, any case) are resolved away and "\\" becomes "/". A router matching the raw path would then
+// run a handler for another path than the one verified and authorised (`/admin/../public/x` is
+// verified as `/public/x` and routed to `/admin/*`): such targets are refused. So is a fragment,
+// which no request target may carry (RFC 9112 §3.2) and the URL parser drops.
+const DOT_SEGMENT_ANY = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+function refuseRewrittenPath(raw: string): void {
+  let start = 0
+  if (raw.charCodeAt(0) !== 47 /* / */) {
+    const scheme = raw.indexOf('://')
+    start = scheme === -1 ? 0 : raw.indexOf('/', scheme + 3)
+    if (start === -1) start = raw.length
+  }
+  const q = raw.indexOf('?', start)
+  const path = raw.slice(start, q === -1 ? raw.length : q)
+  if (raw.includes('#') || path.includes('\\') || DOT_SEGMENT_ANY.test(path)) {
+    throw new VerificationError('ERR_HEADER_INVALID', 'the request target has a fragment, a backslash or dot segments, which servers resolve differently', { status: 400 })
   }
 }
 
@@ -330,7 +373,8 @@ class NodeMessageSource implements NodeSource {
       if (!TOKEN.test(rawName) || BAD_VALUE.test(value)) throw headerInvalid()
       if (name === 'set-cookie') (this.#cookies ??= []).push(value)
       const prev = m.get(name)
-      m.set(name, prev === undefined ? value : `${prev}, ${value}`)
+      // Combined as undici's Headers combines them: Cookie lines with "; ", others with ", ".
+      m.set(name, prev === undefined ? value : `${prev}${name === 'cookie' ? '; ' : ', '}${value}`)
     }
     return (this.#map = m)
   }
@@ -391,6 +435,13 @@ class NodeMessageSource implements NodeSource {
     if (!this.hasBody) return null
     if (this.#raw !== undefined) return this.#raw
     if (this.#consumed) return consumedBody()
+    // A declared length over the limit fails now, as the fetch path's body read does (413 before
+    // the signature checks), not later when the stream is read.
+    const limit = Math.min(max, this.#maxBodyBytes)
+    if (this.#declared !== undefined && this.#declared > limit && this.#bytes === undefined) {
+      this.#readBytes(max).catch(() => undefined) // drains the rest of the message
+      throw tooLarge(limit)
+    }
     return bytesStream(this.#readBytes(max))
   }
 
