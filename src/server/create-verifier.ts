@@ -1,5 +1,5 @@
 import { createAccessTokenVerifier, delegationChain, type Actor, type AuthorizationHeaderVerifier, type VerifiedAccessToken } from '../access-token/index.js'
-import { codedTypeError, VerificationError } from '../errors/index.js'
+import { codedTypeError, StoreError, VerificationError } from '../errors/index.js'
 import { verifyContentDigest } from '../httpsig/index.js'
 import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/index.js'
 import { looseInstanceOf } from '../internal/assert.js'
@@ -11,6 +11,7 @@ import { verifyTxnTokenField } from '../txn-token/header.js'
 import { targetWithoutQuery, type RequestTarget } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
+import type { RevocationStore } from '../stores/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
 import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
 import { fieldReader, publicURL, singleValue, urlParts, type RequestFields } from './extract.js'
@@ -191,11 +192,13 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
       href = url.href
       target = targetWithoutQuery(url, 'url')
     }
-    const proof = await verifyProof(request, method, fields, href === rawURL ? url : undefined, href === rawURL, target, wit, steps)
+    // The signature components (@authority, @target-uri, @scheme, …) are those of the public URL:
+    // when it is not the request's own (a Host other than the configured origin), it is passed.
+    const proof = await verifyProof(request, method, fields, url, href === rawURL, target, wit, steps)
 
     if (p.revocations !== undefined) {
       const keys = { sub: wit.id, jkt, ...(typeof wit.claims.jti === 'string' ? { jti: wit.claims.jti } : {}) }
-      const hit = await p.revocations.check(keys, wit.claims.iat)
+      const hit = await checkRevocation(p.revocations, keys, wit.claims.iat)
       if (hit !== undefined) {
         cache.delete(witToken)
         throw new VerificationError('ERR_CREDENTIAL_REVOKED', 'the caller\'s credential has been revoked', { status: 401 })
@@ -268,21 +271,33 @@ async function verifyProof(request: Inbound, method: string, fields: RequestFiel
     // When the public URL is the request's own, the signature components read its parts and the
     // audience check its target: both are known already (cut from the serialised URL when it was
     // not parsed), so the verifier neither parses nor re-serialises it.
-    const requestURL = isRequestURL ? parsedURL ?? urlParts(request.url, target) : undefined
+    const requestURL = isRequestURL ? parsedURL ?? urlParts(request.url, target) : parsedURL
     const read = fieldReader(fields, request)
     const body = request.hasBody ? request.body(p.bodyBytes) : null
-    const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, target: isRequestURL ? target : undefined, read, section: request.section(read), body })
+    const signature = await steps.verifyWimse(request.message, wit, { url: requestURL, target, read, section: request.section(read), body })
     return Object.freeze({ type: 'httpsig', signature })
   }
   if (!hasWPT) {
     throw new VerificationError(p.proof === 'wpt' ? 'ERR_WPT_MISSING' : 'ERR_PROOF_MISSING', 'the request carries no proof of possession', { status: 401 })
   }
   const tokens = readWPTTokens(fields.wit, fields.wpt, fields.authorization, fields.txnToken)
-  const wpt = await steps.verifyWpt(tokens.wpt, { wit, target, method, accessToken: tokens.accessToken, txnToken: tokens.txnToken })
-  if (request.hasBody && (p.requireContentDigest || fields.contentDigest !== null)) {
-    await verifyContentDigest(fields.contentDigest, request.body(p.bodyBytes), { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
-  }
+  // The Content-Digest check runs inside the WPT verification, after its other checks and before the
+  // jti is claimed: a body altered in transit does not burn the proof (as in HTTP-signature mode).
+  const digest = request.hasBody && (p.requireContentDigest || fields.contentDigest !== null)
+    ? () => verifyContentDigest(fields.contentDigest, request.body(p.bodyBytes), { maxBytes: p.bodyBytes, ...(common.crypto ? { crypto: common.crypto } : {}) })
+    : undefined
+  const wpt = await steps.verifyWpt(tokens.wpt, { wit, target, method, accessToken: tokens.accessToken, txnToken: tokens.txnToken, beforeReplay: digest })
   return Object.freeze({ type: 'wpt', wpt })
+}
+
+/** A revocation store that fails (with anything but a StoreError) fails closed as an outage: 503. */
+async function checkRevocation(store: RevocationStore, keys: Parameters<RevocationStore['check']>[0], issuedAt: Parameters<RevocationStore['check']>[1]): ReturnType<RevocationStore['check']> {
+  try {
+    return await store.check(keys, issuedAt)
+  } catch (cause) {
+    if (cause instanceof StoreError) throw cause
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'revocation store failed', { cause })
+  }
 }
 
 async function verifyAccessTokenStep(
@@ -305,7 +320,7 @@ async function verifyAccessTokenStep(
   if (p.revocations !== undefined) {
     const sid = token.claims.sid
     const keys = { sub: token.subject, ...(typeof token.claims.jti === 'string' ? { jti: token.claims.jti } : {}), ...(typeof sid === 'string' ? { sid } : {}) }
-    if ((await p.revocations.check(keys, token.issuedAt)) !== undefined) {
+    if ((await checkRevocation(p.revocations, keys, token.issuedAt)) !== undefined) {
       throw new VerificationError('ERR_CREDENTIAL_REVOKED', 'the access token or its session has been revoked', { status: 401 })
     }
   }

@@ -1,4 +1,4 @@
-import { ProtocolError, SignerError, StoreError, VerificationError, isAgentAuthError } from '../errors/index.js'
+import { ERROR_CODES, ProtocolError, SignerError, StoreError, VerificationError, isAgentAuthError } from '../errors/index.js'
 
 /**
  * Options of {@link errorResponse}.
@@ -52,11 +52,15 @@ function problem(status: number, title: string, detail: string, code: string, he
 /**
  * Turns any error thrown while verifying a request into the `Response` a service should send:
  *
- * - `VerificationError` → its `status` (400 malformed, 401 invalid credentials, 403 refused by
- *   policy, 413 too large), an RFC 9457 problem body with the safe `reason` and `code`, and an
- *   escaped `WWW-Authenticate` challenge (`Bearer` for access-token errors per RFC 6750, the
- *   workload scheme otherwise);
+ * - `VerificationError` → its `status` (400 for malformed or invalid credentials, as the WIMSE
+ *   drafts recommend; 401 for a missing proof, a replayed proof or a revoked credential; 403
+ *   refused by policy; 413 too large), an RFC 9457 problem body with the safe `reason` and `code`,
+ *   and an escaped `WWW-Authenticate` challenge (`Bearer` for access-token errors per RFC 6750,
+ *   the workload scheme otherwise);
  * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
+ * - `ProtocolError` (an upstream failed) → the status its code lists in `ERROR_CODES`: 503 with
+ *   `Retry-After` for `ERR_BUNDLE_FETCH` (an unreachable trust bundle), 502 otherwise;
+ * - `SignerError` `ERR_SIGNER_RATE_LIMITED` → 429;
  * - anything else → a generic 500 (details never leave the server; log them in `onError`).
  *
  * @param err - whatever the verifier (or handler) threw.
@@ -98,6 +102,13 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions = {}):
     return problem(429, 'Too Many Requests', 'rate limited', err.code, headers)
   }
   const code = isAgentAuthError(err) ? err.code : 'ERR_INTERNAL'
-  const status = err instanceof ProtocolError ? 502 : 500
-  return problem(status, status === 502 ? 'Bad Gateway' : 'Internal Server Error', 'the request could not be verified', code, headers)
+  // An upstream failure answers with its code's status (ERR_BUNDLE_FETCH: 503, retry later), else 502.
+  let status = 500
+  if (err instanceof ProtocolError) {
+    const listed = ERROR_CODES[err.code]?.status
+    status = listed === 503 || listed === 504 ? listed : 502
+  }
+  if (status === 503) headers.set('retry-after', String(options.retryAfter ?? 1))
+  const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error'
+  return problem(status, title, 'the request could not be verified', code, headers)
 }

@@ -1,4 +1,4 @@
-import { codedTypeError } from '../errors/index.js'
+import { SignerError, VerificationError, codedTypeError } from '../errors/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../internal/assert.js'
 import type { Clock } from '../internal/time.js'
 import type { Signer } from '../signer/types.js'
@@ -65,9 +65,10 @@ const isEventStream = (r: Response): boolean => (r.headers.get('content-type') ?
 
 /**
  * Creates a response signer for the WIMSE HTTP-signature profile (draft-ietf-wimse-http-signature
- * §3.4), so callers can verify who answered them. Signing failures reject: a service must not send
- * an unsigned success when the caller required a signed response (use `errorResponse`, which answers
- * 500, or return 501 yourself).
+ * §3.4), so callers can verify who answered them. Signing failures reject with a `SignerError`
+ * (`ERR_SIGNER_FAILED` also for a body over `maxBodyBytes`): a service must not send an unsigned
+ * success when the caller required a signed response (use `errorResponse`, which answers 500, or
+ * return 501 yourself).
  *
  * @param options - this service's WIT (or a refreshing source), its signer and limits; validated
  *   here.
@@ -102,7 +103,9 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
     const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
     const streaming = response.body !== null && isStreaming(response)
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
-    const fields = await signWIMSEResponse(response, {
+    let fields: Awaited<ReturnType<typeof signWIMSEResponse>>
+    try {
+      fields = await signWIMSEResponse(response, {
       request,
       wit,
       signer: options.signer,
@@ -112,7 +115,13 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
       ...(requestNonce !== undefined ? { requestNonce } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.crypto ? { crypto: options.crypto } : {}),
-    })
+      })
+    } catch (err) {
+      // The response is ours, not the caller's: a body over maxBodyBytes (or any refusal of the
+      // response) is a server failure (500), never a 4xx blaming the request.
+      if (err instanceof VerificationError) throw new SignerError('ERR_SIGNER_FAILED', `the response could not be signed: ${err.message}`, { cause: err })
+      throw err
+    }
     const headers = new Headers(response.headers)
     for (const [name, value] of Object.entries(fields.headers)) headers.set(name, value)
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers })

@@ -178,6 +178,11 @@ export interface WPTRequestInput {
   readonly accessToken?: string | undefined
   readonly txnToken?: string | undefined
   readonly otherTokens?: Readonly<Record<string, string>> | undefined
+  /**
+   * Runs after every other check and before the `jti` is claimed (agentauth/server's Content-Digest
+   * check), so a request refused by it does not burn its proof.
+   */
+  readonly beforeReplay?: (() => Promise<unknown>) | undefined
 }
 
 /** The per-request part of {@link verifyWPT} against a policy validated once: `(token, request) => VerifiedWPT`. */
@@ -232,7 +237,7 @@ export function createCompiledWPTVerifier(options: Omit<VerifyWPTOptions, 'wit' 
       const accessToken = boundToken(request.accessToken, 'options.accessToken')
       const txnToken = boundToken(request.txnToken, 'options.txnToken')
       const others = otherTokens(request.otherTokens)
-      return checkWPT(token, policy, { wit, target: request.target, method, accessToken, txnToken, others }, nowSeconds(policy.clock))
+      return checkWPT(token, policy, { wit, target: request.target, method, accessToken, txnToken, others, beforeReplay: request.beforeReplay }, nowSeconds(policy.clock))
     } catch (err) {
       return Promise.reject(err)
     }
@@ -246,6 +251,7 @@ interface CheckedRequest {
   readonly accessToken: string | undefined
   readonly txnToken: string | undefined
   readonly others: Map<string, string> | undefined
+  readonly beforeReplay?: (() => Promise<unknown>) | undefined
 }
 
 async function checkWPT(token: string, policy: WPTPolicy, request: CheckedRequest, now: number): Promise<VerifiedWPT> {
@@ -335,6 +341,7 @@ async function checkWPT(token: string, policy: WPTPolicy, request: CheckedReques
     fail('ERR_WPT_BINDING_MISMATCH', 'WPT does not bind the request method', 'htm')
   }
   // Step 9: jti replay, per sender, remembered until exp (+ tolerance).
+  if (request.beforeReplay !== undefined) await request.beforeReplay()
   if (policy.replayCache !== undefined) await claimReplay(policy.replayCache, `wpt:${wit.id}:${jti}`, exp + tolerance)
 
   return Object.freeze({

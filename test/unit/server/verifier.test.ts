@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { matchAny, matchId, matchTrustDomain } from '../../../src/identifier/index.js'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
+import { ProtocolError } from '../../../src/errors/index.js'
 import { createRequestVerifier, errorResponse, createResponseSigner } from '../../../src/server/index.js'
 import { verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
+import { createContentDigest, signRequest } from '../../../src/httpsig/index.js'
 import { verifyWIT } from '../../../src/wit/index.js'
 import { signedRequest, trustDomain, wptRequest } from '../../helpers/server-fixtures.js'
 
@@ -105,9 +107,75 @@ describe('createRequestVerifier', () => {
     expect(ok?.id).toBe(service.id)
     expect(ok?.requestNonce).toBe(verified.proof.type === 'httpsig' ? verified.proof.signature.nonce : 'x')
   })
+
+  it('checks the Content-Digest before claiming the WPT jti: a body altered in transit does not burn the proof', async () => {
+    const { agent, verify } = await setup('wpt')
+    const body = '{"amount":1}'
+    const req = await wptRequest(agent, `${ORIGIN}/pay`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-digest': await createContentDigest(body) } })
+    const tampered = new Request(req, { body: '{"amount":1000}' })
+    expect(await code(verify(tampered))).toBe('ERR_DIGEST_MISMATCH')
+    expect((await verify(req.clone())).workload.id).toBe(agent.id)
+    expect(await code(verify(req))).toBe('ERR_PROOF_REPLAYED')
+  })
+
+  it('answers a response it cannot sign with 500 (a server failure), not a 4xx', async () => {
+    const { td, agent, verify } = await setup('httpsig')
+    const service = await td.workload('/services/api')
+    const req = await signedRequest(agent, `${ORIGIN}/x`, {}, { signResponse: true })
+    const verified = await verify(req.clone())
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer, maxBodyBytes: 1024 })
+    const err = await sign(new Response('x'.repeat(4096)), { request: req, verified }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'SignerError', code: 'ERR_SIGNER_FAILED' })
+    expect(errorResponse(err).status).toBe(500)
+  })
+
+  it('fails closed with 503 when the revocation store fails, whatever it throws', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const revocations = { check: async () => { throw new Error('connection reset') }, revoke: async () => undefined }
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchAny(), revocations })
+    const err = await verify(await wptRequest(agent, `${ORIGIN}/x`)).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'StoreError', code: 'ERR_STORE_UNAVAILABLE' })
+    const res = errorResponse(err)
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('1')
+  })
+
+  it('answers an upstream failure with its code\'s status: an unreachable trust bundle is 503, an OAuth error 502', async () => {
+    const bundle = errorResponse(new ProtocolError('ERR_BUNDLE_FETCH', 'JWKS endpoint unreachable'), { retryAfter: 5 })
+    expect(bundle.status).toBe(503)
+    expect(bundle.headers.get('retry-after')).toBe('5')
+    expect(await bundle.json()).toMatchObject({ status: 503, code: 'ERR_BUNDLE_FETCH', title: 'Service Unavailable' })
+    const oauth = errorResponse(new ProtocolError('ERR_OAUTH_ERROR', 'invalid_grant'))
+    expect(oauth.status).toBe(502)
+    expect(oauth.headers.get('retry-after')).toBeNull()
+  })
 })
 
 describe('createRequestVerifier: the public URL', () => {
+  it('computes @authority, @target-uri and @scheme from the configured origin, not from the Host the request arrived with', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof: 'httpsig', authorize: matchAny() })
+    async function signed(signedFor: string, components: string[]): Promise<Headers> {
+      const headers = new Headers({ 'workload-identity-token': agent.wit })
+      const f = await signRequest({ method: 'GET', url: signedFor, headers }, {
+        signer: agent.signer, label: 'wimse', components: ['@method', '@request-target', ...components, 'workload-identity-token'],
+        lifetime: 60, nonce: true, tag: 'wimse-workload-to-workload', params: { 'wimse-aud': `${ORIGIN}/x` },
+      })
+      headers.set('signature-input', f.signatureInput)
+      headers.set('signature', f.signature)
+      return headers
+    }
+    // Signed for the public URL, arriving through a proxy that sets Host: internal:8080.
+    for (const c of ['@authority', '@target-uri', '@scheme']) {
+      const r = await verify(new Request('http://internal:8080/x', { headers: await signed(`${ORIGIN}/x`, [c]) }))
+      expect(r.url).toBe(`${ORIGIN}/x`)
+    }
+    // A signature over an attacker-chosen Host does not verify: the components are the public URL's.
+    expect(await code(verify(new Request('http://evil.example/x', { headers: await signed('http://evil.example/x', ['@authority']) })))).toBe('ERR_HTTPSIG_SIGNATURE')
+  })
+
   it('keeps a path that starts with "//" on the configured origin (it is not a network-path reference)', async () => {
     const td = await trustDomain('example.org')
     const agent = await td.workload('/agents/bot')
