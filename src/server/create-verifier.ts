@@ -138,7 +138,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     clockTolerance: p.clockTolerance,
     maxTokenLength: p.tokenBytes,
   })
-  const cache = new VerifiedWITCache(p.witCacheSize, 24 * 3600)
+  const cache = new VerifiedWITCache(p.witCacheSize, p.witCacheMaxAge)
   const common = { clockTolerance: p.clockTolerance, replayCache: p.replayCache, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) }
   const verifyWpt = createCompiledWPTVerifier({ audience: p.audiences, maxLifetime: p.maxProofLifetime, maxTokenBytes: p.tokenBytes, ...common })
   const verifyWimse = createCompiledWIMSERequestVerifier({ audience: p.audiences, maxLifetime: p.maxProofLifetime, maxBodyBytes: p.bodyBytes, ...common })

@@ -210,6 +210,13 @@ export interface RequestVerifierPolicy {
   clock?: Clock
   /** Verified-WIT cache size (entries keyed by the exact token, expiring with the WIT). `0` disables it. Default 10,000. */
   witCacheSize?: number
+  /**
+   * Seconds a cached WIT is trusted before it is verified again against the trust bundle (1 to
+   * 86,400). Bounds how long a WIT signed by an issuer key that was since removed from the bundle
+   * (a rotation, a compromise) is still accepted: this plus the bundle source's own refresh
+   * interval. Default 300.
+   */
+  witCacheMaxAge?: number
   /** Use `X-Forwarded-Proto` / `X-Forwarded-Host` to pick which configured origin was addressed. Default false. */
   trustProxy?: boolean
   /** Web Crypto provider (e.g. `nodeCrypto()` from `agentauth/adapters/node`). */
@@ -233,6 +240,7 @@ export interface NormalizedPolicy {
   readonly maxProofLifetime: number
   readonly clockTolerance: number
   readonly witCacheSize: number
+  readonly witCacheMaxAge: number
   readonly trustProxy: boolean
 }
 
@@ -306,6 +314,7 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
     maxProofLifetime: optionalNumber(policy.maxProofLifetime, 'policy.maxProofLifetime', 300, { min: 1, max: 3600, integer: true }),
     clockTolerance: optionalNumber(policy.clockTolerance, 'policy.clockTolerance', 30, { min: 0, max: 300, integer: true }),
     witCacheSize: optionalNumber(policy.witCacheSize, 'policy.witCacheSize', 10_000, { min: 0, max: 10_000_000, integer: true }),
+    witCacheMaxAge: optionalNumber(policy.witCacheMaxAge, 'policy.witCacheMaxAge', 300, { min: 1, max: 86_400, integer: true }),
     trustProxy: policy.trustProxy === true,
   })
 }

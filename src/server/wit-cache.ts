@@ -1,7 +1,8 @@
 // A bounded cache of verified WITs keyed by the exact token string, so a WIT reused across many
-// requests costs one signature verification, not one per request. Entries expire with the WIT (and
-// never outlive `maxAge`), are re-checked against the clock on every hit, and can be dropped when a
-// revocation matches. Insertion-ordered Map = LRU with O(1) refresh.
+// requests costs one signature verification, not one per request. Entries expire with the WIT and
+// never outlive `maxAge` (policy.witCacheMaxAge: after it the WIT is verified again, so an issuer
+// key removed from the trust bundle stops being honoured), are re-checked against the clock on every
+// hit, and are dropped when a revocation matches. Insertion-ordered Map = LRU with O(1) refresh.
 import type { WorkloadIdentifier } from '../identifier/index.js'
 import type { VerifiedWIT } from '../wit/types.js'
 

@@ -118,6 +118,24 @@ describe('createRequestVerifier', () => {
     expect(await code(verify(req))).toBe('ERR_PROOF_REPLAYED')
   })
 
+  it('verifies a cached WIT again after witCacheMaxAge: an issuer key removed from the bundle stops being honoured', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const initial = (await td.trustBundles.getBundle('example.org'))!
+    let keys = initial.keys
+    const trustBundles = { getBundle: async (d: string) => (d === 'example.org' ? { trustDomain: d, keys } : undefined) }
+    let now = Date.now()
+    const verify = createRequestVerifier({ trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchAny(), clock: () => now, witCacheMaxAge: 60 })
+    const send = async () => verify(await wptRequest(agent, `${ORIGIN}/x`, {}, { clock: () => now }))
+    expect((await send()).workload.id).toBe(agent.id)
+    keys = [] // the issuer key is withdrawn
+    now += 59_000
+    expect((await send()).workload.id).toBe(agent.id) // still cached
+    now += 2_000
+    expect(await code(send())).toBe('ERR_KEY_NOT_FOUND')
+    expect(() => createRequestVerifier({ trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchAny(), witCacheMaxAge: 0 })).toThrow(/witCacheMaxAge/)
+  })
+
   it('answers a response it cannot sign with 500 (a server failure), not a 4xx', async () => {
     const { td, agent, verify } = await setup('httpsig')
     const service = await td.workload('/services/api')
