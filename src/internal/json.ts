@@ -46,5 +46,29 @@ export function parseJSONObject(
     throw new VerificationError(code, `${options.what} is not valid JSON`, { cause })
   }
   if (!isPlainObject(value)) throw new VerificationError(code, `${options.what} is not a JSON object`)
+  refuseLoneSurrogates(text, value, code, options.what)
   return value
+}
+
+// Strict UTF-8 cannot carry a surrogate, but a JSON escape can (`"\ud800"`): such a string is not
+// Unicode (I-JSON, RFC 7493 §2.1, forbids it), stores and other parsers disagree on it (Redis
+// turns it into U+FFFD, so two distinct values collide), and it cannot be printed faithfully.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Refuses a parsed JSON value holding a lone surrogate in any key or string. Cheap on the common
+ * path: the value is walked only when the text has a surrogate escape at all.
+ */
+export function refuseLoneSurrogates(text: string, value: unknown, code: VerificationErrorCode, what: string): void {
+  if (!SURROGATE_ESCAPE.test(text)) return
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const v = pending.pop()
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) throw new VerificationError(code, `${what} has a string that is not well-formed Unicode (a lone surrogate)`)
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) pending.push(k, item)
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { VerificationError, type VerificationErrorCode } from '../errors/index.j
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { decodeCanonical, decodeCanonicalInto, decodedLength, type Base64urlFault } from './base64url.js'
 import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
-import { isPlainObject, parseJSONObject, type JSONObject } from './json.js'
+import { isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from './json.js'
 import { syncOperations, verifySignature } from './sync-crypto.js'
 
 export interface ParsedJWS {
@@ -136,12 +136,15 @@ class Parsed implements ParsedJWS {
 function parsePayload(bytes: Uint8Array, options: ParseJWSOptions): JSONObject {
   if (bytes.byteLength > options.maxBytes) return parseJSONObject(bytes.slice(), { maxBytes: options.maxBytes, what: `${options.what} payload`, code: options.code })
   let value: unknown
+  let text: string
   try {
-    value = JSON.parse(decodeUtf8Strict(bytes))
+    text = decodeUtf8Strict(bytes)
+    value = JSON.parse(text)
   } catch {
     return parseJSONObject(bytes.slice(), { maxBytes: options.maxBytes, what: `${options.what} payload`, code: options.code })
   }
   if (!isPlainObject(value)) throw new VerificationError(options.code, `${options.what} payload is not a JSON object`)
+  refuseLoneSurrogates(text, value, options.code, `${options.what} payload`)
   return value
 }
 

@@ -64,3 +64,28 @@ describe('internal/jws: shared parses', () => {
     expect(code('e30.e30.AAAA')).toBeUndefined()
   })
 })
+
+describe('internal/jws: well-formed Unicode only', () => {
+  function token(headerJson: string, payloadJson: string): string {
+    return `${encode(headerJson)}.${encode(payloadJson)}.${encode(new Uint8Array(64))}`
+  }
+  const header = '{"alg":"ES256","typ":"wit+jwt"}'
+
+  it('refuses a lone surrogate escaped in any payload or header string or key, with the profile code', () => {
+    for (const [h, p] of [
+      [header, '{"sub":"a","jti":"x\\ud800"}'],
+      [header, '{"sub":"a","jti":"\\udc00x"}'],
+      [header, '{"sub":"a","deep":{"list":[1,{"k":"\\uDBFF"}]}}'],
+      [header, '{"sub":"a","\\ud801key":1}'],
+      ['{"alg":"ES256","kid":"k\\ud800"}', '{"sub":"a"}'],
+    ] as const) {
+      expect(() => parseCompactJWS(token(h, p), opts)).toThrow(expect.objectContaining({ code: 'ERR_WIT_INVALID', message: expect.stringMatching(/lone surrogate/) }))
+    }
+  })
+
+  it('accepts escaped surrogate pairs and text that only looks like an escape', () => {
+    const parsed = parseCompactJWS(token(header, '{"sub":"a","name":"\\ud83d\\ude00","note":"\\\\ud800"}'), opts)
+    expect(parsed.payload.name).toBe('😀')
+    expect(parsed.payload.note).toBe('\\ud800')
+  })
+})
