@@ -13,6 +13,37 @@ export const MAX_EPOCH_SECONDS = 253_402_300_799
 export const MAX_VERBATIM_KEY = 256
 const HASHED_PREFIX = 'sha256:'
 
+/** Longest revoked value (`jti`, `jkt`, `sid`, `sub`) `revoke` accepts, in UTF-16 code units. */
+export const MAX_REVOCATION_VALUE = 4096
+/** Longest `reason` `revoke` accepts, in UTF-16 code units. */
+export const MAX_REASON_LENGTH = 1024
+
+/**
+ * Upper bound, in bytes, of the JSON a valid revocation is stored as, so a reader can bound its
+ * input without ever refusing an entry `revoke` accepted. Worst case per UTF-16 code unit of the
+ * value and the reason: 6 bytes (`\u0001`; Lua cjson also writes `\u007f` and `\/`; a non-ASCII
+ * unit is at most 3 UTF-8 bytes, a surrogate pair 4 for two units; lone surrogates are refused).
+ * Plus the fixed part: field names and punctuation (60 bytes) and three numbers (cjson prints at
+ * most ~22 characters each; valid ones have at most 12 digits), rounded up to 256.
+ * A string reply is measured in UTF-16 code units, never more than its UTF-8 bytes.
+ */
+export const MAX_STORED_ENTRY_BYTES: number = 6 * (MAX_REVOCATION_VALUE + MAX_REASON_LENGTH) + 256
+
+// A surrogate code unit not part of a pair. With the `u` flag a well-formed pair is one code point
+// (not in the class) and matching never starts inside a pair, so only lone ones match. One linear
+// scan: cheap enough for the replay cache's hot path.
+const LONE_SURROGATE: RegExp = /[\uD800-\uDFFF]/u
+
+/**
+ * Refuses strings that are not well-formed UTF-16 (a lone surrogate): they cannot be encoded as
+ * UTF-8, so a Redis client sends U+FFFD instead (two distinct keys collide) and Lua cjson refuses
+ * the JSON escape. A coded TypeError; the message never carries the value.
+ */
+export function checkWellFormed(value: string, name: string): string {
+  if (LONE_SURROGATE.test(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be well-formed Unicode (it holds a lone surrogate)`)
+  return value
+}
+
 /** Revocation key kinds, in the order `check` reports matches (most specific first). */
 export const REVOCATION_KINDS = ['jti', 'jkt', 'sid', 'sub'] as const
 export type RevocationKind = (typeof REVOCATION_KINDS)[number]
@@ -26,10 +57,11 @@ export function checkEpochSeconds(value: unknown, name: string): number {
   return Math.ceil(value)
 }
 
+/** A replay key or revocation value: a non-empty, well-formed string (any length; long ones are hashed). */
 export function checkKey(value: unknown, name: string): string {
   if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`)
   if (value.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must not be empty`)
-  return value
+  return checkWellFormed(value, name)
 }
 
 /**
@@ -68,7 +100,9 @@ function buildEntry(kind: RevocationKind, value: string, until: number, reason?:
 
 /**
  * Validates a `revoke` argument and splits it into one entry per key kind it names (each key is
- * revoked on its own). `until` and `issuedBefore` are rounded up, `revokedAt` down.
+ * revoked on its own). `until` and `issuedBefore` are rounded up, `revokedAt` down. Values are at
+ * most {@link MAX_REVOCATION_VALUE} and the reason at most {@link MAX_REASON_LENGTH} code units,
+ * all well-formed, so every accepted entry fits {@link MAX_STORED_ENTRY_BYTES} once stored.
  */
 export function normaliseEntry(entry: unknown): NormalisedEntry[] {
   if (typeof entry !== 'object' || entry === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'entry must be an object')
@@ -76,20 +110,30 @@ export function normaliseEntry(entry: unknown): NormalisedEntry[] {
   const until = checkEpochSeconds(e.until, 'entry.until')
   const reason = e.reason
   if (reason !== undefined && typeof reason !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'entry.reason must be a string')
-  if (typeof reason === 'string' && reason.length > 1024) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'entry.reason must be at most 1024 characters')
+  if (typeof reason === 'string') {
+    if (reason.length > MAX_REASON_LENGTH) throw codedTypeError('ERR_INVALID_ARG_VALUE', `entry.reason must be at most ${MAX_REASON_LENGTH} characters`)
+    checkWellFormed(reason, 'entry.reason')
+  }
   const revokedAt = optionalEpoch(e, 'revokedAt', Math.floor)
   const issuedBefore = optionalEpoch(e, 'issuedBefore', Math.ceil)
   const out: NormalisedEntry[] = []
   for (const kind of REVOCATION_KINDS) {
     const value = e[kind]
     if (value === undefined) continue
-    out.push({ kind, value: checkKey(value, `entry.${kind}`), entry: buildEntry(kind, value as string, until, reason, revokedAt, issuedBefore) })
+    const name = `entry.${kind}`
+    if (typeof value === 'string' && value.length > MAX_REVOCATION_VALUE) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be at most ${MAX_REVOCATION_VALUE} characters`)
+    }
+    out.push({ kind, value: checkKey(value, name), entry: buildEntry(kind, value as string, until, reason, revokedAt, issuedBefore) })
   }
   if (out.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'entry must set at least one of jti, jkt, sid, sub')
   return out
 }
 
-/** Validates `check` keys; returns the [kind, value] pairs that are set, in REVOCATION_KINDS order. */
+/**
+ * Validates `check` keys; returns the [kind, value] pairs that are set, in REVOCATION_KINDS order.
+ * No length limit: a value longer than `revoke` accepts is looked up like any other (and not found).
+ */
 export function lookupKeys(keys: RevocationKeys): Array<readonly [RevocationKind, string]> {
   if (typeof keys !== 'object' || keys === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'keys must be an object')
   const out: Array<readonly [RevocationKind, string]> = []
@@ -107,10 +151,17 @@ export function checkIssuedAt(issuedAt: unknown): number | undefined {
   return issuedAt
 }
 
+/** Whether an entry is still in force at `nowMs`: live while `nowMs < until * 1000`. */
+export function isLive(entry: RevocationEntry, nowMs: number): boolean {
+  return nowMs < entry.until * 1000
+}
+
 /**
  * Union of an existing and a new revocation of the same key: the longer `until`, and the wider
  * `issuedBefore` (absent = every credential). Over-revoking is the fail-closed direction.
  * Reason and revokedAt come from the newer entry. The Redis Lua script mirrors this rule.
+ * Both entries must be live ({@link isLive}): an entry whose `until` has passed records nothing, so
+ * callers drop it *before* merging — merged, it would remove or widen a live `issuedBefore` cutoff.
  */
 export function mergeEntries(old: NormalisedEntry, next: NormalisedEntry): NormalisedEntry {
   const o = old.entry
@@ -128,7 +179,7 @@ export function mergeEntries(old: NormalisedEntry, next: NormalisedEntry): Norma
  * before it — it is revoked; a replacement must be issued in a later second.
  */
 export function revokes(entry: RevocationEntry, nowMs: number, issuedAt: number | undefined): boolean {
-  if (nowMs >= entry.until * 1000) return false
+  if (!isLive(entry, nowMs)) return false
   if (entry.issuedBefore === undefined || issuedAt === undefined) return true
   return issuedAt <= entry.issuedBefore
 }

@@ -6,6 +6,7 @@ import {
   checkIssuedAt,
   checkMaxEntries,
   compactKey,
+  isLive,
   lookupKeys,
   mergeEntries,
   normaliseEntry,
@@ -67,8 +68,11 @@ async function storageKey(kind: string, value: string): Promise<string> {
  *
  * Each key an entry names (`jti`, `jkt`, `sid`, `sub`) is revoked on its own: `{ sub, sid }`
  * revokes the whole subject, so name only the narrowest key you mean. Revoking a key twice keeps
- * the union: the later `until` and the wider `issuedBefore` (absent = every credential). Entries
- * whose `until` has passed are ignored and swept on write. When `maxEntries` live keys are held,
+ * the union: the later `until` and the wider `issuedBefore` (absent = every credential). An entry
+ * whose `until` has passed (by `clock`; `until` equal to now included) records nothing and leaves a
+ * live revocation of the same key untouched; stored ones are ignored once past and swept on write.
+ * Values are at most 4096 characters and `reason` at most 1024, well-formed Unicode (no lone
+ * surrogates) — the same limits as the Redis store. When `maxEntries` live keys are held,
  * `revoke` rejects with `StoreError('ERR_STORE_FULL')` (nothing is recorded, nothing evicted) so
  * the event's sender can retry.
  *
@@ -77,8 +81,9 @@ async function storageKey(kind: string, value: string): Promise<string> {
  *   key) for the first of `jti`, `jkt`, `sid`, `sub` that is revoked, or `undefined`. An entry
  *   with `issuedBefore` matches when `issuedAt` is before it **or unknown** (fail closed).
  * @throws `TypeError` with `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options or
- *   arguments (as a rejection for method calls); `revoke` rejects with `StoreError`
- *   `ERR_STORE_FULL` when full of live entries.
+ *   arguments (as a rejection for method calls: e.g. an empty value, a value over 4096 or a reason
+ *   over 1024 characters, a lone surrogate in a value, reason or looked-up key); `revoke` rejects
+ *   with `StoreError` `ERR_STORE_FULL` when full of live entries.
  *
  * @example
  * ```ts
@@ -98,7 +103,7 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
 
   function added(parts: readonly NormalisedEntry[], keys: readonly string[], now: number): number {
     let n = 0
-    for (let i = 0; i < parts.length; i++) if (map.get(keys[i]!, now) === undefined && parts[i]!.entry.until * 1000 > now) n++
+    for (let i = 0; i < parts.length; i++) if (map.get(keys[i]!, now) === undefined) n++
     return n
   }
 
@@ -111,11 +116,21 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
       return Object.freeze(Array.from(map.entries(now), ([, v]) => v.entry))
     },
     async revoke(entry: RevocationEntry): Promise<void> {
-      const parts = normaliseEntry(entry)
-      const keys = await Promise.all(parts.map((p) => storageKey(p.kind, p.value)))
+      const all = normaliseEntry(entry)
+      const allKeys = await Promise.all(all.map((p) => storageKey(p.kind, p.value)))
       // Everything below is synchronous, so a revoke is all-or-nothing and atomic.
       const now = readClock(clock)
       map.sweep(now)
+      // A part whose until has passed records nothing; merged, it could lift a live cutoff.
+      const parts: NormalisedEntry[] = []
+      const keys: string[] = []
+      for (let i = 0; i < all.length; i++) {
+        if (isLive(all[i]!.entry, now)) {
+          parts.push(all[i]!)
+          keys.push(allKeys[i]!)
+        }
+      }
+      if (parts.length === 0) return
       if (map.size + added(parts, keys, now) > maxEntries) {
         map.sweep(now, Number.POSITIVE_INFINITY)
         if (map.size + added(parts, keys, now) > maxEntries) {
@@ -126,7 +141,7 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
         const key = keys[i]!
         const old = map.get(key, now)
         const next = old === undefined ? parts[i]! : mergeEntries(old, parts[i]!)
-        if (next.entry.until * 1000 > now) map.set(key, next, next.entry.until * 1000)
+        map.set(key, next, next.entry.until * 1000)
       }
     },
     async check(keys: RevocationKeys, issuedAt?: number): Promise<RevocationEntry | undefined> {

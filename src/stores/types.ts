@@ -23,12 +23,14 @@ export interface ReplayCache {
   /**
    * Claims `key` until `expiresAt`, atomically.
    *
-   * @param key - the proof's unique value, already namespaced by the caller (e.g. `wpt:<sub>:<jti>`).
+   * @param key - the proof's unique value, already namespaced by the caller (e.g. `wpt:<sub>:<jti>`);
+   *   well-formed Unicode (a lone surrogate cannot be sent to Redis faithfully and is refused).
    * @param expiresAt - epoch seconds after which the key may be forgotten: the proof's `exp`
    *   **plus** the verifier's clock tolerance (a proof accepted late must stay claimed). Rounded up.
    * @returns `true` on the first sighting, `false` when the key is already held.
-   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty key or unusable `expiresAt`;
-   *   `StoreError` (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) when the store cannot answer.
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty key, a key with a lone surrogate or an
+   *   unusable `expiresAt`; `StoreError` (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) when the store
+   *   cannot answer.
    */
   claim(key: string, expiresAt: number): Promise<boolean>
   /**
@@ -40,7 +42,8 @@ export interface ReplayCache {
    *
    * @param key - the key given to `claim` (same namespacing).
    * @returns resolves once the key is forgotten; releasing a key that is not held is a no-op.
-   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty or non-string key; `StoreError`
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for an empty or non-string key or one with a lone
+   *   surrogate; `StoreError`
    *   (`ERR_STORE_UNAVAILABLE`) when the store cannot answer — the key may still be held.
    *
    * @example
@@ -60,7 +63,9 @@ export interface ReplayCache {
 
 /**
  * What a revocation applies to. At least one of the keys is set. Each key is matched on its own:
- * an entry with `sub` and `sid` revokes the whole subject *and* the session.
+ * an entry with `sub` and `sid` revokes the whole subject *and* the session. Values are non-empty,
+ * well-formed Unicode strings (no lone surrogates); `revoke` takes at most 4096 characters each,
+ * `check` looks up any length.
  *
  * @example
  * ```ts
@@ -92,7 +97,7 @@ export interface RevocationKeys {
 export interface RevocationEntry extends RevocationKeys {
   /** Epoch seconds until which the revocation holds (after that the credential has expired anyway). */
   readonly until: number
-  /** Free-text or event-type reason, for audit and error detail (at most 1024 characters). */
+  /** Free-text or event-type reason, for audit and error detail (at most 1024 characters, well-formed Unicode). */
   readonly reason?: string
   /** Epoch seconds when the revocation was recorded. */
   readonly revokedAt?: number
@@ -123,9 +128,11 @@ export interface RevocationEntry extends RevocationKeys {
 export interface RevocationStore {
   /**
    * Records a revocation of every key the entry names. Revoking a key again keeps the union: the
-   * later `until`, the wider `issuedBefore`. An entry whose `until` has passed records nothing.
+   * later `until`, the wider `issuedBefore`. An entry whose `until` has passed (by the store's
+   * clock) records nothing: it leaves a live revocation of the same key as it was, cutoff and all.
    *
-   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for a malformed entry; `StoreError` when the store
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for a malformed entry (a value over 4096 or a reason
+   *   over 1024 characters, a lone surrogate, …) — nothing is recorded; `StoreError` when the store
    *   cannot record it (`ERR_STORE_UNAVAILABLE`, `ERR_STORE_FULL`) — the sender should retry.
    */
   revoke(entry: RevocationEntry): Promise<void>
@@ -136,7 +143,7 @@ export interface RevocationStore {
    * @param issuedAt - the credential's `iat` (epoch seconds), compared with `issuedBefore`; when
    *   it is absent, an entry with `issuedBefore` matches (fail closed).
    * @returns the matching stored entry (carrying only the matched key), or `undefined`.
-   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for malformed keys; `StoreError`
+   * @throws `TypeError` (`ERR_INVALID_ARG_*`) for malformed keys (empty, lone surrogate); `StoreError`
    *   (`ERR_STORE_UNAVAILABLE`) when the store cannot answer or holds a corrupted entry.
    */
   check(keys: RevocationKeys, issuedAt?: number): Promise<RevocationEntry | undefined>

@@ -50,6 +50,9 @@ export function hashedForm(key: string): string {
 }
 
 const CONCURRENCY = 64
+/** Documented limits of `revoke` (docs/stores.md): value and reason lengths in UTF-16 code units. */
+const MAX_VALUE = 4096
+const MAX_REASON = 1024
 
 export interface ContractOptions {
   /**
@@ -146,6 +149,19 @@ export function describeReplayCacheContract(name: string, create: Factory<Replay
       }
       // None of the refused calls claimed anything.
       expect(await cache.claim('k', exp)).toBe(true)
+    })
+
+    it('refuses keys that are not well-formed UTF-16 (lone surrogates), claiming nothing', async () => {
+      const { cache, now } = await create()
+      const exp = now() + 300
+      // A Redis client sends each of these as U+FFFD, so they would collide with each other there.
+      const bad = ['wpt:a:\uD800', 'wpt:a:\uDBFF', '\uDC00x', 'x\uDFFF', '\uDC00\uD800', '\uD800\uD800\uDC00', 'l'.repeat(300) + '\uD800']
+      for (const key of bad) {
+        await expectCode(cache.claim(key, exp), TypeError, 'ERR_INVALID_ARG_VALUE')
+        if (options.release !== false) await expectCode(releaseOf(cache)(key), TypeError, 'ERR_INVALID_ARG_VALUE')
+      }
+      expect(await cache.claim('wpt:a:\uFFFD', exp)).toBe(true) // nothing was claimed under the replacement spelling
+      for (const key of ['wpt:a:\uD83D\uDE00', '\uDBFF\uDFFF', 'p'.repeat(300) + '\uD800\uDC00']) expect(await cache.claim(key, exp), key).toBe(true)
     })
 
     if (options.release !== false) {
@@ -304,6 +320,69 @@ export function describeRevocationStoreContract(name: string, create: Factory<Re
       await store.revoke({ jti: 'live', until: t + 600 })
       await store.revoke({ jti: 'live', until: t - 5, reason: 'late duplicate' })
       expect(await store.check({ jti: 'live' })).toMatchObject({ jti: 'live', until: t + 600 })
+    })
+
+    it('a revocation whose until has passed changes nothing, not even a live entry of the same key', async () => {
+      const { store, now } = await create()
+      const t = now()
+      const live: RevocationEntry = { sub: 'cc', until: t + 3600, issuedBefore: t - 100, reason: 'credential-change', revokedAt: t - 100 }
+      await store.revoke(live)
+      expect(await store.check({ sub: 'cc' }, t)).toBeUndefined() // issued after the change: passes
+      await store.revoke({ sub: 'cc', until: t - 60, reason: 'stale, unconditional' })
+      await store.revoke({ sub: 'cc', until: t - 60, issuedBefore: t + 1000, revokedAt: t })
+      await store.revoke({ sub: 'cc', sid: 'cc-session', until: t - 1 })
+      expect(await store.check({ sub: 'cc' }, t)).toBeUndefined() // the cutoff was not removed or widened
+      expect(await store.check({ sub: 'cc' }, t - 200)).toEqual(live) // reason and revokedAt kept too
+      expect(await store.check({ sid: 'cc-session' })).toBeUndefined()
+    })
+
+    it('reads back every entry revoke accepts: longest values and reasons, worst-case JSON escaping', async () => {
+      const { store, now } = await create()
+      const until = now() + 600
+      const last = 253_402_300_799 // 9999-12-31T23:59:59Z, the largest epoch accepted
+      const cases: RevocationEntry[] = [
+        { jti: '\u0001'.repeat(MAX_VALUE), until, reason: '\u0001'.repeat(MAX_REASON) }, // 6 bytes each in JSON
+        { sub: 'spiffe://example.org/' + 'b'.repeat(2027), until, reason: '/'.repeat(MAX_REASON) }, // Lua cjson writes '\/'
+        { sid: '\u007f"\\/'.repeat(MAX_VALUE / 4), until, reason: '"\\\b\u007f'.repeat(MAX_REASON / 4) },
+        { jkt: '\u20ac'.repeat(MAX_VALUE), until, reason: '\u20ac'.repeat(MAX_REASON) }, // 3 UTF-8 bytes each
+        { sub: '\uD83D\uDE00'.repeat(MAX_VALUE / 2), until, reason: '\uD83D\uDE00'.repeat(MAX_REASON / 2) },
+        { sub: 's'.repeat(MAX_VALUE), until: last, reason: '\u001f'.repeat(MAX_REASON), revokedAt: last, issuedBefore: last },
+      ]
+      for (const entry of cases) {
+        const kind = (['jti', 'jkt', 'sid', 'sub'] as const).find((k) => entry[k] !== undefined)!
+        await store.revoke(entry)
+        await store.revoke(entry) // again: the merge path re-encodes the stored value
+        expect(await store.check({ [kind]: entry[kind] }, 0), `${kind} ${entry[kind]!.slice(0, 8)}`).toEqual(entry)
+      }
+    })
+
+    it(`refuses values longer than ${MAX_VALUE} characters, recording none of the entry's keys`, async () => {
+      const { store, now } = await create()
+      const until = now() + 600
+      const long = 'spiffe://example.org/' + 'a'.repeat(MAX_VALUE)
+      await expectCode(store.revoke({ sub: long, until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.revoke({ jti: 'j-long', sub: long, until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.revoke({ sid: 'x'.repeat(MAX_VALUE + 1), until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      expect(await store.check({ jti: 'j-long' })).toBeUndefined()
+      expect(await store.check({ sub: long, jti: 'j-long' })).toBeUndefined() // looking a long value up is fine
+      await store.revoke({ sid: 'x'.repeat(MAX_VALUE), until })
+      expect(await store.check({ sid: 'x'.repeat(MAX_VALUE) })).toEqual({ sid: 'x'.repeat(MAX_VALUE), until })
+    })
+
+    it('refuses values, reasons and lookups that are not well-formed UTF-16 (lone surrogates), recording nothing', async () => {
+      const { store, now } = await create()
+      const until = now() + 600
+      await expectCode(store.revoke({ sid: 'session-\uD800', until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.revoke({ jti: 'ok-1', sub: '\uDC00spiffe://td/a', until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.revoke({ jti: 'ok-2', until, reason: 'bad \uDBFF reason' }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.revoke({ jkt: 'k'.repeat(300) + '\uDFFF', until }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.check({ sid: 'session-\uD800' }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      await expectCode(store.check({ jti: 'ok-1', sub: '\uDC00\uD800' }), TypeError, 'ERR_INVALID_ARG_VALUE')
+      expect(await store.check({ jti: 'ok-1', sid: 'session-\uFFFD' })).toBeUndefined()
+      expect(await store.check({ jti: 'ok-2' })).toBeUndefined()
+      const pair: RevocationEntry = { sid: 'session-\uD83D\uDE00', until, reason: '\uDBFF\uDFFF' }
+      await store.revoke(pair)
+      expect(await store.check({ sid: 'session-\uD83D\uDE00' })).toEqual(pair)
     })
 
     it('rounds until and issuedBefore up, revokedAt down', async () => {

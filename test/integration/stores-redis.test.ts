@@ -28,6 +28,13 @@ describeReplayCacheContract('redis (node-redis adapter)', () => ({
   now,
 }))
 describeRevocationStoreContract('redis (ioredis)', () => ({ store: createRedisRevocationStore({ command: redis().command, prefix: freshPrefix() }), now }))
+/** Like ioredisCommand, but every bulk and status reply arrives as a Buffer (`callBuffer`). */
+function bufferCommand(): RedisCommand {
+  const client = redis().newClient()
+  return (args) => client.callBuffer(args[0]!, args.slice(1))
+}
+describeReplayCacheContract('redis (Buffer replies)', () => ({ cache: createRedisReplayCache({ command: bufferCommand(), prefix: freshPrefix() }), now }))
+describeRevocationStoreContract('redis (Buffer replies)', () => ({ store: createRedisRevocationStore({ command: bufferCommand(), prefix: freshPrefix() }), now }))
 describeRevocationStoreContract('redis (node-redis adapter)', () => ({
   store: createRedisRevocationStore({ command: nodeRedisCommand(fakeNodeRedis()), prefix: freshPrefix() }),
   now,
@@ -129,7 +136,7 @@ describe('Redis revocation store', () => {
       ['negative until', JSON.stringify({ sub: 'v', until: -1 })],
       ['reason not a string', JSON.stringify({ sub: 'v', until, reason: 1 })],
       ['issuedBefore not a number', JSON.stringify({ sub: 'v', until, issuedBefore: 'yesterday' })],
-      ['oversized', JSON.stringify({ sub: 'v', until, reason: 'r'.repeat(5000) })],
+      ['oversized', JSON.stringify({ sub: 'v', until, reason: 'r'.repeat(31_000) })], // over the largest valid entry
     ]
     for (const [label, raw] of corrupt) {
       await c.set(`${prefix}sub:v`, raw)
@@ -150,6 +157,41 @@ describe('Redis revocation store', () => {
     await c.set(`${prefix}sub:v`, '{')
     await store.revoke({ sub: 'v', until, reason: 'repaired' })
     expect(await store.check({ sub: 'v' })).toEqual({ sub: 'v', until, reason: 'repaired' })
+  })
+
+  it('drops a revocation already past until by the Redis clock, even when the client clock lags', async () => {
+    const prefix = freshPrefix()
+    const t = now()
+    const store = createRedisRevocationStore({ command: redis().command, prefix })
+    const live = { sub: 's', until: t + 3600, issuedBefore: t - 100, reason: 'credential-change' }
+    await store.revoke(live)
+    const stored = await redis().client.get(`${prefix}sub:s`)
+    // A client whose clock is an hour behind still sends it: the script must refuse to merge it.
+    const lagging = createRedisRevocationStore({ command: redis().command, prefix, clock: () => (t - 3600) * 1000 })
+    await lagging.revoke({ sub: 's', until: t - 60, reason: 'stale' })
+    expect(await redis().client.get(`${prefix}sub:s`)).toBe(stored)
+    expect(await store.check({ sub: 's' }, t)).toBeUndefined()
+    expect(await store.check({ sub: 's' }, t - 200)).toEqual(live)
+    await lagging.revoke({ sub: 'fresh', until: t - 60 })
+    expect(await redis().client.exists(`${prefix}sub:fresh`)).toBe(0)
+  })
+
+  it('works for a Redis user limited to the documented commands (no TIME: the client clock decides)', async () => {
+    const prefix = freshPrefix()
+    const user = `agentauth-${randomUUID()}`
+    await redis().client.call('ACL', 'SETUSER', user, 'on', '>pw', `~${prefix}*`, '-@all', '+set', '+get', '+mget', '+del', '+eval')
+    const limited = redis().newCommand({ username: user, password: 'pw' })
+    const store = createRedisRevocationStore({ command: limited, prefix })
+    const t = now()
+    const live = { sub: 's', until: t + 3600, issuedBefore: t - 100 }
+    await store.revoke(live)
+    await store.revoke({ sub: 's', until: t - 60 }) // dropped by the client's clock
+    expect(await store.check({ sub: 's' }, t)).toBeUndefined()
+    expect(await store.check({ sub: 's' }, t - 200)).toEqual(live)
+    const cache = createRedisReplayCache({ command: limited, prefix })
+    expect(await cache.claim('k', t + 60)).toBe(true)
+    await cache.release('k')
+    expect(await cache.claim('k', t + 60)).toBe(true)
   })
 
   it('fails closed when MGET answers with the wrong shape', async () => {

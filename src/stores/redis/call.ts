@@ -3,6 +3,7 @@
 import { StoreError } from '../../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../../internal/assert.js'
 import { codedTypeError } from '../../errors/index.js'
+import { checkWellFormed } from '../contract.js'
 import type { RedisCommand } from './command.js'
 
 export type Call = (args: readonly string[]) => Promise<unknown>
@@ -48,6 +49,7 @@ export function redisBase(options: unknown, defaultPrefix: string): RedisStoreBa
   const prefix = o.prefix ?? defaultPrefix
   assertString(prefix, 'options.prefix')
   if (prefix.length > 256) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.prefix must be at most 256 characters')
+  checkWellFormed(prefix, 'options.prefix')
   const timeoutMs = optionalNumber(o.timeoutMs, 'options.timeoutMs', 1000, { min: 1, max: 60_000, integer: true })
   const command = o.command as RedisCommand
   return { command, prefix, call: createCall(command, timeoutMs) }

@@ -25,7 +25,8 @@ export interface RedisCommandOptions {
  * - node-redis: `nodeRedisCommand(client)`, i.e. `(args) => client.sendCommand([...args])`
  *
  * Replies follow RESP as JavaScript values: `'OK'`, `null` for nil, integers, strings, arrays.
- * Configure the client to return strings (not `Buffer`s), and to reject on error replies.
+ * Prefer string replies; `Buffer` / `Uint8Array` replies are accepted too (an `'OK'` in bytes, stored
+ * revocations as strict UTF-8). Configure the client to reject on error replies.
  *
  * @example
  * ```ts

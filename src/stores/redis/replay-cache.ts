@@ -3,6 +3,11 @@ import type { ReplayCache } from '../types.js'
 import type { RedisCommand } from './command.js'
 import { redisBase, unexpectedReply } from './call.js'
 
+/** `'OK'` as a Buffer / Uint8Array reply (clients configured for byte replies). */
+function isOkBytes(reply: unknown): boolean {
+  return reply instanceof Uint8Array && reply.length === 2 && reply[0] === 0x4f && reply[1] === 0x4b
+}
+
 /**
  * Options of {@link createRedisReplayCache}.
  *
@@ -47,9 +52,12 @@ export interface RedisReplayCache extends ReplayCache {
 /**
  * Creates a {@link ReplayCache} shared by every verifier instance through Redis.
  *
- * `claim(key, expiresAt)` is one atomic `SET <prefix><key> 1 NX EXAT <expiresAt>`: reply `'OK'` →
- * `true` (first sighting), nil → `false` (replayed). Keys over 256 characters (or starting with
- * `sha256:`) are stored as `sha256:<base64url>` of the key. `release(key)` is one `DEL` of the same
+ * `claim(key, expiresAt)` is one atomic `SET <prefix><key> 1 NX EXAT <expiresAt>`: reply `'OK'`
+ * (as a string, or as bytes from a client returning Buffers) → `true` (first sighting), nil →
+ * `false` (replayed). Keys must be well-formed Unicode: a lone surrogate is refused (`TypeError`),
+ * since a client would send it as U+FFFD and distinct keys would collide. Keys over 256
+ * characters (or starting with `sha256:`) are stored as `sha256:<base64url>` of the key.
+ * `release(key)` is one `DEL` of the same
  * Redis key (for claim-then-process work such as SET `jti`s, where a failed handler must let the
  * retry through). `expiresAt` is rounded up to whole
  * seconds and compared with the **Redis server's** clock, so keep it NTP-synced; a past `expiresAt`
@@ -67,8 +75,8 @@ export interface RedisReplayCache extends ReplayCache {
  * @param options - `command` (required), `prefix`, `timeoutMs`.
  * @returns the replay cache (`claim` and `release`).
  * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options, and as
- *   a rejection of `claim` / `release` for a bad key or `expiresAt`; both reject with `StoreError`
- *   `ERR_STORE_UNAVAILABLE` when Redis fails or is slow.
+ *   a rejection of `claim` / `release` for a bad key (empty, not a string, a lone surrogate) or
+ *   `expiresAt`; both reject with `StoreError` `ERR_STORE_UNAVAILABLE` when Redis fails or is slow.
  *
  * @example
  * ```ts
@@ -96,7 +104,7 @@ export function createRedisReplayCache(options: RedisReplayCacheOptions): RedisR
       const compact = compactKey(key)
       const redisKey = prefix + (typeof compact === 'string' ? compact : await compact)
       const reply = await call(['SET', redisKey, '1', 'NX', 'EXAT', String(exp)])
-      if (reply === 'OK') return true
+      if (reply === 'OK' || isOkBytes(reply)) return true
       if (reply === null) return false
       throw unexpectedReply('SET NX')
     },

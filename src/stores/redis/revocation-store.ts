@@ -5,7 +5,9 @@ import {
   checkClock,
   checkIssuedAt,
   compactKey,
+  isLive,
   lookupKeys,
+  MAX_STORED_ENTRY_BYTES,
   normaliseEntry,
   readClock,
   readStoredEntry,
@@ -42,16 +44,28 @@ export interface RedisRevocationStoreOptions {
   readonly prefix?: string
   /** Longest wait for a reply before failing closed, in ms (integer 1–60 000, default 1000). */
   readonly timeoutMs?: number
-  /** Milliseconds since the epoch, used to ignore entries past `until` (default `Date.now`). */
+  /**
+   * Milliseconds since the epoch (default `Date.now`): `check` ignores entries past `until` by it,
+   * and `revoke` sends nothing for an entry whose `until` has already passed by it.
+   */
   readonly clock?: () => number
 }
 
-/** Largest stored entry accepted back from Redis; anything larger is treated as corrupted. */
-const MAX_STORED_BYTES = 4096
+/**
+ * Largest stored entry accepted back from Redis; anything larger is treated as corrupted. Sized
+ * from the bounds `revoke` enforces (contract.ts), so everything it writes can be read back.
+ */
+const MAX_STORED_BYTES = MAX_STORED_ENTRY_BYTES
 
 // Keeps the union of an existing and a new revocation of one key (contract.ts mergeEntries):
 // the later `until`, the wider `issuedBefore` (absent = all). A corrupted old value is replaced.
+// An entry already past `until` by the server's clock records nothing (the client has dropped
+// those by its own clock; this covers a client clock behind Redis'): merged, it would lift a live
+// `issuedBefore` cutoff, and stored alone, EXAT in the past would drop it anyway. pcall: an ACL
+// user without TIME (scripts run under the caller's ACL) still revokes, on the client's check only.
 const MERGE_SCRIPT = `local e = cjson.decode(ARGV[1])
+local t = redis.pcall('TIME')
+if type(t) == 'table' and t[1] ~= nil and e['until'] <= tonumber(t[1]) + tonumber(t[2]) / 1000000 then return 1 end
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local ok, old = pcall(cjson.decode, cur)
@@ -96,9 +110,14 @@ function parseStored(raw: unknown, kind: RevocationKind, value: string): Revocat
  * the credential would have expired anyway. `revoke` runs a small Lua script (`EVAL`, one key per
  * call, Cluster-safe) that keeps the union with an existing revocation of the same key: the later
  * `until` and the wider `issuedBefore`; an entry naming several keys is not atomic across them, so
- * when `revoke` rejects, retry it (the merge is idempotent). `check` is one `MGET` over the candidate keys; each value
- * found is parsed strictly (JSON object, matching key, typed fields) and a corrupted one rejects
- * with `StoreError` instead of passing. Semantics otherwise match `createMemoryRevocationStore`.
+ * when `revoke` rejects, retry it (the merge is idempotent). An entry whose `until` has passed
+ * records nothing and never changes a live one: `revoke` does not send it (by `clock`), and the
+ * script drops it when Redis' own clock says it has passed. `check` is one `MGET` over the
+ * candidate keys; each value found is parsed strictly (JSON object, matching key, typed fields, at
+ * most the size of the largest entry `revoke` accepts) and a corrupted one rejects with
+ * `StoreError` instead of passing. Values are limited to 4096 characters and `reason` to 1024,
+ * well-formed Unicode, exactly as in `createMemoryRevocationStore`, whose semantics this store
+ * otherwise matches too.
  *
  * Fails closed: errors, unexpected replies and timeouts reject with
  * `StoreError('ERR_STORE_UNAVAILABLE')`. Revocations are state you cannot replay from the sender
@@ -106,8 +125,10 @@ function parseStored(raw: unknown, kind: RevocationKind, value: string): Revocat
  *
  * @param options - `command` (required), `prefix`, `timeoutMs`, `clock`.
  * @returns the revocation store.
- * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options, and as
- *   a rejection for bad arguments; `StoreError` `ERR_STORE_UNAVAILABLE` (rejection) when Redis
+ * @throws `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad options (e.g. a
+ *   prefix with a lone surrogate), and as a rejection for bad arguments (a value over 4096 or a
+ *   reason over 1024 characters, a lone surrogate in a value, reason or looked-up key) or a clock
+ *   reading that is not finite; `StoreError` `ERR_STORE_UNAVAILABLE` (rejection) when Redis
  *   fails, is slow, or holds a corrupted entry.
  *
  * @example
@@ -141,7 +162,10 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
 
   const store: RevocationStore = {
     async revoke(entry: RevocationEntry): Promise<void> {
-      const parts = normaliseEntry(entry)
+      const all = normaliseEntry(entry)
+      const now = readClock(clock)
+      // An entry whose until has passed records nothing (the script re-checks with Redis' clock).
+      const parts = all.filter((p) => isLive(p.entry, now))
       await Promise.all(
         parts.map(async (p) => {
           const reply = await call(['EVAL', MERGE_SCRIPT, '1', await redisKey(p.kind, p.value), JSON.stringify(p.entry)])

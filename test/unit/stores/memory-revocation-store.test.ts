@@ -45,6 +45,18 @@ describe('createMemoryRevocationStore', () => {
     expect(await store.check({ sub: 'a' })).toMatchObject({ until: now() + 40 })
   })
 
+  it('treats until == now as passed: such a revocation neither records nor merges (store clock)', async () => {
+    const { store, now, advance } = setup()
+    const live = { sub: 'a', until: now() + 100, issuedBefore: now() - 10, reason: 'credential-change' }
+    await store.revoke(live)
+    await store.revoke({ sub: 'a', sid: 'b', until: now(), reason: 'expired this instant' })
+    expect(store.list()).toEqual([live])
+    expect(await store.check({ sub: 'a' }, now())).toBeUndefined()
+    advance(0.001)
+    await store.revoke({ sub: 'a', until: now() + 1, reason: 'still live' }) // a live part merges (union)
+    expect(await store.check({ sub: 'a' }, now())).toEqual({ sub: 'a', until: now() + 100, reason: 'still live' })
+  })
+
   it('fails closed when the clock returns garbage', async () => {
     let ms = 1_700_000_000_000
     const store = createMemoryRevocationStore({ clock: () => ms })

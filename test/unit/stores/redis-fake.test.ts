@@ -28,8 +28,15 @@ describe('createRedisReplayCache (fake command)', () => {
   })
 
   it('fails closed on any other reply', async () => {
-    for (const reply of [undefined, 'QUEUED', 'ok', 1, 0, true, false, ['OK'], {}, new Uint8Array([79, 75])]) {
+    const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+    for (const reply of [undefined, 'QUEUED', 'ok', 1, 0, true, false, ['OK'], {}, bytes('ok'), bytes('OKK'), bytes('O'), bytes(''), [bytes('OK')]]) {
       await expectCode(createRedisReplayCache({ command: recording(reply).command }).claim('k', exp), StoreError, 'ERR_STORE_UNAVAILABLE')
+    }
+  })
+
+  it("maps an 'OK' reply as bytes (Buffer or Uint8Array) to true, like the revocation store decodes bytes", async () => {
+    for (const reply of [Buffer.from('OK'), new Uint8Array([0x4f, 0x4b])]) {
+      expect(await createRedisReplayCache({ command: recording(reply).command }).claim('k', exp)).toBe(true)
     }
   })
 
@@ -114,6 +121,41 @@ describe('createRedisRevocationStore (fake command)', () => {
     expect(await createRedisRevocationStore({ command: recording([bytes]).command }).check({ sub: 'é' })).toEqual({ sub: 'é', until: exp })
     const invalid = new Uint8Array([0x7b, 0xff, 0x7d])
     await expectCode(createRedisRevocationStore({ command: recording([invalid]).command }).check({ sub: 'é' }), StoreError, 'ERR_STORE_UNAVAILABLE')
+  })
+
+  it('sends nothing for an entry whose until has passed by its own clock', async () => {
+    const r = recording(1)
+    let ms = exp * 1000
+    const store = createRedisRevocationStore({ command: r.command, clock: () => ms })
+    await store.revoke({ sub: 's', jti: 'j', until: exp, reason: 'late duplicate' }) // until == now: already passed
+    await store.revoke({ sub: 's', until: exp - 60 })
+    expect(r.calls).toEqual([])
+    ms -= 1
+    await store.revoke({ sub: 's', until: exp })
+    expect(r.calls).toHaveLength(1)
+    ms = Number.NaN
+    await expectCode(store.revoke({ sub: 's', until: exp }), TypeError, 'ERR_INVALID_ARG_VALUE')
+  })
+
+  it('reads back stored entries as large as the largest valid one, and no larger', async () => {
+    const reason = '\u0001'.repeat(1024) // JSON.stringify: 6 characters each
+    const entry = { jti: '\u0001'.repeat(4096), until: exp, reason }
+    const json = JSON.stringify(entry)
+    expect(json.length).toBeGreaterThan(30_000)
+    for (const raw of [json, new TextEncoder().encode(json)]) {
+      expect(await createRedisRevocationStore({ command: recording([raw]).command }).check({ jti: entry.jti })).toEqual(entry)
+    }
+    const huge = JSON.stringify({ jti: 'j', until: exp, reason: ' '.repeat(40_000) })
+    for (const raw of [huge, new TextEncoder().encode(huge)]) {
+      await expectCode(createRedisRevocationStore({ command: recording([raw]).command }).check({ jti: 'j' }), StoreError, 'ERR_STORE_UNAVAILABLE')
+    }
+  })
+
+  it('refuses a prefix that is not well-formed UTF-16', () => {
+    const command = recording(1).command
+    expect(() => createRedisRevocationStore({ command, prefix: 'p\uD800:' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createRedisReplayCache({ command, prefix: '\uDC00' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createRedisReplayCache({ command, prefix: '\uD83D\uDE00:' })).not.toThrow()
   })
 
   it('revokes with one EVAL per key and fails closed on an unexpected script reply', async () => {
