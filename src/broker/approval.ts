@@ -4,7 +4,14 @@ import type { ApprovalContext, ApprovalHook } from './types.js'
 
 export type ApprovalOutcome = 'approved' | 'approval_denied' | 'approval_timeout' | 'approval_failed'
 
+/**
+ * Asks `hook`, racing it against `timeoutMs` and the agent's `parent` signal. An agent that is
+ * already gone is answered `approval_failed` (as if it left during the approval) without asking:
+ * nobody is paged for a request whose answer nobody will read.
+ */
 export async function requestApproval(hook: ApprovalHook, context: Omit<ApprovalContext, 'signal'>, timeoutMs: number, parent: AbortSignal | undefined, onError: (err: unknown) => void): Promise<ApprovalOutcome> {
+  // 'abort' never fires on a signal that is already aborted, so check before listening.
+  if (parent?.aborted === true) return 'approval_failed'
   const controller = new AbortController()
   let timedOut = false
   let settle: (outcome: ApprovalOutcome) => void = () => undefined

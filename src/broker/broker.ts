@@ -1,6 +1,6 @@
 import { codedTypeError } from '../errors/index.js'
 import { localCredentials } from '../fetch/local-credentials.js'
-import { PROOF_PATH, PROXY_PATH } from '../fetch/protocol.js'
+import { PROOF_PATH, PROXY_PATH, type BrokerReason } from '../fetch/protocol.js'
 import { normaliseRedirects } from '../fetch/redirects.js'
 import { assertFunction, assertObject, looseInstanceOf, optionalNumber } from '../internal/assert.js'
 import type { FetchLike } from '../internal/fetch-types.js'
@@ -13,8 +13,8 @@ import { createSession, type BrokerContext } from './context.js'
 import { normalisePolicy } from './policy.js'
 import { handleProof } from './proof-mode.js'
 import { handleProxy } from './proxy-mode.js'
-import { refusal } from './responses.js'
-import type { CredentialBroker, CredentialBrokerOptions } from './types.js'
+import { REASON_STATUS, refusal } from './responses.js'
+import type { BrokerMode, CredentialBroker, CredentialBrokerOptions } from './types.js'
 
 /**
  * Creates a **credential broker**: the process that holds an agent's key, WIT and any bearer
@@ -28,7 +28,9 @@ import type { CredentialBroker, CredentialBrokerOptions } from './types.js'
  * `Retry-After`), body limit (proxy; 413), the `approve` hook (403 when denied or after
  * `approvalTimeout`), the audit record (a failed write refuses the request: 503), and only then
  * credentials. Refusals are JSON `{ error: { code, reason, message } }` with the
- * `Agentauth-Broker-Error` header; every decision is audited.
+ * `Agentauth-Broker-Error` header; every decision is audited — an authenticated request to a path
+ * that is no broker endpoint (404 `not_found`, mode `unknown`) and an unexpected internal failure
+ * (502 `credentials_failed`) included.
  *
  * - **Proof mode** — `POST /v1/proof` with JSON `{ method, url, contentDigest?, headers? }`
  *   (`headers` limited to `content-type`, `authorization`, `txn-token`): answers
@@ -112,22 +114,26 @@ export function createCredentialBroker(options: CredentialBrokerOptions): Creden
     clock,
   })
 
+  /** A refusal decided before a mode handler runs (or after one threw), audited without a destination. */
+  const refuse = async (id: string, reason: BrokerReason, mode: BrokerMode | undefined): Promise<Response> => {
+    await writeAudit(ctx.audit, auditRecord(id, clock(), { decision: 'deny', reason, mode: mode ?? 'unknown', status: REASON_STATUS[reason] }), ctx.onError)
+    return refusal(reason)
+  }
+
   return async function credentialBroker(request: Request): Promise<Response> {
     if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
     const { pathname } = new URL(request.url)
-    const mode = pathname === PROOF_PATH ? 'proof' : pathname.startsWith(PROXY_PATH) ? 'proxy' : undefined
-    const session = createSession(ctx, crypto.randomUUID(), mode ?? 'proof', request.signal)
+    const mode: BrokerMode | undefined = pathname === PROOF_PATH ? 'proof' : pathname.startsWith(PROXY_PATH) ? 'proxy' : undefined
+    const id = crypto.randomUUID()
     try {
-      if (!(await checkCapability(request.headers.get('authorization')))) {
-        await writeAudit(ctx.audit, auditRecord(session.id, clock(), { decision: 'deny', reason: 'unauthorized', mode: mode ?? 'unknown', status: 401 }), ctx.onError)
-        return refusal('unauthorized')
-      }
-      if (mode === 'proof') return await handleProof(ctx, session, request)
-      if (mode === 'proxy') return await handleProxy(ctx, session, request)
-      return refusal('not_found')
+      if (!(await checkCapability(request.headers.get('authorization')))) return await refuse(id, 'unauthorized', mode)
+      if (mode === undefined) return await refuse(id, 'not_found', mode)
+      const session = createSession(ctx, id, mode, request.signal)
+      return mode === 'proof' ? await handleProof(ctx, session, request) : await handleProxy(ctx, session, request)
     } catch (err) {
+      // Whatever failed unexpectedly is still a decision: it is audited like every other one.
       ctx.onError(err)
-      return refusal('credentials_failed')
+      return refuse(id, 'credentials_failed', mode).catch(() => refusal('credentials_failed'))
     }
   }
 }

@@ -9,6 +9,8 @@ import type { BrokerMode, BrokerPolicy, DestinationPolicy } from './types.js'
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const ENCODED_SEPARATOR = /%(?:2f|5c)/i
+const ENCODED_DOT = /%2e/gi
+const ENCODED_SEMICOLON = /%3b/gi
 
 export interface Destination {
   readonly origin: string
@@ -24,9 +26,25 @@ export type PolicyDecision =
   | { readonly allowed: true; readonly destination: Destination }
   | { readonly allowed: false; readonly reason: 'origin_not_allowed' | 'mode_not_allowed' | 'path_not_allowed' | 'method_not_allowed' | 'rate_limited'; readonly retryAfter?: number }
 
+/**
+ * True when a segment of `path` is `.` or `..` once `%2e` / `%3b` are decoded and its `;` path
+ * parameters removed. The URL parser has already resolved plain dot segments, but it leaves `..;`
+ * alone, and servers that strip `;params` before resolving (Tomcat, Jetty, Spring) would turn
+ * `/api/..;/admin` into `/admin`.
+ */
+function hasDotSegment(path: string): boolean {
+  for (const segment of path.split('/')) {
+    const decoded = segment.replace(ENCODED_DOT, '.').replace(ENCODED_SEMICOLON, ';')
+    const semicolon = decoded.indexOf(';')
+    const bare = semicolon === -1 ? decoded : decoded.slice(0, semicolon)
+    if (bare === '.' || bare === '..') return true
+  }
+  return false
+}
+
 function pathPrefix(value: unknown, name: string): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.length > 2048) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a path starting with /`)
-  if (/[?#\s]/.test(value) || ENCODED_SEPARATOR.test(value) || value.split('/').some((s) => s === '.' || s === '..')) {
+  if (/[?#\s]/.test(value) || ENCODED_SEPARATOR.test(value) || hasDotSegment(value)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a plain path prefix (no query, fragment, dot segments or encoded separators)`)
   }
   return value
@@ -94,7 +112,7 @@ export function normalisePolicy(policy: BrokerPolicy, clock: Clock): NormalisedP
       if (d === undefined) return { allowed: false, reason: 'origin_not_allowed' }
       if (!d.modes.has(mode)) return { allowed: false, reason: 'mode_not_allowed' }
       const path = url.pathname
-      if (ENCODED_SEPARATOR.test(path) || !d.paths.some((p) => matchPath(path, p))) return { allowed: false, reason: 'path_not_allowed' }
+      if (ENCODED_SEPARATOR.test(path) || hasDotSegment(path) || !d.paths.some((p) => matchPath(path, p))) return { allowed: false, reason: 'path_not_allowed' }
       if (!d.methods.has(method)) return { allowed: false, reason: 'method_not_allowed' }
       if (d.bucket !== undefined) {
         const wait = d.bucket.take()

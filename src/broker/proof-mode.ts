@@ -21,9 +21,16 @@ interface ProofRequest {
 /** Parses and checks the agent's JSON; undefined when anything is off. */
 async function parseProofRequest(request: Request): Promise<ProofRequest | undefined> {
   if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) return undefined
+  let bytes: Uint8Array
+  try {
+    bytes = await readBody(request.body, MAX_PROOF_REQUEST_BYTES)
+  } catch {
+    // Too large, or the agent's stream failed (connection reset, abort): the request is unusable.
+    return undefined
+  }
   let body
   try {
-    body = parseJSONObject(await readBody(request.body, MAX_PROOF_REQUEST_BYTES), { maxBytes: MAX_PROOF_REQUEST_BYTES, what: 'proof request' })
+    body = parseJSONObject(bytes, { maxBytes: MAX_PROOF_REQUEST_BYTES, what: 'proof request' })
   } catch (err) {
     if (err instanceof VerificationError) return undefined
     throw err

@@ -3,7 +3,7 @@
 // the request, follows allowed redirects with fresh credentials and streams the answer back
 // without any credential field.
 import { ProtocolError, VerificationError } from '../errors/index.js'
-import { CREDENTIAL_HEADERS, credentialView, deleteAll, mergeGranted } from '../fetch/headers.js'
+import { CREDENTIAL_HEADERS, FIELD_NAME, credentialView, deleteAll, mergeGranted } from '../fetch/headers.js'
 import { BROKER_ERROR_HEADER, PROXY_PATH } from '../fetch/protocol.js'
 import { readRequestBody } from '../fetch/body.js'
 import { sendWithRedirects, type Hop } from '../fetch/redirects.js'
@@ -13,7 +13,10 @@ import type { FetchLike } from '../internal/fetch-types.js'
 import { checkApproval, checkPolicy, recordAllow, type BrokerContext, type Session } from './context.js'
 import { refusal } from './responses.js'
 
-/** Request fields never forwarded: the capability token, hop-by-hop and framing fields, credentials. */
+/**
+ * Request fields never forwarded: the capability token, hop-by-hop and framing fields, credentials
+ * (plus every field the request's own `Connection` names).
+ */
 const DROP_REQUEST = [...CREDENTIAL_HEADERS, 'host', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'content-digest']
 /** Response fields never returned: credentials, hop-by-hop fields, and the encoding fetch already undid. */
 const DROP_RESPONSE = ['authorization', 'proxy-authorization', 'txn-token', 'workload-proof-token', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'content-encoding', 'content-length', BROKER_ERROR_HEADER]
@@ -41,8 +44,19 @@ function parseTarget(request: Request): URL | undefined {
   return target
 }
 
+/** The fields `Connection` names as hop-by-hop (RFC 9110 §7.6.1), lower case; invalid tokens ignored. */
+function connectionOptions(headers: Headers): string[] {
+  const value = headers.get('connection')
+  if (value === null) return []
+  return value
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => FIELD_NAME.test(token))
+}
+
 function forwardHeaders(incoming: Headers): Headers {
   const out = new Headers(incoming)
+  deleteAll(out, connectionOptions(out))
   deleteAll(out, DROP_REQUEST)
   for (const name of [...out.keys()]) if (name.startsWith('agentauth-')) out.delete(name)
   return out

@@ -46,7 +46,9 @@ export interface DestinationPolicy {
   /**
    * Allowed path prefixes, matched on whole segments: `/v1/orders` allows `/v1/orders` and
    * `/v1/orders/7`, not `/v1/orders-admin`; a prefix ending in `/` allows only what is below it;
-   * `/` allows every path. Paths with encoded `/` or `\` (`%2F`, `%5C`) are refused.
+   * `/` allows every path. Paths with encoded `/` or `\` (`%2F`, `%5C`) are refused, and so are
+   * paths with a dot segment hidden behind path parameters (`/api/..;/admin`, `%2e%2e;x`), which
+   * servers that strip `;params` would resolve.
    */
   paths: readonly string[]
   /** Allowed methods (case-sensitive tokens, e.g. `GET`). */
@@ -77,8 +79,9 @@ export interface BrokerPolicy {
 /**
  * One line of the audit log. Every decision is recorded: `allow` with reason `allowed` before any
  * credential is issued (if that write fails nothing is issued), `redirect` for each proxied hop,
- * `completed` with the upstream status after a proxied request; `deny` with the rule that refused.
- * Query values are replaced by `REDACTED`.
+ * `completed` with the upstream status after a proxied request; `deny` with the rule that refused
+ * (`not_found` for a path that is no broker endpoint, `credentials_failed` for an unexpected
+ * failure inside the broker). Query values are replaced by `REDACTED`.
  *
  * @example
  * ```ts
@@ -94,6 +97,7 @@ export interface AuditRecord {
   readonly decision: 'allow' | 'deny'
   /** `allowed`, `redirect`, `completed`, or the reason of a refusal (`path_not_allowed`, `rate_limited`, …). */
   readonly reason: string
+  /** The broker endpoint asked; `unknown` for a path that is none (`unauthorized`, `not_found`). */
   readonly mode: BrokerMode | 'unknown'
   readonly method?: string
   /** Target URL without userinfo and fragment, query values redacted. */
@@ -136,7 +140,7 @@ export interface ApprovalContext {
   readonly path: string
   /** Redirect hop (proxy mode); 0 for the request itself. */
   readonly hop: number
-  /** Aborted when `approvalTimeout` passes or the agent goes away. */
+  /** Aborted when `approvalTimeout` passes or the agent goes away (the hook is not called for an agent already gone). */
   readonly signal: AbortSignal
 }
 
@@ -178,7 +182,10 @@ export interface CredentialBrokerOptions {
   lifetime?: number
   policy: BrokerPolicy
   audit: AuditSink
-  /** Consulted after the policy and rate limit allowed a request (and each proxied redirect hop). */
+  /**
+   * Consulted after the policy and rate limit allowed a request (and each proxied redirect hop).
+   * Not called when the agent has already gone: the request is refused with `approval_failed`.
+   */
   approve?: ApprovalHook
   /** Seconds an approval may take before the request is refused (`approval_timeout`). Default 120. */
   approvalTimeout?: number

@@ -29,8 +29,9 @@ export interface ProxyFetchOptions {
  * credentials, and streams the answer back with credential fields removed.
  *
  * Credential fields the agent sets itself (`Authorization`, `Cookie`, `Txn-Token`, proof fields) are
- * dropped: `Authorization` carries the capability token to the broker. Redirects are the broker's
- * business, so the returned fetch never follows one itself.
+ * dropped: `Authorization` carries the capability token to the broker. A URL fragment is dropped
+ * too (it is never sent to the destination). Redirects are the broker's business, so the returned
+ * fetch never follows one itself.
  *
  * @param options - see {@link ProxyFetchOptions}.
  * @returns a fetch function. It resolves with the upstream response, or rejects with SignerError
@@ -65,7 +66,9 @@ export function createProxyFetch(options: ProxyFetchOptions): FetchLike {
       forward.body = body
       forward.duplex = 'half'
     }
-    const response = await send(endpoint.proxy(request.url), forward)
+    const target = new URL(request.url)
+    target.hash = '' // never sent on the wire; the broker refuses a target that has one
+    const response = await send(endpoint.proxy(target.href), forward)
     if (response.headers.has(BROKER_ERROR_HEADER)) throw await brokerError(response)
     return response
   }

@@ -57,7 +57,8 @@ function fail(message: string, response: Response): never {
 
 /**
  * Sends `first` through `send` and follows redirects per `policy`. The response of the last hop is
- * returned as is (bodies of intermediate 3xx answers are cancelled).
+ * returned as is (bodies of intermediate 3xx answers are cancelled). A `Location` fragment is
+ * dropped: the next hop's URL never has one.
  *
  * @throws ProtocolError `ERR_FETCH_REDIRECT` when a redirect is refused, exceeds `max` or has an
  *   unusable `Location`.
@@ -80,6 +81,8 @@ export async function sendWithRedirects(first: Hop, policy: NormalisedRedirects,
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('the redirect Location is not an http(s) URL', response)
     if (url.username !== '' || url.password !== '') fail('the redirect Location carries credentials', response)
+    // A fragment is never sent on the wire; dropping it keeps it out of proofs and broker requests.
+    url.hash = ''
     hop = nextHop(hop, url, response.status)
   }
 }

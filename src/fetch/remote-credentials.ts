@@ -40,7 +40,8 @@ export interface RemoteCredentialsOptions {
  * The agent side of the credential broker's **proof mode**: `authorize` sends the method, URL,
  * body digest and the few fields a proof may cover (`content-type`, `authorization`, `txn-token`)
  * to the broker, which applies its policy and returns the proof headers for exactly that request.
- * The body never leaves the agent. The object holds no key and no upstream token — only the broker
+ * The URL is sent without its fragment (never part of a request on the wire). The body never
+ * leaves the agent. The object holds no key and no upstream token — only the broker
  * address and the capability token, both kept out of `JSON.stringify` and `util.inspect`.
  *
  * @param options - see {@link RemoteCredentialsOptions}.
@@ -68,13 +69,14 @@ export function remoteCredentials(options: RemoteCredentialsOptions): OutboundCr
   const timeoutMs = optionalNumber(options.timeout, 'options.timeout', 150, { min: 0.001, max: 3600 }) * 1000
 
   async function authorize(request: OutboundRequest, opts?: AuthorizeOptions): Promise<Headers> {
-    checkOutboundRequest(request)
+    const url = checkOutboundRequest(request)
+    url.hash = '' // never sent on the wire; the broker refuses a URL that has one
     const headers: Record<string, string> = {}
     for (const name of PROOF_REQUEST_HEADERS) {
       const value = request.headers.get(name)
       if (value !== null) headers[name] = value
     }
-    const body = JSON.stringify({ method: request.method, url: request.url, ...(request.contentDigest !== undefined ? { contentDigest: request.contentDigest } : {}), headers })
+    const body = JSON.stringify({ method: request.method, url: url.href, ...(request.contentDigest !== undefined ? { contentDigest: request.contentDigest } : {}), headers })
     const timeout = AbortSignal.timeout(timeoutMs)
     const signal = opts?.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout])
     let response: Response

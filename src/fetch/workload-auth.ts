@@ -9,6 +9,24 @@ import { effectiveRedirects, normaliseRedirects, sendWithRedirects, type Hop, ty
 import { createResponseVerifier, type ResponseVerification, type ResponseVerifier } from './response-verification.js'
 import type { OutboundCredentials } from './types.js'
 
+/** What `new Request()` takes; any other key of a caller's init is meant for the fetch itself. */
+const REQUEST_INIT_KEYS: ReadonlySet<string> = new Set(['body', 'cache', 'credentials', 'duplex', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'signal', 'window'])
+
+/**
+ * The caller's init fields a `Request` cannot carry (undici's `dispatcher`, a runtime's own
+ * options), to hand to the next fetch next to the rebuilt `Request`; undefined when there are none.
+ */
+function transportInit(init: RequestInit | undefined): RequestInit | undefined {
+  if (typeof init !== 'object' || init === null) return undefined
+  let extra: Record<string, unknown> | undefined
+  for (const key of Object.keys(init)) {
+    if (REQUEST_INIT_KEYS.has(key)) continue
+    extra ??= {}
+    extra[key] = (init as Record<string, unknown>)[key]
+  }
+  return extra as RequestInit | undefined
+}
+
 /**
  * Options of {@link workloadAuth}.
  *
@@ -56,7 +74,8 @@ export interface WorkloadAuthOptions {
  * Fetch middleware that authenticates every request to an allow-listed origin with a workload
  * proof from `credentials`:
  *
- * 1. the request is normalised to a `Request`; an origin that is not listed is refused (or, with
+ * 1. the request is normalised to a `Request` and its URL fragment dropped (it is never sent, so it
+ *    is never signed or sent to a broker either); an origin that is not listed is refused (or, with
  *    `onDisallowed: 'skip'`, sent unchanged) — nothing is ever signed for it;
  * 2. a body is read once within `maxBodyBytes` and its `Content-Digest` (RFC 9530, sha-256) set,
  *    unless the caller set one;
@@ -66,8 +85,14 @@ export interface WorkloadAuthOptions {
  *    origin gets a **fresh** proof; a hop to any other origin loses every credential field
  *    (`Workload-Identity-Token`, `Workload-Proof-Token`, `Signature`, `Signature-Input`,
  *    `Authorization`, `Proxy-Authorization`, `Txn-Token`, `Cookie`, and our `Content-Digest`).
- *    303 (and 301/302 after POST) become a body-less GET; 307/308 keep method and body.
- *    `Authorization` set outside this middleware is dropped on any cross-origin hop, as fetch does.
+ *    303 (and 301/302 after POST) become a body-less GET; 307/308 keep method and body. A fragment
+ *    in `Location` is dropped. `Authorization` set outside this middleware is dropped on any
+ *    cross-origin hop, as fetch does.
+ *
+ * The next fetch receives a `Request` carrying the standard fields and, as its second argument,
+ * the caller's init fields a `Request` cannot hold (such as `dispatcher` for Node's fetch), on
+ * every hop. That `Request` is the global class, which npm `undici.fetch` does not accept as
+ * input: with npm undici use `workloadAuthInterceptor` from `agentauth/adapters/undici`.
  *
  * Each call mints a new proof (new `jti` / nonce), so retry middleware belongs **outside** (before)
  * `workloadAuth` in `composeFetch`. Response bodies, server-sent events included, pass through
@@ -108,9 +133,11 @@ export function workloadAuth(options: WorkloadAuthOptions): FetchMiddleware {
     if (typeof next !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'next must be a fetch function')
     return async function fetchWithWorkloadAuth(input, init) {
       const request = new Request(input, init)
+      const passThrough = transportInit(init)
       const url = new URL(request.url)
+      url.hash = '' // never sent on the wire: keep it out of proofs and broker requests
       if (!origins.has(url.origin)) {
-        if (onDisallowed === 'skip') return next(request)
+        if (onDisallowed === 'skip') return next(request, passThrough)
         await request.body?.cancel().catch(() => undefined)
         throw new VerificationError('ERR_ORIGIN_NOT_ALLOWED', `no credentials are configured for ${url.origin}`, { status: 403 })
       }
@@ -123,12 +150,12 @@ export function workloadAuth(options: WorkloadAuthOptions): FetchMiddleware {
 
       const send = async (hop: Hop): Promise<Response> => {
         const fields = new Headers(hop.headers)
-        const init: RequestInit = { method: hop.method, headers: fields, redirect: 'manual', signal }
-        if (hop.body !== null) init.body = bs(hop.body)
+        const hopInit: RequestInit = { method: hop.method, headers: fields, redirect: 'manual', signal }
+        if (hop.body !== null) hopInit.body = bs(hop.body)
         if (!origins.has(hop.url.origin)) {
           deleteAll(fields, CREDENTIAL_HEADERS)
           signed = undefined
-          return next(new Request(hop.url, init))
+          return next(new Request(hop.url, hopInit), passThrough)
         }
         let contentDigest = fields.get('content-digest') ?? undefined
         if (hop.body !== null && contentDigest === undefined) {
@@ -139,7 +166,7 @@ export function workloadAuth(options: WorkloadAuthOptions): FetchMiddleware {
         const granted = await credentials.authorize({ method: hop.method, url: hop.url.href, contentDigest, headers: credentialView(fields) }, { signal })
         mergeGranted(fields, granted)
         signed = { method: hop.method, url: hop.url.href, headers: fields }
-        return next(new Request(hop.url, init))
+        return next(new Request(hop.url, hopInit), passThrough)
       }
 
       const response = await sendWithRedirects({ url, method: request.method, headers, body, index: 0 }, effectiveRedirects(redirects, request.redirect), send)

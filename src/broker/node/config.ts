@@ -33,7 +33,8 @@ export interface BrokerConfig {
   signer: { jwkFile: string; alg?: JWSAlgorithm }
   /**
    * Where the agent's WIT comes from: a file (re-read before it expires, so rotating it in place
-   * works), a command printing it on stdout (argv array, no shell), or a URL answering it as text.
+   * works), a command printing it on stdout (argv array, no shell; it runs with the broker's
+   * environment minus the capability token), or a URL answering it as text.
    */
   wit: ({ file: string } | { command: readonly string[] } | { url: string }) & { refreshBefore?: number }
   /**
@@ -86,7 +87,20 @@ async function readSecretFile(file: string, name: string): Promise<string> {
   return readFile(file, 'utf8')
 }
 
-function witSource(spec: Record<string, unknown>, base: string): WITSource {
+/**
+ * The environment for the WIT command: this process's, without the capability token — neither the
+ * configured variable nor any other variable holding the same value. The command needs no token,
+ * and whatever it runs must not be able to talk to the broker as the agent.
+ */
+function commandEnv(tokenVariable: string | undefined, token: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name !== tokenVariable && value !== token) env[name] = value
+  }
+  return env
+}
+
+function witSource(spec: Record<string, unknown>, base: string, env: NodeJS.ProcessEnv): WITSource {
   const refreshBefore = spec.refreshBefore
   if (refreshBefore !== undefined && typeof refreshBefore !== 'number') bad('wit.refreshBefore must be a number of seconds')
   const options = refreshBefore === undefined ? {} : { refreshBefore }
@@ -101,7 +115,7 @@ function witSource(spec: Record<string, unknown>, base: string): WITSource {
     return refreshingWITSource(
       ({ signal }) =>
         new Promise<string>((ok, fail) => {
-          execFile(cmd!, args, { signal, maxBuffer: 64 * 1024, cwd: base }, (err, stdout) => (err ? fail(err) : ok(String(stdout).trim())))
+          execFile(cmd!, args, { signal, maxBuffer: 64 * 1024, cwd: base, env }, (err, stdout) => (err ? fail(err) : ok(String(stdout).trim())))
         }),
       options,
     )
@@ -173,7 +187,7 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   if (auditSpec.fsync !== undefined && typeof auditSpec.fsync !== 'boolean') bad('audit.fsync must be a boolean')
   return {
     signer,
-    wit: witSource(object(config.wit, 'wit'), base),
+    wit: witSource(object(config.wit, 'wit'), base, commandEnv(typeof tokenSpec.env === 'string' ? tokenSpec.env : undefined, capabilityToken)),
     listen,
     capabilityToken,
     auditFile: path(auditSpec.file, 'audit.file', base),

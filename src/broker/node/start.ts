@@ -66,6 +66,23 @@ async function removeStaleSocket(path: string): Promise<void> {
   await unlink(path)
 }
 
+/** Owner read/write only: a socket created under this umask is never more permissive than 0600. */
+const SOCKET_UMASK = 0o177
+
+/**
+ * Binds the Unix socket under {@link SOCKET_UMASK}, so it never exists with the process umask's
+ * (wider) mode before the configured one is set. Node creates the socket file synchronously inside
+ * `listen()`, so the process-wide umask is changed for that call only and always restored.
+ */
+function listenOnSocket(server: Server, path: string, done: () => void): void {
+  const previous = process.umask(SOCKET_UMASK)
+  try {
+    server.listen({ path, readableAll: false, writableAll: false }, done)
+  } finally {
+    process.umask(previous)
+  }
+}
+
 function listen(server: Server, target: { socket: string; mode: number } | { port: number; host: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -73,7 +90,7 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
       server.off('error', reject)
       resolve()
     }
-    if ('socket' in target) server.listen({ path: target.socket, readableAll: false, writableAll: false }, done)
+    if ('socket' in target) listenOnSocket(server, target.socket, done)
     else server.listen(target.port, target.host, done)
   })
 }
@@ -83,8 +100,9 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * agent's private JWK as a non-extractable key, sets up the WIT source (file, command or URL,
  * renewed before expiry), the capability token (environment variable or 0600 file) and the
  * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600,
- * or 0660 when configured; a stale socket file is replaced) or on a loopback TCP port. Only
- * loopback hosts are accepted.
+ * or 0660 when configured; created under umask 0177 so it is never wider than 0600 before that
+ * mode is set; a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are
+ * accepted.
  *
  * Checks at start-up that the WIT can be obtained and that its `cnf.jwk.alg` matches the key.
  *

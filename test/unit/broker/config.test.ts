@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -25,6 +25,47 @@ describe('broker config', () => {
     expect(loaded.signer.alg).toBe('ES256')
     expect((await loaded.wit.getWIT()).token.split('.')).toHaveLength(3)
     expect(Object.keys(loaded.config.policy.destinations)).toEqual(['https://tools.example.com', 'https://calendar.example.com'])
+  })
+
+  it('runs the WIT command without the capability token in its environment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    dirs.push(dir)
+    const issuer = await generateSigner('ES256')
+    const key = await generateSigner('ES256', { extractable: true })
+    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+    await writeFile(join(dir, 'agent.wit'), await createWIT({ sub: 'spiffe://example.org/agents/bot', cnf: { jwk: await key.publicJwk() } }, { signer: issuer }))
+    const script = "const fs = require('node:fs'); fs.writeFileSync('child-env.json', JSON.stringify(process.env)); process.stdout.write(fs.readFileSync('agent.wit', 'utf8'))"
+    const token = 't'.repeat(43)
+    const saved = { primary: process.env.AGENTAUTH_TEST_WIT_CAPABILITY, copy: process.env.AGENTAUTH_TEST_WIT_COPY }
+    process.env.AGENTAUTH_TEST_WIT_CAPABILITY = token
+    process.env.AGENTAUTH_TEST_WIT_COPY = token
+    try {
+      const loaded = await loadBrokerConfig(
+        {
+          signer: { jwkFile: 'k.json' },
+          wit: { command: [process.execPath, '-e', script] },
+          listen: { port: 0 },
+          capabilityToken: { env: 'AGENTAUTH_TEST_WIT_CAPABILITY' },
+          proof: 'wpt',
+          policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
+          audit: { file: 'audit.jsonl' },
+        },
+        process.env,
+        dir,
+      )
+      expect(loaded.capabilityToken).toBe(token)
+      expect((await loaded.wit.getWIT()).token.split('.')).toHaveLength(3)
+    } finally {
+      for (const [name, value] of [['AGENTAUTH_TEST_WIT_CAPABILITY', saved.primary], ['AGENTAUTH_TEST_WIT_COPY', saved.copy]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+    const childEnv = JSON.parse(await readFile(join(dir, 'child-env.json'), 'utf8')) as Record<string, string>
+    expect(Object.keys(childEnv)).not.toContain('AGENTAUTH_TEST_WIT_CAPABILITY')
+    expect(Object.keys(childEnv)).not.toContain('AGENTAUTH_TEST_WIT_COPY')
+    expect(Object.values(childEnv)).not.toContain(token)
+    expect(childEnv.PATH).toBe(process.env.PATH)
   })
 
   it('refuses malformed configs with a broker config: message', async () => {

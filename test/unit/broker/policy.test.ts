@@ -35,6 +35,22 @@ describe('broker policy', () => {
     expect(d(`${O}/v1/orders`, 'get')).toBe('method_not_allowed')
   })
 
+  it('refuses dot segments hidden behind path parameters (..;), which servers that strip ;params resolve', () => {
+    const p = normalisePolicy({ destinations: { [O]: { paths: ['/api', '/v1/orders'], methods: ['GET'] } } }, Date.now)
+    const d = (path: string) => {
+      const r = p.decide(new URL(`${O}${path}`), 'GET', 'proof')
+      return r.allowed ? 'allowed' : r.reason
+    }
+    for (const path of ['/api/..;/admin', '/api/..;jsessionid=1/admin', '/api/%2e%2e;/admin', '/api/%2E.;x/admin', '/api/.%2e;/admin', '/api/.;/x', '/api/..%3b/admin', '/api/%2e%2e%3Bx/admin', '/api/x/..;']) {
+      expect([path, d(path)]).toEqual([path, 'path_not_allowed'])
+    }
+    for (const path of ['/api', '/api/x;v=1', '/api/7;rev=2/items', '/api/...;/x', '/api/..x;/y', '/api/;/x', '/v1/orders/.well;x']) {
+      expect([path, d(path)]).toEqual([path, 'allowed'])
+    }
+    expect(() => normalisePolicy({ destinations: { [O]: { paths: ['/api/..;/admin'], methods: ['GET'] } } }, Date.now)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => normalisePolicy({ destinations: { [O]: { paths: ['/api/%2e%2e/admin'], methods: ['GET'] } } }, Date.now)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
   it('rate-limits per origin with a token bucket on the injected clock', () => {
     let now = 1_000_000
     const p = normalisePolicy({ destinations: { [O]: { paths: ['/'], methods: ['GET'], rateLimit: { requests: 2, interval: 10 } } } }, () => now)

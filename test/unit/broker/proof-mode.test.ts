@@ -36,6 +36,7 @@ function setup(overrides: Partial<CredentialBrokerOptions> = {}) {
     [API]: async (request) => {
       try {
         const caller = await verify(request)
+        if (new URL(request.url).pathname === '/v1/orders/moved') return new Response(null, { status: 302, headers: { location: '/v1/search#top' } })
         return Response.json({ caller: caller.workload.id, proof: caller.proof.type, body: await request.text() })
       } catch (err) {
         errors.push(err)
@@ -178,6 +179,67 @@ describe('credential broker, proof mode', () => {
     expect((await raw({ method: 'GET', url: `${API}/v1/search` }, { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' })).status).toBe(400)
     expect((await broker(new Request('http://127.0.0.1:7070/v1/proof', { headers: { authorization: `Bearer ${TOKEN}` } }))).status).toBe(400)
     expect((await broker(new Request('http://127.0.0.1:7070/v2/other', { headers: { authorization: `Bearer ${TOKEN}` } }))).status).toBe(404)
+  })
+
+  it('never sends a URL fragment to the broker: the first URL and a redirect target are signed without it', async () => {
+    const { agentFetch, credentials, net, errors, audit } = setup()
+    expect(await (await agentFetch(`${API}/v1/search?q=1#section`)).json()).toMatchObject({ caller: agent.id, proof: 'wpt' })
+    expect(await (await agentFetch(`${API}/v1/orders/moved#here`)).json()).toMatchObject({ caller: agent.id, proof: 'wpt' })
+    expect(net.received.map((r) => r.url)).toEqual([`${API}/v1/search?q=1`, `${API}/v1/orders/moved`, `${API}/v1/search`])
+    const granted = await credentials.authorize({ method: 'GET', url: `${API}/v1/search#frag`, headers: new Headers() })
+    expect(granted.has('workload-proof-token')).toBe(true)
+    expect(audit.records.map((r) => [r.decision, r.reason, r.url])).toEqual([
+      ['allow', 'allowed', `${API}/v1/search?q=REDACTED`],
+      ['allow', 'allowed', `${API}/v1/orders/moved`],
+      ['allow', 'allowed', `${API}/v1/search`],
+      ['allow', 'allowed', `${API}/v1/search`],
+    ])
+    expect(errors).toEqual([])
+  })
+
+  it('refuses a dot segment hidden behind path parameters (..;), audited as path_not_allowed', async () => {
+    const { credentials, audit } = setup()
+    const urls = [`${API}/v1/search/..;/admin`, `${API}/v1/orders/%2e%2e;jsessionid=1/admin`, `${API}/v1/orders/.;/x`, `${API}/v1/orders/..%3B/admin`]
+    for (const url of urls) expect([url, await codeOf(credentials.authorize({ method: 'GET', url, headers: new Headers() }))]).toEqual([url, 'ERR_SIGNER_REFUSED'])
+    expect(audit.records.map((r) => [r.decision, r.reason, r.status, r.url])).toEqual(urls.map((url) => ['deny', 'path_not_allowed', 403, url]))
+  })
+
+  it('audits an authenticated request to a path that is no broker endpoint (404 not_found, mode unknown)', async () => {
+    const { broker, audit } = setup()
+    for (const path of ['/v1/admin', '/v1/proof/', '/']) {
+      const res = await broker(new Request(`http://127.0.0.1:7070${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } }))
+      expect([path, res.status, res.headers.get('agentauth-broker-error')]).toEqual([path, 404, 'not_found'])
+    }
+    expect(audit.records.map((r) => ({ decision: r.decision, reason: r.reason, mode: r.mode, status: r.status }))).toEqual(Array(3).fill({ decision: 'deny', reason: 'not_found', mode: 'unknown', status: 404 }))
+    expect(new Set(audit.records.map((r) => r.id)).size).toBe(3)
+  })
+
+  it('answers 400 invalid_request, audited, when the proof request body fails while being read', async () => {
+    const reported: unknown[] = []
+    const { broker, audit } = setup({ onError: (e) => reported.push(e) })
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('{"method":'))
+      },
+      pull(c) {
+        c.error(new Error('client connection reset'))
+      },
+    })
+    const res = await broker(new Request('http://127.0.0.1:7070/v1/proof', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit))
+    expect([res.status, res.headers.get('agentauth-broker-error')]).toEqual([400, 'invalid_request'])
+    expect(audit.records.map((r) => [r.decision, r.reason, r.mode, r.status])).toEqual([['deny', 'invalid_request', 'proof', 400]])
+    expect(reported).toEqual([])
+  })
+
+  it('does not ask for approval when the agent has already gone (403 approval_failed)', async () => {
+    let asked = 0
+    const { broker, audit } = setup({ approve: async () => ++asked > 0 })
+    const gone = new AbortController()
+    gone.abort(new Error('client gone'))
+    const res = await broker(new Request('http://127.0.0.1:7070/v1/proof', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ method: 'GET', url: `${API}/v1/search` }), signal: gone.signal }))
+    expect([res.status, res.headers.get('agentauth-broker-error')]).toEqual([403, 'approval_failed'])
+    expect(asked).toBe(0)
+    expect(audit.records.map((r) => [r.decision, r.reason, r.status])).toEqual([['deny', 'approval_failed', 403]])
   })
 
   it('maps broker failures to typed errors on the agent side', async () => {

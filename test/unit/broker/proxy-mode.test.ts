@@ -144,6 +144,48 @@ describe('credential broker, proxy mode', () => {
     expect(await codeOf(wrong(`${A}/x`))).toBe('ERR_BROKER_UNAUTHORIZED')
   })
 
+  it('drops a URL fragment on the agent side: the target is forwarded without it', async () => {
+    const { agentFetch, upstream, audit, errors } = setup()
+    const res = await agentFetch(`${A}/v1/orders?id=7#intro`)
+    expect(await res.json()).toMatchObject({ caller: agent.id, method: 'GET' })
+    expect(upstream.received.map((r) => r.url)).toEqual([`${A}/v1/orders?id=7`])
+    expect(audit.records.map((r) => r.reason)).toEqual(['allowed', 'completed'])
+    expect(errors).toEqual([])
+  })
+
+  it('refuses a dot segment hidden behind path parameters (..;) as a target and as a redirect hop; the upstream is never contacted for it', async () => {
+    const { agentFetch, upstream, audit } = setup()
+    expect(await codeOf(agentFetch(`${B}/v1/..;/admin`))).toBe('ERR_SIGNER_REFUSED')
+    expect(upstream.received).toEqual([])
+    expect(audit.records.at(-1)).toMatchObject({ decision: 'deny', reason: 'path_not_allowed', url: `${B}/v1/..;/admin`, status: 403 })
+    const hop = `${A}/r?status=302&to=${encodeURIComponent(`${B}/v1/%2e%2e;x=1/admin`)}`
+    expect(await codeOf(agentFetch(hop))).toBe('ERR_SIGNER_REFUSED')
+    expect(upstream.received.map((r) => r.url)).toEqual([hop])
+    expect(audit.records.at(-1)).toMatchObject({ decision: 'deny', reason: 'redirect_not_allowed', hop: 1, status: 403 })
+  })
+
+  it('does not forward the fields the request Connection field names as hop-by-hop', async () => {
+    const { agentFetch, upstream } = setup()
+    const res = await agentFetch(`${A}/x`, { headers: { connection: 'keep-alive, X-Hop ,x-other, bad token', 'x-hop': 'a', 'x-other': 'b', 'x-keep': 'c' } })
+    expect(res.status).toBe(200)
+    const sent = upstream.received[0]!.headers
+    expect([sent.has('x-hop'), sent.has('x-other'), sent.has('connection'), sent.get('x-keep')]).toEqual([false, false, false, 'c'])
+  })
+
+  it('audits an unexpected failure inside a mode handler (502 credentials_failed)', async () => {
+    const reported: unknown[] = []
+    const misconfigured = (): never => {
+      throw new Error('misconfigured middleware')
+    }
+    const { broker, audit, upstream } = setup({ tokenExchange: misconfigured, onError: (e) => reported.push(e) })
+    const res = await broker(new Request(`http://127.0.0.1:7070/v1/proxy/${encodeURIComponent(`${A}/x`)}`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+    expect([res.status, res.headers.get('agentauth-broker-error')]).toEqual([502, 'credentials_failed'])
+    expect(audit.records.map((r) => [r.decision, r.reason, r.mode, r.status])).toEqual([['allow', 'allowed', 'proxy', undefined], ['deny', 'credentials_failed', 'proxy', 502]])
+    expect(new Set(audit.records.map((r) => r.id)).size).toBe(1)
+    expect(reported).toEqual([expect.objectContaining({ message: 'misconfigured middleware' })])
+    expect(upstream.received).toEqual([])
+  })
+
   it('passes a body-less answer through', async () => {
     const { agentFetch } = setup()
     const res = await agentFetch(`${A}/empty`, { method: 'POST' })

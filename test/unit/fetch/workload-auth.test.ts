@@ -257,6 +257,46 @@ describe('workloadAuth', () => {
     expect(await codeOf(foreignFinal(`${A}/r?status=307&to=${encodeURIComponent(`${EVIL}/x`)}`))).toBe('ERR_HTTPSIG_MISSING')
   })
 
+  it('drops the URL fragment before authorizing, on the first URL and on a redirect target', async () => {
+    const net = network('wpt')
+    const asked: string[] = []
+    const inner = creds('wpt')
+    const recording: OutboundCredentials = {
+      authorize(request, options) {
+        asked.push(request.url)
+        return inner.authorize(request, options)
+      },
+    }
+    const f = composeFetch(net.fetch, workloadAuth({ credentials: recording, origins: [A] }))
+    expect((await f(`${A}/echo?q=1#section`)).status).toBe(200)
+    expect((await f(`${A}/r?status=302&to=${encodeURIComponent('/echo#top')}`)).status).toBe(200)
+    expect(asked).toEqual([`${A}/echo?q=1`, `${A}/r?status=302&to=${encodeURIComponent('/echo#top')}`, `${A}/echo`])
+    expect(net.received.map((r) => r.url)).toEqual(asked)
+    expect(net.errors).toEqual([])
+  })
+
+  it('passes non-standard init fields (undici dispatcher) to the next fetch on every hop', async () => {
+    const dispatcher = { dispatch: () => true }
+    const calls: Array<{ url: string; init: RequestInit | undefined }> = []
+    const base = async (input: Request | URL | string, init?: RequestInit) => {
+      calls.push({ url: new Request(input, init).url, init })
+      return calls.length === 1 ? new Response(null, { status: 307, headers: { location: `${EVIL}/next` } }) : new Response('ok')
+    }
+    const f = composeFetch(base, workloadAuth({ credentials: creds('wpt'), origins: [A] }))
+    const init = { method: 'POST', body: 'b', headers: { 'x-app': '1' }, dispatcher } as RequestInit
+    expect(await (await f(`${A}/x`, init)).text()).toBe('ok')
+    expect(calls.map((c) => [c.url, c.init])).toEqual([
+      [`${A}/x`, { dispatcher }],
+      [`${EVIL}/next`, { dispatcher }],
+    ])
+    expect((calls[1]!.init as { dispatcher?: unknown }).dispatcher).toBe(dispatcher)
+    const skip = composeFetch(base, workloadAuth({ credentials: creds('wpt'), origins: [A], onDisallowed: 'skip' }))
+    await skip(`${EVIL}/y`, { dispatcher } as RequestInit)
+    expect(calls.at(-1)).toEqual({ url: `${EVIL}/y`, init: { dispatcher } })
+    await f(`${A}/z`)
+    expect(calls.at(-1)).toEqual({ url: `${A}/z`, init: undefined })
+  })
+
   it('validates its options', () => {
     const credentials = creds('wpt')
     const bad = (o: unknown) => () => workloadAuth(o as never)
