@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 export class CLIError extends Error {}
 
 /** Largest input the CLI reads (a token, a Signature-Input value, a JWKS): far above any real one. */
-export const MAX_INPUT_BYTES = 1024 * 1024
+export const MAX_INPUT_BYTES: number = 1024 * 1024
 
 export function readInput(value: string | undefined, what: string): string {
   if (value === undefined) throw new CLIError(`missing ${what}`)
