@@ -3,7 +3,10 @@ import type { AuditRecord, AuditSink, BrokerMode } from './types.js'
 
 /**
  * The form of a URL written to the audit log: origin and path, no userinfo or fragment, and every
- * query value replaced by `REDACTED` (names are kept, so the log still says what was asked).
+ * query value replaced by `REDACTED`. Parameter names are kept when they look like names (up to 64
+ * letters, digits, `_`, `-`, `.`, `[`, `]`), so the log still says what was asked; a part without
+ * `=` (`?sk_live_…`) or with an unusual name (`api_key%3Dsecret`) may itself be a secret and is
+ * written as `REDACTED` whole.
  *
  * @param url - the target URL.
  * @returns the redacted string.
@@ -15,6 +18,8 @@ import type { AuditRecord, AuditSink, BrokerMode } from './types.js'
  * // 'https://api.example.com/v1/search?q=REDACTED&page=REDACTED'
  * ```
  */
+const QUERY_NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/
+
 export function redactURL(url: URL): string {
   let out = url.origin + url.pathname
   if (url.search !== '') {
@@ -22,7 +27,8 @@ export function redactURL(url: URL): string {
     for (const part of url.search.slice(1).split('&')) {
       if (part === '') continue
       const eq = part.indexOf('=')
-      names.push(eq === -1 ? part : `${part.slice(0, eq)}=REDACTED`)
+      const name = eq === -1 ? '' : part.slice(0, eq)
+      names.push(QUERY_NAME.test(name) ? `${name}=REDACTED` : 'REDACTED')
     }
     out += `?${names.join('&')}`
   }

@@ -89,7 +89,9 @@ describe('broker policy', () => {
   })
 
   it('redacts query values, userinfo and fragments for the audit log', () => {
-    expect(redactURL(new URL('https://u:p@api.example.com/v1/search?q=secret&flag&page=2#frag'))).toBe('https://api.example.com/v1/search?q=REDACTED&flag&page=REDACTED')
+    expect(redactURL(new URL('https://u:p@api.example.com/v1/search?q=secret&flag&page=2#frag'))).toBe('https://api.example.com/v1/search?q=REDACTED&REDACTED&page=REDACTED')
+    // A bare part or an unusual name may itself be the secret: redacted whole.
+    expect(redactURL(new URL('https://api.example.com/x?sk_live_51Hxyz&api_key%3Dhunter2&ids[]=1&a.b-c=2'))).toBe('https://api.example.com/x?REDACTED&REDACTED&ids[]=REDACTED&a.b-c=REDACTED')
     expect(redactURL(new URL('https://api.example.com/'))).toBe('https://api.example.com/')
   })
 })
