@@ -61,7 +61,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * path: the value is walked only when the text has a surrogate escape at all.
  */
 export function refuseLoneSurrogates(text: string, value: unknown, code: VerificationErrorCode, what: string): void {
-  if (!SURROGATE_ESCAPE.test(text)) return
+  if (!text.includes('\\u') || !SURROGATE_ESCAPE.test(text)) return
   const pending: unknown[] = [value]
   while (pending.length > 0) {
     const v = pending.pop()
