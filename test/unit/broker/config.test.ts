@@ -9,14 +9,20 @@ import { createWIT } from '../../../src/wit/index.js'
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
+/** A fresh directory holding an agent's private JWK (`keyFile`, 0600) and its WIT (`agent.wit`). */
+async function agentFiles(keyFile: string, sub: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+  dirs.push(dir)
+  const issuer = await generateSigner('ES256')
+  const key = await generateSigner('ES256', { extractable: true })
+  await writeFile(join(dir, keyFile), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+  await writeFile(join(dir, 'agent.wit'), await createWIT({ sub, cnf: { jwk: await key.publicJwk() } }, { signer: issuer }))
+  return dir
+}
+
 describe('broker config', () => {
   it('examples/broker.config.json loads (key, WIT source, socket, token from env, policy)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
-    dirs.push(dir)
-    const issuer = await generateSigner('ES256')
-    const key = await generateSigner('ES256', { extractable: true })
-    await writeFile(join(dir, 'agent.key.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
-    await writeFile(join(dir, 'agent.wit'), await createWIT({ sub: 'spiffe://example.org/agents/support-bot', cnf: { jwk: await key.publicJwk() } }, { signer: issuer }))
+    const dir = await agentFiles('agent.key.json', 'spiffe://example.org/agents/support-bot')
     await copyFile('examples/broker.config.json', join(dir, 'broker.json'))
     const loaded = await loadBrokerConfig(join(dir, 'broker.json'), { AGENTAUTH_CAPABILITY: 'c'.repeat(43) })
     expect(loaded.listen).toEqual({ socket: '/run/agentauth/support-bot/broker.sock', mode: 0o600 })
@@ -28,12 +34,7 @@ describe('broker config', () => {
   })
 
   it('runs the WIT command without the capability token in its environment', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
-    dirs.push(dir)
-    const issuer = await generateSigner('ES256')
-    const key = await generateSigner('ES256', { extractable: true })
-    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
-    await writeFile(join(dir, 'agent.wit'), await createWIT({ sub: 'spiffe://example.org/agents/bot', cnf: { jwk: await key.publicJwk() } }, { signer: issuer }))
+    const dir = await agentFiles('k.json', 'spiffe://example.org/agents/bot')
     const script = "const fs = require('node:fs'); fs.writeFileSync('child-env.json', JSON.stringify(process.env)); process.stdout.write(fs.readFileSync('agent.wit', 'utf8'))"
     const token = 't'.repeat(43)
     const saved = { primary: process.env.AGENTAUTH_TEST_WIT_CAPABILITY, copy: process.env.AGENTAUTH_TEST_WIT_COPY }
