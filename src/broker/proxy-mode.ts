@@ -65,6 +65,7 @@ function forwardHeaders(incoming: Headers): Headers {
 /** The response for the agent: credential fields and reflections of what we attached removed. */
 function cleanResponse(response: Response, secrets: ReadonlySet<string>): Response {
   const headers = new Headers(response.headers)
+  deleteAll(headers, connectionOptions(headers))
   deleteAll(headers, DROP_RESPONSE)
   for (const [name, value] of [...headers]) {
     for (const secret of secrets) {

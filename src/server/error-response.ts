@@ -16,9 +16,9 @@ import { ERROR_CODES, ProtocolError, SignerError, StoreError, VerificationError,
 export interface ErrorResponseOptions {
   /** `realm` parameter of the challenge (e.g. the service's public origin). */
   realm?: string
-  /** Authentication scheme named in `WWW-Authenticate` for workload errors. Default `WIMSE`. */
+  /** Authentication scheme named in `WWW-Authenticate` for workload errors (an RFC 9110 token; anything else is ignored). Default `WIMSE`. */
   scheme?: string
-  /** Seconds sent in `Retry-After` with a 503 (store outage). Default 1. */
+  /** Seconds sent in `Retry-After` with a 503 (a non-negative integer; anything else is ignored). Default 1. */
   retryAfter?: number
 }
 
@@ -41,6 +41,12 @@ function challenge(scheme: string, params: Record<string, string>): string {
     .filter(([k]) => TOKEN.test(k))
     .map(([k, v]) => `${k}=${quoted(v)}`)
   return parts.length > 0 ? `${scheme} ${parts.join(', ')}` : scheme
+}
+
+/** `Retry-After` seconds: the option when it is a non-negative integer, else 1. */
+function retryAfter(options: ErrorResponseOptions): string {
+  const v = options.retryAfter
+  return String(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 1)
 }
 
 function problem(status: number, title: string, detail: string, code: string, headers: Headers): Response {
@@ -91,11 +97,13 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions = {}):
     }
     params.error_description = err.reason
     if (err.challenge !== undefined) for (const [k, v] of Object.entries(err.challenge)) params[k] = v
-    headers.set('www-authenticate', challenge(bearer ? 'Bearer' : options.scheme ?? 'WIMSE', params))
+    // A scheme that is not an RFC 9110 token could not be sent (and errorResponse never throws).
+    const scheme = typeof options.scheme === 'string' && TOKEN.test(options.scheme) ? options.scheme : 'WIMSE'
+    headers.set('www-authenticate', challenge(bearer ? 'Bearer' : scheme, params))
     return problem(err.status, err.status === 403 ? 'Forbidden' : err.status === 413 ? 'Content Too Large' : err.status === 401 ? 'Unauthorized' : 'Bad Request', err.reason, err.code, headers)
   }
   if (err instanceof StoreError) {
-    headers.set('retry-after', String(options.retryAfter ?? 1))
+    headers.set('retry-after', retryAfter(options))
     return problem(503, 'Service Unavailable', 'verification state is temporarily unavailable', err.code, headers)
   }
   if (err instanceof SignerError && err.code === 'ERR_SIGNER_RATE_LIMITED') {
@@ -108,7 +116,7 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions = {}):
     const listed = ERROR_CODES[err.code]?.status
     status = listed === 503 || listed === 504 ? listed : 502
   }
-  if (status === 503) headers.set('retry-after', String(options.retryAfter ?? 1))
+  if (status === 503) headers.set('retry-after', retryAfter(options))
   const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error'
   return problem(status, title, 'the request could not be verified', code, headers)
 }

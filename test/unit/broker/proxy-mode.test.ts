@@ -35,6 +35,7 @@ function setup(overrides: Partial<CredentialBrokerOptions> = {}, proof: 'wpt' | 
       const url = new URL(request.url)
       if (url.pathname === '/r') return new Response(null, { status: Number(url.searchParams.get('status')), headers: { location: url.searchParams.get('to')! } })
       if (url.pathname === '/empty') return new Response(null, { status: 204, headers: { 'x-done': '1' } })
+      if (url.pathname === '/hop') return new Response('ok', { headers: { connection: 'x-resp-hop', 'x-resp-hop': 'internal', 'x-resp-keep': 'k' } })
       const headers = new Headers({ 'content-type': 'application/json', 'x-echo-auth': request.headers.get('authorization') ?? '', 'x-echo-proof': request.headers.get('workload-proof-token') ?? request.headers.get('signature') ?? '', 'agentauth-broker-error': 'spoofed', 'set-cookie': 's=1' })
       if (request.headers.has('authorization')) headers.set('authorization', request.headers.get('authorization')!)
       return new Response(JSON.stringify({ caller: caller.workload.id, method: request.method, body: await request.text(), bearer: caller.proof.type === 'wpt' ? caller.proof.wpt.claims.ath !== undefined : caller.proof.signature.components.includes('"authorization"') }), { headers })
@@ -170,6 +171,9 @@ describe('credential broker, proxy mode', () => {
     expect(res.status).toBe(200)
     const sent = upstream.received[0]!.headers
     expect([sent.has('x-hop'), sent.has('x-other'), sent.has('connection'), sent.get('x-keep')]).toEqual([false, false, false, 'c'])
+    // Likewise on the way back: the fields the upstream's Connection names stay with the upstream.
+    const back = await agentFetch(`${A}/hop`)
+    expect([back.headers.has('x-resp-hop'), back.headers.get('x-resp-keep')]).toEqual([false, 'k'])
   })
 
   it('audits an unexpected failure inside a mode handler (502 credentials_failed)', async () => {

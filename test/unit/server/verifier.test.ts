@@ -93,6 +93,11 @@ describe('createRequestVerifier', () => {
     expect(res!.status).toBe(400)
     expect(res!.headers.get('www-authenticate')).toMatch(/^WIMSE realm="api \\"prod\\"", error="invalid_request"/)
     expect(await res!.json()).toMatchObject({ status: 400, code: 'ERR_WIT_MISSING' })
+    // Unusable options are ignored: errorResponse never throws.
+    const err = await verify(new Request(`${ORIGIN}/x`)).then(() => undefined, (e: unknown) => e)
+    expect(errorResponse(err, { scheme: 'A\r\nSet-Cookie: x=1' }).headers.get('www-authenticate')).toMatch(/^WIMSE error=/)
+    const outage = errorResponse(new ProtocolError('ERR_BUNDLE_FETCH', 'down'), { retryAfter: Number.NaN })
+    expect(outage.headers.get('retry-after')).toBe('1')
   })
 
   it('signs the response so the caller can verify who answered', async () => {
