@@ -1,3 +1,4 @@
+import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { codedTypeError } from '../../errors/index.js'
 import type { AuditRecord, AuditSink } from '../types.js'
@@ -12,7 +13,7 @@ import type { AuditRecord, AuditSink } from '../types.js'
  * ```
  */
 export interface FileAuditSinkOptions {
-  /** The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND). */
+  /** The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND), never through a symlink (O_NOFOLLOW). */
   path: string
   /** `fdatasync` after every record, so an allowed request is on disk before credentials go out. Default false. */
   fsync?: boolean
@@ -61,7 +62,9 @@ export function createFileAuditSink(options: FileAuditSinkOptions): FileAuditSin
   let closed = false
 
   const write = async (line: string): Promise<void> => {
-    handle ??= open(path, 'a', 0o600).catch((err: unknown) => {
+    // O_NOFOLLOW: a symlink planted at the audit path (by whoever can write its directory) is
+    // refused (ELOOP) instead of redirecting the record to another file.
+    handle ??= open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
       handle = undefined
       throw err
     })

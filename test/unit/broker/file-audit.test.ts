@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -25,6 +25,17 @@ describe('createFileAuditSink', () => {
     expect(lines).toHaveLength(100)
     expect(lines.map((l) => (JSON.parse(l) as AuditRecord).id)).toEqual([...Array.from({ length: 50 }, (_, i) => `id-${i}`), ...Array.from({ length: 50 }, (_, i) => `id-${i}`)])
     expect((await stat(path)).mode & 0o777).toBe(0o600)
+  })
+
+  it('refuses to write through a symlink planted at the audit path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-audit-'))
+    dirs.push(dir)
+    await writeFile(join(dir, 'elsewhere.txt'), 'untouched\n')
+    await symlink(join(dir, 'elsewhere.txt'), join(dir, 'audit.jsonl'))
+    const sink = createFileAuditSink({ path: join(dir, 'audit.jsonl') })
+    await expect(sink(record(1))).rejects.toMatchObject({ code: 'ELOOP' })
+    await sink.close()
+    expect(await readFile(join(dir, 'elsewhere.txt'), 'utf8')).toBe('untouched\n')
   })
 
   it('rejects when the file cannot be written, and recovers once it can', async () => {
