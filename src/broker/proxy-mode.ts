@@ -17,7 +17,12 @@ import { refusal } from './responses.js'
  * Request fields never forwarded: the capability token, hop-by-hop and framing fields, credentials
  * (plus every field the request's own `Connection` names).
  */
-const DROP_REQUEST = [...CREDENTIAL_HEADERS, 'host', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'content-digest']
+const DROP_REQUEST = [
+  ...CREDENTIAL_HEADERS, 'host', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'content-digest',
+  // Fields some frameworks and gateways obey to change the method or path after the broker's
+  // policy checked them: an agent could otherwise step around its method and path rules.
+  'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method',
+]
 /** Response fields never returned: credentials, hop-by-hop fields, and the encoding fetch already undid. */
 const DROP_RESPONSE = ['authorization', 'proxy-authorization', 'txn-token', 'workload-proof-token', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'content-encoding', 'content-length', BROKER_ERROR_HEADER]
 

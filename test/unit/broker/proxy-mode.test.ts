@@ -171,6 +171,10 @@ describe('credential broker, proxy mode', () => {
     expect(res.status).toBe(200)
     const sent = upstream.received[0]!.headers
     expect([sent.has('x-hop'), sent.has('x-other'), sent.has('connection'), sent.get('x-keep')]).toEqual([false, false, false, 'c'])
+    // Fields that would let an upstream change the method or path after the policy checked them.
+    await agentFetch(`${A}/x`, { headers: { 'x-http-method-override': 'DELETE', 'x-original-url': '/admin', 'x-rewrite-url': '/admin', 'x-method-override': 'PUT' } })
+    const overridden = upstream.received[1]!.headers
+    expect(['x-http-method-override', 'x-original-url', 'x-rewrite-url', 'x-method-override'].filter((n) => overridden.has(n))).toEqual([])
     // Likewise on the way back: the fields the upstream's Connection names stay with the upstream.
     const back = await agentFetch(`${A}/hop`)
     expect([back.headers.has('x-resp-hop'), back.headers.get('x-resp-keep')]).toEqual([false, 'k'])
