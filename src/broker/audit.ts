@@ -1,6 +1,9 @@
 // Audit records: built here so every one has the same shape and the URL is always redacted.
 import type { AuditRecord, AuditSink, BrokerMode } from './types.js'
 
+/** A query parameter name kept in the audit log; any other part is written as `REDACTED` whole. */
+const QUERY_NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/
+
 /**
  * The form of a URL written to the audit log: origin and path, no userinfo or fragment, and every
  * query value replaced by `REDACTED`. Parameter names are kept when they look like names (up to 64
@@ -18,8 +21,6 @@ import type { AuditRecord, AuditSink, BrokerMode } from './types.js'
  * // 'https://api.example.com/v1/search?q=REDACTED&page=REDACTED'
  * ```
  */
-const QUERY_NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/
-
 export function redactURL(url: URL): string {
   let out = url.origin + url.pathname
   if (url.search !== '') {
