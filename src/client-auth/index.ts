@@ -1,7 +1,7 @@
 /**
  * OAuth client authentication without secrets in agent code: `privateKeyJwt` (RFC 7523 §2.2
- * assertion signed by a {@link Signer}), `witClientAuth` (a WIMSE Workload Identity Token plus a
- * proof of possession, per draft-ietf-oauth-spiffe-client-auth-02 §3.3 and OAuth 2.0
+ * assertion signed by a `Signer` from `agentauth/signer`), `witClientAuth` (a WIMSE Workload
+ * Identity Token plus a proof of possession, per draft-ietf-oauth-spiffe-client-auth-02 §3.3 and OAuth 2.0
  * Attestation-Based Client Authentication), `tlsClientAuth` (RFC 8705 mTLS, TLS done by the
  * runtime) and, for legacy servers only, `clientSecretPost` / `clientSecretBasic`. Also the client
  * credentials grant for agents with no user.

@@ -270,7 +270,7 @@ export function replayKey(set: { readonly iss: string; readonly jti: string }): 
  *   `ERR_KEY_INVALID`, `ERR_JWS_SIGNATURE`, `ERR_SET_AUDIENCE`, `ERR_TOKEN_NOT_YET_VALID`,
  *   `ERR_TOKEN_EXPIRED`, `ERR_SUBJECT_ID_INVALID`, `ERR_SET_REPLAYED`; StoreError from the replay
  *   cache; TypeError `ERR_INVALID_ARG_*` for bad options. Map any of them to an RFC 8935 `err` with
- *   {@link toDeliveryError}.
+ *   `toDeliveryError` (agentauth/ssf).
  *
  * @example
  * ```ts

@@ -100,7 +100,7 @@ function deepFreeze<T>(value: T): T {
  *
  * The WIT must already be verified (`verifyWIT`); the key comes only from `wit.key`. Pass every
  * token the request carries (`accessToken`, `txnToken`, `otherTokens`) or its binding is not
- * checked — {@link parseWPTHeaders} reads them from a `Request`.
+ * checked — `parseWPTHeaders` (agentauth/wpt) reads them from a `Request`.
  *
  * @param token - the `Workload-Proof-Token` header value.
  * @param options - see {@link VerifyWPTOptions}.
