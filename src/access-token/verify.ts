@@ -1,6 +1,6 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { timingSafeEqualString } from '../internal/bytes.js'
-import { isPlainObject, type JSONObject } from '../internal/json.js'
+import { deepFreeze, isPlainObject, type JSONObject } from '../internal/json.js'
 import { checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
@@ -273,10 +273,3 @@ export async function verifyChecked(token: string, options: VerifyAccessTokenOpt
   })
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
-  }
-  return value
-}

@@ -10,6 +10,7 @@ import type { Clock } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import { ID_JAG_TYP } from './create.js'
+import { replayKey } from '../internal/replay-key.js'
 
 /**
  * An issuer whose assertions this server accepts, with its keys.
@@ -174,7 +175,7 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
   if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > 256)) throw invalid('the assertion "jti" claim is malformed', 'jti')
   if (options.replayCache !== undefined) {
     if (jti === undefined) throw invalid('the assertion has no jti', 'jti')
-    const ok = await options.replayCache.claim(`assertion:${trusted.issuer}:${jti as string}`, Math.ceil((c.exp as number) + (options.clockTolerance ?? 30)))
+    const ok = await options.replayCache.claim(replayKey('assertion', trusted.issuer, jti as string), Math.ceil((c.exp as number) + (options.clockTolerance ?? 30)))
     if (!ok) throw new VerificationError('ERR_PROOF_REPLAYED', 'the assertion was already used', { claim: 'jti' })
   }
   const actors: readonly Actor[] = delegationChain(c)

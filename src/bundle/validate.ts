@@ -1,6 +1,7 @@
 // Shared validation of bundle contents, used for static configuration (errors become coded
 // TypeErrors) and for fetched documents (errors become ProtocolErrors). `fail` decides which.
 import { isPlainObject } from '../internal/json.js'
+import { rsaKeyProblem } from '../internal/keys.js'
 import type { PublicJWK } from '../signer/types.js'
 import type { TrustBundle } from './types.js'
 
@@ -27,6 +28,13 @@ function validateKey(value: unknown, where: string, fail: Fail): PublicJWK {
     if (Object.hasOwn(value, m) && (typeof value[m] !== 'string' || (value[m] as string).length === 0)) fail(`${where} member "${m}" must be a non-empty string`)
   }
   if (Object.hasOwn(value, 'key_ops') && !Array.isArray(value.key_ops)) fail(`${where} member "key_ops" must be an array`)
+  if (value.kty === 'RSA') {
+    // A weak issuer key (under 2048 bits, e = 1) would let anyone mint WITs for the whole domain:
+    // the bundle is refused when it is configured or fetched, not only when the key is used.
+    if (typeof value.n !== 'string' || typeof value.e !== 'string') fail(`${where} RSA key needs n and e`)
+    const problem = rsaKeyProblem(value.n as string, value.e as string)
+    if (problem !== undefined) fail(`${where} ${problem}`)
+  }
   const copy: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
     if (Array.isArray(v)) {

@@ -15,6 +15,7 @@ import { buildSignatureBase } from './signature-base.js'
 import { memberTag, parseInputMembers, parseSignatureMembers, signatureBytes, toInternalInput, type InternalInput } from './signature-fields.js'
 import type { SFMember } from './structured-fields.js'
 import type { ComponentInput, HTTPRequest, HTTPResponse, ResolvedKey, VerifiedSignature, VerifyOptions, VerifyResponseOptions } from './types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 /** A validated verification policy (internal). */
 export interface Policy {
@@ -327,7 +328,7 @@ async function claimNonce(options: VerifyOptions, p: Policy, nonce: string, name
   if (!Number.isFinite(until)) fail('ERR_HTTPSIG_INVALID', 'the nonce cannot be given a lifetime (no expires, no maxAge)', 'nonce')
   let fresh: boolean
   try {
-    fresh = await options.replayCache!.claim(`httpsig:${namespace}:${nonce}`, Math.ceil(until + p.tolerance))
+    fresh = await options.replayCache!.claim(replayKey('httpsig', namespace, nonce), Math.ceil(until + p.tolerance))
   } catch (cause) {
     if (isAgentAuthError(cause)) throw cause
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'the replay cache failed', { cause })

@@ -72,3 +72,33 @@ export function refuseLoneSurrogates(text: string, value: unknown, code: Verific
     }
   }
 }
+
+/**
+ * Freezes a parsed JSON value in place, all the way down (parsed JSON has no cycles). Recursive for
+ * the usual shallow claims; deeper than 64 levels it continues with an explicit stack, so a hostile
+ * token nested thousands deep cannot overflow the call stack (it is frozen before its signature is
+ * checked when its parse is shared).
+ */
+export function deepFreeze<T>(value: T): T {
+  freezeFrom(value, 0)
+  return value
+}
+
+const MAX_RECURSION = 64
+
+function freezeFrom(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+  if (depth >= MAX_RECURSION) return freezeIteratively(value)
+  Object.freeze(value)
+  for (const k in value) if (Object.hasOwn(value, k)) freezeFrom((value as Record<string, unknown>)[k], depth + 1)
+}
+
+function freezeIteratively(root: object): void {
+  const pending: unknown[] = [root]
+  while (pending.length > 0) {
+    const v = pending.pop()
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue
+    Object.freeze(v)
+    for (const k in v) if (Object.hasOwn(v, k)) pending.push((v as Record<string, unknown>)[k])
+  }
+}

@@ -6,7 +6,7 @@ import { VerificationError, type VerificationErrorCode } from '../errors/index.j
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { decodeCanonical, decodeCanonicalInto, decodedLength, type Base64urlFault } from './base64url.js'
 import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
-import { isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from './json.js'
+import { deepFreeze, isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from './json.js'
 import { syncOperations, verifySignature } from './sync-crypto.js'
 
 export interface ParsedJWS {
@@ -46,13 +46,6 @@ const sharedHeaders = new Map<string, JSONObject>()
 const MAX_SHARED_PAYLOADS = 256
 const sharedPayloads = new Map<string, JSONObject>()
 
-function freezeDeep(value: unknown): void {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const k in value) if (Object.hasOwn(value, k)) freezeDeep((value as Record<string, unknown>)[k])
-  }
-}
-
 function notCanonical(what: string, part: string): never {
   throw new VerificationError('ERR_JWS_INVALID', `${what} ${part} is not canonical base64url`)
 }
@@ -91,7 +84,7 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
     if (Object.hasOwn(header, 'crit')) throw new VerificationError(code, `${what} header has unsupported crit parameters`)
     if (header.b64 !== undefined) throw new VerificationError(code, `${what} header b64 is not supported`)
     if (options.shareHeader === true) {
-      freezeDeep(header)
+      deepFreeze(header)
       if (sharedHeaders.size >= MAX_SHARED_HEADERS) sharedHeaders.delete(sharedHeaders.keys().next().value as string)
       sharedHeaders.set(token.slice(0, first), header)
     }
@@ -103,7 +96,7 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
     if (p === 'FORM') notCanonical(what, 'payload')
     payload = parsePayload(p!, options)
     if (options.sharePayload === true) {
-      freezeDeep(payload)
+      deepFreeze(payload)
       if (sharedPayloads.size >= MAX_SHARED_PAYLOADS) sharedPayloads.delete(sharedPayloads.keys().next().value as string)
       sharedPayloads.set(token.slice(first + 1, second), payload)
     }

@@ -2,6 +2,7 @@
 // a trust-bundle key) is imported once. The cache key is the JWK's public members plus the alg,
 // so two JWK objects with the same key share one CryptoKey.
 import { VerificationError } from '../errors/index.js'
+import { decodeCanonical } from './base64url.js'
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 
@@ -23,10 +24,37 @@ export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgori
   for (const m of members) {
     if (typeof jwk[m] !== 'string' || (jwk[m] as string).length === 0) throw new VerificationError('ERR_KEY_INVALID', `${what} member "${m}" is missing`)
   }
+  if (info.kty === 'RSA') {
+    const problem = rsaKeyProblem(jwk.n as string, jwk.e as string)
+    if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `${what} ${problem}`)
+  }
   if (jwk.alg !== undefined && jwk.alg !== alg && !(isEdDSA(jwk.alg) && isEdDSA(alg))) {
     throw new VerificationError('ERR_KEY_INVALID', `${what} alg does not match ${alg}`)
   }
   if (jwk.use !== undefined && typeof jwk.use !== 'string') throw new VerificationError('ERR_KEY_INVALID', `${what} use is not a string`)
+}
+
+/** Smallest and largest RSA modulus accepted, in bits (RFC 7518 §3.3/§3.5: 2048 or larger). */
+export const MIN_RSA_BITS = 2048
+const MAX_RSA_BITS = 16_384
+
+/**
+ * Why an RSA public key (`n`, `e` as base64url) is unusable, or undefined when it is fine: both
+ * canonical base64url without leading zero bytes; the modulus 2048–16384 bits, counted from its
+ * decoded bytes (a small modulus padded with zeros does not pass); the exponent odd, at least 3 and
+ * shorter than the modulus (RFC 8017 §3.1). With e = 1 a "signature" is the padded hash itself, so
+ * anyone could forge one.
+ */
+export function rsaKeyProblem(nText: string, eText: string): string | undefined {
+  const n = decodeCanonical(nText)
+  const e = decodeCanonical(eText)
+  if (typeof n === 'string' || typeof e === 'string' || n.length === 0 || e.length === 0) return 'RSA members are not canonical base64url'
+  if (n[0] === 0 || e[0] === 0) return 'RSA members have leading zero bytes'
+  const bits = (n.length - 1) * 8 + (32 - Math.clz32(n[0]!))
+  if (bits < MIN_RSA_BITS) return `RSA modulus has ${bits} bits (at least ${MIN_RSA_BITS} required)`
+  if (bits > MAX_RSA_BITS) return `RSA modulus has more than ${MAX_RSA_BITS} bits`
+  if ((e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0]! < 3) || e.length >= n.length) return 'RSA exponent must be odd, at least 3 and smaller than the modulus'
+  return undefined
 }
 
 function isEdDSA(alg: unknown): boolean {

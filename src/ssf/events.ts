@@ -6,6 +6,7 @@ import { VerificationError } from '../errors/index.js'
 import { isPlainObject, type JSONObject } from '../internal/json.js'
 import { parseSubjectId, type SubjectId } from './subject-id.js'
 import { eventTypeOf, type KnownEventType } from './uris.js'
+import { deepFreeze } from '../internal/json.js'
 
 /**
  * Members every parsed event has.
@@ -273,14 +274,7 @@ export type SecurityEvent =
 
 type Fields = Record<string, unknown>
 
-/** Freezes a JSON value in place, recursively (decoded JSON has no cycles). */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
-  }
-  return value
-}
+export { deepFreeze }
 
 function bad(type: string, message: string, claim?: string): never {
   throw new VerificationError('ERR_SET_INVALID', `${type} event ${message}`, { claim: claim ?? 'events' })

@@ -11,6 +11,7 @@ import type { JWSAlgorithm } from '../signer/algorithms.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 /**
  * A client registered with the token service.
@@ -190,7 +191,7 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
     const jti = payload.jti
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw fail(`${kind} has no usable jti`)
     const exp = typeof payload.exp === 'number' ? payload.exp : (payload.iat as number) + maxAge
-    if (!(await replayCache.claim(`${kind}:${clientId}:${jti}`, Math.ceil(exp + tolerance)))) throw fail(`${kind} was replayed`)
+    if (!(await replayCache.claim(replayKey(kind, clientId, jti), Math.ceil(exp + tolerance)))) throw fail(`${kind} was replayed`)
   }
 
   async function privateKeyJwt(form: URLSearchParams): Promise<AuthenticatedClient> {

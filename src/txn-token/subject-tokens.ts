@@ -7,6 +7,7 @@ import type { Clock } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 /**
  * The authenticated client of a Txn-Token request, as the service needs it. The token service's
@@ -205,7 +206,7 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
     })
     if (context.replayCache !== undefined) {
       const jti = typeof payload.jti === 'string' && payload.jti.length > 0 && payload.jti.length <= 256 ? payload.jti : token.slice(token.lastIndexOf('.') + 1)
-      const first = await context.replayCache.claim(`txn-subject:${issuer}:${jti}`, Math.ceil((payload.exp as number) + clockTolerance))
+      const first = await context.replayCache.claim(replayKey('txn-subject', issuer, jti), Math.ceil((payload.exp as number) + clockTolerance))
       if (!first) throw fail('self-signed subject token was already used', 'jti')
     }
     return Object.freeze({

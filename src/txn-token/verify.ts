@@ -9,6 +9,7 @@ import type { ReplayCache } from '../stores/types.js'
 import { readTxnClaims } from './claims.js'
 import { MAX_TXN_TOKEN_BYTES, TXN_TOKEN_TYP } from './constants.js'
 import type { VerifiedTxnToken } from './types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 /**
  * Options of {@link verifyTxnToken} and {@link createTxnTokenVerifier}.
@@ -138,7 +139,7 @@ export function createTxnTokenVerifier(options: VerifyTxnTokenOptions): TxnToken
       throw new VerificationError('ERR_TOKEN_LIFETIME', 'Txn-Token lives longer than allowed', { claim: 'exp', status: 401, challenge: CHALLENGE })
     }
     const fields = readTxnClaims(p)
-    if (replayCache !== undefined && !(await replayCache.claim(`txn-token:${trustDomain}:${fields.txn}`, Math.ceil(exp + clockTolerance)))) {
+    if (replayCache !== undefined && !(await replayCache.claim(replayKey('txn-token', trustDomain, fields.txn), Math.ceil(exp + clockTolerance)))) {
       throw new VerificationError('ERR_TXN_TOKEN_REPLAYED', 'Txn-Token transaction was already seen', { claim: 'txn', status: 401, challenge: CHALLENGE })
     }
     return Object.freeze({

@@ -28,6 +28,7 @@ import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { SPEC, WIMSE_LABEL, WIMSE_TAG } from './spec.js'
 import type { SignWIMSEOptions, VerifyWIMSEOptions } from './types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 export const WIT_FIELD = 'workload-identity-token'
 const SF_STRING = /^[\x20-\x7e]*$/
@@ -265,7 +266,7 @@ export function checkContentDigestValue(message: HTTPRequest | HTTPResponse, fie
 export async function claimNonce(cache: ReplayCache, witId: string, nonce: string, expiresAt: number): Promise<void> {
   let fresh: boolean
   try {
-    fresh = await cache.claim(`sig:${witId}:${nonce}`, expiresAt)
+    fresh = await cache.claim(replayKey('sig', witId, nonce), expiresAt)
   } catch (cause) {
     if (isAgentAuthError(cause)) throw cause
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'the replay cache failed', { cause })

@@ -140,7 +140,7 @@ export async function signWIMSERequest(request: HTTPRequest, options: SignWIMSER
  * request); `tag`; `created` / `expires` (not in the future, not expired, lifetime ≤ `maxLifetime`);
  * `nonce`; `wimse-aud` names this service; no `keyid` / `alg`; `Content-Digest` present and correct
  * when there is a body; the signature under `wit.key` with `wit.proofAlgorithm`; and last, the
- * nonce claimed in the replay cache as `sig:<wit.id>:<nonce>` (the only side effect, so a rejected
+ * nonce claimed in the replay cache as `sig:<length of wit.id>:<wit.id>:<nonce>` (the only side effect, so a rejected
  * message never burns a nonce).
  *
  * @param request - a `Request` or `{ method, url, headers, body }`. `url` must be the request's

@@ -119,7 +119,7 @@ export async function signWIMSEResponse(response: HTTPResponse, options: SignWIM
  * (`@status`, `workload-identity-token`, `"@method";req`, `"@request-target";req`, and
  * `content-type` / `content-digest` when present); `tag`; `created` / `expires`; `nonce`; no
  * `keyid` / `alg`; `wimse-req-nonce`; `Content-Digest` against the body; the signature under
- * `wit.key`; and, with a replay cache, the response nonce (`sig:<wit.id>:<nonce>`).
+ * `wit.key`; and, with a replay cache, the response nonce (`sig:<length of wit.id>:<wit.id>:<nonce>`).
  *
  * @param response - a `Response` or `{ status, headers, body }`.
  * @param options - see {@link VerifyWIMSEResponseOptions}.

@@ -116,7 +116,7 @@ export interface VerifyWIMSEOptions {
   maxLifetime?: number
   /** Allowed clock skew in seconds, 0–300. Default 30. */
   clockTolerance?: number
-  /** Nonce replay cache (keys `sig:<wit.id>:<nonce>`). Strongly recommended for requests. */
+  /** Nonce replay cache (keys `sig:<length of wit.id>:<wit.id>:<nonce>`). Strongly recommended for requests. */
   replayCache?: ReplayCache
   /** The body, when it was already read from the message. Used to check `Content-Digest`. */
   body?: DigestBody

@@ -156,11 +156,4 @@ export function checkConfirmation(payload: JSONObject, proofAlgorithms: readonly
   return jwk as ConfirmationKey
 }
 
-/** Freezes a parsed JSON value in place, all the way down (parsed JSON has no cycles). */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
-  }
-  return value
-}
+export { deepFreeze } from '../internal/json.js'

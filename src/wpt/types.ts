@@ -130,7 +130,7 @@ export interface VerifyWPTOptions {
   clockTolerance?: number
   /** Clock (milliseconds, like `Date.now`). */
   clock?: Clock
-  /** Replay cache for `jti` (keys `wpt:<wit.id>:<jti>`). Strongly recommended; without it replays are not detected. */
+  /** Replay cache for `jti` (keys `wpt:<length of wit.id>:<wit.id>:<jti>`). Strongly recommended; without it replays are not detected. */
   replayCache?: ReplayCache
   /** Web Crypto provider. Default `globalThis.crypto`. */
   crypto?: Crypto

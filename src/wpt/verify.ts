@@ -2,7 +2,7 @@ import { StoreError, VerificationError, codedTypeError } from '../errors/index.j
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { isAscii, timingSafeEqualString } from '../internal/bytes.js'
 import { checkJWSSignature, claimAudience, claimNumericDate, claimObject, claimString, parseCompactJWS, typMatches, type ParseJWSOptions } from '../internal/jws.js'
-import type { JSONObject } from '../internal/json.js'
+import { deepFreeze, type JSONObject } from '../internal/json.js'
 import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
 import { audienceMatches, compileAudience, targetWithoutQuery, type AudiencePolicy, type RequestTarget } from '../internal/target-audience.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
@@ -12,6 +12,7 @@ import type { VerifiedWIT } from '../wit/types.js'
 import { FIELD_NAME, RESERVED_OTH, sha256Base64url, trimOWS, witHash } from './binding.js'
 import { SPEC, WPT_TYP } from './spec.js'
 import type { VerifiedWPT, VerifyWPTOptions, WPTClaims, WPTHeader } from './types.js'
+import { replayKey } from '../internal/replay-key.js'
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const HASH = /^[A-Za-z0-9_-]{43}$/
@@ -77,14 +78,6 @@ async function claimReplay(cache: ReplayCache, key: string, expiresAt: number): 
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'replay cache failed', { cause })
   }
   if (first !== true) throw new VerificationError('ERR_PROOF_REPLAYED', 'WPT jti was seen before', { claim: 'jti' })
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const k in value) if (Object.hasOwn(value, k)) deepFreeze((value as Record<string, unknown>)[k])
-    Object.freeze(value)
-  }
-  return value
 }
 
 /**
@@ -342,7 +335,7 @@ async function checkWPT(token: string, policy: WPTPolicy, request: CheckedReques
   }
   // Step 9: jti replay, per sender, remembered until exp (+ tolerance).
   if (request.beforeReplay !== undefined) await request.beforeReplay()
-  if (policy.replayCache !== undefined) await claimReplay(policy.replayCache, `wpt:${wit.id}:${jti}`, exp + tolerance)
+  if (policy.replayCache !== undefined) await claimReplay(policy.replayCache, replayKey('wpt', wit.id, jti), exp + tolerance)
 
   return Object.freeze({
     token: parsed.token,

@@ -36,7 +36,7 @@ describe('WIMSE draft HTTP-signature example', () => {
     expect(verified.audience).toBe('https://svcb.example.com/gimme-ice-cream')
     expect(verified.components).toEqual(['"@method"', '"@request-target"', '"workload-identity-token"'])
     expect(verified.contentDigest).toBeUndefined()
-    expect([...replayCache.keys.keys()]).toEqual(['sig:wimse://example.com/svcA:abcd1111'])
+    expect([...replayCache.keys.keys()]).toEqual(['sig:24:wimse://example.com/svcA:abcd1111'])
     await expect(verifyWIMSERequest(signedRequest(), { wit: callerWIT(), clock: at(NOW), replayCache })).rejects.toMatchObject({ code: 'ERR_PROOF_REPLAYED' })
   })
 

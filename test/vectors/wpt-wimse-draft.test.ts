@@ -54,7 +54,7 @@ describe('WIMSE draft WPT example', () => {
     expect(proof.expiresAt).toBe(ex.clock.wpt_exp)
     expect(proof.legacy).toBe(false)
     expect(Object.isFrozen(proof)).toBe(true)
-    expect([...replayCache.keys.keys()]).toEqual([`wpt:wimse://example.com/specific-workload:${ex.wpt_claims_decoded.jti as string}`])
+    expect([...replayCache.keys.keys()]).toEqual([`wpt:37:wimse://example.com/specific-workload:${ex.wpt_claims_decoded.jti as string}`])
   })
 
   it('with the default policy, verifies 2 minutes before exp and refuses it as too long-lived at the suggested instant', async () => {

@@ -157,6 +157,8 @@ describe('remoteTrustBundle: hostile responses', () => {
     ['a symmetric key', () => server.serve({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] })],
     ['duplicate kids', () => server.serve({ keys: [key('a'), key('a')] })],
     ['too many keys', () => server.serve({ keys: Array.from({ length: 101 }, (_, i) => key(`k${i}`)) })],
+    ['an RSA key of 1024 bits', () => server.serve({ keys: [{ kty: 'RSA', kid: 'r', n: Buffer.alloc(128, 0xff).toString('base64url'), e: 'AQAB' }] })],
+    ['an RSA key with e = 1', () => server.serve({ keys: [{ kty: 'RSA', kid: 'r', n: Buffer.alloc(256, 0xff).toString('base64url'), e: 'AQ' }] })],
   ])('rejects %s with ERR_BUNDLE_FETCH', async (_name, setup) => {
     setup()
     const e = await rejection(source().getBundle('example.org'))

@@ -81,6 +81,16 @@ describe('staticTrustBundles', () => {
     expect(code(() => staticTrustBundles({ 'example.org': { keys: [], issuers: 'https://x' as never } }))).toBe('ERR_INVALID_ARG_VALUE')
   })
 
+  it('refuses weak RSA issuer keys when configured: under 2048 bits (also zero-padded), e = 1, even e', () => {
+    const rsa = (n: Uint8Array, e: string) => ({ kty: 'RSA', kid: 'r', n: Buffer.from(n).toString('base64url'), e }) as PublicJWK
+    const full = new Uint8Array(256).fill(0xff)
+    expect(code(() => staticTrustBundles({ 'example.org': [rsa(full, 'AQAB')] }))).toBeUndefined()
+    expect(code(() => staticTrustBundles({ 'example.org': [rsa(new Uint8Array(128).fill(0xff), 'AQAB')] }))).toBe('ERR_INVALID_ARG_VALUE')
+    expect(code(() => staticTrustBundles({ 'example.org': [rsa(new Uint8Array(256).fill(0xff, 192), 'AQAB')] }))).toBe('ERR_INVALID_ARG_VALUE')
+    expect(code(() => staticTrustBundles({ 'example.org': [rsa(full, 'AQ')] }))).toBe('ERR_INVALID_ARG_VALUE')
+    expect(code(() => staticTrustBundles({ 'example.org': [rsa(full, 'AQAA')] }))).toBe('ERR_INVALID_ARG_VALUE')
+  })
+
   it('allows the same kid in different trust domains', async () => {
     const source = staticTrustBundles({ 'a.example': [ec('k')], 'b.example': [ec('k')] })
     expect((await source.getBundle('b.example'))!.keys).toHaveLength(1)

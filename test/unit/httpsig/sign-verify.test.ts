@@ -188,7 +188,7 @@ describe('verify options and selection', () => {
     const f = await signRequest(msg, { signer: ed.signer, clock, nonce: 'abc', keyid: 'k9', lifetime: 100, components: ['@method'] })
     await verifyRequestSignature(withFields(msg, f), { ...verifyEd, replayCache: cache, maxAge: 30, clockTolerance: 2 })
     await verifyRequestSignature(withFields(msg, f), { ...verifyEd, replayCache: cache, maxAge: 300, key: () => ({ key: ed.jwk, algorithm: 'ed25519', replayNamespace: 'spiffe://a/b' }) })
-    expect(claims).toEqual([['httpsig:k9:abc', NOW + 32], ['httpsig:spiffe://a/b:abc', NOW + 100]])
+    expect(claims).toEqual([['httpsig:2:k9:abc', NOW + 32], ['httpsig:12:spiffe://a/b:abc', NOW + 100]])
     // A signature that does not verify never reaches the cache.
     await expect(verifyRequestSignature(withFields({ ...msg, method: 'GET' }, f), { ...verifyEd, replayCache: cache, maxAge: 30 })).rejects.toMatchObject(code('ERR_HTTPSIG_SIGNATURE'))
     expect(claims).toHaveLength(2)

@@ -89,3 +89,19 @@ describe('internal/jws: well-formed Unicode only', () => {
     expect(parsed.payload.note).toBe('\\ud800')
   })
 })
+
+describe('internal/jws: hostile nesting', () => {
+  it('shares (and deep-freezes) a payload nested 20,000 deep without overflowing the stack', () => {
+    const depth = 20_000
+    const json = `{"sub":"a","deep":${'['.repeat(depth)}{"leaf":1}${']'.repeat(depth)}}`
+    const token = `${encode('{"alg":"ES256","typ":"wit+jwt"}')}.${encode(json)}.${encode(new Uint8Array(64))}`
+    const parsed = parseCompactJWS(token, { ...opts, maxBytes: 65_536, sharePayload: true, shareHeader: true })
+    let v: unknown = parsed.payload.deep
+    for (let i = 0; i < depth; i++) {
+      expect(Object.isFrozen(v)).toBe(true)
+      v = (v as unknown[])[0]
+    }
+    expect(v).toEqual({ leaf: 1 })
+    expect(Object.isFrozen(v)).toBe(true)
+  })
+})

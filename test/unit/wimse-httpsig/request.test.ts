@@ -192,7 +192,7 @@ describe('verifyWIMSERequest — negative matrix', () => {
     const request = await signed(post(), { nonce: 'once' })
     await verify(request.clone(), { replayCache })
     await rejects(verify(request.clone(), { replayCache }), 'ERR_PROOF_REPLAYED', 'nonce')
-    expect(replayCache.keys.get('sig:wimse://example.com/svcA:once')).toBe(NOW + 60 + 30)
+    expect(replayCache.keys.get('sig:24:wimse://example.com/svcA:once')).toBe(NOW + 60 + 30)
   })
 
   it('9. a body without Content-Digest, and a body changed after signing', async () => {

@@ -168,6 +168,11 @@ const cases: Case[] = [
   ['cnf.jwk coordinate of the wrong length', () => withCnfJwk({ ...cnf, x: encode(new Uint8Array(31)) }), 'ERR_WIT_CNF_INVALID'],
   ['cnf.jwk coordinate not base64url', () => withCnfJwk({ ...cnf, y: 'not base64!' }), 'ERR_WIT_CNF_INVALID'],
   ['cnf.jwk RSA modulus of 1024 bits', () => withCnfJwk({ ...rsaCnf, n: encode(new Uint8Array(128).fill(0xff)) }), 'ERR_WIT_CNF_INVALID'],
+  // e = 1 makes the padded hash its own signature: anyone who sees the WIT could forge WPTs.
+  ['cnf.jwk RSA exponent 1', () => withCnfJwk({ ...rsaCnf, e: 'AQ' }), 'ERR_WIT_CNF_INVALID'],
+  ['cnf.jwk RSA exponent even', () => withCnfJwk({ ...rsaCnf, e: 'AQAA' }), 'ERR_WIT_CNF_INVALID'],
+  ['cnf.jwk RSA exponent with a leading zero byte', () => withCnfJwk({ ...rsaCnf, e: 'AAEAAQ' }), 'ERR_WIT_CNF_INVALID'],
+  ['cnf.jwk RSA 512-bit modulus padded with zero bytes to 2048 bits', () => withCnfJwk({ ...rsaCnf, n: encode(new Uint8Array(256).fill(0xff, 192)) }), 'ERR_WIT_CNF_INVALID'],
   ['cnf.jwk alg outside proofAlgorithms', () => withCnfJwk({ ...edCnf }), 'ERR_WIT_CNF_INVALID', () => ({ proofAlgorithms: ['ES256'] })],
   ['cnf.jwk EdDSA in the spiffe profile', () => claims({ ...spiffe, cnf: { jwk: edCnf } }), 'ERR_WIT_CNF_INVALID', () => ({ profile: 'spiffe' })],
 ]

@@ -185,8 +185,8 @@ describe('verifyWPT — negative matrix', () => {
     const other = await makeWorkload({ now: NOW, sub: 'wimse://example.com/b' })
     const otherToken = await createCompactJWS({ typ: 'wpt+jwt' }, { aud: URI, exp: NOW + 60, jti: 'same', wth: h(other.wit) }, other.signer)
     await verifyWPT(otherToken, { wit: other.verified, uri: URI, clock: at(NOW), replayCache })
-    expect([...replayCache.keys.keys()]).toEqual(['wpt:wimse://example.com/caller:same', 'wpt:wimse://example.com/b:same'])
-    expect(replayCache.keys.get('wpt:wimse://example.com/caller:same')).toBe(NOW + 60 + 30)
+    expect([...replayCache.keys.keys()]).toEqual(['wpt:26:wimse://example.com/caller:same', 'wpt:21:wimse://example.com/b:same'])
+    expect(replayCache.keys.get('wpt:26:wimse://example.com/caller:same')).toBe(NOW + 60 + 30)
   })
 
   it('16. alg different from cnf.jwk.alg (another key type)', async () => {
