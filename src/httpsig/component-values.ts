@@ -64,7 +64,24 @@ function canonicalLine(line: string, bs: boolean, id: string): string {
   return v
 }
 
-function fieldValue(section: FieldSection, c: Component, ctx: ValueContext): string {
+/**
+ * Parses of structured fields made while building one signature base, by field and form: each
+ * `"<field>";key="…"` component (up to 64 per signature) would otherwise parse the whole field again.
+ */
+export type StructuredMemo = Map<string, unknown>
+
+/** Members parsed from one covered structured field at most (a real one has a handful). */
+const MAX_STRUCTURED_MEMBERS = 1024
+
+function memoised<T>(memo: StructuredMemo | undefined, key: string, parse: () => T): T {
+  if (memo === undefined) return parse()
+  if (memo.has(key)) return memo.get(key) as T
+  const value = parse()
+  memo.set(key, value)
+  return value
+}
+
+function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo: StructuredMemo | undefined, where: string): string {
   const raw = section.lines(c.name)
   if (raw === undefined) return missing(`covered field ${c.id} is absent`)
   const lines = raw.map((l) => canonicalLine(l, c.bs, c.id))
@@ -82,7 +99,7 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext): str
   if (c.key !== undefined) {
     const declared = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
     if (declared !== undefined && declared !== 'dictionary') invalid(`${c.id}: "${c.name}" is not a Dictionary field`)
-    const dict = parseDictionaryStrict(combined, { code: 'ERR_HTTPSIG_COMPONENT_INVALID', what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false })
+    const dict = memoised(memo, `${where}key:${c.name}`, () => parseDictionaryStrict(combined, { code: 'ERR_HTTPSIG_COMPONENT_INVALID', what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, maxMembers: MAX_STRUCTURED_MEMBERS }))
     const member = dict.find((m) => m[0] === c.key)
     if (member === undefined) return missing(`${c.id}: the dictionary has no member "${c.key}"`)
     return member[1].text
@@ -90,16 +107,18 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext): str
   if (c.sf) {
     const type = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
     if (type === undefined) invalid(`${c.id}: the structured type of "${c.name}" is not known (declare it in structuredFields)`)
-    const opts = { code: 'ERR_HTTPSIG_COMPONENT_INVALID' as const, what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false }
-    if (type === 'dictionary') return serialiseDictionaryText(parseDictionaryStrict(combined, opts))
-    if (type === 'list') return serialiseListText(parseListStrict(combined, opts))
-    return parseItemStrict(combined, opts).text
+    const opts = { code: 'ERR_HTTPSIG_COMPONENT_INVALID' as const, what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, maxMembers: MAX_STRUCTURED_MEMBERS }
+    return memoised(memo, `${where}sf:${c.name}`, () => {
+      if (type === 'dictionary') return serialiseDictionaryText(parseDictionaryStrict(combined, opts))
+      if (type === 'list') return serialiseListText(parseListStrict(combined, opts))
+      return parseItemStrict(combined, opts).text
+    })
   }
   return combined
 }
 
 /** The value of one covered component for the given message. */
-export function componentValue(view: MessageView, c: Component, ctx: ValueContext): string {
+export function componentValue(view: MessageView, c: Component, ctx: ValueContext, memo?: StructuredMemo): string {
   let target = view
   if (c.req) {
     if (view.kind === 'request') invalid(`${c.id}: "req" is only allowed in response signatures`)
@@ -109,9 +128,9 @@ export function componentValue(view: MessageView, c: Component, ctx: ValueContex
   if (c.name.charCodeAt(0) !== 64) {
     if (c.tr) {
       if (target.trailers === null) missing(`${c.id}: trailers are not available for this message`)
-      return fieldValue(target.trailers!, c, ctx)
+      return fieldValue(target.trailers!, c, ctx, memo, c.req ? 'req-tr:' : 'tr:')
     }
-    return fieldValue(target.headers, c, ctx)
+    return fieldValue(target.headers, c, ctx, memo, c.req ? 'req:' : '')
   }
   if (c.name === '@status') {
     if (target.kind !== 'response') invalid('"@status" applies to responses only')

@@ -3,14 +3,17 @@
 import { serializeParameters, type BareItem as SHBareItem } from 'structured-headers'
 import { codedTypeError } from '../errors/index.js'
 import { assertUnique, componentFromInput, type Component } from './components.js'
-import { componentValue, type ValueContext } from './component-values.js'
+import { componentValue, type StructuredMemo, type ValueContext } from './component-values.js'
 import { requestView, responseView, type MessageView } from './message.js'
 import type { ComponentInput, HTTPRequest, HTTPResponse, ParameterValue, SignatureParameters, StructuredFieldType } from './types.js'
 
 /** Builds the base from validated components and the serialised `@signature-params` value. */
 export function buildSignatureBase(view: MessageView, components: readonly Component[], signatureParams: string, ctx: ValueContext): string {
+  // Structured parses are shared between the components of this base only (see StructuredMemo).
+  let memo: StructuredMemo | undefined
+  for (const c of components) if (c.sf || c.key !== undefined) memo ??= new Map()
   let base = ''
-  for (const c of components) base += c.id + ': ' + componentValue(view, c, ctx) + '\n'
+  for (const c of components) base += c.id + ': ' + componentValue(view, c, ctx, memo) + '\n'
   return base + '"@signature-params": ' + signatureParams
 }
 

@@ -10,6 +10,14 @@
 import { Token } from 'structured-headers'
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 
+/** Entries searched linearly for a duplicate key; above this many, a Map index is built. */
+const LINEAR_LOOKUP = 8
+
+function indexOfKey(entries: ReadonlyArray<readonly [string, ...unknown[]]>, k: string): number {
+  for (let j = 0; j < entries.length; j++) if (entries[j]![0] === k) return j
+  return -1
+}
+
 /** A bare item value. Tokens are `Token` from structured-headers; Dates are `Date`. */
 export type BareItem = string | number | boolean | Uint8Array | Token | Date | DisplayText
 
@@ -112,6 +120,10 @@ class Parser {
   params(): { params: Params; text: string } {
     const params: Array<readonly [string, BareItem, string]> = []
     let text = ''
+    // Duplicate lookups scan while the list is short (the usual case) and use an index beyond
+    // that: hostile fields with thousands of parameters must parse in linear time.
+    let index: Map<string, number> | undefined
+    let rewritten = false
     while (this.s.charCodeAt(this.i) === 59 /* ; */) {
       this.i++
       this.skipSP()
@@ -124,23 +136,19 @@ class Parser {
         value = bare.value
         if (value !== true) valueText = bare.text
       }
-      let existing = -1
-      for (let j = 0; j < params.length; j++) {
-        if (params[j]![0] === k) {
-          existing = j
-          break
-        }
-      }
+      const existing = index !== undefined ? index.get(k) ?? -1 : indexOfKey(params, k)
       if (existing !== -1) {
         if (this.opts.rejectDuplicates !== false) this.fail(`parameter "${k}" appears twice`)
         params[existing] = [k, value, valueText]
-        text = serialiseParamsText(params)
+        rewritten = true // the text is rebuilt once, at the end
         continue
       }
       params.push([k, value, valueText])
+      if (index !== undefined) index.set(k, params.length - 1)
+      else if (params.length > LINEAR_LOOKUP) index = new Map(params.map((p, j) => [p[0], j]))
       text += ';' + k + (valueText === '' ? '' : '=' + valueText)
     }
-    return { params, text }
+    return { params, text: rewritten ? serialiseParamsText(params) : text }
   }
 
   bareItem(): { value: BareItem; text: string } {
@@ -331,6 +339,7 @@ class Parser {
 
   dictionary(): Array<readonly [string, SFMember]> {
     const out: Array<readonly [string, SFMember]> = []
+    let index: Map<string, number> | undefined // see params()
     this.skipSP()
     while (!this.eof()) {
       const k = this.key()
@@ -342,12 +351,14 @@ class Parser {
         const p = this.params()
         m = { type: 'item', value: true, params: p.params, text: '?1' + p.text }
       }
-      const existing = out.findIndex((e) => e[0] === k)
+      const existing = index !== undefined ? index.get(k) ?? -1 : indexOfKey(out, k)
       if (existing !== -1) {
         if (this.opts.rejectDuplicates !== false) this.fail(`dictionary key "${k}" appears twice`)
         out[existing] = [k, m]
       } else {
         out.push([k, m])
+        if (index !== undefined) index.set(k, out.length - 1)
+        else if (out.length > LINEAR_LOOKUP) index = new Map(out.map((e, j) => [e[0], j]))
         if (this.opts.maxMembers !== undefined && out.length > this.opts.maxMembers) {
           throw new VerificationError('ERR_INPUT_TOO_LARGE', `${this.opts.what} has more than ${this.opts.maxMembers} members`)
         }

@@ -227,3 +227,16 @@ describe('structured field components', () => {
     expect(() => createSignatureBase({ method: 'GET', url: URL_ }, ['@status'], {})).toThrow(expect.objectContaining(code('ERR_HTTPSIG_COMPONENT_INVALID')))
   })
 })
+
+describe('covered structured fields: bounded work', () => {
+  it('refuses a ;key or ;sf field with more than 1,024 members, and parses a field once for many ;key components', () => {
+    const big = Array.from({ length: 1100 }, (_, i) => `m${i}=1`).join(', ')
+    const m = { method: 'GET', url: 'https://example.com/', headers: { priority: big } }
+    expect(() => createSignatureBase(m, ['"priority";key="m1"'], { created: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
+    expect(() => createSignatureBase(m, ['"priority";sf'], { created: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
+    const ok = { method: 'GET', url: 'https://example.com/', headers: { priority: Array.from({ length: 1000 }, (_, i) => `m${i}=${i}`).join(', ') } }
+    const ids = Array.from({ length: 64 }, (_, i) => `"priority";key="m${i * 15}"`)
+    const base = createSignatureBase(ok, ids, { created: 1 })
+    expect(base.split('\n').slice(0, 64)).toEqual(ids.map((id, i) => `${id}: ${i * 15}`))
+  })
+})

@@ -111,3 +111,18 @@ describe('structured fields: reuse of repeated inner-list items', () => {
     expect(() => parseDictionaryStrict(input, strict)).toThrow(/appears twice/)
   })
 })
+
+describe('structured fields: many members and parameters (linear-time duplicate checks)', () => {
+  it('finds duplicate dictionary keys and parameters past the linear-scan threshold', () => {
+    const members = Array.from({ length: 50 }, (_, i) => `k${i}=${i}`)
+    expect(parseDictionaryStrict(members.join(', '), opts)).toHaveLength(50)
+    bad(() => parseDictionaryStrict([...members, 'k37=1'].join(', '), opts))
+    // Duplicates allowed (covered fields): the last value wins in place, as in RFC 8941 §4.2.2.
+    const lenient = parseDictionaryStrict([...members, 'k37=x'].join(', '), { ...opts, rejectDuplicates: false })
+    expect(lenient).toHaveLength(50)
+    expect(serialiseDictionaryText(lenient)).toBe(members.map((m) => (m === 'k37=37' ? 'k37=x' : m)).join(', '))
+    const params = Array.from({ length: 20 }, (_, i) => `;p${i}=${i}`).join('')
+    bad(() => parseItemStrict(`a${params};p13=0`, opts))
+    expect(parseItemStrict(`a${params};p13=x;p2`, { ...opts, rejectDuplicates: false }).text).toBe(`a${params.replace(';p13=13', ';p13=x').replace(';p2=2', ';p2')}`)
+  })
+})
