@@ -5,7 +5,6 @@ import { StoreError, VerificationError, codedTypeError, isAgentAuthError } from 
 import {
   createContentDigest,
   createMessageContentDigest,
-  parseSignatureInput,
   verifyContentDigest,
   verifyMessageContentDigest,
   type DigestBody,
@@ -15,7 +14,7 @@ import {
   type ParsedSignatureInput,
   type VerifiedContentDigest,
 } from '../httpsig/index.js'
-import { parseInputMembers, toInternalInput, type InternalInput } from '../httpsig/signature-fields.js'
+import { memberTag, parseInputMembers, toInternalInput, type InternalInput } from '../httpsig/signature-fields.js'
 import type { SFMember } from '../httpsig/structured-fields.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
@@ -193,32 +192,38 @@ function isWIMSETag(tag: unknown, acceptLegacy: boolean): boolean {
   return tag === WIMSE_TAG || (acceptLegacy && SPEC.legacyTags.includes(tag as string))
 }
 
-/** The WIMSE signature of a message: label `wimse`, else the only one, else the only WIMSE-tagged one. */
+/**
+ * The WIMSE signature of a message: label `wimse`, else the only one, else the only WIMSE-tagged one.
+ * Only the chosen member is interpreted (as RFC 9421 verification does, §3.2): another signature on
+ * the message — an intermediary's, with components or parameters this library does not know — does
+ * not make a valid WIMSE signature fail.
+ */
 export function selectSignature(headers: Headers, acceptLegacyTag: boolean): ParsedSignatureInput | undefined {
   const raw = headers.get('signature-input')
   if (raw === null) return undefined
-  return pick(parseSignatureInput(raw), acceptLegacyTag)
+  const [label, m] = pick(parseInputMembers(raw), acceptLegacyTag)
+  const { components, params, value } = toInternalInput(label, m)
+  return Object.freeze({ label, components, params, value })
 }
 
-function pick<T extends ParsedSignatureInput>(members: readonly T[], acceptLegacyTag: boolean): T {
-  const labelled = members.find((m) => m.label === WIMSE_LABEL)
+function pick(members: ReadonlyArray<readonly [string, SFMember]>, acceptLegacyTag: boolean): readonly [string, SFMember] {
+  const labelled = members.find(([label]) => label === WIMSE_LABEL)
   if (labelled !== undefined) return labelled
   if (members.length === 1) return members[0]!
-  const tagged = members.filter((m) => isWIMSETag(m.params.tag, acceptLegacyTag))
+  const tagged = members.filter(([, m]) => isWIMSETag(memberTag(m), acceptLegacyTag))
   if (tagged.length === 1) return tagged[0]!
   throw new VerificationError('ERR_HTTPSIG_MISSING', 'no single WIMSE signature among several')
 }
 
 /**
  * {@link selectSignature} on the Signature-Input value already read, keeping the parsed members
- * and the interpreted selection so the RFC 9421 verification does not parse the field again. Every
- * member is interpreted, as parseSignatureInput does (same errors).
+ * and the interpreted selection so the RFC 9421 verification does not parse the field again.
  */
 export function selectSignatureInternal(raw: string | null, acceptLegacyTag: boolean): { inputs: ReadonlyArray<readonly [string, SFMember]>; member: InternalInput } | undefined {
   if (raw === null) return undefined
   const inputs = parseInputMembers(raw)
-  const member = pick(inputs.map(([label, m]) => toInternalInput(label, m)), acceptLegacyTag)
-  return { inputs, member }
+  const [label, m] = pick(inputs, acceptLegacyTag)
+  return { inputs, member: toInternalInput(label, m) }
 }
 
 function invalid(message: string, claim: string): never {

@@ -140,6 +140,15 @@ describe('verifyWIMSERequest — accepted', () => {
     request.headers.set('signature', extra.signature)
     expect((await verify(request)).label).toBe('wimse')
   })
+
+  it('ignores another signature it does not understand (an intermediary\'s unknown component, parameter or created)', async () => {
+    for (const extra of ['proxy=("@future-component");created=1', 'proxy=("x-forwarded-for";newparam);created=1', 'proxy=("@method");created=-1']) {
+      const request = await signed(post())
+      request.headers.set('signature-input', `${request.headers.get('signature-input')}, ${extra}`)
+      request.headers.set('signature', `${request.headers.get('signature')}, proxy=:AAAA:`)
+      expect((await verify(request)).label).toBe('wimse')
+    }
+  })
 })
 
 describe('verifyWIMSERequest — negative matrix', () => {
