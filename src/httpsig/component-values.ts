@@ -155,7 +155,7 @@ function derivedRequestValue(m: MessageView, c: Component): string {
       if (m.requestTarget !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(m.requestTarget)) return m.requestTarget
       const u = m.url()
       if (u.username !== '' || u.password !== '') invalid('"@target-uri" must not carry userinfo')
-      return u.protocol + '//' + u.host + pathOf(u) + u.search
+      return u.protocol + '//' + u.host + pathOf(u) + searchOf(u)
     }
     case '@authority': {
       const host = m.url().host
@@ -166,7 +166,7 @@ function derivedRequestValue(m: MessageView, c: Component): string {
       return m.url().protocol.slice(0, -1)
     case '@request-target':
       if (m.requestTarget !== undefined) return m.requestTarget
-      return pathOf(m.url()) + m.url().search
+      return pathOf(m.url()) + searchOf(m.url())
     case '@path':
       return pathOf(m.url())
     case '@query': {
@@ -182,6 +182,19 @@ function derivedRequestValue(m: MessageView, c: Component): string {
 
 function pathOf(u: URLParts): string {
   return u.pathname === '' ? '/' : u.pathname
+}
+
+/**
+ * The query as received, with its `?`: `URL.search` drops the `?` of an empty query (`/p?`), which
+ * RFC 9421 §2.2.2 / §2.2.5 keep (the target URI as received; RFC 3986 §6.2.3: no normalising away
+ * an empty component's delimiter). The serialised URL keeps it, and a fragment never reaches here.
+ */
+function searchOf(u: URLParts): string {
+  if (u.search !== '') return u.search
+  const href = u.href
+  if (href === undefined) return ''
+  const hash = href.indexOf('#')
+  return href.charCodeAt((hash === -1 ? href.length : hash) - 1) === 63 /* ? */ ? '?' : ''
 }
 
 const utf8Lossy = new TextDecoder('utf-8', { ignoreBOM: true })

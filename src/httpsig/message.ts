@@ -18,9 +18,12 @@ export interface URLParts {
   readonly protocol: string
   readonly host: string
   readonly pathname: string
+  /** As `URL.search`: `''` both for no query and for an empty one (`…?`); `href` tells them apart. */
   readonly search: string
   readonly username: string
   readonly password: string
+  /** The serialised URL (`URL.href`), when known: an empty query keeps its `?` there. */
+  readonly href?: string
 }
 
 export interface MessageView {

@@ -120,5 +120,6 @@ export function urlParts(href: string, target: RequestTarget): URLParts {
     search: query.length <= 1 ? '' : query,
     username: '',
     password: '',
+    href,
   }
 }

@@ -240,3 +240,16 @@ describe('covered structured fields: bounded work', () => {
     expect(base.split('\n').slice(0, 64)).toEqual(ids.map((id, i) => `${id}: ${i * 15}`))
   })
 })
+
+describe('an empty query keeps its "?" (RFC 9421 §2.2.2, §2.2.5)', () => {
+  it('in @target-uri and @request-target, from a Request, a URL or a plain URL string; absent query unchanged', () => {
+    const components = ['@target-uri', '@request-target', '@query']
+    for (const url of ['https://example.com/p?', new URL('https://example.com/p?'), 'https://example.com/p?#frag']) {
+      const base = createSignatureBase({ method: 'GET', url, headers: {} }, components, { created: 1 })
+      expect(base.split('\n').slice(0, 3)).toEqual(['"@target-uri": https://example.com/p?', '"@request-target": /p?', '"@query": ?'])
+    }
+    expect(createSignatureBase(new Request('https://example.com/p?'), components, { created: 1 }).split('\n')[1]).toBe('"@request-target": /p?')
+    const absent = createSignatureBase({ method: 'GET', url: 'https://example.com/p', headers: {} }, components, { created: 1 })
+    expect(absent.split('\n').slice(0, 3)).toEqual(['"@target-uri": https://example.com/p', '"@request-target": /p', '"@query": ?'])
+  })
+})

@@ -20,7 +20,7 @@ describe('urlParts', () => {
         fc.pre(href.startsWith(origin + '/') && !href.includes('#'))
         const url = new URL(href)
         const parts = urlParts(href, target(href, url.origin))
-        expect(parts).toEqual({ protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search, username: url.username, password: url.password })
+        expect(parts).toEqual({ protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search, username: url.username, password: url.password, href: url.href })
       }),
       { numRuns: 500 },
     )
@@ -30,7 +30,7 @@ describe('urlParts', () => {
     for (const href of ['https://api.example.com/x?', 'https://api.example.com/', 'http://127.0.0.1:8080/a%20b/c?d=%7E&e', 'https://api.example.com/x/y?y=1?z&%2e']) {
       const url = new URL(href)
       expect(url.href).toBe(href)
-      expect(urlParts(href, target(href, url.origin))).toEqual({ protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search, username: '', password: '' })
+      expect(urlParts(href, target(href, url.origin))).toEqual({ protocol: url.protocol, host: url.host, pathname: url.pathname, search: url.search, username: '', password: '', href: url.href })
     }
   })
 })
