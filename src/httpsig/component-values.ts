@@ -99,7 +99,7 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo
   if (c.key !== undefined) {
     const declared = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
     if (declared !== undefined && declared !== 'dictionary') invalid(`${c.id}: "${c.name}" is not a Dictionary field`)
-    const dict = memoised(memo, `${where}key:${c.name}`, () => parseDictionaryStrict(combined, { code: 'ERR_HTTPSIG_COMPONENT_INVALID', what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, maxMembers: MAX_STRUCTURED_MEMBERS }))
+    const dict = memoised(memo, `${where}key:${c.name}`, () => parseDictionaryStrict(combined, { code: 'ERR_HTTPSIG_COMPONENT_INVALID', what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, lenientBase64: true, maxMembers: MAX_STRUCTURED_MEMBERS }))
     const member = dict.find((m) => m[0] === c.key)
     if (member === undefined) return missing(`${c.id}: the dictionary has no member "${c.key}"`)
     return member[1].text
@@ -107,7 +107,7 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo
   if (c.sf) {
     const type = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
     if (type === undefined) invalid(`${c.id}: the structured type of "${c.name}" is not known (declare it in structuredFields)`)
-    const opts = { code: 'ERR_HTTPSIG_COMPONENT_INVALID' as const, what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, maxMembers: MAX_STRUCTURED_MEMBERS }
+    const opts = { code: 'ERR_HTTPSIG_COMPONENT_INVALID' as const, what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, lenientBase64: true, maxMembers: MAX_STRUCTURED_MEMBERS }
     return memoised(memo, `${where}sf:${c.name}`, () => {
       if (type === 'dictionary') return serialiseDictionaryText(parseDictionaryStrict(combined, opts))
       if (type === 'list') return serialiseListText(parseListStrict(combined, opts))

@@ -61,6 +61,12 @@ export interface ParseOptions {
   readonly maxMembers?: number
   /** Refuse a dictionary key or parameter key that appears twice (RFC 8941 would overwrite). */
   readonly rejectDuplicates?: boolean
+  /**
+   * Accept Byte Sequences without `=` padding or with non-zero pad bits, as RFC 8941 §4.2.7 says
+   * parsers SHOULD (their text is then the canonical form). For covered third-party fields; the
+   * fields this library reads itself (Signature, Signature-Input, Content-Digest) stay strict.
+   */
+  readonly lenientBase64?: boolean
 }
 
 const DIGIT_0 = 48
@@ -244,8 +250,12 @@ class Parser {
     const b64 = this.s.slice(this.i, end)
     this.i = end + 1
     const value = decodeBase64Strict(b64)
-    if (value === undefined) this.fail('byte sequence is not canonical padded base64')
-    return { value, text: ':' + b64 + ':' }
+    if (value !== undefined) return { value, text: ':' + b64 + ':' }
+    if (this.opts.lenientBase64 === true) {
+      const forgiven = decodeBase64Forgiving(b64)
+      if (forgiven !== undefined) return { value: forgiven, text: ':' + encodeBase64(forgiven) + ':' }
+    }
+    return this.fail('byte sequence is not canonical padded base64')
   }
 
   boolean(): { value: boolean; text: string } {
@@ -514,6 +524,19 @@ for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
  * Returns undefined for anything else. Table-driven (no atob: Node 20's searches the alphabet per
  * character).
  */
+const FORGIVING_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/** Base64 with optional padding and any pad bits (RFC 8941 §4.2.7's leniency), or undefined. */
+function decodeBase64Forgiving(b64: string): Uint8Array | undefined {
+  if (!FORGIVING_BASE64.test(b64)) return undefined
+  const body = b64.replace(/=+$/, '')
+  if (body.length % 4 === 1 || (b64.length !== body.length && b64.length % 4 !== 0)) return undefined
+  const binary = atob(body) // WHATWG forgiving-base64: no padding needed, pad bits discarded
+  const out = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
+  return out
+}
+
 export function decodeBase64Strict(b64: string): Uint8Array | undefined {
   const n = b64.length
   if (n % 4 !== 0) return undefined

@@ -253,3 +253,16 @@ describe('an empty query keeps its "?" (RFC 9421 §2.2.2, §2.2.5)', () => {
     expect(absent.split('\n').slice(0, 3)).toEqual(['"@target-uri": https://example.com/p', '"@request-target": /p', '"@query": ?'])
   })
 })
+
+describe('covered structured fields: lenient Byte Sequences (RFC 8941 §4.2.7)', () => {
+  it('accepts missing padding and non-zero pad bits in a covered ;sf / ;key field and signs the canonical form', () => {
+    const m = (v: string) => ({ method: 'GET', url: 'https://example.com/', headers: { 'example-dict': v } })
+    const opts = { structuredFields: { 'example-dict': 'dictionary' as const } }
+    const base = (v: string, c: string) => createSignatureBase(m(v), [c], { created: 1 }, opts)
+    expect(base('a=:AB:', '"example-dict";sf').split('\n')[0]).toBe('"example-dict";sf: a=:AA==:')
+    expect(base('a=:aGVsbG8:, b=1', '"example-dict";key="a"').split('\n')[0]).toBe('"example-dict";key="a": :aGVsbG8=:')
+    // Still refused: characters outside base64, or an impossible length.
+    expect(() => base('a=:AB-_:', '"example-dict";sf')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
+    expect(() => base('a=:ABCDE:', '"example-dict";sf')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
+  })
+})
