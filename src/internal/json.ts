@@ -54,7 +54,14 @@ export function parseJSONObject(
 // Unicode (I-JSON, RFC 7493 §2.1, forbids it), stores and other parsers disagree on it (Redis
 // turns it into U+FFFD, so two distinct values collide), and it cannot be printed faithfully.
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+// With the `u` flag a well-formed pair is one code point outside the class and matching never
+// starts inside a pair, so only lone surrogates match. One linear scan.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u
+
+/** Whether `s` holds a lone surrogate (is not well-formed UTF-16, so not Unicode text). */
+export function hasLoneSurrogate(s: string): boolean {
+  return LONE_SURROGATE.test(s)
+}
 
 /**
  * Refuses a parsed JSON value holding a lone surrogate in any key or string. Cheap on the common
@@ -66,7 +73,7 @@ export function refuseLoneSurrogates(text: string, value: unknown, code: Verific
   while (pending.length > 0) {
     const v = pending.pop()
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) throw new VerificationError(code, `${what} has a string that is not well-formed Unicode (a lone surrogate)`)
+      if (hasLoneSurrogate(v)) throw new VerificationError(code, `${what} has a string that is not well-formed Unicode (a lone surrogate)`)
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, item] of Object.entries(v)) pending.push(k, item)
     }

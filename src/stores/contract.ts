@@ -3,7 +3,7 @@
 import { codedTypeError } from '../errors/index.js'
 import { encode as base64url } from '../internal/base64url.js'
 import { bs, utf8 } from '../internal/bytes.js'
-import { isPlainObject } from '../internal/json.js'
+import { hasLoneSurrogate, isPlainObject } from '../internal/json.js'
 import type { RevocationEntry, RevocationKeys } from './types.js'
 
 /** Largest epoch-seconds value accepted (9999-12-31T23:59:59Z); Redis rejects far larger EXATs. */
@@ -29,18 +29,13 @@ export const MAX_REASON_LENGTH = 1024
  */
 export const MAX_STORED_ENTRY_BYTES: number = 6 * (MAX_REVOCATION_VALUE + MAX_REASON_LENGTH) + 256
 
-// A surrogate code unit not part of a pair. With the `u` flag a well-formed pair is one code point
-// (not in the class) and matching never starts inside a pair, so only lone ones match. One linear
-// scan: cheap enough for the replay cache's hot path.
-const LONE_SURROGATE: RegExp = /[\uD800-\uDFFF]/u
-
 /**
  * Refuses strings that are not well-formed UTF-16 (a lone surrogate): they cannot be encoded as
  * UTF-8, so a Redis client sends U+FFFD instead (two distinct keys collide) and Lua cjson refuses
  * the JSON escape. A coded TypeError; the message never carries the value.
  */
 export function checkWellFormed(value: string, name: string): string {
-  if (LONE_SURROGATE.test(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be well-formed Unicode (it holds a lone surrogate)`)
+  if (hasLoneSurrogate(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be well-formed Unicode (it holds a lone surrogate)`)
   return value
 }
 
