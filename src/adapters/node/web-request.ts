@@ -56,22 +56,29 @@ export function bodyConsumed(req: IncomingMessage): boolean {
   return req.readableDidRead || req.readableEnded
 }
 
-function declaresBody(req: IncomingMessage): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true
-  const length = req.headers['content-length']
-  if (length !== undefined) return length !== '0'
-  return req.httpVersionMajor >= 2
-}
-
-/** Whether the message has a Transfer-Encoding or a non-zero Content-Length (read from the raw lines: no headers object). */
-function framesBody(req: IncomingMessage): boolean {
+/**
+ * How the raw header lines frame a body (read from `rawHeaders`: no headers object is built):
+ * `framed` — a Transfer-Encoding or a non-zero Content-Length; `empty` — `Content-Length: 0`;
+ * `unframed` — neither.
+ */
+function bodyFraming(req: IncomingMessage): 'framed' | 'empty' | 'unframed' {
+  let empty = false
   const lines = req.rawHeaders
   for (let i = 0; i + 1 < lines.length; i += 2) {
     const name = lines[i]!
-    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true
-    if (name.length === 14 && name.toLowerCase() === 'content-length' && lines[i + 1]!.trim() !== '0') return true
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return 'framed'
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (lines[i + 1]!.trim() !== '0') return 'framed'
+      empty = true
+    }
   }
-  return false
+  return empty ? 'empty' : 'unframed'
+}
+
+/** Whether the message has a body: framed by its headers, or (HTTP/2) not declared empty. */
+function declaresBody(req: IncomingMessage): boolean {
+  const framing = bodyFraming(req)
+  return framing === 'framed' || (framing === 'unframed' && req.httpVersionMajor >= 2)
 }
 
 /**
@@ -265,7 +272,7 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
     if (NO_BODY_METHODS.has(method)) {
       // Fetch cannot represent a GET or HEAD with a body, so the verifier never sees one: refuse it
       // rather than let a framework parser hand the handler bytes no proof covers.
-      if ((rawBody !== undefined && rawBody.length > 0) || framesBody(req)) {
+      if ((rawBody !== undefined && rawBody.length > 0) || bodyFraming(req) === 'framed') {
         throw new VerificationError('ERR_HEADER_INVALID', `a ${method} request cannot carry a body`, { status: 400 })
       }
     } else {
@@ -317,13 +324,12 @@ const canonicalOrigins = new Map<string, string>()
 // segments, and a query of characters outside the special-query percent-encode set.
 const SERIALISED_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/
 const SERIALISED_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?]*$/
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
 
 /** Whether `new URL(origin + t).href === origin + t` for a canonical http(s) origin. */
 export function isSerialisedTarget(t: string): boolean {
   const q = t.indexOf('?')
   const path = q === -1 ? t : t.slice(0, q)
-  return SERIALISED_PATH.test(path) && !DOT_SEGMENT.test(path) && (q === -1 || SERIALISED_QUERY.test(t.slice(q + 1)))
+  return SERIALISED_PATH.test(path) && !DOT_SEGMENT_ANY.test(path) && (q === -1 || SERIALISED_QUERY.test(t.slice(q + 1)))
 }
 
 /** {@link NodeSource} over one IncomingMessage (a class: one allocation per request, not a closure per method). */
