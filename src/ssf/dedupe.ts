@@ -17,8 +17,8 @@ import type { ReplayCache } from '../stores/types.js'
  * docs/stores.md; the receivers rely in particular on "a claim whose `expiresAt` is already past
  * records nothing and resolves `false` only while the key is held".
  *
- * Per SET the receivers keep a short lease `lease:set:<iss>:<jti>` while the handler runs and,
- * once it resolved, a done marker `set:<iss>:<jti>` for the dedupe window (docs/ssf-receiver.md).
+ * Per SET the receivers keep a short lease `lease:set:<n>:<iss>:<jti>` while the handler runs and,
+ * once it resolved, a done marker `set:<n>:<iss>:<jti>` for the dedupe window (docs/ssf-receiver.md).
  *
  * @example
  * ```ts

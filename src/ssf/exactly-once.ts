@@ -1,8 +1,8 @@
 // Loss-free, exactly-once-when-healthy processing of SETs by `iss` + `jti`, shared by the push and
 // poll receivers. Two keys per SET in one claim + release cache:
 //
-//   lease:set:<iss>:<jti>  short claim (leaseSeconds) held while one delivery runs the handler;
-//   set:<iss>:<jti>        the done marker, written only AFTER the handler resolved, kept for the
+//   lease:set:<n>:<iss>:<jti>  short claim (leaseSeconds) held while one delivery runs the handler;
+//   set:<n>:<iss>:<jti>        the done marker, written only AFTER the handler resolved, kept for the
 //                          dedupe window.
 //
 // A delivery: claim the lease (held → "busy": someone is on it, come back later) → test the done

@@ -5,6 +5,7 @@ import { VerificationError, codedTypeError } from '../errors/index.js'
 import { assertNumber, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import type { JSONObject } from '../internal/json.js'
 import { checkAlg, claimAudience, claimNumericDate, claimString, parseCompactJWS, typMatches, verifyJWSSignature, type ParsedJWS } from '../internal/jws.js'
+import { replayKey as sharedReplayKey } from '../internal/replay-key.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
@@ -81,7 +82,7 @@ export interface VerifySETOptions {
   clockTolerance?: number
   /** Refuse SETs whose `iat` is older than this many seconds. Default: no limit (poll delivery may lag). */
   maxTokenAge?: number
-  /** Refuse a second SET with the same `iss` + `jti` (key `set:<iss>:<jti>`). */
+  /** Refuse a second SET with the same `iss` + `jti` (key `set:<length of iss>:<iss>:<jti>`). */
   replayCache?: ReplayCache
   /** How long a `jti` stays claimed when `maxTokenAge` is unset. Default 7 days (seconds). */
   replayWindow?: number
@@ -249,9 +250,14 @@ export async function verifyChecked(token: unknown, o: CheckedVerifyOptions): Pr
   return set
 }
 
-/** The replay / dedupe key of a SET: `set:<iss>:<jti>`. */
+/**
+ * The replay / dedupe key of a SET: `set:<length of iss>:<iss>:<jti>`. The issuer is
+ * length-prefixed because both `iss` and `jti` may contain `:` — unprefixed, transmitter
+ * `https://a` with jti `8443:x` and transmitter `https://a:8443` with jti `x` shared one key in a
+ * shared cache, and one SET was acknowledged as a duplicate of the other without being processed.
+ */
 export function replayKey(set: { readonly iss: string; readonly jti: string }): string {
-  return `set:${set.iss}:${set.jti}`
+  return sharedReplayKey('set', set.iss, set.jti)
 }
 
 /**

@@ -119,6 +119,23 @@ describe('createPushReceiver', () => {
     expect((await handle(endless)).status).toBe(400)
   })
 
+  it('receivers of two issuers sharing one dedupe cache never take each other\'s SET for a duplicate', async () => {
+    // iss "https://idp.example.com" + jti "8443:victim" and iss "https://idp.example.com:8443" + jti
+    // "victim" once made the same key, so the second SET was acknowledged without being processed.
+    const other = await testKey('tx-2')
+    const shared = createMemoryDedupeCache({ clock: clockAt(NOW + 5) })
+    const handled: string[] = []
+    const make = (issuer: string, k: typeof key) => createPushReceiver({
+      verify: verifyOptions(k, { issuer }), authorization: AUTH, replayCache: shared,
+      onEvent: (set) => { handled.push(`${set.iss} ${set.jti}`) },
+    })
+    const a = make('https://idp.example.com', key)
+    const b = make('https://idp.example.com:8443', other)
+    expect((await a(post(await mintSET(key.signer, baseClaims({ iss: 'https://idp.example.com', jti: '8443:victim' }))))).status).toBe(202)
+    expect((await b(post(await mintSET(other.signer, baseClaims({ iss: 'https://idp.example.com:8443', jti: 'victim' }))))).status).toBe(202)
+    expect(handled).toEqual(['https://idp.example.com 8443:victim', 'https://idp.example.com:8443 victim'])
+  })
+
   it('fails closed with 503 when the dedupe store is down', async () => {
     const down: EventDedupeCache = { claim: async () => { throw new StoreError('ERR_STORE_UNAVAILABLE', 'down') }, release: async () => {} }
     const { handle, onEvent } = receiver(undefined, down)
