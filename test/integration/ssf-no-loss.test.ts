@@ -56,7 +56,7 @@ function receiverWith(dedupe: (command: RedisCommand) => EventDedupeCache) {
   const post = async (token: string) => (await receive(new Request('https://rx/', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token }))).status
   /** The lease lapses by itself after leaseSeconds (30 s on Redis's own clock, which a test cannot advance): check its TTL, then drop it. */
   const leaseLapses = async (jti: string) => {
-    const key = `d:lease:set:${ISS}:${jti}`
+    const key = `d:lease:set:${ISS.length}:${ISS}:${jti}`
     const ttl = (await real(['TTL', key])) as number
     expect(ttl).toBeGreaterThan(0)
     expect(ttl).toBeLessThanOrEqual(31)
@@ -131,7 +131,7 @@ describe('SSF push receiver: no SET lost when Redis fails between the dedupe cla
     expect(await isRevoked()).toBe(true)
     down = false
     expect(await post()).toBe(503) // the kept lease turns the copy away …
-    await real(['DEL', `d3:lease:set:${ISS}:j4`]) // … until it lapses
+    await real(['DEL', `d3:lease:set:${ISS.length}:${ISS}:j4`]) // … until it lapses
     expect(await post()).toBe(202)
     expect(applied).toBe(2) // at-least-once: never lost, possibly twice
     expect(await isRevoked()).toBe(true)
@@ -155,7 +155,7 @@ describe('SSF poll receiver: the same guarantee', () => {
     expect((await receiver.poll()).failed).toEqual(['j5'])
     flaky.up()
     expect((await receiver.poll()).failed).toEqual(['j5']) // the stale lease
-    await real(['DEL', `p:lease:set:${ISS}:j5`]) // stands in for its 30 s lapse
+    await real(['DEL', `p:lease:set:${ISS.length}:${ISS}:j5`]) // stands in for its 30 s lapse
     expect((await receiver.poll()).processed).toEqual(['j5'])
     await receiver.flush()
     expect(pending.size).toBe(0)

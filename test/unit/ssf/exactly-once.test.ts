@@ -1,8 +1,8 @@
 // No SET is lost, whichever dedupe-store call fails; each is processed once while the store is
 // healthy. A fault-injecting cache (over the real memory cache, same injected clock as the
 // receiver) fails chosen calls; per fresh delivery the receivers make, in order:
-//   #1 claim(lease:set:<iss>:<jti>)  #2 claim(set:<iss>:<jti>, past) — the done test
-//   (handler)  #3 claim(set:<iss>:<jti>, window) — the done marker  #4 release(lease…)
+//   #1 claim(lease:set:<n>:<iss>:<jti>)  #2 claim(set:<n>:<iss>:<jti>, past) — the done test
+//   (handler)  #3 claim(set:<n>:<iss>:<jti>, window) — the done marker  #4 release(lease…)
 import { describe, expect, it } from 'vitest'
 import { StoreError, VerificationError } from '../../../src/errors/index.js'
 import { createPollReceiver, createPushReceiver, type EventDedupeCache, type FetchLike, type PollReceiver } from '../../../src/ssf/index.js'
@@ -77,7 +77,7 @@ describe('push receiver: no loss at any store failure point', () => {
     const claims = baseClaims()
     const token = await mintSET(key.signer, claims)
     expect((await post(token)).status).toBe(202)
-    const k = `set:${ISSUER}:${claims.jti as string}`
+    const k = `set:${ISSUER.length}:${ISSUER}:${claims.jti as string}`
     expect(store.calls).toEqual([`claim lease:${k}`, `claim ${k}`, `claim ${k}`, `release lease:${k}`])
     for (let i = 0; i < 3; i++) expect((await post(token)).status).toBe(202)
     expect(h.runs).toEqual([claims.jti])
@@ -131,7 +131,7 @@ describe('push receiver: no loss at any store failure point', () => {
     store.failNext(3) // #3 is the lease release after the failed handler
     expect((await post(token)).status).toBe(503)
     expect(h.runs).toEqual([claims.jti])
-    expect(await store.has(`set:${ISSUER}:${claims.jti as string}`)).toBe(false) // never marked done
+    expect(await store.has(`set:${ISSUER.length}:${ISSUER}:${claims.jti as string}`)).toBe(false) // never marked done
     expect((await post(token)).status).toBe(503) // in the lease window the retry is refused, not acknowledged
     clock.advance(LEASE + 1)
     expect((await post(token)).status).toBe(202)
@@ -198,7 +198,7 @@ describe('push receiver: no loss at any store failure point', () => {
     const token = await mintSET(key.signer, claims)
     h.failNext(new VerificationError('ERR_POLICY_DENIED', 'not subscribed'))
     expect((await post(token)).status).toBe(400)
-    expect(await store.has(`lease:set:${ISSUER}:${claims.jti as string}`)).toBe(false)
+    expect(await store.has(`lease:set:${ISSUER.length}:${ISSUER}:${claims.jti as string}`)).toBe(false)
   })
 
   it('two receiver instances sharing the store: concurrent copies are processed once (the other is told to retry), and a retry is acknowledged', async () => {
