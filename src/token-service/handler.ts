@@ -192,8 +192,10 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       actor = actorFromClient(client)
     }
 
-    // Delegation: no act when the subject acts for itself with no prior chain.
-    const selfExchange = subject.actors.length === 0 && actor.sub === subject.subject
+    // Delegation: no act when the subject acts for itself with no prior chain. The authenticated
+    // client must be that subject too: an actor token naming the subject (e.g. the subject token sent
+    // again as actor token) must not turn another client's delegation into a self exchange.
+    const selfExchange = subject.actors.length === 0 && actor.sub === subject.subject && (client.workloadId ?? client.clientId) === subject.subject
     if (!selfExchange) {
       if (subject.actors.some((a) => sameActor(a, actor))) throw refuse('invalid_grant', 'ERR_DELEGATION_CYCLE', 'the actor is already in the delegation chain')
       if (subject.mayAct !== undefined) {
