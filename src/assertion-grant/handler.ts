@@ -175,6 +175,10 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     let targets = [...form.getAll('resource'), ...form.getAll('audience')]
     if (targets.length === 0) targets = grant.resources.length > 0 ? [...grant.resources] : policy.defaultTarget === undefined ? [] : [policy.defaultTarget]
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a resource or audience is required')
+    // The issuer authorized only the grant's resources (ID-JAG §4.3): a token for any other is refused.
+    if (grant.resources.length > 0 && targets.some((t) => !grant.resources.includes(t))) {
+      throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a requested resource or audience is outside the grant\'s resource')
+    }
     const context: JWTBearerGrantContext = Object.freeze({ client, grant, profile, targets: Object.freeze(targets), requestedScopes: requestedScopes === undefined ? undefined : Object.freeze(requestedScopes) })
     for (const t of targets) {
       const ok = typeof policy.targets === 'function' ? (await policy.targets(t, context)) === true : policy.targets.includes(t)

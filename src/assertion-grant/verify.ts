@@ -136,7 +136,7 @@ export function checkGrantOptions(options: VerifyGrantOptions, name = 'options')
   }
 }
 
-async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag'): Promise<VerifiedAuthorizationGrant> {
+async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag', clientId?: string): Promise<VerifiedAuthorizationGrant> {
   const header = unverifiedPart(token, 0)
   const typ = typeof header?.typ === 'string' ? header.typ.toLowerCase() : undefined
   const isJag = typ === ID_JAG_TYP || typ === `application/${ID_JAG_TYP}`
@@ -166,8 +166,10 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
     scopes = typeof c.scope === 'string' ? parseScope(c.scope) : undefined
     if (scopes === undefined) throw invalid('the assertion "scope" claim is malformed', 'scope')
   }
-  const clientId = c.client_id
-  if (clientId !== undefined && (typeof clientId !== 'string' || clientId.length === 0)) throw invalid('the assertion "client_id" claim must be a string', 'client_id')
+  const grantClientId = c.client_id
+  if (grantClientId !== undefined && (typeof grantClientId !== 'string' || grantClientId.length === 0)) throw invalid('the assertion "client_id" claim must be a string', 'client_id')
+  // Before the jti is claimed: another client presenting the grant must not burn it.
+  if (clientId !== undefined && grantClientId !== clientId) throw invalid('the ID-JAG was issued for another client', 'client_id')
   const resourceClaim = c.resource
   const resources = resourceClaim === undefined ? [] : typeof resourceClaim === 'string' ? [resourceClaim] : resourceClaim
   if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string' || r.length === 0)) throw invalid('the assertion "resource" claim is malformed', 'resource')
@@ -184,7 +186,7 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
     subject: c.sub as string,
     audience: Object.freeze([...verified.audience!]),
     scopes: scopes === undefined ? undefined : Object.freeze(scopes),
-    clientId: clientId as string | undefined,
+    clientId: grantClientId as string | undefined,
     resources: Object.freeze([...(resources as string[])]),
     actors,
     expiresAt: c.exp as number,
@@ -252,7 +254,5 @@ export async function verifyJWTAuthorizationGrant(token: string, options: Verify
 export async function verifyIdJag(token: string, options: VerifyIdJagOptions): Promise<VerifiedAuthorizationGrant> {
   checkGrantOptions(options)
   if (typeof options.clientId !== 'string' || options.clientId.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.clientId must be a non-empty string')
-  const grant = await verifyGrant(token, options, 'id-jag')
-  if (grant.clientId !== options.clientId) throw invalid('the ID-JAG was issued for another client', 'client_id')
-  return grant
+  return verifyGrant(token, options, 'id-jag', options.clientId)
 }
