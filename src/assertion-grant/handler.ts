@@ -85,6 +85,7 @@ export interface JWTBearerGrantHandlerOptions {
   replayCache: ReplayCache
   policy: JWTBearerGrantPolicy
   clock?: Clock
+  /** Request body cap in bytes (default 64 KiB; an integer in [1024, 4194304]). */
   maxBodyBytes?: number
   onError?: (error: unknown, request: Request) => void
 }
@@ -145,6 +146,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
   const lifetime = policy.lifetime ?? 300
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.lifetime must be an integer in [1, 86400]')
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1 << 22) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxBodyBytes must be an integer in [1024, 4194304]')
   const { issuer, signer, clock } = options
 
   async function handle(request: Request): Promise<Response> {

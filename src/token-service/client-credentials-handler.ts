@@ -45,6 +45,7 @@ export interface ClientCredentialsHandlerOptions {
   clientAuthentication: ClientAuthenticator
   policy: ClientCredentialsPolicy
   clock?: Clock
+  /** Request body cap in bytes (default 64 KiB; an integer in [1024, 4194304]). */
   maxBodyBytes?: number
   onError?: (error: unknown, request: Request) => void
 }
@@ -80,6 +81,7 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.lifetime must be an integer in [1, 86400]')
   const { issuer, signer, policy, clock } = options
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1 << 22) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxBodyBytes must be an integer in [1024, 4194304]')
 
   async function handle(request: Request): Promise<Response> {
     const form = await readTokenRequestForm(request, maxBodyBytes)

@@ -101,7 +101,8 @@ export interface JWTTokenVerifierOptions {
  *
  * @param options - see {@link JWTTokenVerifierOptions}.
  * @returns a {@link TokenVerifier}.
- * @throws TypeError for bad options. The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
+ * @throws TypeError for bad options (`ERR_INVALID_ARG_VALUE` for a `clockTolerance` outside [0, 3600] or a
+ *   `maxTokenBytes` outside [0, 1 MiB], NaN and Infinity included). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
  *   (structure, claims, issuer, audience), `ERR_TOKEN_EXPIRED`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
  *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`.
  *
@@ -132,6 +133,9 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
   if (options.crypto !== undefined) {
     checkObject(options.crypto, 'options.crypto')
     checkObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
+  for (const [name, v, max] of [['clockTolerance', options.clockTolerance, 3600], ['maxTokenBytes', options.maxTokenBytes, 1 << 20]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.${name} must be in [0, ${max}]`)
   }
   const { keys, clock, crypto } = options
   const clockTolerance = options.clockTolerance ?? 30

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { createJWTBearerGrantHandler } from '../../../src/assertion-grant/index.js'
+import { createMemoryReplayCache } from '../../../src/stores/index.js'
+import { createAccessToken, createClientAuthenticator, createClientCredentialsHandler, createJWTTokenVerifier, type AuthenticatedClient } from '../../../src/token-service/index.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+
+const BAD = [Number.NaN, Number.POSITIVE_INFINITY, -1, 1e9]
+const client = {} as AuthenticatedClient
+
+describe('numeric options never disable a check', () => {
+  it('createJWTTokenVerifier refuses an unusable clockTolerance or maxTokenBytes at construction', async () => {
+    const idp = await oauthTestSigner('ES256', 'idp')
+    const base = { issuer: 'https://idp.example', keys: [idp.jwk], audience: 'https://sts.example' }
+    for (const v of BAD) {
+      expect(() => createJWTTokenVerifier({ ...base, clockTolerance: v })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+      expect(() => createJWTTokenVerifier({ ...base, maxTokenBytes: v })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    // in range: an expired token stays expired
+    const t0 = Date.now()
+    const expired = await createAccessToken({ iss: base.issuer, sub: 'alice', aud: base.audience, client_id: 'c' }, { signer: idp, lifetime: 60, clock: () => t0 - 7_200_000 })
+    await expect(createJWTTokenVerifier({ ...base, clockTolerance: 3600 })(expired, { client })).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
+  })
+
+  it('the client-credentials and jwt-bearer handlers refuse an unusable maxBodyBytes at construction', async () => {
+    const signer = await oauthTestSigner('ES256')
+    const clientAuthentication = createClientAuthenticator({ issuer: 'https://as.example', clients: {}, replayCache: createMemoryReplayCache() })
+    for (const v of [...BAD, 0, 1023, 1.5]) {
+      expect(() =>
+        createClientCredentialsHandler({ issuer: 'https://as.example', signer, clientAuthentication, policy: { targets: () => true, scopes: () => [] }, maxBodyBytes: v }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+      expect(() =>
+        createJWTBearerGrantHandler({
+          issuer: 'https://as.example', signer, clientAuthentication, replayCache: createMemoryReplayCache(),
+          trustedIssuers: [{ issuer: 'https://home.example', keys: [signer.jwk] }], policy: { targets: [] }, maxBodyBytes: v,
+        }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    const handler = createClientCredentialsHandler({ issuer: 'https://as.example', signer, clientAuthentication, policy: { targets: () => true, scopes: () => [] }, maxBodyBytes: 1024 })
+    const res = await handler(new Request('https://as.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `x=${'a'.repeat(4096)}` }))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+  })
+})
