@@ -265,9 +265,12 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (subjectToken.length >= 16 && JSON.stringify(claims).includes(subjectToken)) {
       throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'the Txn-Token must not embed the subject token')
     }
-    // Claimed last, so a refused request does not use up the token's one replacement.
+    // Claimed last, so a refused request does not use up the token's one replacement. Keyed on the
+    // signed part (header.payload) only: an ECDSA signature has a second valid form (r, n - s), so
+    // a key over the whole token would let one Txn-Token be replaced twice.
     if (replacing !== undefined && singleUse) {
-      const digest = encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bs(utf8(subjectToken)))))
+      const signed = subjectToken.slice(0, subjectToken.lastIndexOf('.'))
+      const digest = encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bs(utf8(signed)))))
       if (!(await replayCache!.claim(`txn-replaced:${trustDomain}:${digest}`, replacing.expiresAt + 1))) {
         throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this Txn-Token was already replaced')
       }

@@ -1,4 +1,6 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
+import { encode } from '../internal/base64url.js'
+import { bs, utf8 } from '../internal/bytes.js'
 import { parseJSONObject, type JSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
@@ -205,7 +207,11 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
       maxBytes: 8192, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'self-signed subject token',
     })
     if (context.replayCache !== undefined) {
-      const jti = typeof payload.jti === 'string' && payload.jti.length > 0 && payload.jti.length <= 256 ? payload.jti : token.slice(token.lastIndexOf('.') + 1)
+      // Without a jti, the signed part (header.payload) names the token, never the signature: an
+      // ECDSA signature has a second valid form (r, n - s) that would make a replay look new.
+      const jti = typeof payload.jti === 'string' && payload.jti.length > 0 && payload.jti.length <= 256
+        ? payload.jti
+        : `sha256:${encode(new Uint8Array(await (crypto ?? globalThis.crypto).subtle.digest('SHA-256', bs(utf8(token.slice(0, token.lastIndexOf('.')))))))}`
       const first = await context.replayCache.claim(replayKey('txn-subject', issuer, jti), Math.ceil((payload.exp as number) + clockTolerance))
       if (!first) throw fail('self-signed subject token was already used', 'jti')
     }

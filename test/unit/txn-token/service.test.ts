@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
 import { createCompactJWS } from '../../../src/signer/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
-import { createTxnToken, createTxnTokenService, requestTxnToken, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
+import { createTxnToken, createTxnTokenService, requestTxnToken, selfSignedSubjectToken, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
 import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
 
 async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
@@ -26,6 +27,17 @@ function lastError(f: TxnFixture): VerificationError {
   const err = f.errors.at(-1)
   expect(err).toBeInstanceOf(VerificationError)
   return err as VerificationError
+}
+
+/** The same ES256 JWS with the other valid signature (r, n - s) over the same header and payload. */
+function es256Twin(token: string): string {
+  const dot = token.lastIndexOf('.')
+  const sig = Buffer.from(token.slice(dot + 1), 'base64url')
+  const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+  const s = BigInt(`0x${sig.subarray(32).toString('hex')}`)
+  const twin = `${token.slice(0, dot)}.${Buffer.concat([sig.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`
+  expect(twin).not.toBe(token)
+  return twin
 }
 
 const verifyWith = (f: TxnFixture, token: string) => verifyTxnToken(token, { trustDomain: TRUST_DOMAIN, keys: [f.tts.jwk], clock: f.clock.now })
@@ -215,6 +227,16 @@ describe('createTxnTokenService: self-signed and unsigned subject tokens', () =>
     expect(lastError(f).code).toBe('ERR_TOKEN_EXPIRED')
   })
 
+  it('refuses a self-signed subject token without jti replayed with the other ECDSA s (malleability)', async () => {
+    const es = await oauthTestSigner('ES256')
+    const f = await txnFixture({ subjectTokens: { [TOKEN_TYPE.SELF_SIGNED]: selfSignedSubjectToken({ audience: TTS_ISSUER, keys: () => [es.jwk], clock: () => f.clock.now() }) } })
+    const token = await selfSigned(f, { jti: undefined }, es)
+    const params = { subjectToken: token, subjectTokenType: TOKEN_TYPE.SELF_SIGNED, scope: 'reports.read' } as const
+    await expect(issue(f, params, f.batch)).resolves.toBeDefined()
+    expect(await refusal(issue(f, { ...params, subjectToken: es256Twin(token) }, f.batch))).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_SUBJECT_TOKEN_INVALID')
+  })
+
   it('uses a scopes policy for unsigned JSON subjects and refuses when it cannot determine them', async () => {
     const f = await txnFixture()
     const res = await issue(f, { subjectToken: JSON.stringify({ sub: 'batch-user' }), subjectTokenType: TOKEN_TYPE.UNSIGNED_JSON, scope: 'reports.read' }, f.batch)
@@ -309,6 +331,16 @@ describe('createTxnTokenService: replacement tokens', () => {
     await replace(g, o.token)
     await expect(replace(g, o.token)).resolves.toBeDefined()
     expect(() => createTxnTokenService({ trustDomain: TRUST_DOMAIN, signer: f.tts, authenticateClient: async () => ({ clientId: 'x' }), subjectTokens: {}, replacement: { singleUse: true } })).toThrow(TypeError)
+  })
+
+  it('refuses a second replacement of the same Txn-Token re-signed with the other ECDSA s (malleability)', async () => {
+    const f = await txnFixture()
+    const { token } = await original(f)
+    await expect(replace(f, token)).resolves.toBeDefined()
+    const twin = es256Twin(token)
+    await expect(verifyWith(f, twin)).resolves.toBeDefined()
+    expect(await refusal(replace(f, twin))).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_TXN_TOKEN_REPLACEMENT')
   })
 
   it('refuses replacement when it is switched off', async () => {
