@@ -91,7 +91,8 @@ function mayActAllows(mayAct: Readonly<Record<string, unknown>>, actor: Actor): 
  *
  * @param options - see {@link TokenExchangeHandlerOptions}.
  * @returns the handler.
- * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at construction).
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at construction),
+ *   including a `policy.requestedTokenTypes` naming a type this handler does not mint.
  *
  * @example
  * ```ts
@@ -131,6 +132,11 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1 << 22) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxBodyBytes must be an integer in [1024, 4194304]')
   const requestedTypes = policy.requestedTokenTypes ?? [TOKEN_TYPE.ACCESS_TOKEN]
+  // Only these are minted; any other listed type would get a JWT grant labelled as that type.
+  const mintable: readonly string[] = [TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.JWT, TOKEN_TYPE.ID_JAG]
+  if (!Array.isArray(requestedTypes) || requestedTypes.length === 0 || requestedTypes.some((t) => !mintable.includes(t))) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.requestedTokenTypes must list only the access_token, jwt and id-jag token types')
+  }
   const allowedDomains = policy.allowedActorTrustDomains
   const { issuer, signer, clock } = options
   const subjectVerifiers = options.subjectTokenVerifiers

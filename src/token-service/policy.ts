@@ -62,7 +62,7 @@ export interface TokenExchangePolicy {
   scopes?: (context: ExchangeContext) => readonly string[] | undefined
   /** Refuse delegation unless the subject token's `may_act` names the actor (default false). */
   requireMayAct?: boolean
-  /** Token types that may be requested (default `[access_token]`; add `jwt` / `id-jag` for chaining). */
+  /** Token types that may be requested (default `[access_token]`; add `jwt` / `id-jag` for chaining). No other type is minted: listing one is a construction error. */
   requestedTokenTypes?: readonly string[]
   /** For ID-JAG: the client's `client_id` at the Resource AS named in `audience` (undefined → refused). */
   idJagClientId?: (context: ExchangeContext) => string | undefined

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createJWTBearerGrantHandler } from '../../../src/assertion-grant/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
-import { createAccessToken, createClientAuthenticator, createClientCredentialsHandler, createJWTTokenVerifier, type AuthenticatedClient } from '../../../src/token-service/index.js'
+import { createAccessToken, createClientAuthenticator, createClientCredentialsHandler, createJWTTokenVerifier, createTokenExchangeHandler, type AuthenticatedClient } from '../../../src/token-service/index.js'
+import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { oauthTestSigner } from '../../helpers/oauth-signer.js'
 
 const BAD = [Number.NaN, Number.POSITIVE_INFINITY, -1, 1e9]
@@ -39,5 +40,17 @@ describe('numeric options never disable a check', () => {
     const res = await handler(new Request('https://as.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `x=${'a'.repeat(4096)}` }))
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+  })
+
+  it('createTokenExchangeHandler refuses requestedTokenTypes it does not mint (they would get a mislabelled JWT grant)', async () => {
+    const signer = await oauthTestSigner('ES256')
+    const clientAuthentication = createClientAuthenticator({ issuer: 'https://sts.example', clients: {}, replayCache: createMemoryReplayCache() })
+    const make = (requestedTokenTypes: readonly string[]) =>
+      createTokenExchangeHandler({ issuer: 'https://sts.example', signer, clientAuthentication, subjectTokenVerifiers: {}, policy: { targets: ['https://rs.example'], requestedTokenTypes } })
+    for (const t of [TOKEN_TYPE.REFRESH_TOKEN, TOKEN_TYPE.TXN_TOKEN, TOKEN_TYPE.ID_TOKEN, 'urn:example:custom']) {
+      expect(() => make([TOKEN_TYPE.ACCESS_TOKEN, t])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(() => make([])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => make([TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.JWT, TOKEN_TYPE.ID_JAG])).not.toThrow()
   })
 })
