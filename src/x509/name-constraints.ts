@@ -65,12 +65,22 @@ export function parseNameConstraints(value: Uint8Array): NameConstraints {
   return { permitted, excluded }
 }
 
+// A name compared against constraints must be a plain host name, or it is refused (fail closed):
+// labels of [a-z0-9_-] (any case; a leading "*" label for DNS wildcards), none empty, no trailing
+// dot. "evil.example." or "evil.example " would otherwise slip past an exclusion of evil.example.
+const HOST = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
+const WILDCARD_HOST = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
+
+// The host of a URI (RFC 3986 §3.2): after any userinfo, before any port; undefined when there is
+// no authority or the host is not a plain host name (IP literal, percent-encoding, empty label).
 function hostOfURI(uri: string): string | undefined {
   const i = uri.indexOf('://')
   if (i < 0) return undefined
   const rest = uri.slice(i + 3)
   const end = rest.search(/[/?#]/)
-  return (end < 0 ? rest : rest.slice(0, end)).toLowerCase()
+  const authority = end < 0 ? rest : rest.slice(0, end)
+  const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:[0-9]*$/, '')
+  return HOST.test(host) ? host.toLowerCase() : undefined
 }
 
 // URI: a constraint starting with "." matches proper subdomains only; otherwise the exact host.
@@ -89,11 +99,15 @@ function dnsMatches(name: string, constraint: string): boolean {
   return n === c || n.endsWith(`.${c}`)
 }
 
-function matches(tree: Subtree, type: 'uri' | 'dns', name: string): boolean {
+/** `name` as a host to compare (DNS name, or the host of a URI), undefined when it is not one. */
+function hostOf(type: 'uri' | 'dns', name: string): string | undefined {
+  if (type === 'uri') return hostOfURI(name)
+  return WILDCARD_HOST.test(name) ? name : undefined
+}
+
+function matches(tree: Subtree, type: 'uri' | 'dns', host: string): boolean {
   if (tree.type !== type) return false
-  if (type === 'dns') return dnsMatches(name, tree.value)
-  const host = hostOfURI(name)
-  return host !== undefined && uriHostMatches(host, tree.value)
+  return type === 'dns' ? dnsMatches(host, tree.value) : uriHostMatches(host, tree.value)
 }
 
 /**
@@ -106,9 +120,13 @@ export function checkNameConstraints(nc: NameConstraints, uris: readonly string[
   }
   const names: Array<['uri' | 'dns', string]> = [...uris.map((u) => ['uri', u] as ['uri', string]), ...dnsNames.map((d) => ['dns', d] as ['dns', string])]
   for (const [type, name] of names) {
-    if (nc.excluded.some((t) => matches(t, type, name))) return `excludes ${type === 'uri' ? 'URI' : 'DNS'} name ${name}`
+    const what = `${type === 'uri' ? 'URI' : 'DNS'} name ${name}`
     const permitted = nc.permitted.filter((t) => t.type === type)
-    if (permitted.length > 0 && !permitted.some((t) => matches(t, type, name))) return `does not permit ${type === 'uri' ? 'URI' : 'DNS'} name ${name}`
+    if (permitted.length === 0 && !nc.excluded.some((t) => t.type === type)) continue
+    const host = hostOf(type, name)
+    if (host === undefined) return `cannot be checked against ${what} (not a plain host name)`
+    if (nc.excluded.some((t) => matches(t, type, host))) return `excludes ${what}`
+    if (permitted.length > 0 && !permitted.some((t) => matches(t, type, host))) return `does not permit ${what}`
   }
   return undefined
 }

@@ -283,6 +283,36 @@ describe('verifyX509SVID rejects with a typed code and one reason', () => {
     })
   })
 
+  it.each([
+    ['a DNS name with a trailing dot', { excluded: [{ type: 'dns' as const, value: 'evil.example' }] }, { dns: ['evil.example.'] }, 'DNS name evil.example.'],
+    ['a DNS name with a trailing space', { excluded: [{ type: 'dns' as const, value: 'evil.example' }] }, { dns: ['evil.example '] }, 'DNS name evil.example '],
+    ['a DNS name with an empty label', { excluded: [{ type: 'dns' as const, value: 'evil.example' }] }, { dns: ['a..evil.example'] }, 'DNS name a..evil.example'],
+  ])('name constraints are not sidestepped by %s', async (_name, nameConstraints, names, what) => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints })
+    const leaf = await leafUnder(root, names)
+    expect(await failure(verifyX509SVID(leaf.der, { bundles: bundlesOf({ 'example.org': [root] }), clock }))).toEqual({
+      code: 'ERR_X509_CHAIN_INVALID',
+      reason: `the name constraints of bundle certificate 0 of example.org cannot be checked against ${what} (not a plain host name)`,
+    })
+  })
+
+  it.each([
+    ['a port', 'https://evil.example:8443/', 'excludes URI name https://evil.example:8443/'],
+    ['userinfo', 'https://x@evil.example/', 'excludes URI name https://x@evil.example/'],
+    ['an upper-case host', 'https://EVIL.example/', 'excludes URI name https://EVIL.example/'],
+    ['a host with a trailing dot', 'https://evil.example./', 'cannot be checked against URI name https://evil.example./ (not a plain host name)'],
+    ['a percent-encoded host', 'https://%65vil.example/', 'cannot be checked against URI name https://%65vil.example/ (not a plain host name)'],
+    ['an IP literal', 'https://[::1]/', 'cannot be checked against URI name https://[::1]/ (not a plain host name)'],
+  ])('URI name constraints see the host of an intermediate URI with %s', async (_name, uri, expected) => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { excluded: [{ type: 'uri', value: 'evil.example' }] } })
+    const intermediate = await issue({ subject: 'CN=sub', issuer: root, ca: true, keyUsage: CA_KU, uris: [uri] })
+    const leaf = await leafUnder(intermediate)
+    expect(await failure(verifyX509SVID([leaf.der, intermediate.der], { bundles: bundlesOf({ 'example.org': [root] }), clock }))).toEqual({
+      code: 'ERR_X509_CHAIN_INVALID',
+      reason: `the name constraints of bundle certificate 0 of example.org ${expected}`,
+    })
+  })
+
   it('a chain longer than maxChainLength', async () => {
     expect(await failure(verifyX509SVID([pki.leaf.der, pki.intermediate.der], { bundles: bundlesOf({ 'example.org': [pki.root] }), clock, maxChainLength: 2 }))).toEqual({
       code: 'ERR_X509_CHAIN_INVALID',
