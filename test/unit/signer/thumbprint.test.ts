@@ -28,6 +28,32 @@ describe('jwkThumbprint', () => {
     expect(await jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk, 'sha256'))
   })
 
+  describe('one key, one thumbprint: non-canonical encodings of a key are refused', () => {
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    // Sets the lowest spare bit of the last character (same bytes when decoded leniently).
+    const spareBit = (v: string) => v.slice(0, -1) + B64[B64.indexOf(v.at(-1)!) | 1]
+    const leadingZero = (v: string) => Buffer.concat([Buffer.of(0), Buffer.from(v, 'base64url')]).toString('base64url')
+    it.each([
+      ['ES256', 'x with a spare bit set', (j: Record<string, string>) => ({ ...j, x: spareBit(j.x!) })],
+      ['ES256', 'x with padding', (j: Record<string, string>) => ({ ...j, x: `${j.x}=` })],
+      ['ES256', 'x with a leading zero byte', (j: Record<string, string>) => ({ ...j, x: leadingZero(j.x!) })],
+      ['ES384', 'y with a leading zero byte', (j: Record<string, string>) => ({ ...j, y: leadingZero(j.y!) })],
+      ['RS256', 'n with a spare bit set', (j: Record<string, string>) => ({ ...j, n: spareBit(j.n!) })],
+      ['EdDSA', 'x with a spare bit set', (j: Record<string, string>) => ({ ...j, x: spareBit(j.x!) })],
+      ['RS256', 'n with a leading zero byte', (j: Record<string, string>) => ({ ...j, n: leadingZero(j.n!) })],
+      ['RS256', 'e with a leading zero byte', (j: Record<string, string>) => ({ ...j, e: leadingZero(j.e!) })],
+      ['ES256', 'x in standard base64', (j: Record<string, string>) => ({ ...j, x: Buffer.from(j.x!, 'base64url').toString('base64').replace(/=+$/, '') })],
+    ] as const)('%s %s', async (alg, _name, mutate) => {
+      const jwk = (await (await testSigner(alg)).publicJwk()) as unknown as Record<string, string>
+      let variant = mutate(jwk)
+      // A key whose x has no '-'/'_' has no distinct standard-base64 spelling: force one in.
+      if (JSON.stringify(variant) === JSON.stringify(jwk)) variant = { ...jwk, x: `${jwk.x!.slice(0, -1)}+` }
+      expect(variant).not.toEqual(jwk)
+      await expect(jwkThumbprint(variant)).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+      expect(await jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk as never, 'sha256'))
+    })
+  })
+
   it.each([
     ['symmetric key', { kty: 'oct', k: 'c2VjcmV0' }],
     ['missing y', { kty: 'EC', crv: 'P-256', x: 'eA' }],
