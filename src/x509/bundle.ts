@@ -170,7 +170,8 @@ export function staticX509Bundles(bundles: Readonly<Record<string, X509BundleInp
  * @returns An {@link X509BundleSource}.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` when `source` has no `getBundle` function. Its
  *   `getX509Bundle` rejects with ProtocolError `ERR_BUNDLE_FETCH` for a malformed `x509-svid`
- *   entry, and passes the source's own errors through.
+ *   entry or a bundle whose `trustDomain` is not the one asked for, and passes the source's own
+ *   errors through.
  *
  * @example
  * ```ts
@@ -189,11 +190,13 @@ export function x509BundlesFromTrustBundles(source: TrustBundleSource): X509Bund
     async getX509Bundle(trustDomain: string, options?: { signal?: AbortSignal }): Promise<X509Bundle | undefined> {
       const bundle = await source.getBundle(trustDomain, options)
       if (bundle === undefined) return undefined
+      const fail: Fail = (message, cause) => {
+        throw new ProtocolError('ERR_BUNDLE_FETCH', `trust bundle of ${trustDomain}: ${message}`, { cause })
+      }
+      // Never relabel: one trust domain's CAs must not vouch for another's (checked before the cache).
+      if (typeof bundle !== 'object' || bundle === null || bundle.trustDomain !== trustDomain) fail(`is the bundle of ${String((bundle as { trustDomain?: unknown } | null)?.trustDomain)}`)
       let out = cache.get(bundle)
       if (out === undefined) {
-        const fail: Fail = (message, cause) => {
-          throw new ProtocolError('ERR_BUNDLE_FETCH', `trust bundle of ${trustDomain}: ${message}`, { cause })
-        }
         out = freezeBundle(trustDomain, fromJWKS(bundle.keys, fail))
         cache.set(bundle, out)
       }

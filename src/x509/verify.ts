@@ -47,13 +47,15 @@ interface CachedResult {
 const parsedBundles = new WeakMap<X509Bundle, ParsedCertificate[]>()
 
 function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): ParsedCertificate[] {
-  const hit = parsedBundles.get(bundle)
-  if (hit !== undefined) return hit
   const fail = (message: string, cause?: unknown): never => {
     throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${trustDomain}: ${message}`, { cause })
   }
   if (typeof bundle !== 'object' || bundle === null || !Array.isArray(bundle.certificates)) fail('is not an X509Bundle')
+  // Checked on every call, before the cache: a source handing one bundle object to several trust
+  // domains must not make a CA of one trusted for the others once its bundle was parsed.
   if (bundle.trustDomain !== trustDomain) fail(`was returned for trust domain ${String(bundle.trustDomain)}`)
+  const hit = parsedBundles.get(bundle)
+  if (hit !== undefined) return hit
   const parsed = bundle.certificates.map((der, i) => {
     if (!(der instanceof Uint8Array)) return fail(`certificate ${i} is not DER bytes`)
     try {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { staticTrustBundles } from '../../../src/bundle/index.js'
 import { ProtocolError } from '../../../src/errors/index.js'
 import { parseX509Bundle, staticX509Bundles, verifyX509SVID, x509BundlesFromTrustBundles } from '../../../src/x509/index.js'
-import { base64, clock, createPKI, pemChain, type TestPKI } from '../../helpers/x509.js'
+import { base64, clock, createPKI, leafUnder, pemChain, type TestPKI } from '../../helpers/x509.js'
 
 let pki: TestPKI
 let other: TestPKI
@@ -124,6 +124,16 @@ describe('x509BundlesFromTrustBundles', () => {
     expect(await bundles.getX509Bundle('example.org')).toBe(a)
     expect(await bundles.getX509Bundle('other.org')).toBeUndefined()
     expect((await verifyX509SVID([pki.leaf.der, pki.intermediate.der], { bundles, clock })).id.id).toBe('spiffe://example.org/workload')
+  })
+
+  it('refuses a trust bundle that belongs to another trust domain than the one asked for', async () => {
+    // A source answering every trust domain with example.org's bundle: its CA must not vouch for evil.org.
+    const exampleOrg = (await staticTrustBundles({ 'example.org': spiffeBundle() as never }).getBundle('example.org'))!
+    const bundles = x509BundlesFromTrustBundles({ getBundle: async () => exampleOrg })
+    await expect(bundles.getX509Bundle('evil.org')).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH', message: expect.stringContaining('trust bundle of evil.org: is the bundle of example.org') })
+    const crossDomain = await leafUnder(pki.root, { uris: ['spiffe://evil.org/admin'] })
+    await expect(verifyX509SVID(crossDomain.der, { bundles, clock })).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH' })
+    expect((await bundles.getX509Bundle('example.org'))?.certificates).toEqual([pki.root.der])
   })
 
   it('fails closed on a malformed x509-svid entry and validates its argument', async () => {

@@ -401,6 +401,18 @@ describe('bundle problems and options', () => {
     expect(err.cause).toEqual(new Error('boom'))
   })
 
+  it('checks the trust domain of a bundle object on every call, also after it was parsed once', async () => {
+    // A source that answers every trust domain with the bundle of example.org: its first (correct)
+    // use must not let the next leaf, of evil.org, chain to example.org's CA.
+    const bundle = Object.freeze({ trustDomain: 'example.org', certificates: Object.freeze([pki.root.der]) })
+    const naive: X509BundleSource = { getX509Bundle: async () => bundle }
+    const v = createX509SVIDVerifier({ bundles: naive, clock })
+    expect((await v(pki.directLeaf.der)).trustDomain).toBe('example.org')
+    const crossDomain = await leafUnder(pki.root, { uris: ['spiffe://evil.org/admin'] })
+    await expect(v(crossDomain.der)).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH', message: 'X.509 bundle of evil.org: was returned for trust domain example.org' })
+    await expect(verifyX509SVID(crossDomain.der, { bundles: naive, clock })).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH' })
+  })
+
   it('passes the abort signal to the source', async () => {
     let seen: AbortSignal | undefined
     const v = createX509SVIDVerifier({ bundles: { getX509Bundle: async (_td, o) => ((seen = o?.signal), undefined) }, clock })
