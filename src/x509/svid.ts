@@ -100,7 +100,12 @@ function leafIdentifier(c: ParsedCertificate, profile: IdentifierProfile): Workl
 
 const JWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const
 
+/** Smallest RSA leaf key accepted, bits: the minimum for issuer keys (verify-chain.ts) and JWKs. */
+const MIN_LEAF_RSA_BITS = 2048
+
 async function publicJWK(c: ParsedCertificate, crypto: Crypto): Promise<PublicJWK> {
+  const bits = (c.publicKey.algorithm as { modulusLength?: unknown }).modulusLength
+  if (typeof bits === 'number' && bits < MIN_LEAF_RSA_BITS) throw invalid(`leaf has an RSA key shorter than ${MIN_LEAF_RSA_BITS} bits`)
   let jwk: JsonWebKey
   try {
     jwk = await crypto.subtle.exportKey('jwk', await c.publicKey.export(crypto))
@@ -189,7 +194,7 @@ export async function parseDecoded(ders: readonly Uint8Array[], options: Resolve
  * Parses an X.509-SVID (SPIFFE X509-SVID) or a WIMSE Workload Identity Certificate
  * (draft-ietf-wimse-workload-creds §6.1) **without verifying it**: the leaf must carry exactly one
  * URI SAN holding a workload identifier with a path, `cA` false, a `keyUsage` with
- * `digitalSignature` and without `keyCertSign`/`cRLSign`, no unknown critical extension; every
+ * `digitalSignature` and without `keyCertSign`/`cRLSign`, no unknown critical extension, an RSA key (if RSA) of at least 2048 bits; every
  * further certificate must be a CA with `keyCertSign` whose SPIFFE ID (if any) has no path.
  * Nothing is trusted yet — use {@link verifyX509SVID} before believing the identifier.
  *

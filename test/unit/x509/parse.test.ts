@@ -132,6 +132,11 @@ describe('parseX509SVID rejects (ERR_X509_SVID_INVALID, one reason each)', () =>
     expect(await reason(parseX509SVID([leaf.der, pki.intermediate.der]))).toBe(expected)
   })
 
+  it('a leaf with an RSA key shorter than 2048 bits (the minimum for issuer keys and JWKs too)', async () => {
+    const leaf = await leafUnder(pki.intermediate, { keys: await rsaKeys('RSASSA-PKCS1-v1_5', 'SHA-256', 1024) })
+    expect(await reason(parseX509SVID([leaf.der, pki.intermediate.der]))).toBe('leaf has an RSA key shorter than 2048 bits')
+  })
+
   it('a wimse leaf with no path under profile wimse', async () => {
     const leaf = await leafUnder(pki.intermediate, { uris: ['wimse://example.org'] })
     expect(await reason(parseX509SVID(leaf.der, { profile: 'wimse' }))).toBe('leaf workload identifier has no path (it names a trust domain, not a workload)')
