@@ -194,8 +194,9 @@ export async function parseDecoded(ders: readonly Uint8Array[], options: Resolve
  * Parses an X.509-SVID (SPIFFE X509-SVID) or a WIMSE Workload Identity Certificate
  * (draft-ietf-wimse-workload-creds §6.1) **without verifying it**: the leaf must carry exactly one
  * URI SAN holding a workload identifier with a path, `cA` false, a `keyUsage` with
- * `digitalSignature` and without `keyCertSign`/`cRLSign`, no unknown critical extension, an RSA key (if RSA) of at least 2048 bits; every
- * further certificate must be a CA with `keyCertSign` whose SPIFFE ID (if any) has no path.
+ * `digitalSignature` and without `keyCertSign`/`cRLSign`, no unknown critical extension, an RSA
+ * key (if RSA) of at least 2048 bits; every further certificate must be a CA with `keyCertSign`
+ * whose SPIFFE ID (if any) has no path.
  * Nothing is trusted yet — use {@link verifyX509SVID} before believing the identifier.
  *
  * Loads `@peculiar/x509` on first use.
