@@ -6,6 +6,7 @@
 import { ProtocolError, VerificationError, codedTypeError } from '../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { isPlainObject, parseJSONObject } from '../internal/json.js'
+import { systemClock } from '../internal/time.js'
 import { readBoundedBytes } from './body.js'
 import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
 import { toDeliveryError, type DeliveryError } from './delivery-error.js'
@@ -70,7 +71,10 @@ export interface PollReceiverOptions {
   returnImmediately?: boolean
   /** Backoff after errors. */
   backoff?: BackoffOptions
-  /** With `returnImmediately`, ms to wait after an empty response before polling again. Default 5000. */
+  /**
+   * Ms to wait after a response without SETs before polling again (default 5000): always with
+   * `returnImmediately`; for long polls, the rest of it when the transmitter answered sooner.
+   */
   idleDelay?: number
   /** Maximum response size in bytes. Default 4 MiB. */
   maxResponseBytes?: number
@@ -290,6 +294,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   async function run(): Promise<void> {
     let delay = initialDelay
     while (running) {
+      const started = systemClock()
       try {
         const r = await poll()
         if (r.failed.length > 0 && running) {
@@ -299,8 +304,13 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
         } else {
           delay = initialDelay
           const received = r.processed.length + r.duplicates.length + r.rejected.length
-          // Short polling with nothing to do: wait before asking again (long polls wait at the transmitter).
-          if (returnImmediately && received === 0 && !r.moreAvailable && acks.size === 0 && running) await sleep(idleDelay, controller.signal)
+          // Nothing came back: wait before asking again, so an empty answer never makes a busy loop
+          // (even with moreAvailable: true). Short polls wait idleDelay; a long poll the transmitter
+          // answered early (it does not hold requests, or the stream is paused) waits the rest of it.
+          if (received === 0 && acks.size === 0 && running) {
+            const wait = returnImmediately ? idleDelay : idleDelay - (systemClock() - started)
+            if (wait > 0) await sleep(wait, controller.signal)
+          }
         }
       } catch (e) {
         if (!running) break
