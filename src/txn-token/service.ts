@@ -198,6 +198,10 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
       throw asRefusal(err, 'invalid_request')
     }
     checkObject(subject, 'subject token verifier result')
+    // A scope string here would turn the "within the subject's scope" check into a substring test.
+    if (subject.scopes !== undefined && (!Array.isArray(subject.scopes) || subject.scopes.some((s) => typeof s !== 'string' || s.length === 0))) {
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'subject token verifier result scopes must be an array of scope strings or undefined')
+    }
     if (typeof subject.subject !== 'string' || subject.subject.length === 0) throw refuse('invalid_request', 'ERR_SUBJECT_TOKEN_INVALID', 'the subject token names no subject', { claim: 'sub' })
     return { subject, replacing: undefined }
   }

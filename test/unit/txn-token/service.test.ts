@@ -237,6 +237,17 @@ describe('createTxnTokenService: self-signed and unsigned subject tokens', () =>
     expect(lastError(f).code).toBe('ERR_SUBJECT_TOKEN_INVALID')
   })
 
+  it('refuses a subject token verifier result whose scopes are not a list of scope strings', async () => {
+    // A custom verifier handing back the raw `scope` claim (a string) must not turn "is one of the
+    // scopes" into "is a substring of the scope string".
+    for (const scopes of ['trade.stocks.read', [['trade.stocks']], [7]] as unknown[]) {
+      const f = await txnFixture({ subjectTokens: { [TOKEN_TYPE.UNSIGNED_JSON]: async () => ({ subject: 'user-42', scopes: scopes as never }) } })
+      const res = issue(f, { subjectToken: '{"sub":"user-42"}', subjectTokenType: TOKEN_TYPE.UNSIGNED_JSON, scope: 'trade.stocks' })
+      expect(await refusal(res)).toMatchObject({ error: 'server_error' })
+      expect((f.errors.at(-1) as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE')
+    }
+  })
+
   it('uses a scopes policy for unsigned JSON subjects and refuses when it cannot determine them', async () => {
     const f = await txnFixture()
     const res = await issue(f, { subjectToken: JSON.stringify({ sub: 'batch-user' }), subjectTokenType: TOKEN_TYPE.UNSIGNED_JSON, scope: 'reports.read' }, f.batch)
