@@ -102,6 +102,13 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]'
 }
 
+/** An https URL (http only on loopback): where the receiver may send its access token. */
+function secureUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined
+  const url = new URL(value)
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)) ? url : undefined
+}
+
 /**
  * The discovery URL of an SSF issuer (SSF 1.0 §7.2): `/.well-known/ssf-configuration` is inserted
  * between the host and the issuer's path, after removing a trailing `/`.
@@ -177,7 +184,9 @@ export interface DiscoverOptions {
 
 /**
  * Fetches and validates transmitter metadata (SSF 1.0 §7): `GET` the {@link ssfConfigurationUrl},
- * require a JSON object whose `issuer` equals the issuer asked for, and endpoints that are URLs.
+ * require a JSON object whose `issuer` equals the issuer asked for, and endpoints (`jwks_uri`, the
+ * stream-management endpoints) that are https URLs (http only on loopback, like the issuer): the
+ * stream client sends the receiver's access token to them.
  *
  * @param issuer - the transmitter issuer.
  * @param options - `fetch`, `signal`.
@@ -208,7 +217,7 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
   if (m.issuer !== issuer) throw fail('transmitter metadata issuer does not match the issuer used for discovery', 200)
   for (const name of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) {
     if (m[name] === undefined) continue
-    if (typeof m[name] !== 'string' || !URL.canParse(m[name] as string)) throw fail(`transmitter metadata ${name} is not a URL`, 200)
+    if (secureUrl(m[name]) === undefined) throw fail(`transmitter metadata ${name} is not an https URL`, 200)
   }
   for (const name of ['delivery_methods_supported', 'critical_subject_members']) {
     if (m[name] !== undefined && !stringArray(m[name])) throw fail(`transmitter metadata ${name} is not an array of strings`, 200)
@@ -306,7 +315,10 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     const m = await metadata()
     const value = m[name]
     if (typeof value !== 'string') throw fail(`transmitter does not support ${String(name)}`)
-    return new URL(value)
+    // The access token goes there: never over plain http off loopback (nor to another scheme).
+    const url = secureUrl(value)
+    if (url === undefined) throw fail(`transmitter metadata ${String(name)} is not an https URL`)
+    return url
   }
 
   async function call(method: string, url: URL, body: unknown, ok: readonly number[], what: string): Promise<{ status: number; json: JSONObject | readonly unknown[] | undefined }> {

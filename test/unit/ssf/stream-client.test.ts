@@ -34,6 +34,15 @@ describe('discoverTransmitter', () => {
     }
     await expect(discoverTransmitter(issuer, { fetch: async () => { throw new TypeError('offline') } })).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
   })
+  it('refuses endpoints that are not https (http only on loopback): the access token is sent there', async () => {
+    for (const url of ['http://169.254.169.254/latest', 'http://tr.example.com/stream', 'ftp://tr.example.com/x', 'data:,x']) {
+      for (const name of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'verification_endpoint']) {
+        await expect(discoverTransmitter(issuer, { fetch: async () => json({ ...ok, [name]: url }) })).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+      }
+    }
+    const local = await discoverTransmitter(issuer, { fetch: async () => json({ ...ok, configuration_endpoint: 'http://127.0.0.1:8080/stream' }) })
+    expect(local.configuration_endpoint).toBe('http://127.0.0.1:8080/stream')
+  })
 })
 
 describe('createStreamClient', () => {
@@ -49,6 +58,12 @@ describe('createStreamClient', () => {
   it('surfaces the transmitter error body and status', async () => {
     const client = createStreamClient({ issuer, metadata, authorization: async () => 'Bearer t', fetch: async () => json({ error: 'invalid_request', error_description: 'bad events' }, 400) })
     await expect(client.createStream({})).rejects.toMatchObject({ code: 'ERR_SSF_STREAM', status: 400, error: 'invalid_request', errorDescription: 'bad events' })
+  })
+  it('never sends the access token to a supplied metadata endpoint that is not https', async () => {
+    const sent: string[] = []
+    const client = createStreamClient({ issuer, metadata: { issuer, configuration_endpoint: 'http://10.0.0.1/stream' }, authorization: 'Bearer t', fetch: async (u) => { sent.push(String(u)); return json(stream, 201) } })
+    await expect(client.createStream({})).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    expect(sent).toEqual([])
   })
   it('reports endpoints the transmitter does not offer', async () => {
     const client = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => json({}) })
