@@ -38,10 +38,14 @@ export interface SETDedupe {
 const PROBE_AT = 1
 export const DEFAULT_LEASE_SECONDS = 30
 
-/** Seconds since the epoch until which a processed SET stays marked done. */
+/**
+ * Seconds since the epoch until which a processed SET stays marked done. One second past the last
+ * whole second in which verification still accepts it (`now - iat <= maxTokenAge + clockTolerance`
+ * on whole seconds), so a copy arriving in that last second still finds the marker.
+ */
 function doneUntil(set: SecurityEventToken, verify: CheckedVerifyOptions, now: number): number {
   const end = verify.maxTokenAge !== undefined ? set.iat + verify.maxTokenAge : now + verify.replayWindow
-  return Math.ceil(end + verify.clockTolerance)
+  return Math.ceil(end + verify.clockTolerance) + 1
 }
 
 export function createSETDedupe(

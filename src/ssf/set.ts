@@ -244,8 +244,9 @@ export async function verifyChecked(token: unknown, o: CheckedVerifyOptions): Pr
   }
   const set = structure(parsed, o.profile, o.allowEventAliases)
   if (o.replayCache !== undefined) {
+    // + 1: the claim outlives the last whole second in which the token is still accepted.
     const until = o.maxTokenAge !== undefined ? iat + o.maxTokenAge + o.clockTolerance : now + o.replayWindow
-    if (!(await o.replayCache.claim(replayKey(set), Math.ceil(until)))) throw new VerificationError('ERR_SET_REPLAYED', 'SET was already accepted', { claim: 'jti' })
+    if (!(await o.replayCache.claim(replayKey(set), Math.ceil(until) + 1))) throw new VerificationError('ERR_SET_REPLAYED', 'SET was already accepted', { claim: 'jti' })
   }
   return set
 }

@@ -136,6 +136,18 @@ describe('createPushReceiver', () => {
     expect(handled).toEqual(['https://idp.example.com 8443:victim', 'https://idp.example.com:8443 victim'])
   })
 
+  it('a copy arriving in the last second the SET is still accepted is not processed again', async () => {
+    let ms = NOW * 1000
+    const clock = (): number => ms
+    const onEvent = vi.fn<EventHandler>(async () => {})
+    const handle = createPushReceiver({ verify: verifyOptions(key, { clock, maxTokenAge: 300, clockTolerance: 60 }), authorization: AUTH, replayCache: createMemoryDedupeCache({ clock }), onEvent })
+    const token = await mintSET(key.signer, baseClaims({ iat: NOW }))
+    expect((await handle(post(token))).status).toBe(202)
+    ms = (NOW + 360) * 1000 + 500 // now - iat = maxTokenAge + clockTolerance: still verifies
+    expect((await handle(post(token))).status).toBe(202)
+    expect(onEvent).toHaveBeenCalledOnce()
+  })
+
   it('fails closed with 503 when the dedupe store is down', async () => {
     const down: EventDedupeCache = { claim: async () => { throw new StoreError('ERR_STORE_UNAVAILABLE', 'down') }, release: async () => {} }
     const { handle, onEvent } = receiver(undefined, down)

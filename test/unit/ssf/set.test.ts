@@ -116,6 +116,19 @@ describe('verifySET', () => {
     await rejects(token, { replayCache }, 'ERR_SET_REPLAYED', 'invalid_request')
   })
 
+  it('keeps a jti claimed through the last second in which the SET is still accepted', async () => {
+    let ms = NOW * 1000
+    const clock = (): number => ms
+    const replayCache = createMemoryReplayCache({ clock })
+    const options = { ...verifyOptions(key), clock, replayCache, maxTokenAge: 300, clockTolerance: 60 }
+    const token = await mintSET(key.signer, baseClaims({ iat: NOW }))
+    await verifySET(token, options)
+    ms = (NOW + 360) * 1000 + 500 // now - iat = maxTokenAge + clockTolerance: still accepted
+    await expect(verifySET(token, options)).rejects.toMatchObject({ code: 'ERR_SET_REPLAYED' })
+    ms = (NOW + 361) * 1000
+    await expect(verifySET(token, options)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
+  })
+
   it('resolves keys from a resolver function and a trust-bundle source', async () => {
     const token = await mintSET(key.signer)
     await expect(verifySET(token, { ...verifyOptions(key), keys: ({ kid }) => (kid === 'tx-1' ? key.jwk : undefined) })).resolves.toBeDefined()
