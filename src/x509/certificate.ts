@@ -106,11 +106,13 @@ function decodeBasicConstraints(value: Uint8Array): { ca: boolean; pathLen: numb
   const seq = single(value, TAG_SEQUENCE, 'basicConstraints')
   let ca = false
   let pathLen: number | undefined
-  for (const part of children(value, seq)) {
-    if (part.tag === TAG_BOOLEAN && pathLen === undefined) ca = readBoolean(value, part)
-    else if (part.tag === TAG_INTEGER && pathLen === undefined) pathLen = readSmallUnsigned(value, part)
-    else throw new DERError('basicConstraints is malformed')
-  }
+  // At most one cA, then at most one pathLenConstraint: a second cA would let readers that take
+  // the first and readers that take the last disagree on whether this is a CA.
+  const parts = children(value, seq)
+  let i = 0
+  if (parts[i]?.tag === TAG_BOOLEAN) ca = readBoolean(value, parts[i++]!)
+  if (parts[i]?.tag === TAG_INTEGER) pathLen = readSmallUnsigned(value, parts[i++]!)
+  if (i !== parts.length) throw new DERError('basicConstraints is malformed')
   return { ca, pathLen }
 }
 

@@ -150,6 +150,8 @@ describe('parseX509SVID rejects (ERR_X509_SVID_INVALID, one reason each)', () =>
     ['a CA certificate whose SPIFFE ID has a path', { ca: true, keyUsage: CA_KU, uris: ['spiffe://example.org/ca'] }, 'certificate 1 SPIFFE ID has a path (a signing certificate names a trust domain)'],
     ['a CA certificate with an invalid SPIFFE ID', { ca: true, keyUsage: CA_KU, uris: ['spiffe://example.org/a/'] }, 'certificate 1 URI SAN is not a valid SPIFFE ID'],
     ['a CA certificate with an unknown critical extension', { ca: true, keyUsage: CA_KU, extensions: [new x509.Extension('1.2.3.4', true, new Uint8Array([5, 0]))] }, 'certificate 1 has an unsupported critical extension 1.2.3.4'],
+    // SEQUENCE { BOOLEAN FALSE, BOOLEAN TRUE }: readers taking the first or the last cA disagree.
+    ['basicConstraints with two cA values', { basicConstraints: false, keyUsage: CA_KU, extensions: [new x509.Extension('2.5.29.19', true, new Uint8Array([0x30, 6, 1, 1, 0, 1, 1, 0xff]))] }, 'certificate 1 is not a valid DER certificate (basicConstraints is malformed)'],
   ]
 
   it.each(signingCases)('%s', async (_name, options, expected) => {
