@@ -36,6 +36,9 @@ export interface RouteContext {
 const MAX_BODY = 65_536
 const MAX_POLL_EVENTS = 1000
 const MAX_ACKS = 10_000
+/** Subjects added (or, with default_subjects ALL, removed) per stream, and the JSON size of each. */
+const MAX_SUBJECTS = 10_000
+const MAX_SUBJECT_CHARS = 4096
 
 class HttpError extends Error {
   readonly status: number
@@ -183,11 +186,19 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     } catch {
       throw new HttpError(400, 'subject is not a valid subject identifier')
     }
+    // Every stream write copies its lists: bound each entry, and refuse (never silently drop the
+    // oldest entry of) a full list.
+    if (JSON.stringify(subject).length > MAX_SUBJECT_CHARS) throw new HttpError(400, `subject is larger than ${MAX_SUBJECT_CHARS} characters`)
     if (o.verified !== undefined && typeof o.verified !== 'boolean') throw new HttpError(400, 'verified must be a boolean')
     const without = (list: StoredStream['subjects']): StoredStream['subjects'] => list.filter((x) => !matchSubjectId(x, subject) || !matchSubjectId(subject, x))
+    const grown = (list: StoredStream['subjects']): StoredStream['subjects'] => {
+      const kept = without(list)
+      if (kept.length >= MAX_SUBJECTS) throw new HttpError(400, `the stream already lists ${MAX_SUBJECTS} subjects`)
+      return [...kept, subject]
+    }
     const next: StoredStream = add
-      ? { ...s, subjects: [...without(s.subjects), subject].slice(-10_000), excluded: without(s.excluded) }
-      : { ...s, subjects: without(s.subjects), excluded: [...without(s.excluded), subject].slice(-10_000) }
+      ? { ...s, subjects: grown(s.subjects), excluded: without(s.excluded) }
+      : { ...s, subjects: without(s.subjects), excluded: grown(s.excluded) }
     await ctx.outbox.putStream(next)
     return add ? empty(200) : empty(204)
   }

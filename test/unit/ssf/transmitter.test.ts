@@ -370,3 +370,31 @@ describe('transmitter HTTP hygiene', () => {
     expect((await fetchTx(`${TX}/ssf/stream`, { method: 'POST', headers: auth, body: 'x'.repeat(70_000) })).status).toBe(400)
   })
 })
+
+describe('transmitter subject lists', () => {
+  it('refuses an oversized subject with 400 and stores nothing', async () => {
+    const { client, outbox } = await setup()
+    const s = await client.createStream({ delivery: pushDelivery })
+    const blob = { format: 'x-blob', blob: 'x'.repeat(60_000) }
+    await expect(client.addSubject(s.stream_id, blob as never)).rejects.toMatchObject({ status: 400 })
+    await expect(client.removeSubject(s.stream_id, blob as never)).rejects.toMatchObject({ status: 400 })
+    expect((await outbox.getStream(s.stream_id))?.subjects).toEqual([])
+    expect((await outbox.getStream(s.stream_id))?.excluded).toEqual([])
+  })
+
+  it('refuses a subject beyond a full list instead of silently dropping the oldest one', async () => {
+    const { client, outbox } = await setup()
+    const s = await client.createStream({ delivery: pushDelivery })
+    const stored = (await outbox.getStream(s.stream_id))!
+    const full = Array.from({ length: 10_000 }, (_, i) => ({ format: 'opaque', id: `u${i}` }) as const)
+    await outbox.putStream({ ...stored, subjects: full, excluded: full })
+    await expect(client.addSubject(s.stream_id, { format: 'opaque', id: 'one-more' })).rejects.toMatchObject({ status: 400 })
+    await expect(client.removeSubject(s.stream_id, { format: 'opaque', id: 'one-more' })).rejects.toMatchObject({ status: 400 })
+    const after = (await outbox.getStream(s.stream_id))!
+    expect(after.subjects[0]).toEqual({ format: 'opaque', id: 'u0' })
+    expect(after.excluded[0]).toEqual({ format: 'opaque', id: 'u0' })
+    // Re-adding a listed subject is not growth.
+    await client.addSubject(s.stream_id, { format: 'opaque', id: 'u5' })
+    expect((await outbox.getStream(s.stream_id))!.subjects).toHaveLength(10_000)
+  })
+})
