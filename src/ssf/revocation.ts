@@ -2,7 +2,8 @@
 // an entry revokes credentials issued at or before the moment the transmitter knew of the event
 // (`issuedBefore` = max(event time, SET iat)) for subject-wide revocations; session (`sid`) and
 // credential (`jti`, `jkt`) revocations are unconditional. Every entry lives until
-// issuedBefore + maxCredentialLifetime: by then every credential it could match has expired.
+// issuedBefore + maxCredentialLifetime + clockTolerance: by then every credential it could match
+// has expired, past the verifiers' grace period too.
 import { codedTypeError } from '../errors/index.js'
 import { assertFunction, optionalNumber } from '../internal/assert.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
@@ -26,6 +27,13 @@ export interface RevocationMappingOptions {
    * session). Entries expire this long after the event. Default 86400 (24 h).
    */
   maxCredentialLifetime?: number
+  /**
+   * Seconds your verifiers still accept a credential past its `exp` (their `clockTolerance`);
+   * entries outlive `issuedBefore + maxCredentialLifetime` by this much, so a revoked credential
+   * is not accepted again in that grace period. Default 300 (the most the agentauth WIT, WPT and
+   * request verifiers allow); 0–86400.
+   */
+  clockTolerance?: number
   /** Milliseconds clock (for `revokedAt`, and the event time of a bare event without timestamps). */
   clock?: Clock
 }
@@ -39,6 +47,9 @@ export interface RevocationMappingOptions {
  * ```
  */
 export const JWK_THUMBPRINT_FORMAT = 'jwk_thumbprint'
+
+/** Largest `clockTolerance` of the agentauth WIT / WPT / request verifiers (seconds). */
+const DEFAULT_TOLERANCE = 300
 
 // Which RevocationKeys value a simple identifier stands for, as a principal or as a session.
 function principalValue(id: SimpleSubjectId): Partial<Record<'sub' | 'jti' | 'jkt', string>> {
@@ -131,12 +142,12 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  * Subject → `sub`: `uri`, `account` (the `acct:` URI), `iss_sub` (`sub`), `email`, `phone_number`,
  * `did` (`url`), `opaque` (`id`); `aliases` yield one entry per alias; complex subjects use
  * `user` (and `session`). `issuedBefore` = max(`event_timestamp`/`toe`, SET `iat`); `until` =
- * `issuedBefore` + `maxCredentialLifetime`.
+ * `issuedBefore` + `maxCredentialLifetime` + `clockTolerance` (default 300).
  *
  * @param input - a verified SET (all its events) or one event.
  * @param options - {@link RevocationMappingOptions}.
  * @returns frozen entries, possibly empty.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad `maxCredentialLifetime`.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad `maxCredentialLifetime` or `clockTolerance`.
  *
  * @example
  * ```ts
@@ -145,7 +156,8 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  * ```
  */
 export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, options: RevocationMappingOptions = {}): readonly RevocationEntry[] {
-  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 })
+  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 }) +
+    optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
   if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
   const now = nowSeconds(options.clock)
   const events = isSET(input) ? input.events : [input]
@@ -196,6 +208,7 @@ export function applyToStore(store: RevocationStore, options: RevocationMappingO
   if (typeof store !== 'object' || store === null || typeof store.revoke !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'store must be a RevocationStore')
   if (options.next !== undefined) assertFunction(options.next, 'options.next')
   optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 })
+  optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
   const { next, ...mapping } = options
   return async function applyRevocations(set: SecurityEventToken, context: EventContext): Promise<void> {
     for (const entry of revocationsFromEvent(set, mapping)) await store.revoke(entry)

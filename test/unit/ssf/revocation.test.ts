@@ -14,7 +14,7 @@ async function set(type: KnownEventType, payload: Record<string, unknown>, sub_i
 describe('revocationsFromEvent', () => {
   it('session-revoked with a complex subject revokes the session only', async () => {
     const s = await set('session-revoked', {}, { format: 'complex', user: AGENT, session: { format: 'opaque', id: 'sess-1' } })
-    expect(revocationsFromEvent(s, { clock })).toEqual([{ sid: 'sess-1', until: NOW + 86_400, reason: 'ssf:session-revoked', revokedAt: NOW + 5 }])
+    expect(revocationsFromEvent(s, { clock })).toEqual([{ sid: 'sess-1', until: NOW + 86_400 + 300, reason: 'ssf:session-revoked', revokedAt: NOW + 5 }])
   })
 
   it('session-revoked with an opaque subject is a session id; with a user it revokes the user with issuedBefore', async () => {
@@ -26,7 +26,7 @@ describe('revocationsFromEvent', () => {
   it('credential-change revoke/delete/update revokes the subject; create does nothing', async () => {
     for (const change_type of ['revoke', 'delete', 'update']) {
       const s = await set('credential-change', { credential_type: 'x509', change_type, event_timestamp: NOW - 100 })
-      expect(revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600 })).toEqual([{ sub: AGENT.uri, issuedBefore: NOW, until: NOW + 3600, reason: 'ssf:credential-change', revokedAt: NOW + 5 }])
+      expect(revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600 })).toEqual([{ sub: AGENT.uri, issuedBefore: NOW, until: NOW + 3600 + 300, reason: 'ssf:credential-change', revokedAt: NOW + 5 }])
     }
     expect(revocationsFromEvent(await set('credential-change', { credential_type: 'x509', change_type: 'create' }), { clock })).toEqual([])
   })
@@ -57,10 +57,26 @@ describe('revocationsFromEvent', () => {
 
   it('uses the later of event_timestamp/toe and iat, and drops entries already past their until', async () => {
     const late = await set('account-purged', { }, AGENT, { toe: NOW + 20 })
-    expect(revocationsFromEvent(late, { clock })[0]).toMatchObject({ issuedBefore: NOW + 20, until: NOW + 20 + 86_400 })
+    expect(revocationsFromEvent(late, { clock })[0]).toMatchObject({ issuedBefore: NOW + 20, until: NOW + 20 + 86_400 + 300 })
     const old = await set('account-purged', {}, AGENT)
     expect(revocationsFromEvent(old, { clock: clockAt(NOW + 90_000) })).toEqual([])
     expect(() => revocationsFromEvent(old, { maxCredentialLifetime: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+})
+
+describe('revocation lifetime and verifier clock tolerance', () => {
+  it('an entry outlives the credentials it covers by the verifiers\' clockTolerance', async () => {
+    // A credential issued at the event with lifetime maxCredentialLifetime expires at
+    // issuedBefore + lifetime, but a verifier with clockTolerance T accepts it T seconds longer.
+    const s = await set('credential-change', { credential_type: 'app', change_type: 'revoke' })
+    expect(revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600 })[0]).toMatchObject({ issuedBefore: NOW, until: NOW + 3600 + 300 })
+    expect(revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600, clockTolerance: 0 })[0]).toMatchObject({ until: NOW + 3600 })
+    expect(revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600, clockTolerance: 3600 })[0]).toMatchObject({ until: NOW + 7200 })
+    const store = createMemoryRevocationStore({ clock: clockAt(NOW + 3600 + 30) }) // inside a 30 s verifier grace period
+    for (const e of revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600 })) await store.revoke(e)
+    expect(await store.check({ sub: AGENT.uri }, NOW)).toBeDefined()
+    for (const bad of [Number.NaN, -1, 86_401]) expect(() => revocationsFromEvent(s, { clockTolerance: bad })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => applyToStore(store, { clockTolerance: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
 })
 
