@@ -24,10 +24,8 @@ export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgori
   for (const m of members) {
     if (typeof jwk[m] !== 'string' || (jwk[m] as string).length === 0) throw new VerificationError('ERR_KEY_INVALID', `${what} member "${m}" is missing`)
   }
-  if (info.kty === 'RSA') {
-    const problem = rsaKeyProblem(jwk.n as string, jwk.e as string)
-    if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `${what} ${problem}`)
-  }
+  const problem = info.kty === 'RSA' ? rsaKeyProblem(jwk.n as string, jwk.e as string) : coordinateProblem(jwk, members, COORDINATE_BYTES[info.crv!]!)
+  if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `${what} ${problem}`)
   if (jwk.alg !== undefined && jwk.alg !== alg && !(isEdDSA(jwk.alg) && isEdDSA(alg))) {
     throw new VerificationError('ERR_KEY_INVALID', `${what} alg does not match ${alg}`)
   }
@@ -54,6 +52,23 @@ export function rsaKeyProblem(nText: string, eText: string): string | undefined 
   if (bits < MIN_RSA_BITS) return `RSA modulus has ${bits} bits (at least ${MIN_RSA_BITS} required)`
   if (bits > MAX_RSA_BITS) return `RSA modulus has more than ${MAX_RSA_BITS} bits`
   if ((e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0]! < 3) || e.length >= n.length) return 'RSA exponent must be odd, at least 3 and smaller than the modulus'
+  return undefined
+}
+
+/** Octets of one coordinate (EC `x`/`y`, RFC 7518 §6.2.1.2–3) or of the key (OKP `x`, RFC 8037 §2). */
+const COORDINATE_BYTES: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66, Ed25519: 32 }
+
+/**
+ * Why EC / OKP members are unusable: each must be canonical base64url of exactly the curve's size.
+ * Web Crypto also imports padded text, non-zero spare bits and a leading zero byte, so one key
+ * would have several spellings (and several RFC 7638 thumbprints).
+ */
+function coordinateProblem(jwk: Record<string, unknown>, members: readonly string[], size: number): string | undefined {
+  for (const m of members) {
+    const bytes = decodeCanonical(jwk[m] as string)
+    if (typeof bytes === 'string') return `member "${m}" is not canonical base64url`
+    if (bytes.length !== size) return `member "${m}" is ${bytes.length} bytes, not ${size}`
+  }
   return undefined
 }
 

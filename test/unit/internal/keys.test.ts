@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cachedPublicKey, importPublicJWK } from '../../../src/internal/keys.js'
+import { assertJWKMatchesAlg, cachedPublicKey, importPublicJWK } from '../../../src/internal/keys.js'
 import { VerificationError } from '../../../src/errors/index.js'
 
 async function publicJwk(): Promise<Record<string, unknown>> {
@@ -52,5 +52,42 @@ describe('internal/keys: import cache by JWK object', () => {
     jwk.alg = 'ES384'
     expect(cachedPublicKey(jwk, 'ES256')).toBeUndefined()
     await expect(importPublicJWK(jwk, 'ES256')).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+  })
+})
+
+describe('internal/keys: one spelling per EC / OKP key', () => {
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
+  const raw = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'))
+  async function exported(params: EcKeyGenParams | Algorithm): Promise<Record<string, string>> {
+    const pair = (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair
+    return (await crypto.subtle.exportKey('jwk', pair.publicKey)) as Record<string, string>
+  }
+  function flipSpareBit(text: string): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    return text.slice(0, -1) + alphabet[alphabet.indexOf(text.at(-1)!) ^ 1]
+  }
+
+  it('refuses P-256 coordinates with a leading zero byte, padding or non-zero spare bits', async () => {
+    const jwk = await exported({ name: 'ECDSA', namedCurve: 'P-256' })
+    const good = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! }
+    await expect(importPublicJWK(good, 'ES256')).resolves.toBeDefined()
+    const spellings = [
+      { ...good, x: b64(new Uint8Array([0, ...raw(jwk.x!)])) },
+      { ...good, y: jwk.y! + '=' },
+      { ...good, x: flipSpareBit(jwk.x!) },
+      { ...good, y: b64(raw(jwk.y!).subarray(1)) },
+    ]
+    for (const spelling of spellings) {
+      await expect(importPublicJWK(spelling, 'ES256')).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+      expect(() => assertJWKMatchesAlg(spelling, 'ES256')).toThrow(/canonical|bytes/)
+    }
+  })
+
+  it('refuses an Ed25519 key with non-zero spare bits or the wrong length', async () => {
+    const jwk = await exported({ name: 'Ed25519' })
+    const good = { kty: 'OKP', crv: 'Ed25519', x: jwk.x! }
+    await expect(importPublicJWK(good, 'EdDSA')).resolves.toBeDefined()
+    await expect(importPublicJWK({ ...good, x: flipSpareBit(jwk.x!) }, 'EdDSA')).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    await expect(importPublicJWK({ ...good, x: b64(new Uint8Array([...raw(jwk.x!), 0])) }, 'EdDSA')).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
   })
 })
