@@ -214,7 +214,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
       } catch {
         // logging never changes the answer
       }
-      return errorResponse(err)
+      return errorResponse(err, request)
     }
   }
 }

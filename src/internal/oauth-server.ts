@@ -56,8 +56,27 @@ export function jsonResponse(body: Record<string, unknown>, status = 200, extra?
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...NO_STORE, ...extra } })
 }
 
-/** The RFC 6749 §5.2 error response for an error. Descriptions are generic; detail goes to onError. */
-export function errorResponse(err: unknown): Response {
+// An RFC 9110 §11.1 auth-scheme (token), as the client sent it.
+const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
+
+/**
+ * The `WWW-Authenticate` challenge for an `invalid_client` answer: RFC 6749 §5.2 requires one naming
+ * the scheme the client used when it authenticated (or tried to) with the `Authorization` field.
+ */
+function clientChallenge(request: unknown): Record<string, string> | undefined {
+  if (!looseInstanceOf(request, Request)) return undefined
+  const authorization = request.headers.get('authorization')
+  if (authorization === null) return undefined
+  const scheme = authorization.trim().split(' ', 1)[0]!
+  return AUTH_SCHEME.test(scheme) ? { 'www-authenticate': scheme } : undefined
+}
+
+/**
+ * The RFC 6749 §5.2 error response for an error. Descriptions are generic; detail goes to onError.
+ * Pass the request so an `invalid_client` answer to a client that used the `Authorization` field
+ * carries the challenge §5.2 requires.
+ */
+export function errorResponse(err: unknown, request?: unknown): Response {
   const error = oauthErrorOf(err)
   if (error === 'server_error') {
     const status = isAgentAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE' ? 503 : 500
@@ -65,7 +84,8 @@ export function errorResponse(err: unknown): Response {
   }
   const description = err instanceof VerificationError ? err.reason.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, ' ').slice(0, 200) : undefined
   const status = error === 'invalid_client' ? 401 : 400
-  return jsonResponse({ error, ...(description === undefined ? {} : { error_description: description }) }, status)
+  const challenge = error === 'invalid_client' ? clientChallenge(request) : undefined
+  return jsonResponse({ error, ...(description === undefined ? {} : { error_description: description }) }, status, challenge)
 }
 
 /** Single-valued parameters (RFC 6749 §3.2: MUST NOT repeat); `audience`/`resource` may repeat. */

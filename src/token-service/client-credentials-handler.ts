@@ -114,7 +114,7 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
       } catch {
         // logging never changes the answer
       }
-      return errorResponse(err)
+      return errorResponse(err, request)
     }
   }
 }

@@ -280,7 +280,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       } catch {
         // a failing log hook never changes the answer
       }
-      return errorResponse(err)
+      return errorResponse(err, request)
     }
   }
 }

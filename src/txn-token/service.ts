@@ -296,7 +296,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
           // a failing logger must not change the answer
         }
       }
-      return errorResponse(err)
+      return errorResponse(err, request)
     }
   }
 }

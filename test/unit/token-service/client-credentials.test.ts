@@ -37,3 +37,38 @@ describe('createClientCredentialsHandler', () => {
     expect(() => createClientCredentialsHandler({ issuer: STS, signer: sts, clientAuthentication: async () => { throw new Error('x') }, policy: { targets: () => true } as never })).toThrow(TypeError)
   })
 })
+
+describe('invalid_client answers (RFC 6749 §5.2)', () => {
+  async function handlerFor() {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    return createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+      policy: { targets: (t) => t === API, scopes: () => ['reports:read'], defaultTarget: API },
+    })
+  }
+  const form = (headers: Record<string, string> = {}, body = 'grant_type=client_credentials&client_id=job') =>
+    new Request(`${STS}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body })
+
+  it('names the scheme the client used in the Authorization field with a 401 challenge', async () => {
+    const handler = await handlerFor()
+    const basic = await handler(form({ authorization: `Basic ${btoa('job:secret')}` }))
+    expect(basic.status).toBe(401)
+    expect(basic.headers.get('www-authenticate')).toBe('Basic')
+    expect(await basic.json()).toMatchObject({ error: 'invalid_client' })
+    const bearer = await handler(form({ authorization: 'Bearer abc' }))
+    expect(bearer.headers.get('www-authenticate')).toBe('Bearer')
+  })
+
+  it('sends no challenge when the client did not use the Authorization field, or sent no valid scheme', async () => {
+    const handler = await handlerFor()
+    const plain = await handler(form())
+    expect(plain.status).toBe(401)
+    expect(plain.headers.get('www-authenticate')).toBeNull()
+    const odd = await handler(form({ authorization: '"x" y' }))
+    expect(odd.status).toBe(401)
+    expect(odd.headers.get('www-authenticate')).toBeNull()
+  })
+})
