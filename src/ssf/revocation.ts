@@ -141,8 +141,8 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  *
  * Subject → `sub`: `uri`, `account` (the `acct:` URI), `iss_sub` (`sub`), `email`, `phone_number`,
  * `did` (`url`), `opaque` (`id`); `aliases` yield one entry per alias; complex subjects use
- * `user` (and `session`). `issuedBefore` = max(`event_timestamp`/`toe`, SET `iat`); `until` =
- * `issuedBefore` + `maxCredentialLifetime` + `clockTolerance` (default 300).
+ * `user` (and `session`). `issuedBefore` = max(`event_timestamp`/`toe`, SET `iat`), at most now +
+ * `clockTolerance`; `until` = `issuedBefore` + `maxCredentialLifetime` + `clockTolerance` (default 300).
  *
  * @param input - a verified SET (all its events) or one event.
  * @param options - {@link RevocationMappingOptions}.
@@ -156,8 +156,8 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  * ```
  */
 export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, options: RevocationMappingOptions = {}): readonly RevocationEntry[] {
-  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 }) +
-    optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
+  const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
+  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 }) + tolerance
   if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
   const now = nowSeconds(options.clock)
   const events = isSET(input) ? input.events : [input]
@@ -171,7 +171,10 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
     if (scope === undefined) continue
     const ts = (event as { event_timestamp?: number }).event_timestamp ?? toe
     const candidates = [ts, iat].filter((t): t is number => t !== undefined)
-    const issuedBefore = Math.ceil(candidates.length > 0 ? Math.max(...candidates) : now)
+    // Never later than now + tolerance: no credential a verifier accepts was issued after that, and
+    // a bogus event time (milliseconds, a far-future date) must neither revoke the subject's future
+    // credentials nor make an entry the store refuses (the SET could then never be applied).
+    const issuedBefore = Math.min(Math.ceil(candidates.length > 0 ? Math.max(...candidates) : now), now + tolerance)
     const until = issuedBefore + lifetime
     const reason = `ssf:${event.type}`
     const { exact, principal } = keysOf(event.subject, scope === 'session')

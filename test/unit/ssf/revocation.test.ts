@@ -80,6 +80,20 @@ describe('revocation lifetime and verifier clock tolerance', () => {
   })
 })
 
+describe('revocation of events with a bogus time', () => {
+  it('caps issuedBefore at now + clockTolerance, so a millisecond or far-future event_timestamp still applies', async () => {
+    const store = createMemoryRevocationStore({ clock })
+    for (const event_timestamp of [NOW * 1000, 32_503_680_000 /* year 3000 */]) {
+      const s = await set('credential-change', { credential_type: 'app', change_type: 'revoke', event_timestamp })
+      const entries = revocationsFromEvent(s, { clock, maxCredentialLifetime: 3600 })
+      expect(entries).toEqual([{ sub: AGENT.uri, issuedBefore: NOW + 5 + 300, until: NOW + 5 + 300 + 3600 + 300, reason: 'ssf:credential-change', revokedAt: NOW + 5 }])
+      await applyToStore(store, { clock, maxCredentialLifetime: 3600 })(s, { delivery: 'push' })
+    }
+    expect(await store.check({ sub: AGENT.uri }, NOW)).toBeDefined() // issued before the event: revoked
+    expect(await store.check({ sub: AGENT.uri }, NOW + 3600)).toBeUndefined() // issued later: not locked out
+  })
+})
+
 describe('applyToStore', () => {
   it('writes the revocations and chains the next handler; a store failure rejects', async () => {
     const store = createMemoryRevocationStore({ clock })
