@@ -166,10 +166,13 @@ function mapOutcome(err: unknown): unknown {
   return err
 }
 
+/** Seconds waited between two polls at least, whatever `interval` the provider sent. */
+const MIN_POLL_INTERVAL = 1
+
 /**
- * Polls the token endpoint until the user decides (CIBA §7.3, §11): waits `interval` seconds
- * before each request, continues on `authorization_pending`, adds 5 seconds to the interval on
- * `slow_down`, and stops at the request's `expires_in` (measured with `clock`).
+ * Polls the token endpoint until the user decides (CIBA §7.3, §11): waits `interval` seconds (at
+ * least 1, also when the provider sent 0) before each request, continues on
+ * `authorization_pending`, adds 5 seconds to the interval on `slow_down`, and stops at the request's `expires_in` (measured with `clock`).
  *
  * @param server - issuer and token endpoint.
  * @param client - `{ clientId, auth }`.
@@ -206,7 +209,9 @@ export async function pollCibaToken(
   const deadline = clock() + expiresIn * 1000
   const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.signal === undefined ? {} : { signal: options.signal }) }
   for (;;) {
-    await sleep(interval * 1000, options.signal)
+    // CIBA allows an interval of 0; waiting at least 1 s keeps a provider (or a misconfigured one)
+    // from making the client poll in a tight loop until the request expires.
+    await sleep(Math.max(interval, MIN_POLL_INTERVAL) * 1000, options.signal)
     options.signal?.throwIfAborted()
     if (clock() >= deadline) throw new ProtocolError('ERR_APPROVAL_EXPIRED', 'the backchannel authentication request expired before a decision')
     let response: Response

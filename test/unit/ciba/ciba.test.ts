@@ -90,6 +90,13 @@ describe('pollCibaToken', () => {
     expect(op.requests[0]!.form.get('auth_req_id')).toBe('req-1')
   })
 
+  it('waits at least 1 s between polls when the provider sends interval 0', async () => {
+    const op = fakeOP(['pending', 'pending', 'approve'])
+    const t = fakeTime()
+    await pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 120, interval: 0 }, { fetch: op.fetch, clock: t.clock, sleep: t.sleep })
+    expect(t.waits).toEqual([1000, 1000, 1000])
+  })
+
   it('adds 5 seconds to the interval on slow_down', async () => {
     const op = fakeOP(['slow_down', 'pending', 'slow_down', 'approve'])
     const t = fakeTime()
