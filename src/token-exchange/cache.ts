@@ -238,7 +238,10 @@ export interface ExchangeSubject {
 export interface TokenExchangeCacheOptions extends Omit<TokenCacheOptions, 'fetchToken'> {
   server: OAuthServer
   client: OAuthClient
-  /** The current subject token (called for every exchange, so it may rotate). */
+  /**
+   * The current subject token (called for every exchange, so it may rotate). Always the same
+   * subject: cached tokens are keyed by target only, so use one cache per user or session.
+   */
   subject: () => ExchangeSubject | Promise<ExchangeSubject>
   /** The current actor token, if the broker acts for the subject. */
   actor?: () => ExchangeSubject | Promise<ExchangeSubject>
