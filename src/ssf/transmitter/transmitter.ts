@@ -11,8 +11,8 @@ import type { TransmitterMetadata } from '../stream-client.js'
 import { parseSubjectId, type SubjectId } from '../subject-id.js'
 import { matchSubjectId } from '../subject-match.js'
 import { DELIVERY_METHODS, EVENT_TYPE_URIS, type KnownEventType } from '../uris.js'
-import { pushOnce, type CheckedRetry, type DeliveryReport, type RetryPolicy } from './delivery.js'
-import { createMemoryOutbox, type FailedEntry, type OutboxStore, type StoredStream } from './outbox.js'
+import { backoffDelay, pushOnce, type CheckedRetry, type DeliveryReport, type RetryPolicy } from './delivery.js'
+import { createMemoryOutbox, type FailedEntry, type OutboxEntry, type OutboxStore, type StoredStream } from './outbox.js'
 import { createRoutes, type RouteContext } from './routes.js'
 
 /**
@@ -303,12 +303,32 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
 
   async function pass(): Promise<DeliveryReport> {
     const report = { delivered: [] as string[], retrying: [] as string[], failed: [] as string[], held: [] as string[] }
-    const streams = new Map<string, StoredStream | undefined>()
+    const byStream = new Map<string, OutboxEntry[]>()
     for (const entry of await outbox.due(now(), 100)) {
-      if (!streams.has(entry.streamId)) streams.set(entry.streamId, await outbox.getStream(entry.streamId))
-      const outcome = await pushOnce(deliveryContext, entry, streams.get(entry.streamId))
-      report[outcome].push(entry.jti)
+      const list = byStream.get(entry.streamId)
+      if (list === undefined) byStream.set(entry.streamId, [entry])
+      else list.push(entry)
     }
+    // Streams side by side, each in order. Once a stream's receiver fails (or hangs until the push
+    // timeout), its remaining entries are not tried in this pass but rescheduled with the failed
+    // one's backoff (attempts unchanged), so they leave the due window too: one slow receiver costs
+    // one timeout per pass and never holds up the SETs of the others.
+    const results = await Promise.allSettled([...byStream].map(async ([streamId, entries]) => {
+      const stream = await outbox.getStream(streamId)
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!
+        const outcome = await pushOnce(deliveryContext, entry, stream)
+        report[outcome].push(entry.jti)
+        if (outcome !== 'retrying') continue
+        const nextAttemptAt = now() + backoffDelay(retry, entry.attempts + 1)
+        for (const rest of entries.slice(i + 1)) {
+          await outbox.update({ ...rest, nextAttemptAt: Math.max(rest.nextAttemptAt, nextAttemptAt) })
+          report.retrying.push(rest.jti)
+        }
+        break
+      }
+    }))
+    for (const r of results) if (r.status === 'rejected') throw r.reason
     return Object.freeze(report)
   }
 

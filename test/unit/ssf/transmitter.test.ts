@@ -398,3 +398,37 @@ describe('transmitter subject lists', () => {
     expect((await outbox.getStream(s.stream_id))!.subjects).toHaveLength(10_000)
   })
 })
+
+describe('transmitter push delivery isolation', () => {
+  it('a receiver that hangs costs one push timeout per pass and does not hold up other streams', async () => {
+    const slowCalls: string[] = []
+    const fastCalls: string[] = []
+    const fetch = async (input: Request | URL | string, init?: RequestInit): Promise<Response> => {
+      const url = String(input)
+      if (url.startsWith('https://slow.example')) {
+        slowCalls.push(url)
+        return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)))
+      }
+      fastCalls.push(url)
+      return new Response(null, { status: 202 })
+    }
+    const transmitter = createTransmitter({
+      issuer: TX, signer: txKey.signer, outbox: createMemoryOutbox(), fetch, pushTimeout: 100,
+      authorizeReceiver: (req) => req.headers.get('authorization') ?? undefined,
+      allowDeliveryUrl: () => true,
+    })
+    for (const [who, url] of [['evil', 'https://slow.example/ssf'], ['good', `${RX}/ssf`]]) {
+      const res = await transmitter.handle(new Request(`${TX}/ssf/stream`, { method: 'POST', headers: { authorization: who! }, body: JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: url }, events_requested: [SESSION_REVOKED] }) }))
+      expect(res.status).toBe(201)
+    }
+    for (let i = 0; i < 8; i++) await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: `s${i}` })
+    const started = performance.now()
+    const report = await transmitter.deliver()
+    expect(performance.now() - started).toBeLessThan(1000) // was 8 × the push timeout, one hang after another
+    expect(fastCalls).toHaveLength(8)
+    expect(report.delivered).toHaveLength(8)
+    expect(slowCalls).toHaveLength(1)
+    expect(report.retrying).toHaveLength(8) // the one tried and the seven rescheduled with it
+    expect(await transmitter.deliver()).toMatchObject({ delivered: [], retrying: [] }) // all backed off
+  })
+})
