@@ -39,6 +39,8 @@ const MAX_ACKS = 10_000
 /** Subjects added (or, with default_subjects ALL, removed) per stream, and the JSON size of each. */
 const MAX_SUBJECTS = 10_000
 const MAX_SUBJECT_CHARS = 4096
+/** Undelivered SETs beyond which a stream gets no further verification SET (429). */
+const MAX_PENDING_FOR_VERIFICATION = 16
 
 class HttpError extends Error {
   readonly status: number
@@ -210,6 +212,8 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     if (o.state !== undefined && (typeof o.state !== 'string' || o.state.length > 1024)) throw new HttpError(400, 'state must be a string')
     const t = ctx.now()
     if (ctx.minVerificationInterval > 0 && s.lastVerificationAt !== undefined && t - s.lastVerificationAt < ctx.minVerificationInterval * 1000) throw new HttpError(429, 'verification requested too often')
+    // Each request queues a SET: a receiver that does not take its SETs must not fill the shared outbox.
+    if ((await ctx.outbox.pending(s.config.stream_id, MAX_PENDING_FOR_VERIFICATION)).more) throw new HttpError(429, 'too many undelivered SETs on this stream')
     await ctx.outbox.putStream({ ...s, lastVerificationAt: t })
     await ctx.verify(s.config.stream_id, o.state as string | undefined)
     return empty(204)

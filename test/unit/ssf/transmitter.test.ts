@@ -432,3 +432,19 @@ describe('transmitter push delivery isolation', () => {
     expect(await transmitter.deliver()).toMatchObject({ delivered: [], retrying: [] }) // all backed off
   })
 })
+
+describe('transmitter verification requests', () => {
+  it('a receiver that does not take its SETs cannot fill the shared outbox with verification SETs', async () => {
+    const outbox = createMemoryOutbox({ maxEntries: 40 })
+    const { client, transmitter } = await setup(outbox)
+    const s = await client.createStream({}) // poll stream, never polled
+    const statuses: number[] = []
+    for (let i = 0; i < 30; i++) statuses.push(await client.requestVerification(s.stream_id).then(() => 204, (e: ProtocolError) => e.status ?? 0))
+    expect(statuses.filter((x) => x === 204)).toHaveLength(17)
+    expect(statuses.slice(17).every((x) => x === 429)).toBe(true)
+    expect((await outbox.pending(s.stream_id, 100)).entries).toHaveLength(17)
+    const other = createStreamClient({ issuer: TX, authorization: 'Bearer other-token', audience: 'other', fetch: routeFetch({ [TX]: (r) => transmitter.handle(r) }) })
+    await other.createStream({ events_requested: [SESSION_REVOKED] })
+    expect(await transmitter.emit({ type: 'session-revoked' }, AGENT)).toHaveLength(1) // the outbox still has room
+  })
+})
