@@ -1,5 +1,5 @@
 import type { OAuthClient, OAuthServer } from '../client-auth/types.js'
-import { codedTypeError } from '../errors/index.js'
+import { codedTypeError, ProtocolError } from '../errors/index.js'
 import type { FetchLike } from '../internal/fetch-types.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { optionalNumber } from '../internal/assert.js'
@@ -73,14 +73,23 @@ export interface TokenCache {
  * ```
  */
 export interface TokenCacheOptions {
-  /** Obtains a fresh token for a target (usually an `exchangeToken` call). */
-  fetchToken: (target: TokenTarget) => Promise<TokenExchangeResponse>
+  /**
+   * Obtains a fresh token for a target (usually an `exchangeToken` call). `signal` aborts when
+   * `timeout` elapses; pass it on to `fetch`.
+   */
+  fetchToken: (target: TokenTarget, options: { signal: AbortSignal }) => Promise<TokenExchangeResponse>
   /** Seconds before `exp` at which a token is renewed (default 30). */
   refreshBefore?: number
   /** Lifetime assumed when the response has no `expires_in`; 0 (default) means such tokens are not cached. */
   defaultLifetime?: number
   /** Maximum number of targets held (default 256); the oldest entries go first. */
   maxEntries?: number
+  /**
+   * Seconds one exchange may take (default 30). After that the callers waiting for it get
+   * `ERR_TOKEN_EXCHANGE_FAILED` and the next `get` starts a new exchange, so a token endpoint
+   * that never answers cannot wedge a target.
+   */
+  timeout?: number
   clock?: Clock
 }
 
@@ -94,6 +103,23 @@ function sortedList(value: string | readonly string[] | undefined, split: boolea
   if (value === undefined) return []
   const list = typeof value === 'string' ? (split ? value.split(' ') : [value]) : [...value]
   return [...new Set(list.filter((v) => v.length > 0))].sort()
+}
+
+function copyList(value: string | readonly string[] | undefined): string | readonly string[] | undefined {
+  return typeof value === 'string' || value === undefined ? value : Object.freeze([...value])
+}
+
+// What get() was asked for, frozen: the key and the exchange both read this copy, so a caller that
+// mutates its target object afterwards cannot get a token for one target cached under another.
+function snapshotTarget(target: TokenTarget): TokenTarget {
+  const audience = copyList(target.audience)
+  const resource = copyList(target.resource)
+  const scope = copyList(target.scope)
+  return Object.freeze({
+    ...(audience === undefined ? {} : { audience }),
+    ...(resource === undefined ? {} : { resource }),
+    ...(scope === undefined ? {} : { scope }),
+  })
 }
 
 // Stable key of a target.
@@ -143,6 +169,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const refreshBefore = optionalNumber(options.refreshBefore, 'options.refreshBefore', 30, { min: 0, max: 3600 })
   const defaultLifetime = optionalNumber(options.defaultLifetime, 'options.defaultLifetime', 0, { min: 0, max: 86_400 })
   const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 256, { min: 1, max: 1_000_000, integer: true })
+  const timeoutMs = Math.ceil(optionalNumber(options.timeout, 'options.timeout', 30, { min: 0.001, max: 600 }) * 1000)
   const { fetchToken, clock } = options
   const entries = new Map<string, Entry>()
 
@@ -157,7 +184,12 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   }
 
   function refresh(key: string, target: TokenTarget, entry: Entry): Promise<CachedToken> {
-    const p = fetchToken(target).then(
+    const signal = AbortSignal.timeout(timeoutMs)
+    const fetched = raceSignal(new Promise<TokenExchangeResponse>((resolve) => resolve(fetchToken(target, { signal }))), signal).catch((err: unknown) => {
+      if (signal.aborted && err === signal.reason) throw new ProtocolError('ERR_TOKEN_EXCHANGE_FAILED', `the token exchange took longer than ${timeoutMs} ms`, { cause: err })
+      throw err
+    })
+    const p = fetched.then(
       (r) => {
         const now = nowSeconds(clock)
         const lifetime = r.expiresIn ?? (defaultLifetime > 0 ? defaultLifetime : undefined)
@@ -190,7 +222,8 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   return {
     get(target, getOptions) {
       if (typeof target !== 'object' || target === null) return Promise.reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'target must be an object'))
-      const key = targetKey(target)
+      const snapshot = snapshotTarget(target)
+      const key = targetKey(snapshot)
       const now = nowSeconds(clock)
       let entry = entries.get(key)
       if (entry?.value !== undefined && now < entry.refreshAt) return Promise.resolve(entry.value)
@@ -199,7 +232,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         entry = { refreshAt: 0 }
         entries.set(key, entry)
       }
-      const pending = entry.inflight ?? refresh(key, target, entry)
+      const pending = entry.inflight ?? refresh(key, snapshot, entry)
       return raceSignal(pending, getOptions?.signal)
     },
     invalidate(target) {
@@ -278,7 +311,7 @@ export function createTokenExchangeCache(options: TokenExchangeCacheOptions): To
   const { server, client, subject, actor, requestedTokenType, fetch } = options
   return createTokenCache({
     ...options,
-    async fetchToken(target) {
+    async fetchToken(target, { signal }) {
       const s = await subject()
       const a = actor === undefined ? undefined : await actor()
       return exchangeToken(
@@ -293,7 +326,7 @@ export function createTokenExchangeCache(options: TokenExchangeCacheOptions): To
           ...(target.resource === undefined ? {} : { resource: target.resource }),
           ...(target.scope === undefined ? {} : { scope: target.scope }),
         },
-        fetch === undefined ? {} : { fetch },
+        fetch === undefined ? { signal } : { fetch, signal },
       )
     },
   })

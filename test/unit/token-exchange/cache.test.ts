@@ -113,3 +113,45 @@ describe('tokenExchange middleware', () => {
     expect(bodies[0]!.get('scope')).toBe('read')
   })
 })
+
+describe('createTokenCache (review)', () => {
+  it('abandons an exchange that never answers after `timeout`, so the target is not wedged', async () => {
+    let n = 0
+    const signals: AbortSignal[] = []
+    const cache = createTokenCache({
+      timeout: 0.02,
+      fetchToken: (_target, { signal }) => {
+        signals.push(signal)
+        return ++n === 1 ? new Promise<never>(() => undefined) : Promise.resolve(response('t2'))
+      },
+    })
+    await expect(cache.get({ audience: 'a' })).rejects.toMatchObject({ code: 'ERR_TOKEN_EXCHANGE_FAILED' })
+    expect(signals[0]!.aborted).toBe(true)
+    expect((await cache.get({ audience: 'a' })).token).toBe('t2')
+    expect(n).toBe(2)
+    expect(() => createTokenCache({ fetchToken: async () => response('x'), timeout: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
+  it('exchanges and caches the target as it was when get() was called, even if the caller mutates it', async () => {
+    const audiences: string[] = []
+    const fetch = async (_input: Request | URL | string, init?: RequestInit) => {
+      const audience = new URLSearchParams(String(init?.body)).get('audience')!
+      audiences.push(audience)
+      return Response.json({ access_token: `for-${audience}`, issued_token_type: TOKEN_TYPE.ACCESS_TOKEN, token_type: 'Bearer', expires_in: 300 })
+    }
+    const cache = createTokenExchangeCache({
+      server: { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token' },
+      client: { clientId: 'c', auth: tlsClientAuth() },
+      subject: async () => ({ token: 's', tokenType: TOKEN_TYPE.ACCESS_TOKEN }),
+      fetch,
+    })
+    const target: { audience: string | string[] } = { audience: ['https://a.example'] }
+    const pending = cache.get(target)
+    ;(target.audience as string[])[0] = 'https://b.example'
+    target.audience = 'https://b.example'
+    expect((await pending).token).toBe('for-https://a.example')
+    expect((await cache.get({ audience: 'https://a.example' })).token).toBe('for-https://a.example')
+    expect((await cache.get({ audience: 'https://b.example' })).token).toBe('for-https://b.example')
+    expect(audiences).toEqual(['https://a.example', 'https://b.example'])
+  })
+})
