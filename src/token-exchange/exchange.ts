@@ -17,7 +17,10 @@ export interface ExchangeTokenOptions extends TokenEndpointRequestOptions, Proce
 
 /**
  * {@link tokenExchangeRequest} followed by {@link processTokenExchangeResponse}. A failure to reach
- * the server becomes `ERR_TOKEN_EXCHANGE_FAILED` (the original error is the `cause`).
+ * the server becomes `ERR_TOKEN_EXCHANGE_FAILED` (the original error is the `cause`). When
+ * `params.requestedTokenType` is set, `issued_token_type` must equal it (unless
+ * `options.expectedIssuedTokenType` says otherwise): a server answering a request for one type with
+ * another is refused with `ERR_OAUTH_RESPONSE_INVALID`.
  *
  * @param server - `{ issuer?, tokenEndpoint }`.
  * @param client - `{ clientId, auth }`.
@@ -50,5 +53,7 @@ export async function exchangeToken(
   } catch (err) {
     throw wrapNetworkError(err)
   }
-  return processTokenExchangeResponse(response, options)
+  // RFC 8693 §2.1: the issued type is the server's choice only when none was requested.
+  const expectedIssuedTokenType = options.expectedIssuedTokenType ?? params.requestedTokenType
+  return processTokenExchangeResponse(response, expectedIssuedTokenType === undefined ? options : { ...options, expectedIssuedTokenType })
 }

@@ -96,3 +96,17 @@ describe('exchangeToken', () => {
     expect(r.expiresIn).toBe(60)
   })
 })
+
+describe('exchangeToken issued_token_type (review)', () => {
+  it('refuses an issued_token_type other than the requested one (RFC 8693 §2.1)', async () => {
+    const { fetch } = capture(() => Response.json({ access_token: 't', issued_token_type: TOKEN_TYPE.REFRESH_TOKEN, token_type: 'Bearer', expires_in: 60 }))
+    const params = { subjectToken: 's', subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, requestedTokenType: TOKEN_TYPE.ACCESS_TOKEN }
+    await expect(exchangeToken(server, client, params, { fetch })).rejects.toMatchObject({ code: 'ERR_OAUTH_RESPONSE_INVALID' })
+    // Nothing requested: the server chooses.
+    const r = await exchangeToken(server, client, { subjectToken: 's', subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN }, { fetch })
+    expect(r.issuedTokenType).toBe(TOKEN_TYPE.REFRESH_TOKEN)
+    // An explicit expectation wins over the requested type.
+    const explicit = await exchangeToken(server, client, params, { fetch, expectedIssuedTokenType: TOKEN_TYPE.REFRESH_TOKEN })
+    expect(explicit.issuedTokenType).toBe(TOKEN_TYPE.REFRESH_TOKEN)
+  })
+})
