@@ -155,7 +155,8 @@ export async function txnTokenRequest(
 export async function processTxnTokenResponse(response: Response, options: ProcessTxnTokenResponseOptions = {}): Promise<TxnTokenResponse> {
   const parsed = await processTokenExchangeResponse(response, { expectedIssuedTokenType: TOKEN_TYPE.TXN_TOKEN, ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) })
   const invalid = (message: string) => new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', message, { status: response.status })
-  if (parsed.tokenType !== 'N_A') throw invalid('Txn-Token response token_type must be N_A')
+  // token_type is case-insensitive (RFC 6749 §5.1).
+  if (parsed.tokenType.toUpperCase() !== 'N_A') throw invalid('Txn-Token response token_type must be N_A')
   if (parsed.refreshToken !== undefined) throw invalid('Txn-Token response must not carry a refresh_token')
   if (!COMPACT.test(parsed.accessToken)) throw invalid('Txn-Token response access_token is not a compact JWS')
   return Object.freeze({ txnToken: parsed.accessToken, expiresIn: parsed.expiresIn, scope: parsed.scope })
