@@ -3,7 +3,7 @@
 // ERR_SSF_STREAM carrying the HTTP status and the transmitter's error body when it sent one.
 import { ProtocolError, codedTypeError } from '../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
-import { isPlainObject, parseJSONObject, type JSONObject } from '../internal/json.js'
+import { isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from '../internal/json.js'
 import { readBoundedBytes } from './body.js'
 import type { FetchLike } from './poll-receiver.js'
 import type { SubjectId } from './subject-id.js'
@@ -158,8 +158,10 @@ async function readJSON(response: Response, what: string): Promise<JSONObject | 
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
     const value: unknown = JSON.parse(text)
-    if (Array.isArray(value)) return value
-    return parseJSONObject(text, { maxBytes: MAX_BYTES, what })
+    if (!Array.isArray(value)) return parseJSONObject(text, { maxBytes: MAX_BYTES, what })
+    // A list (of stream configurations) gets the same strictness as an object: no lone surrogate.
+    refuseLoneSurrogates(text, value, 'ERR_JSON_INVALID', what)
+    return value
   } catch (cause) {
     throw fail(`${what} response is not JSON`, response.status, undefined, cause)
   }

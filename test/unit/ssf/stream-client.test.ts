@@ -65,6 +65,13 @@ describe('createStreamClient', () => {
     await expect(client.createStream({})).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
     expect(sent).toEqual([])
   })
+  it('refuses a stream list holding a lone surrogate, like a single configuration', async () => {
+    const raw = `{"stream_id":"s\\ud800","iss":"${issuer}","aud":"rx","delivery":{"method":"urn:ietf:rfc:8936"}}`
+    for (const [body, call] of [[`[${raw}]`, 'list'], [raw, 'get']] as const) {
+      const client = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => new Response(body, { status: 200 }) })
+      await expect(call === 'list' ? client.listStreams() : client.getStream('s')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    }
+  })
   it('reports endpoints the transmitter does not offer', async () => {
     const client = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => json({}) })
     await expect(client.requestVerification('s1')).rejects.toThrow(/verification_endpoint/)
