@@ -1,7 +1,8 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
 import { checkObject } from '../internal/oauth-assert.js'
-import { readOAuthJSON } from '../internal/oauth-http.js'
+import { optionalNumber } from '../internal/assert.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, readOAuthJSON } from '../internal/oauth-http.js'
 import { scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import type { CibaServer } from './constants.js'
@@ -147,7 +148,8 @@ export async function backchannelAuthenticationRequest(
  * @param response - the `Response` of {@link backchannelAuthenticationRequest}.
  * @param options - `maxBytes`.
  * @returns a frozen {@link BackchannelAuthenticationResponse}.
- * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID`; TypeError when `response` is not a Response.
+ * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID`; TypeError when `response` is not a Response
+ *   or `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
  * ```ts
@@ -160,7 +162,8 @@ export async function processBackchannelAuthenticationResponse(
   response: Response,
   options: ProcessBackchannelAuthenticationResponseOptions = {},
 ): Promise<BackchannelAuthenticationResponse> {
-  const body = await readOAuthJSON(response, { what: 'backchannel authentication response', ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) })
+  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const body = await readOAuthJSON(response, { what: 'backchannel authentication response', maxBytes })
   const invalid = (m: string) => new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `backchannel authentication response ${m}`, { status: response.status })
   const id = body.auth_req_id
   if (typeof id !== 'string' || id.length === 0 || id.length > 1024 || !VSCHAR.test(id)) throw invalid('auth_req_id is missing or malformed')

@@ -1,8 +1,8 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
-import { looseInstanceOf } from '../internal/assert.js'
+import { looseInstanceOf, optionalNumber } from '../internal/assert.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { wrapNetworkError } from '../internal/oauth-http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedBody, wrapNetworkError } from '../internal/oauth-http.js'
 import { sendTokenRequest } from '../internal/oauth-token-request.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import { systemClock, type Clock } from '../internal/time.js'
@@ -57,6 +57,7 @@ export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+const MAX_BYTES_RANGE = { min: 1, max: 16 * 1024 * 1024, integer: true }
 
 /**
  * Default {@link Sleep}: a timer that an abort cancels.
@@ -130,7 +131,8 @@ export async function cibaTokenRequest(
  * @param options - `maxBytes`.
  * @returns a frozen {@link CibaTokenResponse}.
  * @throws ProtocolError `ERR_APPROVAL_DENIED`, `ERR_APPROVAL_EXPIRED`, `ERR_OAUTH_ERROR`,
- *   `ERR_OAUTH_RESPONSE_INVALID`; TypeError when `response` is not a Response.
+ *   `ERR_OAUTH_RESPONSE_INVALID` (also for a body over `maxBytes`); TypeError when `response` is not a
+ *   Response or `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
  * ```ts
@@ -139,16 +141,27 @@ export async function cibaTokenRequest(
  * ```
  */
 export async function processCibaTokenResponse(response: Response, options: { maxBytes?: number } = {}): Promise<CibaTokenResponse> {
-  // The body is read twice only on success (a token response is a few KiB).
-  const copy = looseInstanceOf(response, Response) && response.ok && !response.bodyUsed ? response.clone() : undefined
+  if (!looseInstanceOf(response, Response)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'response must be a Response')
+  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_RANGE)
+  // Read the body once, bounded, and parse a copy of the bytes. (A `clone()` here made an oversized
+  // body hang for ever: cancelling one branch of a tee waits until the other is cancelled too.)
+  let bytes: Uint8Array
+  try {
+    bytes = await readBoundedBody(response, maxBytes, 'CIBA token response')
+  } catch (err) {
+    throw mapOutcome(err)
+  }
+  const status = response.status
+  if (status < 200 || status > 599) throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `CIBA token response answered with unexpected status ${status}`, { status })
   let parsed
   try {
-    parsed = await parseTokenResponse(response, { what: 'CIBA token response', maxBytes: options.maxBytes, requireIssuedTokenType: false })
+    const copy = new Response(bytes.length === 0 ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers: response.headers })
+    parsed = await parseTokenResponse(copy, { what: 'CIBA token response', maxBytes, requireIssuedTokenType: false })
   } catch (err) {
     throw mapOutcome(err)
   }
   let idToken: string | undefined
-  const body = JSON.parse(await copy!.text()) as Record<string, unknown>
+  const body = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
   if (Object.hasOwn(body, 'id_token') && body.id_token !== null) {
     if (typeof body.id_token !== 'string' || body.id_token.length > 65_536 || !COMPACT.test(body.id_token)) {
       throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', 'CIBA token response id_token is not a compact JWT', { status: response.status })
@@ -205,6 +218,7 @@ export async function pollCibaToken(
   const clock = options.clock ?? systemClock
   const sleep = options.sleep ?? defaultSleep
   if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
+  if (options.maxBytes !== undefined) optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_RANGE)
   checkFunction(sleep, 'options.sleep')
   const deadline = clock() + expiresIn * 1000
   const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.signal === undefined ? {} : { signal: options.signal }) }
