@@ -1,5 +1,6 @@
 import { checkObject } from '../internal/oauth-assert.js'
-import { wrapNetworkError } from '../internal/oauth-http.js'
+import { optionalNumber } from '../internal/assert.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, wrapNetworkError } from '../internal/oauth-http.js'
 import { listOption, scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
@@ -105,7 +106,8 @@ export async function clientCredentialsRequest(
  * @param options - `maxBytes`.
  * @returns a frozen {@link TokenResponse}.
  * @throws ProtocolError `ERR_OAUTH_ERROR` (with `status`, `error`, `errorDescription`) for an OAuth
- *   error answer; `ERR_OAUTH_RESPONSE_INVALID` for anything malformed.
+ *   error answer; `ERR_OAUTH_RESPONSE_INVALID` for anything malformed. TypeError `ERR_INVALID_ARG_VALUE`
+ *   when `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
  * ```ts
@@ -114,7 +116,8 @@ export async function clientCredentialsRequest(
  * ```
  */
 export async function processTokenResponse(response: Response, options: ProcessTokenResponseOptions = {}): Promise<TokenResponse> {
-  const parsed = await parseTokenResponse(response, { what: 'token response', maxBytes: options.maxBytes, requireIssuedTokenType: false })
+  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const parsed = await parseTokenResponse(response, { what: 'token response', maxBytes, requireIssuedTokenType: false })
   return Object.freeze({
     accessToken: parsed.accessToken,
     tokenType: parsed.tokenType,

@@ -1,4 +1,6 @@
 import { ProtocolError } from '../errors/index.js'
+import { optionalNumber } from '../internal/assert.js'
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../internal/oauth-http.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import type { TokenTypeURI } from './token-types.js'
 
@@ -53,7 +55,8 @@ export interface ProcessTokenExchangeResponseOptions {
  * @param response - the `Response` of {@link tokenExchangeRequest}.
  * @param options - `maxBytes`, `expectedIssuedTokenType`.
  * @returns a frozen {@link TokenExchangeResponse}.
- * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID`; TypeError `ERR_INVALID_ARG_TYPE` when `response` is not a Response.
+ * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID`; TypeError `ERR_INVALID_ARG_TYPE` when `response` is not a Response,
+ *   `ERR_INVALID_ARG_VALUE` when `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
  * ```ts
@@ -70,7 +73,8 @@ export async function processTokenExchangeResponse(
   response: Response,
   options: ProcessTokenExchangeResponseOptions = {},
 ): Promise<TokenExchangeResponse> {
-  const parsed = await parseTokenResponse(response, { what: 'token exchange response', maxBytes: options.maxBytes, requireIssuedTokenType: true })
+  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const parsed = await parseTokenResponse(response, { what: 'token exchange response', maxBytes, requireIssuedTokenType: true })
   if (options.expectedIssuedTokenType !== undefined && parsed.issuedTokenType !== options.expectedIssuedTokenType) {
     throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', 'token exchange response issued an unexpected token type', { status: response.status })
   }

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest'
+import { processTokenResponse } from '../../../src/client-auth/index.js'
+import { processTokenExchangeResponse, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
+
+const big = () => Response.json({ access_token: 'x', token_type: 'Bearer', issued_token_type: TOKEN_TYPE.ACCESS_TOKEN, pad: 'p'.repeat(200_000) })
+
+describe('token response maxBytes (review)', () => {
+  it('refuses a maxBytes that would disable the size cap (NaN, Infinity) or make no sense', async () => {
+    for (const maxBytes of [Number.NaN, Number.POSITIVE_INFINITY, 0, -1, 1.5]) {
+      await expect(processTokenResponse(big(), { maxBytes })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+      await expect(processTokenExchangeResponse(big(), { maxBytes })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    await expect(processTokenResponse(big())).rejects.toMatchObject({ code: 'ERR_OAUTH_RESPONSE_INVALID' })
+    expect((await processTokenResponse(big(), { maxBytes: 300_000 })).accessToken).toBe('x')
+  })
+})
