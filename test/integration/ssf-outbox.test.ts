@@ -63,6 +63,24 @@ function contract(name: string, make: () => Promise<OutboxStore>) {
       expect((await o.failed()).at(-1)).toMatchObject({ jti: a.jti, token: a.token, error: '400 invalid_key', failedAt: 9999 })
     })
 
+    it('counts the entries queued per stream through enqueue, remove, fail and deleteStream', async () => {
+      const o = await make()
+      expect(await o.queued!('A')).toBe(0)
+      const a = [entry('A'), entry('A'), entry('A')]
+      for (const e of a) await o.enqueue(e)
+      await o.enqueue(entry('B'))
+      expect(await o.queued!('A')).toBe(3)
+      expect(await o.queued!('B')).toBe(1)
+      await o.remove('A', [a[0]!.jti, 'unknown'])
+      await o.remove('B', [a[1]!.jti]) // another stream's jti: ignored
+      expect(await o.queued!('A')).toBe(2)
+      await o.fail('A', a[1]!.jti, 'gone', 1)
+      expect(await o.queued!('A')).toBe(1)
+      await o.deleteStream('A')
+      expect(await o.queued!('A')).toBe(0)
+      expect(await o.queued!('B')).toBe(1)
+    })
+
     it('stores streams and deletes a stream with its queue', async () => {
       const o = await make()
       await o.putStream(stream('S1'))

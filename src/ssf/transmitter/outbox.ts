@@ -101,6 +101,11 @@ export interface OutboxStore {
   listStreams(): Promise<readonly StoredStream[]>
   /** Deletes a stream and every entry still queued for it. */
   deleteStream(streamId: string): Promise<void>
+  /**
+   * How many entries are queued for `streamId` (optional: without it the transmitter asks
+   * `pending` for one more than its per-stream limit).
+   */
+  queued?(streamId: string): Promise<number>
 }
 
 /**
@@ -137,7 +142,17 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
   const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 100_000, { min: 1, integer: true })
   const maxFailed = optionalNumber(options.maxFailed, 'options.maxFailed', 1000, { min: 0, integer: true })
   const entries = new Map<string, OutboxEntry>()
+  const perStream = new Map<string, number>()
   const streams = new Map<string, StoredStream>()
+  const count = (streamId: string, delta: number): void => {
+    const n = (perStream.get(streamId) ?? 0) + delta
+    if (n > 0) perStream.set(streamId, n)
+    else perStream.delete(streamId)
+  }
+  const drop = (e: OutboxEntry): void => {
+    entries.delete(e.jti)
+    count(e.streamId, -1)
+  }
   const failedList: FailedEntry[] = []
   const clone = <T>(v: T): T => structuredClone(v)
   const ofStream = (streamId: string): OutboxEntry[] =>
@@ -149,7 +164,10 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
         throw new StoreError('ERR_STORE_FULL', 'outbox is full')
       }
       if (typeof entry?.jti !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'entry.jti must be a string')
+      const previous = entries.get(entry.jti)
+      if (previous !== undefined) drop(previous)
       entries.set(entry.jti, clone(entry))
+      count(entry.streamId, 1)
     },
     async due(now: number, limit: number): Promise<readonly OutboxEntry[]> {
       return [...entries.values()].filter((e) => e.delivery === 'push' && e.nextAttemptAt <= now).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt).slice(0, limit).map(clone)
@@ -162,12 +180,15 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
       if (entries.has(entry.jti)) entries.set(entry.jti, clone(entry))
     },
     async remove(streamId: string, jtis: readonly string[]): Promise<void> {
-      for (const jti of jtis) if (entries.get(jti)?.streamId === streamId) entries.delete(jti)
+      for (const jti of jtis) {
+        const e = entries.get(jti)
+        if (e?.streamId === streamId) drop(e)
+      }
     },
     async fail(streamId: string, jti: string, error: string, now: number): Promise<void> {
       const e = entries.get(jti)
       if (e === undefined || e.streamId !== streamId) return
-      entries.delete(jti)
+      drop(e)
       if (maxFailed === 0) return
       failedList.push({ ...e, failedAt: now, error })
       if (failedList.length > maxFailed) failedList.splice(0, failedList.length - maxFailed)
@@ -187,7 +208,10 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
     },
     async deleteStream(streamId: string): Promise<void> {
       streams.delete(streamId)
-      for (const e of ofStream(streamId)) entries.delete(e.jti)
+      for (const e of ofStream(streamId)) drop(e)
+    },
+    async queued(streamId: string): Promise<number> {
+      return perStream.get(streamId) ?? 0
     },
   })
 }

@@ -121,6 +121,12 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       const more = jtis.length > limit
       return { entries: await load(jtis.slice(0, limit)), more }
     },
+    async queued(streamId: string): Promise<number> {
+      const reply = await call(['ZCARD', q(streamId)])
+      const n = typeof reply === 'string' && /^\d{1,15}$/.test(reply) ? Number(reply) : reply
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw redisReplyError('ZCARD queue')
+      return n
+    },
     async update(entry: OutboxEntry): Promise<void> {
       await call(['EVAL', UPDATE, '2', ENTRIES, DUE, entry.jti, JSON.stringify(entry), entry.delivery === 'push' ? String(entry.nextAttemptAt) : ''])
     },

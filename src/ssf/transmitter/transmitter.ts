@@ -98,6 +98,12 @@ export interface TransmitterOptions {
   maxStreamsPerReceiver?: number
   /** How long a poll request without events is held open, ms. Default 30000. */
   longPollTimeout?: number
+  /**
+   * Most SETs queued for one stream (default 10 000). A stream that reaches it — a receiver that
+   * does not take delivery — is disabled (stream-updated SET with a reason) instead of filling the
+   * shared outbox, so emitting keeps working for every other stream.
+   */
+  maxQueuedPerStream?: number
   /** Push request timeout in ms. Default 10000. */
   pushTimeout?: number
   /** Delivery loop interval (ms) after `start()`. Default 1000. */
@@ -221,6 +227,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   const eventsSupported = Object.freeze([...(options.eventsSupported ?? Object.values(EVENT_TYPE_URIS).filter((u) => !u.includes('/ssf/event-type/')))])
   const deliveryMethods = Object.freeze([...(options.deliveryMethods ?? [DELIVERY_METHODS.push, DELIVERY_METHODS.poll])])
   const interval = optionalNumber(options.interval, 'options.interval', 1000, { min: 1 })
+  const maxQueued = optionalNumber(options.maxQueuedPerStream, 'options.maxQueuedPerStream', 10_000, { min: 1, integer: true })
   const sleep = options.sleep ?? defaultSleep
   const issuer = options.issuer
   const issuerPath = issuerUrl.pathname === '/' ? '' : issuerUrl.pathname.replace(/\/$/, '')
@@ -288,9 +295,31 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       if (stream.status === 'disabled') continue
       if (!(stream.config.events_delivered ?? []).includes(uri)) continue
       if (!covers(stream, parsedSubject)) continue
+      if (await backlogFull(stream.config.stream_id)) {
+        await disable(stream.config.stream_id, `more than ${maxQueued} undelivered events: the receiver is not taking delivery`)
+        continue
+      }
       out.push(await sign(stream, uri, payload, subject, false, o))
     }
     return Object.freeze(out)
+  }
+
+  async function updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
+    const stream = await outbox.getStream(streamId)
+    if (stream === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
+    await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
+    await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
+    if (status === 'enabled') await ctx.resumed(streamId)
+  }
+
+  /** Disables a stream whose receiver does not take delivery (its queued SETs stay for it). */
+  async function disable(streamId: string, reason: string): Promise<void> {
+    await updateStatus(streamId, 'disabled', reason)
+  }
+
+  async function backlogFull(streamId: string): Promise<boolean> {
+    if (outbox.queued !== undefined) return (await outbox.queued(streamId)) >= maxQueued
+    return (await outbox.pending(streamId, maxQueued - 1)).more
   }
 
   async function control(streamId: string, type: 'verification' | 'stream-updated', payload: Record<string, unknown>): Promise<void> {
@@ -393,13 +422,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     handle: createRoutes(ctx),
     metadata: () => metadata,
     emit,
-    async updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
-      const stream = await outbox.getStream(streamId)
-      if (stream === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
-      await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
-      await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
-      if (status === 'enabled') await ctx.resumed(streamId)
-    },
+    updateStatus,
     deliver,
     start(): void {
       if (running) return

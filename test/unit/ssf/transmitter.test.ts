@@ -448,3 +448,30 @@ describe('transmitter verification requests', () => {
     expect(await transmitter.emit({ type: 'session-revoked' }, AGENT)).toHaveLength(1) // the outbox still has room
   })
 })
+
+describe('transmitter per-stream backlog', () => {
+  it('disables a stream whose receiver does not take delivery instead of filling the shared outbox', async () => {
+    const outbox = createMemoryOutbox({ maxEntries: 50 })
+    const { client, transmitter } = await setup(outbox, { maxQueuedPerStream: 5 })
+    const idle = await client.createStream({ events_requested: [SESSION_REVOKED] }) // poll, never polled
+    const other = createStreamClient({ issuer: TX, authorization: 'Bearer other-token', audience: 'other', fetch: routeFetch({ [TX]: (r) => transmitter.handle(r) }) })
+    const busy = await other.createStream({ events_requested: [SESSION_REVOKED] })
+    const emitted: string[][] = []
+    for (let i = 0; i < 30; i++) emitted.push((await transmitter.emit({ type: 'session-revoked' }, AGENT)).map((e) => e.streamId))
+    // The idle stream got five, then was disabled with a reason (one stream-updated SET queued for it).
+    expect(emitted.filter((ids) => ids.includes(idle.stream_id))).toHaveLength(5)
+    expect(await client.getStatus(idle.stream_id)).toMatchObject({ status: 'disabled', reason: expect.stringContaining('not taking delivery') })
+    expect(await outbox.queued!(idle.stream_id)).toBe(6)
+    // The other stream kept receiving, up to its own limit, and no emit failed for lack of room.
+    expect(emitted.filter((ids) => ids.includes(busy.stream_id)).length).toBe(5)
+    // Without queued(), the transmitter asks pending() for one more than the limit.
+    const plain = createMemoryOutbox()
+    const { queued: _unused, ...withoutCount } = plain
+    const s2 = await setup(withoutCount as OutboxStore, { maxQueuedPerStream: 3 })
+    const idle2 = await s2.client.createStream({ events_requested: [SESSION_REVOKED] })
+    for (let i = 0; i < 6; i++) await s2.transmitter.emit({ type: 'session-revoked' }, AGENT)
+    expect((await plain.pending(idle2.stream_id, 100)).entries.filter((e) => !e.control)).toHaveLength(3)
+    expect(await s2.client.getStatus(idle2.stream_id)).toMatchObject({ status: 'disabled' })
+    expect(() => createTransmitter({ issuer: TX, signer: txKey.signer, authorizeReceiver: () => 'rx', maxQueuedPerStream: 0 })).toThrow(TypeError)
+  })
+})
