@@ -6,6 +6,8 @@ import { wrapNetworkError } from '../internal/oauth-http.js'
 import type { Clock } from '../internal/time.js'
 import { backchannelAuthenticationRequest, processBackchannelAuthenticationResponse, type BackchannelAuthenticationParameters } from './authentication-request.js'
 import type { CibaServer } from './constants.js'
+
+const MAX_TIMER_MS = 2 ** 31 - 1
 import type { CibaNotificationWaiter } from './ping.js'
 import { cibaTokenRequest, pollCibaToken, processCibaTokenResponse, type CibaTokenResponse, type Sleep } from './token.js'
 
@@ -111,7 +113,9 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
           ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
         })
       } else {
-        const timeout = AbortSignal.timeout(pending.expiresIn * 1000)
+        // Timers hold at most 2^31 - 1 ms: a longer expires_in (the provider may send up to a year)
+        // fired at once (Node clamps to 1 ms) or threw a RangeError (over 2^32 - 1 ms).
+        const timeout = AbortSignal.timeout(Math.min(pending.expiresIn * 1000, MAX_TIMER_MS))
         try {
           await delivery.waiter.wait(pending.authReqId, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
         } catch (err) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { processBackchannelAuthenticationResponse, processCibaTokenResponse, pollCibaToken } from '../../../src/ciba/index.js'
-import { client, OP } from '../../helpers/ciba-fake-op.js'
+import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, processBackchannelAuthenticationResponse, processCibaTokenResponse, pollCibaToken } from '../../../src/ciba/index.js'
+import { client, fakeOP, OP } from '../../helpers/ciba-fake-op.js'
 
 const big = (status = 200) => new Response(JSON.stringify({ access_token: 'x', token_type: 'Bearer', expires_in: 60, pad: 'p'.repeat(100_000) }), { status, headers: { 'content-type': 'application/json' } })
 
@@ -31,6 +31,20 @@ describe('processCibaTokenResponse (review)', () => {
       await expect(processCibaTokenResponse(big(), { maxBytes })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
       await expect(processBackchannelAuthenticationResponse(big(), { maxBytes })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
       await expect(pollCibaToken(OP, client, { authReqId: 'r', expiresIn: 60 }, { maxBytes, sleep: async () => undefined })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+  })
+})
+
+describe('cibaApproval ping delivery (review)', () => {
+  it('keeps waiting when the provider grants a long expires_in (no timer overflow)', async () => {
+    for (const expiresIn of [3_000_000, 31_536_000]) {
+      const op = fakeOP(['approve'], { auth_req_id: 'req-1', expires_in: expiresIn })
+      const waiter = createCibaNotificationWaiter()
+      const approve = cibaApproval({ server: OP, client, request: () => ({ scope: 'openid', loginHint: 'alice' }), fetch: op.fetch, delivery: { clientNotificationToken: createClientNotificationToken(), waiter } })
+      const decision = approve({})
+      await new Promise((r) => setTimeout(r, 30))
+      waiter.onNotification('req-1')
+      await expect(decision).resolves.toBe(true)
     }
   })
 })
