@@ -22,6 +22,7 @@
 export {
   createIdentityRegistry,
   createMemoryRegistryBackend,
+  type MemoryRegistryBackendOptions,
   type IdentityRegistry,
   type IdentityRegistryOptions,
   type IdentityRegistryBackend,

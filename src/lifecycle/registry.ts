@@ -216,10 +216,28 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
 }
 
 /**
- * Creates an in-memory {@link IdentityRegistryBackend} (one process; lost on restart — use the
- * Redis backend for anything that must be retained).
+ * Options of {@link createMemoryRegistryBackend}.
  *
+ * @example
+ * ```ts
+ * import { createMemoryRegistryBackend, type MemoryRegistryBackendOptions } from 'agentauth/lifecycle'
+ * const options: MemoryRegistryBackendOptions = { maxAudit: 10_000 }
+ * const backend = createMemoryRegistryBackend(options)
+ * ```
+ */
+export interface MemoryRegistryBackendOptions {
+  /** Records kept in the global audit list (per-identifier lists are not capped). Default 100000. */
+  readonly maxAudit?: number
+}
+
+/**
+ * Creates an in-memory {@link IdentityRegistryBackend} (one process; lost on restart — use the
+ * Redis backend for anything that must be retained). Like the Redis backend it keeps one audit list
+ * per identifier and a global one capped at `maxAudit`.
+ *
+ * @param options - `maxAudit`.
  * @returns the backend.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
  *
  * @example
  * ```ts
@@ -227,23 +245,34 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
  * const registry = createIdentityRegistry({ backend: createMemoryRegistryBackend(), revocations })
  * ```
  */
-export function createMemoryRegistryBackend(): IdentityRegistryBackend {
+export function createMemoryRegistryBackend(options: MemoryRegistryBackendOptions = {}): IdentityRegistryBackend {
+  assertObject(options, 'options')
+  const maxAudit = optionalNumber(options.maxAudit, 'options.maxAudit', 100_000, { min: 1, integer: true })
   const active = new Set<string>()
   const retainedMap = new Map<string, RetainedIdentity>()
+  const byId = new Map<string, AuditRecord[]>()
   const log: AuditRecord[] = []
+  function append(record: AuditRecord): void {
+    const list = byId.get(record.id)
+    if (list === undefined) byId.set(record.id, [record])
+    else list.push(record)
+    log.push(record)
+    // Trimmed in batches (amortised O(1)); trail() never shows more than the last maxAudit.
+    if (log.length >= 2 * maxAudit) log.splice(0, log.length - maxAudit)
+  }
   return Object.freeze({
     async register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'> {
       if (retainedMap.has(id)) return 'retained'
       if (active.has(id)) return 'exists'
       active.add(id)
-      log.push(record)
+      append(record)
       return 'created'
     },
     async retain(identity: RetainedIdentity, record: AuditRecord): Promise<boolean> {
       active.delete(identity.id)
       if (retainedMap.has(identity.id)) return false
       retainedMap.set(identity.id, identity)
-      log.push(record)
+      append(record)
       return true
     },
     async isActive(id: string): Promise<boolean> {
@@ -253,10 +282,11 @@ export function createMemoryRegistryBackend(): IdentityRegistryBackend {
       return retainedMap.get(id)
     },
     async audit(record: AuditRecord): Promise<void> {
-      log.push(record)
+      append(record)
     },
     async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
-      return (id === undefined ? log : log.filter((r) => r.id === id)).slice(-limit)
+      if (id !== undefined) return (byId.get(id) ?? []).slice(-limit)
+      return log.slice(-Math.min(limit, maxAudit))
     },
   })
 }

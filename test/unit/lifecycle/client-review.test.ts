@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { createIdentityRegistry, createMemoryRegistryBackend } from '../../../src/lifecycle/index.js'
+import { createMemoryRevocationStore } from '../../../src/stores/index.js'
+
+describe('createMemoryRegistryBackend (review)', () => {
+  it('caps the global audit list at maxAudit, as the Redis backend does, and keeps per-identifier trails', async () => {
+    const backend = createMemoryRegistryBackend({ maxAudit: 10 })
+    const registry = createIdentityRegistry({ backend, revocations: createMemoryRevocationStore() })
+    await registry.register('first')
+    await registry.deprovision('first', { reason: 'retired' })
+    for (let i = 0; i < 50; i++) await registry.register('first').catch(() => undefined)
+    for (let i = 0; i < 50; i++) await registry.register(`agent-${i}`)
+    const all = await backend.trail(undefined, 100_000)
+    expect(all).toHaveLength(10)
+    expect(all.at(-1)).toMatchObject({ id: 'agent-49', action: 'registered' })
+    const first = await registry.auditTrail('first', { limit: 100_000 })
+    expect(first).toHaveLength(52)
+    expect(first.slice(0, 2).map((r) => r.action)).toEqual(['registered', 'deprovisioned'])
+    expect(() => createMemoryRegistryBackend({ maxAudit: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createMemoryRegistryBackend({ maxAudit: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
+  it('returns only the last maxAudit global records however many were written', async () => {
+    const backend = createMemoryRegistryBackend({ maxAudit: 5 })
+    for (let i = 0; i < 1000; i++) await backend.audit({ id: `x${i % 3}`, action: 'refused', at: i })
+    expect(await backend.trail(undefined, 1000)).toEqual([995, 996, 997, 998, 999].map((at) => ({ id: `x${at % 3}`, action: 'refused', at })))
+    expect(await backend.trail('x0', 1000)).toHaveLength(334)
+  })
+})
