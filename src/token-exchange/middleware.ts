@@ -24,6 +24,65 @@ export interface TokenExchangeMiddlewareOptions {
   destinations: Readonly<Record<string, TokenTarget>> | ((url: URL) => TokenTarget | undefined)
 }
 
+const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/
+
+/**
+ * True when a `WWW-Authenticate` value holds a `Bearer` challenge whose `error` auth-param is
+ * `invalid_token` (RFC 6750 §3), parsed with the RFC 9110 §11.6.1 grammar: schemes and parameter
+ * names case-insensitively, token or quoted-string values (quoted-pairs unescaped), several
+ * challenges, commas inside quoted strings. Text inside other parameters (`error_description`) and
+ * other schemes' parameters do not count; what it cannot parse is skipped up to the next comma.
+ */
+function isBearerInvalidToken(header: string): boolean {
+  const n = header.length
+  let i = 0
+  let scheme = ''
+  const token = (): string => {
+    const start = i
+    while (i < n && TCHAR.test(header[i]!)) i++
+    return header.slice(start, i)
+  }
+  const ows = (): void => {
+    while (i < n && (header[i] === ' ' || header[i] === '\t')) i++
+  }
+  while (i < n) {
+    ows()
+    if (header[i] === ',') {
+      i++
+      continue
+    }
+    const name = token()
+    ows()
+    if (name.length > 0 && header[i] === '=') {
+      i++
+      ows()
+      let value = ''
+      if (header[i] === '"') {
+        i++
+        let closed = false
+        while (i < n) {
+          const c = header[i++]!
+          if (c === '"') {
+            closed = true
+            break
+          }
+          value += c === '\\' && i < n ? header[i++]! : c
+        }
+        if (!closed) return false
+      } else {
+        value = token()
+      }
+      if (scheme === 'bearer' && name.toLowerCase() === 'error' && value === 'invalid_token') return true
+    } else if (name.length > 0) {
+      scheme = name.toLowerCase()
+      continue
+    }
+    // Skip the rest of this element (token68 padding, junk) up to the next comma.
+    while (i < n && header[i] !== ',') i++
+  }
+  return false
+}
+
 function normaliseOrigins(map: Readonly<Record<string, TokenTarget>>): Map<string, TokenTarget> {
   const out = new Map<string, TokenTarget>()
   for (const [origin, target] of Object.entries(map)) {
@@ -48,7 +107,7 @@ function normaliseOrigins(map: Readonly<Record<string, TokenTarget>>): Map<strin
  * agent process never sees the token: the agent talks to the broker, the broker's fetch carries
  * this middleware.
  *
- * A 401 answer whose `WWW-Authenticate` says `invalid_token` evicts the cached token so the next
+ * A 401 answer with a `Bearer` challenge whose `error` is `invalid_token` (RFC 6750 §3) evicts the cached token so the next
  * call exchanges a fresh one (the request itself is not retried). Cross-origin redirects: `fetch`
  * strips `Authorization`, so the token does not follow a redirect to another origin.
  *
@@ -95,7 +154,7 @@ export function tokenExchange(options: TokenExchangeMiddlewareOptions): FetchMid
       const headers = new Headers(request.headers)
       headers.set('authorization', `Bearer ${token.token}`)
       const response = await next(new Request(request, { headers }))
-      if (response.status === 401 && /error\s*=\s*"?invalid_token/i.test(response.headers.get('www-authenticate') ?? '')) cache.invalidate(target)
+      if (response.status === 401 && isBearerInvalidToken(response.headers.get('www-authenticate') ?? '')) cache.invalidate(target)
       return response
     }
   }

@@ -155,3 +155,32 @@ describe('createTokenCache (review)', () => {
     expect(audiences).toEqual(['https://a.example', 'https://b.example'])
   })
 })
+
+describe('tokenExchange WWW-Authenticate parsing (review)', () => {
+  async function evicts(challenge: string): Promise<boolean> {
+    let n = 0
+    const cache = createTokenCache({ fetchToken: async () => response(`t${++n}`) })
+    const f = tokenExchange({ cache, destinations: () => ({ audience: 'a' }) })(async () => new Response('', { status: 401, headers: { 'www-authenticate': challenge } }))
+    await f('https://a.example/')
+    await f('https://a.example/')
+    return n === 2
+  }
+
+  it('evicts only on a Bearer challenge whose error auth-param is invalid_token (RFC 9110 §11.6.1, RFC 6750 §3)', async () => {
+    for (const yes of [
+      'Bearer error="invalid_token"',
+      'bearer realm="api", ERROR = invalid_token',
+      'Basic realm="x", Bearer error="invalid_token", error_description="expired"',
+      'Bearer realm="a,b", error="invalid\\_token"',
+      'Negotiate a/b+c==, Bearer error="invalid_token"',
+    ]) expect(await evicts(yes), yes).toBe(true)
+    for (const no of [
+      'Bearer error="insufficient_scope", error_description="error=invalid_token"',
+      'Bearer error="invalid_token_type"',
+      'DPoP error="invalid_token"',
+      'Bearer realm="error=\\"invalid_token\\""',
+      'Bearer error="invalid_token',
+      '',
+    ]) expect(await evicts(no), no).toBe(false)
+  })
+})
