@@ -99,6 +99,12 @@ export interface CreateGrantOptions {
   clock?: MintOptions['clock']
 }
 
+// A NaN notAfter made exp NaN, serialised as "exp": null: a grant that never expires.
+function checkNotAfter(options: CreateGrantOptions): void {
+  const v = options.notAfter
+  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.notAfter must be a finite number of epoch seconds')
+}
+
 function normaliseScope(claims: { scope?: unknown }, out: Record<string, unknown>): void {
   if (claims.scope === undefined) return
   const list = scopeOption(claims.scope as string, 'claims.scope')
@@ -113,7 +119,8 @@ function normaliseScope(claims: { scope?: unknown }, out: Record<string, unknown
  * @param claims - see {@link JWTAuthorizationGrantClaims}.
  * @param options - `signer`, `lifetime` (default 300 s), `notAfter`, `clock`.
  * @returns the compact JWT.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` for missing claims or a bad lifetime.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for missing claims, a bad lifetime or a `notAfter` that is
+ *   not a finite number.
  *
  * @example
  * ```ts
@@ -123,6 +130,7 @@ function normaliseScope(claims: { scope?: unknown }, out: Record<string, unknown
  */
 export async function createJWTAuthorizationGrant(claims: JWTAuthorizationGrantClaims, options: CreateGrantOptions): Promise<string> {
   const lifetime = checkMintOptions(options, 'options', 3600)
+  checkNotAfter(options)
   if (typeof claims !== 'object' || claims === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'claims must be an object')
   for (const c of ['iss', 'sub', 'aud']) requireStringClaim(claims, c, 'JWT authorization grant')
   const out: Record<string, unknown> = { ...claims }
@@ -138,7 +146,8 @@ export async function createJWTAuthorizationGrant(claims: JWTAuthorizationGrantC
  * @param claims - see {@link IdJagClaims}.
  * @param options - `signer`, `lifetime` (default 300 s), `notAfter`, `clock`.
  * @returns the compact JWT.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` for missing claims or a bad lifetime.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for missing claims, a bad lifetime or a `notAfter` that is
+ *   not a finite number.
  *
  * @example
  * ```ts
@@ -151,6 +160,7 @@ export async function createJWTAuthorizationGrant(claims: JWTAuthorizationGrantC
  */
 export async function createIdJag(claims: IdJagClaims, options: CreateGrantOptions): Promise<string> {
   const lifetime = checkMintOptions(options, 'options', 3600)
+  checkNotAfter(options)
   if (typeof claims !== 'object' || claims === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'claims must be an object')
   for (const c of ['iss', 'sub', 'aud', 'client_id']) requireStringClaim(claims, c, 'ID-JAG')
   const out: Record<string, unknown> = { ...claims }
