@@ -96,7 +96,9 @@ export async function readOAuthJSON(
     const body = parseJSON(bytes)
     const error = body?.error
     if (body !== undefined && typeof error === 'string' && ERROR_CODE.test(error)) {
-      const description = typeof body.error_description === 'string' ? body.error_description.slice(0, 1024) : undefined
+      // RFC 6749 §5.2 allows printable ASCII only: anything else (CR/LF, escape sequences, bidi
+      // marks) is replaced, so a server cannot forge log lines or terminal output through it.
+      const description = typeof body.error_description === 'string' ? body.error_description.slice(0, 1024).replace(/[^\x20-\x7e]/g, ' ') : undefined
       throw new ProtocolError('ERR_OAUTH_ERROR', `${what} answered with OAuth error ${error}`, {
         status: response.status,
         error,

@@ -39,7 +39,11 @@ export async function mintJWT(typ: string, claims: Record<string, unknown>, opti
   for (const g of GENERATED) if (Object.hasOwn(claims, g)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `claim "${g}" is set by the minter`)
   const iat = nowSeconds(options.clock)
   let exp = iat + lifetime
-  if (options.notAfter !== undefined) exp = Math.min(exp, Math.floor(options.notAfter))
+  if (options.notAfter !== undefined) {
+    // NaN would make exp NaN, serialised as "exp": null: a token without expiry.
+    if (typeof options.notAfter !== 'number' || !Number.isFinite(options.notAfter)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.notAfter must be a finite number of seconds')
+    exp = Math.min(exp, Math.floor(options.notAfter))
+  }
   if (exp <= iat) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the token would already be expired (notAfter)')
   const jti = randomId()
   const payload: Record<string, unknown> = {}

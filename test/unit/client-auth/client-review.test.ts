@@ -14,3 +14,14 @@ describe('token response maxBytes (review)', () => {
     expect((await processTokenResponse(big(), { maxBytes: 300_000 })).accessToken).toBe('x')
   })
 })
+
+describe('OAuth error responses (review)', () => {
+  it('keeps error_description to printable ASCII (RFC 6749 §5.2): no CR/LF, escape sequences or bidi marks reach logs', async () => {
+    const r = Response.json({ error: 'invalid_grant', error_description: 'bad\r\nINFO forged \u001b[31mred\u001b[0m \u202eevil "quoted"' }, { status: 400 })
+    const err = await processTokenResponse(r).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'invalid_grant' })
+    const description = (err as { errorDescription: string }).errorDescription
+    expect(description).toMatch(/^[\x20-\x7e]*$/)
+    expect(description).toBe('bad  INFO forged  [31mred [0m  evil "quoted"')
+  })
+})

@@ -4,6 +4,7 @@ import { createMemoryReplayCache } from '../../../src/stores/index.js'
 import { createAccessToken, createClientAuthenticator, createClientCredentialsHandler, createJWTTokenVerifier, createTokenExchangeHandler, type AuthenticatedClient } from '../../../src/token-service/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+import { generateSigner } from '../../../src/signer/index.js'
 
 const BAD = [Number.NaN, Number.POSITIVE_INFINITY, -1, 1e9]
 const client = {} as AuthenticatedClient
@@ -52,5 +53,17 @@ describe('numeric options never disable a check', () => {
     }
     expect(() => make([])).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
     expect(() => make([TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.JWT, TOKEN_TYPE.ID_JAG])).not.toThrow()
+  })
+})
+
+describe('createAccessToken notAfter (review)', () => {
+  it('refuses a notAfter that is not a finite number (NaN gave "exp": null, a token without expiry)', async () => {
+    const signer = await generateSigner('ES256')
+    const claims = { iss: 'https://as.example.com', sub: 'alice', aud: 'https://api.example.com', client_id: 'web' }
+    for (const notAfter of [Number.NaN, Number.POSITIVE_INFINITY, '1800000000' as unknown as number]) {
+      await expect(createAccessToken(claims, { signer, notAfter })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    const token = await createAccessToken(claims, { signer, notAfter: Math.floor(Date.now() / 1000) + 60 })
+    expect(typeof JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp).toBe('number')
   })
 })
