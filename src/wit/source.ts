@@ -111,7 +111,9 @@ export function staticWITSource(token: string, options: StaticWITSourceOptions =
  * `retryInterval` seconds); after that, `getWIT` waits for a fetch and rejects with its error.
  *
  * @param fetchWIT - returns a compact WIT, or `{ token, expiresAt }` (the earlier of `expiresAt`
- *   and the token's `exp` is used). It receives an `AbortSignal` that fires after `timeout`.
+ *   and the token's `exp` is used). It receives an `AbortSignal` that fires after `timeout`; a call
+ *   still pending then is abandoned (the fetch fails with the signal's reason) even if it ignores
+ *   the signal.
  * @param options - refresh timing, clock and decode options.
  * @returns the source.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
@@ -146,7 +148,10 @@ export function refreshingWITSource(fetchWIT: FetchWIT, options: RefreshingWITSo
   function refresh(): Promise<WITWithExpiry> {
     if (inflight !== undefined) return inflight
     const p = (async () => {
-      const value = await fetchWIT({ signal: AbortSignal.timeout(timeoutMs) })
+      // A fetch function that ignores its signal must not hold the refresh (and, once the current
+      // token has expired, every getWIT) past the timeout: its promise is abandoned then.
+      const signal = AbortSignal.timeout(timeoutMs)
+      const value = await waitFor(fetchWIT({ signal }), signal)
       const entry = typeof value === 'string'
         ? entryFor(value, policy)
         : entryFor((value as Partial<WITWithExpiry> | null)?.token, policy, (value as Partial<WITWithExpiry> | null)?.expiresAt)

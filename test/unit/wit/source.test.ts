@@ -188,6 +188,22 @@ describe('refreshingWITSource', () => {
     await expect(source.getWIT({ signal: AbortSignal.abort(new Error('x')) })).resolves.toMatchObject({ token })
   })
 
+  it('abandons a fetch that ignores its signal at the timeout, so an expired source does not hang', async () => {
+    const { state, clock } = manualClock()
+    const token = await mint(NOW, 600)
+    let calls = 0
+    // The second call never settles and ignores its signal.
+    const fn: FetchWIT = async () => (++calls === 1 ? token : new Promise<string>(() => {}))
+    const source = refreshingWITSource(fn, { clock, timeout: 0.02 })
+    expect((await source.getWIT()).token).toBe(token)
+    state.now = NOW + 590 // inside the refresh window: a background refresh starts and hangs
+    expect((await source.getWIT()).token).toBe(token)
+    state.now = NOW + 610 // the current token has expired: getWIT waits for the stuck refresh…
+    await expect(source.getWIT()).rejects.toMatchObject({ name: 'TimeoutError' }) // …until the timeout
+    await expect(source.getWIT()).rejects.toMatchObject({ name: 'TimeoutError' }) // a new fetch, not the stuck one
+    expect(calls).toBe(3)
+  })
+
   it('validates its options at construction', () => {
     const fn: FetchWIT = async () => ''
     expect(() => refreshingWITSource(undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
