@@ -55,18 +55,24 @@ export async function fetchJSONDocument(url: string, options: FetchDocumentOptio
     timedOut = true
     controller.abort(new DOMException(`${what} timed out`, 'TimeoutError'))
   }, options.timeoutMs)
+  // A fetch function that ignores its signal must not hold the load (and every verification
+  // waiting for this bundle) past the timeout: each step also ends when the controller aborts.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
+  })
+  aborted.catch(() => undefined)
   try {
-    const response = await options.fetch(url, {
+    const response = await Promise.race([options.fetch(url, {
       method: 'GET',
       headers: { accept: 'application/json' },
       redirect: 'manual',
       signal: controller.signal,
-    })
+    }), aborted])
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined)
       throw new ProtocolError('ERR_BUNDLE_FETCH', `${what} answered HTTP ${response.status}`, { status: response.status })
     }
-    const bytes = await readBounded(response, options.maxBytes, what)
+    const bytes = await Promise.race([readBounded(response, options.maxBytes, what), aborted])
     try {
       return parseJSONObject(bytes, { maxBytes: options.maxBytes, what })
     } catch (cause) {

@@ -191,6 +191,15 @@ describe('remoteTrustBundle: hostile responses', () => {
     expect(e.code).toBe('ERR_REMOTE_TIMEOUT')
   })
 
+  it('times out a custom fetch that ignores its signal, and a body it never ends', async () => {
+    const urls = { 'example.org': 'https://bundles.example.org/jwks' }
+    const hung = remoteTrustBundle({ urls, timeoutMs: 30, fetch: () => new Promise<Response>(() => {}) })
+    expect((await rejection(hung.getBundle('example.org'))).code).toBe('ERR_REMOTE_TIMEOUT')
+    const endless = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('{"keys":')) } })
+    const stalled = remoteTrustBundle({ urls, timeoutMs: 30, fetch: async () => new Response(endless, { status: 200 }) })
+    expect((await rejection(stalled.getBundle('example.org'))).code).toBe('ERR_REMOTE_TIMEOUT')
+  })
+
   it('times out a body that stalls after the headers', async () => {
     server.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
