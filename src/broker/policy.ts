@@ -26,6 +26,22 @@ export type PolicyDecision =
   | { readonly allowed: true; readonly destination: Destination }
   | { readonly allowed: false; readonly reason: 'origin_not_allowed' | 'mode_not_allowed' | 'path_not_allowed' | 'method_not_allowed' | 'rate_limited'; readonly retryAfter?: number }
 
+const ENCODED_PERCENT = /%25/g
+
+/**
+ * `path` with `%25` decoded until none is left (bounded), for the checks only: an upstream that
+ * decodes twice (a proxy, then the application) would read `%252e%252e` as `..` and `%252f` as `/`.
+ */
+function undoubled(path: string): string {
+  let p = path
+  for (let i = 0; i < 8 && p.includes('%25'); i++) p = p.replace(ENCODED_PERCENT, '%')
+  return p
+}
+
+function hasEncodedSeparator(path: string): boolean {
+  return ENCODED_SEPARATOR.test(undoubled(path))
+}
+
 /**
  * True when a segment of `path` is `.` or `..` once `%2e` / `%3b` are decoded and its `;` path
  * parameters removed. The URL parser has already resolved plain dot segments, but it leaves `..;`
@@ -33,7 +49,7 @@ export type PolicyDecision =
  * `/api/..;/admin` into `/admin`.
  */
 function hasDotSegment(path: string): boolean {
-  for (const segment of path.split('/')) {
+  for (const segment of undoubled(path).split('/')) {
     const decoded = segment.replace(ENCODED_DOT, '.').replace(ENCODED_SEMICOLON, ';')
     const semicolon = decoded.indexOf(';')
     const bare = semicolon === -1 ? decoded : decoded.slice(0, semicolon)
@@ -44,7 +60,7 @@ function hasDotSegment(path: string): boolean {
 
 function pathPrefix(value: unknown, name: string): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.length > 2048) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a path starting with /`)
-  if (/[?#\s]/.test(value) || ENCODED_SEPARATOR.test(value) || hasDotSegment(value)) {
+  if (/[?#\s]/.test(value) || hasEncodedSeparator(value) || hasDotSegment(value)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a plain path prefix (no query, fragment, dot segments or encoded separators)`)
   }
   return value
@@ -112,7 +128,7 @@ export function normalisePolicy(policy: BrokerPolicy, clock: Clock): NormalisedP
       if (d === undefined) return { allowed: false, reason: 'origin_not_allowed' }
       if (!d.modes.has(mode)) return { allowed: false, reason: 'mode_not_allowed' }
       const path = url.pathname
-      if (ENCODED_SEPARATOR.test(path) || hasDotSegment(path) || !d.paths.some((p) => matchPath(path, p))) return { allowed: false, reason: 'path_not_allowed' }
+      if (hasEncodedSeparator(path) || hasDotSegment(path) || !d.paths.some((p) => matchPath(path, p))) return { allowed: false, reason: 'path_not_allowed' }
       if (!d.methods.has(method)) return { allowed: false, reason: 'method_not_allowed' }
       if (d.bucket !== undefined) {
         const wait = d.bucket.take()

@@ -35,6 +35,20 @@ describe('broker policy', () => {
     expect(d(`${O}/v1/orders`, 'get')).toBe('method_not_allowed')
   })
 
+  it('refuses dot segments and separators encoded twice (%252e, %252f), which an upstream decoding twice resolves', () => {
+    const p = normalisePolicy({ destinations: { [O]: { paths: ['/api'], methods: ['GET'] } } }, Date.now)
+    const d = (path: string) => {
+      const r = p.decide(new URL(`${O}${path}`), 'GET', 'proof')
+      return r.allowed ? 'allowed' : r.reason
+    }
+    for (const path of ['/api/%252e%252e/admin', '/api/%25252E%25252e/admin', '/api/..%252fadmin', '/api/x%255c..%255cadmin', '/api/%252e%252e;/admin']) {
+      expect([path, d(path)]).toEqual([path, 'path_not_allowed'])
+    }
+    expect(d('/api/100%25')).toBe('allowed') // a literal percent in a segment
+    expect(d('/api/%2525')).toBe('allowed')
+    expect(() => normalisePolicy({ destinations: { [O]: { paths: ['/api/%252e%252e'] } } }, Date.now)).toThrow(TypeError)
+  })
+
   it('refuses dot segments hidden behind path parameters (..;), which servers that strip ;params resolve', () => {
     const p = normalisePolicy({ destinations: { [O]: { paths: ['/api', '/v1/orders'], methods: ['GET'] } } }, Date.now)
     const d = (path: string) => {
