@@ -24,7 +24,8 @@ const verifierB = createRedisReplayCache({ command: ioredisCommand(clientB), pre
 // --- Replay: a proof accepted by instance A is refused by instance B ---------------------------
 const proofExp = now() + 60
 const tolerance = 60 // keep the key as long as the verifier would still accept the proof
-const key = 'wpt:spiffe://example.org/billing:3c1e9a0f'
+const sender = 'spiffe://example.org/billing'
+const key = `wpt:${sender.length}:${sender}:3c1e9a0f` // the verifiers' format: the sender is length-prefixed
 console.log('A accepts the proof:', await verifierA.claim(key, proofExp + tolerance)) // true
 console.log('B refuses the replay:', !(await verifierB.claim(key, proofExp + tolerance))) // true
 
