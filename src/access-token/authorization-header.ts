@@ -1,3 +1,4 @@
+import { markBearerError } from '../internal/bearer-errors.js'
 import { VerificationError } from '../errors/index.js'
 import { checkAccessTokenOptions, verifyChecked, type VerifiedAccessToken, type VerifyAccessTokenOptions } from './verify.js'
 
@@ -39,17 +40,17 @@ export function createAccessTokenVerifier(options: VerifyAccessTokenOptions): Au
   checkAccessTokenOptions(options)
   return async function verifyAuthorization(authorization) {
     if (typeof authorization !== 'string' || authorization.length === 0) {
-      throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'no Authorization header', { status: 401, challenge: {} })
+      throw markBearerError(new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'no Authorization header', { status: 401, challenge: {} }))
     }
     const max = (options.maxTokenBytes ?? 16 * 1024) + 32
-    if (authorization.length > max) throw new VerificationError('ERR_INPUT_TOO_LARGE', 'Authorization header is too large', { status: 401, challenge: { error: 'invalid_request' } })
+    if (authorization.length > max) throw markBearerError(new VerificationError('ERR_INPUT_TOO_LARGE', 'Authorization header is too large', { status: 401, challenge: { error: 'invalid_request' } }))
     const m = BEARER.exec(authorization)
     if (m === null) {
       const bearer = /^bearer(\s|$)/i.test(authorization)
-      throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', bearer ? 'malformed Bearer credentials' : 'Authorization scheme is not Bearer', {
+      throw markBearerError(new VerificationError('ERR_ACCESS_TOKEN_INVALID', bearer ? 'malformed Bearer credentials' : 'Authorization scheme is not Bearer', {
         status: 401,
         challenge: bearer ? { error: 'invalid_request' } : {},
-      })
+      }))
     }
     return verifyChecked(m[1]!, options)
   }

@@ -1,3 +1,4 @@
+import { markBearerError } from '../internal/bearer-errors.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { timingSafeEqualString } from '../internal/bytes.js'
 import { deepFreeze, isPlainObject, type JSONObject } from '../internal/json.js'
@@ -217,6 +218,15 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
  * @internal
  */
 export async function verifyChecked(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
+  try {
+    return await verifyUnmarked(token, options)
+  } catch (err) {
+    // Every refusal here concerns the Bearer token: errorResponse answers with a Bearer challenge.
+    throw err instanceof VerificationError ? markBearerError(err) : err
+  }
+}
+
+async function verifyUnmarked(token: string, options: VerifyAccessTokenOptions): Promise<VerifiedAccessToken> {
   const verified = await verifyJWT(token, {
     keys: options.keys,
     algorithms: options.algorithms,

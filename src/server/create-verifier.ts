@@ -3,6 +3,7 @@ import { codedTypeError, StoreError, VerificationError } from '../errors/index.j
 import { verifyContentDigest } from '../httpsig/index.js'
 import { parseWorkloadIdentifier, type WorkloadIdentifier } from '../identifier/index.js'
 import { looseInstanceOf } from '../internal/assert.js'
+import { markBearerError } from '../internal/bearer-errors.js'
 import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import { createCompiledWIMSERequestVerifier, type CompiledWIMSERequestVerifier } from '../wimse-httpsig/request.js'
@@ -321,7 +322,7 @@ async function verifyAccessTokenStep(
     const sid = token.claims.sid
     const keys = { sub: token.subject, ...(typeof token.claims.jti === 'string' ? { jti: token.claims.jti } : {}), ...(typeof sid === 'string' ? { sid } : {}) }
     if ((await checkRevocation(p.revocations, keys, token.issuedAt)) !== undefined) {
-      throw new VerificationError('ERR_CREDENTIAL_REVOKED', 'the access token or its session has been revoked', { status: 401 })
+      throw markBearerError(new VerificationError('ERR_CREDENTIAL_REVOKED', 'the access token or its session has been revoked', { status: 401, challenge: { error: 'invalid_token' } }))
     }
   }
   return token

@@ -1,4 +1,5 @@
 import { ERROR_CODES, ProtocolError, SignerError, StoreError, VerificationError, isAgentAuthError } from '../errors/index.js'
+import { isBearerError } from '../internal/bearer-errors.js'
 
 /**
  * Options of {@link errorResponse}.
@@ -87,7 +88,9 @@ function problem(status: number, title: string, detail: string, code: string, he
 export function errorResponse(err: unknown, options: ErrorResponseOptions = {}): Response {
   const headers = new Headers()
   if (err instanceof VerificationError) {
-    const bearer = err.code === 'ERR_ACCESS_TOKEN_INVALID' || err.code === 'ERR_INSUFFICIENT_SCOPE'
+    // Access-token refusals carry shared codes too (ERR_TOKEN_EXPIRED, ERR_CONFIRMATION_MISMATCH …):
+    // agentauth/access-token marks every error it throws, so all of them get the Bearer challenge.
+    const bearer = isBearerError(err) || err.code === 'ERR_ACCESS_TOKEN_INVALID' || err.code === 'ERR_INSUFFICIENT_SCOPE'
     const params: Record<string, string> = {}
     if (options.realm !== undefined) params.realm = options.realm
     if (bearer) {

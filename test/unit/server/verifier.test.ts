@@ -6,6 +6,9 @@ import { createRequestVerifier, errorResponse, createResponseSigner } from '../.
 import { verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
 import { createContentDigest, signRequest } from '../../../src/httpsig/index.js'
 import { verifyWIT } from '../../../src/wit/index.js'
+import { generateSigner } from '../../../src/signer/index.js'
+import { createAccessTokenVerifier } from '../../../src/access-token/index.js'
+import { createAccessToken } from '../../../src/token-service/index.js'
 import { signedRequest, trustDomain, wptRequest } from '../../helpers/server-fixtures.js'
 
 const ORIGIN = 'https://api.example.com'
@@ -98,6 +101,27 @@ describe('createRequestVerifier', () => {
     expect(errorResponse(err, { scheme: 'A\r\nSet-Cookie: x=1' }).headers.get('www-authenticate')).toMatch(/^WIMSE error=/)
     const outage = errorResponse(new ProtocolError('ERR_BUNDLE_FETCH', 'down'), { retryAfter: Number.NaN })
     expect(outage.headers.get('retry-after')).toBe('1')
+  })
+
+  it('answers every access-token refusal with a Bearer challenge (RFC 6750 §3), whatever its code', async () => {
+    const signer = await generateSigner('ES256', { kid: 'as' })
+    const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com', keys: [await signer.publicJwk()], clock: () => 1_800_000_000_000 }
+    const claims = { iss: options.issuer, sub: 'alice', aud: options.audience, client_id: 'web' }
+    const expired = await createAccessToken(claims, { signer, lifetime: 60, clock: () => (1_800_000_000 - 3600) * 1000 })
+    const verifyBearer = createAccessTokenVerifier(options)
+    const refusals = [
+      await verifyBearer(`Bearer ${expired}`).catch((e: unknown) => e),
+      await verifyBearer(null).catch((e: unknown) => e),
+      await verifyBearer(`Bearer ${await createAccessToken(claims, { signer, lifetime: 60, clock: options.clock })}`).then(() => undefined),
+    ]
+    expect(refusals[0]).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
+    expect(errorResponse(refusals[0]).headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
+    expect(errorResponse(refusals[1]).headers.get('www-authenticate')).toMatch(/^Bearer /)
+    expect(refusals[2]).toBeUndefined()
+    // A workload error with the same code keeps the workload scheme.
+    const { verify } = await setup()
+    const wimse = await verify(new Request(`${ORIGIN}/x`)).catch((e: unknown) => e)
+    expect(errorResponse(wimse).headers.get('www-authenticate')).toMatch(/^WIMSE /)
   })
 
   it('signs the response so the caller can verify who answered', async () => {
