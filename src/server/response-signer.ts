@@ -45,9 +45,10 @@ export interface ResponseSignerOptions {
  * Signs a response for the request it answers; returns a new `Response` with
  * `Workload-Identity-Token`, `Content-Digest` (unless streaming), `Signature-Input` and
  * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
- * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the key cannot sign, and with
- * `VerificationError` `ERR_HTTPSIG_INVALID` (malformed request signature fields) or
- * `ERR_BODY_TOO_LARGE` (body over `maxBodyBytes`).
+ * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the response cannot be signed:
+ * the key fails, the request's signature fields are malformed, or the body exceeds
+ * `maxBodyBytes` (the cause says which). A response that cannot be signed is a server-side
+ * failure (500), never the caller's.
  *
  * @example
  * ```ts
@@ -75,8 +76,8 @@ const isEventStream = (r: Response): boolean => (r.headers.get('content-type') ?
  * @returns a {@link ResponseSigner} that resolves to a copy of the response with the signature
  *   fields added.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at
- *   construction). The returned function rejects with `SignerError` `ERR_SIGNER_FAILED` and
- *   `VerificationError` `ERR_HTTPSIG_INVALID` / `ERR_BODY_TOO_LARGE`.
+ *   construction). The returned function rejects with `SignerError` `ERR_SIGNER_FAILED` (its
+ *   `cause` is the underlying error).
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@
  * import { StoreError } from 'agentauth/errors'
  *
  * async function firstUse(cache: ReplayCache, sub: string, jti: string, exp: number): Promise<boolean> {
- *   return cache.claim(`wpt:${sub}:${jti}`, exp + 60) // + clock tolerance; StoreError → 503
+ *   return cache.claim(`wpt:${sub.length}:${sub}:${jti}`, exp + 60) // + clock tolerance; StoreError → 503
  * }
  * ```
  */

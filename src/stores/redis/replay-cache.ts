@@ -88,7 +88,7 @@ export interface RedisReplayCache extends ReplayCache {
  *   prefix: 'orders-api:replay:',
  *   timeoutMs: 250,
  * })
- * if (!(await replayCache.claim(`wpt:${sub}:${jti}`, exp + 60))) throw new Error('replayed')
+ * if (!(await replayCache.claim(`wpt:${sub.length}:${sub}:${jti}`, exp + 60))) throw new Error('replayed')
  * ```
  */
 export function createRedisReplayCache(options: RedisReplayCacheOptions): RedisReplayCache {
