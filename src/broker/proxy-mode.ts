@@ -23,8 +23,13 @@ const DROP_REQUEST = [
   // policy checked them: an agent could otherwise step around its method and path rules.
   'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method',
 ]
-/** Response fields never returned: credentials, hop-by-hop fields, and the encoding fetch already undid. */
-const DROP_RESPONSE = ['authorization', 'proxy-authorization', 'txn-token', 'workload-proof-token', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'content-encoding', 'content-length', BROKER_ERROR_HEADER]
+/**
+ * Response fields never returned: credentials, hop-by-hop fields, and the encoding fetch already
+ * undid. `Set-Cookie` is a session the destination issued to the broker's identity: the broker
+ * never forwards cookies, so the agent could only use it to call the destination directly,
+ * outside the policy, approval and audit.
+ */
+const DROP_RESPONSE = ['authorization', 'proxy-authorization', 'txn-token', 'workload-proof-token', 'set-cookie', 'set-cookie2', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'content-encoding', 'content-length', BROKER_ERROR_HEADER]
 
 class Refused extends Error {
   readonly response: Response
