@@ -76,7 +76,9 @@ export interface WorkloadAuthOptions {
  *
  * 1. the request is normalised to a `Request` and its URL fragment dropped (it is never sent, so it
  *    is never signed or sent to a broker either); an origin that is not listed is refused (or, with
- *    `onDisallowed: 'skip'`, sent unchanged) — nothing is ever signed for it;
+ *    `onDisallowed: 'skip'`, sent unchanged) — nothing is ever signed for it; a `Host` field the
+ *    caller set is dropped (the fetch sets it from the URL, so a proof never travels under another
+ *    site's name);
  * 2. a body is read once within `maxBodyBytes` and its `Content-Digest` (RFC 9530, sha-256) set,
  *    unless the caller set one;
  * 3. `credentials.authorize({ method, url, contentDigest, headers })` returns the proof fields, which
@@ -144,6 +146,10 @@ export function workloadAuth(options: WorkloadAuthOptions): FetchMiddleware {
       const body = await readRequestBody(request, maxBodyBytes)
       const headers = new Headers(request.headers)
       deleteAll(headers, PROOF_HEADERS)
+      // Host is the fetch's to set from the URL (a forbidden request header in the Fetch standard); a
+      // next fetch that honoured the caller's would carry the proof to another site behind a shared
+      // front end that routes on Host.
+      headers.delete('host')
       const { signal } = request
       let digest: Promise<string> | undefined
       let signed: RequestLike | undefined

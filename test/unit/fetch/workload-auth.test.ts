@@ -297,6 +297,18 @@ describe('workloadAuth', () => {
     expect(calls.at(-1)).toEqual({ url: `${A}/z`, init: undefined })
   })
 
+  it('drops a Host field the caller set, so a proof never travels under another site name', async () => {
+    const seen: Array<string | null> = []
+    const base = async (input: Request | URL | string, init?: RequestInit) => {
+      const request = new Request(input, init)
+      seen.push(request.headers.get('host'))
+      return new Response(null, { status: seen.length === 1 ? 307 : 200, headers: seen.length === 1 ? { location: `${B}/next` } : {} })
+    }
+    const f = composeFetch(base, workloadAuth({ credentials: creds('wpt'), origins: [A, B] }))
+    expect((await f(`${A}/x`, { headers: { host: 'evil.example.net' } })).status).toBe(200)
+    expect(seen).toEqual([null, null])
+  })
+
   it('validates its options', () => {
     const credentials = creds('wpt')
     const bad = (o: unknown) => () => workloadAuth(o as never)
