@@ -127,11 +127,14 @@ for (const proof of ['wpt', 'httpsig'] as const) {
       expect(await self.body.json()).toMatchObject({ url: `${api.base}/echo?hopped=1` })
 
       foreignHeaders.length = 0
-      const hop = await request(`${api.base}/hop`, { dispatcher })
+      // undici's redirect interceptor itself drops only Authorization, Cookie and Proxy-Authorization.
+      const hop = await request(`${api.base}/hop`, { dispatcher, headers: { 'txn-token': 'txn-for-the-api', authorization: 'Bearer at-for-the-api', 'x-custom': 'kept' } })
       expect(await hop.body.text()).toBe('landed')
-      const direct = await request(`${foreign.base}/direct`, { dispatcher })
+      expect([foreignHeaders[0]?.['txn-token'], foreignHeaders[0]?.authorization, foreignHeaders[0]?.['x-custom']]).toEqual([undefined, undefined, 'kept'])
+      const direct = await request(`${foreign.base}/direct`, { dispatcher, headers: { 'txn-token': 'the caller chose this origin' } })
       await direct.body.dump()
       expect(foreignHeaders).toHaveLength(2)
+      expect(foreignHeaders[1]?.['txn-token']).toBe('the caller chose this origin')
       for (const seen of foreignHeaders) for (const name of CREDENTIAL_FIELDS) expect(seen[name]).toBeUndefined()
       await dispatcher.close()
     })
@@ -147,6 +150,21 @@ describe('workloadAuthInterceptor failures and options', () => {
     await expect(undiciFetch(`${api.base}/echo`, { dispatcher: bad })).rejects.toMatchObject({ cause: { code: 'ERR_SIGNER_FAILED' } })
     await dispatcher.close()
     await bad.close()
+  })
+
+  it('refuses a Host field naming another host than the origin (undici would send it as is)', async () => {
+    foreignHeaders.length = 0
+    let asked = 0
+    const credentials = { authorize: async () => (asked++, new Headers({ 'workload-identity-token': 'wit', 'workload-proof-token': 'wpt' })) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: foreign.base }))
+    await expect(request(`${foreign.base}/x`, { dispatcher, headers: { host: 'evil.example.net' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(request(`${foreign.base}/x`, { dispatcher, headers: ['Host', `localhost:${new URL(foreign.base).port}`] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect([asked, foreignHeaders.length]).toEqual([0, 0])
+    // The origin's own host passes (compared case-insensitively).
+    const same = await request(`${foreign.base}/x`, { dispatcher, headers: { host: new URL(foreign.base).host.toUpperCase() } })
+    await same.body.dump()
+    expect([same.statusCode, asked, foreignHeaders[0]?.['workload-proof-token']]).toEqual([200, 1, 'wpt'])
+    await dispatcher.close()
   })
 
   it('validates its options eagerly', () => {

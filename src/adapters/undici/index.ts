@@ -3,14 +3,20 @@
  * fresh proof of possession (WPT or WIMSE HTTP signature, whatever the credentials produce) and the
  * caller's WIT to every request dispatched to an allow-listed origin, with a `Content-Digest` for
  * bodies. Requests to any other origin pass through untouched — no credential is ever sent to an
- * origin nobody configured.
+ * origin nobody configured. A redirect hop from an allow-listed origin to another one (undici's
+ * `interceptors.redirect` placed after it) also loses every credential field the caller set —
+ * `Txn-Token` and proof fields too, where undici itself removes only `Authorization`, `Cookie` and
+ * `Proxy-Authorization`. (`undici.fetch` follows redirects itself, with the Fetch standard's rules.)
  *
  * Placement: `Agent.compose(a, b, c)` wraps `a` innermost, so put the interceptor **first** —
  * `new Agent().compose(workloadAuthInterceptor(...), interceptors.retry(), interceptors.redirect())`
  * — and every retry and every redirect hop passes through it again and gets its own proof (a
  * replayed proof would be refused). Use the composed dispatcher with `undici.request` /
  * `undici.fetch` from the same npm `undici`; never hand an npm-undici dispatcher to the global
- * `fetch` (its bundled undici is a different copy).
+ * `fetch` (its bundled undici is a different copy). Compose it onto an `Agent` (or `ProxyAgent`),
+ * which sends each request to its `origin`: a `Client` or `Pool` sends every request to its own
+ * origin whatever `opts.origin` says, so a proof minted for the allow-listed origin named there
+ * would reach the pool's origin instead.
  *
  * @example
  * ```ts
@@ -30,11 +36,11 @@
  */
 import type { Dispatcher } from 'undici'
 import { codedTypeError } from '../../errors/index.js'
-import { credentialView, mergeGranted, normaliseOrigin, PROOF_HEADERS } from '../../fetch/headers.js'
+import { CREDENTIAL_HEADERS, credentialView, mergeGranted, normaliseOrigin, PROOF_HEADERS } from '../../fetch/headers.js'
 import type { OutboundCredentials } from '../../fetch/index.js'
 import { createContentDigest } from '../../httpsig/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../../internal/assert.js'
-import { drainBody, fieldLines, mergeFieldLines, pathWithQuery } from './request.js'
+import { drainBody, fieldLines, mergeFieldLines, pathWithQuery, type FieldLines } from './request.js'
 
 /**
  * Options of {@link workloadAuthInterceptor}.
@@ -56,6 +62,26 @@ export interface WorkloadAuthInterceptorOptions {
   crypto?: Crypto
 }
 
+const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' }
+
+/** True when a `Host` value is the origin's host (case-insensitive; the default port may be spelled out). */
+function namesOrigin(value: string, origin: string): boolean {
+  const url = new URL(origin)
+  const host = value.trim().toLowerCase()
+  return host === url.host || (url.port === '' && host === `${url.host}:${DEFAULT_PORT[url.protocol] ?? ''}`)
+}
+
+/** `handler` and the handlers it wraps (undici's wrappers keep theirs in `.handler`), outermost first. */
+function handlerChain(handler: unknown): object[] {
+  const chain: object[] = []
+  let h = handler
+  while (typeof h === 'object' && h !== null && chain.length < 8 && !chain.includes(h)) {
+    chain.push(h)
+    h = (h as { handler?: unknown }).handler
+  }
+  return chain
+}
+
 function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
   const err = cause instanceof Error ? cause : new Error('workload authorisation failed', { cause })
   if (typeof handler.onResponseError === 'function') handler.onResponseError(null as never, err)
@@ -68,7 +94,8 @@ function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
  * generator) up to `maxBodyBytes` and re-dispatches it as a `Uint8Array` with its `Content-Digest`,
  * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
  * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
- * `ERR_BODY_TOO_LARGE`) are reported through the handler's `onResponseError`, so
+ * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin or a path not starting
+ * with `/` — `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
  * `request`/`fetch` reject with them.
  *
  * @param credentials - `OutboundCredentials` from `agentauth/fetch` (`localCredentials(...)`,
@@ -101,6 +128,11 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
 
   async function authorized(opts: Dispatcher.DispatchOptions, origin: string): Promise<Dispatcher.DispatchOptions> {
     const lines = fieldLines(opts.headers).filter(([name]) => !PROOF_HEADERS.includes(name.toLowerCase())) // minted here, never copied
+    // undici sends a caller's Host as is: a proof for this origin must not travel under another
+    // site's name (a shared front end routing on Host would hand it to that site).
+    for (const [name, value] of lines) {
+      if (name.toLowerCase() === 'host' && !namesOrigin(value, origin)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the Host field must name the request origin')
+    }
     const path = pathWithQuery(opts.path, opts.query)
     if (path.charCodeAt(0) !== 47 /* / */) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must start with /')
     const headers = new Headers(lines)
@@ -124,6 +156,12 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     return { ...rest, path, body, headers: mergeFieldLines(lines, added) }
   }
 
+  // Handlers wrapping requests sent to an allow-listed origin. undici's redirect interceptor sends
+  // every hop with its one RedirectHandler (wrapped in a fresh RetryHandler per hop when the retry
+  // interceptor sits between us), and on a cross-origin hop removes only Authorization, Cookie and
+  // Proxy-Authorization: a hop from here to another origin loses every credential field.
+  const authorisedHandlers = new WeakSet<object>()
+
   return (dispatch) => function agentauthWorkloadAuth(opts, handler) {
     let origin: string
     try {
@@ -131,7 +169,19 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     } catch {
       return dispatch(opts, handler)
     }
-    if (!origins.has(origin)) return dispatch(opts, handler)
+    if (!origins.has(origin)) {
+      if (!handlerChain(handler).some((h) => authorisedHandlers.has(h))) return dispatch(opts, handler)
+      let lines: FieldLines
+      try {
+        lines = fieldLines(opts.headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()))
+      } catch (err) {
+        fail(handler, err)
+        return true
+      }
+      return dispatch({ ...opts, headers: lines.flat() }, handler)
+    }
+    // The innermost handler (the caller's own) is left out: only wrappers that live for one request.
+    for (const h of handlerChain(handler).slice(0, -1)) authorisedHandlers.add(h)
     authorized(opts, origin).then((next) => {
       try {
         dispatch(next, handler)
