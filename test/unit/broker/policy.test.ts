@@ -46,7 +46,7 @@ describe('broker policy', () => {
     }
     expect(d('/api/100%25')).toBe('allowed') // a literal percent in a segment
     expect(d('/api/%2525')).toBe('allowed')
-    expect(() => normalisePolicy({ destinations: { [O]: { paths: ['/api/%252e%252e'] } } }, Date.now)).toThrow(TypeError)
+    expect(() => normalisePolicy({ destinations: { [O]: { paths: ['/api/%252e%252e'], methods: ['GET'] } } }, Date.now)).toThrow(TypeError)
   })
 
   it('refuses dot segments hidden behind path parameters (..;), which servers that strip ;params resolve', () => {
