@@ -4,7 +4,7 @@
 // short-lived objects per request, verifyRequest (WPT ES256, nodeCrypto()), and the raw verification
 // plus 3.3 KB. Reported in docs/benchmarks.md ("Fourth pass").
 //   BENCH_POOL=40000 taskset -c 0 node --expose-gc --import tsx bench/alloc-experiment.ts [ops/round] [rounds]
-import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
+import { interleaveAgainst, type BenchSuite, type InterleavedVariant, type Operation } from './lib.js'
 import { minimalVerifier } from './minimal-verifier.js'
 import { referenceOperations } from './reference.js'
 const perRound = Number(process.argv[2] ?? 800)
@@ -22,7 +22,7 @@ function withJunk(op: Operation, bytes: number): Operation {
 }
 const suite = ((await import('./suites/server.js')) as { default: BenchSuite }).default
 const ours = suite.cases.find((c) => c.name.includes('WPT ES256, cached WIT (nodeCrypto'))!
-const variants: Array<{ name: string; op: Operation; ratios: number[] }> = [
+const variants: InterleavedVariant[] = [
   { name: 'floor', op: await minimalVerifier(POOL), ratios: [] },
   { name: 'floor + 3 KB junk', op: withJunk(await minimalVerifier(POOL), 3300), ratios: [] },
   { name: 'floor + 9 KB junk', op: withJunk(await minimalVerifier(POOL), 9000), ratios: [] },
@@ -32,18 +32,7 @@ const ref = (await referenceOperations('ES256')).node
 const refJunk = withJunk(ref, 3300)
 const extra = { name: 'raw + 3 KB junk', op: refJunk, ratios: [] as number[] }
 variants.push(extra)
-const time = opsPerCpuSecond
-for (const v of variants) await time(v.op, 400)
-await time(ref, 400)
-for (let r = 0; r < rounds; r++) {
-  const a = await time(ref, perRound)
-  for (let j = 0; j < variants.length; j++) {
-    const v = variants[(j + r) % variants.length]!
-    v.ratios.push((await time(v.op, perRound)) / a)
-  }
-}
-const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
-for (const v of variants) console.log(`${v.name.padEnd(30)} × raw ${med(v.ratios).toFixed(3)} (${Math.min(...v.ratios).toFixed(3)}–${Math.max(...v.ratios).toFixed(3)})`)
+await interleaveAgainst(ref, variants, perRound, rounds, 30)
 // junk cost alone
 const t0 = process.cpuUsage(); for (let i = 0; i < 20000; i++) junk(3300); const t1 = process.cpuUsage(t0)
 console.log('3.3 KB junk alone µs/op', ((t1.user + t1.system) / 20000).toFixed(2))

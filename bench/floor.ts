@@ -9,7 +9,7 @@
 // ath/tth/oth/htm bindings, claim shapes, replay expiry, authorisation, the deep-frozen result), so
 // it is a floor, not a competitor: the gap between the two is the price of the complete checks.
 //   BENCH_POOL=30000 taskset -c 0 node --import tsx bench/floor.ts [ops/round] [rounds]
-import { opsPerCpuSecond, type BenchSuite, type Operation } from './lib.js'
+import { interleaveAgainst, type BenchSuite, type InterleavedVariant } from './lib.js'
 import { minimalVerifier } from './minimal-verifier.js'
 import { referenceOperations } from './reference.js'
 
@@ -21,22 +21,9 @@ const POOL = Number(process.env.BENCH_POOL ?? 30_000)
 const suite = ((await import('./suites/server.js')) as { default: BenchSuite }).default
 const ours = suite.cases.find((c) => c.name.includes('WPT ES256, cached WIT (nodeCrypto'))
 if (ours === undefined) throw new Error('server suite case not found')
-const variants: Array<{ name: string; op: Operation; ratios: number[] }> = [
+const variants: InterleavedVariant[] = [
   { name: 'minimal WPT verifier (floor)', op: await minimalVerifier(POOL), ratios: [] },
   { name: ours.name, op: await ours.setup(), ratios: [] },
 ]
 const ref = (await referenceOperations('ES256')).node
-
-const time = opsPerCpuSecond
-
-for (const v of variants) await time(v.op, 400)
-await time(ref, 400)
-for (let r = 0; r < rounds; r++) {
-  const a = await time(ref, perRound)
-  for (let j = 0; j < variants.length; j++) {
-    const v = variants[(j + r) % variants.length]!
-    v.ratios.push((await time(v.op, perRound)) / a)
-  }
-}
-const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
-for (const v of variants) console.log(`${v.name.padEnd(56)} × raw node:crypto ${med(v.ratios).toFixed(3)} (${Math.min(...v.ratios).toFixed(3)}–${Math.max(...v.ratios).toFixed(3)})`)
+await interleaveAgainst(ref, variants, perRound, rounds)

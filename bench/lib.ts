@@ -142,3 +142,30 @@ export interface BenchSuite {
   readonly name: string
   readonly cases: readonly BenchCase[]
 }
+
+/** One variant of an interleaved comparison: its per-round ratios to the reference are collected in `ratios`. */
+export interface InterleavedVariant {
+  readonly name: string
+  readonly op: Operation
+  readonly ratios: number[]
+}
+
+/**
+ * Warms every variant and the reference up, then, each round, times the reference once and every
+ * variant once (rotating their order), pushing `variant ops/s ÷ reference ops/s` into
+ * `variant.ratios`; prints median and range per variant. Used by the floor and allocation
+ * experiments.
+ */
+export async function interleaveAgainst(reference: Operation, variants: readonly InterleavedVariant[], perRound: number, rounds: number, pad = 56): Promise<void> {
+  for (const v of variants) await opsPerCpuSecond(v.op, 400)
+  await opsPerCpuSecond(reference, 400)
+  for (let r = 0; r < rounds; r++) {
+    const a = await opsPerCpuSecond(reference, perRound)
+    for (let j = 0; j < variants.length; j++) {
+      const v = variants[(j + r) % variants.length]!
+      v.ratios.push((await opsPerCpuSecond(v.op, perRound)) / a)
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
+  for (const v of variants) console.log(`${v.name.padEnd(pad)} × raw node:crypto ${med(v.ratios).toFixed(3)} (${Math.min(...v.ratios).toFixed(3)}–${Math.max(...v.ratios).toFixed(3)})`)
+}
