@@ -24,7 +24,7 @@ export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgori
   for (const m of members) {
     if (typeof jwk[m] !== 'string' || (jwk[m] as string).length === 0) throw new VerificationError('ERR_KEY_INVALID', `${what} member "${m}" is missing`)
   }
-  const problem = info.kty === 'RSA' ? rsaKeyProblem(jwk.n as string, jwk.e as string) : coordinateProblem(jwk, members, COORDINATE_BYTES[info.crv!]!)
+  const problem = info.kty === 'RSA' ? rsaKeyProblem(jwk.n as string, jwk.e as string) : coordinateProblem(jwk, members, KEY_MEMBER_BYTES[info.crv!]!)
   if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `${what} ${problem}`)
   if (jwk.alg !== undefined && jwk.alg !== alg && !(isEdDSA(jwk.alg) && isEdDSA(alg))) {
     throw new VerificationError('ERR_KEY_INVALID', `${what} alg does not match ${alg}`)
@@ -55,19 +55,30 @@ export function rsaKeyProblem(nText: string, eText: string): string | undefined 
   return undefined
 }
 
-/** Octets of one coordinate (EC `x`/`y`, RFC 7518 §6.2.1.2–3) or of the key (OKP `x`, RFC 8037 §2). */
-const COORDINATE_BYTES: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66, Ed25519: 32 }
+/**
+ * Octets of a fixed-size key member by curve: EC `x`/`y` (RFC 7518 §6.2.1.2–3: the full field size,
+ * leading zeros kept) and OKP `x` (RFC 8037 §2).
+ */
+export const KEY_MEMBER_BYTES: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66, secp256k1: 32, Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 }
 
 /**
- * Why EC / OKP members are unusable: each must be canonical base64url of exactly the curve's size.
- * Web Crypto also imports padded text, non-zero spare bits and a leading zero byte, so one key
- * would have several spellings (and several RFC 7638 thumbprints).
+ * Why a key member is not the one canonical spelling of its bytes, or undefined when it is:
+ * canonical base64url (no padding, zero spare bits), of `size` bytes when given, without a leading
+ * zero byte when `minimal` (RSA integers, RFC 7518 §6.3.1). Web Crypto imports the other spellings
+ * too, so without this one key would have several texts (and several RFC 7638 thumbprints).
  */
+export function keyMemberProblem(text: string, size: number | undefined, minimal: boolean): string | undefined {
+  const bytes = decodeCanonical(text)
+  if (typeof bytes === 'string') return 'is not canonical base64url'
+  if (size !== undefined && bytes.length !== size) return `is ${bytes.length} bytes, not ${size}`
+  if (minimal && bytes[0] === 0) return 'has a leading zero byte'
+  return undefined
+}
+
 function coordinateProblem(jwk: Record<string, unknown>, members: readonly string[], size: number): string | undefined {
   for (const m of members) {
-    const bytes = decodeCanonical(jwk[m] as string)
-    if (typeof bytes === 'string') return `member "${m}" is not canonical base64url`
-    if (bytes.length !== size) return `member "${m}" is ${bytes.length} bytes, not ${size}`
+    const problem = keyMemberProblem(jwk[m] as string, size, false)
+    if (problem !== undefined) return `member "${m}" ${problem}`
   }
   return undefined
 }

@@ -1,42 +1,13 @@
 // RFC 7638 JWK thumbprint with SHA-256. Written here rather than via jose so that it is one digest
 // over a string we build (no generic JWK walk) and so repeated keys — a WIT's cnf.jwk arrives with
 // every request — hit a small cache instead of hashing again.
+import { KEY_MEMBER_BYTES, keyMemberProblem } from '../internal/keys.js'
 import { VerificationError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { utf8 } from '../internal/bytes.js'
 
 // RFC 7638 §3.2: the required members of each key type, in lexicographic order.
 const REQUIRED: Readonly<Record<string, readonly string[]>> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] }
-
-// Decoded sizes of fixed-length members by curve (RFC 7518 §6.2.1.2: full field size, leading
-// zeros kept; RFC 8037 §2).
-const SIZE: Readonly<Record<string, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66, secp256k1: 32, Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 }
-
-// base64url alphabet index per ASCII code, 64 = not in the alphabet.
-const INDEX: Uint8Array = (() => {
-  const t = new Uint8Array(128).fill(64)
-  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-  for (let i = 0; i < 64; i++) t[a.charCodeAt(i)] = i
-  return t
-})()
-
-/**
- * True when `v` is the one base64url spelling of its bytes (RFC 7515 §2: no padding; unused low
- * bits of the last character zero), of `bytes` bytes when given, without a leading zero byte when
- * `minimal` (RSA integers, RFC 7518 §6.3.1). Other spellings decode to the same key but would hash
- * to another thumbprint, so a key revoked by thumbprint could come back under a new one.
- */
-function isCanonical(v: string, bytes: number | undefined, minimal: boolean): boolean {
-  const n = v.length
-  if (n % 4 === 1 || (bytes !== undefined && n !== Math.ceil((bytes * 4) / 3))) return false
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i)
-    if (c > 127 || INDEX[c] === 64) return false
-  }
-  const last = INDEX[v.charCodeAt(n - 1)]!
-  if ((n % 4 === 2 && (last & 0x0f) !== 0) || (n % 4 === 3 && (last & 0x03) !== 0)) return false
-  return !(minimal && n >= 2 && v.charCodeAt(0) === 0x41 && INDEX[v.charCodeAt(1)]! < 16)
-}
 
 const MAX_CACHE = 1024
 const cache = new Map<string, string>()
@@ -75,12 +46,11 @@ export async function jwkThumbprint(jwk: { readonly kty?: unknown; readonly [mem
   if (hit !== undefined) return hit
   // Checked on a cache miss only: every cached form was checked before.
   const rsa = jwk.kty === 'RSA'
-  const size = !rsa && typeof jwk.crv === 'string' && Object.hasOwn(SIZE, jwk.crv) ? SIZE[jwk.crv] : undefined
+  const size = !rsa && typeof jwk.crv === 'string' && Object.hasOwn(KEY_MEMBER_BYTES, jwk.crv) ? KEY_MEMBER_BYTES[jwk.crv] : undefined
   for (const m of members) {
     if (m === 'kty' || m === 'crv') continue
-    if (!isCanonical(jwk[m] as string, size, rsa)) {
-      throw new VerificationError('ERR_KEY_INVALID', `JWK member "${m}" is not the canonical base64url encoding of the key`)
-    }
+    const problem = keyMemberProblem(jwk[m] as string, size, rsa)
+    if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `JWK member "${m}" is not the canonical base64url encoding of the key: it ${problem}`)
   }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(canonical) as Uint8Array<ArrayBuffer>))
   const thumbprint = encode(digest)
