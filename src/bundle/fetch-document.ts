@@ -1,6 +1,7 @@
 // One bounded, timed GET of a bundle document. Every byte is hostile: the status must be 200,
 // redirects are not followed, Content-Length and the streamed size are capped before JSON parsing,
 // and parsing is strict (fatal UTF-8, plain top-level object).
+import { untilAborted } from '../internal/abort.js'
 import { ProtocolError, isAgentAuthError } from '../errors/index.js'
 import { parseJSONObject, type JSONObject } from '../internal/json.js'
 import { joinChunks } from '../internal/bytes.js'
@@ -57,22 +58,18 @@ export async function fetchJSONDocument(url: string, options: FetchDocumentOptio
   }, options.timeoutMs)
   // A fetch function that ignores its signal must not hold the load (and every verification
   // waiting for this bundle) past the timeout: each step also ends when the controller aborts.
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
-  })
-  aborted.catch(() => undefined)
   try {
-    const response = await Promise.race([options.fetch(url, {
+    const response = await untilAborted(options.fetch(url, {
       method: 'GET',
       headers: { accept: 'application/json' },
       redirect: 'manual',
       signal: controller.signal,
-    }), aborted])
+    }), controller.signal)
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => undefined)
       throw new ProtocolError('ERR_BUNDLE_FETCH', `${what} answered HTTP ${response.status}`, { status: response.status })
     }
-    const bytes = await Promise.race([readBounded(response, options.maxBytes, what), aborted])
+    const bytes = await untilAborted(readBounded(response, options.maxBytes, what), controller.signal)
     try {
       return parseJSONObject(bytes, { maxBytes: options.maxBytes, what })
     } catch (cause) {

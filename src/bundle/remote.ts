@@ -1,3 +1,4 @@
+import { untilAborted } from '../internal/abort.js'
 import { ProtocolError, codedTypeError } from '../errors/index.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { isPlainObject, type JSONObject } from '../internal/json.js'
@@ -102,21 +103,12 @@ function refreshHint(doc: JSONObject, fail: Fail): number | undefined {
 }
 
 async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  const aborted = (): ProtocolError => {
-    const timeout = (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
-    return new ProtocolError(timeout ? 'ERR_REMOTE_TIMEOUT' : 'ERR_BUNDLE_FETCH', 'waiting for the trust bundle was aborted', { cause: signal.reason })
-  }
-  if (signal.aborted) throw aborted()
-  let onAbort!: () => void
-  const abort = new Promise<never>((_, reject) => {
-    onAbort = () => reject(aborted())
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
   try {
-    return await Promise.race([promise, abort])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
+    return await untilAborted(promise, signal)
+  } catch (err) {
+    if (signal === undefined || !signal.aborted || err !== signal.reason) throw err
+    const timeout = (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+    throw new ProtocolError(timeout ? 'ERR_REMOTE_TIMEOUT' : 'ERR_BUNDLE_FETCH', 'waiting for the trust bundle was aborted', { cause: signal.reason })
   }
 }
 

@@ -1,3 +1,4 @@
+import { untilAborted } from '../internal/abort.js'
 import type { OAuthClient, OAuthServer } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
 import type { FetchLike } from '../internal/fetch-types.js'
@@ -127,25 +128,6 @@ function targetKey(target: TokenTarget): string {
   return JSON.stringify([sortedList(target.audience, false), sortedList(target.resource, false), sortedList(target.scope, true)])
 }
 
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e)
-      },
-    )
-  })
-}
-
 /**
  * Creates a {@link TokenCache} around any token source.
  *
@@ -185,7 +167,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
 
   function refresh(key: string, target: TokenTarget, entry: Entry): Promise<CachedToken> {
     const signal = AbortSignal.timeout(timeoutMs)
-    const fetched = raceSignal(new Promise<TokenExchangeResponse>((resolve) => resolve(fetchToken(target, { signal }))), signal).catch((err: unknown) => {
+    const fetched = untilAborted(new Promise<TokenExchangeResponse>((resolve) => resolve(fetchToken(target, { signal }))), signal).catch((err: unknown) => {
       if (signal.aborted && err === signal.reason) throw new ProtocolError('ERR_TOKEN_EXCHANGE_FAILED', `the token exchange took longer than ${timeoutMs} ms`, { cause: err })
       throw err
     })
@@ -233,7 +215,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         entries.set(key, entry)
       }
       const pending = entry.inflight ?? refresh(key, snapshot, entry)
-      return raceSignal(pending, getOptions?.signal)
+      return untilAborted(pending, getOptions?.signal)
     },
     invalidate(target) {
       entries.delete(targetKey(target))

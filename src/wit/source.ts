@@ -1,3 +1,4 @@
+import { untilAborted } from '../internal/abort.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../internal/assert.js'
 import { systemClock, type Clock } from '../internal/time.js'
@@ -151,7 +152,7 @@ export function refreshingWITSource(fetchWIT: FetchWIT, options: RefreshingWITSo
       // A fetch function that ignores its signal must not hold the refresh (and, once the current
       // token has expired, every getWIT) past the timeout: its promise is abandoned then.
       const signal = AbortSignal.timeout(timeoutMs)
-      const value = await waitFor(fetchWIT({ signal }), signal)
+      const value = await untilAborted(fetchWIT({ signal }), signal)
       const entry = typeof value === 'string'
         ? entryFor(value, policy)
         : entryFor((value as Partial<WITWithExpiry> | null)?.token, policy, (value as Partial<WITWithExpiry> | null)?.expiresAt)
@@ -176,20 +177,7 @@ export function refreshingWITSource(fetchWIT: FetchWIT, options: RefreshingWITSo
         if (now >= refreshAt && inflight === undefined && now >= retryAt) refresh().catch(() => undefined)
         return Promise.resolve(current)
       }
-      return waitFor(refresh(), opts?.signal)
+      return untilAborted(refresh(), opts?.signal)
     },
-  })
-}
-
-function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e) },
-    )
   })
 }
