@@ -314,6 +314,8 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
 
   /** Disables a stream whose receiver does not take delivery (its queued SETs stay for it). */
   async function disable(streamId: string, reason: string): Promise<void> {
+    // A stream deleted since listStreams needs nothing: emit goes on with the others.
+    if ((await outbox.getStream(streamId)) === undefined) return
     await updateStatus(streamId, 'disabled', reason)
   }
 
