@@ -32,6 +32,35 @@ describe('fastify workloadAuth: direct reading of the Node message', () => {
     return createRequestVerifier({ trustBundles: fx.td.trustBundles, origin: ORIGIN, proof: 'either', authorize: matchId(fx.agent.id), replayCache: createMemoryReplayCache() })
   }
 
+  it('refuses a path with percent-encoded unreserved characters, which the router decodes but the authorizer sees encoded', async () => {
+    // find-my-way decodes "/%61dmin" to "/admin": an authorizer refusing /admin/* saw "/%61dmin/…"
+    // and the admin handler ran.
+    const verify = createRequestVerifier({
+      trustBundles: fx.td.trustBundles, origin: ORIGIN, proof: 'wpt', replayCache: createMemoryReplayCache(),
+      authorize: (_id, ctx) => !ctx.url.pathname.startsWith('/admin'),
+    })
+    const app = Fastify()
+    await app.register(workloadAuth(verify, { publicOrigin: ORIGIN }))
+    const ran: string[] = []
+    app.get('/admin/secret', async () => { ran.push('admin'); return 'admin' })
+    app.get('/files/:name', async (request) => (request.params as { name: string }).name)
+    await withApp(app, async (base) => {
+      for (const path of ['/%61dmin/secret', '/a%64min/secret', '/%41dmin/secret', '/admin/secre%74', '/%7eadmin/secret', '/admin/secret%2D']) {
+        const res = await send(base, await credentialed('wpt', fx.agent, path))
+        expect(res.status, path).toBe(400)
+        expect(await res.json()).toMatchObject({ code: 'ERR_HEADER_INVALID' })
+      }
+      expect((await send(base, await credentialed('wpt', fx.agent, '/admin/secret'))).status).toBe(403)
+      // Reserved and non-ASCII escapes keep working (they have no unencoded equivalent).
+      for (const [path, name] of [['/files/a%2Fb', 'a/b'], ['/files/caf%C3%A9', 'café'], ['/files/a%20b', 'a b']]) {
+        const res = await send(base, await credentialed('wpt', fx.agent, path!))
+        expect(res.status, path).toBe(200)
+        expect(await res.text()).toBe(name)
+      }
+    })
+    expect(ran).toEqual([])
+  })
+
   it('verifies on the direct entry without building a Request, and replays the digested body to the JSON parser', async () => {
     const { verify, log } = spyOn(lenient())
     const app = Fastify()

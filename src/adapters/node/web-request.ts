@@ -297,8 +297,12 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
 // %2e, any case) are resolved away and "\\" becomes "/". A router matching the raw path would then
 // run a handler for another path than the one verified and authorised (`/admin/../public/x` is
 // verified as `/public/x` and routed to `/admin/*`): such targets are refused. So is a fragment,
-// which no request target may carry (RFC 9112 §3.2) and the URL parser drops.
+// which no request target may carry (RFC 9112 §3.2) and the URL parser drops. So is a
+// percent-encoded unreserved character (RFC 3986 §2.3: equivalent to the character itself, never
+// needed): routers such as fastify's decode "/%61dmin" to "/admin" while the proof and the
+// authorizer see "/%61dmin".
 const DOT_SEGMENT_ANY = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+const ENCODED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/i
 
 function refuseRewrittenPath(raw: string): void {
   let start = 0
@@ -309,8 +313,8 @@ function refuseRewrittenPath(raw: string): void {
   }
   const q = raw.indexOf('?', start)
   const path = raw.slice(start, q === -1 ? raw.length : q)
-  if (raw.includes('#') || path.includes('\\') || DOT_SEGMENT_ANY.test(path)) {
-    throw new VerificationError('ERR_HEADER_INVALID', 'the request target has a fragment, a backslash or dot segments, which servers resolve differently', { status: 400 })
+  if (raw.includes('#') || path.includes('\\') || DOT_SEGMENT_ANY.test(path) || ENCODED_UNRESERVED.test(path)) {
+    throw new VerificationError('ERR_HEADER_INVALID', 'the request target has a fragment, a backslash, dot segments or percent-encoded unreserved characters, which servers resolve differently', { status: 400 })
   }
 }
 
