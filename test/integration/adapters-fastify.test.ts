@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { workloadAuth } from '../../src/adapters/fastify/index.js'
+import { createResponseSigner } from '../../src/server/index.js'
 import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, sha256hex, verifySignedResponse, type AdapterFixture } from '../helpers/adapters-fixtures.js'
 import { describeAdapterSuite, SSE_HEADERS, sseSource } from '../helpers/adapters-suite.js'
 
@@ -61,5 +62,24 @@ describe('fastify workloadAuth plugin with inject()', () => {
     await app.close()
     expect(() => workloadAuth(fx.verify, { signResponse: 'yes' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     expect(() => workloadAuth(fx.verify, { maxBodyBytes: Infinity })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
+  it('answers a response it cannot sign with errorResponse (generic 500, onError told), not fastify\'s error message', async () => {
+    const fx = suite.fixture()
+    const seen: unknown[] = []
+    const failing = createResponseSigner({ wit: fx.service.wit, signer: fx.service.signer, maxBodyBytes: 4 })
+    const app = Fastify()
+    await app.register(workloadAuth(fx.verify, { publicOrigin: ORIGIN, signResponse: failing, onError: (err) => { seen.push(err) } }))
+    app.get('/big', async (_request, replyTo) => replyTo.header('x-internal', 'yes').send('a body longer than four bytes'))
+    const req = await credentialed('httpsig', fx.agent, '/big')
+    const res = await app.inject({ method: 'GET', url: '/big', headers: Object.fromEntries(req.headers) })
+    expect(res.statusCode).toBe(500)
+    expect(res.headers['content-type']).toBe('application/problem+json')
+    expect(res.headers['x-internal']).toBeUndefined()
+    expect(res.headers.signature).toBeUndefined()
+    expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'the request could not be verified', code: 'ERR_SIGNER_FAILED' })
+    expect(res.body).not.toContain('exceeds')
+    expect(seen).toEqual([expect.objectContaining({ code: 'ERR_SIGNER_FAILED' })])
+    await app.close()
   })
 })

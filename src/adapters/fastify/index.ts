@@ -48,7 +48,10 @@ declare module 'fastify' {
  * ```
  */
 export interface FastifyWorkloadAuthOptions extends ToWebRequestOptions {
-  /** Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). */
+  /**
+   * Signs every response of a verified request (`createResponseSigner` from `agentauth/server`). A
+   * response it cannot sign is replaced by `errorResponse(err)` (500, `onError` called).
+   */
   signResponse?: ResponseSigner
   /** Observes every refusal or failure (logging, metrics) before it is answered. */
   onError?: (error: unknown, request: FastifyRequest) => void
@@ -155,7 +158,21 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       const stream = isStream(payload)
       const body = payload == null || NULL_BODY.has(replyTo.statusCode) ? null
         : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array)
-      const signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: source.toRequest(), verified: request.workload })
+      let signed: Response
+      try {
+        signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: source.toRequest(), verified: request.workload })
+      } catch (err) {
+        // Answered like every other failure (generic problem JSON, the reply's own headers dropped),
+        // not by fastify's error handler, which would send the error's internal message.
+        sources.delete(request)
+        onError?.(err, request)
+        if (stream) payload.destroy()
+        const answer = errorResponse(err, errorOptions)
+        for (const name of Object.keys(replyTo.getHeaders())) replyTo.removeHeader(name)
+        replyTo.code(answer.status)
+        for (const [name, value] of answer.headers) replyTo.header(name, value)
+        return answer.text()
+      }
       for (const [name, value] of signed.headers) if (headers.get(name) !== value) replyTo.header(name, value)
       return stream && payload.readableDidRead && signed.body !== null ? Readable.fromWeb(signed.body as never) : payload
     })
