@@ -27,7 +27,7 @@ const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'toe'])
 function kindOf(typ: unknown): string {
   if (typeof typ !== 'string') return 'JWT (no typ)'
   const t = typ.toLowerCase().replace(/^application\//, '')
-  return KINDS[t] ?? `JWT (typ ${typ})`
+  return Object.hasOwn(KINDS, t) ? KINDS[t]! : `JWT (typ ${typ})`
 }
 
 export function chainTree(claims: Record<string, unknown>): string[] {
@@ -69,7 +69,7 @@ function render(value: unknown, indent: string, depth = 0): string[] {
   const out: string[] = []
   for (const [k, v] of Object.entries(value)) {
     const name = shown(k).slice(1, -1) // the name as a JSON string body: quotes and escapes visible
-    if (TIME_CLAIMS.has(k)) out.push(`${indent}${name}: ${time(v)}`)
+    if (TIME_CLAIMS.has(k) && typeof v === 'number') out.push(`${indent}${name}: ${time(v)}`)
     else if (isPlainObject(v) && depth < MAX_DEPTH) out.push(`${indent}${name}:`, ...render(v, `${indent}  `, depth + 1))
     else out.push(`${indent}${name}: ${shown(v)}`)
   }
@@ -129,7 +129,7 @@ function inspectSignatureInput(value: string): string {
   const lines = ['HTTP Message Signature input (RFC 9421)', 'status: UNVERIFIED (a Signature-Input alone cannot be verified)', '']
   for (const m of members) {
     lines.push(`label ${m.label}:`, `  covers: ${m.components.join(' ')}`)
-    for (const [k, v] of Object.entries(m.params)) lines.push(`  ${k}: ${k === 'created' || k === 'expires' ? time(v) : shown(v)}`)
+    for (const [k, v] of Object.entries(m.params)) lines.push(`  ${k}: ${(k === 'created' || k === 'expires') && typeof v === 'number' ? time(v) : shown(v)}`)
   }
   return printLines(lines)
 }

@@ -54,6 +54,11 @@ export function readJSON(path: string, what: string): unknown {
   }
 }
 
+// A time claim as shown: a number with its date (or "out of range" past what Date can hold: a
+// token's exp of 1e13 must not make the view fail). Callers show non-numbers as JSON (quoted), so
+// a string "1700000000 (2023-…)" can never pass for a real NumericDate.
 export function time(epoch: unknown): string {
-  return typeof epoch === 'number' && Number.isFinite(epoch) ? `${epoch} (${new Date(epoch * 1000).toISOString()})` : String(epoch)
+  if (typeof epoch !== 'number' || !Number.isFinite(epoch)) return String(epoch)
+  const date = new Date(epoch * 1000)
+  return Number.isNaN(date.getTime()) ? `${epoch} (out of range)` : `${epoch} (${date.toISOString()})`
 }

@@ -166,6 +166,23 @@ describe('agentauth CLI', () => {
     await expect(main(['inspect', `@${join(dir, 'huge.txt')}`])).rejects.toThrow(/larger than 1048576 bytes/)
   })
 
+  it('shows time claims out of Date range and non-numeric ones without failing or passing them off as times', async () => {
+    const key = await generateSigner('ES256')
+    const token = await createCompactJWS({ typ: 'JWT' }, { sub: 'a', exp: 1e13, nbf: -1e300, iat: '1700000000 (2023-11-14T22:13:20.000Z)' }, key)
+    const view = (await main(['inspect', token])).out
+    expect(view).toContain('exp: 10000000000000 (out of range)')
+    expect(view).toContain('nbf: -1e+300 (out of range)')
+    expect(view).toContain('iat: "1700000000 (2023-11-14T22:13:20.000Z)"')
+  })
+
+  it('names a token kind only from its own table (typ __proto__ or constructor is just a typ)', async () => {
+    const key = await generateSigner('ES256')
+    for (const typ of ['__proto__', 'constructor', 'toString']) {
+      const view = (await main(['inspect', await createCompactJWS({ typ }, { sub: 'a' }, key)])).out
+      expect(view.split('\n')[0]).toBe(`JWT (typ ${typ})`)
+    }
+  })
+
   it('runs nothing when agentauth/cli is imported (only the bin runs a command)', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(join(root, 'src/cli/index.ts'))}).then((m) => console.log(typeof m.main))`, 'frobnicate'], { encoding: 'utf8', cwd: root })
     expect(r.status).toBe(0)
