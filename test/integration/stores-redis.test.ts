@@ -40,6 +40,10 @@ describeRevocationStoreContract('redis (node-redis adapter)', () => ({
   now,
 }))
 
+// ioredis `stringNumbers: true` returns integer replies (EVAL's 1, DEL's count) as strings.
+describeReplayCacheContract('redis (ioredis stringNumbers)', () => ({ cache: createRedisReplayCache({ command: redis().newCommand({ stringNumbers: true }), prefix: freshPrefix() }), now }))
+describeRevocationStoreContract('redis (ioredis stringNumbers)', () => ({ store: createRedisRevocationStore({ command: redis().newCommand({ stringNumbers: true }), prefix: freshPrefix() }), now }))
+
 describe('Redis replay cache', () => {
   it('writes SET <prefix><key> 1 NX EXAT <ceil(expiresAt)>', async () => {
     const prefix = freshPrefix()

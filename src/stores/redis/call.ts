@@ -58,3 +58,11 @@ export function redisBase(options: unknown, defaultPrefix: string): RedisStoreBa
 export function unexpectedReply(what: string): StoreError {
   return new StoreError('ERR_STORE_UNAVAILABLE', `unexpected Redis reply to ${what}`)
 }
+
+/**
+ * Whether an integer reply is `n`: a number, or the form some client settings give integers in —
+ * a decimal string (ioredis `stringNumbers: true`, node-redis type mappings) or a bigint.
+ */
+export function isIntegerReply(reply: unknown, n: 0 | 1): boolean {
+  return reply === n || reply === (n === 1 ? '1' : '0') || (typeof reply === 'bigint' && reply === BigInt(n))
+}

@@ -26,7 +26,7 @@ export interface RedisCommandOptions {
  *
  * Replies follow RESP as JavaScript values: `'OK'`, `null` for nil, integers, strings, arrays.
  * Prefer string replies; `Buffer` / `Uint8Array` replies are accepted too (an `'OK'` in bytes, stored
- * revocations as strict UTF-8). Configure the client to reject on error replies.
+ * revocations as strict UTF-8), and integers as decimal strings or bigints (ioredis `stringNumbers`). Configure the client to reject on error replies.
  *
  * @example
  * ```ts

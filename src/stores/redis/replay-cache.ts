@@ -1,7 +1,7 @@
 import { checkEpochSeconds, checkKey, compactKey } from '../contract.js'
 import type { ReplayCache } from '../types.js'
 import type { RedisCommand } from './command.js'
-import { redisBase, unexpectedReply } from './call.js'
+import { isIntegerReply, redisBase, unexpectedReply } from './call.js'
 
 /** `'OK'` as a Buffer / Uint8Array reply (clients configured for byte replies). */
 function isOkBytes(reply: unknown): boolean {
@@ -111,7 +111,7 @@ export function createRedisReplayCache(options: RedisReplayCacheOptions): RedisR
     async release(key: string): Promise<void> {
       checkKey(key, 'key')
       const reply = await call(['DEL', await keyFor(key)])
-      if (reply !== 0 && reply !== 1) throw unexpectedReply('DEL')
+      if (!isIntegerReply(reply, 0) && !isIntegerReply(reply, 1)) throw unexpectedReply('DEL')
     },
   }
   return Object.freeze(cache)

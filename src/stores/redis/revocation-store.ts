@@ -16,7 +16,7 @@ import {
 } from '../contract.js'
 import type { RevocationEntry, RevocationKeys, RevocationStore } from '../types.js'
 import type { RedisCommand } from './command.js'
-import { redisBase, unexpectedReply } from './call.js'
+import { isIntegerReply, redisBase, unexpectedReply } from './call.js'
 
 /**
  * Options of {@link createRedisRevocationStore}.
@@ -169,7 +169,7 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
       await Promise.all(
         parts.map(async (p) => {
           const reply = await call(['EVAL', MERGE_SCRIPT, '1', await redisKey(p.kind, p.value), JSON.stringify(p.entry)])
-          if (reply !== 1) throw unexpectedReply('EVAL (revoke)')
+          if (!isIntegerReply(reply, 1)) throw unexpectedReply('EVAL (revoke)')
         }),
       )
     },

@@ -169,6 +169,17 @@ describe('createRedisRevocationStore (fake command)', () => {
   })
 })
 
+describe('integer replies in the forms client settings give them', () => {
+  it('takes 1 / 0 as a number, a decimal string (ioredis stringNumbers) or a bigint, and nothing else', async () => {
+    for (const reply of [1, '1', 1n]) await createRedisRevocationStore({ command: recording(reply).command }).revoke({ sub: 's', until: exp })
+    for (const reply of [0, 1, '0', '1', 0n, 1n]) await createRedisReplayCache({ command: recording(reply).command }).release('k')
+    for (const reply of ['01', ' 1', '1.0', '+1', 2, '2', 2n, 'OK', true, Buffer.from('1'), ['1']]) {
+      await expectCode(createRedisRevocationStore({ command: recording(reply).command }).revoke({ sub: 's', until: exp }), StoreError, 'ERR_STORE_UNAVAILABLE')
+      await expectCode(createRedisReplayCache({ command: recording(reply).command }).release('k'), StoreError, 'ERR_STORE_UNAVAILABLE')
+    }
+  })
+})
+
 describe('client adapters', () => {
   it('ioredisCommand calls client.call(name, args)', async () => {
     const seen: unknown[][] = []
