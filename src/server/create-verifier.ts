@@ -15,7 +15,7 @@ import type { VerifiedWIT } from '../wit/types.js'
 import type { RevocationStore } from '../stores/types.js'
 import { readWPTTokens } from '../wpt/headers.js'
 import { createCompiledWPTVerifier, type CompiledWPTVerifier } from '../wpt/verify.js'
-import { fieldReader, publicURL, singleValue, urlParts, type RequestFields } from './extract.js'
+import { fieldReader, publicURL, refuseEncodedUnreserved, singleValue, urlParts, type RequestFields } from './extract.js'
 import { INBOUND, inboundFromRequest, type Inbound, type InboundVerifier } from './inbound.js'
 import { normalizePolicy, type NormalizedPolicy, type RequestVerifierPolicy, type VerifiedProof, type AuthorizationContext } from './policy.js'
 import { VerifiedWITCache } from './wit-cache.js'
@@ -81,8 +81,10 @@ const EMPTY: readonly Actor[] = Object.freeze([])
  * 2. the `Workload-Identity-Token` (exactly one), verified against the trust bundle of its
  *    subject's trust domain — or taken from the verified-WIT cache (keyed by the exact token,
  *    bounded, expiring with the WIT);
- * 3. the proof: a WPT bound to the WIT, the public target URI and any access / Txn-Token sent, or a
- *    WIMSE HTTP signature covering method, target, WIT, credentials and body digest;
+ * 3. the public target URI (a path percent-encoding an unreserved character, `%61` for `a`, is
+ *    refused: decoding routers would route it elsewhere than what was verified); the proof: a WPT
+ *    bound to the WIT, the public target URI and any access / Txn-Token sent, or a WIMSE HTTP
+ *    signature covering method, target, WIT, credentials and body digest;
  * 4. `Content-Digest` against the body (always with HTTP signatures; with WPT when present or
  *    required);
  * 5. replay: the WPT `jti` or signature nonce is claimed in the replay cache;
@@ -193,6 +195,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
       href = url.href
       target = targetWithoutQuery(url, 'url')
     }
+    if (target.pathname.includes('%')) refuseEncodedUnreserved(target.pathname)
     // The signature components (@authority, @target-uri, @scheme, …) are those of the public URL:
     // when it is not the request's own (a Host other than the configured origin), it is passed.
     const proof = await verifyProof(request, method, fields, url, href === rawURL, target, wit, steps)
@@ -338,7 +341,7 @@ async function verifyAccessTokenStep(
  *   memory cache per call cannot detect replays.
  * @returns the frozen {@link VerifiedRequest}.
  * @throws TypeError `ERR_INVALID_ARG_*` for a bad policy; rejects with `VerificationError` (e.g.
- *   `ERR_WIT_MISSING`, `ERR_PROOF_MISSING`, `ERR_WPT_AUDIENCE`, `ERR_PROOF_REPLAYED`,
+ *   `ERR_WIT_MISSING`, `ERR_HEADER_INVALID`, `ERR_PROOF_MISSING`, `ERR_WPT_AUDIENCE`, `ERR_PROOF_REPLAYED`,
  *   `ERR_CREDENTIAL_REVOKED`, `ERR_POLICY_DENIED`) or `StoreError` `ERR_STORE_UNAVAILABLE`.
  *
  * @example

@@ -76,6 +76,19 @@ export function singleValue(value: string | null, name: string, code: Verificati
   return value
 }
 
+const ENCODED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/i
+
+/**
+ * Refuses a path with a percent-encoded unreserved character (`%61` for `a`; RFC 3986 §2.3: the
+ * same URI as the character itself, so never needed). Routers that decode paths (fastify, hono)
+ * would run the handler for `/admin` while the proof and `authorize` saw `/%61dmin`.
+ */
+export function refuseEncodedUnreserved(pathname: string): void {
+  if (ENCODED_UNRESERVED.test(pathname)) {
+    throw new VerificationError('ERR_HEADER_INVALID', 'the request path percent-encodes an unreserved character', { status: 400 })
+  }
+}
+
 /**
  * The URL the caller addressed: one of the configured public origins with the request's path and
  * query. The request's own host (possibly an internal address behind a proxy) is used only when it

@@ -70,10 +70,10 @@ describe('toWebRequest', () => {
       for (let i = 0; i < 2; i++) {
         await rawExchange(s.base, 'GET /x?y=1 HTTP/1.1\r\nHost: API.Example.COM:80\r\nConnection: close\r\n\r\n')
         await rawExchange(s.base, 'GET /a/b%2Fc HTTP/1.1\r\nHost: API.Example.COM:80\r\nConnection: close\r\n\r\n')
-        await rawExchange(s.base, "GET /%7e?q=it's HTTP/1.1\r\nHost: api.example.com:8080\r\nConnection: close\r\n\r\n")
+        await rawExchange(s.base, "GET /%c3%a9?q=it's HTTP/1.1\r\nHost: api.example.com:8080\r\nConnection: close\r\n\r\n")
       }
     })
-    const once = ['http://api.example.com/x?y=1', 'http://api.example.com/a/b%2Fc', 'http://api.example.com:8080/%7e?q=it%27s']
+    const once = ['http://api.example.com/x?y=1', 'http://api.example.com/a/b%2Fc', 'http://api.example.com:8080/%c3%a9?q=it%27s']
     expect(seen).toEqual([...once, ...once])
   })
 

@@ -200,6 +200,21 @@ describe('createRequestVerifier', () => {
 })
 
 describe('createRequestVerifier: the public URL', () => {
+  it('refuses a path with a percent-encoded unreserved character (routers decode it; the authorizer would see it encoded)', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: [ORIGIN, 'https://other.example.com'], proof: 'either', authorize: (_id, ctx) => !ctx.url.pathname.startsWith('/admin') })
+    for (const url of [`${ORIGIN}/%61dmin/x`, `${ORIGIN}/a%2Dx`, `${ORIGIN}/%7e`, 'https://other.example.com/%41dmin', `${ORIGIN}/x%5f?q=1`]) {
+      expect(await code(verify(await wptRequest(agent, url))), url).toBe('ERR_HEADER_INVALID')
+      expect(await code(verify(await signedRequest(agent, url))), url).toBe('ERR_HEADER_INVALID')
+    }
+    // Reserved and non-ASCII escapes, and escapes in the query, are not refused.
+    for (const url of [`${ORIGIN}/a%2Fb`, `${ORIGIN}/caf%C3%A9`, `${ORIGIN}/x?q=%61`]) {
+      expect((await verify(await wptRequest(agent, url))).url, url).toBe(url)
+    }
+    expect(await code(verify(await wptRequest(agent, `${ORIGIN}/admin/x`)))).toBe('ERR_POLICY_DENIED')
+  })
+
   it('computes @authority, @target-uri and @scheme from the configured origin, not from the Host the request arrived with', async () => {
     const td = await trustDomain('example.org')
     const agent = await td.workload('/agents/bot')
