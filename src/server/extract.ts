@@ -76,7 +76,8 @@ export function singleValue(value: string | null, name: string, code: Verificati
   return value
 }
 
-const ENCODED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/i
+/** A percent-encoded unreserved character (RFC 3986 §2.3: ALPHA, DIGIT, `-`, `.`, `_`, `~`). */
+export const ENCODED_UNRESERVED: RegExp = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/i
 
 /**
  * Refuses a path with a percent-encoded unreserved character (`%61` for `a`; RFC 3986 §2.3: the

@@ -55,6 +55,16 @@ describe('hono workloadAuth with app.request()', () => {
     expect(await replay.json()).toMatchObject({ code: 'ERR_PROOF_REPLAYED' })
   })
 
+  it('refuses a path percent-encoding an unreserved character, which hono routes decoded (/%65cho → /echo)', async () => {
+    const fx = suite.fixture()
+    const app = buildApp(fx)
+    const body = '{"q":"encoded"}'
+    const req = await credentialed('httpsig', fx.agent, '/%65cho', { body, contentType: 'application/json' })
+    const res = await app.request(req.url, { method: 'POST', headers: req.headers, body })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'ERR_HEADER_INVALID' })
+  })
+
   it('lets onError answer refusals, and validates options eagerly', async () => {
     const fx = suite.fixture()
     const seen: unknown[] = []

@@ -9,7 +9,7 @@ import { codedTypeError, VerificationError } from '../../errors/index.js'
 import { assertObject, optionalNumber } from '../../internal/assert.js'
 import type { DigestBody } from '../../httpsig/content-digest.js'
 import type { FieldSection } from '../../httpsig/message.js'
-import type { RequestFields } from '../../server/extract.js'
+import { ENCODED_UNRESERVED, type RequestFields } from '../../server/extract.js'
 import { headerInvalid, type Inbound } from '../../server/inbound.js'
 import { joinChunks } from '../../internal/bytes.js'
 
@@ -302,7 +302,6 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
 // needed): routers such as fastify's decode "/%61dmin" to "/admin" while the proof and the
 // authorizer see "/%61dmin".
 const DOT_SEGMENT_ANY = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
-const ENCODED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/i
 
 function refuseRewrittenPath(raw: string): void {
   let start = 0
