@@ -1,6 +1,6 @@
 // The CLI commands. Each returns the text to print; errors are thrown as CLIError or typed
 // agentauth errors and printed as one line by main.ts.
-import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { verifyAccessToken } from '../access-token/index.js'
@@ -53,22 +53,23 @@ export async function keygen(flags: Flags): Promise<string> {
   const publicJwk = await signer.publicJwk()
   const out = str(flags, 'out')
   if (out !== undefined) {
-    writePrivate(out, JSON.stringify(privateJwk, null, 2) + '\n')
-    writeFileSync(`${out.replace(/\.json$/, '')}.pub.json`, JSON.stringify(publicJwk, null, 2) + '\n')
+    writeNew(out, JSON.stringify(privateJwk, null, 2) + '\n', 0o600, 'private')
+    writeNew(`${out.replace(/\.json$/, '')}.pub.json`, JSON.stringify(publicJwk, null, 2) + '\n', 0o644, 'public')
     return `wrote private key to ${out} (mode 0600) and public key to ${out.replace(/\.json$/, '')}.pub.json\n${JSON.stringify(publicJwk, null, 2)}`
   }
   return JSON.stringify({ private: privateJwk, public: publicJwk }, null, 2)
 }
 
-// The private key is written to a new file created with mode 0600 and then renamed over the
-// target: writing into an existing file would keep that file's (possibly world-readable) mode.
-function writePrivate(path: string, text: string): void {
+// Each key is written to a new file (O_EXCL, with its mode) and then renamed over the target:
+// writing into an existing file would keep that file's (possibly world-readable) mode, and would
+// follow a symlink planted at the target (in a shared directory, overwriting the link's target).
+function writeNew(path: string, text: string, mode: number, which: 'private' | 'public'): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   let fd: number
   try {
-    fd = openSync(tmp, 'wx', 0o600)
+    fd = openSync(tmp, 'wx', mode)
   } catch (err) {
-    throw new CLIError(`cannot write the private key next to ${path}: ${(err as Error).message}`)
+    throw new CLIError(`cannot write the ${which} key next to ${path}: ${(err as Error).message}`)
   }
   try {
     writeSync(fd, text)
@@ -76,7 +77,7 @@ function writePrivate(path: string, text: string): void {
     renameSync(tmp, path)
   } catch (err) {
     rmSync(tmp, { force: true })
-    throw new CLIError(`cannot write the private key to ${path}: ${(err as Error).message}`)
+    throw new CLIError(`cannot write the ${which} key to ${path}: ${(err as Error).message}`)
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -109,6 +109,17 @@ describe('agentauth CLI', () => {
     await main(['keygen', '--out', path])
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(JSON.parse(readFileSync(path, 'utf8')).d).toEqual(expect.any(String))
+  })
+
+  it('keygen --out replaces a symlink planted at the public key path instead of writing through it', async () => {
+    const victim = join(dir, 'victim.txt')
+    writeFileSync(victim, 'untouched\n')
+    symlinkSync(victim, join(dir, 'planted.pub.json'))
+    expect((await main(['keygen', '--out', join(dir, 'planted.json')])).code).toBe(0)
+    expect(readFileSync(victim, 'utf8')).toBe('untouched\n')
+    expect(lstatSync(join(dir, 'planted.pub.json')).isSymbolicLink()).toBe(false)
+    expect(JSON.parse(readFileSync(join(dir, 'planted.pub.json'), 'utf8')).d).toBeUndefined()
+    expect(statSync(join(dir, 'planted.pub.json')).mode & 0o777).toBe(0o644 & ~process.umask())
   })
 
   it('never prints control characters from a token: no escape sequences, no forged lines', async () => {
