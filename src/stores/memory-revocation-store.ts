@@ -90,7 +90,7 @@ async function storageKey(kind: string, value: string): Promise<string> {
  * import { createMemoryRevocationStore } from 'agentauth/stores'
  *
  * const revocations = createMemoryRevocationStore()
- * await revocations.revoke({ sid: 'session-42', until: exp, reason: 'session-revoked' })
+ * await revocations.revoke({ sid: 'session-42', until: exp + 60, reason: 'session-revoked' }) // exp + clock tolerance
  * const hit = await revocations.check({ sub: 'spiffe://example.org/agent', sid: 'session-42' }, iat)
  * if (hit) throw new Error(`revoked: ${hit.reason}`)
  * ```

@@ -95,7 +95,11 @@ export interface RevocationKeys {
  * ```
  */
 export interface RevocationEntry extends RevocationKeys {
-  /** Epoch seconds until which the revocation holds (after that the credential has expired anyway). */
+  /**
+   * Epoch seconds until which the revocation holds: the latest `exp` of the credentials it covers
+   * **plus the verifiers' clock tolerance** (they accept a credential until `exp` + tolerance, so an
+   * entry ending at `exp` lets a revoked credential through for that long).
+   */
   readonly until: number
   /** Free-text or event-type reason, for audit and error detail (at most 1024 characters, well-formed Unicode). */
   readonly reason?: string

@@ -137,7 +137,8 @@ function parseStored(raw: unknown, kind: RevocationKind, value: string): Revocat
  * import { createRedisRevocationStore, ioredisCommand } from 'agentauth/stores/redis'
  *
  * const revocations = createRedisRevocationStore({ command: ioredisCommand(new Redis()) })
- * await revocations.revoke({ jkt: thumbprint, until: witExp, reason: 'credential-compromise' })
+ * // until: the credential's exp plus the verifiers' clock tolerance (they still accept it that long)
+ * await revocations.revoke({ jkt: thumbprint, until: witExp + 60, reason: 'credential-compromise' })
  * const hit = await revocations.check({ sub, jti, jkt: thumbprint }, iat)
  * ```
  */
