@@ -3,7 +3,7 @@
 //   P audit:<id>     LIST of records      P audit          LIST of records (all ids, capped)
 // register and retain are Lua scripts, so an identifier can never end up both active and retained.
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
-import { createCall as boundedRedisCall, unexpectedReply as redisReplyError } from '../stores/redis/call.js'
+import { createCall as boundedRedisCall, isIntegerReply, unexpectedReply as redisReplyError } from '../stores/redis/call.js'
 import { StoreError } from '../errors/index.js'
 import type { RedisCommand } from '../stores/redis/command.js'
 import type { AuditRecord, IdentityRegistryBackend, RetainedIdentity } from './registry.js'
@@ -86,12 +86,17 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
     },
     async retain(identity: RetainedIdentity, record: AuditRecord): Promise<boolean> {
       const r = await call(['EVAL', RETAIN, '4', k.active(identity.id), k.retained(identity.id), k.audit(identity.id), k.all, JSON.stringify(identity), JSON.stringify(record), String(maxAudit)])
-      return r === 1
+      // Integer replies may come as numbers, decimal strings or bigints (client settings); anything
+      // else is an outage, never a quiet "not retained".
+      if (isIntegerReply(r, 1)) return true
+      if (isIntegerReply(r, 0)) return false
+      throw redisReplyError('EVAL (retain)')
     },
     async isActive(id: string): Promise<boolean> {
       const r = await call(['EXISTS', k.active(id)])
-      if (typeof r !== 'number') throw redisReplyError('EXISTS')
-      return r === 1
+      if (isIntegerReply(r, 1)) return true
+      if (isIntegerReply(r, 0)) return false
+      throw redisReplyError('EXISTS')
     },
     async retained(id: string): Promise<RetainedIdentity | undefined> {
       const r = await call(['GET', k.retained(id)])

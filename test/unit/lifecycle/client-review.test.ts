@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createIdentityRegistry, createMemoryRegistryBackend } from '../../../src/lifecycle/index.js'
+import { createIdentityRegistry, createMemoryRegistryBackend, createRedisRegistryBackend } from '../../../src/lifecycle/index.js'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
 
 describe('createMemoryRegistryBackend (review)', () => {
@@ -25,5 +25,28 @@ describe('createMemoryRegistryBackend (review)', () => {
     for (let i = 0; i < 1000; i++) await backend.audit({ id: `x${i % 3}`, action: 'refused', at: i })
     expect(await backend.trail(undefined, 1000)).toEqual([995, 996, 997, 998, 999].map((at) => ({ id: `x${at % 3}`, action: 'refused', at })))
     expect(await backend.trail('x0', 1000)).toHaveLength(334)
+  })
+})
+
+describe('redis registry backend integer replies (review)', () => {
+  // A client configured to return integers as strings (ioredis stringNumbers) or bigints.
+  function backendAnswering(reply: unknown) {
+    return createRedisRegistryBackend({ command: async () => reply })
+  }
+  const identity = { id: 'spiffe://example.org/a', retainedAt: 1, reason: 'done' } as never
+  const record = { id: 'spiffe://example.org/a', action: 'retain', at: 1 } as never
+
+  it('reads EXISTS and the retain script as numbers, decimal strings or bigints', async () => {
+    for (const [reply, want] of [[1, true], ['1', true], [1n, true], [0, false], ['0', false], [0n, false]] as const) {
+      expect(await backendAnswering(reply).isActive('spiffe://example.org/a')).toBe(want)
+      expect(await backendAnswering(reply).retain(identity, record)).toBe(want)
+    }
+  })
+
+  it('fails closed on any other reply', async () => {
+    for (const reply of ['01', '1.0', 2, 'OK', null, new Uint8Array([49])]) {
+      await expect(backendAnswering(reply).isActive('spiffe://example.org/a')).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+      await expect(backendAnswering(reply).retain(identity, record)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+    }
   })
 })
