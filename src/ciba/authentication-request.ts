@@ -1,8 +1,7 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
 import { checkObject } from '../internal/oauth-assert.js'
-import { optionalNumber } from '../internal/assert.js'
-import { DEFAULT_MAX_RESPONSE_BYTES, readOAuthJSON } from '../internal/oauth-http.js'
+import { responseMaxBytes, readOAuthJSON } from '../internal/oauth-http.js'
 import { scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import type { CibaServer } from './constants.js'
@@ -162,7 +161,7 @@ export async function processBackchannelAuthenticationResponse(
   response: Response,
   options: ProcessBackchannelAuthenticationResponseOptions = {},
 ): Promise<BackchannelAuthenticationResponse> {
-  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const maxBytes = responseMaxBytes(options.maxBytes)
   const body = await readOAuthJSON(response, { what: 'backchannel authentication response', maxBytes })
   const invalid = (m: string) => new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `backchannel authentication response ${m}`, { status: response.status })
   const id = body.auth_req_id

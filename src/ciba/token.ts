@@ -1,8 +1,8 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
-import { looseInstanceOf, optionalNumber } from '../internal/assert.js'
+import { looseInstanceOf } from '../internal/assert.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedBody, wrapNetworkError } from '../internal/oauth-http.js'
+import { responseMaxBytes, readBoundedBody, wrapNetworkError } from '../internal/oauth-http.js'
 import { sendTokenRequest } from '../internal/oauth-token-request.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import { systemClock, type Clock } from '../internal/time.js'
@@ -57,7 +57,6 @@ export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-const MAX_BYTES_RANGE = { min: 1, max: 16 * 1024 * 1024, integer: true }
 
 /**
  * Default {@link Sleep}: a timer that an abort cancels.
@@ -142,7 +141,7 @@ export async function cibaTokenRequest(
  */
 export async function processCibaTokenResponse(response: Response, options: { maxBytes?: number } = {}): Promise<CibaTokenResponse> {
   if (!looseInstanceOf(response, Response)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'response must be a Response')
-  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_RANGE)
+  const maxBytes = responseMaxBytes(options.maxBytes)
   // Read the body once, bounded, and parse a copy of the bytes. (A `clone()` here made an oversized
   // body hang for ever: cancelling one branch of a tee waits until the other is cancelled too.)
   let bytes: Uint8Array
@@ -218,7 +217,7 @@ export async function pollCibaToken(
   const clock = options.clock ?? systemClock
   const sleep = options.sleep ?? defaultSleep
   if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
-  if (options.maxBytes !== undefined) optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_RANGE)
+  if (options.maxBytes !== undefined) responseMaxBytes(options.maxBytes)
   checkFunction(sleep, 'options.sleep')
   const deadline = clock() + expiresIn * 1000
   const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.signal === undefined ? {} : { signal: options.signal }) }

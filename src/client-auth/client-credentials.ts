@@ -1,6 +1,5 @@
 import { checkObject } from '../internal/oauth-assert.js'
-import { optionalNumber } from '../internal/assert.js'
-import { DEFAULT_MAX_RESPONSE_BYTES, wrapNetworkError } from '../internal/oauth-http.js'
+import { responseMaxBytes, wrapNetworkError } from '../internal/oauth-http.js'
 import { listOption, scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
@@ -116,7 +115,7 @@ export async function clientCredentialsRequest(
  * ```
  */
 export async function processTokenResponse(response: Response, options: ProcessTokenResponseOptions = {}): Promise<TokenResponse> {
-  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const maxBytes = responseMaxBytes(options.maxBytes)
   const parsed = await parseTokenResponse(response, { what: 'token response', maxBytes, requireIssuedTokenType: false })
   return Object.freeze({
     accessToken: parsed.accessToken,

@@ -2,7 +2,7 @@
 // CIBA, txn-token requests): endpoint URL checks, bounded response reads, strict JSON and the
 // RFC 6749 §5.2 error shape. Every byte of a response is hostile until checked.
 import { codedTypeError, isAgentAuthError, ProtocolError } from '../errors/index.js'
-import { looseInstanceOf } from './assert.js'
+import { looseInstanceOf, optionalNumber } from './assert.js'
 import { decodeUtf8Strict, joinChunks } from './bytes.js'
 import type { FetchLike } from './fetch-types.js'
 import { isPlainObject, type JSONObject } from './json.js'
@@ -34,7 +34,18 @@ export function endpointURL(value: unknown, name: string): URL {
 }
 
 /** Reads at most `maxBytes` of a body; more is a protocol error (the rest is cancelled). */
+/**
+ * The `maxBytes` option of a response reader, checked: an integer in [1, 16 MiB], default
+ * {@link DEFAULT_MAX_RESPONSE_BYTES}. `NaN` or `Infinity` would turn the size limit off.
+ */
+export function responseMaxBytes(value: unknown): number {
+  return optionalNumber(value, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+}
+
 export async function readBoundedBody(response: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  // The one place every bounded read goes through: a limit that compares false with everything
+  // (NaN) or nothing (Infinity) must never reach the loop below.
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'maxBytes must be a non-negative integer')
   const declared = response.headers.get('content-length')
   if (declared !== null && Number(declared) > maxBytes) {
     await response.body?.cancel().catch(() => undefined)

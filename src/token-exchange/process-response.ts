@@ -1,6 +1,5 @@
 import { ProtocolError } from '../errors/index.js'
-import { optionalNumber } from '../internal/assert.js'
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../internal/oauth-http.js'
+import { responseMaxBytes } from '../internal/oauth-http.js'
 import { parseTokenResponse } from '../internal/oauth-token-response.js'
 import type { TokenTypeURI } from './token-types.js'
 
@@ -73,7 +72,7 @@ export async function processTokenExchangeResponse(
   response: Response,
   options: ProcessTokenExchangeResponseOptions = {},
 ): Promise<TokenExchangeResponse> {
-  const maxBytes = optionalNumber(options.maxBytes, 'options.maxBytes', DEFAULT_MAX_RESPONSE_BYTES, { min: 1, max: 16 * 1024 * 1024, integer: true })
+  const maxBytes = responseMaxBytes(options.maxBytes)
   const parsed = await parseTokenResponse(response, { what: 'token exchange response', maxBytes, requireIssuedTokenType: true })
   if (options.expectedIssuedTokenType !== undefined && parsed.issuedTokenType !== options.expectedIssuedTokenType) {
     throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', 'token exchange response issued an unexpected token type', { status: response.status })

@@ -25,3 +25,13 @@ describe('OAuth error responses (review)', () => {
     expect(description).toBe('bad  INFO forged  [31mred [0m  evil "quoted"')
   })
 })
+
+describe('bounded OAuth body reads (review)', () => {
+  it('the shared reader refuses a limit that would turn the bound off', async () => {
+    const { readBoundedBody } = await import('../../../src/internal/oauth-http.js')
+    for (const limit of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5]) {
+      await expect(readBoundedBody(new Response('x'.repeat(10)), limit, 'body')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    expect((await readBoundedBody(new Response('abc'), 3, 'body')).length).toBe(3)
+  })
+})
