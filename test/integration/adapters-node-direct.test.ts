@@ -3,7 +3,6 @@
 // bytes sent to a server on that direct path and to one that converts with toWebRequest and calls
 // the verifier with the Request must get the same outcome, and the handler must see the same body.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNodeHandler, sendWebResponse, toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
 import { createNodeSourceReader } from '../../src/adapters/node/web-request.js'
@@ -12,10 +11,11 @@ import { createRequestVerifier, errorResponse, type RequestVerifier, type Verifi
 import { createMemoryReplayCache } from '../../src/stores/index.js'
 import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
 import { listen, type StartedServer } from '../helpers/adapters-suite.js'
+import { sendRaw as raw, serialiseRaw as serialise, type RawOutcome } from '../helpers/raw-http.js'
 
 const OPTIONS = Object.freeze({ publicOrigin: ORIGIN, maxBodyBytes: BODY_LIMIT })
 
-interface Outcome { status: number; code?: string; id?: string; body?: string; method?: string; url?: string }
+type Outcome = RawOutcome
 
 function verifierFor(fx: AdapterFixture): RequestVerifier {
   return createRequestVerifier({
@@ -41,39 +41,6 @@ async function answer(res: ServerResponse, run: () => Promise<{ verified: Verifi
     res.statusCode = r.status
     res.end(JSON.stringify({ status: r.status, code }))
   }
-}
-
-/** Sends raw bytes over a socket; returns the JSON body of the answer. */
-function raw(base: string, payload: string): Promise<Outcome> {
-  const { port } = new URL(base)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1', () => socket.write(payload))
-    let out = ''
-    socket.on('data', (d) => { out += d.toString('latin1') })
-    socket.on('end', () => {
-      const at = out.indexOf('\r\n\r\n')
-      const head = out.slice(0, at)
-      let body = out.slice(at + 4)
-      if (/transfer-encoding: chunked/i.test(head)) body = body.replace(/^[0-9a-f]+\r\n/, '').replace(/\r\n0\r\n\r\n$/, '')
-      try {
-        resolve(JSON.parse(body) as Outcome)
-      } catch {
-        resolve({ status: Number(head.split(' ')[1]) })
-      }
-    })
-    socket.on('error', reject)
-  })
-}
-
-/** The HTTP/1.1 bytes of a credentialed request, with header lines edited by `edit`. */
-async function serialise(req: Request, edit: (lines: Array<[string, string]>) => Array<[string, string]> = (l) => l, body?: string): Promise<string> {
-  const url = new URL(req.url)
-  const payload = body ?? (req.body === null ? '' : await req.clone().text())
-  let lines: Array<[string, string]> = [['Host', 'api.example.com'], ...[...req.headers].map(([k, v]) => [k, v] as [string, string])]
-  if (payload.length > 0) lines.push(['Content-Length', String(Buffer.byteLength(payload))])
-  lines.push(['Connection', 'close'])
-  lines = edit(lines)
-  return `${req.method} ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${payload}`
 }
 
 describe('node adapter: direct reading matches the fetch Request path', () => {
