@@ -7,6 +7,7 @@ import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorit
 import { decodeCanonical, decodeCanonicalInto, decodedLength, type Base64urlFault } from './base64url.js'
 import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
 import { deepFreeze, isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from './json.js'
+import { rsaSignatureLength } from './keys.js'
 import { syncOperations, verifySignature } from './sync-crypto.js'
 
 export interface ParsedJWS {
@@ -172,7 +173,10 @@ export function checkJWSSignature(
   options: { code: VerificationErrorCode; what: string; crypto?: Crypto | undefined },
 ): void | Promise<void> {
   const info = ALGORITHMS[alg]
-  if (info.signatureLength !== undefined && parsed.signature.length !== info.signatureLength) {
+  // RSA: exactly the modulus length (RSA-PSS verify in OpenSSL also takes the signature without its
+  // leading zero bytes, a second spelling of the same token).
+  const length = info.signatureLength ?? rsaSignatureLength(key)
+  if (length !== undefined && parsed.signature.length !== length) {
     throw new VerificationError(options.code, `${options.what} signature has the wrong length`)
   }
   const crypto = options.crypto ?? globalThis.crypto

@@ -56,6 +56,17 @@ export function rsaKeyProblem(nText: string, eText: string): string | undefined 
 }
 
 /**
+ * The exact length in bytes of an RSA signature made with `key` (RFC 8017 §8.1.2 and §8.2.2 step 1:
+ * a signature is exactly as long as the modulus), or undefined for a key without a modulus length.
+ * OpenSSL's RSA-PSS verify accepts a signature whose leading zero bytes were dropped, which would
+ * give a token a second spelling; verifiers compare lengths first.
+ */
+export function rsaSignatureLength(key: CryptoKey): number | undefined {
+  const bits = (key.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength
+  return typeof bits === 'number' && bits > 0 ? (bits + 7) >> 3 : undefined
+}
+
+/**
  * Octets of a fixed-size key member by curve: EC `x`/`y` (RFC 7518 §6.2.1.2–3: the full field size,
  * leading zeros kept) and OKP `x` (RFC 8037 §2).
  */
