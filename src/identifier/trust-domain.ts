@@ -35,8 +35,13 @@ export interface TrustDomain {
   toString(): string
 }
 
+// RFC 3986 §3.1 scheme, lower case only. Checked before concatenating: a "scheme" such as
+// `wimse://other.example/` would otherwise yield an identifier in another trust domain.
+const SCHEME = /^[a-z][a-z0-9+.-]*$/
+
 function originOf(name: string, scheme: unknown): WorkloadIdentifier {
   if (typeof scheme !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'scheme must be a string')
+  if (!SCHEME.test(scheme)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'scheme must be a lower-case URI scheme')
   try {
     return parseIdentifier(`${scheme}://${name}`, 'any')
   } catch (err) {
