@@ -4,6 +4,10 @@ import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
 import { encode } from '../../../src/internal/base64url.js'
 import { checkJWSSignature, parseCompactJWS } from '../../../src/internal/jws.js'
 import { importPublicJWK } from '../../../src/internal/keys.js'
+import { nowSeconds } from '../../../src/internal/time.js'
+import { createWIT, verifyWIT } from '../../../src/wit/index.js'
+import { generateSigner } from '../../../src/signer/index.js'
+import { bundlesFor, TD } from '../../helpers/wit.js'
 
 const opts = { maxBytes: 16_384, code: 'ERR_WIT_INVALID' as const, what: 'WIT' }
 const verifyWith = (token: string, key: CryptoKey, provider: Crypto): Promise<string> =>
@@ -32,4 +36,17 @@ describe('internal/jws: RSA signatures are exactly as long as the modulus (RFC 8
       expect(await verifyWith(`${input}.${encode(Uint8Array.of(0, ...signature!))}`, key, provider)).toBe('ERR_WIT_SIGNATURE')
     }
   }, 30_000)
+})
+
+describe('internal/time: a clock that returns no finite time is a coded option error', () => {
+  it('nowSeconds throws ERR_INVALID_ARG_VALUE, and so does a verifier using it', async () => {
+    for (const bad of [Number.NaN, Infinity, '1800000000000', undefined]) {
+      expect(() => nowSeconds(() => bad as number)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(nowSeconds(() => 1_800_000_000_999)).toBe(1_800_000_000)
+    const issuer = await generateSigner('ES256', { kid: 'k' })
+    const wit = await createWIT({ sub: `wimse://${TD}/a`, publicJwk: await (await generateSigner('ES256')).publicJwk() }, { signer: issuer })
+    const trustBundles = bundlesFor([TD, [await issuer.publicJwk()]])
+    await expect(verifyWIT(wit, { trustBundles, clock: () => Number.NaN })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
 })
