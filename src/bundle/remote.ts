@@ -93,13 +93,19 @@ function checkURL(value: unknown, name: string): string {
   return url.href
 }
 
+// Any JSON integer ≥ 0. Not "safe" integers only: SPIFFE Trust Domain and Bundle §4.1.1 makes
+// spiffe_sequence 64 bits wide (SPIRE: uint64), and the value is never used for arithmetic here.
+function isNonNegativeInteger(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0
+}
+
+/** Checks `spiffe_sequence` and `spiffe_refresh_hint` (each on its own); returns the hint in ms. */
 function refreshHint(doc: JSONObject, fail: Fail): number | undefined {
+  if (Object.hasOwn(doc, 'spiffe_sequence') && !isNonNegativeInteger(doc.spiffe_sequence)) fail('spiffe_sequence must be a non-negative integer')
+  if (!Object.hasOwn(doc, 'spiffe_refresh_hint')) return undefined
   const hint = doc.spiffe_refresh_hint
-  if (hint === undefined) return undefined
-  if (typeof hint !== 'number' || !Number.isSafeInteger(hint) || hint < 0) fail('spiffe_refresh_hint must be a non-negative integer')
-  const sequence = doc.spiffe_sequence
-  if (sequence !== undefined && (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0)) fail('spiffe_sequence must be a non-negative integer')
-  return hint * 1000
+  if (!isNonNegativeInteger(hint)) fail('spiffe_refresh_hint must be a non-negative integer')
+  return (hint as number) * 1000
 }
 
 async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
