@@ -89,6 +89,11 @@ export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream:
     return 'held'
   }
   const url = stream.config.delivery.endpoint_url
+  if (stream.config.delivery.method === 'urn:ietf:rfc:8936') {
+    // The stream switched to poll after this SET was queued: it waits for the receiver's poll.
+    await ctx.outbox.update({ ...entry, delivery: 'poll' })
+    return 'held'
+  }
   if (stream.config.delivery.method !== 'urn:ietf:rfc:8935' || url === undefined) {
     await ctx.outbox.fail(entry.streamId, entry.jti, 'stream is no longer configured for push delivery', now)
     return 'failed'

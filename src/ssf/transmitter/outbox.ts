@@ -88,7 +88,7 @@ export interface OutboxStore {
   due(now: number, limit: number): Promise<readonly OutboxEntry[]>
   /** Entries of a stream in creation order (push and poll), at most `limit`, and whether more exist. */
   pending(streamId: string, limit: number): Promise<{ readonly entries: readonly OutboxEntry[]; readonly more: boolean }>
-  /** Replaces a still-present entry (attempts, schedule); no-op when it was removed meanwhile. */
+  /** Replaces a still-present entry (attempts, schedule, delivery method); no-op when it was removed meanwhile. */
   update(entry: OutboxEntry): Promise<void>
   /** Removes delivered / acknowledged entries of `streamId` (jtis of other streams are ignored). */
   remove(streamId: string, jtis: readonly string[]): Promise<void>

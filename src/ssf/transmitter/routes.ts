@@ -31,6 +31,8 @@ export interface RouteContext {
   readonly verify: (streamId: string, state: string | undefined) => Promise<void>
   readonly waitForEvents: (streamId: string, ms: number, signal?: AbortSignal) => Promise<void>
   readonly resumed: (streamId: string) => Promise<void>
+  /** The stream's delivery method changed: its queued SETs move to the new method. */
+  readonly redirected: (streamId: string, delivery: 'push' | 'poll') => Promise<void>
 }
 
 const MAX_BODY = 65_536
@@ -150,6 +152,9 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
         const s = await owned(streamId(o), owner)
         const config = configure(o, s.config.stream_id, owner, s.config, request.method === 'PATCH')
         await ctx.outbox.putStream({ ...s, config })
+        // SETs queued under the old method would otherwise be stranded (poll → push: never pushed,
+        // the poll endpoint now 404s) or given up on (push → poll) instead of delivered.
+        if (config.delivery.method !== s.config.delivery.method) await ctx.redirected(s.config.stream_id, config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll')
         return json(config)
       }
       case 'DELETE': {

@@ -417,6 +417,11 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       for (const e of entries) if (e.delivery === 'push') await outbox.update({ ...e, nextAttemptAt: now() })
       notify(streamId)
     },
+    redirected: async (streamId, delivery) => {
+      const { entries } = await outbox.pending(streamId, maxQueued + 10_000)
+      for (const e of entries) if (e.delivery !== delivery) await outbox.update({ ...e, delivery, nextAttemptAt: now() })
+      notify(streamId)
+    },
   }
 
   return Object.freeze({
