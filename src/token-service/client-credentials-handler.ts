@@ -1,6 +1,6 @@
 import { codedTypeError } from '../errors/index.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { parseScope } from '../internal/oauth-scope.js'
+import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
 import { errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import type { Clock } from '../internal/time.js'
 import type { Signer } from '../signer/types.js'
@@ -88,6 +88,10 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
     const client = await options.clientAuthentication(request, form)
     if (requireParam(form, 'grant_type') !== 'client_credentials') throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only client_credentials is supported here')
     const allowed = policy.scopes(client)
+    // A string here would make `includes` a substring test (and `[...allowed]` a list of characters).
+    if (!Array.isArray(allowed) || !allowed.every((s) => typeof s === 'string' && isScopeToken(s))) {
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'policy.scopes(client) must return an array of scope tokens')
+    }
     const scopeParam = form.get('scope')
     const requested = scopeParam === null ? undefined : parseScope(scopeParam)
     if (requested === undefined && scopeParam !== null) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')

@@ -2,7 +2,7 @@ import { sameActor, toActor, chainToAct, type Actor } from '../access-token/acto
 import { createIdJag, createJWTAuthorizationGrant } from '../assertion-grant/create.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { parseScope } from '../internal/oauth-scope.js'
+import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import type { Signer } from '../signer/types.js'
@@ -49,6 +49,16 @@ const RESERVED_EXTRA = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti',
 
 function splitList(form: URLSearchParams, name: string): string[] {
   return form.getAll(name)
+}
+
+// A verifier or policy result holding anything but a list of scope tokens (an introspection
+// response's space-delimited string, say) would turn `includes` into a substring test.
+function scopeList(value: unknown, name: string): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && isScopeToken(s))) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of scope tokens or undefined`)
+  }
+  return value as readonly string[]
 }
 
 function actorFromClient(ctx: { clientId: string; workloadId: string | undefined }): Actor {
@@ -232,8 +242,8 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     }
 
     // Scopes only narrow: the ceiling is the subject token's scopes ∩ the policy bound.
-    let ceiling = subject.scopes
-    const bound = policy.scopes?.(context)
+    let ceiling = scopeList(subject.scopes, 'the subject token verifier result scopes')
+    const bound = scopeList(policy.scopes?.(context), 'the result of policy.scopes')
     if (bound !== undefined) ceiling = ceiling === undefined ? bound : ceiling.filter((s) => bound.includes(s))
     const granted = requestedScopes ?? ceiling ?? []
     const wider = granted.filter((s) => ceiling === undefined || !ceiling.includes(s))

@@ -1,0 +1,80 @@
+// Review round 4 regressions for agentauth/token-service.
+import { describe, expect, it } from 'vitest'
+import { privateKeyJwt, requestClientCredentials } from '../../../src/client-auth/index.js'
+import { ProtocolError } from '../../../src/errors/index.js'
+import { createMemoryReplayCache } from '../../../src/stores/index.js'
+import { createClientAuthenticator, createClientCredentialsHandler, createTokenExchangeHandler, type TokenExchangePolicy, type TokenVerifier } from '../../../src/token-service/index.js'
+import { exchangeToken, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+
+const STS = 'https://sts.example.com'
+const TOOL = 'https://tool.example.com'
+const AGENT = 'spiffe://example.com/agents/planner'
+
+async function exchangeWith(verifier: TokenVerifier, policy: Partial<TokenExchangePolicy> = {}) {
+  const sts = await oauthTestSigner('ES256', 'sts')
+  const agent = await oauthTestSigner('ES256')
+  const errors: unknown[] = []
+  const handler = createTokenExchangeHandler({
+    issuer: STS,
+    signer: sts,
+    clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { [AGENT]: { clientId: AGENT, keys: [agent.jwk] } }, replayCache: createMemoryReplayCache() }),
+    subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: verifier },
+    policy: { targets: [TOOL], ...policy },
+    onError: (e) => errors.push(e),
+  })
+  const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
+  const exchange = (scope: string) =>
+    exchangeToken({ issuer: STS, tokenEndpoint: `${STS}/token` }, { clientId: AGENT, auth: privateKeyJwt(agent) },
+      { subjectToken: 'opaque-subject-token', subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TOOL, scope }, { fetch })
+  return { exchange, errors }
+}
+
+function opaque(scopes: unknown): TokenVerifier {
+  // e.g. an introspection-backed verifier handing on the response's space-delimited `scope` string
+  return async () => Object.freeze({ subject: 'alice', issuer: undefined, clientId: undefined, audience: [], scopes: scopes as readonly string[], mayAct: undefined, actors: [], expiresAt: undefined, claims: {} })
+}
+
+describe('token exchange: scope ceilings must be lists of scope tokens', () => {
+  it('a verifier result with scopes as a string is a server_error, never a substring match that widens scope', async () => {
+    const { exchange, errors } = await exchangeWith(opaque('files:read files:write'))
+    // "files", "read" and "s" are substrings of the string but none is a scope the subject has
+    const err = await exchange('files read s').then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(ProtocolError)
+    expect((err as ProtocolError).error).toBe('server_error')
+    expect((errors.at(-1) as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE')
+  })
+
+  it('a policy.scopes bound given as a string is a server_error too', async () => {
+    const { exchange } = await exchangeWith(opaque(undefined), { scopes: () => 'files:read files:write' as never })
+    const err = await exchange('files').then(() => undefined, (e: unknown) => e)
+    expect((err as ProtocolError).error).toBe('server_error')
+  })
+
+  it('lists still narrow as before', async () => {
+    const { exchange } = await exchangeWith(opaque(['files:read', 'files:write']), { scopes: () => ['files:read'] })
+    expect((await exchange('files:read')).scope).toBe('files:read')
+    const wide = await exchange('files:write').then(() => undefined, (e: unknown) => e)
+    expect((wide as ProtocolError).error).toBe('invalid_scope')
+  })
+})
+
+describe('client credentials: policy.scopes must be a list of scope tokens', () => {
+  it('a string is a server_error, not a substring match or a list of characters', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    const handler = createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+      policy: { targets: (t) => t === TOOL, scopes: () => 'reports:read reports:write' as never, defaultTarget: TOOL },
+    })
+    const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
+    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
+    for (const scope of ['reports', undefined]) {
+      const err = await requestClientCredentials(server, { clientId: 'job', auth: privateKeyJwt(key) }, scope === undefined ? {} : { scope }, { fetch }).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(ProtocolError)
+      expect((err as ProtocolError).error).toBe('server_error')
+    }
+  })
+})
