@@ -51,7 +51,7 @@ export interface DeliveryReport {
   readonly retrying: readonly string[]
   /** jtis given up on (rejected, or out of attempts). */
   readonly failed: readonly string[]
-  /** jtis held because their stream is paused. */
+  /** jtis held because their stream is paused or disabled (or now polled). */
   readonly held: readonly string[]
 }
 
@@ -80,11 +80,14 @@ async function describe(response: Response): Promise<string> {
 /** One push attempt for one entry; updates the outbox and says what happened. */
 export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream: StoredStream | undefined): Promise<'delivered' | 'retrying' | 'failed' | 'held'> {
   const now = ctx.now()
-  if (stream === undefined || stream.status === 'disabled' && !entry.control) {
+  if (stream === undefined) {
     await ctx.outbox.remove(entry.streamId, [entry.jti])
     return 'failed'
   }
-  if (stream.status === 'paused' && !entry.control) {
+  // Paused or disabled: hold what is queued (a disabled stream gets nothing new, but the SETs it
+  // already had — e.g. the backlog of a stream disabled for not taking delivery — stay for it, as
+  // they do for poll streams, and go out once it is enabled again).
+  if (stream.status !== 'enabled' && !entry.control) {
     await ctx.outbox.update({ ...entry, nextAttemptAt: now + ctx.pausedRecheck })
     return 'held'
   }

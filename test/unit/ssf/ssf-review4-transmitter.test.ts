@@ -78,3 +78,27 @@ describe('changing a stream between push and poll keeps its queued SETs', () => 
     expect(got).toEqual([e!.jti])
   })
 })
+
+describe('a disabled push stream keeps the SETs it had queued', () => {
+  it('the backlog of a stream disabled for not taking delivery is delivered once it is enabled again', async () => {
+    const base = await setup(createMemoryOutbox(), { maxQueuedPerStream: 3 })
+    const { client, transmitter, outbox, received } = base
+    // The receiver does not take delivery (its push endpoint refuses the header with 401).
+    const s = await client.createStream({ delivery: { ...PUSH, authorization_header: 'Bearer down' }, events_requested: [SESSION_REVOKED] })
+    const emitted: string[] = []
+    for (let i = 0; i < 5; i++) emitted.push(...(await transmitter.emit({ type: 'session-revoked' }, AGENT)).map((e) => e.jti))
+    expect(emitted).toHaveLength(3)
+    expect(await client.getStatus(s.stream_id)).toMatchObject({ status: 'disabled' })
+    base.clock.advance(3600)
+    const pass = await transmitter.deliver()
+    expect(pass.failed).toEqual([])
+    expect(pass.held.filter((j) => emitted.includes(j))).toHaveLength(3)
+    const queued = (await outbox.pending(s.stream_id, 10)).entries.filter((e) => !e.control).map((e) => e.jti)
+    expect(queued).toEqual(emitted)
+    // The receiver is back: it fixes its header and re-enables the stream; nothing was lost.
+    await client.updateStream(s.stream_id, { delivery: PUSH })
+    await client.setStatus(s.stream_id, 'enabled')
+    await transmitter.deliver()
+    expect(received.filter((r) => r.event.type === 'session-revoked').map((r) => r.jti)).toEqual(emitted)
+  })
+})
