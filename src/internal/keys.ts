@@ -67,6 +67,26 @@ export function rsaSignatureLength(key: CryptoKey): number | undefined {
 }
 
 /**
+ * Why a CryptoKey given by the caller (a key resolver's answer) cannot verify `alg`, or undefined
+ * when it can: the Web Crypto algorithm, curve and hash must be those of `alg` (RFC 8725 §3.1: the
+ * header names the algorithm actually used; Web Crypto takes an RSA key's hash from the key, so an
+ * RS256 token would otherwise be checked with whatever hash the key was imported for), and an RSA
+ * modulus at least {@link MIN_RSA_BITS} bits, as for imported JWKs.
+ */
+export function cryptoKeyProblem(key: CryptoKey, alg: JWSAlgorithm): string | undefined {
+  const want = ALGORITHMS[alg].importParams as { name: string; namedCurve?: string; hash?: string }
+  const got = key.algorithm as { name?: unknown; namedCurve?: unknown; hash?: unknown; modulusLength?: unknown }
+  if (got.name !== want.name) return `is a ${String(got.name)} key, ${alg} needs ${want.name}`
+  if (want.namedCurve !== undefined && got.namedCurve !== want.namedCurve) return `is not a ${want.namedCurve} key (${alg})`
+  if (want.hash !== undefined) {
+    const hash = typeof got.hash === 'string' ? got.hash : (got.hash as { name?: unknown } | undefined)?.name
+    if (hash !== want.hash) return `was imported for ${String(hash)}, ${alg} needs ${want.hash}`
+    if (typeof got.modulusLength !== 'number' || got.modulusLength < MIN_RSA_BITS) return `RSA modulus is shorter than ${MIN_RSA_BITS} bits`
+  }
+  return undefined
+}
+
+/**
  * Octets of a fixed-size key member by curve: EC `x`/`y` (RFC 7518 §6.2.1.2–3: the full field size,
  * leading zeros kept) and OKP `x` (RFC 8037 §2).
  */

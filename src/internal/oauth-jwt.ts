@@ -9,7 +9,7 @@ import type { PublicJWK } from '../signer/types.js'
 import { looseInstanceOf } from './assert.js'
 import { checkAlg, claimAudience, claimNumericDate, claimString, parseCompactJWS, typMatches, verifyJWSSignature, type ParsedJWS } from './jws.js'
 import type { JSONObject } from './json.js'
-import { importPublicJWK } from './keys.js'
+import { cryptoKeyProblem, importPublicJWK } from './keys.js'
 import { nowSeconds, type Clock } from './time.js'
 
 import type { JWKSet, KeyInput } from '../access-token/keys.js'
@@ -84,7 +84,11 @@ async function resolveKey(parsed: ParsedJWS, alg: JWSAlgorithm, input: KeyInput,
     } catch (cause) {
       throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key resolved for the token', { cause, claim: 'kid' })
     }
-    if (looseInstanceOf(got, CryptoKey)) return got
+    if (looseInstanceOf(got, CryptoKey)) {
+      const problem = cryptoKeyProblem(got, alg)
+      if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `the resolved key ${problem}`, { claim: 'alg' })
+      return got
+    }
     if (typeof got !== 'object' || got === null) throw new VerificationError('ERR_KEY_NOT_FOUND', 'no key resolved for the token', { claim: 'kid' })
     bundle = bundleOf(Array.isArray((got as JWKSet).keys) ? (got as JWKSet).keys : [got as PublicJWK])
   } else if (Array.isArray(input)) {

@@ -1,6 +1,8 @@
 // Review round 4 regressions for the JOSE core (internal/jws, keys, time).
 import { describe, expect, it } from 'vitest'
 import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
+import { verifyAccessToken } from '../../../src/access-token/index.js'
+import type { JWSAlgorithm } from '../../../src/signer/algorithms.js'
 import { encode } from '../../../src/internal/base64url.js'
 import { checkJWSSignature, parseCompactJWS } from '../../../src/internal/jws.js'
 import { importPublicJWK } from '../../../src/internal/keys.js'
@@ -48,5 +50,41 @@ describe('internal/time: a clock that returns no finite time is a coded option e
     const wit = await createWIT({ sub: `wimse://${TD}/a`, publicJwk: await (await generateSigner('ES256')).publicJwk() }, { signer: issuer })
     const trustBundles = bundlesFor([TD, [await issuer.publicJwk()]])
     await expect(verifyWIT(wit, { trustBundles, clock: () => Number.NaN })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})
+
+describe('internal/oauth-jwt: a CryptoKey from a key resolver must be a key for the header alg (RFC 8725 §3.1)', () => {
+  const now = 1_800_000_000
+  const rsa = (name: string, hash: string, modulusLength = 2048) =>
+    crypto.subtle.generateKey({ name, hash, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify']) as Promise<CryptoKeyPair>
+  async function accessToken(alg: string, privateKey: CryptoKey, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<string> {
+    const claims = { iss: 'https://as.example', sub: 'u', aud: 'https://rs.example', iat: now, exp: now + 60, jti: 'j', client_id: 'c' }
+    const input = `${encode(JSON.stringify({ alg, typ: 'at+jwt' }))}.${encode(JSON.stringify(claims))}`
+    return `${input}.${encode(new Uint8Array(await crypto.subtle.sign(params, privateKey, new TextEncoder().encode(input))))}`
+  }
+  const verify = (token: string, key: CryptoKey, algorithms?: JWSAlgorithm[]): Promise<string> =>
+    verifyAccessToken(token, { issuer: 'https://as.example', audience: 'https://rs.example', keys: async () => key, clock: () => now * 1000, ...(algorithms ? { algorithms } : {}) })
+      .then(() => 'accepted', (e: { code?: string }) => String(e.code))
+
+  it('refuses an RS256 token checked with a key imported for SHA-1 (the allow-list named RS256 only)', async () => {
+    const sha1 = await rsa('RSASSA-PKCS1-v1_5', 'SHA-1')
+    expect(await verify(await accessToken('RS256', sha1.privateKey, 'RSASSA-PKCS1-v1_5'), sha1.publicKey, ['RS256'])).toBe('ERR_KEY_INVALID')
+  })
+
+  it('refuses an RS256 token checked with an RS512 key, and a 1024-bit RSA key', async () => {
+    const sha512 = await rsa('RSASSA-PKCS1-v1_5', 'SHA-512')
+    expect(await verify(await accessToken('RS256', sha512.privateKey, 'RSASSA-PKCS1-v1_5'), sha512.publicKey)).toBe('ERR_KEY_INVALID')
+    expect(await verify(await accessToken('RS512', sha512.privateKey, 'RSASSA-PKCS1-v1_5'), sha512.publicKey)).toBe('accepted')
+    const small = await rsa('RSASSA-PKCS1-v1_5', 'SHA-256', 1024)
+    expect(await verify(await accessToken('RS256', small.privateKey, 'RSASSA-PKCS1-v1_5'), small.publicKey)).toBe('ERR_KEY_INVALID')
+  })
+
+  it('still accepts fitting EC and Ed25519 keys, and refuses one of another curve', async () => {
+    const p256 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const p384 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const ed = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    expect(await verify(await accessToken('ES256', p256.privateKey, { name: 'ECDSA', hash: 'SHA-256' }), p256.publicKey)).toBe('accepted')
+    expect(await verify(await accessToken('EdDSA', ed.privateKey, 'Ed25519'), ed.publicKey)).toBe('accepted')
+    expect(await verify(await accessToken('ES256', p384.privateKey, { name: 'ECDSA', hash: 'SHA-256' }), p384.publicKey)).toBe('ERR_KEY_INVALID')
   })
 })
