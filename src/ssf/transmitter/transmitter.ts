@@ -129,7 +129,11 @@ export interface Transmitter {
   metadata(): TransmitterMetadata
   /** Signs and queues one SET per matching stream. */
   emit(event: EmitEvent, subject: SubjectId, options?: EmitOptions): Promise<readonly EmittedSET[]>
-  /** Transmitter-initiated status change; sends a stream-updated SET (SSF 1.0 §8.1.5). */
+  /**
+   * Transmitter-initiated status change; sends a stream-updated SET (SSF 1.0 §8.1.5). The stream's
+   * `reason` becomes `reason` (none when omitted). Rejects with TypeError `ERR_INVALID_ARG_*` for an
+   * unknown stream, status or a non-string reason.
+   */
   updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void>
   /** One push delivery pass over due entries. */
   deliver(): Promise<DeliveryReport>
@@ -305,8 +309,12 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   }
 
   async function updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
-    const stream = await outbox.getStream(streamId)
-    if (stream === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
+    if (status !== 'enabled' && status !== 'paused' && status !== 'disabled') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'status must be enabled, paused or disabled')
+    if (reason !== undefined) assertString(reason, 'reason')
+    const stored = await outbox.getStream(streamId)
+    if (stored === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
+    // The reason belongs to this change: an earlier status's reason must not outlive it.
+    const { reason: _previous, ...stream } = stored
     await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
     await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
     if (status === 'enabled') await ctx.resumed(streamId)

@@ -102,3 +102,23 @@ describe('a disabled push stream keeps the SETs it had queued', () => {
     expect(received.filter((r) => r.event.type === 'session-revoked').map((r) => r.jti)).toEqual(emitted)
   })
 })
+
+describe('transmitter-initiated status changes', () => {
+  it('an earlier reason does not outlive the status it explained', async () => {
+    const { client, transmitter } = await setup()
+    const s = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await transmitter.updateStatus(s.stream_id, 'disabled', 'license expired')
+    expect(await client.getStatus(s.stream_id)).toEqual({ stream_id: s.stream_id, status: 'disabled', reason: 'license expired' })
+    await transmitter.updateStatus(s.stream_id, 'enabled')
+    expect(await client.getStatus(s.stream_id)).toEqual({ stream_id: s.stream_id, status: 'enabled' })
+  })
+
+  it('refuses an unknown status or a non-string reason (coded TypeError, nothing stored or sent)', async () => {
+    const { client, transmitter, outbox } = await setup()
+    const s = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await expect(transmitter.updateStatus(s.stream_id, 'off' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(transmitter.updateStatus(s.stream_id, 'paused', 7 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    expect(await client.getStatus(s.stream_id)).toEqual({ stream_id: s.stream_id, status: 'enabled' })
+    expect((await outbox.pending(s.stream_id, 10)).entries).toEqual([])
+  })
+})
