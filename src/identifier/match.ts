@@ -186,7 +186,7 @@ export function matchPathPrefix(origin: string, prefix: string): IdentifierMatch
   identifierArgument(base.origin + prefix, 'prefix')
   const wanted = base.origin
   const withSlash = `${prefix}/`
-  return (id) => isObject(id) && id.origin === wanted && (id.path === prefix || id.path.startsWith(withSlash))
+  return (id) => isObject(id) && id.origin === wanted && typeof id.path === 'string' && (id.path === prefix || id.path.startsWith(withSlash))
 }
 
 /**
