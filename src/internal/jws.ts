@@ -5,7 +5,7 @@
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
 import { ALGORITHMS, isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { decodeCanonical, decodeCanonicalInto, decodedLength, type Base64urlFault } from './base64url.js'
-import { copyToSignatureScratch, decodeUtf8Strict, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
+import { copyToSignatureScratch, decodeUtf8Strict, isAscii, scratchBuffer, utf8, utf8Scratch } from './bytes.js'
 import { deepFreeze, isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from './json.js'
 import { rsaSignatureLength } from './keys.js'
 import { syncOperations, verifySignature } from './sync-crypto.js'
@@ -153,10 +153,15 @@ export function checkAlg(header: JSONObject, allowed: readonly JWSAlgorithm[] | 
   return alg
 }
 
-/** Case-insensitive `typ` check accepting the optional `application/` prefix (RFC 7515 §4.1.9). */
+/**
+ * Case-insensitive `typ` check accepting the optional `application/` prefix (RFC 7515 §4.1.9).
+ * Media types are case-insensitive in ASCII only: `toLowerCase` alone would also turn U+212A
+ * KELVIN SIGN into `k` (`txntoKen+jwt` with that sign would pass as `txntoken+jwt`).
+ */
 export function typMatches(typ: unknown, expected: string): boolean {
   if (typeof typ !== 'string') return false
   if (typ === expected) return true
+  if (!isAscii(typ)) return false
   const t = typ.toLowerCase()
   return t === expected || t === `application/${expected}`
 }

@@ -4,7 +4,7 @@ import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
 import { verifyAccessToken } from '../../../src/access-token/index.js'
 import type { JWSAlgorithm } from '../../../src/signer/algorithms.js'
 import { encode } from '../../../src/internal/base64url.js'
-import { checkJWSSignature, parseCompactJWS } from '../../../src/internal/jws.js'
+import { checkJWSSignature, parseCompactJWS, typMatches } from '../../../src/internal/jws.js'
 import { importPublicJWK } from '../../../src/internal/keys.js'
 import { nowSeconds } from '../../../src/internal/time.js'
 import { createWIT, verifyWIT } from '../../../src/wit/index.js'
@@ -86,5 +86,16 @@ describe('internal/oauth-jwt: a CryptoKey from a key resolver must be a key for 
     expect(await verify(await accessToken('ES256', p256.privateKey, { name: 'ECDSA', hash: 'SHA-256' }), p256.publicKey)).toBe('accepted')
     expect(await verify(await accessToken('EdDSA', ed.privateKey, 'Ed25519'), ed.publicKey)).toBe('accepted')
     expect(await verify(await accessToken('ES256', p384.privateKey, { name: 'ECDSA', hash: 'SHA-256' }), p384.publicKey)).toBe('ERR_KEY_INVALID')
+  })
+})
+
+describe('internal/jws: typ compares case-insensitively in ASCII only', () => {
+  it('accepts ASCII case and the application/ prefix, refuses the Kelvin sign and other non-ASCII folds', () => {
+    expect(typMatches('txntoken+jwt', 'txntoken+jwt')).toBe(true)
+    expect(typMatches('TxnToken+JWT', 'txntoken+jwt')).toBe(true)
+    expect(typMatches('Application/TXNTOKEN+jwt', 'txntoken+jwt')).toBe(true)
+    expect(typMatches('txntoKen+jwt'.replace('K', '\u212a'), 'txntoken+jwt')).toBe(false)
+    expect(typMatches('application/txntoKen+jwt'.replace('K', '\u212a'), 'txntoken+jwt')).toBe(false)
+    expect(typMatches('WIT+JWT\u0000', 'wit+jwt')).toBe(false)
   })
 })
