@@ -1,0 +1,43 @@
+// Review round 4 regressions for agentauth/httpsig.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createSignatureBase } from '../../../src/httpsig/index.js'
+
+const msg = (value: string | string[]) => ({ method: 'GET', url: 'https://e.example/', headers: { 'x-a': value } })
+const line = (value: string | string[], component = 'x-a'): string => createSignatureBase(msg(value), [component], {}).split('\n')[0]!
+
+describe('field values: whitespace and obs-fold handling is linear and RFC 9421 §2.1-exact', () => {
+  it('a long whitespace run in a covered field costs milliseconds, not seconds (was quadratic)', () => {
+    const pad = ' '.repeat(64 * 1024)
+    const start = performance.now()
+    expect(line(' a' + pad + 'b')).toBe('"x-a": a' + pad + 'b') // leading OWS: the trim ran
+    expect(line('a' + pad + 'b\r\n c')).toBe('"x-a": a' + pad + 'b c') // a line fold: the unfold ran
+    expect(line('a' + pad + 'b\n' + pad + 'c ')).toBe('"x-a": a' + pad + 'b c')
+    expect(performance.now() - start).toBeLessThan(1000) // ~26 s before the fix
+  })
+
+  it('obs-fold, trimming and bs agree with the RFC rules on the examples', () => {
+    expect(line('Obsolete\r\n    line folding.')).toBe('"x-a": Obsolete line folding.')
+    expect(line('Obsolete \t\r\n \tline folding.')).toBe('"x-a": Obsolete line folding.')
+    expect(line(['  value, with, lots ', '\tof, commas'])).toBe('"x-a": value, with, lots, of, commas')
+    expect(line(['value, with, lots', 'of, commas'], '"x-a";bs')).toBe('"x-a";bs: :dmFsdWUsIHdpdGgsIGxvdHM=:, :b2YsIGNvbW1hcw==:')
+    expect(line('a\r\n b\r\n\tc')).toBe('"x-a": a b c')
+    expect(line('')).toBe('"x-a": ')
+    expect(line(' \t ')).toBe('"x-a": ')
+  })
+
+  it('a line break without following whitespace is still refused', () => {
+    expect(() => line('a\nb')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
+    expect(() => line('a\r\n')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
+  })
+
+  it('matches the regular-expression definition on arbitrary short values', () => {
+    const reference = (v: string): string => v.replace(/[ \t]*\r?\n[ \t]+/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
+    const unit = fc.constantFrom(' ', '\t', '\r', '\n', 'a', 'b', ',')
+    fc.assert(fc.property(fc.string({ unit, maxLength: 24 }), (v) => {
+      const want = reference(v)
+      if (/[\r\n]/.test(want)) expect(() => line(v)).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
+      else expect(line(v)).toBe('"x-a": ' + want)
+    }), { numRuns: 1500 })
+  })
+})
