@@ -81,7 +81,9 @@ function simpleEqual(a: SimpleSubjectId, b: SimpleSubjectId, options: MatchSubje
  * track or the subject a receiver added to a stream). Rules:
  * - `aliases` on either side: matches when any alias matches.
  * - complex pattern: every member of the pattern must match the same member of a complex subject
- *   (members the pattern leaves out are wildcards — SSF 1.0 §8.1.3.1 subject matching).
+ *   (members the pattern leaves out are wildcards; an event subject must name every member the
+ *   pattern names — for SSF 1.0 §8.1.3.1 stream matching, where either side's absent members are
+ *   wildcards, see {@link matchStreamSubject}).
  * - simple pattern against a complex subject: matches when any member of the subject matches.
  * - simple against simple: same format and equal members (email domain, `acct:` host and phone
  *   separators are normalised; everything else is exact).
@@ -122,4 +124,42 @@ export function matchSubjectId(pattern: SubjectId, subject: SubjectId, options?:
     return COMPLEX_SUBJECT_MEMBERS.some((m) => s[m] !== undefined && matchSubjectId(pattern, s[m], options))
   }
   return simpleEqual(pattern as SimpleSubjectId, subject as SimpleSubjectId, options)
+}
+
+/**
+ * SSF 1.0 §8.1.3.1 subject matching, which a transmitter uses to decide whether a subject a
+ * receiver added covers an event's subject. Unlike {@link matchSubjectId} it is symmetric for
+ * complex subjects: two complex subjects match when every member both define matches, a member
+ * left out on **either** side being a wildcard (the spec's example: an added `user` + `device`
+ * covers an event naming the `user` only). agentauth's decision: at least one member must be
+ * defined on both sides (two complex subjects with no member in common do not match). Aliases on
+ * either side: any alias. Otherwise as {@link matchSubjectId}.
+ *
+ * @param added - the subject the receiver added to the stream.
+ * @param subject - the subject of the event to transmit.
+ * @returns true when the event is about the added subject.
+ *
+ * @example
+ * ```ts
+ * matchStreamSubject(
+ *   { format: 'complex', user: { format: 'email', email: 'jdoe@example.com' }, device: { format: 'opaque', id: 'd1' } },
+ *   { format: 'complex', user: { format: 'email', email: 'jdoe@example.com' } },
+ * ) // true
+ * ```
+ */
+export function matchStreamSubject(added: SubjectId, subject: SubjectId): boolean {
+  if (added.format === 'aliases') return (added as AliasesSubjectId).identifiers.some((a) => matchStreamSubject(a, subject))
+  if (subject.format === 'aliases') return (subject as AliasesSubjectId).identifiers.some((s) => matchStreamSubject(added, s))
+  if (added.format !== 'complex' || subject.format !== 'complex') return matchSubjectId(added, subject)
+  const a = added as unknown as Record<string, SubjectId | undefined>
+  const s = subject as unknown as Record<string, SubjectId | undefined>
+  let shared = false
+  for (const m of COMPLEX_SUBJECT_MEMBERS) {
+    const am = a[m]
+    const sm = s[m]
+    if (am === undefined || sm === undefined) continue
+    if (!matchSubjectId(am, sm)) return false
+    shared = true
+  }
+  return shared
 }

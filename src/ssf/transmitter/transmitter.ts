@@ -9,7 +9,7 @@ import { parseEvent } from '../events.js'
 import type { FetchLike } from '../poll-receiver.js'
 import type { TransmitterMetadata } from '../stream-client.js'
 import { parseSubjectId, type SubjectId } from '../subject-id.js'
-import { matchSubjectId } from '../subject-match.js'
+import { matchStreamSubject, matchSubjectId } from '../subject-match.js'
 import { DELIVERY_METHODS, EVENT_TYPE_URIS, type KnownEventType } from '../uris.js'
 import { backoffDelay, pushOnce, type CheckedRetry, type DeliveryReport, type RetryPolicy } from './delivery.js'
 import { createMemoryOutbox, type FailedEntry, type OutboxEntry, type OutboxStore, type StoredStream } from './outbox.js'
@@ -277,7 +277,8 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
 
   function covers(stream: StoredStream, subject: SubjectId): boolean {
     if (metadata.default_subjects === 'ALL') return !stream.excluded.some((x) => matchSubjectId(x, subject))
-    return stream.subjects.some((x) => matchSubjectId(x, subject))
+    // SSF 1.0 §8.1.3.1: a member left out on either side is a wildcard.
+    return stream.subjects.some((x) => matchStreamSubject(x, subject))
   }
 
   async function emit(event: EmitEvent, subject: SubjectId, o: EmitOptions = {}): Promise<readonly EmittedSET[]> {

@@ -122,3 +122,29 @@ describe('transmitter-initiated status changes', () => {
     expect((await outbox.pending(s.stream_id, 10)).entries).toEqual([])
   })
 })
+
+describe('default_subjects NONE: SSF 1.0 §8.1.3.1 subject matching', () => {
+  const jdoe = { format: 'email', email: 'jdoe@example.com' } as const
+
+  it('an added complex subject covers an event subject that leaves out one of its members (the spec example)', async () => {
+    const { client, transmitter } = await setup(createMemoryOutbox(), { defaultSubjects: 'NONE' })
+    const s = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await client.addSubject(s.stream_id, { format: 'complex', user: jdoe, device: { format: 'ip-addresses', 'ip-addresses': ['10.29.37.75'] } } as never)
+    expect(await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', user: jdoe } as never)).toHaveLength(1)
+    // Less restrictive added subject, more specific event (the spec's first example).
+    const t = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    const tenant = { format: 'opaque', id: 'example-a38h4792-uw2' } as const
+    await client.addSubject(t.stream_id, { format: 'complex', tenant } as never)
+    // Both streams: the first one's user matches too (tenant and device are wildcards on one side each).
+    expect((await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', tenant, user: jdoe } as never)).map((e) => e.streamId).sort()).toEqual([s.stream_id, t.stream_id].sort())
+    expect((await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', tenant, user: { format: 'email', email: 'other@example.com' } } as never)).map((e) => e.streamId)).toEqual([t.stream_id])
+  })
+
+  it('does not cover an event whose shared member differs, nor one with no member in common', async () => {
+    const { client, transmitter } = await setup(createMemoryOutbox(), { defaultSubjects: 'NONE' })
+    const s = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await client.addSubject(s.stream_id, { format: 'complex', user: jdoe, group: { format: 'did', url: 'did:example:123456' } } as never)
+    expect(await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', user: jdoe, group: { format: 'did', url: 'did:example:9999999' } } as never)).toEqual([])
+    expect(await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', tenant: { format: 'opaque', id: 't' } } as never)).toEqual([])
+  })
+})
