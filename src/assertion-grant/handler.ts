@@ -73,7 +73,7 @@ export interface JWTBearerGrantPolicy {
 export interface JWTBearerGrantHandlerOptions {
   /** Issuer identifier of this (foreign / Resource) authorization server. */
   issuer: string
-  /** Also accept assertions addressed to this token endpoint URL. */
+  /** Also accept JWT authorization grants addressed to this token endpoint URL (RFC 7523 §3). ID-JAGs must name `issuer` (ID-JAG §4.4). */
   tokenEndpoint?: string
   signer: Signer
   clientAuthentication: ClientAuthenticator
@@ -134,9 +134,10 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
   checkFunction(options.clientAuthentication, 'options.clientAuthentication')
   checkObject(options.replayCache, 'options.replayCache')
   const audience = options.tokenEndpoint === undefined ? [options.issuer] : [options.issuer, options.tokenEndpoint]
-  const base = { audience, replayCache: options.replayCache, ...(options.clock === undefined ? {} : { clock: options.clock }) }
-  const grants = options.trustedIssuers === undefined ? undefined : { ...base, trustedIssuers: options.trustedIssuers }
-  const jags = options.trustedIdJagIssuers === undefined ? undefined : { ...base, trustedIssuers: options.trustedIdJagIssuers }
+  const base = { replayCache: options.replayCache, ...(options.clock === undefined ? {} : { clock: options.clock }) }
+  const grants = options.trustedIssuers === undefined ? undefined : { ...base, audience, trustedIssuers: options.trustedIssuers }
+  // ID-JAG §4.4: the aud MUST identify the Resource AS's issuer; the token endpoint is not enough.
+  const jags = options.trustedIdJagIssuers === undefined ? undefined : { ...base, audience: [options.issuer], trustedIssuers: options.trustedIdJagIssuers }
   if (grants === undefined && jags === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.trustedIssuers or options.trustedIdJagIssuers is required')
   if (grants !== undefined) checkGrantOptions(grants, 'options')
   if (jags !== undefined) checkGrantOptions(jags, 'options')
