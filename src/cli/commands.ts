@@ -1,6 +1,6 @@
 // The CLI commands. Each returns the text to print; errors are thrown as CLIError or typed
 // agentauth errors and printed as one line by main.ts.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { verifyAccessToken } from '../access-token/index.js'
@@ -53,11 +53,28 @@ export async function keygen(flags: Flags): Promise<string> {
   const publicJwk = await signer.publicJwk()
   const out = str(flags, 'out')
   if (out !== undefined) {
+    const pub = `${out.replace(/\.json$/, '')}.pub.json`
+    // Re-running keygen must not destroy a key pair (an issuer's private key cannot be recovered):
+    // both targets are checked before anything is written, and only --force replaces them.
+    if (flags.force !== true) {
+      for (const path of [out, pub]) if (exists(path)) throw new CLIError(`${path} already exists (pass --force to replace it)`)
+    }
     writeNew(out, JSON.stringify(privateJwk, null, 2) + '\n', 0o600, 'private')
-    writeNew(`${out.replace(/\.json$/, '')}.pub.json`, JSON.stringify(publicJwk, null, 2) + '\n', 0o644, 'public')
-    return `wrote private key to ${out} (mode 0600) and public key to ${out.replace(/\.json$/, '')}.pub.json\n${JSON.stringify(publicJwk, null, 2)}`
+    writeNew(pub, JSON.stringify(publicJwk, null, 2) + '\n', 0o644, 'public')
+    return `wrote private key to ${out} (mode 0600) and public key to ${pub}\n${JSON.stringify(publicJwk, null, 2)}`
   }
   return JSON.stringify({ private: privateJwk, public: publicJwk }, null, 2)
+}
+
+/** Whether anything (a file, a directory, a symlink even dangling) is at `path`. */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw new CLIError(`cannot check ${path}: ${(err as Error).message}`)
+  }
 }
 
 // Each key is written to a new file (O_EXCL, with its mode) and then renamed over the target:

@@ -29,10 +29,11 @@ commands:
   verify       verify a WIT, access token or SET
 
 Run "agentauth <command> --help" for the options of a command.`,
-  keygen: `usage: agentauth keygen [--alg ES256] [--kid <kid>] [--out <file.json>]
+  keygen: `usage: agentauth keygen [--alg ES256] [--kid <kid>] [--out <file.json> [--force]]
 
 Generates a key pair. Without --out, prints { private, public } JWKs as JSON.
-With --out, writes the private JWK to <file.json> (mode 0600) and the public JWK to <file>.pub.json.
+With --out, writes the private JWK to <file.json> (mode 0600) and the public JWK to <file>.pub.json;
+refuses when either file exists, unless --force is given.
 --alg: ES256 (default), ES384, ES512, EdDSA, PS256, PS384, PS512, RS256, RS384, RS512.`,
   wit: `usage: agentauth wit mint --issuer-key <issuer.json> --key <workload.pub.json> --sub <identifier> [--iss <uri>] [--kid <kid>] [--lifetime 3600]
 
@@ -52,13 +53,15 @@ UNVERIFIED unless --keys is given, in which case the signature (only) is checked
 The kind is taken from the token's typ when --kind is not given. Exit status 0 when valid, 1 otherwise.`,
 }
 
-// The options each command takes; any other is refused (parseArgs strict mode).
+// The options each command takes; any other is refused (parseArgs strict mode). Boolean flags are
+// listed in FLAGS.
 const OPTIONS: Record<string, readonly string[]> = {
   keygen: ['alg', 'kid', 'out'],
   wit: ['issuer-key', 'key', 'sub', 'iss', 'kid', 'lifetime'],
   inspect: ['keys'],
   verify: ['kind', 'bundle', 'trust-domain', 'profile', 'issuer', 'audience', 'keys', 'at'],
 }
+const FLAGS: Record<string, readonly string[]> = { keygen: ['force'] }
 
 /**
  * Runs one CLI command in-process (what the `agentauth` bin does with `process.argv.slice(2)`),
@@ -98,8 +101,8 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
     strict: true,
     options: Object.fromEntries(
       OPTIONS[command]!
-        .map((n) => [n, { type: 'string' as const }])
-        .concat([['help', { type: 'boolean' as const, short: 'h' } as never]]),
+        .map((n): [string, { type: 'string' | 'boolean'; short?: string }] => [n, { type: 'string' }])
+        .concat((FLAGS[command] ?? []).map((n) => [n, { type: 'boolean' }]), [['help', { type: 'boolean', short: 'h' }]]),
     ),
   })
   const flags = values as Flags

@@ -1,10 +1,14 @@
 // Review round 4: the CLI as a newcomer meets it (closed pipes, overwriting keys, odd flag values).
 import { spawn } from 'node:child_process'
+import { existsSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { main } from '../../../src/cli/index.js'
 import { createCompactJWS, generateSigner } from '../../../src/signer/index.js'
 
 const root = new URL('../../../', import.meta.url).pathname
+const dir = mkdtempSync(join(tmpdir(), 'agentauth-cli-review4-'))
 
 /** Runs the bin with its stdout closed by the reader before anything is written (`… | head -0`). */
 function runWithClosedStdout(args: string[]): Promise<{ status: number | null; stderr: string }> {
@@ -25,5 +29,31 @@ describe('agentauth CLI (review 4)', () => {
     const r = await runWithClosedStdout(['inspect', token])
     expect(r.stderr).not.toMatch(/EPIPE|throw er|\n\s+at /)
     expect(r.status).toBe(0)
+  }, 30_000)
+
+  it('keygen --out refuses to replace an existing key pair (either file) unless --force is given', async () => {
+    const out = join(dir, 'issuer.json')
+    await main(['keygen', '--kid', 'first', '--out', out])
+    const before = readFileSync(out, 'utf8')
+    await expect(main(['keygen', '--out', out])).rejects.toThrow(`${out} already exists (pass --force to replace it)`)
+    expect(readFileSync(out, 'utf8')).toBe(before)
+    // Only the public half is there: nothing is written, not even the private key.
+    const lone = join(dir, 'lone.json')
+    writeFileSync(join(dir, 'lone.pub.json'), '{"kept":true}\n')
+    await expect(main(['keygen', '--out', lone])).rejects.toThrow('lone.pub.json already exists')
+    expect(existsSync(lone)).toBe(false)
+    expect(readFileSync(join(dir, 'lone.pub.json'), 'utf8')).toBe('{"kept":true}\n')
+    // A dangling symlink counts as existing too; the file it points to is never created.
+    symlinkSync(join(dir, 'nowhere.json'), join(dir, 'dangling.json'))
+    await expect(main(['keygen', '--out', join(dir, 'dangling.json')])).rejects.toThrow('already exists')
+    expect(existsSync(join(dir, 'nowhere.json'))).toBe(false)
+    // --force replaces both, with the private key at 0600 and the link replaced, not followed.
+    expect((await main(['keygen', '--kid', 'second', '--out', out, '--force'])).code).toBe(0)
+    expect(JSON.parse(readFileSync(out, 'utf8')).kid).toBe('second')
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect((await main(['keygen', '--out', join(dir, 'dangling.json'), '--force'])).code).toBe(0)
+    expect(lstatSync(join(dir, 'dangling.json')).isSymbolicLink()).toBe(false)
+    expect(existsSync(join(dir, 'nowhere.json'))).toBe(false)
+    await expect(main(['keygen', '--out', out, '--force=yes'])).rejects.toMatchObject({ code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' })
   })
 })

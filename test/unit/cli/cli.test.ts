@@ -8,6 +8,8 @@ import { createCompactJWS, generateSigner } from '../../../src/signer/index.js'
 
 const root = new URL('../../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'agentauth-cli-'))
+/** Tests that start the bin (tsx startup: seconds on a loaded machine) get more than the default 5 s. */
+const SPAWN_TIMEOUT = 30_000
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), ...args], { encoding: 'utf8', cwd: root })
@@ -81,7 +83,7 @@ describe('agentauth CLI', () => {
     expect(unknown.stderr).toBe('agentauth: unknown command "frobnicate" (run agentauth --help)\n')
     const noargs = run()
     expect(noargs.status).toBe(2)
-  })
+  }, SPAWN_TIMEOUT)
 
   it('refuses an expired WIT with its code', async () => {
     const wit = (await main(['wit', 'mint', '--issuer-key', join(dir, 'issuer.json'), '--kid', 'issuer-1', '--key', join(dir, 'agent.pub.json'), '--sub', 'spiffe://example.org/agents/cli', '--lifetime', '60'])).out
@@ -90,7 +92,7 @@ describe('agentauth CLI', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^agentauth: ERR_WIT_EXPIRED/)
     void execFileSync
-  })
+  }, SPAWN_TIMEOUT)
   it('takes the trust domain of a plain JWKS only from --trust-domain, never from the token', async () => {
     const issuerPub = JSON.parse(readFileSync(join(dir, 'issuer.pub.json'), 'utf8'))
     writeFileSync(join(dir, 'plain-jwks.json'), JSON.stringify({ keys: [issuerPub] }))
@@ -102,20 +104,20 @@ describe('agentauth CLI', () => {
     expect((await main(['verify', own, '--bundle', join(dir, 'plain-jwks.json'), '--trust-domain', 'example.org'])).out).toMatch(/^VALID WIT/)
   })
 
-  it('keygen --out leaves the private key at mode 0600 even over an existing world-readable file', async () => {
+  it('keygen --out --force leaves the private key at mode 0600 even over an existing world-readable file', async () => {
     const path = join(dir, 'existing.json')
     writeFileSync(path, '{}')
     chmodSync(path, 0o644)
-    await main(['keygen', '--out', path])
+    await main(['keygen', '--out', path, '--force'])
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(JSON.parse(readFileSync(path, 'utf8')).d).toEqual(expect.any(String))
   })
 
-  it('keygen --out replaces a symlink planted at the public key path instead of writing through it', async () => {
+  it('keygen --out --force replaces a symlink planted at the public key path instead of writing through it', async () => {
     const victim = join(dir, 'victim.txt')
     writeFileSync(victim, 'untouched\n')
     symlinkSync(victim, join(dir, 'planted.pub.json'))
-    expect((await main(['keygen', '--out', join(dir, 'planted.json')])).code).toBe(0)
+    expect((await main(['keygen', '--out', join(dir, 'planted.json'), '--force'])).code).toBe(0)
     expect(readFileSync(victim, 'utf8')).toBe('untouched\n')
     expect(lstatSync(join(dir, 'planted.pub.json')).isSymbolicLink()).toBe(false)
     expect(JSON.parse(readFileSync(join(dir, 'planted.pub.json'), 'utf8')).d).toBeUndefined()
@@ -140,7 +142,7 @@ describe('agentauth CLI', () => {
     expect(r.status).toBe(1)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).not.toMatch(/\u001b/)
-  })
+  }, SPAWN_TIMEOUT)
 
   it('shows deeply nested claims without overflowing the stack', async () => {
     const key = await generateSigner('ES256')
@@ -199,5 +201,5 @@ describe('agentauth CLI', () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toBe('function\n')
     expect(r.stderr).toBe('')
-  })
+  }, SPAWN_TIMEOUT)
 })
