@@ -37,14 +37,23 @@ export interface TokenExchangeParameters {
 
 const RESERVED = ['grant_type', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope']
 
-function tokenParam(value: unknown, name: string): string {
+function printableParam(value: unknown, name: string): string {
   if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`)
   if (value.length === 0 || !/^[\x21-\x7e]+$/.test(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a non-empty printable ASCII string`)
   return value
 }
 
+// An unsigned JSON subject token (Txn-Tokens §11.2.2) is JSON text, with spaces and non-ASCII
+// characters, so a token need not be printable ASCII. Control characters stay refused, and so does
+// a lone surrogate: the form encoder would silently send U+FFFD in its place, i.e. another token.
+function tokenParam(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`)
+  if (value.length === 0 || /[\x00-\x1f\x7f]|\p{Cs}/u.test(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a non-empty string without control characters or lone surrogates`)
+  return value
+}
+
 function typeParam(value: unknown, name: string): string {
-  const v = tokenParam(value, name)
+  const v = printableParam(value, name)
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(v)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be an absolute URI`)
   return v
 }
