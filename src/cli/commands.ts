@@ -39,7 +39,9 @@ function int(flags: Flags, name: string, fallback: number): number {
 function clockFrom(flags: Flags): (() => number) | undefined {
   const at = str(flags, 'at')
   if (at === undefined) return undefined
-  const n = Number(at)
+  // Decimal digits only: Number('') and Number(' ') are 0, so an empty `--at "$UNSET"` verified as
+  // of 1970 (and '0x…', '1e3' are not how anyone writes a NumericDate).
+  const n = /^-?\d+(\.\d+)?$/.test(at) ? Number(at) : Number.NaN
   if (!Number.isFinite(n)) throw new CLIError('--at must be epoch seconds')
   return () => n * 1000
 }

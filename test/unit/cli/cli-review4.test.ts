@@ -56,4 +56,12 @@ describe('agentauth CLI (review 4)', () => {
     expect(existsSync(join(dir, 'nowhere.json'))).toBe(false)
     await expect(main(['keygen', '--out', out, '--force=yes'])).rejects.toMatchObject({ code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' })
   })
+
+  it('verify --at takes decimal epoch seconds only: an empty value is not 1970', async () => {
+    const key = await generateSigner('ES256')
+    const token = await createCompactJWS({ typ: 'wit+jwt' }, { sub: 'spiffe://example.org/a' }, key)
+    for (const at of ['', ' ', '0x10', '1e9', 'Infinity']) {
+      await expect(main(['verify', token, '--bundle', join(dir, 'none.json'), '--at', at])).rejects.toThrow('--at must be epoch seconds')
+    }
+  })
 })
