@@ -41,6 +41,8 @@ const MAX_ACKS = 10_000
 /** Subjects added (or, with default_subjects ALL, removed) per stream, and the JSON size of each. */
 const MAX_SUBJECTS = 10_000
 const MAX_SUBJECT_CHARS = 4096
+/** Stream properties only the transmitter sets (SSF 1.0 §8.1.1), besides `stream_id`. */
+const TRANSMITTER_SUPPLIED = ['iss', 'aud', 'events_supported', 'events_delivered', 'min_verification_interval', 'inactivity_timeout'] as const
 /** Undelivered SETs beyond which a stream gets no further verification SET (429). */
 const MAX_PENDING_FOR_VERIFICATION = 16
 
@@ -130,6 +132,16 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     return c as unknown as StreamConfiguration
   }
 
+  // SSF 1.0 §8.1.1.3/§8.1.1.4: Transmitter-Supplied properties other than stream_id may be sent
+  // back in an update or replace, but must match the current values (400 otherwise), so a request
+  // to change `aud` (or any of them) is refused rather than answered 200 and silently ignored.
+  function checkTransmitterSupplied(o: JSONObject, current: StreamConfiguration): void {
+    for (const name of TRANSMITTER_SUPPLIED) {
+      if (o[name] === undefined) continue
+      if (JSON.stringify(o[name]) !== JSON.stringify(current[name])) throw new HttpError(400, `${name} is supplied by the transmitter and does not match the stream`)
+    }
+  }
+
   async function stream(request: Request, owner: string): Promise<Response> {
     const url = new URL(request.url)
     switch (request.method) {
@@ -150,6 +162,7 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
       case 'PUT': {
         const o = await body(request)
         const s = await owned(streamId(o), owner)
+        checkTransmitterSupplied(o, s.config)
         const config = configure(o, s.config.stream_id, owner, s.config, request.method === 'PATCH')
         await ctx.outbox.putStream({ ...s, config })
         // SETs queued under the old method would otherwise be stranded (poll → push: never pushed,

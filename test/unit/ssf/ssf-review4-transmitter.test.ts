@@ -148,3 +148,30 @@ describe('default_subjects NONE: SSF 1.0 §8.1.3.1 subject matching', () => {
     expect(await transmitter.emit({ type: 'session-revoked' }, { format: 'complex', tenant: { format: 'opaque', id: 't' } } as never)).toEqual([])
   })
 })
+
+describe('stream update and replace: Transmitter-Supplied properties (SSF 1.0 §8.1.1.3, §8.1.1.4)', () => {
+  async function call(method: 'PATCH' | 'PUT', body: Record<string, unknown>): Promise<Response> {
+    return routeFetch({ [TX]: (r) => current!.transmitter.handle(r) })(`${TX}/ssf/stream`, { method, headers: { authorization: 'Bearer rx-token', 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  }
+  let current: Awaited<ReturnType<typeof setup>> | undefined
+
+  it('refuses (400) a value that does not match, and changes nothing', async () => {
+    current = await setup()
+    const s = await current.client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED], description: 'api' })
+    for (const method of ['PATCH', 'PUT'] as const) {
+      for (const wrong of [{ aud: 'someone-else' }, { iss: 'https://evil.example' }, { events_delivered: [] }, { events_supported: [SESSION_REVOKED] }, { min_verification_interval: 1 }]) {
+        const res = await call(method, { stream_id: s.stream_id, delivery: PUSH, description: 'changed', ...wrong })
+        expect(res.status).toBe(400)
+      }
+    }
+    expect(await current.client.getStream(s.stream_id)).toEqual(s)
+  })
+
+  it('accepts the configuration as read, echoed back with its Transmitter-Supplied values', async () => {
+    current = await setup()
+    const s = await current.client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    const res = await call('PUT', { ...s, description: 'read, modified, replaced' })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ ...s, description: 'read, modified, replaced' })
+  })
+})
