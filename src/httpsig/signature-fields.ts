@@ -1,7 +1,8 @@
 // Parsing of the Signature-Input and Signature fields (RFC 9421 §4.1, §4.2) into typed, unverified
 // forms. Strict: duplicate labels and parameters, odd base64 and RFC 9651-only types are refused;
 // every label must be in both fields.
-import { VerificationError } from '../errors/index.js'
+import { codedTypeError, VerificationError } from '../errors/index.js'
+import { assertNumber } from '../internal/assert.js'
 import { assertUnique, componentFromItem, type Component } from './components.js'
 import { parseDictionaryStrict, type BareItem, type SFInnerList, type SFMember } from './structured-fields.js'
 import type { SignatureParameters } from './types.js'
@@ -66,6 +67,16 @@ const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag'])
 
 function invalid(message: string, claim?: string): never {
   throw new VerificationError('ERR_HTTPSIG_INVALID', message, claim === undefined ? undefined : { claim })
+}
+
+/** Validates caller-given limits: NaN, Infinity, 0 or a string would turn a limit off or make it meaningless. */
+function checkLimits(limits: SignatureFieldLimits | undefined): void {
+  if (limits === undefined) return
+  if (typeof limits !== 'object' || limits === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'limits must be an object')
+  for (const name of ['maxHeaderBytes', 'maxSignatures', 'maxComponents'] as const) {
+    const v = limits[name]
+    if (v !== undefined) assertNumber(v, `limits.${name}`, { min: 1, integer: true })
+  }
 }
 
 function checkSize(value: string, limits: SignatureFieldLimits | undefined, what: string): void {
@@ -139,7 +150,8 @@ export function parseSignatureInternal(value: string, limits?: SignatureFieldLim
  * @returns frozen members in field order.
  * @throws VerificationError `ERR_HTTPSIG_INVALID` (malformed, duplicate label or parameter, wrong
  *   parameter type), `ERR_HTTPSIG_COMPONENT_INVALID` (bad or duplicate component identifier),
- *   `ERR_INPUT_TOO_LARGE` (limits).
+ *   `ERR_INPUT_TOO_LARGE` (limits); TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a
+ *   limit that is not a positive integer.
  *
  * @example
  * ```ts
@@ -151,6 +163,7 @@ export function parseSignatureInternal(value: string, limits?: SignatureFieldLim
  */
 export function parseSignatureInput(value: string, limits?: SignatureFieldLimits): readonly ParsedSignatureInput[] {
   if (typeof value !== 'string') invalid('Signature-Input must be a string')
+  checkLimits(limits)
   return Object.freeze(parseInputInternal(value, limits).map(({ label, components, params, value: v }) => Object.freeze({ label, components, params, value: v })))
 }
 
@@ -161,7 +174,8 @@ export function parseSignatureInput(value: string, limits?: SignatureFieldLimits
  * @param limits - size limits.
  * @returns frozen members in field order.
  * @throws VerificationError `ERR_HTTPSIG_INVALID` (malformed, duplicate label, not a Byte Sequence,
- *   non-canonical base64), `ERR_INPUT_TOO_LARGE`.
+ *   non-canonical base64), `ERR_INPUT_TOO_LARGE`; TypeError `ERR_INVALID_ARG_TYPE` /
+ *   `ERR_INVALID_ARG_VALUE` for a limit that is not a positive integer.
  *
  * @example
  * ```ts
@@ -172,5 +186,6 @@ export function parseSignatureInput(value: string, limits?: SignatureFieldLimits
  */
 export function parseSignature(value: string, limits?: SignatureFieldLimits): readonly ParsedSignature[] {
   if (typeof value !== 'string') invalid('Signature must be a string')
+  checkLimits(limits)
   return Object.freeze(parseSignatureInternal(value, limits).map((s) => Object.freeze(s)))
 }

@@ -1,7 +1,7 @@
 // Review round 4 regressions for agentauth/httpsig.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createSignatureBase } from '../../../src/httpsig/index.js'
+import { createSignatureBase, parseSignature, parseSignatureInput } from '../../../src/httpsig/index.js'
 
 const msg = (value: string | string[]) => ({ method: 'GET', url: 'https://e.example/', headers: { 'x-a': value } })
 const line = (value: string | string[], component = 'x-a'): string => createSignatureBase(msg(value), [component], {}).split('\n')[0]!
@@ -39,5 +39,29 @@ describe('field values: whitespace and obs-fold handling is linear and RFC 9421 
       if (/[\r\n]/.test(want)) expect(() => line(v)).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID' }))
       else expect(line(v)).toBe('"x-a": ' + want)
     }), { numRuns: 1500 })
+  })
+})
+
+describe('parseSignatureInput / parseSignature limits', () => {
+  const manyInputs = 'sig1=("@method");created=1, ' + Array.from({ length: 600 }, (_, i) => `s${i}=("@path")`).join(', ')
+  const manySigs = Array.from({ length: 600 }, (_, i) => `s${i}=:AA==:`).join(', ')
+
+  it('a NaN, infinite, zero, negative, fractional or string limit is a coded TypeError, never "no limit"', () => {
+    for (const bad of [NaN, Infinity, 0, -1, 1.5, '8192']) {
+      for (const name of ['maxHeaderBytes', 'maxSignatures', 'maxComponents']) {
+        const limits = { [name]: bad } as never
+        expect(() => parseSignatureInput(manyInputs, limits)).toThrow(expect.objectContaining({ name: 'TypeError', code: expect.stringMatching(/^ERR_INVALID_ARG_(TYPE|VALUE)$/) }))
+        expect(() => parseSignature(manySigs, limits)).toThrow(expect.objectContaining({ name: 'TypeError', code: expect.stringMatching(/^ERR_INVALID_ARG_(TYPE|VALUE)$/) }))
+      }
+    }
+    expect(() => parseSignature('a=:AA==:', 'x' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+  })
+
+  it('valid limits still apply', () => {
+    expect(() => parseSignatureInput(manyInputs)).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
+    expect(() => parseSignatureInput(manyInputs, { maxHeaderBytes: 65536 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
+    expect(parseSignatureInput(manyInputs, { maxHeaderBytes: 65536, maxSignatures: 601 })).toHaveLength(601)
+    expect(parseSignature(manySigs, { maxHeaderBytes: 65536, maxSignatures: 600 })).toHaveLength(600)
+    expect(() => parseSignatureInput('a=("@method" "@path")', { maxComponents: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
   })
 })
