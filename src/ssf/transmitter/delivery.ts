@@ -1,6 +1,7 @@
 // RFC 8935 push delivery with retries: 202 (any 2xx) = delivered and removed from the outbox;
 // 400 = the receiver rejected the SET (RFC 8935 §2.4), given up at once; anything else (5xx,
 // 401/403/429, network error, timeout) = retried with exponential backoff until maxAttempts.
+import { untilAborted } from '../../internal/abort.js'
 import { readBoundedBytes } from '../body.js'
 import { isPlainObject, parseJSONObject } from '../../internal/json.js'
 import type { FetchLike } from '../poll-receiver.js'
@@ -106,14 +107,17 @@ export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream:
   if (auth !== undefined) headers.authorization = auth
   let error: string
   let permanent = false
+  // The timeout bounds the whole exchange even when a custom fetch (or its body) ignores the
+  // signal: one hanging receiver must not hold the delivery pass, and so every other receiver.
+  const signal = AbortSignal.timeout(ctx.timeoutMs)
   try {
-    const response = await ctx.fetch(url, { method: 'POST', headers, body: entry.token, redirect: 'manual', signal: AbortSignal.timeout(ctx.timeoutMs) })
+    const response = await untilAborted(ctx.fetch(url, { method: 'POST', headers, body: entry.token, redirect: 'manual', signal }), signal)
     if (response.status >= 200 && response.status < 300) {
-      await response.body?.cancel().catch(() => undefined)
+      void response.body?.cancel().catch(() => undefined)
       await ctx.outbox.remove(entry.streamId, [entry.jti])
       return 'delivered'
     }
-    error = await describe(response)
+    error = await untilAborted(describe(response), signal).catch(() => `HTTP ${response.status}`)
     permanent = response.status === 400
   } catch (cause) {
     error = `network error: ${cause instanceof Error ? cause.name : 'unknown'}`

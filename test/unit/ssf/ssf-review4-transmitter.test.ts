@@ -175,3 +175,39 @@ describe('stream update and replace: Transmitter-Supplied properties (SSF 1.0 §
     expect(await res.json()).toEqual({ ...s, description: 'read, modified, replaced' })
   })
 })
+
+describe('push delivery with a fetch that ignores its abort signal', () => {
+  it('a hanging receiver (no answer, or an error body that never ends) costs one pushTimeout, not the whole pass', async () => {
+    const clock = manualClock()
+    const pushed: string[] = []
+    const endless = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) })
+    const transmitter = createTransmitter({
+      issuer: TX,
+      signer: txKey.signer,
+      clock,
+      pushTimeout: 50,
+      retry: { jitter: 0 },
+      authorizeReceiver: (req) => ({ 'Bearer a': 'a', 'Bearer b': 'b', 'Bearer c': 'c' })[req.headers.get('authorization') ?? ''],
+      allowDeliveryUrl: () => true,
+      fetch: async (input) => {
+        const url = String(input instanceof Request ? input.url : input)
+        if (url.startsWith('https://silent.example')) return new Promise<Response>(() => {})
+        if (url.startsWith('https://drip.example')) return new Response(endless, { status: 500 })
+        pushed.push(url)
+        return new Response(null, { status: 202 })
+      },
+    })
+    const fetchTx = routeFetch({ [TX]: (r) => transmitter.handle(r) })
+    const streamFor = async (token: string, endpoint: string) =>
+      createStreamClient({ issuer: TX, authorization: token, fetch: fetchTx }).createStream({ delivery: { method: PUSH.method, endpoint_url: endpoint }, events_requested: [SESSION_REVOKED] })
+    await streamFor('Bearer a', 'https://silent.example/ssf')
+    await streamFor('Bearer b', 'https://drip.example/ssf')
+    await streamFor('Bearer c', 'https://ok.example/ssf')
+    await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const report = await Promise.race([transmitter.deliver(), new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2000))])
+    if (report === 'hung') throw new Error('the delivery pass hung')
+    expect(report.delivered).toHaveLength(1)
+    expect(report.retrying).toHaveLength(2)
+    expect(pushed).toEqual(['https://ok.example/ssf'])
+  })
+})
