@@ -115,6 +115,16 @@ function memoised<T>(memo: StructuredMemo | undefined, key: string, parse: () =>
   return value
 }
 
+/**
+ * The declared or known structured type of a field. Own properties only: `constructor` and
+ * `__proto__` are valid field names, and must not find Object.prototype's members.
+ */
+function structuredType(ctx: ValueContext, name: string): StructuredFieldType | undefined {
+  const declared = ctx.structuredFields
+  if (declared !== undefined && Object.hasOwn(declared, name)) return declared[name]
+  return Object.hasOwn(KNOWN_STRUCTURED_FIELDS, name) ? KNOWN_STRUCTURED_FIELDS[name] : undefined
+}
+
 function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo: StructuredMemo | undefined, where: string): string {
   const raw = section.lines(c.name)
   if (raw === undefined) return missing(`covered field ${c.id} is absent`)
@@ -131,7 +141,7 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo
   }
   const combined = lines.length === 1 ? lines[0]! : lines.join(', ')
   if (c.key !== undefined) {
-    const declared = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
+    const declared = structuredType(ctx, c.name)
     if (declared !== undefined && declared !== 'dictionary') invalid(`${c.id}: "${c.name}" is not a Dictionary field`)
     const dict = memoised(memo, `${where}key:${c.name}`, () => parseDictionaryStrict(combined, { code: 'ERR_HTTPSIG_COMPONENT_INVALID', what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, lenientBase64: true, maxMembers: MAX_STRUCTURED_MEMBERS }))
     const member = dict.find((m) => m[0] === c.key)
@@ -139,7 +149,7 @@ function fieldValue(section: FieldSection, c: Component, ctx: ValueContext, memo
     return member[1].text
   }
   if (c.sf) {
-    const type = ctx.structuredFields?.[c.name] ?? KNOWN_STRUCTURED_FIELDS[c.name]
+    const type = structuredType(ctx, c.name)
     if (type === undefined) invalid(`${c.id}: the structured type of "${c.name}" is not known (declare it in structuredFields)`)
     const opts = { code: 'ERR_HTTPSIG_COMPONENT_INVALID' as const, what: `field ${c.name}`, rfc9651: true, rejectDuplicates: false, lenientBase64: true, maxMembers: MAX_STRUCTURED_MEMBERS }
     return memoised(memo, `${where}sf:${c.name}`, () => {

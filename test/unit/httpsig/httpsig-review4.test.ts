@@ -65,3 +65,21 @@ describe('parseSignatureInput / parseSignature limits', () => {
     expect(() => parseSignatureInput('a=("@method" "@path")', { maxComponents: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
   })
 })
+
+describe('structured field types are looked up as own properties', () => {
+  const base = (field: string, value: string, component: string, structuredFields?: Record<string, 'dictionary' | 'list' | 'item'>): string =>
+    createSignatureBase({ method: 'GET', url: 'https://e.example/', headers: { [field]: value } }, [component], {}, { structuredFields }).split('\n')[0]!
+
+  it('"constructor";key / "__proto__";key read a Dictionary member like any unknown field', () => {
+    expect(base('x-other', 'a=1, b=2', '"x-other";key="b"')).toBe('"x-other";key="b": 2')
+    expect(base('constructor', 'a=1, b=2', '"constructor";key="b"')).toBe('"constructor";key="b": 2')
+    expect(base('__proto__', 'a=1, b=2', '"__proto__";key="b"')).toBe('"__proto__";key="b": 2')
+  })
+
+  it('"constructor";sf is refused as a field of unknown type, unless declared', () => {
+    for (const field of ['constructor', '__proto__', 'tostring']) {
+      expect(() => base(field, 'abc', `"${field}";sf`)).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID', message: expect.stringContaining('not known') }))
+    }
+    expect(base('constructor', 'a=1,   b', '"constructor";sf', { constructor: 'dictionary' })).toBe('"constructor";sf: a=1, b')
+  })
+})
