@@ -4,7 +4,8 @@ import { codedTypeError } from '../errors/index.js'
 import { checkCapabilityToken } from '../fetch/protocol.js'
 import { bs, timingSafeEqual, utf8 } from '../internal/bytes.js'
 
-const BEARER = /^Bearer +([\x21-\x7e]{1,1024})$/
+// The scheme is case-insensitive (RFC 9110 §11.1): `bearer <token>` is the same credential.
+const BEARER = /^Bearer +([\x21-\x7e]{1,1024})$/i
 
 export type CapabilityCheck = (authorization: string | null) => Promise<boolean>
 

@@ -1,0 +1,68 @@
+// Review round 4: key custody on the agent side (broker policy, config entry point, capability
+// check, proxy-mode response cleaning).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCredentialBroker, type DestinationPolicy } from '../../../src/broker/index.js'
+import { loadBrokerConfig } from '../../../src/broker/node/config.js'
+import { startBroker, type BrokerConfig } from '../../../src/broker/node/index.js'
+import { normalisePolicy } from '../../../src/broker/policy.js'
+import { createProxyFetch } from '../../../src/fetch/index.js'
+import { generateSigner } from '../../../src/signer/index.js'
+import { createTokenCache, tokenExchange, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
+import { createWIT } from '../../../src/wit/index.js'
+import { capabilityToken, recordingAudit, routeFetch } from '../../helpers/broker-fixtures.js'
+import { trustDomain, type TrustDomainFixture, type Workload } from '../../helpers/server-fixtures.js'
+
+const A = 'https://a.example.com'
+const TOKEN = capabilityToken()
+const ACCESS = 'at-for-a-0123456789abcdef'
+let td: TrustDomainFixture
+let agent: Workload
+let dir: string
+
+beforeAll(async () => {
+  td = await trustDomain('example.org')
+  agent = await td.workload('/agents/bot')
+  dir = await mkdtemp(join(tmpdir(), 'agentauth-review4-'))
+  const key = await generateSigner('ES256', { extractable: true })
+  await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+  await writeFile(join(dir, 'agent.wit'), await createWIT({ sub: 'spiffe://example.org/agents/bot', cnf: { jwk: await key.publicJwk() } }, { signer: td.issuer, lifetime: 3600 }))
+})
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+const CONFIG = {
+  signer: { jwkFile: 'k.json' },
+  wit: { file: 'agent.wit' },
+  listen: { port: 0 },
+  capabilityToken: { env: 'CAP' },
+  proof: 'wpt',
+  policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } },
+  audit: { file: 'audit.jsonl' },
+} satisfies BrokerConfig
+const ENV = { CAP: 'c'.repeat(43) }
+
+async function configError(config: unknown, env: Record<string, string> = ENV): Promise<string> {
+  try {
+    const running = await startBroker({ config: config as BrokerConfig, baseDir: dir, env })
+    await running.close()
+  } catch (err) {
+    return `${(err as { code?: string }).code} ${(err as Error).message}`
+  }
+  return 'started'
+}
+
+describe('capability token', () => {
+  it('accepts the Bearer scheme in any case (RFC 9110 §11.1), and still nothing else', async () => {
+    const broker = createCredentialBroker({ signer: agent.signer, wit: agent.wit, proof: 'wpt', policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } }, audit: () => undefined, capabilityTokens: TOKEN })
+    const ask = (authorization: string) =>
+      broker(new Request('http://localhost/v1/proof', { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ method: 'GET', url: `${A}/x` }) }))
+    expect((await ask(`bearer ${TOKEN}`)).status).toBe(200)
+    expect((await ask(`BEARER ${TOKEN}`)).status).toBe(200)
+    expect((await ask(`Bearer ${TOKEN}`)).status).toBe(200)
+    expect((await ask(`Basic ${TOKEN}`)).status).toBe(401)
+    expect((await ask(`bearer ${TOKEN}x`)).status).toBe(401)
+  })
+})
+
