@@ -72,7 +72,7 @@ function forwardHeaders(incoming: Headers): Headers {
   return out
 }
 
-/** The response for the agent: credential fields and reflections of what we attached removed. */
+/** The response for the agent: credential fields and reflections of what we attached (in any field or the reason phrase) removed. */
 function cleanResponse(response: Response, secrets: ReadonlySet<string>): Response {
   const headers = new Headers(response.headers)
   deleteAll(headers, connectionOptions(headers))
@@ -85,8 +85,11 @@ function cleanResponse(response: Response, secrets: ReadonlySet<string>): Respon
       }
     }
   }
+  // The reason phrase is upstream text too: one that echoes a token is dropped like such a field.
+  let { statusText } = response
+  for (const secret of secrets) if (statusText.includes(secret)) statusText = ''
   const nullBody = response.status === 204 || response.status === 205 || response.status === 304
-  return new Response(nullBody ? null : response.body, { status: response.status, statusText: response.statusText, headers })
+  return new Response(nullBody ? null : response.body, { status: response.status, statusText, headers })
 }
 
 export async function handleProxy(ctx: BrokerContext, session: Session, request: Request): Promise<Response> {

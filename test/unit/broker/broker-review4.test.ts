@@ -66,3 +66,32 @@ describe('capability token', () => {
   })
 })
 
+describe('proxy mode: reflections', () => {
+  it('drops a reason phrase that echoes a token the broker attached', async () => {
+    const cache = createTokenCache({ fetchToken: async () => ({ accessToken: ACCESS, tokenType: 'Bearer', issuedTokenType: TOKEN_TYPE.ACCESS_TOKEN, expiresIn: 300, scope: undefined, refreshToken: undefined }) })
+    const upstream = routeFetch({
+      [A]: (request) => new Response('no', { status: 401, statusText: `rejected ${request.headers.get('authorization') ?? ''}` }),
+    })
+    const audit = recordingAudit()
+    const broker = createCredentialBroker({
+      signer: agent.signer,
+      wit: agent.wit,
+      proof: 'wpt',
+      policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } },
+      audit: audit.sink,
+      capabilityTokens: TOKEN,
+      fetch: upstream.fetch,
+      tokenExchange: tokenExchange({ cache, destinations: { [A]: { audience: A } } }),
+    })
+    const agentFetch = createProxyFetch({ endpoint: 'http://127.0.0.1:7070', token: TOKEN, fetch: async (input, init) => broker(new Request(input, init)) })
+    const res = await agentFetch(`${A}/v1/x`)
+    expect(upstream.received[0]!.headers.get('authorization')).toBe(`Bearer ${ACCESS}`)
+    expect(res.status).toBe(401)
+    expect(res.statusText.includes(ACCESS)).toBe(false)
+    // A reason phrase without a secret is kept.
+    const plain = routeFetch({ [A]: () => new Response('no', { status: 404, statusText: 'Nothing Here' }) })
+    const broker2 = createCredentialBroker({ signer: agent.signer, wit: agent.wit, proof: 'wpt', policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } }, audit: () => undefined, capabilityTokens: TOKEN, fetch: plain.fetch })
+    const res2 = await broker2(new Request(`http://localhost/v1/proxy/${encodeURIComponent(`${A}/y`)}`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+    expect([res2.status, res2.statusText]).toEqual([404, 'Nothing Here'])
+  })
+})
