@@ -1,6 +1,7 @@
-import { codedTypeError } from '../errors/index.js'
+import { SignerError, codedTypeError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, utf8 } from '../internal/bytes.js'
+import { algorithmInfo } from './algorithms.js'
 import type { SignOptions, Signer } from './types.js'
 
 /**
@@ -27,7 +28,10 @@ export interface JWSHeaderParameters {
  * @param header - protected header; `alg` always comes from the signer, `kid` from the signer unless given.
  * @param payload - a JSON object (serialised with `JSON.stringify`) or pre-encoded bytes.
  * @returns the compact serialisation `header.payload.signature`.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else or
+ * the signer's `alg` is not a supported asymmetric algorithm; `SignerError` `ERR_SIGNER_FAILED` when
+ * the signer returns something other than a non-empty `Uint8Array` of its algorithm's JOSE length
+ * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`), and whatever the signer throws.
  *
  * @example
  * ```ts
@@ -42,6 +46,7 @@ export async function createCompactJWS(
   signer: Signer,
   options?: SignOptions,
 ): Promise<string> {
+  const info = algorithmInfo(signer.alg)
   if (header.alg !== undefined && header.alg !== signer.alg) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'header.alg must match the signer algorithm')
   }
@@ -51,6 +56,18 @@ export async function createCompactJWS(
   const h = encode(utf8(JSON.stringify(full)))
   const p = encode(payload instanceof Uint8Array ? payload : utf8(JSON.stringify(payload)))
   const input = `${h}.${p}`
-  const signature = await signer.sign(ascii(input), options)
-  return `${input}.${encode(signature)}`
+  const signature: unknown = await signer.sign(ascii(input), options)
+  // Any Signer (KMS, broker, your own) is held to the contract here, not only the built-in ones:
+  // DER instead of r‖s, or an ArrayBuffer (encoded as an empty segment), makes a token nobody can verify.
+  const bytes = isUint8Array(signature) ? signature : undefined
+  if (bytes === undefined || bytes.length === 0 || (info.signatureLength !== undefined && bytes.length !== info.signatureLength)) {
+    const what = bytes === undefined ? 'not a Uint8Array' : `${bytes.length} bytes`
+    throw new SignerError('ERR_SIGNER_FAILED', `the ${info.alg} signer returned ${what}, not a JOSE-form signature${info.signatureLength === undefined ? '' : ` of ${info.signatureLength} bytes`}`)
+  }
+  return `${input}.${encode(bytes)}`
+}
+
+// Also a Uint8Array (or Buffer) from another realm.
+function isUint8Array(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]'
 }
