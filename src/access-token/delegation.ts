@@ -58,6 +58,14 @@ export function checkDelegationPolicy(policy: DelegationPolicy, name: string): v
   if (allowedActors !== undefined && typeof allowedActors !== 'function' && !Array.isArray(allowedActors)) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.allowedActors must be a function or an array of per-hop matchers`)
   }
+  if (Array.isArray(allowedActors)) {
+    for (const m of allowedActors as readonly unknown[]) {
+      const ok = typeof m === 'function' || (typeof m === 'string' && m.length > 0) || (Array.isArray(m) && m.every((x) => typeof x === 'string' && x.length > 0))
+      if (!ok) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.allowedActors entries must be a sub, a list of subs or a function`)
+    }
+  }
+  // A truthy non-boolean ('true' from a config file) must not silently leave the check off.
+  if (policy.requireActor !== undefined && typeof policy.requireActor !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.requireActor must be a boolean`)
 }
 
 /**

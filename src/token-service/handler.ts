@@ -148,6 +148,16 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.requestedTokenTypes must list only the access_token, jwt and id-jag token types')
   }
   const allowedDomains = policy.allowedActorTrustDomains
+  // A string here would make the trust-domain check a substring test.
+  if (allowedDomains !== undefined && (!Array.isArray(allowedDomains) || allowedDomains.some((d) => typeof d !== 'string' || d.length === 0))) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.allowedActorTrustDomains must be an array of trust domains')
+  }
+  for (const flag of ['requireMayAct', 'senderConstrain'] as const) {
+    if (policy[flag] !== undefined && typeof policy[flag] !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', `options.policy.${flag} must be a boolean`)
+  }
+  for (const hook of ['authorizeActor', 'scopes', 'idJagClientId', 'claims'] as const) {
+    if (policy[hook] !== undefined) checkFunction(policy[hook], `options.policy.${hook}`)
+  }
   const { issuer, signer, clock } = options
   const subjectVerifiers = options.subjectTokenVerifiers
   const actorVerifiers = options.actorTokenVerifiers ?? {}

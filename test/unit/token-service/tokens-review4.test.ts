@@ -78,3 +78,19 @@ describe('client credentials: policy.scopes must be a list of scope tokens', () 
     }
   })
 })
+
+describe('token exchange policy options are checked at construction', () => {
+  it('refuses allowedActorTrustDomains given as a string (it made the trust-domain check a substring test)', async () => {
+    const { createStsFixture } = await import('../../helpers/oauth-sts.js')
+    await expect(createStsFixture({ allowedActorTrustDomains: 'notexample.com' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(createStsFixture({ allowedActorTrustDomains: ['example.com', ''] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+  })
+
+  it('refuses a non-boolean requireMayAct or senderConstrain ("true" left may_act unchecked) and non-function hooks', async () => {
+    const { createStsFixture } = await import('../../helpers/oauth-sts.js')
+    await expect(createStsFixture({ requireMayAct: 'true' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(createStsFixture({ senderConstrain: 'false' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(createStsFixture({ authorizeActor: true as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(createStsFixture({ scopes: ['files:read'] as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+  })
+})
