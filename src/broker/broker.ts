@@ -46,7 +46,8 @@ import type { BrokerMode, CredentialBroker, CredentialBrokerOptions } from './ty
  * @returns the {@link CredentialBroker} handler. It answers every failure (401/403/413/429/502/503)
  *   and rejects only for a non-`Request` argument (coded `TypeError`).
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including
- *   capability tokens shorter than 32 characters and policy entries that are not exact origins).
+ *   capability tokens shorter than 32 characters, policy entries that are not exact origins, and
+ *   policy members the policy does not define).
  *
  * @example
  * ```ts

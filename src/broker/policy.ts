@@ -28,6 +28,20 @@ export type PolicyDecision =
 
 const ENCODED_PERCENT = /%25/g
 
+const DESTINATION_KEYS: ReadonlySet<string> = new Set(['paths', 'methods', 'modes', 'proof', 'rateLimit', 'maxBodyBytes'])
+const RATE_LIMIT_KEYS: ReadonlySet<string> = new Set(['requests', 'interval', 'burst'])
+
+/**
+ * Refuses members the policy does not define: a misspelt limit (`ratelimit`, `mode`,
+ * `maxBodySize`) would otherwise be ignored, leaving the destination without the rule its
+ * operator wrote.
+ */
+function onlyKnownKeys(value: object, known: ReadonlySet<string>, name: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} has an unknown member "${key}" (known: ${[...known].join(', ')})`)
+  }
+}
+
 /**
  * `path` with `%25` decoded until none is left (bounded), for the checks only: an upstream that
  * decodes twice (a proxy, then the application) would read `%252e%252e` as `..` and `%252f` as `/`.
@@ -75,6 +89,7 @@ export function matchPath(path: string, prefix: string): boolean {
 
 function destination(origin: string, policy: DestinationPolicy, name: string, clock: Clock): Destination {
   assertObject(policy, name)
+  onlyKnownKeys(policy, DESTINATION_KEYS, name)
   if (!Array.isArray(policy.paths) || policy.paths.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.paths must be a non-empty array of path prefixes`)
   const paths = policy.paths.map((p, i) => pathPrefix(p, `${name}.paths[${i}]`))
   if (!Array.isArray(policy.methods) || policy.methods.length === 0 || !policy.methods.every((m) => typeof m === 'string' && METHOD.test(m))) {
@@ -89,6 +104,7 @@ function destination(origin: string, policy: DestinationPolicy, name: string, cl
   if (policy.rateLimit !== undefined) {
     const r = policy.rateLimit
     assertObject(r, `${name}.rateLimit`)
+    onlyKnownKeys(r, RATE_LIMIT_KEYS, `${name}.rateLimit`)
     assertNumber(r.requests, `${name}.rateLimit.requests`, { min: 1, max: 1e9 })
     assertNumber(r.interval, `${name}.rateLimit.interval`, { min: 0.001, max: 86_400 * 366 })
     const { requests, interval } = r
@@ -113,6 +129,7 @@ export interface NormalisedPolicy {
 
 export function normalisePolicy(policy: BrokerPolicy, clock: Clock): NormalisedPolicy {
   assertObject(policy, 'options.policy')
+  onlyKnownKeys(policy, new Set(['destinations']), 'options.policy')
   assertObject(policy.destinations, 'options.policy.destinations')
   const destinations = new Map<string, Destination>()
   for (const [key, value] of Object.entries(policy.destinations)) {

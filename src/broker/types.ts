@@ -34,7 +34,7 @@ export interface RateLimit {
 
 /**
  * What the broker allows for one destination origin. `paths` and `methods` are required: nothing
- * is allowed by default.
+ * is allowed by default. A member not defined here (a misspelt `ratelimit`) is refused.
  *
  * @example
  * ```ts

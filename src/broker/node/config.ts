@@ -74,6 +74,19 @@ function object(value: unknown, name: string): Record<string, unknown> {
   return value
 }
 
+/**
+ * Refuses members the config does not define, and more than one of members that exclude each
+ * other: a misspelt key (`"redirect"`, `"ratelimit"`) or a second listen address would otherwise
+ * be ignored without a word, and the broker would run without the setting its operator wrote.
+ */
+function known(value: Record<string, unknown>, keys: readonly string[], name: string, oneOf: readonly string[] = []): void {
+  for (const key of Object.keys(value)) if (!keys.includes(key)) bad(`${name} has an unknown member "${key}" (known: ${keys.join(', ')})`)
+  const given = oneOf.filter((key) => value[key] !== undefined)
+  if (given.length > 1) bad(`${name} takes one of ${oneOf.join(', ')}, not ${given.join(' and ')}`)
+}
+
+const CONFIG_KEYS = ['signer', 'wit', 'listen', 'capabilityToken', 'proof', 'signResponse', 'lifetime', 'approvalTimeout', 'redirects', 'policy', 'audit']
+
 function path(value: unknown, name: string, base: string): string {
   if (typeof value !== 'string' || value.length === 0) bad(`${name} must be a path`)
   return isAbsolute(value) ? value : resolve(base, value)
@@ -101,6 +114,7 @@ function commandEnv(tokenVariable: string | undefined, token: string): NodeJS.Pr
 }
 
 function witSource(spec: Record<string, unknown>, base: string, env: NodeJS.ProcessEnv): WITSource {
+  known(spec, ['file', 'command', 'url', 'refreshBefore'], 'wit', ['file', 'command', 'url'])
   const refreshBefore = spec.refreshBefore
   if (refreshBefore !== undefined && typeof refreshBefore !== 'number') bad('wit.refreshBefore must be a number of seconds')
   const options = refreshBefore === undefined ? {} : { refreshBefore }
@@ -146,7 +160,9 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
     }
   }
   const config = object(raw, 'the config') as unknown as BrokerConfig
+  known(config as unknown as Record<string, unknown>, CONFIG_KEYS, 'the config')
   const signerSpec = object(config.signer, 'signer')
+  known(signerSpec, ['jwkFile', 'alg'], 'signer')
   if (signerSpec.alg !== undefined && !isJWSAlgorithm(signerSpec.alg)) bad('signer.alg is not a supported JWS algorithm')
   let jwk: unknown
   try {
@@ -158,6 +174,7 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   const signer = await createJWKSigner({ privateJwk: object(jwk, 'signer.jwkFile') as JsonWebKey, ...(signerSpec.alg !== undefined ? { alg: signerSpec.alg as JWSAlgorithm } : {}) })
 
   const listenSpec = object(config.listen, 'listen')
+  known(listenSpec, listenSpec.socket !== undefined ? ['socket', 'mode'] : ['port', 'host'], 'listen')
   let listen: LoadedConfig['listen']
   if (listenSpec.socket !== undefined) {
     const mode = listenSpec.mode ?? '0600'
@@ -172,6 +189,7 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   }
 
   const tokenSpec = object(config.capabilityToken, 'capabilityToken')
+  known(tokenSpec, ['env', 'file'], 'capabilityToken', ['env', 'file'])
   let capabilityToken: string | undefined
   if (tokenSpec.env !== undefined) {
     if (typeof tokenSpec.env !== 'string') bad('capabilityToken.env must be a variable name')
@@ -184,6 +202,7 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   }
 
   const auditSpec = object(config.audit, 'audit')
+  known(auditSpec, ['file', 'fsync'], 'audit')
   if (auditSpec.fsync !== undefined && typeof auditSpec.fsync !== 'boolean') bad('audit.fsync must be a boolean')
   return {
     signer,

@@ -53,6 +53,37 @@ async function configError(config: unknown, env: Record<string, string> = ENV): 
   return 'started'
 }
 
+describe('broker policy: unknown members', () => {
+  it('refuses a destination policy member it does not define (a misspelt limit or mode would be ignored)', () => {
+    const decide = (policy: DestinationPolicy) => normalisePolicy({ destinations: { [A]: policy } }, Date.now)
+    expect(() => decide({ paths: ['/'], methods: ['GET'], ratelimit: { requests: 1, interval: 60 } } as never)).toThrow(/unknown member "ratelimit"/)
+    expect(() => decide({ paths: ['/'], methods: ['GET'], mode: ['proxy'] } as never)).toThrow(/unknown member "mode"/)
+    expect(() => decide({ paths: ['/'], methods: ['GET'], maxBodySize: 10 } as never)).toThrow(/unknown member "maxBodySize"/)
+    expect(() => decide({ paths: ['/'], methods: ['GET'], rateLimit: { requests: 1, interval: 60, bursts: 1 } } as never)).toThrow(/rateLimit has an unknown member "bursts"/)
+    expect(() => normalisePolicy({ destinations: { [A]: { paths: ['/'], methods: ['GET'] } }, destination: {} } as never, Date.now)).toThrow(/unknown member "destination"/)
+    try {
+      decide({ paths: ['/'], methods: ['GET'], ratelimit: {} } as never)
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE')
+    }
+    // Every defined member is still accepted.
+    const p = decide({ paths: ['/'], methods: ['GET'], modes: ['proxy'], proof: 'httpsig', rateLimit: { requests: 1, interval: 60, burst: 1 }, maxBodyBytes: 10 })
+    expect(p.decide(new URL(`${A}/x`), 'GET', 'proof')).toMatchObject({ allowed: false, reason: 'mode_not_allowed' })
+  })
+
+  it('refuses unknown members and conflicting choices in the config file', async () => {
+    await expect(loadBrokerConfig({ ...CONFIG, redirect: 'error' } as never, ENV, dir)).rejects.toThrow(/^broker config: the config has an unknown member "redirect"/)
+    await expect(loadBrokerConfig({ ...CONFIG, signer: { jwkFile: 'k.json', algorithm: 'ES256' } } as never, ENV, dir)).rejects.toThrow(/^broker config: signer has an unknown member "algorithm"/)
+    await expect(loadBrokerConfig({ ...CONFIG, listen: { socket: join(dir, 's.sock'), port: 7070 } } as never, ENV, dir)).rejects.toThrow(/^broker config: listen has an unknown member "port"/)
+    await expect(loadBrokerConfig({ ...CONFIG, listen: { port: 0, hots: '0.0.0.0' } } as never, ENV, dir)).rejects.toThrow(/^broker config: listen has an unknown member "hots"/)
+    await expect(loadBrokerConfig({ ...CONFIG, capabilityToken: { env: 'CAP', file: 'cap.token' } } as never, ENV, dir)).rejects.toThrow(/^broker config: capabilityToken takes one of env, file/)
+    await expect(loadBrokerConfig({ ...CONFIG, audit: { file: 'a.jsonl', fsnyc: true } } as never, ENV, dir)).rejects.toThrow(/^broker config: audit has an unknown member "fsnyc"/)
+    await expect(loadBrokerConfig({ ...CONFIG, wit: { file: 'agent.wit', url: 'https://id.example.com/wit' } } as never, ENV, dir)).rejects.toThrow(/^broker config: wit takes one of file, command, url/)
+    await expect(loadBrokerConfig({ ...CONFIG, wit: { file: 'agent.wit', refreshbefore: 60 } } as never, ENV, dir)).rejects.toThrow(/^broker config: wit has an unknown member "refreshbefore"/)
+    expect(await configError(CONFIG)).toBe('started')
+  })
+})
+
 describe('capability token', () => {
   it('accepts the Bearer scheme in any case (RFC 9110 §11.1), and still nothing else', async () => {
     const broker = createCredentialBroker({ signer: agent.signer, wit: agent.wit, proof: 'wpt', policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } }, audit: () => undefined, capabilityTokens: TOKEN })
