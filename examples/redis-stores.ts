@@ -33,9 +33,14 @@ console.log('B refuses the replay:', !(await verifierB.claim(key, proofExp + tol
 const receiverStore = createRedisRevocationStore({ command: ioredisCommand(clientA), prefix: `${prefix}revoked:` })
 const verifierStore = createRedisRevocationStore({ command: ioredisCommand(clientB), prefix: `${prefix}revoked:` })
 const eventTime = now()
+const maxLifetime = 3600 // the longest lifetime of a credential this covers
+const clockTolerance = 30 // the verifiers' (createRequestVerifier's default)
 await receiverStore.revoke({
   sub: 'spiffe://example.org/billing',
-  until: eventTime + 3600, // the longest lifetime of a credential this covers
+  // Forget the revocation only once no covered credential verifies any more: the latest expiry plus
+  // the tolerance a verifier grants past exp (with `eventTime + maxLifetime` alone, a credential
+  // issued just before the event would be accepted again for the length of the tolerance).
+  until: eventTime + maxLifetime + clockTolerance,
   issuedBefore: eventTime, // CAEP credential-change: everything issued before it
   reason: 'credential-change',
 })
