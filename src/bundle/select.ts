@@ -34,6 +34,8 @@ function isEdDSA(alg: unknown): boolean {
 }
 
 function fits(key: PublicJWK, alg: JWSAlgorithm, uses: readonly string[] | undefined, strictUse: boolean): boolean {
+  // Entries of a custom source's bundle are not validated: a non-object never fits.
+  if (typeof key !== 'object' || key === null) return false
   const info = ALGORITHMS[alg]
   if (key.kty !== info.kty) return false
   if (info.crv !== undefined && key.crv !== info.crv) return false
@@ -55,7 +57,9 @@ function fits(key: PublicJWK, alg: JWSAlgorithm, uses: readonly string[] | undef
  * @param options - `kid`, `alg`, accepted `use` values, `strictUse`.
  * @returns the selected public JWK.
  * @throws `VerificationError` `ERR_KEY_NOT_FOUND` when no key fits, or several fit and there is
- * no `kid` to choose; TypeError `ERR_INVALID_ARG_VALUE` for an unsupported `alg` or an empty `kid`.
+ * no `kid` to choose; TypeError `ERR_INVALID_ARG_VALUE` for an unsupported `alg`, an empty `kid` or a
+ * `use` that is neither a string nor an array; TypeError `ERR_INVALID_ARG_TYPE` when `options` is not
+ * an object or `bundle` has no `keys` array (entries that are not objects never fit).
  *
  * @example
  * ```ts
@@ -65,10 +69,14 @@ function fits(key: PublicJWK, alg: JWSAlgorithm, uses: readonly string[] | undef
  * ```
  */
 export function selectKey(bundle: TrustBundle, options: SelectKeyOptions): PublicJWK {
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  // A custom TrustBundleSource may hand over anything: a coded error, never "x is not iterable".
+  if (typeof bundle !== 'object' || bundle === null || !Array.isArray(bundle.keys)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'bundle must be a TrustBundle with a keys array')
   const { kid, alg, strictUse = false } = options
   if (!isJWSAlgorithm(alg)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.alg must be a supported JWS algorithm')
   if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.kid must be a non-empty string')
   const uses = typeof options.use === 'string' ? [options.use] : options.use
+  if (uses !== undefined && !Array.isArray(uses)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.use must be a string or an array of strings')
   let found: PublicJWK | undefined
   let count = 0
   for (const key of bundle.keys) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { remoteTrustBundle } from '../../../src/bundle/index.js'
+import { remoteTrustBundle, selectKey, type TrustBundle } from '../../../src/bundle/index.js'
 
 const key = { kty: 'EC', crv: 'P-256', x: 'eA', y: 'eQ', kid: 'w', use: 'wit-svid' }
 
@@ -51,5 +51,24 @@ describe('remoteTrustBundle: SPIFFE spiffe_sequence / spiffe_refresh_hint (revie
     time += 60_000
     await source.getBundle('example.org')
     expect(requests).toBe(2)
+  })
+})
+
+describe('selectKey: malformed input from a custom source or caller gets coded errors (review 4)', () => {
+  const ec = { kty: 'EC', crv: 'P-256', x: 'eA', y: 'eQ', kid: 'a' }
+
+  it.each([
+    ['a bundle without keys array (a JWKS in keys)', { trustDomain: 't', keys: { keys: [ec] } }, { alg: 'ES256' }, 'ERR_INVALID_ARG_TYPE'],
+    ['no bundle', undefined, { alg: 'ES256' }, 'ERR_INVALID_ARG_TYPE'],
+    ['no options', { trustDomain: 't', keys: [ec] }, undefined, 'ERR_INVALID_ARG_TYPE'],
+    ['a numeric use', { trustDomain: 't', keys: [{ ...ec, use: 'sig' }] }, { alg: 'ES256', use: 5 }, 'ERR_INVALID_ARG_VALUE'],
+  ])('%s is a coded TypeError', (_name, bundle, options, code) => {
+    expect(() => selectKey(bundle as unknown as TrustBundle, options as never)).toThrow(expect.objectContaining({ name: 'TypeError', code }))
+  })
+
+  it('skips entries that are not objects instead of crashing on them', () => {
+    const bundle = { trustDomain: 't', keys: [null, 'x', ec] } as unknown as TrustBundle
+    expect(selectKey(bundle, { alg: 'ES256' }).kid).toBe('a')
+    expect(() => selectKey({ trustDomain: 't', keys: [null] } as unknown as TrustBundle, { alg: 'ES256' })).toThrow(expect.objectContaining({ code: 'ERR_KEY_NOT_FOUND' }))
   })
 })
