@@ -4,6 +4,7 @@
 // another delivery holds the lease of) leaves it unacknowledged, so the transmitter returns it
 // again. The lease + done-marker protocol is in exactly-once.ts.
 import { ProtocolError, VerificationError, codedTypeError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { isPlainObject, parseJSONObject } from '../internal/json.js'
 import { systemClock } from '../internal/time.js'
@@ -78,6 +79,12 @@ export interface PollReceiverOptions {
   idleDelay?: number
   /** Maximum response size in bytes. Default 4 MiB. */
   maxResponseBytes?: number
+  /**
+   * Ms one poll exchange (request, long-poll wait and response body) may take before it is
+   * abandoned as failed (integer 1 000–3 600 000, default 120 000): keep it above the
+   * transmitter's long-poll hold time. Applies also when a custom `fetch` ignores its signal.
+   */
+  requestTimeout?: number
   /** `fetch` implementation. Default `globalThis.fetch`. */
   fetch?: FetchLike
   /** Sleep used between failed polls (inject in tests). Resolves early when `signal` aborts. */
@@ -185,6 +192,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const factor = optionalNumber(options.backoff?.factor, 'options.backoff.factor', 2, { min: 1, max: 100 })
   const idleDelay = optionalNumber(options.idleDelay, 'options.idleDelay', 5000, { min: 0 })
   const maxResponseBytes = optionalNumber(options.maxResponseBytes, 'options.maxResponseBytes', 4 * 1024 * 1024, { min: 1024, integer: true })
+  const requestTimeout = optionalNumber(options.requestTimeout, 'options.requestTimeout', 120_000, { min: 1000, max: 3_600_000, integer: true })
   const leaseSeconds = optionalNumber(options.leaseSeconds, 'options.leaseSeconds', DEFAULT_LEASE_SECONDS, { min: 1, max: 3600, integer: true })
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const sleep = options.sleep ?? defaultSleep
@@ -206,9 +214,12 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     const sentErrs = [...setErrs.keys()]
     if (sentAcks.length > 0) body.ack = sentAcks
     if (sentErrs.length > 0) body.setErrs = Object.fromEntries(setErrs)
+    // One deadline for the whole exchange, kept even by a fetch or a body that ignores the signal:
+    // a transmitter (or proxy) that never answers must not stall the receiver for good.
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(requestTimeout)])
     let response: Response
     try {
-      response = await doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal, redirect: 'manual' })
+      response = await untilAborted(doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal, redirect: 'manual' }), signal)
     } catch (cause) {
       throw new ProtocolError('ERR_SSF_POLL', 'poll request failed', { cause })
     }
@@ -216,7 +227,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
       let error: string | undefined
       let errorDescription: string | undefined
       try {
-        const j = parseJSONObject(await readBoundedBytes(response, 16_384), { maxBytes: 16_384, what: 'poll error' })
+        const j = parseJSONObject(await untilAborted(readBoundedBytes(response, 16_384), signal), { maxBytes: 16_384, what: 'poll error' })
         if (typeof j.err === 'string') error = j.err
         if (typeof j.description === 'string') errorDescription = j.description
       } catch { /* body is informative only */ }
@@ -224,7 +235,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     }
     let json: Record<string, unknown>
     try {
-      json = parseJSONObject(await readBoundedBytes(response, maxResponseBytes), { maxBytes: maxResponseBytes, what: 'poll response' })
+      json = parseJSONObject(await untilAborted(readBoundedBytes(response, maxResponseBytes), signal), { maxBytes: maxResponseBytes, what: 'poll response' })
     } catch (cause) {
       throw new ProtocolError('ERR_SSF_POLL', 'poll response is not a JSON object within the size limit', { status: 200, cause })
     }

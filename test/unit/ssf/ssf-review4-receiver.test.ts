@@ -1,0 +1,44 @@
+// Review round 4: receiver regressions.
+import { describe, expect, it } from 'vitest'
+import { createMemoryDedupeCache, createPollReceiver, type FetchLike } from '../../../src/ssf/index.js'
+import { testKey } from '../../helpers/ssf.js'
+
+const TX = 'https://tx.example.com'
+const txKey = await testKey('tx-key')
+
+describe('poll receiver: a transmitter that never answers', () => {
+  const receiver = (fetch: FetchLike) => createPollReceiver({
+    endpoint: `${TX}/ssf/poll/s1`,
+    verify: { issuer: TX, audience: 'rx', keys: txKey.jwks },
+    replayCache: createMemoryDedupeCache(),
+    onEvent: () => {},
+    fetch,
+    requestTimeout: 1000,
+  })
+  const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+
+  it('abandons the exchange at requestTimeout (no answer, or a body that never ends) even when fetch ignores its signal', async () => {
+    const silent = receiver(() => new Promise<Response>(() => {}))
+    const endless = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode('{"sets":{')), pull: () => new Promise(() => {}) })
+    const dripping = receiver(async () => new Response(endless, { status: 200 }))
+    const [a, b] = await Promise.all([
+      within(silent.poll().then(() => 'settled', (e: { code?: string }) => e.code), 4000),
+      within(dripping.poll().then(() => 'settled', (e: { code?: string }) => e.code), 4000),
+    ])
+    expect(a).toBe('ERR_SSF_POLL')
+    expect(b).toBe('ERR_SSF_POLL')
+  })
+
+  it('stop() returns while a poll hangs in a fetch that ignores its signal', async () => {
+    const r = receiver(() => new Promise<Response>(() => {}))
+    r.start()
+    await new Promise((res) => setTimeout(res, 20))
+    expect(await within(r.stop().then(() => 'stopped'), 500)).toBe('stopped')
+  })
+
+  it('checks requestTimeout', () => {
+    for (const requestTimeout of [0, 999, Number.NaN, Number.POSITIVE_INFINITY, 1.5e3 + 0.5]) {
+      expect(() => createPollReceiver({ endpoint: `${TX}/p`, verify: { issuer: TX, audience: 'rx', keys: txKey.jwks }, replayCache: createMemoryDedupeCache(), onEvent: () => {}, requestTimeout })).toThrow(TypeError)
+    }
+  })
+})
