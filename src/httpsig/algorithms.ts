@@ -58,6 +58,12 @@ function importHmac(raw: Uint8Array, crypto: Crypto): Promise<CryptoKey> {
   return p
 }
 
+/** Bits of an HMAC CryptoKey (Web Crypto reports `algorithm.length`); 0 when unknown. */
+function hmacBits(k: CryptoKey): number {
+  const n = (k.algorithm as { length?: unknown }).length
+  return typeof n === 'number' ? n : 0
+}
+
 function hashName(k: CryptoKey): string | undefined {
   const h = (k.algorithm as { hash?: { name?: string } | string }).hash
   return typeof h === 'string' ? h : h?.name
@@ -72,6 +78,7 @@ export function hmacSigningKey(key: CryptoKey | Uint8Array, crypto: Crypto): Pro
   if (!isCryptoKey(key) || key.algorithm.name !== 'HMAC' || hashName(key) !== 'SHA-256' || !key.usages.includes('sign')) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'hmacKey must be an HMAC SHA-256 CryptoKey usable for sign, or raw bytes')
   }
+  if (hmacBits(key) < MIN_HMAC_BYTES * 8) throw codedTypeError('ERR_INVALID_ARG_VALUE', `hmacKey must have at least ${MIN_HMAC_BYTES} bytes`)
   return Promise.resolve(key)
 }
 
@@ -84,6 +91,7 @@ function checkCryptoKey(key: CryptoKey, alg: JWSAlgorithm | 'hmac-sha256'): void
   const a = key.algorithm as { name: string; namedCurve?: string }
   if (alg === 'hmac-sha256') {
     if (a.name !== 'HMAC' || hashName(key) !== 'SHA-256') keyInvalid('the key is not an HMAC SHA-256 key')
+    if (hmacBits(key) < MIN_HMAC_BYTES * 8) keyInvalid(`an HMAC key must have at least ${MIN_HMAC_BYTES} bytes`)
     return
   }
   if (key.type !== 'public') keyInvalid('the key is not a public key')

@@ -192,7 +192,7 @@ export interface SignatureHeaders {
 export interface SignOptions {
   /** Signs with this signer (JOSE alg, used per RFC 9421 §3.3.7 or mapped to the RFC 9421 name). Exclusive with `hmacKey`. */
   readonly signer?: Signer | undefined
-  /** Signs with `hmac-sha256` (§3.3.3); a raw key needs at least 32 bytes. Exclusive with `signer`. */
+  /** Signs with `hmac-sha256` (§3.3.3); the key (raw or a `CryptoKey`) needs at least 32 bytes. Exclusive with `signer`. */
   readonly hmacKey?: CryptoKey | Uint8Array | undefined
   /** Signature label. Default `sig1`. */
   readonly label?: string | undefined

@@ -1,7 +1,7 @@
 // Review round 4 regressions for agentauth/httpsig.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createSignatureBase, parseSignature, parseSignatureInput } from '../../../src/httpsig/index.js'
+import { createSignatureBase, parseSignature, parseSignatureInput, signRequest, verifyRequestSignature } from '../../../src/httpsig/index.js'
 
 const msg = (value: string | string[]) => ({ method: 'GET', url: 'https://e.example/', headers: { 'x-a': value } })
 const line = (value: string | string[], component = 'x-a'): string => createSignatureBase(msg(value), [component], {}).split('\n')[0]!
@@ -81,5 +81,29 @@ describe('structured field types are looked up as own properties', () => {
       expect(() => base(field, 'abc', `"${field}";sf`)).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID', message: expect.stringContaining('not known') }))
     }
     expect(base('constructor', 'a=1,   b', '"constructor";sf', { constructor: 'dictionary' })).toBe('"constructor";sf: a=1, b')
+  })
+})
+
+describe('HMAC keys have at least 32 bytes, also as CryptoKeys (docs: security notes)', () => {
+  const req = { method: 'GET', url: 'https://e.example/' }
+  const hmac = (bytes: number) => crypto.subtle.importKey('raw', new Uint8Array(bytes).fill(7), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+
+  it('signing with a short HMAC CryptoKey is a coded TypeError', async () => {
+    await expect(signRequest(req, { hmacKey: await hmac(1), components: ['@method'], created: 1000 })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(signRequest(req, { hmacKey: await hmac(31), components: ['@method'], created: 1000 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(signRequest(req, { hmacKey: await hmac(32), components: ['@method'], created: 1000 })).resolves.toMatchObject({ signatureInput: 'sig1=("@method");created=1000' })
+  })
+
+  it('verifying with a short HMAC CryptoKey is ERR_KEY_INVALID', async () => {
+    const short = await hmac(1)
+    // A signature made with the same short key elsewhere (raw Web Crypto).
+    const base = '"@method": GET\n"@signature-params": ("@method");created=1000'
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', short, new TextEncoder().encode(base)))
+    const headers = { 'signature-input': 'sig1=("@method");created=1000', signature: `sig1=:${Buffer.from(mac).toString('base64')}:` }
+    const options = (key: CryptoKey) => ({ algorithms: ['hmac-sha256' as const], key: () => ({ key, algorithm: 'hmac-sha256' as const }), clock: () => 1_000_000 })
+    await expect(verifyRequestSignature({ ...req, headers }, options(short))).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    const long = await hmac(32)
+    const good = await signRequest(req, { hmacKey: long, components: ['@method'], created: 1000 })
+    await expect(verifyRequestSignature({ ...req, headers: { 'signature-input': good.signatureInput, signature: good.signature } }, options(long))).resolves.toMatchObject({ label: 'sig1' })
   })
 })
