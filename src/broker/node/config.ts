@@ -85,6 +85,18 @@ function known(value: Record<string, unknown>, keys: readonly string[], name: st
   if (given.length > 1) bad(`${name} takes one of ${oneOf.join(', ')}, not ${given.join(' and ')}`)
 }
 
+/**
+ * A setting `createCredentialBroker` refused, named as in the config file (`proof`, `policy…`,
+ * `capabilityToken`) and prefixed `broker config:` like every other configuration error.
+ */
+export function configError(err: unknown, section = ''): unknown {
+  if (!(err instanceof TypeError) || err.message.startsWith('broker config:')) return err
+  const code = (err as { code?: unknown }).code
+  if (code !== 'ERR_INVALID_ARG_VALUE' && code !== 'ERR_INVALID_ARG_TYPE') return err
+  const message = err.message.replace(/options\.capabilityTokens\[\d+\]/g, 'capabilityToken').replace(/\boptions\./g, section)
+  return codedTypeError(code, `broker config: ${message}`, err)
+}
+
 const CONFIG_KEYS = ['signer', 'wit', 'listen', 'capabilityToken', 'proof', 'signResponse', 'lifetime', 'approvalTimeout', 'redirects', 'policy', 'audit']
 
 function path(value: unknown, name: string, base: string): string {
@@ -135,7 +147,7 @@ function witSource(spec: Record<string, unknown>, base: string, env: NodeJS.Proc
     )
   }
   if (spec.url !== undefined) {
-    if (typeof spec.url !== 'string') bad('wit.url must be a URL')
+    if (typeof spec.url !== 'string' || !URL.canParse(spec.url)) bad('wit.url must be an absolute URL')
     const url = new URL(spec.url)
     return refreshingWITSource(async ({ signal }) => {
       const res = await fetch(url, { signal, redirect: 'error' })
@@ -144,6 +156,15 @@ function witSource(spec: Record<string, unknown>, base: string, env: NodeJS.Proc
     }, options)
   }
   return bad('wit needs one of file, command or url')
+}
+
+/** {@link witSource} with the WIT source's own option errors named as config errors. */
+function witSourceOf(spec: Record<string, unknown>, base: string, env: NodeJS.ProcessEnv): WITSource {
+  try {
+    return witSource(spec, base, env)
+  } catch (err) {
+    throw configError(err, 'wit.')
+  }
 }
 
 /** Reads and validates a config (object or JSON file) and loads the key, WIT source and token. */
@@ -206,7 +227,7 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   if (auditSpec.fsync !== undefined && typeof auditSpec.fsync !== 'boolean') bad('audit.fsync must be a boolean')
   return {
     signer,
-    wit: witSource(object(config.wit, 'wit'), base, commandEnv(typeof tokenSpec.env === 'string' ? tokenSpec.env : undefined, capabilityToken)),
+    wit: witSourceOf(object(config.wit, 'wit'), base, commandEnv(typeof tokenSpec.env === 'string' ? tokenSpec.env : undefined, capabilityToken)),
     listen,
     capabilityToken,
     auditFile: path(auditSpec.file, 'audit.file', base),

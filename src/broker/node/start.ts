@@ -6,7 +6,7 @@ import type { FetchLike, FetchMiddleware } from '../../internal/fetch-types.js'
 import { peekWITProofAlgorithm } from '../../internal/wit-peek.js'
 import { createCredentialBroker } from '../broker.js'
 import type { ApprovalHook } from '../types.js'
-import { loadBrokerConfig, type BrokerConfig } from './config.js'
+import { configError, loadBrokerConfig, type BrokerConfig } from './config.js'
 import { createFileAuditSink } from './file-audit.js'
 import { nodeListener } from './http.js'
 
@@ -130,22 +130,27 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: the WIT is bound to an ${proofAlg} key but the signer is ${loaded.signer.alg}`)
   }
   const audit = createFileAuditSink({ path: loaded.auditFile, fsync: loaded.fsync })
-  const handler = createCredentialBroker({
-    signer: loaded.signer,
-    wit: loaded.wit,
-    proof: config.proof,
-    policy: config.policy,
-    audit,
-    capabilityTokens: loaded.capabilityToken,
-    ...(config.signResponse !== undefined ? { signResponse: config.signResponse } : {}),
-    ...(config.lifetime !== undefined ? { lifetime: config.lifetime } : {}),
-    ...(config.approvalTimeout !== undefined ? { approvalTimeout: config.approvalTimeout } : {}),
-    ...(config.redirects !== undefined ? { redirects: config.redirects } : {}),
-    ...(options.approve ? { approve: options.approve } : {}),
-    ...(options.tokenExchange ? { tokenExchange: options.tokenExchange } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.onError ? { onError: options.onError } : {}),
-  })
+  let handler: (request: Request) => Promise<Response>
+  try {
+    handler = createCredentialBroker({
+      signer: loaded.signer,
+      wit: loaded.wit,
+      proof: config.proof,
+      policy: config.policy,
+      audit,
+      capabilityTokens: loaded.capabilityToken,
+      ...(config.signResponse !== undefined ? { signResponse: config.signResponse } : {}),
+      ...(config.lifetime !== undefined ? { lifetime: config.lifetime } : {}),
+      ...(config.approvalTimeout !== undefined ? { approvalTimeout: config.approvalTimeout } : {}),
+      ...(config.redirects !== undefined ? { redirects: config.redirects } : {}),
+      ...(options.approve ? { approve: options.approve } : {}),
+      ...(options.tokenExchange ? { tokenExchange: options.tokenExchange } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    })
+  } catch (err) {
+    throw configError(err)
+  }
   const server = createServer(nodeListener(handler))
   let socketPath: string | undefined
   let url: string

@@ -80,7 +80,20 @@ describe('broker policy: unknown members', () => {
     await expect(loadBrokerConfig({ ...CONFIG, audit: { file: 'a.jsonl', fsnyc: true } } as never, ENV, dir)).rejects.toThrow(/^broker config: audit has an unknown member "fsnyc"/)
     await expect(loadBrokerConfig({ ...CONFIG, wit: { file: 'agent.wit', url: 'https://id.example.com/wit' } } as never, ENV, dir)).rejects.toThrow(/^broker config: wit takes one of file, command, url/)
     await expect(loadBrokerConfig({ ...CONFIG, wit: { file: 'agent.wit', refreshbefore: 60 } } as never, ENV, dir)).rejects.toThrow(/^broker config: wit has an unknown member "refreshbefore"/)
+    expect(await configError({ ...CONFIG, policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'], ratelimit: { requests: 1, interval: 1 } } } } })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: .*unknown member "ratelimit"/)
     expect(await configError(CONFIG)).toBe('started')
+  })
+})
+
+describe('broker config: every refusal is a broker config: error naming the setting', () => {
+  it('names options createCredentialBroker and the WIT source refuse as config settings', async () => {
+    expect(await configError({ ...CONFIG, proof: 'jwt' })).toBe("ERR_INVALID_ARG_VALUE broker config: proof must be 'wpt' or 'httpsig'")
+    expect(await configError(CONFIG, { CAP: 'short' })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: capabilityToken must be 32\.\.1024/)
+    expect(await configError({ ...CONFIG, lifetime: 0 })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: lifetime must be/)
+    expect(await configError({ ...CONFIG, redirects: 'follow' })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: redirects must be/)
+    expect(await configError({ ...CONFIG, policy: { destinations: { 'https://API.example.com': { paths: ['/'], methods: ['GET'] } } } })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: policy\.destinations key/)
+    expect(await configError({ ...CONFIG, wit: { url: 'not a url' } })).toBe('ERR_INVALID_ARG_VALUE broker config: wit.url must be an absolute URL')
+    expect(await configError({ ...CONFIG, wit: { file: 'agent.wit', refreshBefore: -1 } })).toMatch(/^ERR_INVALID_ARG_VALUE broker config: wit\.refreshBefore must be/)
   })
 })
 
