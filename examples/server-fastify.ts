@@ -30,13 +30,19 @@ app.post('/tickets', async (request) => ({ opened: (request.body as { title: str
 const origin = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1')
 verify = createRequestVerifier({ trustBundles, origin, proof: 'wpt', requireContentDigest: true, authorize: matchId(agent.id) })
 
-// --- The agent (WPT this time; the body is bound through Content-Digest)
-const agentFetch = composeFetch(fetch, outboundAuth({ credentials: localCredentials({ signer: agent.signer, wit: agent.wit, proof: 'wpt' }), origins: [origin] }))
+// --- The agent (WPT this time; the body is bound through Content-Digest). It checks the answer's
+// signature and who signed it, so the line below names a verified signer, not just a header.
+let answeredBy = 'nobody'
+const agentFetch = composeFetch(fetch, outboundAuth({
+  credentials: localCredentials({ signer: agent.signer, wit: agent.wit, proof: 'wpt' }),
+  origins: [origin],
+  verifyResponse: { trustBundles, authorize: (wit) => ((answeredBy = wit.id), wit.id === api.id) },
+}))
 const res = await agentFetch(`${origin}/tickets`, { method: 'POST', body: JSON.stringify({ title: 'printer on fire' }), headers: { 'content-type': 'application/json' } })
-console.log(res.status, await res.json(), '— signed by', res.headers.has('signature') ? api.id : 'nobody')
+console.log(res.status, await res.json(), '— signed by', answeredBy)
 
 const anonymous = await fetch(`${origin}/tickets`, { method: 'POST', body: '{"title":"x"}', headers: { 'content-type': 'application/json' } })
 console.log(anonymous.status, anonymous.headers.get('www-authenticate'))
 
 await app.close()
-if (res.status !== 200 || anonymous.status !== 400) process.exitCode = 1
+if (res.status !== 200 || answeredBy !== api.id || anonymous.status !== 400) process.exitCode = 1
