@@ -7,8 +7,9 @@ import { isAgentAuthError } from '../errors/index.js'
 import { CLIError } from './io.js'
 
 // C0 controls, DEL and C1 controls, the Unicode line and paragraph separators, and the bidi
-// embedding / override / isolate marks that can reorder what a terminal shows; lone surrogates.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+// marks (ALM U+061C, LRM, RLM) and embedding / override / isolate controls that can reorder what a
+// terminal shows; lone surrogates.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /** One line with every unprintable character written as `\u{…}`. */
 export function printable(line: string): string {

@@ -64,4 +64,13 @@ describe('agentauth CLI (review 4)', () => {
       await expect(main(['verify', token, '--bundle', join(dir, 'none.json'), '--at', at])).rejects.toThrow('--at must be epoch seconds')
     }
   })
+
+  it('escapes every bidi formatting character Trojan Source uses, the Arabic letter mark included', async () => {
+    const key = await generateSigner('ES256')
+    const marks = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']
+    const token = await createCompactJWS({ typ: 'JWT' }, { sub: `admin${marks.join('')}` }, key)
+    const view = (await main(['inspect', token])).out
+    for (const m of marks) expect(view).not.toContain(m)
+    expect(view).toContain('sub: "admin\\u{61c}\\u{200e}')
+  })
 })
