@@ -189,7 +189,15 @@ export function checkJWSSignature(
   try {
     // A synchronous provider consumes the data before returning: the scratch buffer will do.
     const sync = syncOperations(crypto)
-    if (sync !== undefined) ok = sync.verify(info.signParams, key, copyToSignatureScratch(parsed.signature), utf8Scratch(parsed.token.slice(0, parsed.signedLength)))
+    if (sync !== undefined) {
+      ok = sync.verify(info.signParams, key, copyToSignatureScratch(parsed.signature), utf8Scratch(parsed.token.slice(0, parsed.signedLength)))
+      // Anything but an answer now (a promise) may read the shared buffers after another token
+      // has been written into them, and so vouch for that token's signature: fail closed.
+      if (ok !== undefined && typeof ok !== 'boolean') {
+        Promise.resolve(ok).catch(() => undefined)
+        throw new TypeError('the synchronous verify of the crypto provider did not return a boolean')
+      }
+    }
     if (ok === undefined) ok = verifySignature(crypto, info.signParams, key, parsed.signature, parsed.signingInput)
   } catch (cause) {
     throw new VerificationError(options.code, `${options.what} signature could not be verified`, { cause })

@@ -10,7 +10,9 @@ export const SYNC_CRYPTO: unique symbol = Symbol.for('agentauth.crypto.sync') as
 
 /**
  * Synchronous twins of `crypto.subtle.verify` / `crypto.subtle.digest`. They must consume their
- * arguments before returning and never keep them: callers may pass a shared scratch buffer.
+ * arguments before returning and never keep them: callers may pass a shared scratch buffer. A
+ * `verify` given scratch data that answers anything but a boolean or `undefined` (a promise) fails
+ * the verification: it could read the buffers after another token has been written into them.
  */
 export interface SyncCryptoOperations {
   /**

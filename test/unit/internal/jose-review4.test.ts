@@ -9,7 +9,7 @@ import { importPublicJWK } from '../../../src/internal/keys.js'
 import { nowSeconds } from '../../../src/internal/time.js'
 import { createWIT, verifyWIT } from '../../../src/wit/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
-import { bundlesFor, TD } from '../../helpers/wit.js'
+import { baseClaims, baseHeader, bundlesFor, clockAt, forge, issuer, NOW, part, TD, workloadJwk } from '../../helpers/wit.js'
 
 const opts = { maxBytes: 16_384, code: 'ERR_WIT_INVALID' as const, what: 'WIT' }
 const verifyWith = (token: string, key: CryptoKey, provider: Crypto): Promise<string> =>
@@ -97,5 +97,34 @@ describe('internal/jws: typ compares case-insensitively in ASCII only', () => {
     expect(typMatches('txntoKen+jwt'.replace('K', '\u212a'), 'txntoken+jwt')).toBe(false)
     expect(typMatches('application/txntoKen+jwt'.replace('K', '\u212a'), 'txntoken+jwt')).toBe(false)
     expect(typMatches('WIT+JWT\u0000', 'wit+jwt')).toBe(false)
+  })
+})
+
+describe('internal/jws: a "synchronous" crypto provider that answers with a promise fails closed', () => {
+  it('refuses every token instead of letting a forged WIT borrow the shared buffers of a good one', async () => {
+    const iss = await issuer('ES256')
+    const cnf = await workloadJwk()
+    const good = await forge(baseHeader(iss.signer), baseClaims(cnf, { jti: 'good' }), iss.signer)
+    // Same length as the good token, so its signing input fits the shared buffer view exactly.
+    const forged = `${part(baseHeader(iss.signer))}.${part(baseClaims(cnf, { jti: 'evil' }))}.${encode(new Uint8Array(64).fill(1))}`
+    expect(forged).toHaveLength(good.length)
+    // Reads its arguments only after a timer: by then the good token's verification has overwritten them.
+    const provider = {
+      subtle: globalThis.crypto.subtle,
+      getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto),
+      [Symbol.for('agentauth.crypto.sync')]: {
+        verify: (alg: Algorithm, key: CryptoKey, sig: Uint8Array, data: Uint8Array) =>
+          new Promise((r) => setTimeout(r, 5)).then(() => globalThis.crypto.subtle.verify(alg, key, sig.slice(), data.slice())),
+        digest: () => undefined,
+      },
+    } as unknown as Crypto
+    const options = { trustBundles: bundlesFor([TD, [iss.jwk]]), clock: clockAt(NOW), crypto: provider }
+    const [forgedResult, goodResult] = await Promise.all([
+      verifyWIT(forged, options).then((w) => `accepted ${String(w.claims.jti)}`, (e: { code?: string }) => String(e.code)),
+      new Promise((r) => setTimeout(r, 1)).then(() => verifyWIT(good, options)).then((w) => `accepted ${String(w.claims.jti)}`, (e: { code?: string }) => String(e.code)),
+    ])
+    expect(forgedResult).toBe('ERR_WIT_SIGNATURE')
+    expect(goodResult).toBe('ERR_WIT_SIGNATURE')
+    await new Promise((r) => setTimeout(r, 20)) // let the provider's promises settle
   })
 })
