@@ -2,6 +2,7 @@
 // API (§8): configuration CRUD, status, subjects, verification. Every failure is a ProtocolError
 // ERR_SSF_STREAM carrying the HTTP status and the transmitter's error body when it sent one.
 import { ProtocolError, codedTypeError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { isPlainObject, parseJSONObject, refuseLoneSurrogates, type JSONObject } from '../internal/json.js'
 import { readBoundedBytes } from './body.js'
@@ -167,6 +168,16 @@ async function readJSON(response: Response, what: string): Promise<JSONObject | 
   }
 }
 
+/** Waits for a body read no longer than `signal` allows (a body may ignore it); ERR_SSF_STREAM then. */
+async function bounded<T>(read: Promise<T>, signal: AbortSignal | undefined, what: string, status: number): Promise<T> {
+  try {
+    return await untilAborted(read, signal)
+  } catch (cause) {
+    if (cause instanceof ProtocolError) throw cause
+    throw fail(`${what} response did not arrive in time`, status, undefined, cause)
+  }
+}
+
 function stringArray(v: unknown): boolean {
   return Array.isArray(v) && v.every((x) => typeof x === 'string')
 }
@@ -207,14 +218,15 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
   assertString(issuer, 'issuer')
   const url = ssfConfigurationUrl(issuer)
   const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
+  const { signal } = options
   let response: Response
   try {
-    response = await doFetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', ...(options.signal ? { signal: options.signal } : {}) })
+    response = await untilAborted(doFetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', ...(signal ? { signal } : {}) }), signal)
   } catch (cause) {
     throw fail('transmitter metadata could not be fetched', undefined, undefined, cause)
   }
   if (response.status !== 200) throw fail(`transmitter metadata answered ${response.status}`, response.status)
-  const m = await readJSON(response, 'transmitter metadata')
+  const m = await bounded(readJSON(response, 'transmitter metadata'), signal, 'transmitter metadata', response.status)
   if (!isPlainObject(m)) throw fail('transmitter metadata is not a JSON object', 200)
   if (m.issuer !== issuer) throw fail('transmitter metadata issuer does not match the issuer used for discovery', 200)
   for (const name of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) {
@@ -246,7 +258,7 @@ export interface StreamClientOptions {
   /** The receiver's expected audience: returned stream configurations must carry it. */
   audience?: string
   fetch?: FetchLike
-  /** Per-request timeout in ms. Default 10000. */
+  /** Per-request timeout in ms, discovery and response bodies included (also with a fetch that ignores its signal). Default 10000. */
   timeoutMs?: number
 }
 
@@ -309,7 +321,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const { issuer, audience } = options
   let meta: Promise<TransmitterMetadata> | undefined = options.metadata ? Promise.resolve(options.metadata) : undefined
   const metadata = (): Promise<TransmitterMetadata> => {
-    meta ??= discoverTransmitter(issuer, { fetch: doFetch }).catch((e: unknown) => { meta = undefined; throw e })
+    meta ??= discoverTransmitter(issuer, { fetch: doFetch, signal: AbortSignal.timeout(timeoutMs) }).catch((e: unknown) => { meta = undefined; throw e })
     return meta
   }
 
@@ -327,25 +339,27 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     const auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
     const headers: Record<string, string> = { accept: 'application/json', authorization: auth }
     if (body !== undefined) headers['content-type'] = 'application/json'
+    // The timeout bounds the request and its body even when a custom fetch ignores the signal.
+    const signal = AbortSignal.timeout(timeoutMs)
     let response: Response
     try {
-      response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+      response = await untilAborted(doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal }), signal)
     } catch (cause) {
       throw fail(`${what} request failed`, undefined, undefined, cause)
     }
     if (!ok.includes(response.status)) {
       let errBody: JSONObject | undefined
       try {
-        const j = await readJSON(response, what)
+        const j = await untilAborted(readJSON(response, what), signal)
         if (isPlainObject(j)) errBody = j
       } catch { /* informative only */ }
       throw fail(`${what} answered ${response.status}`, response.status, errBody)
     }
     if (response.status === 204 || response.status === 202) {
-      await response.body?.cancel().catch(() => undefined)
+      void response.body?.cancel().catch(() => undefined)
       return { status: response.status, json: undefined }
     }
-    return { status: response.status, json: await readJSON(response, what) }
+    return { status: response.status, json: await bounded(readJSON(response, what), signal, what, response.status) }
   }
 
   function config(value: unknown, what: string): StreamConfiguration {

@@ -1,6 +1,6 @@
 // Review round 4: receiver regressions.
 import { describe, expect, it } from 'vitest'
-import { createMemoryDedupeCache, createPollReceiver, type FetchLike } from '../../../src/ssf/index.js'
+import { createMemoryDedupeCache, createPollReceiver, createStreamClient, type FetchLike } from '../../../src/ssf/index.js'
 import { testKey } from '../../helpers/ssf.js'
 
 const TX = 'https://tx.example.com'
@@ -40,5 +40,23 @@ describe('poll receiver: a transmitter that never answers', () => {
     for (const requestTimeout of [0, 999, Number.NaN, Number.POSITIVE_INFINITY, 1.5e3 + 0.5]) {
       expect(() => createPollReceiver({ endpoint: `${TX}/p`, verify: { issuer: TX, audience: 'rx', keys: txKey.jwks }, replayCache: createMemoryDedupeCache(), onEvent: () => {}, requestTimeout })).toThrow(TypeError)
     }
+  })
+})
+
+describe('stream client: a transmitter that never answers', () => {
+  const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+  const code = (p: Promise<unknown>) => within(p.then(() => 'settled', (e: { code?: string }) => e.code), 2000)
+  const metadata = { issuer: TX, configuration_endpoint: `${TX}/ssf/stream` }
+
+  it('gives up at timeoutMs on discovery, on the request and on a body that never ends, even when fetch ignores its signal', async () => {
+    const silent: FetchLike = () => new Promise<Response>(() => {})
+    const endless = (): Response => new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode('[')), pull: () => new Promise(() => {}) }), { status: 200 })
+    const results = await Promise.all([
+      code(createStreamClient({ issuer: TX, authorization: 'Bearer x', timeoutMs: 100, fetch: silent }).listStreams()),
+      code(createStreamClient({ issuer: TX, authorization: 'Bearer x', timeoutMs: 100, fetch: async () => endless() }).listStreams()),
+      code(createStreamClient({ issuer: TX, authorization: 'Bearer x', timeoutMs: 100, metadata, fetch: silent }).listStreams()),
+      code(createStreamClient({ issuer: TX, authorization: 'Bearer x', timeoutMs: 100, metadata, fetch: async () => endless() }).listStreams()),
+    ])
+    expect(results).toEqual(['ERR_SSF_STREAM', 'ERR_SSF_STREAM', 'ERR_SSF_STREAM', 'ERR_SSF_STREAM'])
   })
 })
