@@ -23,7 +23,8 @@ export type AuthorizationHeaderVerifier = (authorization: string | null | undefi
  * an API sees the caller (WIT) and the user and delegation chain it acts for (access token).
  *
  * A missing header or another scheme is `ERR_ACCESS_TOKEN_INVALID` (401) with a challenge that has
- * no `error` parameter (RFC 6750 §3.1); malformed or invalid tokens carry `error="invalid_token"`.
+ * no `error` parameter (RFC 6750 §3.1); malformed `Bearer` credentials (or a header over the size
+ * cap) are status 400 with `error="invalid_request"`; invalid tokens carry `error="invalid_token"`.
  *
  * @param options - see {@link VerifyAccessTokenOptions}.
  * @returns `(authorization) => Promise<VerifiedAccessToken>` (frozen results).
@@ -43,12 +44,13 @@ export function createAccessTokenVerifier(options: VerifyAccessTokenOptions): Au
       throw markBearerError(new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'no Authorization header', { status: 401, challenge: {} }))
     }
     const max = (options.maxTokenBytes ?? 16 * 1024) + 32
-    if (authorization.length > max) throw markBearerError(new VerificationError('ERR_INPUT_TOO_LARGE', 'Authorization header is too large', { status: 401, challenge: { error: 'invalid_request' } }))
+    // RFC 6750 §3.1: invalid_request is answered with 400 (Bad Request).
+    if (authorization.length > max) throw markBearerError(new VerificationError('ERR_INPUT_TOO_LARGE', 'Authorization header is too large', { status: 400, challenge: { error: 'invalid_request' } }))
     const m = BEARER.exec(authorization)
     if (m === null) {
       const bearer = /^bearer(\s|$)/i.test(authorization)
       throw markBearerError(new VerificationError('ERR_ACCESS_TOKEN_INVALID', bearer ? 'malformed Bearer credentials' : 'Authorization scheme is not Bearer', {
-        status: 401,
+        status: bearer ? 400 : 401,
         challenge: bearer ? { error: 'invalid_request' } : {},
       }))
     }

@@ -22,3 +22,15 @@ describe('delegation policy options', () => {
     expect(() => verifyDelegation(chain, { allowedActors: [(a) => a.trustDomain === 'example.com'] })).not.toThrow()
   })
 })
+
+describe('Authorization header: invalid_request is a 400 (RFC 6750 §3.1)', () => {
+  const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com', keys: [] }
+  it('answers malformed Bearer credentials and an oversized header with 400 invalid_request, a missing header or another scheme with 401', async () => {
+    const { verifyAuthorizationHeader } = await import('../../../src/access-token/index.js')
+    const refusal = (value: string | null) => verifyAuthorizationHeader(value, options).then(() => { throw new Error('expected a refusal') }, (e: unknown) => e)
+    expect(await refusal('Bearer a b')).toMatchObject({ code: 'ERR_ACCESS_TOKEN_INVALID', status: 400, challenge: { error: 'invalid_request' } })
+    expect(await refusal(`Bearer ${'a'.repeat(17 * 1024)}`)).toMatchObject({ code: 'ERR_INPUT_TOO_LARGE', status: 400, challenge: { error: 'invalid_request' } })
+    expect(await refusal(null)).toMatchObject({ status: 401, challenge: {} })
+    expect(await refusal('Basic dXNlcjpwYXNz')).toMatchObject({ status: 401, challenge: {} })
+  })
+})
