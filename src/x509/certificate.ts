@@ -76,6 +76,26 @@ export interface ParsedCertificate {
   readonly nameConstraints: NameConstraints | undefined
   readonly subjectKeyId: Uint8Array | undefined
   readonly authorityKeyId: Uint8Array | undefined
+  /** The RSA public key numbers, read by us (rsaEncryption or id-RSASSA-PSS key); `undefined` for other keys. */
+  readonly rsa: RSAKeyInfo | undefined
+}
+
+/** An RSA public key (RFC 8017 §A.1.1) as read from the subjectPublicKeyInfo. */
+export interface RSAKeyInfo {
+  /** Length of the modulus in bytes (without the sign byte). */
+  readonly modulusBytes: number
+  /** The public exponent, big-endian, without the sign byte. */
+  readonly exponent: Uint8Array
+}
+
+/** Smallest RSA modulus accepted, in bits counted from its bytes (as for JWKs). */
+const MIN_RSA_BITS = 2048
+
+/** Why an RSA key is not acceptable, or `undefined` (also for keys that are not RSA). */
+export function rsaKeyProblem(rsa: RSAKeyInfo | undefined): string | undefined {
+  if (rsa === undefined) return undefined
+  if (rsa.modulusBytes * 8 < MIN_RSA_BITS) return `an RSA key shorter than ${MIN_RSA_BITS} bits`
+  return undefined
 }
 
 interface RawExtension {
@@ -150,6 +170,29 @@ interface Walked {
   issuer: Uint8Array
   subject: Uint8Array
   extensions: Map<string, RawExtension>
+  rsa: RSAKeyInfo | undefined
+}
+
+// rsaEncryption (1.2.840.113549.1.1.1) and id-RSASSA-PSS (1.2.840.113549.1.1.10) OID content bytes.
+const RSA_KEY_OIDS = new Set(['2a864886f70d010101', '2a864886f70d01010a'])
+
+// SubjectPublicKeyInfo ::= SEQUENCE { algorithm, subjectPublicKey BIT STRING }; for RSA keys of
+// either OID the BIT STRING holds RSAPublicKey ::= SEQUENCE { modulus, publicExponent }. Read here,
+// not from @peculiar/x509, which reports no modulus length for id-RSASSA-PSS keys.
+function readRSAKey(der: Uint8Array, spki: TLV): RSAKeyInfo | undefined {
+  const [algorithm, key, extra] = children(der, spki)
+  if (algorithm?.tag !== TAG_SEQUENCE || key?.tag !== TAG_BIT_STRING || extra !== undefined) throw new DERError('subjectPublicKeyInfo is malformed')
+  const oid = children(der, algorithm)[0]
+  if (oid?.tag !== TAG_OID) throw new DERError('subjectPublicKeyInfo is malformed')
+  if (!RSA_KEY_OIDS.has(hex(contentOf(der, oid)))) return undefined
+  if (key.end - key.start < 1 || der[key.start] !== 0) throw new DERError('RSA public key is malformed')
+  const seq = expectTLV(der, key.start + 1, key.end, TAG_SEQUENCE, 'RSAPublicKey')
+  const [n, e, more] = children(der, seq)
+  if (seq.end !== key.end || n === undefined || e === undefined || more !== undefined || !isMinimalPositiveInteger(der, n) || !isMinimalPositiveInteger(der, e)) {
+    throw new DERError('RSA public key is malformed')
+  }
+  const sign = (t: TLV): number => (der[t.start] === 0 ? 1 : 0)
+  return { modulusBytes: n.end - n.start - sign(n), exponent: der.slice(e.start + sign(e), e.end) }
 }
 
 // ecdsa-with-SHA256/384/512 (1.2.840.10045.4.3.2–4): OID content bytes without the last one.
@@ -207,7 +250,7 @@ function walk(der: Uint8Array): Walked {
   const issuer = rawOf(der, next(TAG_SEQUENCE, 'issuer'))
   next(TAG_SEQUENCE, 'validity')
   const subject = rawOf(der, next(TAG_SEQUENCE, 'subject'))
-  next(TAG_SEQUENCE, 'subjectPublicKeyInfo')
+  const rsa = readRSAKey(der, next(TAG_SEQUENCE, 'subjectPublicKeyInfo'))
   const extensions = new Map<string, RawExtension>()
   let lastTag = 0
   for (; i < f.length; i++) {
@@ -231,7 +274,7 @@ function walk(der: Uint8Array): Walked {
       extensions.set(oid, { critical, value: contentOf(der, valueTLV) })
     }
   }
-  return { issuer, subject, extensions }
+  return { issuer, subject, extensions, rsa }
 }
 
 type DecodedExtensions = Pick<
@@ -318,6 +361,7 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
     subject: walked.subject,
     selfIssued: bytesEqual(walked.issuer, walked.subject),
     emptySubject: walked.subject.length === 2,
+    rsa: walked.rsa,
     notBefore,
     notAfter,
     ...decoded,

@@ -6,7 +6,7 @@ import { parseIdentifier } from '../identifier/parse.js'
 import type { IdentifierProfile, WorkloadIdentifier } from '../identifier/types.js'
 import { optionalNumber } from '../internal/assert.js'
 import type { PublicJWK } from '../signer/types.js'
-import { CertificateProblem, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, parseCertificate, type ParsedCertificate } from './certificate.js'
+import { CertificateProblem, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, parseCertificate, rsaKeyProblem, type ParsedCertificate } from './certificate.js'
 import { loadX509, type X509Lib } from './load.js'
 import { decodeCertificates, InputProblem } from './pem.js'
 import type { ParseX509SVIDOptions, X509ChainInput, X509LeafInfo, X509SVID } from './types.js'
@@ -100,12 +100,10 @@ function leafIdentifier(c: ParsedCertificate, profile: IdentifierProfile): Workl
 
 const JWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const
 
-/** Smallest RSA leaf key accepted, bits: the minimum for issuer keys (verify-chain.ts) and JWKs. */
-const MIN_LEAF_RSA_BITS = 2048
-
 async function publicJWK(c: ParsedCertificate, crypto: Crypto): Promise<PublicJWK> {
-  const bits = (c.publicKey.algorithm as { modulusLength?: unknown }).modulusLength
-  if (typeof bits === 'number' && bits < MIN_LEAF_RSA_BITS) throw invalid(`leaf has an RSA key shorter than ${MIN_LEAF_RSA_BITS} bits`)
+  // The same RSA rule as for issuer keys (verify-chain.ts), whichever OID the key is labelled with.
+  const rsaProblem = rsaKeyProblem(c.rsa)
+  if (rsaProblem !== undefined) throw invalid(`leaf has ${rsaProblem}`)
   let jwk: JsonWebKey
   try {
     jwk = await crypto.subtle.exportKey('jwk', await c.publicKey.export(crypto))

@@ -5,7 +5,7 @@
 // window, algorithm and signature; a complete path is checked for path-length and name constraints.
 // Revocation is not checked (SPIFFE relies on short-lived SVIDs).
 import { VerificationError, type VerificationErrorCode } from '../errors/index.js'
-import type { ParsedCertificate } from './certificate.js'
+import { rsaKeyProblem, type ParsedCertificate } from './certificate.js'
 import { bytesEqual } from './der.js'
 import { checkNameConstraints } from './name-constraints.js'
 import { signingProblem } from './svid.js'
@@ -14,7 +14,6 @@ import { signingProblem } from './svid.js'
 const MAX_SIGNATURE_CHECKS = 32
 
 const HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512'])
-const MIN_RSA_BITS = 2048
 
 export interface PathContext {
   readonly now: number
@@ -100,13 +99,14 @@ async function link(child: ParsedCertificate, issuer: ParsedCertificate, ctx: Pa
   const alg = allowedAlgorithm(child)
   const childLabel = ctx.labels.get(child) ?? 'certificate'
   if (alg === undefined) return record(state, rejected('ERR_ALG_NOT_ALLOWED', `${childLabel} is signed with an algorithm that is not allowed`))
-  const bits = (issuer.publicKey.algorithm as { modulusLength?: number }).modulusLength
-  if (bits !== undefined && bits < MIN_RSA_BITS) return record(state, rejected('ERR_ALG_NOT_ALLOWED', `${what} has an RSA key shorter than ${MIN_RSA_BITS} bits`))
+  // Size and exponent from our own read of the key (id-RSASSA-PSS keys included), before any import.
+  const rsaProblem = rsaKeyProblem(issuer.rsa)
+  if (rsaProblem !== undefined) return record(state, rejected('ERR_ALG_NOT_ALLOWED', `${what} has ${rsaProblem}`))
   if (++state.signatures > MAX_SIGNATURE_CHECKS) return record(state, rejected('ERR_X509_CHAIN_INVALID', 'too many candidate issuers'))
   let ok: boolean
   try {
     // An RSA signature has exactly the modulus length (a shorter one would be a second encoding).
-    if (bits !== undefined && child.cert.signature.byteLength !== Math.ceil(bits / 8)) throw new Error('RSA signature length')
+    if (issuer.rsa !== undefined && child.cert.signature.byteLength !== issuer.rsa.modulusBytes) throw new Error('RSA signature length')
     const key = await issuerKey(issuer, alg.algorithm, alg.name, ctx.crypto)
     ok = await child.cert.verify({ publicKey: key, signatureOnly: true }, ctx.crypto)
   } catch {

@@ -1,0 +1,120 @@
+// Review round 4 regressions for agentauth/x509: RSA keys read by us whatever their OID, and
+// limits on them applied before any signature check.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { VerificationError } from '../../../src/errors/index.js'
+import { createX509SVIDVerifier, parseX509SVID, staticX509Bundles, type X509SVIDVerifier } from '../../../src/x509/index.js'
+import { CA_KU, cat, clock, createPKI, leafUnder, NOW, rsaKeys, tlv, x509, type Issued, type TestPKI } from '../../helpers/x509.js'
+
+const DAY = 86_400_000
+const RSA_ENCRYPTION = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]
+const RSASSA_PSS = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a]
+
+let pki: TestPKI
+let verifier: X509SVIDVerifier
+
+beforeAll(async () => {
+  pki = await createPKI('example.org')
+  verifier = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': pki.root.der }), clock })
+})
+
+/** A DER INTEGER of the unsigned big-endian `value`. */
+function integer(value: Uint8Array): Uint8Array {
+  return tlv(0x02, value[0]! & 0x80 ? cat([new Uint8Array([0]), value]) : value)
+}
+
+/** A subjectPublicKeyInfo holding RSAPublicKey { n, e } under `oid` (rsaEncryption with NULL parameters, id-RSASSA-PSS without). */
+function rsaSPKI(oid: number[], n: Uint8Array, e: Uint8Array): Uint8Array {
+  const algorithm = tlv(0x30, cat([tlv(0x06, new Uint8Array(oid)), ...(oid === RSA_ENCRYPTION ? [new Uint8Array([0x05, 0x00])] : [])]))
+  const key = tlv(0x30, cat([integer(n), integer(e)]))
+  return tlv(0x30, cat([algorithm, tlv(0x03, cat([new Uint8Array([0]), key]))]))
+}
+
+/** The modulus and exponent of an RSA CryptoKey. */
+async function rsaNumbers(key: CryptoKey): Promise<{ n: Uint8Array; e: Uint8Array }> {
+  const jwk = await crypto.subtle.exportKey('jwk', key)
+  return { n: new Uint8Array(Buffer.from(jwk.n!, 'base64url')), e: new Uint8Array(Buffer.from(jwk.e!, 'base64url')) }
+}
+
+/** A random odd "modulus" of `bytes` bytes with the top bit set (never used to verify anything). */
+function fakeModulus(bytes: number): Uint8Array {
+  const n = crypto.getRandomValues(new Uint8Array(bytes))
+  n[0]! |= 0x80
+  n[bytes - 1]! |= 1
+  return n
+}
+
+/** A certificate for the public key `spki`, signed by `issuer` (ECDSA), as a CA or a leaf. */
+async function issueForSPKI(spki: Uint8Array, issuer: Issued, role: 'ca' | 'leaf', keys: CryptoKeyPair): Promise<Issued> {
+  const name = role === 'ca' ? 'CN=rsa intermediate' : 'CN=rsa leaf'
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: role === 'ca' ? '7a' : '7b',
+      subject: name,
+      issuer: issuer.name,
+      notBefore: new Date(NOW - DAY),
+      notAfter: new Date(NOW + DAY),
+      publicKey: new x509.PublicKey(spki as Uint8Array<ArrayBuffer>),
+      signingKey: issuer.keys.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as Algorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(role === 'ca', undefined, true),
+        new x509.KeyUsagesExtension(role === 'ca' ? CA_KU : x509.KeyUsageFlags.digitalSignature, true),
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: role === 'ca' ? 'spiffe://example.org' : 'spiffe://example.org/rsa' }]),
+      ],
+    },
+    crypto,
+  )
+  return { cert, der: new Uint8Array(cert.rawData), pem: cert.toString('pem'), keys, name }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; reason: string }> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(VerificationError)
+  return { code: (err as VerificationError).code, reason: (err as VerificationError).reason }
+}
+
+describe('RSA keys labelled id-RSASSA-PSS', () => {
+  it('a 1024-bit intermediate key is refused like an rsaEncryption one (it signed the leaf)', async () => {
+    const keys = await rsaKeys('RSA-PSS', 'SHA-256', 1024)
+    const { n, e } = await rsaNumbers(keys.publicKey)
+    const intermediate = await issueForSPKI(rsaSPKI(RSASSA_PSS, n, e), pki.root, 'ca', keys)
+    const leaf = await leafUnder(intermediate, { signingAlgorithm: { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 } as Algorithm })
+    expect(await rejection(verifier([leaf.der, intermediate.der]))).toEqual({
+      code: 'ERR_ALG_NOT_ALLOWED',
+      reason: 'certificate 1 has an RSA key shorter than 2048 bits',
+    })
+    // The same key under its usual OID, for comparison.
+    const plain = await issueForSPKI(rsaSPKI(RSA_ENCRYPTION, n, e), pki.root, 'ca', keys)
+    const plainLeaf = await leafUnder(plain, { signingAlgorithm: { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 } as Algorithm })
+    expect((await rejection(verifier([plainLeaf.der, plain.der]))).code).toBe('ERR_ALG_NOT_ALLOWED')
+  })
+
+  it('a 1024-bit leaf key is refused by parseX509SVID', async () => {
+    const keys = await rsaKeys('RSA-PSS', 'SHA-256', 1024)
+    const { n, e } = await rsaNumbers(keys.publicKey)
+    const leaf = await issueForSPKI(rsaSPKI(RSASSA_PSS, n, e), pki.root, 'leaf', keys)
+    expect(await rejection(parseX509SVID(leaf.der))).toEqual({ code: 'ERR_X509_SVID_INVALID', reason: 'leaf has an RSA key shorter than 2048 bits' })
+  })
+
+  it('a 2048-bit key labelled id-RSASSA-PSS still verifies', async () => {
+    const keys = await rsaKeys('RSA-PSS', 'SHA-256')
+    const { n, e } = await rsaNumbers(keys.publicKey)
+    const intermediate = await issueForSPKI(rsaSPKI(RSASSA_PSS, n, e), pki.root, 'ca', keys)
+    const leaf = await leafUnder(intermediate, { signingAlgorithm: { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 } as Algorithm })
+    expect((await verifier([leaf.der, intermediate.der])).chain).toHaveLength(3)
+  })
+
+  it('a malformed RSAPublicKey is refused while parsing (non-minimal modulus)', async () => {
+    const keys = await rsaKeys('RSA-PSS', 'SHA-256')
+    const { n, e } = await rsaNumbers(keys.publicKey)
+    const padded = cat([new Uint8Array([0, 0]), n])
+    const spki = tlv(0x30, cat([tlv(0x30, tlv(0x06, new Uint8Array(RSASSA_PSS))), tlv(0x03, cat([new Uint8Array([0]), tlv(0x30, cat([tlv(0x02, padded), integer(e)]))]))]))
+    const leaf = await issueForSPKI(spki, pki.root, 'leaf', keys)
+    const { code, reason } = await rejection(parseX509SVID(leaf.der))
+    expect(code).toBe('ERR_X509_SVID_INVALID')
+    expect(reason).toBe('leaf is not a valid DER certificate (RSA public key is malformed)')
+  })
+})
