@@ -174,8 +174,18 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
   if (typeof input === 'string') {
     const file = resolve(input)
     base = baseDir ?? dirname(file)
+    let text: string
     try {
-      raw = JSON.parse(await readFile(file, 'utf8'))
+      // The file holds the policy and the WIT command the broker runs: whoever may write it holds
+      // the broker's authority, so one any local user can write is refused.
+      if (process.platform !== 'win32' && ((await stat(file)).mode & 0o002) !== 0) bad(`${file} must not be writable by others (chmod o-w)`)
+      text = await readFile(file, 'utf8')
+    } catch (cause) {
+      if (cause instanceof TypeError) throw cause
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${file} is not readable JSON`, cause)
+    }
+    try {
+      raw = JSON.parse(text)
     } catch (cause) {
       throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${file} is not readable JSON`, cause)
     }

@@ -139,3 +139,15 @@ describe('proxy mode: reflections', () => {
     expect([res2.status, res2.statusText]).toEqual([404, 'Nothing Here'])
   })
 })
+
+describe('broker config file mode', () => {
+  it('refuses a config file any local user may write (it holds the policy and the WIT command)', async () => {
+    const { chmod } = await import('node:fs/promises')
+    const file = join(dir, 'world.json')
+    await writeFile(file, JSON.stringify(CONFIG))
+    await chmod(file, 0o666)
+    await expect(loadBrokerConfig(file, ENV)).rejects.toThrow(/^broker config: .*world\.json must not be writable by others/)
+    await chmod(file, 0o644)
+    expect((await loadBrokerConfig(file, ENV)).capabilityToken).toBe(ENV.CAP)
+  })
+})
