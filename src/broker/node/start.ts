@@ -109,7 +109,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * @param options - see {@link StartBrokerOptions}.
  * @returns the {@link RunningBroker}.
  * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad config (messages start with `broker config:`),
- *   including key or token files readable by group or others; the WIT source's error when no WIT
+ *   including key or token files readable by group or others and a config file writable by others,
+ *   unknown config members, and settings `createCredentialBroker` refuses; the WIT source's error when no WIT
  *   can be obtained; the listen error (`EADDRINUSE` …).
  *
  * @example
