@@ -374,6 +374,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return Object.freeze(c) as StreamConfiguration
   }
 
+  /** A configuration or status answered for one stream must be that stream's. */
+  function same<T extends { readonly stream_id: string }>(value: T, streamId: string, what: string): T {
+    if (value.stream_id !== streamId) throw fail(`${what} returned another stream`)
+    return value
+  }
+
   function withId(url: URL, streamId: string): URL {
     assertString(streamId, 'streamId')
     const u = new URL(url)
@@ -394,7 +400,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     },
     async getStream(streamId: string): Promise<StreamConfiguration> {
       const r = await call('GET', withId(await endpoint('configuration_endpoint'), streamId), undefined, [200], 'read stream')
-      return config(Array.isArray(r.json) ? r.json[0] : r.json, 'read stream')
+      // A transmitter that ignores stream_id and lists every stream: take the one asked for.
+      const found = Array.isArray(r.json) ? r.json.find((c) => isPlainObject(c) && c.stream_id === streamId) : r.json
+      return same(config(found, 'read stream'), streamId, 'read stream')
     },
     async listStreams(): Promise<readonly StreamConfiguration[]> {
       const r = await call('GET', await endpoint('configuration_endpoint'), undefined, [200], 'list streams')
@@ -404,26 +412,26 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     async updateStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined> {
       assertString(streamId, 'streamId')
       const r = await call('PATCH', await endpoint('configuration_endpoint'), { ...properties, stream_id: streamId }, [200, 202], 'update stream')
-      return r.status === 202 ? undefined : config(r.json, 'update stream')
+      return r.status === 202 ? undefined : same(config(r.json, 'update stream'), streamId, 'update stream')
     },
     async replaceStream(streamId: string, properties: StreamProperties): Promise<StreamConfiguration | undefined> {
       assertString(streamId, 'streamId')
       const r = await call('PUT', await endpoint('configuration_endpoint'), { ...properties, stream_id: streamId }, [200, 202], 'replace stream')
-      return r.status === 202 ? undefined : config(r.json, 'replace stream')
+      return r.status === 202 ? undefined : same(config(r.json, 'replace stream'), streamId, 'replace stream')
     },
     async deleteStream(streamId: string): Promise<void> {
       await call('DELETE', withId(await endpoint('configuration_endpoint'), streamId), undefined, [204, 200], 'delete stream')
     },
     async getStatus(streamId: string): Promise<StreamStatus> {
       const r = await call('GET', withId(await endpoint('status_endpoint'), streamId), undefined, [200], 'read status')
-      return status(r.json, 'read status')
+      return same(status(r.json, 'read status'), streamId, 'read status')
     },
     async setStatus(streamId: string, value: StreamStatus['status'], reason?: string): Promise<StreamStatus | undefined> {
       assertString(streamId, 'streamId')
       if (!['enabled', 'paused', 'disabled'].includes(value)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'status must be enabled, paused or disabled')
       const body = reason === undefined ? { stream_id: streamId, status: value } : { stream_id: streamId, status: value, reason }
       const r = await call('POST', await endpoint('status_endpoint'), body, [200, 202], 'update status')
-      return r.status === 202 ? undefined : status(r.json, 'update status')
+      return r.status === 202 ? undefined : same(status(r.json, 'update status'), streamId, 'update status')
     },
     async addSubject(streamId: string, subject: SubjectId, verified?: boolean): Promise<void> {
       assertString(streamId, 'streamId')

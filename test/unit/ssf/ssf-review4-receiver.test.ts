@@ -60,3 +60,24 @@ describe('stream client: a transmitter that never answers', () => {
     expect(results).toEqual(['ERR_SSF_STREAM', 'ERR_SSF_STREAM', 'ERR_SSF_STREAM', 'ERR_SSF_STREAM'])
   })
 })
+
+describe('stream client: answers about another stream', () => {
+  const metadata = { issuer: TX, configuration_endpoint: `${TX}/ssf/stream`, status_endpoint: `${TX}/ssf/status` }
+  const config = (id: string) => ({ stream_id: id, iss: TX, aud: 'rx', delivery: { method: 'urn:ietf:rfc:8936', endpoint_url: `${TX}/ssf/poll/${id}` } })
+  const answer = (body: unknown): FetchLike => async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } })
+  const client = (body: unknown) => createStreamClient({ issuer: TX, metadata, authorization: 'Bearer t', fetch: answer(body) })
+
+  it('getStream takes the stream asked for from a list and refuses another stream', async () => {
+    expect((await client([config('a'), config('b')]).getStream('b')).stream_id).toBe('b')
+    await expect(client([config('a')]).getStream('b')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(client(config('a')).getStream('b')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+  })
+
+  it('update, replace and status answers must name the stream asked about', async () => {
+    await expect(client(config('a')).updateStream('b', {})).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(client(config('a')).replaceStream('b', {})).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(client({ stream_id: 'a', status: 'enabled' }).getStatus('b')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(client({ stream_id: 'a', status: 'enabled' }).setStatus('b', 'enabled')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    expect(await client({ stream_id: 'b', status: 'paused' }).getStatus('b')).toEqual({ stream_id: 'b', status: 'paused' })
+  })
+})
