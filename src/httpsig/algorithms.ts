@@ -3,7 +3,7 @@
 // identity), signing with a Signer or HMAC key, and verification.
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { bs } from '../internal/bytes.js'
-import { importPublicJWK } from '../internal/keys.js'
+import { cryptoKeyProblem, importPublicJWK } from '../internal/keys.js'
 import { ALGORITHMS, HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 
@@ -88,17 +88,15 @@ function keyInvalid(message: string): never {
 
 function checkCryptoKey(key: CryptoKey, alg: JWSAlgorithm | 'hmac-sha256'): void {
   if (!key.usages.includes('verify')) keyInvalid('the key is not usable for verify')
-  const a = key.algorithm as { name: string; namedCurve?: string }
   if (alg === 'hmac-sha256') {
-    if (a.name !== 'HMAC' || hashName(key) !== 'SHA-256') keyInvalid('the key is not an HMAC SHA-256 key')
+    if (key.algorithm.name !== 'HMAC' || hashName(key) !== 'SHA-256') keyInvalid('the key is not an HMAC SHA-256 key')
     if (hmacBits(key) < MIN_HMAC_BYTES * 8) keyInvalid(`an HMAC key must have at least ${MIN_HMAC_BYTES} bytes`)
     return
   }
   if (key.type !== 'public') keyInvalid('the key is not a public key')
-  const want = ALGORITHMS[alg].importParams as { name: string; namedCurve?: string; hash?: string }
-  if (a.name !== want.name) keyInvalid(`the key does not fit ${alg}`)
-  if (want.namedCurve !== undefined && a.namedCurve !== want.namedCurve) keyInvalid(`the key curve does not fit ${alg}`)
-  if (want.hash !== undefined && hashName(key) !== want.hash) keyInvalid(`the key hash does not fit ${alg}`)
+  // Algorithm, curve and hash of `alg`, and an RSA modulus of at least 2048 bits (as for JWKs).
+  const problem = cryptoKeyProblem(key, alg)
+  if (problem !== undefined) keyInvalid(`the key does not fit ${alg}: it ${problem}`)
 }
 
 /** Imports / checks the resolver's key for `algorithm`. */

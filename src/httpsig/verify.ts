@@ -4,7 +4,7 @@
 import { codedTypeError, isAgentAuthError, StoreError, VerificationError } from '../errors/index.js'
 import { assertFunction, assertNumber } from '../internal/assert.js'
 import { copyToSignatureScratch, utf8, utf8Scratch } from '../internal/bytes.js'
-import { cachedPublicKey } from '../internal/keys.js'
+import { cachedPublicKey, rsaSignatureLength } from '../internal/keys.js'
 import { syncOperations, verifySignature } from '../internal/sync-crypto.js'
 import { nowSeconds } from '../internal/time.js'
 import { HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
@@ -205,7 +205,10 @@ function verifyBase(resolved: ResolvedKey, signature: Uint8Array, base: string, 
 
 function verifyWithKey(key: CryptoKey, alg: JWSAlgorithm | HTTPSignatureAlgorithm, signature: Uint8Array, base: string, crypto: Crypto): void | Promise<void> {
   const vp = verifyParams(alg)
-  if (vp.length !== undefined && signature.length !== vp.length) fail('ERR_HTTPSIG_SIGNATURE', 'the signature has the wrong length')
+  // RSA: exactly the modulus length (RFC 8017 §8.1.2 / §8.2.2 step 1); OpenSSL's RSA-PSS verify also
+  // accepted a signature whose leading zero byte was dropped.
+  const length = vp.length ?? rsaSignatureLength(key)
+  if (length !== undefined && signature.length !== length) fail('ERR_HTTPSIG_SIGNATURE', 'the signature has the wrong length')
   let ok: boolean | Promise<boolean> | undefined
   try {
     // A synchronous provider consumes the data before returning: the scratch buffer will do.

@@ -1,6 +1,7 @@
 // Review round 4 regressions for agentauth/httpsig.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { generated } from '../../helpers/httpsig.js'
 import { createSignatureBase, parseSignature, parseSignatureInput, signRequest, verifyRequestSignature } from '../../../src/httpsig/index.js'
 
 const msg = (value: string | string[]) => ({ method: 'GET', url: 'https://e.example/', headers: { 'x-a': value } })
@@ -80,7 +81,7 @@ describe('structured field types are looked up as own properties', () => {
     for (const field of ['constructor', '__proto__', 'tostring']) {
       expect(() => base(field, 'abc', `"${field}";sf`)).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_COMPONENT_INVALID', message: expect.stringContaining('not known') }))
     }
-    expect(base('constructor', 'a=1,   b', '"constructor";sf', { constructor: 'dictionary' })).toBe('"constructor";sf: a=1, b')
+    expect(base('constructor', 'a=1,   b', '"constructor";sf', { constructor: 'dictionary' as const })).toBe('"constructor";sf: a=1, b')
   })
 })
 
@@ -105,5 +106,48 @@ describe('HMAC keys have at least 32 bytes, also as CryptoKeys (docs: security n
     const long = await hmac(32)
     const good = await signRequest(req, { hmacKey: long, components: ['@method'], created: 1000 })
     await expect(verifyRequestSignature({ ...req, headers: { 'signature-input': good.signatureInput, signature: good.signature } }, options(long))).resolves.toMatchObject({ label: 'sig1' })
+  })
+})
+
+describe('RSA verification keys and signature lengths (RFC 8017 §8.1.2, §8.2.2)', () => {
+  const req = { method: 'GET', url: 'https://e.example/' }
+  const at = () => 5_000_000
+
+  it('an rsa-pss-sha512 signature with its leading zero byte dropped is refused; the full one verifies', async () => {
+    const g = await generated('PS512')
+    let found: { signatureInput: string; bytes: Buffer } | undefined
+    for (let i = 0; i < 4000 && found === undefined; i++) {
+      const f = await signRequest(req, { signer: g.signer, components: ['@method'], created: 1000 + i })
+      const bytes = Buffer.from(f.signature.slice('sig1=:'.length, -1), 'base64')
+      if (bytes[0] === 0) found = { signatureInput: f.signatureInput, bytes }
+    }
+    expect(found).toBeDefined() // one signature in 256 starts with a zero byte
+    const verify = (bytes: Buffer) => verifyRequestSignature(
+      { ...req, headers: { 'signature-input': found!.signatureInput, signature: `sig1=:${bytes.toString('base64')}:` } },
+      { algorithms: ['rsa-pss-sha512'], key: () => ({ key: g.jwk, algorithm: 'rsa-pss-sha512' }), clock: at },
+    )
+    await expect(verify(found!.bytes)).resolves.toMatchObject({ label: 'sig1' })
+    await expect(verify(found!.bytes.subarray(1))).rejects.toMatchObject({ code: 'ERR_HTTPSIG_SIGNATURE' })
+  })
+
+  it('an RSA CryptoKey with a modulus under 2048 bits is ERR_KEY_INVALID, as a JWK is', async () => {
+    const weak = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const signer = { alg: 'RS256' as const, publicJwk: async () => { throw new Error('unused') }, sign: async (d: Uint8Array) => new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', weak.privateKey, d as Uint8Array<ArrayBuffer>)) }
+    const f = await signRequest(req, { signer, components: ['@method'], created: 1000 })
+    const message = { ...req, headers: { 'signature-input': f.signatureInput, signature: f.signature } }
+    await expect(verifyRequestSignature(message, { algorithms: ['RS256'], key: () => ({ key: weak.publicKey, algorithm: 'RS256' }), clock: at })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    const jwk = await crypto.subtle.exportKey('jwk', weak.publicKey)
+    await expect(verifyRequestSignature(message, { algorithms: ['RS256'], key: () => ({ key: jwk as never, algorithm: 'RS256' }), clock: at })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+  })
+
+  it('a 2048-bit RSA CryptoKey of the right hash still verifies; a wrong hash is still refused', async () => {
+    const g = await generated('RS256')
+    const { alg: _alg, ...bare } = g.jwk as JsonWebKey
+    const key = await crypto.subtle.importKey('jwk', bare, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])
+    const other = await crypto.subtle.importKey('jwk', bare, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' }, false, ['verify'])
+    const f = await signRequest(req, { signer: g.signer, components: ['@method'], created: 1000 })
+    const message = { ...req, headers: { 'signature-input': f.signatureInput, signature: f.signature } }
+    await expect(verifyRequestSignature(message, { algorithms: ['RS256'], key: () => ({ key, algorithm: 'RS256' }), clock: at })).resolves.toMatchObject({ label: 'sig1' })
+    await expect(verifyRequestSignature(message, { algorithms: ['RS256'], key: () => ({ key: other, algorithm: 'RS256' }), clock: at })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
   })
 })
