@@ -64,6 +64,21 @@ export function hasLoneSurrogate(s: string): boolean {
 }
 
 /**
+ * Whether JSON text (as `JSON.stringify` writes it: lone surrogates escaped, pairs raw) holds a key
+ * or string with a lone surrogate. Cheap when it does not: the text is parsed again only when it
+ * has a surrogate escape at all.
+ */
+export function jsonHasLoneSurrogate(text: string): boolean {
+  if (!text.includes('\\u') || !SURROGATE_ESCAPE.test(text)) return false
+  try {
+    refuseLoneSurrogates(text, JSON.parse(text), 'ERR_JSON_INVALID', 'JSON')
+  } catch {
+    return true
+  }
+  return false
+}
+
+/**
  * Refuses a parsed JSON value holding a lone surrogate in any key or string. Cheap on the common
  * path: the value is walked only when the text has a surrogate escape at all.
  */

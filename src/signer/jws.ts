@@ -1,6 +1,7 @@
 import { SignerError, codedTypeError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, utf8 } from '../internal/bytes.js'
+import { jsonHasLoneSurrogate } from '../internal/json.js'
 import { algorithmInfo } from './algorithms.js'
 import type { SignOptions, Signer } from './types.js'
 
@@ -28,8 +29,9 @@ export interface JWSHeaderParameters {
  * @param header - protected header; `alg` always comes from the signer, `kid` from the signer unless given.
  * @param payload - a JSON object (serialised with `JSON.stringify`) or pre-encoded bytes.
  * @returns the compact serialisation `header.payload.signature`.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else or
- * the signer's `alg` is not a supported asymmetric algorithm; `SignerError` `ERR_SIGNER_FAILED` when
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else,
+ * the signer's `alg` is not a supported asymmetric algorithm, or a header or payload key or string
+ * holds a lone surrogate (every agentauth verifier refuses those); `SignerError` `ERR_SIGNER_FAILED` when
  * the signer returns something other than a non-empty `Uint8Array` of its algorithm's JOSE length
  * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`), and whatever the signer throws.
  *
@@ -53,8 +55,14 @@ export async function createCompactJWS(
   const full: Record<string, unknown> = { alg: signer.alg }
   if (signer.kid !== undefined) full.kid = signer.kid
   for (const [k, v] of Object.entries(header)) if (v !== undefined) full[k] = v
-  const h = encode(utf8(JSON.stringify(full)))
-  const p = encode(payload instanceof Uint8Array ? payload : utf8(JSON.stringify(payload)))
+  const headerJSON = JSON.stringify(full)
+  const payloadJSON = payload instanceof Uint8Array ? undefined : JSON.stringify(payload)
+  // Every agentauth verifier refuses a lone surrogate (not Unicode, I-JSON §2.1): never mint one.
+  if (jsonHasLoneSurrogate(headerJSON) || (payloadJSON !== undefined && jsonHasLoneSurrogate(payloadJSON))) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the JWS header or payload holds a string that is not well-formed Unicode (a lone surrogate)')
+  }
+  const h = encode(utf8(headerJSON))
+  const p = encode(payloadJSON === undefined ? (payload as Uint8Array) : utf8(payloadJSON))
   const input = `${h}.${p}`
   const signature: unknown = await signer.sign(ascii(input), options)
   // Any Signer (KMS, broker, your own) is held to the contract here, not only the built-in ones:

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCompactJWS, generateSigner, joseToDerSignature, type Signer } from '../../../src/signer/index.js'
 import { createWIT } from '../../../src/wit/index.js'
+import { createWPT } from '../../../src/wpt/index.js'
 
 const code = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => String(e.code))
 
@@ -29,5 +30,27 @@ describe('signer/createCompactJWS: a custom signer must return a JOSE-form signa
       const bad = { alg, publicJwk: real.publicJwk, sign: real.sign } as unknown as Signer
       await expect(createCompactJWS({ typ: 'JWT' }, { a: 1 }, bad)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
     }
+  })
+})
+
+describe('signer/createCompactJWS: never mints a token every verifier refuses (lone surrogates)', () => {
+  const argValue = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+
+  it('refuses a lone surrogate in a header or payload key or string, also through createWIT and createWPT', async () => {
+    const signer = await generateSigner('ES256')
+    await expect(createCompactJWS({ typ: 'JWT', kid: 'k\ud800' }, { a: 1 }, signer)).rejects.toEqual(argValue)
+    await expect(createCompactJWS({ typ: 'JWT' }, { a: ['x', { b: '\udc00y' }] }, signer)).rejects.toEqual(argValue)
+    await expect(createCompactJWS({ typ: 'JWT' }, { ['\ud83d']: 1 }, signer)).rejects.toEqual(argValue)
+    const workload = await generateSigner('ES256')
+    await expect(createWIT({ sub: 'wimse://example.org/a', publicJwk: await workload.publicJwk(), iss: 'https://id\ud800' }, { signer })).rejects.toEqual(argValue)
+    const wit = await createWIT({ sub: 'wimse://example.org/a', publicJwk: await workload.publicJwk() }, { signer })
+    await expect(createWPT({ wit, signer: workload, uri: 'https://api.example.org/x', jti: '\udc00' })).rejects.toEqual(argValue)
+  })
+
+  it('still mints well-formed non-ASCII text, pairs and escaped-looking text', async () => {
+    const signer = await generateSigner('ES256')
+    const payload = { emoji: '\ud83d\ude00', text: 'caf\u00e9 \\ud800 literally', nested: { '\u00fc': ['\ud83d\udc4d'] } }
+    const token = await createCompactJWS({ typ: 'JWT' }, payload, signer)
+    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))).toEqual(payload)
   })
 })
