@@ -33,10 +33,28 @@ export interface FileAuditSink extends AuditSink {
   close(): Promise<void>
 }
 
+const FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW
+/** Handles opened read-write (the others cannot read their last byte back). */
+const readable = new WeakSet<FileHandle>()
+
+/** Opens for appending, read-write when allowed (a write-only audit file is still accepted). */
+async function openAudit(path: string): Promise<FileHandle> {
+  try {
+    const h = await open(path, constants.O_RDWR | FLAGS, 0o600)
+    readable.add(h)
+    return h
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EACCES') throw err
+    return open(path, constants.O_WRONLY | FLAGS, 0o600)
+  }
+}
+
 /**
  * An append-only JSON-lines audit sink for `createCredentialBroker`: one record per line, written
  * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
  * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing.
+ * A line left unterminated by a crash or a failed write is ended before the next record, so that
+ * record stays a line of its own.
  *
  * @param options - see {@link FileAuditSinkOptions}.
  * @returns the sink (call `close()` on shutdown).
@@ -60,17 +78,32 @@ export function createFileAuditSink(options: FileAuditSinkOptions): FileAuditSin
   let handle: Promise<FileHandle> | undefined
   let queue: Promise<void> = Promise.resolve()
   let closed = false
+  // Whether the file may end inside a line: a crash or a failed write (ENOSPC) can leave one torn,
+  // and the next record appended to it would be unreadable too. Checked on open and after a failure.
+  let mayBeTorn = true
 
   const write = async (line: string): Promise<void> => {
     // O_NOFOLLOW: a symlink planted at the audit path (by whoever can write its directory) is
-    // refused (ELOOP) instead of redirecting the record to another file.
-    handle ??= open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600).catch((err: unknown) => {
+    // refused (ELOOP) instead of redirecting the record to another file. Read-write where allowed,
+    // so the last byte can be read back to repair a torn line.
+    handle ??= openAudit(path).catch((err: unknown) => {
       handle = undefined
       throw err
     })
     const h = await handle
-    await h.appendFile(line, 'utf8')
-    if (fsync) await h.datasync()
+    try {
+      if (mayBeTorn && readable.has(h)) {
+        const { size } = await h.stat()
+        const last = new Uint8Array(1)
+        if (size > 0 && (await h.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) line = `\n${line}`
+        mayBeTorn = false
+      }
+      await h.appendFile(line, 'utf8')
+      if (fsync) await h.datasync()
+    } catch (err) {
+      mayBeTorn = true
+      throw err
+    }
   }
 
   const sink = (record: AuditRecord): Promise<void> => {

@@ -151,3 +151,28 @@ describe('broker config file mode', () => {
     expect((await loadBrokerConfig(file, ENV)).capabilityToken).toBe(ENV.CAP)
   })
 })
+
+describe('file audit sink: torn lines', () => {
+  it('ends a line a crash left unterminated before appending, so the next record stays readable', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { createFileAuditSink } = await import('../../../src/broker/node/index.js')
+    const path = join(dir, 'torn.jsonl')
+    await writeFile(path, '{"time":"2026-01-01T00:00:00.000Z","id":"a"}\n{"time":"2026-01-01T00:00:01.000Z","id":"b","deci', { mode: 0o600 })
+    const sink = createFileAuditSink({ path })
+    const record = { time: new Date(0).toISOString(), id: 'after-crash', decision: 'allow', reason: 'allowed', mode: 'proof' } as const
+    await sink(record)
+    await sink({ ...record, id: 'next' })
+    await sink.close()
+    const lines = (await readFile(path, 'utf8')).split('\n')
+    expect(lines.slice(-3)).toEqual([JSON.stringify(record), JSON.stringify({ ...record, id: 'next' }), ''])
+    // A file that ends with a newline (or is empty) gets no extra line.
+    const clean = join(dir, 'clean.jsonl')
+    const sink2 = createFileAuditSink({ path: clean })
+    await sink2(record)
+    await sink2.close()
+    const sink3 = createFileAuditSink({ path: clean })
+    await sink3({ ...record, id: 'next' })
+    await sink3.close()
+    expect(await readFile(clean, 'utf8')).toBe(`${JSON.stringify(record)}\n${JSON.stringify({ ...record, id: 'next' })}\n`)
+  })
+})
