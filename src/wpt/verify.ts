@@ -133,6 +133,7 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
   const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', 30, { min: 0, max: 300 })
   const maxBytes = optionalNumber(options.maxTokenBytes, 'options.maxTokenBytes', 8192, { min: 256, max: 65_536, integer: true })
   const { method, replayCache } = options
+  checkClockAndCrypto(options)
   checkMethod(method)
   if (options.requireMethod !== undefined && typeof options.requireMethod !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.requireMethod must be a boolean')
   if (options.requireMethod === true && method === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.requireMethod needs options.method')
@@ -189,6 +190,14 @@ function checkMethod(method: unknown): void {
   if (method !== undefined && (typeof method !== 'string' || !METHOD.test(method))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.method must be an HTTP method token')
 }
 
+function checkClockAndCrypto(options: { clock?: unknown; crypto?: unknown }): void {
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
+}
+
 function checkReplayCache(replayCache: unknown): void {
   if (replayCache !== undefined && (typeof replayCache !== 'object' || replayCache === null || typeof (replayCache as ReplayCache).claim !== 'function')) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
@@ -211,11 +220,7 @@ export function createCompiledWPTVerifier(options: Omit<VerifyWPTOptions, 'wit' 
   if (options.requireMethod !== undefined && typeof options.requireMethod !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.requireMethod must be a boolean')
   checkReplayCache(options.replayCache)
   if (options.acceptLegacyTyp !== undefined && typeof options.acceptLegacyTyp !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTyp must be a boolean')
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
-  if (options.crypto !== undefined) {
-    assertObject(options.crypto, 'options.crypto')
-    assertObject(options.crypto.subtle, 'options.crypto.subtle')
-  }
+  checkClockAndCrypto(options)
   const policy: WPTPolicy = Object.freeze({
     audience, maxLifetime, tolerance, requireMethod: options.requireMethod === true, replayCache: options.replayCache,
     acceptLegacyTyp: options.acceptLegacyTyp !== false, clock: options.clock,

@@ -22,3 +22,14 @@ describe('wpt: ath binds a proof to one access token, not a token to one workloa
     expect(verified.id).toBe('wimse://example.com/b')
   })
 })
+
+describe('wpt: verifyWPT checks clock and crypto like the compiled verifier', () => {
+  it('refuses a clock that is not a function and a crypto without subtle with a coded TypeError', async () => {
+    const a = await makeWorkload({ sub: 'wimse://example.com/a', now: NOW })
+    const wpt = await createWPT({ wit: a.wit, signer: a.signer, uri: URI, clock: at(NOW) })
+    for (const bad of [{ clock: NOW }, { clock: 'now' }, { crypto: {} }, { crypto: 'webcrypto' }]) {
+      await expect(verifyWPT(wpt, { wit: a.verified, uri: URI, clock: at(NOW), ...bad } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    expect((await verifyWPT(wpt, { wit: a.verified, uri: URI, clock: at(NOW) })).id).toBe('wimse://example.com/a')
+  })
+})
