@@ -88,13 +88,24 @@ export interface RSAKeyInfo {
   readonly exponent: Uint8Array
 }
 
-/** Smallest RSA modulus accepted, in bits counted from its bytes (as for JWKs). */
+/** Smallest and largest RSA modulus accepted, in bits counted from its bytes (as for JWKs). */
 const MIN_RSA_BITS = 2048
+const MAX_RSA_BITS = 16384
 
-/** Why an RSA key is not acceptable, or `undefined` (also for keys that are not RSA). */
+/**
+ * Why an RSA key is not acceptable, or `undefined` (also for keys that are not RSA). The public
+ * exponent must be odd, at least 3 and below 2^32 (Go refuses more than 2^31 - 1): verifying with
+ * a modulus-sized exponent is a full modular exponentiation (about 60 ms at 3072 bits), which a
+ * hostile chain of self-made intermediates could otherwise make the path builder pay for each of
+ * its 32 signature checks, before anything is trusted.
+ */
 export function rsaKeyProblem(rsa: RSAKeyInfo | undefined): string | undefined {
   if (rsa === undefined) return undefined
-  if (rsa.modulusBytes * 8 < MIN_RSA_BITS) return `an RSA key shorter than ${MIN_RSA_BITS} bits`
+  const bits = rsa.modulusBytes * 8
+  if (bits < MIN_RSA_BITS) return `an RSA key shorter than ${MIN_RSA_BITS} bits`
+  if (bits > MAX_RSA_BITS) return `an RSA key longer than ${MAX_RSA_BITS} bits`
+  const e = rsa.exponent
+  if (e.length > 4 || (e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0]! < 3)) return 'an RSA public exponent that is not odd, at least 3 and below 2^32'
   return undefined
 }
 

@@ -118,3 +118,57 @@ describe('RSA keys labelled id-RSASSA-PSS', () => {
     expect(reason).toBe('leaf is not a valid DER certificate (RSA public key is malformed)')
   })
 })
+
+describe('RSA issuer keys that would make a hostile chain expensive', () => {
+  /** A Web Crypto object counting `subtle.verify` calls. */
+  function countingCrypto(): { crypto: Crypto; verifies: () => number } {
+    let n = 0
+    const subtle = new Proxy(crypto.subtle, {
+      get(target, property) {
+        const value = Reflect.get(target, property) as unknown
+        if (property === 'verify') return (...args: Parameters<SubtleCrypto['verify']>) => (n++, target.verify(...args))
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+      },
+    })
+    return { crypto: { subtle, getRandomValues: crypto.getRandomValues.bind(crypto) } as Crypto, verifies: () => n }
+  }
+
+  // A self-made intermediate with the name the leaf names as its issuer: nothing vouches for it, so
+  // no signature may be checked with a key that costs more than a normal one.
+  async function hostileChain(spki: Uint8Array): Promise<Uint8Array[]> {
+    const signer = await rsaKeys('RSASSA-PKCS1-v1_5', 'SHA-256')
+    const intermediate = await issueForSPKI(spki, pki.root, 'ca', signer)
+    const leaf = await leafUnder(intermediate)
+    return [leaf.der, intermediate.der]
+  }
+
+  it.each([
+    ['a 2047-bit public exponent', fakeModulus(256), fakeModulus(256).subarray(1), 'an RSA public exponent that is not odd, at least 3 and below 2^32'],
+    ['a 5-byte public exponent', fakeModulus(256), new Uint8Array([1, 0, 0, 0, 1]), 'an RSA public exponent that is not odd, at least 3 and below 2^32'],
+    ['an even public exponent', fakeModulus(256), new Uint8Array([1, 0, 0]), 'an RSA public exponent that is not odd, at least 3 and below 2^32'],
+    ['public exponent 1', fakeModulus(256), new Uint8Array([1]), 'an RSA public exponent that is not odd, at least 3 and below 2^32'],
+    ['a 16392-bit modulus', fakeModulus(2049), new Uint8Array([1, 0, 1]), 'an RSA key longer than 16384 bits'],
+  ])('%s is refused before any signature check (ERR_ALG_NOT_ALLOWED)', async (_name, n, e, why) => {
+    const chain = await hostileChain(rsaSPKI(RSA_ENCRYPTION, n, e))
+    const { crypto: counting, verifies } = countingCrypto()
+    const v = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': pki.root.der }), clock, crypto: counting })
+    expect(await rejection(v(chain))).toEqual({ code: 'ERR_ALG_NOT_ALLOWED', reason: `certificate 1 has ${why}` })
+    // The leaf's signature is never checked with that key (and the path ends there).
+    expect(verifies()).toBe(0)
+  })
+
+  it('a leaf key with a modulus-sized exponent is refused by parseX509SVID', async () => {
+    const leaf = await issueForSPKI(rsaSPKI(RSA_ENCRYPTION, fakeModulus(256), fakeModulus(256).subarray(1)), pki.root, 'leaf', pki.root.keys)
+    expect(await rejection(parseX509SVID(leaf.der))).toEqual({
+      code: 'ERR_X509_SVID_INVALID',
+      reason: 'leaf has an RSA public exponent that is not odd, at least 3 and below 2^32',
+    })
+  })
+
+  it('exponents 3 and 2^32 - 1 are accepted', async () => {
+    for (const e of [new Uint8Array([3]), new Uint8Array([0xff, 0xff, 0xff, 0xff])]) {
+      const leaf = await issueForSPKI(rsaSPKI(RSA_ENCRYPTION, fakeModulus(256), e), pki.root, 'leaf', pki.root.keys)
+      expect((await parseX509SVID(leaf.der)).leaf.publicKey.kty).toBe('RSA')
+    }
+  })
+})
