@@ -106,6 +106,12 @@ export interface OutboxStore {
    * `pending` for one more than its per-stream limit).
    */
   queued?(streamId: string): Promise<number>
+  /**
+   * The stream-control entries (verification, stream-updated) of `streamId` in creation order, at
+   * most `limit` (optional: without it a poll of a paused or disabled stream finds them among the
+   * first `limit` entries only). They are delivered while the stream is paused or disabled.
+   */
+  pendingControl?(streamId: string, limit: number): Promise<readonly OutboxEntry[]>
 }
 
 /**
@@ -212,6 +218,9 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
     },
     async queued(streamId: string): Promise<number> {
       return perStream.get(streamId) ?? 0
+    },
+    async pendingControl(streamId: string, limit: number): Promise<readonly OutboxEntry[]> {
+      return ofStream(streamId).filter((e) => e.control).slice(0, limit).map(clone)
     },
   })
 }

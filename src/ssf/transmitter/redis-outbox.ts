@@ -2,6 +2,7 @@
 //   P entries  HASH  jti → entry JSON          P q:<stream>  ZSET jti by createdAt
 //   P due      ZSET  push jti by nextAttemptAt P failed      LIST failed entry JSON (capped)
 //   P s:<id>   STRING stream JSON              P streams     SET  stream ids
+//   P c:<stream> ZSET control (verification, stream-updated) jti by createdAt
 // Multi-key writes that must not be torn (enqueue, update, remove of one jti) are Lua scripts.
 import { StoreError } from '../../errors/index.js'
 import { assertFunction, assertObject, assertString, optionalNumber } from '../../internal/assert.js'
@@ -31,6 +32,7 @@ export interface RedisOutboxOptions {
 const ENQUEUE = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1]) end
+if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end
 return 1`
 const UPDATE = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -40,6 +42,7 @@ const REMOVE = `local n = 0
 for i = 1, #ARGV do
   if redis.call('ZREM', KEYS[2], ARGV[i]) == 1 then
     redis.call('ZREM', KEYS[3], ARGV[i])
+    redis.call('ZREM', KEYS[4], ARGV[i])
     redis.call('HDEL', KEYS[1], ARGV[i])
     n = n + 1
   end
@@ -47,6 +50,7 @@ end
 return n`
 const FAIL = `if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 local e = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 if e and tonumber(ARGV[3]) > 0 then
@@ -95,6 +99,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
   const STREAMS = `${p}streams`
   const q = (streamId: string): string => `${p}q:${streamId}`
   const s = (streamId: string): string => `${p}s:${streamId}`
+  const c = (streamId: string): string => `${p}c:${streamId}`
 
   async function load(jtis: readonly string[]): Promise<OutboxEntry[]> {
     if (jtis.length === 0) return []
@@ -110,7 +115,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
 
   return Object.freeze({
     async enqueue(entry: OutboxEntry): Promise<void> {
-      await call(['EVAL', ENQUEUE, '3', ENTRIES, q(entry.streamId), DUE, entry.jti, JSON.stringify(entry), String(entry.createdAt), entry.delivery === 'push' ? String(entry.nextAttemptAt) : ''])
+      await call(['EVAL', ENQUEUE, '4', ENTRIES, q(entry.streamId), DUE, c(entry.streamId), entry.jti, JSON.stringify(entry), String(entry.createdAt), entry.delivery === 'push' ? String(entry.nextAttemptAt) : '', entry.control ? '1' : '0'])
     },
     async due(now: number, limit: number): Promise<readonly OutboxEntry[]> {
       const jtis = strings(await call(['ZRANGE', DUE, '-inf', String(now), 'BYSCORE', 'LIMIT', '0', String(limit)]), 'ZRANGE due')
@@ -127,19 +132,22 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw redisReplyError('ZCARD queue')
       return n
     },
+    async pendingControl(streamId: string, limit: number): Promise<readonly OutboxEntry[]> {
+      return load(strings(await call(['ZRANGE', c(streamId), '0', String(limit - 1)]), 'ZRANGE control'))
+    },
     async update(entry: OutboxEntry): Promise<void> {
       await call(['EVAL', UPDATE, '2', ENTRIES, DUE, entry.jti, JSON.stringify(entry), entry.delivery === 'push' ? String(entry.nextAttemptAt) : ''])
     },
     async remove(streamId: string, jtis: readonly string[]): Promise<void> {
       for (let i = 0; i < jtis.length; i += 500) {
         const batch = jtis.slice(i, i + 500)
-        if (batch.length > 0) await call(['EVAL', REMOVE, '3', ENTRIES, q(streamId), DUE, ...batch])
+        if (batch.length > 0) await call(['EVAL', REMOVE, '4', ENTRIES, q(streamId), DUE, c(streamId), ...batch])
       }
     },
     async fail(streamId: string, jti: string, error: string, now: number): Promise<void> {
       // The failed record is the entry JSON with two members spliced in front.
       const head = `{"failedAt":${Math.floor(now)},"error":${JSON.stringify(error)},`
-      await call(['EVAL', FAIL, '4', ENTRIES, q(streamId), DUE, FAILED, jti, head, String(maxFailed)])
+      await call(['EVAL', FAIL, '5', ENTRIES, q(streamId), DUE, FAILED, c(streamId), jti, head, String(maxFailed)])
     },
     async failed(limit = 100): Promise<readonly FailedEntry[]> {
       return strings(await call(['LRANGE', FAILED, String(-limit), '-1']), 'LRANGE failed').map((v) => parse<FailedEntry>(v, 'failed entry'))
@@ -163,7 +171,8 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       await call(['DEL', s(streamId)])
       await call(['SREM', STREAMS, streamId])
       const jtis = strings(await call(['ZRANGE', q(streamId), '0', '-1']), 'ZRANGE queue')
-      for (let i = 0; i < jtis.length; i += 500) await call(['EVAL', REMOVE, '3', ENTRIES, q(streamId), DUE, ...jtis.slice(i, i + 500)])
+      for (let i = 0; i < jtis.length; i += 500) await call(['EVAL', REMOVE, '4', ENTRIES, q(streamId), DUE, c(streamId), ...jtis.slice(i, i + 500)])
+      await call(['DEL', c(streamId)])
     },
   })
 }

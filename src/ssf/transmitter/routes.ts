@@ -259,7 +259,15 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     if (limit === 0) return json({ sets: {} })
     const read = async (): Promise<Response | undefined> => {
       const current = await ctx.outbox.getStream(id)
-      if (current === undefined || current.status !== 'enabled') return json({ sets: {} })
+      if (current === undefined) return json({ sets: {} })
+      if (current.status !== 'enabled') {
+        // Paused or disabled: events are held, but stream-control SETs (the stream-updated SET
+        // announcing the change, verification) pass, as they do for push.
+        const control = ctx.outbox.pendingControl !== undefined
+          ? await ctx.outbox.pendingControl(id, limit)
+          : (await ctx.outbox.pending(id, limit)).entries.filter((e) => e.control)
+        return json({ sets: Object.fromEntries(control.map((e) => [e.jti, e.token])) })
+      }
       const { entries, more } = await ctx.outbox.pending(id, limit)
       if (entries.length === 0) return undefined
       return json({ sets: Object.fromEntries(entries.map((e) => [e.jti, e.token])), moreAvailable: more })

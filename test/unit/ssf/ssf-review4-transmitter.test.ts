@@ -211,3 +211,46 @@ describe('push delivery with a fetch that ignores its abort signal', () => {
     expect(pushed).toEqual(['https://ok.example/ssf'])
   })
 })
+
+describe('poll streams get stream-control SETs while paused or disabled, as push streams do', () => {
+  it('the stream-updated SET of a transmitter-initiated pause, and a verification SET, reach the poller', async () => {
+    const { client, transmitter, poller } = await setup()
+    const s = await client.createStream({ delivery: POLL, events_requested: [SESSION_REVOKED] })
+    await transmitter.emit({ type: 'session-revoked' }, AGENT) // queued before the pause: held
+    await transmitter.updateStatus(s.stream_id, 'paused', 'maintenance')
+    await client.requestVerification(s.stream_id, 'state-1')
+    const got: SecurityEventToken[] = []
+    const r = poller(s.delivery.endpoint_url!, (set) => { got.push(set) })
+    await r.poll()
+    expect(got.map((g) => g.event)).toMatchObject([{ type: 'stream-updated', status: 'paused', reason: 'maintenance' }, { type: 'verification', state: 'state-1' }])
+    await r.flush() // acks them
+    await client.setStatus(s.stream_id, 'enabled')
+    await r.poll()
+    expect(got.map((g) => g.event.type)).toEqual(['stream-updated', 'verification', 'session-revoked'])
+  })
+
+  it('a poll stream disabled for not taking delivery is told why at its next poll, its backlog kept for later', async () => {
+    const { client, transmitter, poller } = await setup(createMemoryOutbox(), { maxQueuedPerStream: 3 })
+    const s = await client.createStream({ delivery: POLL, events_requested: [SESSION_REVOKED] })
+    for (let i = 0; i < 4; i++) await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const got: SecurityEventToken[] = []
+    const r = poller(s.delivery.endpoint_url!, (set) => { got.push(set) })
+    await r.poll()
+    expect(got.map((g) => g.event)).toMatchObject([{ type: 'stream-updated', status: 'disabled', reason: expect.stringContaining('not taking delivery') }])
+    await r.flush()
+    await client.setStatus(s.stream_id, 'enabled')
+    await r.poll()
+    expect(got.filter((g) => g.event.type === 'session-revoked')).toHaveLength(3)
+  })
+
+  it('an outbox without pendingControl: control SETs among the first maxEvents entries are found', async () => {
+    const plain = createMemoryOutbox()
+    const { pendingControl: _unused, ...outbox } = plain
+    const { client, transmitter, poller } = await setup(outbox as OutboxStore)
+    const s = await client.createStream({ delivery: POLL, events_requested: [SESSION_REVOKED] })
+    await transmitter.updateStatus(s.stream_id, 'paused')
+    const got: SecurityEventToken[] = []
+    await poller(s.delivery.endpoint_url!, (set) => { got.push(set) }).poll()
+    expect(got.map((g) => g.event)).toMatchObject([{ type: 'stream-updated', status: 'paused' }])
+  })
+})
