@@ -192,15 +192,17 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     const audiences = splitList(form, 'audience')
     const resources = splitList(form, 'resource')
 
+    // RFC 8693 §2.2.2: a subject or actor token that is invalid for any reason, or unacceptable
+    // by policy (may_act, cycle, depth, actor not allowed), MUST be answered with invalid_request.
     let subject: VerifiedToken
     try {
       subject = await verifySubject(subjectToken, { client })
     } catch (err) {
-      throw asRefusal(err, 'invalid_grant')
+      throw asRefusal(err, 'invalid_request')
     }
     // A subject token inside its clock-tolerance window cannot yield a token (it would be born expired).
     if (subject.expiresAt !== undefined && subject.expiresAt <= nowSeconds(clock) + 1) {
-      throw refuse('invalid_grant', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+      throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
     }
     let actor: Actor
     if (actorToken !== null) {
@@ -210,8 +212,8 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       try {
         verified = await verifyActor(actorToken, { client })
       } catch (err) {
-        if (err instanceof VerificationError && err.code === 'ERR_SUBJECT_TOKEN_INVALID') throw refuse('invalid_grant', 'ERR_ACTOR_TOKEN_INVALID', err.message.replace('subject token', 'actor token'), { cause: err })
-        throw asRefusal(err, 'invalid_grant')
+        if (err instanceof VerificationError && err.code === 'ERR_SUBJECT_TOKEN_INVALID') throw refuse('invalid_request', 'ERR_ACTOR_TOKEN_INVALID', err.message.replace('subject token', 'actor token'), { cause: err })
+        throw asRefusal(err, 'invalid_request')
       }
       actor = toActor({ sub: verified.subject, ...(verified.issuer === undefined ? {} : { iss: verified.issuer }) })
     } else {
@@ -223,17 +225,17 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     // again as actor token) must not turn another client's delegation into a self exchange.
     const selfExchange = subject.actors.length === 0 && actor.sub === subject.subject && (client.workloadId ?? client.clientId) === subject.subject
     if (!selfExchange) {
-      if (subject.actors.some((a) => sameActor(a, actor))) throw refuse('invalid_grant', 'ERR_DELEGATION_CYCLE', 'the actor is already in the delegation chain')
+      if (subject.actors.some((a) => sameActor(a, actor))) throw refuse('invalid_request', 'ERR_DELEGATION_CYCLE', 'the actor is already in the delegation chain')
       if (subject.mayAct !== undefined) {
-        if (!mayActAllows(subject.mayAct, actor)) throw refuse('invalid_grant', 'ERR_MAY_ACT_MISMATCH', 'the subject token does not allow this actor (may_act)')
+        if (!mayActAllows(subject.mayAct, actor)) throw refuse('invalid_request', 'ERR_MAY_ACT_MISMATCH', 'the subject token does not allow this actor (may_act)')
       } else if (policy.requireMayAct === true) {
-        throw refuse('invalid_grant', 'ERR_MAY_ACT_MISMATCH', 'the subject token names no actor (may_act) and the policy requires one')
+        throw refuse('invalid_request', 'ERR_MAY_ACT_MISMATCH', 'the subject token names no actor (may_act) and the policy requires one')
       }
     }
     const chain: readonly Actor[] = selfExchange ? [] : Object.freeze([actor, ...subject.actors])
-    if (chain.length > maxDepth) throw refuse('invalid_grant', 'ERR_DELEGATION_DEPTH', `the delegation chain would exceed ${maxDepth} actors`)
+    if (chain.length > maxDepth) throw refuse('invalid_request', 'ERR_DELEGATION_DEPTH', `the delegation chain would exceed ${maxDepth} actors`)
     if (!selfExchange && allowedDomains !== undefined && (actor.trustDomain === undefined || !allowedDomains.includes(actor.trustDomain))) {
-      throw refuse('invalid_grant', 'ERR_ACTOR_NOT_ALLOWED', 'the actor is not from an allowed trust domain')
+      throw refuse('invalid_request', 'ERR_ACTOR_NOT_ALLOWED', 'the actor is not from an allowed trust domain')
     }
     const context: ExchangeContext = Object.freeze({
       client, subject, actor, chain, requestedTokenType,
@@ -241,7 +243,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       requestedScopes: requestedScopes === undefined ? undefined : Object.freeze(requestedScopes),
     })
     if (!selfExchange && policy.authorizeActor !== undefined && (await policy.authorizeActor(context)) !== true) {
-      throw refuse('invalid_grant', 'ERR_ACTOR_NOT_ALLOWED', 'the policy does not allow this actor')
+      throw refuse('invalid_request', 'ERR_ACTOR_NOT_ALLOWED', 'the policy does not allow this actor')
     }
 
     const targets = [...audiences, ...resources]

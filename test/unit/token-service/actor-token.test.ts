@@ -47,17 +47,17 @@ describe('token exchange: an actor token naming the subject', () => {
   it('does not turn another client\'s delegation into a self exchange (requireMayAct still applies)', async () => {
     const s = await setup({ requireMayAct: true })
     const err = await s.exchange(AGENT, s.agent, s.user).then(() => undefined, (e: unknown) => e)
-    expect(err).toMatchObject({ error: 'invalid_grant' })
+    expect(err).toMatchObject({ error: 'invalid_request' })
     expect(s.errors.at(-1)).toBeInstanceOf(VerificationError)
     expect((s.errors.at(-1) as VerificationError).code).toBe('ERR_MAY_ACT_MISMATCH')
   })
 
   it('keeps the trust-domain and authorizeActor checks', async () => {
     const domains = await setup({ allowedActorTrustDomains: ['example.com'] })
-    await expect(domains.exchange(AGENT, domains.agent, domains.user)).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(domains.exchange(AGENT, domains.agent, domains.user)).rejects.toMatchObject({ error: 'invalid_request' })
     expect((domains.errors.at(-1) as VerificationError).code).toBe('ERR_ACTOR_NOT_ALLOWED')
     const hook = await setup({ authorizeActor: () => false })
-    await expect(hook.exchange(AGENT, hook.agent, hook.user)).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(hook.exchange(AGENT, hook.agent, hook.user)).rejects.toMatchObject({ error: 'invalid_request' })
     expect((hook.errors.at(-1) as VerificationError).code).toBe('ERR_ACTOR_NOT_ALLOWED')
   })
 

@@ -81,7 +81,7 @@ describe('token exchange delegation', () => {
     // t1 is for B; C presenting it is refused
     const t1 = await f.exchange(AGENT_A, { subjectToken: user, audience: AGENT_B })
     const stolen = await refusal(f, f.exchange(AGENT_C, { subjectToken: t1.accessToken, audience: CALENDAR }))
-    expect(stolen.oauth.error).toBe('invalid_grant')
+    expect(stolen.oauth.error).toBe('invalid_request')
     expect(stolen.typed.code).toBe('ERR_SUBJECT_TOKEN_INVALID')
     expect(stolen.typed.claim).toBe('aud')
   })
@@ -92,7 +92,7 @@ describe('token exchange delegation', () => {
     const ok = await f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR })
     expect(decodeJWT(ok.accessToken).payload.act).toEqual({ sub: AGENT_A })
     const { oauth, typed } = await refusal(f, f.exchange(AGENT_B, { subjectToken: user, audience: CALENDAR }))
-    expect(oauth.error).toBe('invalid_grant')
+    expect(oauth.error).toBe('invalid_request')
     expect(typed.code).toBe('ERR_MAY_ACT_MISMATCH')
     const strict = await createStsFixture({ requireMayAct: true })
     const noMayAct = await refusal(strict, strict.exchange(AGENT_A, { subjectToken: await strict.userToken(), audience: CALENDAR }))
@@ -114,7 +114,7 @@ describe('token exchange delegation', () => {
     const t1 = await f.exchange(AGENT_A, { subjectToken: user, audience: AGENT_B })
     const t2 = await f.exchange(AGENT_B, { subjectToken: t1.accessToken, audience: AGENT_A })
     const { oauth, typed } = await refusal(f, f.exchange(AGENT_A, { subjectToken: t2.accessToken, audience: CALENDAR }))
-    expect(oauth.error).toBe('invalid_grant')
+    expect(oauth.error).toBe('invalid_request')
     expect(typed.code).toBe('ERR_DELEGATION_CYCLE')
   })
 
@@ -145,7 +145,7 @@ describe('token exchange delegation', () => {
     const user = await f.userToken()
     now += 3600 * 1000 + 10_000 // 10 s past exp, within the verifier's 30 s tolerance
     const { oauth, typed } = await refusal(f, f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR }))
-    expect(oauth.error).toBe('invalid_grant')
+    expect(oauth.error).toBe('invalid_request')
     expect(typed.code).toBe('ERR_TOKEN_EXPIRED')
     now += 60_000
     const later = await refusal(f, f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR }))

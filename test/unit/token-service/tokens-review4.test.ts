@@ -94,3 +94,24 @@ describe('token exchange policy options are checked at construction', () => {
     await expect(createStsFixture({ scopes: ['files:read'] as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
   })
 })
+
+describe('token exchange refusals of subject and actor tokens are invalid_request (RFC 8693 §2.2.2)', () => {
+  it('answers invalid_request for an invalid or policy-refused subject token, never invalid_grant', async () => {
+    const { createStsFixture, AGENT_A, AGENT_B, CALENDAR } = await import('../../helpers/oauth-sts.js')
+    const f = await createStsFixture({ requireMayAct: true })
+    const user = await f.userToken({ may_act: { sub: AGENT_B } })
+    const forged = `${user.slice(0, user.lastIndexOf('.'))}.${'A'.repeat(86)}`
+    const cases: [string, Promise<unknown>][] = [
+      ['ERR_SUBJECT_TOKEN_INVALID', f.exchange(AGENT_A, { subjectToken: 'not-a-jwt', audience: CALENDAR })],
+      ['ERR_SUBJECT_TOKEN_INVALID', f.exchange(AGENT_A, { subjectToken: forged, audience: CALENDAR })],
+      ['ERR_MAY_ACT_MISMATCH', f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR })],
+      ['ERR_MAY_ACT_MISMATCH', f.exchange(AGENT_A, { subjectToken: await f.userToken(), audience: CALENDAR })],
+    ]
+    for (const [code, p] of cases) {
+      const err = await p.then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(ProtocolError)
+      expect((err as ProtocolError).error).toBe('invalid_request')
+      expect((f.errors.at(-1) as { code?: string }).code).toBe(code)
+    }
+  })
+})
