@@ -116,6 +116,10 @@ export async function createWIT(claims: CreateWITClaims, options: CreateWITOptio
     if (signer.kid === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'a WIT-SVID needs a signer with a kid')
   }
   if (options.clock !== undefined) assertFunction(options.clock, 'options.clock')
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertFunction(options.crypto.getRandomValues, 'options.crypto.getRandomValues')
+  }
 
   assertString(claims.sub, 'claims.sub')
   try {

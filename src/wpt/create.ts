@@ -69,6 +69,12 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   if (options.txnToken !== undefined) assertTokenOption(options.txnToken, 'options.txnToken', MAX_TOKEN)
   const others = normaliseOtherTokens(options.otherTokens, 'options.otherTokens', MAX_TOKEN)
   const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 3600, integer: true })
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+    if (typeof options.crypto.getRandomValues !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.crypto.getRandomValues must be a function')
+  }
   const crypto = options.crypto ?? globalThis.crypto
   let jti: string
   if (options.jti === undefined) {

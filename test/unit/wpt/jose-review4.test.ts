@@ -1,6 +1,8 @@
 // Review round 4: what the WPT access-token binding does and does not guarantee
 // (docs/proof-of-possession.md).
 import { describe, expect, it } from 'vitest'
+import { generateSigner } from '../../../src/signer/index.js'
+import { createWIT } from '../../../src/wit/index.js'
 import { createWPT, verifyWPT } from '../../../src/wpt/index.js'
 import { at, makeWorkload, testReplayCache } from '../../helpers/wpt.js'
 
@@ -31,5 +33,20 @@ describe('wpt: verifyWPT checks clock and crypto like the compiled verifier', ()
       await expect(verifyWPT(wpt, { wit: a.verified, uri: URI, clock: at(NOW), ...bad } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
     }
     expect((await verifyWPT(wpt, { wit: a.verified, uri: URI, clock: at(NOW) })).id).toBe('wimse://example.com/a')
+  })
+})
+
+describe('createWPT / createWIT: clock and crypto options are checked up front', () => {
+  it('refuses a non-function clock and a crypto without getRandomValues/subtle with a coded TypeError', async () => {
+    const a = await makeWorkload({ sub: 'wimse://example.com/a', now: NOW })
+    for (const bad of [{ clock: NOW }, { crypto: {} }, { crypto: { subtle: globalThis.crypto.subtle } }, { crypto: { getRandomValues: () => new Uint8Array(16) } }]) {
+      await expect(createWPT({ wit: a.wit, signer: a.signer, uri: URI, ...bad } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    const workload = await generateSigner('ES256')
+    const issuer = await generateSigner('ES256', { kid: 'i' })
+    for (const crypto of [{}, { subtle: globalThis.crypto.subtle }]) {
+      await expect(createWIT({ sub: 'wimse://example.com/a', publicJwk: await workload.publicJwk() }, { signer: issuer, crypto } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    expect(await createWPT({ wit: a.wit, signer: a.signer, uri: URI, crypto: globalThis.crypto })).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
   })
 })
