@@ -51,7 +51,7 @@ export interface BackoffOptions {
  * ```
  */
 export interface PollReceiverOptions {
-  /** The stream's poll URL (`delivery.endpoint_url` given by the transmitter). */
+  /** The stream's poll URL (`delivery.endpoint_url` given by the transmitter): https, http only on loopback. */
   endpoint: string | URL
   /** `Authorization` header value, or a function returning it (e.g. a fresh access token). */
   authorization?: string | (() => string | Promise<string>)
@@ -180,6 +180,10 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   } catch (cause) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.endpoint must be an absolute URL', cause)
   }
+  // The receiver's access token goes there, and the SETs (and acks) come back: never in clear off
+  // loopback, like the stream client's endpoints.
+  const loopback = endpoint.hostname === 'localhost' || endpoint.hostname === '127.0.0.1' || endpoint.hostname === '[::1]'
+  if (endpoint.protocol !== 'https:' && !(endpoint.protocol === 'http:' && loopback)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.endpoint must be an https URL (http only on loopback)')
   const verify = checkVerifyOptions({ ...options.verify, replayCache: undefined }, 'options.verify')
   if (typeof options.authorization === 'string') assertString(options.authorization, 'options.authorization')
   else if (options.authorization !== undefined) assertFunction(options.authorization, 'options.authorization')

@@ -81,3 +81,13 @@ describe('stream client: answers about another stream', () => {
     expect(await client({ stream_id: 'b', status: 'paused' }).getStatus('b')).toEqual({ stream_id: 'b', status: 'paused' })
   })
 })
+
+describe('poll receiver: endpoint scheme', () => {
+  it('refuses a poll endpoint that is not https (http only on loopback): the access token and the SETs travel there', () => {
+    const make = (endpoint: string) => createPollReceiver({ endpoint, authorization: 'Bearer receiver-token', verify: { issuer: TX, audience: 'rx', keys: txKey.jwks }, replayCache: createMemoryDedupeCache(), onEvent: () => {} })
+    for (const endpoint of ['http://tx.example.com/ssf/poll/s1', 'http://10.0.0.7/poll', 'ftp://tx.example.com/poll', 'ws://tx.example.com/poll']) {
+      expect(() => make(endpoint)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    for (const endpoint of ['https://tx.example.com/ssf/poll/s1', 'http://127.0.0.1:8080/ssf/poll/s1', 'http://localhost:8080/p', 'http://[::1]:8080/p']) expect(() => make(endpoint)).not.toThrow()
+  })
+})
