@@ -123,7 +123,10 @@ function single(bytes: Uint8Array, tag: number, what: string): TLV {
 function decodeKeyUsage(value: Uint8Array): number {
   const tlv = single(value, TAG_BIT_STRING, 'keyUsage')
   const content = contentOf(value, tlv)
-  if (content.length < 1 || content.length > 3 || content[0]! > 7) throw new DERError('keyUsage is malformed')
+  if (content.length < 1 || content.length > 3 || content[0]! > 7 || (content.length === 1 && content[0] !== 0)) throw new DERError('keyUsage is malformed')
+  // DER (X.690 §11.2.1) and Go refuse set unused bits; OpenSSL masks them. Counting them made a CA
+  // whose keyUsage is 03 02 07 84 (digitalSignature, then padding) pass as having keyCertSign.
+  if ((content[content.length - 1]! & ((1 << content[0]!) - 1)) !== 0) throw new DERError('keyUsage has unused bits set')
   let bits = 0
   // Bit 0 is the most significant bit of the first content byte after the unused-bits count.
   for (let i = 1; i < content.length; i++) {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
 import { createX509SVIDVerifier, parseX509SVID, staticX509Bundles, type X509SVIDVerifier } from '../../../src/x509/index.js'
-import { CA_KU, cat, clock, createPKI, leafUnder, NOW, rsaKeys, tlv, x509, type Issued, type TestPKI } from '../../helpers/x509.js'
+import { CA_KU, cat, clock, createPKI, issue, leafUnder, NOW, rsaKeys, tlv, x509, type Issued, type TestPKI } from '../../helpers/x509.js'
 
 const DAY = 86_400_000
 const RSA_ENCRYPTION = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]
@@ -170,5 +170,31 @@ describe('RSA issuer keys that would make a hostile chain expensive', () => {
       const leaf = await issueForSPKI(rsaSPKI(RSA_ENCRYPTION, fakeModulus(256), e), pki.root, 'leaf', pki.root.keys)
       expect((await parseX509SVID(leaf.der)).leaf.publicKey.kty).toBe('RSA')
     }
+  })
+})
+
+describe('keyUsage unused bits', () => {
+  it('a CA whose keyCertSign bit sits in the padding of its keyUsage is not a signing certificate', async () => {
+    // 7 unused bits, content 0x84: DER readers see digitalSignature only (bit 5 is padding).
+    const keyUsage = new x509.Extension('2.5.29.15', true, new Uint8Array([0x03, 0x02, 0x07, 0x84]))
+    const intermediate = await issue({ subject: 'CN=padded', issuer: pki.root, uris: ['spiffe://example.org'], ca: true, keyUsage: null, extensions: [keyUsage] })
+    const leaf = await leafUnder(intermediate)
+    expect(await rejection(verifier([leaf.der, intermediate.der]))).toEqual({
+      code: 'ERR_X509_SVID_INVALID',
+      reason: 'certificate 1 is not a valid DER certificate (keyUsage has unused bits set)',
+    })
+  })
+
+  it.each([
+    ['unused bits without any byte', [0x03, 0x01, 0x03], 'keyUsage is malformed'],
+    ['a set padding bit after digitalSignature', [0x03, 0x02, 0x05, 0x81], 'keyUsage has unused bits set'],
+  ])('a leaf with %s is refused', async (_name, bytes, why) => {
+    const leaf = await issue({ issuer: pki.root, uris: ['spiffe://example.org/w'], keyUsage: null, extensions: [new x509.Extension('2.5.29.15', true, new Uint8Array(bytes))] })
+    expect(await rejection(parseX509SVID(leaf.der))).toEqual({ code: 'ERR_X509_SVID_INVALID', reason: `leaf is not a valid DER certificate (${why})` })
+  })
+
+  it('keyUsage with digitalSignature and keyEncipherment (5 unused bits, 0xa0) still parses', async () => {
+    const leaf = await issue({ issuer: pki.root, uris: ['spiffe://example.org/w'], keyUsage: null, extensions: [new x509.Extension('2.5.29.15', true, new Uint8Array([0x03, 0x02, 0x05, 0xa0]))] })
+    expect((await parseX509SVID(leaf.der)).id.id).toBe('spiffe://example.org/w')
   })
 })
