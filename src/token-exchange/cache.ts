@@ -106,16 +106,19 @@ function sortedList(value: string | readonly string[] | undefined, split: boolea
   return [...new Set(list.filter((v) => v.length > 0))].sort()
 }
 
-function copyList(value: string | readonly string[] | undefined): string | readonly string[] | undefined {
-  return typeof value === 'string' || value === undefined ? value : Object.freeze([...value])
+function copyList(value: string | readonly string[] | undefined, name: string): string | readonly string[] | undefined {
+  if (typeof value === 'string' || value === undefined) return value
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw codedTypeError('ERR_INVALID_ARG_TYPE', `target.${name} must be a string or an array of strings`)
+  return Object.freeze([...value])
 }
 
 // What get() was asked for, frozen: the key and the exchange both read this copy, so a caller that
 // mutates its target object afterwards cannot get a token for one target cached under another.
 function snapshotTarget(target: TokenTarget): TokenTarget {
-  const audience = copyList(target.audience)
-  const resource = copyList(target.resource)
-  const scope = copyList(target.scope)
+  if (typeof target !== 'object' || target === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'target must be an object')
+  const audience = copyList(target.audience, 'audience')
+  const resource = copyList(target.resource, 'resource')
+  const scope = copyList(target.scope, 'scope')
   return Object.freeze({
     ...(audience === undefined ? {} : { audience }),
     ...(resource === undefined ? {} : { resource }),
@@ -134,7 +137,9 @@ function targetKey(target: TokenTarget): string {
  * @param options - see {@link TokenCacheOptions}.
  * @returns the cache.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. `get` rethrows the
- *   source's errors (nothing is cached on failure).
+ *   source's errors (nothing is cached on failure) and rejects with TypeError `ERR_INVALID_ARG_TYPE`
+ *   for a target whose `audience`, `resource` or `scope` is not a string or a list of strings
+ *   (`invalidate` throws it).
  *
  * @example
  * ```ts
@@ -203,8 +208,12 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
 
   return {
     get(target, getOptions) {
-      if (typeof target !== 'object' || target === null) return Promise.reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'target must be an object'))
-      const snapshot = snapshotTarget(target)
+      let snapshot: TokenTarget
+      try {
+        snapshot = snapshotTarget(target)
+      } catch (err) {
+        return Promise.reject(err)
+      }
       const key = targetKey(snapshot)
       const now = nowSeconds(clock)
       let entry = entries.get(key)
@@ -218,7 +227,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       return untilAborted(pending, getOptions?.signal)
     },
     invalidate(target) {
-      entries.delete(targetKey(target))
+      entries.delete(targetKey(snapshotTarget(target)))
     },
     clear() {
       entries.clear()
