@@ -70,10 +70,14 @@ const FLAGS: Record<string, readonly string[]> = { keygen: ['force'] }
  * @param argv - the arguments after the program name, e.g. `['keygen', '--alg', 'ES256']`.
  * @returns the exit status (`0` success or help, `2` when no command was given and the usage is
  *   shown) and the text to print.
- * @throws Error (the CLI's usage error) for an unknown command, flag or unreadable input;
- *   `VerificationError` (e.g. `ERR_WIT_SIGNATURE`, `ERR_TOKEN_EXPIRED`) when `verify` rejects a
- *   token; coded `TypeError` (`ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE`) for bad option
- *   values. The bin prints these as one line and exits with status 1.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` (the CLI's usage errors) for an unknown command, a
+ *   missing or bad option value, an existing `keygen --out` target, or unreadable or oversized
+ *   input; `ERR_PARSE_ARGS_UNKNOWN_OPTION`, `ERR_PARSE_ARGS_INVALID_OPTION_VALUE`,
+ *   `ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL` (node:util `parseArgs`) for an option a command does not
+ *   take, a missing value or a stray argument; `VerificationError` (e.g. `ERR_WIT_SIGNATURE`,
+ *   `ERR_TOKEN_EXPIRED`) when `verify` rejects a token; coded `TypeError` (`ERR_INVALID_ARG_TYPE` /
+ *   `ERR_INVALID_ARG_VALUE`) for bad option values found by the library. The bin prints these as
+ *   one line and exits with status 1.
  *
  * @example
  * ```ts

@@ -1,7 +1,15 @@
 // Small I/O helpers for the CLI: read a value given inline, from a file (@path) or stdin (-).
 import { closeSync, openSync, readSync } from 'node:fs'
 
-export class CLIError extends Error {}
+/**
+ * A usage error of the CLI (unknown command, missing or bad option value, unreadable or oversized
+ * input): a coded `TypeError`, `ERR_INVALID_ARG_VALUE`, like every bad argument in agentauth, so
+ * code embedding `main` can tell it apart without reading the message.
+ */
+export class CLIError extends TypeError {
+  readonly code = 'ERR_INVALID_ARG_VALUE' as const
+  override readonly name = 'CLIError'
+}
 
 /** Largest input the CLI reads (a token, a Signature-Input value, a JWKS): far above any real one. */
 export const MAX_INPUT_BYTES: number = 1024 * 1024

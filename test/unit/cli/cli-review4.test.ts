@@ -73,4 +73,18 @@ describe('agentauth CLI (review 4)', () => {
     for (const m of marks) expect(view).not.toContain(m)
     expect(view).toContain('sub: "admin\\u{61c}\\u{200e}')
   })
+
+  it('main rejects every usage error with a stable code (a coded TypeError), not a bare Error', async () => {
+    const token = await createCompactJWS({ typ: 'JWT' }, { sub: 'a' }, await generateSigner('ES256'))
+    writeFileSync(join(dir, 'taken.json'), '{}')
+    const usage = [
+      ['frobnicate'], ['wit', 'burn'], ['inspect'], ['inspect', 'not a token'], ['inspect', `@${join(dir, 'missing.txt')}`],
+      ['keygen', '--alg', 'none'], ['wit', 'mint'], ['verify', token, '--kind', 'jwt'], ['verify', token], ['keygen', '--out', join(dir, 'taken.json')],
+    ]
+    for (const argv of usage) {
+      const err = await main(argv).then(() => undefined, (e: unknown) => e)
+      expect(err, argv.join(' ')).toBeInstanceOf(TypeError)
+      expect(err, argv.join(' ')).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+  })
 })
