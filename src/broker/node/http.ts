@@ -60,8 +60,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
   }
 }
 
-/** A node:http request listener serving a Fetch-style handler. */
-export function nodeListener(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * A node:http request listener serving a Fetch-style handler. A request Fetch cannot represent
+ * (a method it forbids, such as `TRACE`) is answered by `unusable` when given (the broker audits
+ * and refuses it like any other malformed request), else with a bare 400.
+ */
+export function nodeListener(handler: (request: Request) => Promise<Response>, unusable?: () => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const controller = new AbortController()
     res.once('close', () => {
@@ -71,7 +75,16 @@ export function nodeListener(handler: (request: Request) => Promise<Response>): 
     try {
       request = toWebRequest(req, controller.signal)
     } catch {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"reason":"invalid_request"}}')
+      if (unusable === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"reason":"invalid_request"}}')
+        return
+      }
+      unusable()
+        .then((response) => writeWebResponse(res, response))
+        .catch(() => {
+          if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"reason":"invalid_request"}}')
+          else res.destroy()
+        })
       return
     }
     handler(request)

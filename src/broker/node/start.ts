@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto'
 import { chmod, lstat, unlink } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { codedTypeError } from '../../errors/index.js'
 import type { FetchLike, FetchMiddleware } from '../../internal/fetch-types.js'
 import { peekWITProofAlgorithm } from '../../internal/wit-peek.js'
+import { auditRecord, writeAudit } from '../audit.js'
 import { createCredentialBroker } from '../broker.js'
+import { refusal } from '../responses.js'
 import type { ApprovalHook } from '../types.js'
 import { configError, loadBrokerConfig, type BrokerConfig } from './config.js'
 import { createFileAuditSink } from './file-audit.js'
@@ -152,7 +155,20 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   } catch (err) {
     throw configError(err)
   }
-  const server = createServer(nodeListener(handler))
+  // A request Fetch cannot represent never reaches the handler; it is still a decision, audited.
+  const reportError = options.onError
+  const unusable = async (): Promise<Response> => {
+    const record = auditRecord(randomUUID(), Date.now(), { decision: 'deny', reason: 'invalid_request', mode: 'unknown', status: 400 })
+    await writeAudit(audit, record, (err) => {
+      try {
+        reportError?.(err)
+      } catch {
+        // A failing error reporter must not change the answer.
+      }
+    })
+    return refusal('invalid_request')
+  }
+  const server = createServer(nodeListener(handler, unusable))
   let socketPath: string | undefined
   let url: string
   if ('socket' in loaded.listen) {

@@ -176,3 +176,31 @@ describe('file audit sink: torn lines', () => {
     expect(await readFile(clean, 'utf8')).toBe(`${JSON.stringify(record)}\n${JSON.stringify({ ...record, id: 'next' })}\n`)
   })
 })
+
+describe('startBroker: requests Fetch cannot represent', () => {
+  it('refuses a TRACE request like any malformed request: audited, with the broker error header', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { request } = await import('node:http')
+    const running = await startBroker({ config: { ...CONFIG, audit: { file: 'trace-audit.jsonl' } }, baseDir: dir, env: ENV })
+    try {
+      const port = Number(new URL(running.url).port)
+      const answer = await new Promise<{ status: number; header: string | undefined; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'TRACE', path: '/v1/proof', headers: { authorization: `Bearer ${ENV.CAP}` } }, (res) => {
+          let body = ''
+          res.on('data', (d: Buffer) => (body += d.toString()))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, header: res.headers['agentauth-broker-error'] as string | undefined, body }))
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      expect(answer.status).toBe(400)
+      expect(answer.header).toBe('invalid_request')
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { reason: 'invalid_request' } })
+    } finally {
+      await running.close()
+    }
+    const records = (await readFile(join(dir, 'trace-audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ decision: 'deny', reason: 'invalid_request', mode: 'unknown', status: 400 })
+  })
+})
