@@ -6,6 +6,8 @@
 //   a receiver policy refusal (ERR_POLICY_DENIED) → access_denied;
 //   everything else (malformed, typ, claims, subject, age, replay, size) → invalid_request.
 // authentication_failed is what push receivers send with 401 when the Authorization header fails.
+// invalid_state (SSF 1.0 §8.1.4.1): a handler refusing a verification SET whose `state` is not the
+// one it asked for throws ERR_SET_INVALID with `claim: 'state'`.
 import { isAgentAuthError } from '../errors/index.js'
 
 /**
@@ -18,6 +20,7 @@ import { isAgentAuthError } from '../errors/index.js'
  */
 export type DeliveryErrorCode =
   | 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied'
+  | 'invalid_state'
 
 /**
  * The JSON body of a negative acknowledgement: `{"err": …, "description": …}`.
@@ -49,11 +52,14 @@ const DESCRIPTION: Readonly<Record<DeliveryErrorCode, string>> = {
   invalid_audience: 'The SET audience does not name this receiver.',
   authentication_failed: 'The transmitter could not be authenticated.',
   access_denied: 'The transmitter is not allowed to send this SET.',
+  invalid_state: 'The verification event does not carry the state the receiver asked for.',
 }
 
 /**
  * Maps an error from {@link verifySET} (or an event handler) to the RFC 8935 `err` code and a
  * generic description that is safe to send back to the transmitter (it never echoes token content).
+ * `ERR_SET_INVALID` with `claim: 'state'` (a verification SET whose `state` is not the expected
+ * one) maps to SSF 1.0 §8.1.4.1 `invalid_state`.
  *
  * @param error - anything thrown while verifying a SET.
  * @returns `{ err, description }` for a 400 push response or a poll `setErrs` entry.
@@ -66,7 +72,8 @@ const DESCRIPTION: Readonly<Record<DeliveryErrorCode, string>> = {
  */
 export function toDeliveryError(error: unknown): DeliveryError {
   const code = isAgentAuthError(error) ? error.code : undefined
-  const err = (code !== undefined ? BY_CODE[code] : undefined) ?? 'invalid_request'
+  const state = code === 'ERR_SET_INVALID' && (error as { claim?: unknown }).claim === 'state'
+  const err = state ? 'invalid_state' : (code !== undefined ? BY_CODE[code] : undefined) ?? 'invalid_request'
   const reason = isAgentAuthError(error) && 'reason' in error && typeof error.reason === 'string' ? error.reason : undefined
   const description = reason !== undefined && reason.length <= 200 ? reason : DESCRIPTION[err]
   return Object.freeze({ err, description })

@@ -30,7 +30,9 @@ export interface EventContext {
  * The durable event handler. Resolve only once the event is safely recorded (a revocation written,
  * a queue message committed): the SET is acknowledged after it resolves. Throw to refuse the
  * acknowledgement — the transmitter redelivers. Throw a `VerificationError` (`ERR_POLICY_DENIED` →
- * `access_denied`, others → `invalid_request`) to reject the SET permanently.
+ * `access_denied`; `ERR_SET_INVALID` with `claim: 'state'` → `invalid_state`, for a verification SET
+ * whose `state` is not the one requested, SSF 1.0 §8.1.4.1; others → `invalid_request`) to reject
+ * the SET permanently.
   *
   * @example
   * ```ts

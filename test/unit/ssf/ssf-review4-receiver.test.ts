@@ -1,7 +1,8 @@
 // Review round 4: receiver regressions.
 import { describe, expect, it } from 'vitest'
-import { createMemoryDedupeCache, createPollReceiver, createStreamClient, type FetchLike } from '../../../src/ssf/index.js'
-import { testKey } from '../../helpers/ssf.js'
+import { VerificationError } from '../../../src/errors/index.js'
+import { createMemoryDedupeCache, createPollReceiver, createPushReceiver, createStreamClient, EVENT_TYPE_URIS, toDeliveryError, type FetchLike } from '../../../src/ssf/index.js'
+import { baseClaims, clockAt, mintSET, NOW, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const TX = 'https://tx.example.com'
 const txKey = await testKey('tx-key')
@@ -89,5 +90,23 @@ describe('poll receiver: endpoint scheme', () => {
       expect(() => make(endpoint)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
     }
     for (const endpoint of ['https://tx.example.com/ssf/poll/s1', 'http://127.0.0.1:8080/ssf/poll/s1', 'http://localhost:8080/p', 'http://[::1]:8080/p']) expect(() => make(endpoint)).not.toThrow()
+  })
+})
+
+describe('verification SET with an unexpected state (SSF 1.0 §8.1.4.1)', () => {
+  it('a handler refusing it with ERR_SET_INVALID on claim "state" answers 400 invalid_state', async () => {
+    const key = await testKey()
+    const receive = createPushReceiver({
+      verify: verifyOptions(key),
+      replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }),
+      onEvent: (set) => {
+        if (set.event.type === 'verification' && set.event.state !== 'expected') throw new VerificationError('ERR_SET_INVALID', 'unexpected verification state', { claim: 'state' })
+      },
+    })
+    const token = await mintSET(key.signer, baseClaims({ sub_id: { format: 'opaque', id: 'stream-1' }, events: { [EVENT_TYPE_URIS.verification]: { state: 'forged' } } }))
+    const res = await receive(new Request('https://api.example.com/ssf', { method: 'POST', body: token, headers: { 'content-type': 'application/secevent+jwt' } }))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ err: 'invalid_state' })
+    expect(toDeliveryError(new VerificationError('ERR_SET_INVALID', 'x', { claim: 'events' })).err).toBe('invalid_request')
   })
 })
