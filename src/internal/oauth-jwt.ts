@@ -73,6 +73,14 @@ function bundleOf(keys: readonly PublicJWK[]): TrustBundle {
   return { trustDomain: 'configured keys', keys }
 }
 
+// The bundle of `trustDomain`: a source answering with another trust domain's bundle would let
+// that domain's keys vouch for this one (as verifyWIT refuses too).
+function ownBundle(b: TrustBundle | undefined | null, trustDomain: string): TrustBundle {
+  if (b === undefined || b === null) throw new VerificationError('ERR_KEY_NOT_FOUND', `trust domain ${trustDomain} has no bundle`, { claim: 'kid' })
+  if (b.trustDomain !== trustDomain) throw new VerificationError('ERR_KEY_NOT_FOUND', `the bundle source answered for another trust domain than ${trustDomain}`, { claim: 'kid' })
+  return b
+}
+
 async function resolveKey(parsed: ParsedJWS, alg: JWSAlgorithm, input: KeyInput, crypto: Crypto | undefined, ignoreKid: boolean): Promise<CryptoKey> {
   const kid = !ignoreKid && typeof parsed.header.kid === 'string' && parsed.header.kid.length > 0 ? parsed.header.kid : undefined
   let bundle: TrustBundle
@@ -94,16 +102,14 @@ async function resolveKey(parsed: ParsedJWS, alg: JWSAlgorithm, input: KeyInput,
   } else if (Array.isArray(input)) {
     bundle = bundleOf(input as readonly PublicJWK[])
   } else if ('bundles' in input) {
-    const b = await input.bundles.getBundle(input.trustDomain)
-    if (b === undefined) throw new VerificationError('ERR_KEY_NOT_FOUND', `trust domain ${input.trustDomain} has no bundle`, { claim: 'kid' })
-    bundle = b
+    bundle = ownBundle(await input.bundles.getBundle(input.trustDomain), input.trustDomain)
     try {
       return await importPublicJWK(selectKey(bundle, { kid, alg }), alg, crypto)
     } catch (err) {
       if (!(err instanceof VerificationError) || err.code !== 'ERR_KEY_NOT_FOUND' || input.bundles.refresh === undefined) throw err
       const fresh = await input.bundles.refresh(input.trustDomain)
-      if (fresh === undefined) throw err
-      bundle = fresh
+      if (fresh === undefined || fresh === null) throw err
+      bundle = ownBundle(fresh, input.trustDomain)
     }
   } else {
     bundle = bundleOf((input as JWKSet).keys)

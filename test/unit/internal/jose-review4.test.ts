@@ -8,7 +8,7 @@ import { checkJWSSignature, parseCompactJWS, typMatches } from '../../../src/int
 import { importPublicJWK } from '../../../src/internal/keys.js'
 import { nowSeconds } from '../../../src/internal/time.js'
 import { createWIT, verifyWIT } from '../../../src/wit/index.js'
-import { generateSigner } from '../../../src/signer/index.js'
+import { createCompactJWS, generateSigner } from '../../../src/signer/index.js'
 import { baseClaims, baseHeader, bundlesFor, clockAt, forge, issuer, NOW, part, TD, workloadJwk } from '../../helpers/wit.js'
 
 const opts = { maxBytes: 16_384, code: 'ERR_WIT_INVALID' as const, what: 'WIT' }
@@ -126,5 +126,25 @@ describe('internal/jws: a "synchronous" crypto provider that answers with a prom
     expect(forgedResult).toBe('ERR_WIT_SIGNATURE')
     expect(goodResult).toBe('ERR_WIT_SIGNATURE')
     await new Promise((r) => setTimeout(r, 20)) // let the provider's promises settle
+  })
+})
+
+describe('internal/oauth-jwt: { bundles, trustDomain } keys come from that trust domain only', () => {
+  it("refuses a bundle the source returns for another trust domain, and a null answer, with ERR_KEY_NOT_FOUND", async () => {
+    const now = 1_800_000_000
+    const signer = await generateSigner('ES256', { kid: 'k' })
+    const jwk = await signer.publicJwk()
+    const claims = { iss: 'https://as.example', sub: 'u', aud: 'https://rs.example', iat: now, exp: now + 60, jti: 'j', client_id: 'c' }
+    const token = await createCompactJWS({ typ: 'at+jwt' }, claims, signer)
+    const verify = (bundles: unknown): Promise<string> =>
+      verifyAccessToken(token, { issuer: 'https://as.example', audience: 'https://rs.example', keys: { bundles: bundles as never, trustDomain: 'as.example' }, clock: () => now * 1000 })
+        .then(() => 'accepted', (e: { code?: string }) => String(e.code))
+    expect(await verify({ getBundle: async () => ({ trustDomain: 'as.example', keys: [jwk] }) })).toBe('accepted')
+    expect(await verify({ getBundle: async () => ({ trustDomain: 'other.example', keys: [jwk] }) })).toBe('ERR_KEY_NOT_FOUND')
+    expect(await verify({ getBundle: async () => null })).toBe('ERR_KEY_NOT_FOUND')
+    expect(await verify({
+      getBundle: async () => ({ trustDomain: 'as.example', keys: [] }),
+      refresh: async () => ({ trustDomain: 'other.example', keys: [jwk] }),
+    })).toBe('ERR_KEY_NOT_FOUND')
   })
 })
