@@ -97,12 +97,12 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
   }
 
   function delivery(value: unknown, streamIdValue: string): StreamConfiguration['delivery'] {
-    if (value === undefined) return { method: DELIVERY_METHODS.poll, endpoint_url: `${ctx.api}/poll/${streamIdValue}` }
-    if (!isPlainObject(value)) throw new HttpError(400, 'delivery must be an object')
-    const method = value.method ?? DELIVERY_METHODS.poll
+    if (value !== undefined && !isPlainObject(value)) throw new HttpError(400, 'delivery must be an object')
+    // No delivery (or no method) means poll (SSF 1.0 §8.1.1.1) — when this transmitter offers it.
+    const method = value?.method ?? DELIVERY_METHODS.poll
     if (typeof method !== 'string' || !ctx.deliveryMethods.includes(method)) throw new HttpError(400, 'delivery method is not supported')
-    if (method === DELIVERY_METHODS.poll) {
-      if (value.endpoint_url !== undefined) throw new HttpError(400, 'poll endpoint_url is set by the transmitter')
+    if (value === undefined || method === DELIVERY_METHODS.poll) {
+      if (value?.endpoint_url !== undefined) throw new HttpError(400, 'poll endpoint_url is set by the transmitter')
       return { method, endpoint_url: `${ctx.api}/poll/${streamIdValue}` }
     }
     const url = value.endpoint_url

@@ -254,3 +254,15 @@ describe('poll streams get stream-control SETs while paused or disabled, as push
     expect(got.map((g) => g.event)).toMatchObject([{ type: 'stream-updated', status: 'paused' }])
   })
 })
+
+describe('stream creation without a delivery method', () => {
+  it('means poll only when the transmitter offers poll; a push-only transmitter answers 400', async () => {
+    const pushOnly = await setup(createMemoryOutbox(), { deliveryMethods: [PUSH.method] })
+    await expect(pushOnly.client.createStream({ events_requested: [SESSION_REVOKED] })).rejects.toMatchObject({ code: 'ERR_SSF_STREAM', status: 400 })
+    await expect(pushOnly.client.createStream({ delivery: {} as never })).rejects.toMatchObject({ status: 400 })
+    expect(await pushOnly.outbox.listStreams()).toEqual([])
+    expect((await pushOnly.client.createStream({ delivery: PUSH })).delivery.method).toBe(PUSH.method)
+    const both = await setup()
+    expect((await both.client.createStream({})).delivery).toEqual({ method: POLL.method, endpoint_url: expect.stringContaining(`${TX}/ssf/poll/`) })
+  })
+})
