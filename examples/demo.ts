@@ -204,8 +204,9 @@ const redirected = await agentFetch(`${toolOrigin}/v1/partner-offers`).then((r) 
 const leaked = CREDENTIAL_HEADERS.filter((h) => foreignSaw?.[h] !== undefined)
 line('tool API', `answers 307 → ${foreignOrigin}/collect (not allow-listed)`)
 line('foreign', foreignSaw === undefined ? 'was never contacted' : `received a request carrying: ${leaked.length === 0 ? 'no credential header' : leaked.join(', ')}`)
-line('agent', `outcome: ${redirected} (the foreign answer is unsigned, so the agent rejects it)`)
+line('agent', `outcome: ${redirected}${redirected === 'ERR_HTTPSIG_MISSING' ? ' (the foreign answer is unsigned, so the agent rejects it)' : ''}`)
 expect(leaked.length === 0, 'no credential header reaches a foreign origin on a redirect')
+expect(redirected === 'ERR_HTTPSIG_MISSING', 'the agent rejects the unsigned answer of the foreign origin')
 
 // 5d. Policy: the broker refuses a destination it was not configured for.
 const denied = await composeFetch(fetch, workloadAuth({ credentials, origins: [toolOrigin, foreignOrigin] }))(`${foreignOrigin}/steal`).then(
@@ -255,8 +256,8 @@ const afterRevocation = await agentFetch(`${toolOrigin}/v1/flights?to=MAD`).then
   (r) => `${r.status}`,
   (err: { code?: string }) => err.code ?? String(err),
 )
-line('agent', `GET /v1/flights?to=MAD → ${afterRevocation} (the refusal is unsigned, so the agent rejects it too)`)
-expect(lastRefusal === 'ERR_CREDENTIAL_REVOKED', 'the revoked agent is refused on its next call (ERR_CREDENTIAL_REVOKED)')
+line('agent', `GET /v1/flights?to=MAD → ${afterRevocation}${afterRevocation === 'ERR_HTTPSIG_MISSING' ? ' (the refusal is unsigned, so the agent rejects it too)' : ''}`)
+expect(lastRefusal === 'ERR_CREDENTIAL_REVOKED' && afterRevocation === 'ERR_HTTPSIG_MISSING', 'the revoked agent is refused on its next call (ERR_CREDENTIAL_REVOKED)')
 
 // ---- 7. delegation patterns -----------------------------------------------------------------------------
 step('7. Delegation patterns (OAuth tier): examples/delegation-*.ts')
