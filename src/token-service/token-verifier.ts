@@ -1,6 +1,6 @@
 import { delegationChain, type Actor } from '../access-token/actor.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
-import { isPlainObject } from '../internal/json.js'
+import { deepFreeze, isPlainObject } from '../internal/json.js'
 import { checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
@@ -155,7 +155,7 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
     let mayAct: Record<string, unknown> | undefined
     if (Object.hasOwn(claims, 'may_act')) {
       if (!isPlainObject(claims.may_act)) throw new VerificationError('ERR_SUBJECT_TOKEN_INVALID', 'token "may_act" claim must be an object', { claim: 'may_act' })
-      mayAct = Object.freeze({ ...claims.may_act })
+      mayAct = deepFreeze({ ...claims.may_act })
     }
     const clientId = claims.client_id
     if (clientId !== undefined && (typeof clientId !== 'string' || clientId.length === 0)) throw new VerificationError('ERR_SUBJECT_TOKEN_INVALID', 'token "client_id" claim must be a string', { claim: 'client_id' })
@@ -168,7 +168,7 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
       mayAct,
       actors: delegationChain(claims),
       expiresAt: claims.exp as number,
-      claims: Object.freeze({ ...claims }),
+      claims: deepFreeze({ ...claims }),
     })
   }
 }

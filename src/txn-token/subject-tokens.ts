@@ -1,7 +1,7 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { bs, utf8 } from '../internal/bytes.js'
-import { parseJSONObject, type JSONObject } from '../internal/json.js'
+import { deepFreeze, parseJSONObject, type JSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
@@ -219,7 +219,7 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
       subject: payload.sub as string,
       scopes: await resolveScopes(payload, options.scopes, context, 'self-signed subject token'),
       expiresAt: payload.exp as number,
-      claims: Object.freeze(payload),
+      claims: deepFreeze(payload),
     })
   }
 }
@@ -259,6 +259,6 @@ export function unsignedJsonSubjectToken<C extends TxnServiceClient = TxnService
       if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw fail('unsigned JSON subject token "exp" must be a number', 'exp')
       expiresAt = claims.exp
     }
-    return Object.freeze({ subject: sub, scopes: await resolveScopes(claims, options.scopes, context, 'unsigned JSON subject token'), expiresAt, claims: Object.freeze(claims) })
+    return Object.freeze({ subject: sub, scopes: await resolveScopes(claims, options.scopes, context, 'unsigned JSON subject token'), expiresAt, claims: deepFreeze(claims) })
   }
 }

@@ -1,6 +1,7 @@
 import type { TrustBundleSource } from '../bundle/types.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertString } from '../internal/assert.js'
+import { deepFreeze } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import type { Clock } from '../internal/time.js'
@@ -143,8 +144,8 @@ export function createTxnTokenVerifier(options: VerifyTxnTokenOptions): TxnToken
       throw new VerificationError('ERR_TXN_TOKEN_REPLAYED', 'Txn-Token transaction was already seen', { claim: 'txn', status: 401, challenge: CHALLENGE })
     }
     return Object.freeze({
-      header: Object.freeze({ ...verified.header }),
-      claims: Object.freeze(p),
+      header: deepFreeze({ ...verified.header }),
+      claims: deepFreeze(p),
       ...fields,
       trustDomain,
       issuer: typeof p.iss === 'string' ? p.iss : undefined,

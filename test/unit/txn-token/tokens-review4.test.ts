@@ -30,3 +30,35 @@ describe('unsigned JSON subject tokens (draft §11.2.2) go out as written', () =
     }
   })
 })
+
+describe('verified results are frozen all the way down', () => {
+  it('verifyTxnToken freezes every nested claim and header value, not only tctx/rctx', async () => {
+    const { createTxnToken } = await import('../../../src/txn-token/index.js')
+    const { oauthTestSigner, testClock } = await import('../../helpers/oauth-signer.js')
+    const clock = testClock()
+    const signer = await oauthTestSigner('ES256', 'tts-1')
+    const token = await createTxnToken(
+      { sub: 'user-42', scope: 'trade.stocks', req_wl: 'spiffe://bank.example/b', req_wl_chain: ['spiffe://bank.example/a'], ext: { list: [1, { deep: true }] } },
+      { signer, trustDomain: TRUST_DOMAIN, clock: clock.now },
+    )
+    const t = await verifyTxnToken(token, { trustDomain: TRUST_DOMAIN, keys: [signer.jwk], clock: clock.now })
+    const claims = t.claims as { req_wl_chain: string[]; ext: { list: [number, { deep: boolean }] } }
+    expect(Object.isFrozen(claims.req_wl_chain)).toBe(true)
+    expect(Object.isFrozen(claims.ext)).toBe(true)
+    expect(Object.isFrozen(claims.ext.list[1])).toBe(true)
+    expect(() => claims.req_wl_chain.push('spiffe://evil.example/x')).toThrow(TypeError)
+  })
+
+  it('the token service JWT verifier and the self-signed / unsigned JSON subject verifiers freeze nested claims', async () => {
+    const { createJWTTokenVerifier, createAccessToken } = await import('../../../src/token-service/index.js')
+    const { unsignedJsonSubjectToken } = await import('../../../src/txn-token/index.js')
+    const { oauthTestSigner } = await import('../../helpers/oauth-signer.js')
+    const idp = await oauthTestSigner('ES256', 'idp')
+    const jwt = await createAccessToken({ iss: 'https://idp.example', sub: 'alice', aud: 'https://sts.example', client_id: 'app', may_act: { sub: 'agent', ext: { a: 1 } }, tenant: { id: 'acme' } }, { signer: idp })
+    const verified = await createJWTTokenVerifier({ issuer: 'https://idp.example', keys: [idp.jwk], audience: 'https://sts.example' })(jwt, { client: {} as never })
+    expect(Object.isFrozen((verified.claims as { tenant: object }).tenant)).toBe(true)
+    expect(Object.isFrozen((verified.mayAct as { ext: object }).ext)).toBe(true)
+    const unsigned = await unsignedJsonSubjectToken()('{"sub":"x","scope":"a","ctx":{"k":[1]}}', { client: { clientId: 'c' }, request: new Request('https://tts.example/'), replayCache: undefined })
+    expect(Object.isFrozen((unsigned.claims as { ctx: { k: number[] } }).ctx.k)).toBe(true)
+  })
+})
