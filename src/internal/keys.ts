@@ -26,10 +26,36 @@ export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgori
   }
   const problem = info.kty === 'RSA' ? rsaKeyProblem(jwk.n as string, jwk.e as string) : coordinateProblem(jwk, members, KEY_MEMBER_BYTES[info.crv!]!)
   if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `${what} ${problem}`)
+  if (info.crv === 'Ed25519' && isSmallOrderEd25519(decodeCanonical(jwk.x as string) as Uint8Array)) {
+    throw new VerificationError('ERR_KEY_INVALID', `${what} is a small-order Ed25519 point (any signature verifies under it)`)
+  }
   if (jwk.alg !== undefined && jwk.alg !== alg && !(isEdDSA(jwk.alg) && isEdDSA(alg))) {
     throw new VerificationError('ERR_KEY_INVALID', `${what} alg does not match ${alg}`)
   }
   if (jwk.use !== undefined && typeof jwk.use !== 'string') throw new VerificationError('ERR_KEY_INVALID', `${what} use is not a string`)
+}
+
+// Ed25519 public keys of small order (the eight torsion points, RFC 8032 §5.1.7 leaves them to
+// the verifier): Web Crypto on Node accepts R = identity, S = 0 as a signature of every message
+// under them, so a WIT carrying one lets anyone who sees it forge that workload's proofs. Listed by
+// y (the sign bit does not matter; y = p and p + 1 are the non-canonical spellings of 0 and 1).
+const ED25519_P = 2n ** 255n - 19n
+const ED25519_Y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022n
+const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, ED25519_Y8, ED25519_P - ED25519_Y8, ED25519_P - 1n, ED25519_P, ED25519_P + 1n].map((y) => {
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++, y >>= 8n) out[i] = Number(y & 0xffn)
+  return out
+})
+
+/** Whether a 32-byte Ed25519 public key encodes a point of small order (order 1, 2, 4 or 8). */
+export function isSmallOrderEd25519(x: Uint8Array): boolean {
+  if (x.length !== 32) return false
+  for (const y of SMALL_ORDER_Y) {
+    let diff = (x[31]! & 0x7f) ^ y[31]!
+    for (let i = 0; i < 31; i++) diff |= x[i]! ^ y[i]!
+    if (diff === 0) return true
+  }
+  return false
 }
 
 /** Smallest and largest RSA modulus accepted, in bits (RFC 7518 §3.3/§3.5: 2048 or larger). */
