@@ -167,6 +167,16 @@ describe('workloadAuthInterceptor failures and options', () => {
     await dispatcher.close()
   })
 
+  it('refuses an invalid field name or value with a coded error (not the platform Headers TypeError)', async () => {
+    let asked = 0
+    const credentials = { authorize: async () => (asked++, new Headers({ 'workload-identity-token': 'wit', 'workload-proof-token': 'wpt' })) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: api.base }))
+    await expect(request(`${api.base}/echo`, { dispatcher, headers: { 'x-bad': 'a\nb' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(request(`${api.base}/echo`, { dispatcher, headers: { 'x bad': 'a' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect(asked).toBe(0)
+    await dispatcher.close()
+  })
+
   it('validates its options eagerly', () => {
     const credentials = { authorize: async () => new Headers() }
     expect(() => workloadAuthInterceptor(credentials, { origins: [] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))

@@ -94,8 +94,8 @@ function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
  * generator) up to `maxBodyBytes` and re-dispatches it as a `Uint8Array` with its `Content-Digest`,
  * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
  * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
- * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin or a path not starting
- * with `/` — `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
+ * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin, a path not starting
+ * with `/` or an invalid field name or value — `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
  * `request`/`fetch` reject with them.
  *
  * @param credentials - `OutboundCredentials` from `agentauth/fetch` (`localCredentials(...)`,
@@ -135,7 +135,13 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     }
     const path = pathWithQuery(opts.path, opts.query)
     if (path.charCodeAt(0) !== 47 /* / */) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must start with /')
-    const headers = new Headers(lines)
+    let headers: Headers
+    try {
+      headers = new Headers(lines)
+    } catch (cause) {
+      // undici itself refuses such a field (UND_ERR_INVALID_ARG); the platform's Headers throws an uncoded TypeError.
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request headers must be valid field names and values (no CR, LF or NUL)', cause)
+    }
     let body = opts.body
     let contentDigest = headers.get('content-digest') ?? undefined
     if (digest && body !== undefined && body !== null && contentDigest === undefined) {
