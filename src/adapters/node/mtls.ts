@@ -16,9 +16,40 @@ function assertSocket(socket: unknown): asserts socket is TLSSocket {
   }
 }
 
-function noCertificate(): VerificationError {
-  const reason = 'the peer presented no client certificate'
+function resumed(socket: TLSSocket): boolean {
+  return typeof socket.isSessionReused === 'function' && socket.isSessionReused()
+}
+
+function noCertificate(socket: TLSSocket): VerificationError {
+  // A client socket on a resumed session sees no server certificate at all (OpenSSL keeps none
+  // for it), although the server presented one on the full handshake.
+  const reason = resumed(socket)
+    ? 'the TLS session was resumed and the peer certificate is not available (disable session reuse to verify the peer)'
+    : 'the peer presented no client certificate'
   return new VerificationError('ERR_X509_SVID_INVALID', `X.509-SVID rejected: ${reason}`, { reason, status: 401 })
+}
+
+// On a resumed session OpenSSL gives a server the client's leaf but not its intermediates, so the
+// intermediates of paths verified before are remembered per verifier, by leaf, and presented with
+// a resumed leaf. They are not trusted: the verifier checks the whole chain again.
+const MAX_REMEMBERED = 256
+const remembered = new WeakMap<X509SVIDVerifier, Map<string, readonly Uint8Array[]>>()
+
+function leafKey(der: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < der.length; i += 4096) s += String.fromCharCode(...der.subarray(i, i + 4096))
+  return s
+}
+
+function remember(verifier: X509SVIDVerifier, result: VerifiedX509SVID): void {
+  // The verified path is leaf, intermediates, bundle certificate: only the middle is needed.
+  if (!Array.isArray(result?.chain) || result.chain.length < 3) return
+  let map = remembered.get(verifier)
+  if (map === undefined) remembered.set(verifier, (map = new Map()))
+  const key = leafKey(result.chain[0]!)
+  map.delete(key)
+  if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value as string)
+  map.set(key, result.chain.slice(1, -1))
 }
 
 /**
@@ -56,11 +87,16 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  * agentauth's verifier decides trust: the server may set `rejectUnauthorized: false` so that
  * OpenSSL does not need the SPIFFE bundle, but must then call this before acting on the connection.
  *
+ * On a resumed TLS session a server gets only the client's leaf from OpenSSL; the intermediates of
+ * a path this `verifier` verified for that leaf before are presented with it (and verified again).
+ * A client on a resumed session gets no server certificate at all and is refused: a client that
+ * checks the server this way must not resume sessions (`https.Agent`: `maxCachedSessions: 0`).
+ *
  * @param socket - The connected TLS socket.
  * @param verifier - From `createX509SVIDVerifier` (`agentauth/x509`).
  * @returns The verified SVID (`id`, `trustDomain`, `chain`, `expiresAt`).
  * @throws VerificationError `ERR_X509_SVID_INVALID` with status 401 when no certificate was
- *   presented; otherwise whatever the verifier throws (`ERR_X509_*`, `ERR_ALG_NOT_ALLOWED`,
+ *   presented (or a client's session was resumed); otherwise whatever the verifier throws (`ERR_X509_*`, `ERR_ALG_NOT_ALLOWED`,
  *   ProtocolError `ERR_BUNDLE_FETCH`). TypeError `ERR_INVALID_ARG_TYPE` for bad arguments.
  *
  * @example
@@ -82,9 +118,15 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  */
 export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<VerifiedX509SVID> {
   if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
-  const chain = peerCertificateChain(socket)
-  if (chain.length === 0) throw noCertificate()
-  return verifier(chain)
+  let chain = peerCertificateChain(socket)
+  if (chain.length === 0) throw noCertificate(socket)
+  if (chain.length === 1 && resumed(socket)) {
+    const intermediates = remembered.get(verifier)?.get(leafKey(chain[0]!))
+    if (intermediates !== undefined) chain = [chain[0]!, ...intermediates]
+  }
+  const result = await verifier(chain)
+  remember(verifier, result)
+  return result
 }
 
 /**
@@ -147,7 +189,7 @@ export function createPeerAuthorizer(
     assertSocket(socket)
     // The leaf alone (cheap) decides whether the result verified on this connection still applies.
     const raw = socket.getPeerCertificate(false)?.raw
-    if (raw === undefined) throw noCertificate()
+    if (raw === undefined) throw noCertificate(socket)
     let result: VerifiedX509SVID
     const hit = verified.get(socket)
     if (hit !== undefined && sameBytes(hit.leaf, raw) && clock() <= hit.result.expiresAt) {
