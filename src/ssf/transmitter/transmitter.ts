@@ -1,7 +1,7 @@
 // The transmitter: signs SETs with a Signer, queues them in the outbox per stream, pushes them with
 // retries or holds them for polling, and serves the SSF HTTP API (routes.ts).
 import { VerificationError, codedTypeError } from '../../errors/index.js'
-import { assertFunction, assertObject, assertString, optionalNumber } from '../../internal/assert.js'
+import { assertFunction, assertObject, assertString, assertStringArray, optionalNumber } from '../../internal/assert.js'
 import { nowSeconds, systemClock, type Clock } from '../../internal/time.js'
 import { createCompactJWS } from '../../signer/jws.js'
 import type { Signer } from '../../signer/types.js'
@@ -217,6 +217,20 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   assertObject(options.signer, 'options.signer')
   assertFunction(options.signer.sign, 'options.signer.sign')
   assertFunction(options.authorizeReceiver, 'options.authorizeReceiver')
+  // Checked here, not at the first request: a typo ('all', a method URN) must not silently stop
+  // every event (default_subjects treated as NONE) or make every stream creation fail.
+  for (const name of ['clock', 'fetch', 'sleep', 'allowDeliveryUrl', 'audience'] as const) if (options[name] !== undefined) assertFunction(options[name], `options.${name}`)
+  if (options.outbox !== undefined) {
+    assertObject(options.outbox, 'options.outbox')
+    for (const m of ['enqueue', 'due', 'pending', 'update', 'remove', 'fail', 'failed', 'putStream', 'getStream', 'listStreams', 'deleteStream'] as const) assertFunction(options.outbox[m], `options.outbox.${m}`)
+  }
+  if (options.defaultSubjects !== undefined && options.defaultSubjects !== 'ALL' && options.defaultSubjects !== 'NONE') throw codedTypeError('ERR_INVALID_ARG_VALUE', "options.defaultSubjects must be 'ALL' or 'NONE'")
+  if (options.eventsSupported !== undefined) assertStringArray(options.eventsSupported, 'options.eventsSupported', { allowEmpty: true })
+  if (options.deliveryMethods !== undefined) {
+    assertStringArray(options.deliveryMethods, 'options.deliveryMethods')
+    const known: readonly string[] = [DELIVERY_METHODS.push, DELIVERY_METHODS.poll]
+    if (!options.deliveryMethods.every((m) => known.includes(m))) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.deliveryMethods may only hold ${known.join(' and ')}`)
+  }
   const clock: Clock = options.clock ?? systemClock
   const now = (): number => clock()
   const outbox = options.outbox ?? createMemoryOutbox()

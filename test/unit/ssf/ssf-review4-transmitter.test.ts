@@ -266,3 +266,20 @@ describe('stream creation without a delivery method', () => {
     expect((await both.client.createStream({})).delivery).toEqual({ method: POLL.method, endpoint_url: expect.stringContaining(`${TX}/ssf/poll/`) })
   })
 })
+
+describe('createTransmitter option checks', () => {
+  it('refuses unusable options at construction with a coded TypeError', () => {
+    const base = { issuer: TX, signer: txKey.signer, authorizeReceiver: () => 'rx' }
+    const bad: Record<string, unknown>[] = [
+      { defaultSubjects: 'all' }, { defaultSubjects: 'SOME' },
+      { deliveryMethods: ['push'] }, { deliveryMethods: [] }, { deliveryMethods: 'urn:ietf:rfc:8935' },
+      { eventsSupported: SESSION_REVOKED }, { eventsSupported: [7] },
+      { audience: 'rx' }, { allowDeliveryUrl: true }, { fetch: {} }, { clock: 5 }, { sleep: 'x' },
+      { outbox: {} }, { outbox: { ...createMemoryOutbox(), due: undefined } },
+    ]
+    for (const extra of bad) {
+      expect(() => createTransmitter({ ...base, ...extra } as never), JSON.stringify(extra)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    }
+    expect(() => createTransmitter({ ...base, defaultSubjects: 'NONE', deliveryMethods: [PUSH.method], eventsSupported: [] })).not.toThrow()
+  })
+})
