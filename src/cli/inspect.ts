@@ -77,10 +77,12 @@ function render(value: unknown, indent: string, depth = 0): string[] {
 }
 
 function keysOf(jwks: unknown): PublicJWK[] {
-  if (isPlainObject(jwks) && Array.isArray(jwks.keys)) return jwks.keys as PublicJWK[]
-  if (Array.isArray(jwks)) return jwks as PublicJWK[]
-  if (isPlainObject(jwks) && typeof jwks.kty === 'string') return [jwks as PublicJWK]
-  throw new CLIError('--keys must hold a JWKS, a list of JWKs or one JWK')
+  const list: unknown = isPlainObject(jwks) && Array.isArray(jwks.keys) ? jwks.keys
+    : Array.isArray(jwks) ? jwks
+      : isPlainObject(jwks) && typeof jwks.kty === 'string' ? [jwks] : undefined
+  // Every entry must be a JSON object: a null in the list used to end in an uncoded TypeError.
+  if (!Array.isArray(list) || !list.every(isPlainObject)) throw new CLIError('--keys must hold a JWKS, a list of JWKs or one JWK')
+  return list as PublicJWK[]
 }
 
 /** Returns the readable view of a token or Signature-Input value. */

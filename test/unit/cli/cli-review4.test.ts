@@ -87,4 +87,12 @@ describe('agentauth CLI (review 4)', () => {
       expect(err, argv.join(' ')).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
     }
   })
+
+  it('inspect --keys refuses a key list with an entry that is not a JSON object (a coded usage error, not a crash)', async () => {
+    const token = await createCompactJWS({ typ: 'JWT', kid: 'k1' }, { sub: 'a' }, await generateSigner('ES256', { kid: 'k1' }))
+    for (const keys of ['{"keys":[null]}', '[null]', '[5, "x"]', '{"keys":[[]]}']) {
+      writeFileSync(join(dir, 'odd-keys.json'), keys)
+      await expect(main(['inspect', token, '--keys', join(dir, 'odd-keys.json')]), keys).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: '--keys must hold a JWKS, a list of JWKs or one JWK' })
+    }
+  })
 })
