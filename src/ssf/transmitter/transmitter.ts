@@ -127,7 +127,10 @@ export interface Transmitter {
   handle(request: Request): Promise<Response>
   /** The metadata served at `/.well-known/ssf-configuration`. */
   metadata(): TransmitterMetadata
-  /** Signs and queues one SET per matching stream. */
+  /**
+   * Signs and queues one SET per matching stream. Rejects with TypeError `ERR_INVALID_ARG_*` for an
+   * invalid event, subject or option (`txn`, `toe`, `streamIds`), StoreError from the outbox.
+   */
   emit(event: EmitEvent, subject: SubjectId, options?: EmitOptions): Promise<readonly EmittedSET[]>
   /**
    * Transmitter-initiated status change; sends a stream-updated SET (SSF 1.0 §8.1.5). The stream's
@@ -305,8 +308,11 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       if (cause instanceof VerificationError) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event or subject is invalid: ${cause.message}`, cause)
       throw cause
     }
+    assertObject(o, 'options')
     if (o.txn !== undefined) assertString(o.txn, 'options.txn')
-    if (o.toe !== undefined) optionalNumber(o.toe, 'options.toe', 0)
+    if (o.toe !== undefined) optionalNumber(o.toe, 'options.toe', 0, { min: 0 })
+    // A string here would match streams by substring ('abc'.includes(id)).
+    if (o.streamIds !== undefined) assertStringArray(o.streamIds, 'options.streamIds', { allowEmpty: true })
     const streams = await outbox.listStreams()
     const out: EmittedSET[] = []
     for (const stream of streams) {

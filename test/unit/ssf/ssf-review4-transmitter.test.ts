@@ -283,3 +283,14 @@ describe('createTransmitter option checks', () => {
     expect(() => createTransmitter({ ...base, defaultSubjects: 'NONE', deliveryMethods: [PUSH.method], eventsSupported: [] })).not.toThrow()
   })
 })
+
+describe('emit option checks', () => {
+  it('refuses streamIds that are not an array of strings (a string matched stream ids by substring) and a negative toe', async () => {
+    const { client, transmitter, outbox } = await setup()
+    const s = await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await expect(transmitter.emit({ type: 'session-revoked' }, AGENT, { streamIds: `x${s.stream_id}x` as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(transmitter.emit({ type: 'session-revoked' }, AGENT, { toe: -5 })).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) })
+    expect((await outbox.pending(s.stream_id, 10)).entries).toEqual([])
+    expect(await transmitter.emit({ type: 'session-revoked' }, AGENT, { streamIds: [s.stream_id] })).toHaveLength(1)
+  })
+})
