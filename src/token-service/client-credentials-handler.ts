@@ -6,6 +6,7 @@ import type { Clock } from '../internal/time.js'
 import type { Signer } from '../signer/types.js'
 import type { AuthenticatedClient, ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
+import { readResources } from './resource.js'
 
 /**
  * Policy of {@link createClientCredentialsHandler}.
@@ -97,7 +98,7 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
     if (requested === undefined && scopeParam !== null) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
     const granted = requested ?? [...allowed]
     if (granted.some((s) => !allowed.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope is not allowed for this client')
-    let targets = [...form.getAll('resource'), ...form.getAll('audience')]
+    let targets = [...readResources(form), ...form.getAll('audience')]
     if (targets.length === 0 && policy.defaultTarget !== undefined) targets = [policy.defaultTarget]
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a resource or audience is required')
     for (const t of targets) if ((await policy.targets(t, client)) !== true) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a requested resource is not allowed')

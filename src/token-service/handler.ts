@@ -10,6 +10,7 @@ import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-t
 import type { ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
 import type { ExchangeContext, TokenExchangePolicy } from './policy.js'
+import { readResources } from './resource.js'
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js'
 import { isTxnToken } from '../txn-token/is-txn-token.js'
 
@@ -190,7 +191,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       if (requestedScopes === undefined) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
     }
     const audiences = splitList(form, 'audience')
-    const resources = splitList(form, 'resource')
+    const resources = readResources(form)
 
     // RFC 8693 §2.2.2: a subject or actor token that is invalid for any reason, or unacceptable
     // by policy (may_act, cycle, depth, actor not allowed), MUST be answered with invalid_request.

@@ -115,3 +115,42 @@ describe('token exchange refusals of subject and actor tokens are invalid_reques
     }
   })
 })
+
+describe('resource indicators must be absolute URIs without a fragment (RFC 8707 §2)', () => {
+  const post = (handler: (r: Request) => Promise<Response>, body: URLSearchParams) =>
+    handler(new Request(`${STS}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+
+  it('token exchange answers invalid_target for a relative or fragment resource, even when a prefix policy would take it', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const handler = createTokenExchangeHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: async () => Object.freeze({ clientId: AGENT, method: 'tls_client_auth', client: { clientId: AGENT }, wit: undefined, workloadId: AGENT, jkt: undefined }),
+      subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: opaque(['calendar:read']) },
+      policy: { targets: (t) => t.startsWith(TOOL) || t.endsWith('/tool') },
+    })
+    const form = (resource: string) => new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: 's', subject_token_type: TOKEN_TYPE.ACCESS_TOKEN, resource })
+    for (const resource of [`${TOOL}/#admin`, '/tool', `${TOOL}#`]) {
+      const res = await post(handler, form(resource))
+      expect(res.status, resource).toBe(400)
+      expect(await res.json()).toMatchObject({ error: 'invalid_target' })
+    }
+    const ok = await post(handler, form(`${TOOL}/`))
+    expect(ok.status).toBe(200)
+  })
+
+  it('client credentials does the same', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const handler = createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: async () => Object.freeze({ clientId: 'job', method: 'tls_client_auth', client: { clientId: 'job' }, wit: undefined, workloadId: 'job', jkt: undefined }),
+      policy: { targets: (t) => t.startsWith(TOOL), scopes: () => ['a'] },
+    })
+    const bad = await post(handler, new URLSearchParams({ grant_type: 'client_credentials', resource: `${TOOL}/#x` }))
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: 'invalid_target' })
+    const ok = await post(handler, new URLSearchParams({ grant_type: 'client_credentials', resource: `${TOOL}/` }))
+    expect(ok.status).toBe(200)
+  })
+})
