@@ -121,7 +121,7 @@ export interface IdentityRegistryOptions {
   revocations: RevocationStore
   /**
    * How long (seconds) the `sub` revocation of a deprovisioned agent lives: at least the longest
-   * credential lifetime. Default 30 days. Issuers must also call `assertIssuable` before minting.
+   * credential lifetime plus the verifiers' `clockTolerance`. Default 30 days. Issuers must also call `assertIssuable` before minting.
    */
   revocationTtl?: number
   /** Milliseconds clock. */
