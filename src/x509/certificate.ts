@@ -1,6 +1,6 @@
-// One certificate, parsed twice on purpose: @peculiar/x509 decodes it (validity, key, names,
-// signature), and our strict DER walk reads the structure the SPIFFE rules depend on — exact
-// framing (no trailing bytes), v3, matching signature algorithm fields (RFC 5280 §4.1.1.2),
+// One certificate, parsed twice on purpose: @peculiar/x509 decodes it (key, names, signature),
+// and our strict DER walk reads the structure the SPIFFE rules depend on — exact framing (no
+// trailing bytes), v3, matching signature algorithm fields (RFC 5280 §4.1.1.2), the validity,
 // raw issuer/subject names for chaining, and every extension exactly once (§4.2) decoded by us,
 // so an unusual SAN entry (otherName, x400Address …) cannot make the library throw or hide a URI.
 import type { PublicKey, X509Certificate } from '@peculiar/x509'
@@ -183,8 +183,34 @@ function decodeKeyId(value: Uint8Array, authority: boolean): Uint8Array | undefi
 interface Walked {
   issuer: Uint8Array
   subject: Uint8Array
+  notBefore: number
+  notAfter: number
   extensions: Map<string, RawExtension>
   rsa: RSAKeyInfo | undefined
+}
+
+const UTC_TIME = 0x17
+const GENERALIZED_TIME = 0x18
+const UTC_TIME_FORMAT = /^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z$/
+const GENERALIZED_TIME_FORMAT = /^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z$/
+
+// RFC 5280 §4.1.2.5.1/§4.1.2.5.2: YYMMDDHHMMSSZ (YY < 50 is 20YY) or YYYYMMDDHHMMSSZ, always
+// UTC with seconds and without fractions. Read by us: the ASN.1 library read a GeneralizedTime
+// without "Z" in local time and 25 days off (20251231120000 as 2025-12-06T12:00Z), so a
+// certificate was valid weeks before its notBefore.
+function readTime(der: Uint8Array, tlv: TLV | undefined): number {
+  const format = tlv?.tag === UTC_TIME ? UTC_TIME_FORMAT : tlv?.tag === GENERALIZED_TIME ? GENERALIZED_TIME_FORMAT : undefined
+  if (tlv === undefined || format === undefined) throw new DERError('validity is malformed')
+  const m = format.exec(String.fromCharCode(...der.subarray(tlv.start, tlv.end)))
+  if (m === null) throw new DERError('validity time is not in RFC 5280 form')
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number]
+  const year = tlv.tag === UTC_TIME ? (y < 50 ? 2000 + y : 1900 + y) : y
+  const date = new Date(Date.UTC(year, mo - 1, d, h, mi, sec))
+  // Date.UTC rolls over (Feb 30 → Mar 2, 24:00 → next day); a rolled value is not a date.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== sec) {
+    throw new DERError('validity time is not a valid date')
+  }
+  return date.getTime()
 }
 
 // rsaEncryption (1.2.840.113549.1.1.1) and id-RSASSA-PSS (1.2.840.113549.1.1.10) OID content bytes.
@@ -262,7 +288,11 @@ function walk(der: Uint8Array): Walked {
     throw new CertificateProblem('has different signature algorithms inside and outside the signed part')
   }
   const issuer = rawOf(der, next(TAG_SEQUENCE, 'issuer'))
-  next(TAG_SEQUENCE, 'validity')
+  const validity = next(TAG_SEQUENCE, 'validity')
+  const [start, end, extraTime] = children(der, validity)
+  if (extraTime !== undefined) throw new DERError('validity is malformed')
+  const notBefore = readTime(der, start)
+  const notAfter = readTime(der, end)
   const subject = rawOf(der, next(TAG_SEQUENCE, 'subject'))
   const rsa = readRSAKey(der, next(TAG_SEQUENCE, 'subjectPublicKeyInfo'))
   const extensions = new Map<string, RawExtension>()
@@ -288,7 +318,7 @@ function walk(der: Uint8Array): Walked {
       extensions.set(oid, { critical, value: contentOf(der, valueTLV) })
     }
   }
-  return { issuer, subject, extensions, rsa }
+  return { issuer, subject, notBefore, notAfter, extensions, rsa }
 }
 
 type DecodedExtensions = Pick<
@@ -348,13 +378,9 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
     throw new CertificateProblem(`is not a valid DER certificate (${err instanceof DERError ? err.message : 'malformed'})`, { cause: err })
   }
   let cert: X509Certificate
-  let notBefore: number
-  let notAfter: number
   let text: { serialNumber: string; subjectText: string; issuerText: string }
   try {
     cert = new lib.X509Certificate(der)
-    notBefore = cert.notBefore.getTime()
-    notAfter = cert.notAfter.getTime()
     text = { serialNumber: cert.serialNumber, subjectText: cert.subject, issuerText: cert.issuer }
   } catch (cause) {
     throw new CertificateProblem('could not be decoded as an X.509 certificate', { cause })
@@ -365,7 +391,6 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
   } catch (cause) {
     throw new CertificateProblem('has a public key type that is not supported', { cause })
   }
-  if (!Number.isFinite(notBefore) || !Number.isFinite(notAfter)) throw new CertificateProblem('has an unreadable validity period')
   return {
     der,
     cert,
@@ -376,8 +401,8 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
     selfIssued: bytesEqual(walked.issuer, walked.subject),
     emptySubject: walked.subject.length === 2,
     rsa: walked.rsa,
-    notBefore,
-    notAfter,
+    notBefore: walked.notBefore,
+    notAfter: walked.notAfter,
     ...decoded,
   }
 }

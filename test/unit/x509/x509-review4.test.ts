@@ -1,7 +1,8 @@
 // Review round 4 regressions for agentauth/x509: RSA keys read by us whatever their OID, and
-// limits on them applied before any signature check.
+// limits on them applied before any signature check; keyUsage padding bits; validity times.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
+import { children, rawOf, readTLV } from '../../../src/x509/der.js'
 import { createX509SVIDVerifier, parseX509SVID, staticX509Bundles, type X509SVIDVerifier } from '../../../src/x509/index.js'
 import { CA_KU, cat, clock, createPKI, issue, leafUnder, NOW, rsaKeys, tlv, x509, type Issued, type TestPKI } from '../../helpers/x509.js'
 
@@ -196,5 +197,58 @@ describe('keyUsage unused bits', () => {
   it('keyUsage with digitalSignature and keyEncipherment (5 unused bits, 0xa0) still parses', async () => {
     const leaf = await issue({ issuer: pki.root, uris: ['spiffe://example.org/w'], keyUsage: null, extensions: [new x509.Extension('2.5.29.15', true, new Uint8Array([0x03, 0x02, 0x05, 0xa0]))] })
     expect((await parseX509SVID(leaf.der)).id.id).toBe('spiffe://example.org/w')
+  })
+})
+
+describe('validity times (RFC 5280 §4.1.2.5)', () => {
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+  const utc = (s: string): Uint8Array => tlv(0x17, text(s))
+  const generalized = (s: string): Uint8Array => tlv(0x18, text(s))
+
+  /** `der` with its validity replaced, signed again by `key` (ECDSA P-256). */
+  async function withValidity(der: Uint8Array, notBefore: Uint8Array, notAfter: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
+    const [tbs, algorithm] = children(der, readTLV(der, 0))
+    const fields = children(der, tbs!).map((f) => rawOf(der, f))
+    fields[4] = tlv(0x30, cat([notBefore, notAfter]))
+    const signed = tlv(0x30, cat(fields))
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, signed as Uint8Array<ArrayBuffer>))
+    const ecdsa = tlv(0x30, cat([minimal(raw.subarray(0, 32)), minimal(raw.subarray(32))]))
+    return tlv(0x30, cat([signed, rawOf(der, algorithm!), tlv(0x03, cat([new Uint8Array([0]), ecdsa]))]))
+  }
+
+  function minimal(value: Uint8Array): Uint8Array {
+    let i = 0
+    while (i < value.length - 1 && value[i] === 0) i++
+    return integer(value.subarray(i))
+  }
+
+  it('a GeneralizedTime without Z is refused (it was read as local time, 25 days early)', async () => {
+    // NOW is 2026-01-01T12:00Z; the issuer meant "valid from 13:00".
+    const leaf = await leafUnder(pki.root)
+    const der = await withValidity(leaf.der, generalized('20260101130000'), generalized('20260102120000Z'), pki.root.keys.privateKey)
+    expect(await rejection(verifier(der))).toEqual({ code: 'ERR_X509_SVID_INVALID', reason: 'leaf is not a valid DER certificate (validity time is not in RFC 5280 form)' })
+  })
+
+  it.each([
+    ['UTCTime without seconds', utc('2512311200Z'), 'validity time is not in RFC 5280 form'],
+    ['UTCTime with an offset', utc('251231120000+0500'), 'validity time is not in RFC 5280 form'],
+    ['fractional seconds', generalized('20251231120000.5Z'), 'validity time is not in RFC 5280 form'],
+    ['February 30', generalized('20260230120000Z'), 'validity time is not a valid date'],
+    ['hour 24', utc('251231240000Z'), 'validity time is not a valid date'],
+    ['another ASN.1 type', tlv(0x13, text('251231120000Z')), 'validity is malformed'],
+  ])('%s is refused', async (_name, notBefore, why) => {
+    const leaf = await leafUnder(pki.root)
+    const der = await withValidity(leaf.der, notBefore, utc('260102120000Z'), pki.root.keys.privateKey)
+    expect(await rejection(parseX509SVID(der))).toEqual({ code: 'ERR_X509_SVID_INVALID', reason: `leaf is not a valid DER certificate (${why})` })
+  })
+
+  it('UTCTime years 50–99 are 19YY, 00–49 are 20YY; GeneralizedTime is read as is', async () => {
+    const leaf = await leafUnder(pki.root)
+    const der = await withValidity(leaf.der, utc('500101000000Z'), utc('491231235959Z'), pki.root.keys.privateKey)
+    const svid = await parseX509SVID(der)
+    expect([svid.leaf.notBefore, svid.leaf.notAfter]).toEqual([Date.UTC(1950, 0, 1), Date.UTC(2049, 11, 31, 23, 59, 59)])
+    const later = await withValidity(leaf.der, generalized('20500101000000Z'), generalized('99991231235959Z'), pki.root.keys.privateKey)
+    const svid2 = await parseX509SVID(later)
+    expect([svid2.leaf.notBefore, svid2.leaf.notAfter]).toEqual([Date.UTC(2050, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59)])
   })
 })
