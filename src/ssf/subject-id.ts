@@ -139,7 +139,8 @@ export interface AliasesSubjectId { readonly format: 'aliases'; readonly identif
 export type ComplexSubjectMember = 'user' | 'device' | 'session' | 'application' | 'tenant' | 'org_unit' | 'group'
 
 /**
- * SSF 1.0 §3.3 complex subject: each member describes one facet of the same principal.
+ * SSF 1.0 §3.3 complex subject: each member describes one facet of the same principal. Additional
+ * members (names other than these seven) that are subject identifiers are kept too, untyped.
  *
  * @example
  * ```ts
@@ -272,6 +273,18 @@ function parseAny(value: unknown, depth: 'top' | 'member' | 'alias'): SubjectId 
       out[name] = parseAny(value[name], 'member')
       count++
     }
+    // SSF 1.0 §3.3: "Additional Subject Member names MAY be used in Complex Subjects". Kept when
+    // they are subject identifiers (receivers must make a best effort to process every member,
+    // §3.6); anything else is ignored (§4.2.3). A subject naming only such members is valid.
+    for (const name of Object.keys(value)) {
+      if (name === 'format' || (COMPLEX_SUBJECT_MEMBERS as readonly string[]).includes(name) || count >= MAX_ALIASES + COMPLEX_SUBJECT_MEMBERS.length) continue
+      try {
+        out[name] = parseAny(value[name], 'member')
+        count++
+      } catch {
+        // not a subject identifier: an unknown field, ignored
+      }
+    }
     if (count === 0) fail('complex subject has no member')
     return Object.freeze(out) as unknown as ComplexSubjectId
   }
@@ -282,7 +295,8 @@ function parseAny(value: unknown, depth: 'top' | 'member' | 'alias'): SubjectId 
  * Parses a subject identifier (RFC 9493 §3, SSF 1.0 §3.3–§3.5): `account`, `email`, `iss_sub`,
  * `opaque`, `phone_number`, `did`, `uri`, `aliases` (not nested), `jwt_id`, `saml_assertion_id`,
  * `ip-addresses` and `complex`; other formats are kept whole as proprietary identifiers. Members a
- * format does not define are dropped. The result is frozen.
+ * format does not define are dropped, except a complex subject's additional members that are
+ * subject identifiers (SSF 1.0 §3.3 allows other member names). The result is frozen.
  *
  * @param value - the decoded JSON value (e.g. a SET's `sub_id` claim).
  * @returns the typed, frozen identifier.

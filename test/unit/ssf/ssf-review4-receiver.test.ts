@@ -110,3 +110,15 @@ describe('verification SET with an unexpected state (SSF 1.0 §8.1.4.1)', () => 
     expect(toDeliveryError(new VerificationError('ERR_SET_INVALID', 'x', { claim: 'events' })).err).toBe('invalid_request')
   })
 })
+
+describe('complex subjects with additional member names (SSF 1.0 §3.3)', () => {
+  it('a SET whose complex sub_id names only additional members is valid, and keeps them', async () => {
+    const { verifySET, parseSubjectId } = await import('../../../src/ssf/index.js')
+    const key = await testKey()
+    const sub_id = { format: 'complex', agent: { format: 'uri', uri: 'spiffe://example.org/agent/7' }, note: 'ignored' }
+    const set = await verifySET(await mintSET(key.signer, baseClaims({ sub_id })), verifyOptions(key))
+    expect(set.subject).toEqual({ format: 'complex', agent: { format: 'uri', uri: 'spiffe://example.org/agent/7' } })
+    expect(() => parseSubjectId({ format: 'complex', note: 'no subject at all' })).toThrow(expect.objectContaining({ code: 'ERR_SUBJECT_ID_INVALID' }))
+    expect(() => parseSubjectId({ format: 'complex', user: { format: 'email', email: 'bad' }, agent: { format: 'opaque', id: 'a' } })).toThrow(expect.objectContaining({ code: 'ERR_SUBJECT_ID_INVALID' }))
+  })
+})

@@ -37,8 +37,9 @@ describe('parseSubjectId', () => {
     bad({ format: 'aliases', identifiers: [{ format: 'aliases', identifiers: [{ format: 'opaque', id: 'x' }] }] })
     bad({ format: 'aliases', identifiers: [{ format: 'complex', user: { format: 'opaque', id: 'x' } }] })
     bad({ format: 'aliases', identifiers: [] })
-    const complex = parseSubjectId({ format: 'complex', user: { format: 'email', email: 'a@b.c' }, session: { format: 'opaque', id: 's' }, unknown_member: { format: 'opaque', id: 'z' } })
-    expect(complex).toEqual({ format: 'complex', user: { format: 'email', email: 'a@b.c' }, session: { format: 'opaque', id: 's' } })
+    // Additional members (SSF 1.0 §3.3) are kept when they are subject identifiers; other fields are ignored.
+    const complex = parseSubjectId({ format: 'complex', user: { format: 'email', email: 'a@b.c' }, session: { format: 'opaque', id: 's' }, unknown_member: { format: 'opaque', id: 'z' }, note: 'not a subject' })
+    expect(complex).toEqual({ format: 'complex', user: { format: 'email', email: 'a@b.c' }, session: { format: 'opaque', id: 's' }, unknown_member: { format: 'opaque', id: 'z' } })
     bad({ format: 'complex' })
     bad({ format: 'complex', user: { format: 'complex', user: { format: 'opaque', id: 'x' } } })
     bad({ format: 'complex', user: 'jdoe' })
