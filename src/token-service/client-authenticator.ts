@@ -184,6 +184,9 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
   async function lookup(clientId: string): Promise<RegisteredClient> {
     const found = typeof clients === 'function' ? await clients(clientId) : Object.hasOwn(clients, clientId) ? clients[clientId] : undefined
     if (found === undefined) throw fail('unknown client')
+    // A lookup that matches loosely (case-insensitive, by prefix …) must not let a client act under
+    // another spelling of its id: the id the client is authenticated as is the one registered.
+    if (typeof found !== 'object' || found === null || found.clientId !== clientId) throw fail('the client lookup returned another client')
     return found
   }
 

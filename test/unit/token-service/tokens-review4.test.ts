@@ -154,3 +154,24 @@ describe('resource indicators must be absolute URIs without a fragment (RFC 8707
     expect(ok.status).toBe(200)
   })
 })
+
+describe('client lookup functions', () => {
+  it('a lookup that returns a client registered under another id (case-insensitive store) is invalid_client, not the requested spelling', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    const registered = { clientId: 'job', keys: [key.jwk] }
+    const seen: string[] = []
+    const handler = createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: (id) => (id.toLowerCase() === 'job' ? registered : undefined), replayCache: createMemoryReplayCache() }),
+      policy: { targets: () => true, scopes: (c) => (seen.push(c.clientId), c.clientId === 'job' ? ['reports:read'] : ['reports:admin']), defaultTarget: TOOL },
+    })
+    const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
+    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
+    const err = await requestClientCredentials(server, { clientId: 'JOB', auth: privateKeyJwt(key) }, { scope: 'reports:admin' }, { fetch }).then(() => undefined, (e: unknown) => e)
+    expect((err as ProtocolError).error).toBe('invalid_client')
+    expect(seen).toEqual([])
+    await expect(requestClientCredentials(server, { clientId: 'job', auth: privateKeyJwt(key) }, {}, { fetch })).resolves.toMatchObject({ scope: 'reports:read' })
+  })
+})
