@@ -177,6 +177,21 @@ describe('workloadAuthInterceptor failures and options', () => {
     await dispatcher.close()
   })
 
+  it('refuses a raw dispatch path the proof would not name (dot segments, fragment): undici sends opts.path as is', async () => {
+    let asked = 0
+    const credentials = { authorize: async () => (asked++, new Headers({ 'workload-identity-token': 'wit', 'workload-proof-token': 'wpt' })) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: api.base }))
+    for (const path of ['/v1/admin/../public', '/v1/./x', '/v1/%2e%2E/x', '/v1/.%2e', '/a#frag']) {
+      await expect(dispatcher.request({ origin: api.base, path, method: 'GET' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    expect(asked).toBe(0)
+    // Dots inside a segment, and in the query, are fine.
+    const ok = await dispatcher.request({ origin: api.base, path: '/echo/..x/a.b?p=../..', method: 'GET' })
+    await ok.body.dump()
+    expect(asked).toBe(1)
+    await dispatcher.close()
+  })
+
   it('validates its options eagerly', () => {
     const credentials = { authorize: async () => new Headers() }
     expect(() => workloadAuthInterceptor(credentials, { origins: [] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))

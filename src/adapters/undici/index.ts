@@ -62,6 +62,9 @@ export interface WorkloadAuthInterceptorOptions {
   crypto?: Crypto
 }
 
+/** A `.` or `..` segment, plain or percent-encoded (the URL parser resolves both). */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i
+
 const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' }
 
 /** True when a `Host` value is the origin's host (case-insensitive; the default port may be spelled out). */
@@ -95,7 +98,8 @@ function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
  * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
  * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
  * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin, a path not starting
- * with `/` or an invalid field name or value — `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
+ * with `/` or holding dot segments or a fragment, an invalid field name or value —
+ * `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
  * `request`/`fetch` reject with them.
  *
  * @param credentials - `OutboundCredentials` from `agentauth/fetch` (`localCredentials(...)`,
@@ -135,6 +139,12 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     }
     const path = pathWithQuery(opts.path, opts.query)
     if (path.charCodeAt(0) !== 47 /* / */) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must start with /')
+    // undici sends opts.path as is, but the proof is minted for the parsed URL, which resolves dot
+    // segments and drops a fragment: the proof would name another path than the one sent.
+    const query = path.indexOf('?')
+    if (path.includes('#') || DOT_SEGMENT.test(query === -1 ? path : path.slice(0, query))) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must not hold dot segments or a fragment (the proof would cover the resolved path)')
+    }
     let headers: Headers
     try {
       headers = new Headers(lines)
