@@ -269,9 +269,12 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (subjectToken.length >= 16 && JSON.stringify(claims).includes(subjectToken)) {
       throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'the Txn-Token must not embed the subject token')
     }
-    // Claimed last, so a refused request does not use up the token's one replacement. Keyed on the
-    // signed part (header.payload) only: an ECDSA signature has a second valid form (r, n - s), so
-    // a key over the whole token would let one Txn-Token be replaced twice.
+    const tokenLifetime = decision.lifetime ?? lifetime
+    const token = await createTxnToken(claims, { signer, trustDomain, lifetime: tokenLifetime, clock, ...(notAfter === undefined ? {} : { notAfter }) })
+    // Claimed last, after the new token is signed, so neither a refused request nor a failure
+    // (signer outage, bad policy output) uses up the token's one replacement. Keyed on the signed
+    // part (header.payload) only: an ECDSA signature has a second valid form (r, n - s), so a key
+    // over the whole token would let one Txn-Token be replaced twice.
     if (replacing !== undefined && singleUse) {
       const signed = subjectToken.slice(0, subjectToken.lastIndexOf('.'))
       const digest = encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bs(utf8(signed)))))
@@ -279,8 +282,6 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
         throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this Txn-Token was already replaced')
       }
     }
-    const tokenLifetime = decision.lifetime ?? lifetime
-    const token = await createTxnToken(claims, { signer, trustDomain, lifetime: tokenLifetime, clock, ...(notAfter === undefined ? {} : { notAfter }) })
     const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : notAfter - now))
     return jsonResponse({ access_token: token, issued_token_type: TXN, token_type: 'N_A', expires_in: expiresIn, scope: scope.join(' ') })
   }

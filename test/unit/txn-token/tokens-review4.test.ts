@@ -62,3 +62,33 @@ describe('verified results are frozen all the way down', () => {
     expect(Object.isFrozen((unsigned.claims as { ctx: { k: number[] } }).ctx.k)).toBe(true)
   })
 })
+
+describe('single-use replacement is not used up by a failure', () => {
+  it('a replacement that fails to be signed (KMS outage) can be retried', async () => {
+    const { oauthTestSigner } = await import('../../helpers/oauth-signer.js')
+    const { SignerError } = await import('../../../src/errors/index.js')
+    const real = await oauthTestSigner('ES256', 'tts-flaky')
+    let failNext = false
+    const signer = {
+      alg: real.alg,
+      kid: real.kid,
+      publicJwk: () => real.publicJwk(),
+      sign: async (input: Uint8Array) => {
+        if (failNext) {
+          failNext = false
+          throw new SignerError('ERR_SIGNER_FAILED', 'KMS unavailable')
+        }
+        return real.sign(input)
+      },
+    }
+    const f = await txnFixture({ signer })
+    const first = await requestTxnToken(f.server, f.gateway, { subjectToken: await f.accessToken(), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks trade.read' }, { fetch: f.fetch })
+    const replace = () => requestTxnToken(f.server, f.batch, { subjectToken: first.txnToken, subjectTokenType: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.read' }, { fetch: f.fetch })
+    failNext = true
+    await expect(replace()).rejects.toMatchObject({ error: 'server_error' })
+    const second = await replace()
+    expect((await verifyTxnToken(second.txnToken, { trustDomain: TRUST_DOMAIN, keys: [real.jwk], clock: f.clock.now })).scopes).toEqual(['trade.read'])
+    // still single use once a replacement was issued
+    await expect(replace()).rejects.toMatchObject({ error: 'invalid_request' })
+  })
+})
