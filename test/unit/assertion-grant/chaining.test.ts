@@ -133,7 +133,7 @@ describe('ID-JAG', () => {
   it('refuses an ID Token not issued to the client and an ID-JAG for another client', async () => {
     const s = await setup()
     const err = await requestIdJag(s.homeServer, s.homeClient, { subjectToken: await idToken(s, 'someone-else'), audience: FOREIGN }, { fetch: s.homeFetch }).catch((e: unknown) => e)
-    expect((err as ProtocolError).error).toBe('invalid_grant')
+    expect((err as ProtocolError).error).toBe('invalid_request') // RFC 8693 §2.2.2: an unacceptable subject token is invalid_request
     const jag = await createIdJag({ iss: HOME, sub: 'alice', aud: FOREIGN, client_id: 'other-client' }, { signer: s.homeSigner })
     await expect(verifyIdJag(jag, { trustedIssuers: [{ issuer: HOME, keys: [s.homeSigner.jwk] }], audience: FOREIGN, clientId: AGENT_AT_PARTNER })).rejects.toMatchObject({ code: 'ERR_ASSERTION_INVALID', claim: 'client_id' })
     const viaHandler = await requestJWTBearerGrant(s.foreignServer, s.foreignClient, { assertion: jag }, { fetch: s.foreignFetch }).catch((e: unknown) => e)
