@@ -143,6 +143,9 @@ export interface PollReceiver {
   readonly pending: { readonly ack: number; readonly setErrs: number }
 }
 
+/** The longest delay a timer honours (2^31 - 1 ms); beyond it setTimeout fires at once. */
+const MAX_TIMER_MS = 2_147_483_647
+
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve()
@@ -191,10 +194,11 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   assertFunction(options.onEvent, 'options.onEvent')
   const maxEvents = optionalNumber(options.maxEvents, 'options.maxEvents', 50, { min: 1, max: 10_000, integer: true })
   const returnImmediately = options.returnImmediately ?? false
-  const initialDelay = optionalNumber(options.backoff?.initialDelay, 'options.backoff.initialDelay', 1000, { min: 0 })
-  const maxDelay = optionalNumber(options.backoff?.maxDelay, 'options.backoff.maxDelay', 60_000, { min: initialDelay })
+  // Timer delays above 2^31 - 1 ms fire at once (setTimeout overflow): a loop would spin.
+  const initialDelay = optionalNumber(options.backoff?.initialDelay, 'options.backoff.initialDelay', 1000, { min: 0, max: MAX_TIMER_MS })
+  const maxDelay = optionalNumber(options.backoff?.maxDelay, 'options.backoff.maxDelay', 60_000, { min: initialDelay, max: MAX_TIMER_MS })
   const factor = optionalNumber(options.backoff?.factor, 'options.backoff.factor', 2, { min: 1, max: 100 })
-  const idleDelay = optionalNumber(options.idleDelay, 'options.idleDelay', 5000, { min: 0 })
+  const idleDelay = optionalNumber(options.idleDelay, 'options.idleDelay', 5000, { min: 0, max: MAX_TIMER_MS })
   const maxResponseBytes = optionalNumber(options.maxResponseBytes, 'options.maxResponseBytes', 4 * 1024 * 1024, { min: 1024, integer: true })
   const requestTimeout = optionalNumber(options.requestTimeout, 'options.requestTimeout', 120_000, { min: 1000, max: 3_600_000, integer: true })
   const leaseSeconds = optionalNumber(options.leaseSeconds, 'options.leaseSeconds', DEFAULT_LEASE_SECONDS, { min: 1, max: 3600, integer: true })

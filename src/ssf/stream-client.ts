@@ -316,7 +316,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   if (typeof options.authorization === 'string') assertString(options.authorization, 'options.authorization')
   else assertFunction(options.authorization, 'options.authorization')
   if (options.audience !== undefined) assertString(options.audience, 'options.audience')
-  const timeoutMs = optionalNumber(options.timeoutMs, 'options.timeoutMs', 10_000, { min: 1, integer: true })
+  // At most 2^31 - 1 ms: a longer AbortSignal.timeout fires at once (timer overflow).
+  const timeoutMs = optionalNumber(options.timeoutMs, 'options.timeoutMs', 10_000, { min: 1, max: 2_147_483_647, integer: true })
   const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
   const { issuer, audience } = options
   let meta: Promise<TransmitterMetadata> | undefined = options.metadata ? Promise.resolve(options.metadata) : undefined

@@ -147,6 +147,8 @@ export interface Transmitter {
   failed(limit?: number): Promise<readonly FailedEntry[]>
 }
 
+const MAX_TIMER_MS = 2_147_483_647
+
 function randomId(): string {
   const b = crypto.getRandomValues(new Uint8Array(16))
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
@@ -247,7 +249,8 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   }
   const eventsSupported = Object.freeze([...(options.eventsSupported ?? Object.values(EVENT_TYPE_URIS).filter((u) => !u.includes('/ssf/event-type/')))])
   const deliveryMethods = Object.freeze([...(options.deliveryMethods ?? [DELIVERY_METHODS.push, DELIVERY_METHODS.poll])])
-  const interval = optionalNumber(options.interval, 'options.interval', 1000, { min: 1 })
+  // Timer delays above 2^31 - 1 ms fire at once (setTimeout / AbortSignal.timeout overflow).
+  const interval = optionalNumber(options.interval, 'options.interval', 1000, { min: 1, max: MAX_TIMER_MS })
   const maxQueued = optionalNumber(options.maxQueuedPerStream, 'options.maxQueuedPerStream', 10_000, { min: 1, integer: true })
   const sleep = options.sleep ?? defaultSleep
   const issuer = options.issuer
@@ -359,7 +362,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     await sign(stream, EVENT_TYPE_URIS[type], payload, { format: 'opaque', id: streamId }, true, {})
   }
 
-  const deliveryContext = { outbox, fetch: doFetch, now, retry, timeoutMs: optionalNumber(options.pushTimeout, 'options.pushTimeout', 10_000, { min: 1 }), pausedRecheck: 30_000 }
+  const deliveryContext = { outbox, fetch: doFetch, now, retry, timeoutMs: optionalNumber(options.pushTimeout, 'options.pushTimeout', 10_000, { min: 1, max: MAX_TIMER_MS }), pausedRecheck: 30_000 }
 
   async function pass(): Promise<DeliveryReport> {
     const report = { delivered: [] as string[], retrying: [] as string[], failed: [] as string[], held: [] as string[] }

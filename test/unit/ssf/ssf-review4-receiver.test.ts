@@ -122,3 +122,17 @@ describe('complex subjects with additional member names (SSF 1.0 §3.3)', () => 
     expect(() => parseSubjectId({ format: 'complex', user: { format: 'email', email: 'bad' }, agent: { format: 'opaque', id: 'a' } })).toThrow(expect.objectContaining({ code: 'ERR_SUBJECT_ID_INVALID' }))
   })
 })
+
+describe('timer options beyond 2^31 - 1 ms (setTimeout and AbortSignal.timeout fire at once)', () => {
+  it('are refused at construction instead of making a busy loop or an instant timeout', async () => {
+    const { createTransmitter } = await import('../../../src/ssf/transmitter/index.js')
+    const huge = 3e9
+    const poll = (extra: Record<string, unknown>) => createPollReceiver({ endpoint: `${TX}/p`, verify: { issuer: TX, audience: 'rx', keys: txKey.jwks }, replayCache: createMemoryDedupeCache(), onEvent: () => {}, ...extra })
+    for (const extra of [{ idleDelay: huge }, { backoff: { maxDelay: huge } }, { backoff: { initialDelay: huge, maxDelay: huge } }]) expect(() => poll(extra)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createStreamClient({ issuer: TX, authorization: 't', timeoutMs: huge })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    for (const extra of [{ interval: huge }, { pushTimeout: huge }]) {
+      expect(() => createTransmitter({ issuer: TX, signer: txKey.signer, authorizeReceiver: () => 'rx', ...extra })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(() => poll({ idleDelay: 2_147_483_647 })).not.toThrow()
+  })
+})
