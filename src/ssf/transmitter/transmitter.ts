@@ -92,7 +92,7 @@ export interface TransmitterOptions {
   audience?: (receiverId: string) => string | readonly string[]
   /** `default_subjects`. Default `ALL`. */
   defaultSubjects?: 'ALL' | 'NONE'
-  /** Seconds between two verification requests per stream (429 when faster). Default 0. */
+  /** Seconds (an integer) between two verification requests per stream (429 when faster). Default 0. */
   minVerificationInterval?: number
   /** Streams per receiver (409 beyond). Default 16. */
   maxStreamsPerReceiver?: number
@@ -422,7 +422,8 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     authorizeReceiver: options.authorizeReceiver,
     allowDeliveryUrl: options.allowDeliveryUrl ?? ((u: URL) => u.protocol === 'https:'),
     audience: options.audience ?? ((id: string) => id),
-    minVerificationInterval: optionalNumber(options.minVerificationInterval, 'options.minVerificationInterval', 0, { min: 0 }),
+    // Served as the stream's min_verification_interval, an integer number of seconds (SSF 1.0 §8.1.1).
+    minVerificationInterval: optionalNumber(options.minVerificationInterval, 'options.minVerificationInterval', 0, { min: 0, integer: true }),
     maxStreamsPerReceiver: optionalNumber(options.maxStreamsPerReceiver, 'options.maxStreamsPerReceiver', 16, { min: 1, integer: true }),
     longPollTimeout: optionalNumber(options.longPollTimeout, 'options.longPollTimeout', 30_000, { min: 0, max: 300_000 }),
     publicJwk: () => options.signer.publicJwk(),

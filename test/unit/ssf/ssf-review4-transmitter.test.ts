@@ -276,6 +276,7 @@ describe('createTransmitter option checks', () => {
       { eventsSupported: SESSION_REVOKED }, { eventsSupported: [7] },
       { audience: 'rx' }, { allowDeliveryUrl: true }, { fetch: {} }, { clock: 5 }, { sleep: 'x' },
       { outbox: {} }, { outbox: { ...createMemoryOutbox(), due: undefined } },
+      { minVerificationInterval: 1.5 }, // served as the integer min_verification_interval
     ]
     for (const extra of bad) {
       expect(() => createTransmitter({ ...base, ...extra } as never), JSON.stringify(extra)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
