@@ -4,6 +4,7 @@ import { codedTypeError, isAgentAuthError, ProtocolError } from '../errors/index
 import { assertFunction, optionalNumber } from '../internal/assert.js'
 import { systemClock } from '../internal/time.js'
 import { CertificateProblem, parseCertificate, type ParsedCertificate } from './certificate.js'
+import { bytesEqual } from './der.js'
 import { loadX509, type X509Lib } from './load.js'
 import { decodeChain, derKey, label, parseDecoded, readParseOptions, type ParsedCache } from './svid.js'
 import type { VerifiedX509SVID, VerifyX509SVIDOptions, X509Bundle, X509ChainInput } from './types.js'
@@ -162,8 +163,13 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
       chain: Object.freeze(path.map((c, i) => (i === 0 ? c.der : c.der.slice()))),
       expiresAt: Math.min(...path.map((c) => c.notAfter)),
     })
-    if (results.size >= MAX_RESULTS) results.delete(results.keys().next().value as string)
-    results.set(key, { bundle, result, validFrom: Math.max(...path.map((c) => c.notBefore)) })
+    // Only a chain made of certificates on the verified path is kept: extra ones are never checked
+    // (any bytes, up to 64 KiB each), so one valid SVID could otherwise pin 256 distinct chains of
+    // up to 512 KiB, twice over (key and copies).
+    if (ders.every((der) => path.some((c) => bytesEqual(c.der, der)))) {
+      if (results.size >= MAX_RESULTS) results.delete(results.keys().next().value as string)
+      results.set(key, { bundle, result, validFrom: Math.max(...path.map((c) => c.notBefore)) })
+    }
     return result
   }
 }

@@ -1,5 +1,6 @@
 // Review round 4 regressions for agentauth/x509: RSA keys read by us whatever their OID, and
-// limits on them applied before any signature check; keyUsage padding bits; validity times.
+// limits on them applied before any signature check; keyUsage padding bits; validity times; what
+// the verified-result cache keeps.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
 import { children, rawOf, readTLV } from '../../../src/x509/der.js'
@@ -68,6 +69,19 @@ async function issueForSPKI(spki: Uint8Array, issuer: Issued, role: 'ca' | 'leaf
   return { cert, der: new Uint8Array(cert.rawData), pem: cert.toString('pem'), keys, name }
 }
 
+/** A Web Crypto object counting `subtle.verify` calls. */
+function countingCrypto(): { crypto: Crypto; verifies: () => number } {
+  let n = 0
+  const subtle = new Proxy(crypto.subtle, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown
+      if (property === 'verify') return (...args: Parameters<SubtleCrypto['verify']>) => (n++, target.verify(...args))
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { crypto: { subtle, getRandomValues: crypto.getRandomValues.bind(crypto) } as Crypto, verifies: () => n }
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ code: string; reason: string }> {
   const err = await promise.then(
     () => undefined,
@@ -121,19 +135,6 @@ describe('RSA keys labelled id-RSASSA-PSS', () => {
 })
 
 describe('RSA issuer keys that would make a hostile chain expensive', () => {
-  /** A Web Crypto object counting `subtle.verify` calls. */
-  function countingCrypto(): { crypto: Crypto; verifies: () => number } {
-    let n = 0
-    const subtle = new Proxy(crypto.subtle, {
-      get(target, property) {
-        const value = Reflect.get(target, property) as unknown
-        if (property === 'verify') return (...args: Parameters<SubtleCrypto['verify']>) => (n++, target.verify(...args))
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
-      },
-    })
-    return { crypto: { subtle, getRandomValues: crypto.getRandomValues.bind(crypto) } as Crypto, verifies: () => n }
-  }
-
   // A self-made intermediate with the name the leaf names as its issuer: nothing vouches for it, so
   // no signature may be checked with a key that costs more than a normal one.
   async function hostileChain(spki: Uint8Array): Promise<Uint8Array[]> {
@@ -250,5 +251,27 @@ describe('validity times (RFC 5280 §4.1.2.5)', () => {
     const later = await withValidity(leaf.der, generalized('20500101000000Z'), generalized('99991231235959Z'), pki.root.keys.privateKey)
     const svid2 = await parseX509SVID(later)
     expect([svid2.leaf.notBefore, svid2.leaf.notAfter]).toEqual([Date.UTC(2050, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59)])
+  })
+})
+
+describe('verified-result cache', () => {
+  it('keeps chains made of the verified path, not chains carrying extra (never checked) certificates', async () => {
+    const { crypto: counting, verifies } = countingCrypto()
+    const v = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': pki.root.der }), clock, crypto: counting })
+    // The path itself, also with the bundle root appended (a PEM chain file often carries it).
+    for (const chain of [[pki.leaf.der, pki.intermediate.der], [pki.leaf.der, pki.intermediate.der, pki.root.der]]) {
+      await v(chain)
+      const before = verifies()
+      await v(chain)
+      expect(verifies()).toBe(before)
+    }
+    // An extra self-signed CA certificate of up to 64 KiB, whose bytes can vary freely (its
+    // signature is never checked): such chains must not fill the cache, 512 KiB each.
+    const junk = await issue({ subject: 'CN=junk', ca: true, keyUsage: CA_KU, extensions: [new x509.Extension('1.2.3.4', false, new Uint8Array(1000))] })
+    const padded = [pki.leaf.der, pki.intermediate.der, junk.der]
+    await v(padded)
+    const before = verifies()
+    await v(padded)
+    expect(verifies()).toBe(before + 2)
   })
 })
