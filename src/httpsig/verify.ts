@@ -213,7 +213,15 @@ function verifyWithKey(key: CryptoKey, alg: JWSAlgorithm | HTTPSignatureAlgorith
   try {
     // A synchronous provider consumes the data before returning: the scratch buffer will do.
     const sync = syncOperations(crypto)
-    if (sync !== undefined) ok = sync.verify(vp.params, key, copyToSignatureScratch(signature), utf8Scratch(base))
+    if (sync !== undefined) {
+      ok = sync.verify(vp.params, key, copyToSignatureScratch(signature), utf8Scratch(base))
+      // Anything but an answer now (a promise) may read the shared buffers after another message
+      // has been written into them, and so vouch for that message's signature: fail closed.
+      if (ok !== undefined && typeof ok !== 'boolean') {
+        Promise.resolve(ok).catch(() => undefined)
+        throw new TypeError('the synchronous verify of the crypto provider did not return a boolean')
+      }
+    }
     if (ok === undefined) ok = verifySignature(crypto, vp.params, key, signature, utf8(base))
   } catch (cause) {
     throw new VerificationError('ERR_HTTPSIG_SIGNATURE', 'the signature could not be verified', { cause })

@@ -151,3 +151,22 @@ describe('RSA verification keys and signature lengths (RFC 8017 §8.1.2, §8.2.2
     await expect(verifyRequestSignature(message, { algorithms: ['RS256'], key: () => ({ key: other, algorithm: 'RS256' }), clock: at })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
   })
 })
+
+describe('httpsig: a "synchronous" crypto provider that answers with a promise fails closed', () => {
+  const req = { method: 'GET', url: 'https://e.example/' }
+  const at = () => 5_000_000
+  it('refuses the signature (ERR_HTTPSIG_SIGNATURE) instead of awaiting a verify that reads shared buffers later', async () => {
+    const g = await generated('ES256')
+    const f = await signRequest(req, { signer: g.signer, components: ['@method'], created: 1000 })
+    const message = { ...req, headers: { 'signature-input': f.signatureInput, signature: f.signature } }
+    const provider = {
+      subtle: globalThis.crypto.subtle,
+      getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto),
+      [Symbol.for('agentauth.crypto.sync')]: { verify: () => Promise.resolve(true), digest: () => undefined },
+    } as unknown as Crypto
+    const key = () => ({ key: g.jwk, algorithm: 'ES256' as const })
+    await expect(verifyRequestSignature(message, { algorithms: ['ES256'], key, clock: at, crypto: provider })).rejects.toMatchObject({ code: 'ERR_HTTPSIG_SIGNATURE' })
+    // The same message with a conforming provider verifies.
+    await expect(verifyRequestSignature(message, { algorithms: ['ES256'], key, clock: at })).resolves.toMatchObject({ label: 'sig1' })
+  })
+})
