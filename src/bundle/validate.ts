@@ -1,7 +1,8 @@
 // Shared validation of bundle contents, used for static configuration (errors become coded
 // TypeErrors) and for fetched documents (errors become ProtocolErrors). `fail` decides which.
 import { isPlainObject } from '../internal/json.js'
-import { rsaKeyProblem } from '../internal/keys.js'
+import { decodeCanonical } from '../internal/base64url.js'
+import { isSmallOrderEd25519, rsaKeyProblem } from '../internal/keys.js'
 import type { PublicJWK } from '../signer/types.js'
 import type { TrustBundle } from './types.js'
 
@@ -34,6 +35,11 @@ function validateKey(value: unknown, where: string, fail: Fail): PublicJWK {
     if (typeof value.n !== 'string' || typeof value.e !== 'string') fail(`${where} RSA key needs n and e`)
     const problem = rsaKeyProblem(value.n as string, value.e as string)
     if (problem !== undefined) fail(`${where} ${problem}`)
+  }
+  if (value.kty === 'OKP' && value.crv === 'Ed25519' && typeof value.x === 'string') {
+    // Any signature verifies under a small-order key: like a weak RSA key, refused up front.
+    const x = decodeCanonical(value.x)
+    if (x instanceof Uint8Array && isSmallOrderEd25519(x)) fail(`${where} is a small-order Ed25519 point (any signature verifies under it)`)
   }
   const copy: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
