@@ -295,3 +295,23 @@ describe('emit option checks', () => {
     expect(await transmitter.emit({ type: 'session-revoked' }, AGENT, { streamIds: [s.stream_id] })).toHaveLength(1)
   })
 })
+
+describe('a disabled stream\'s held backlog does not crowd out the other streams', () => {
+  it('held SETs of a disabled stream leave the due window for 10 minutes; the healthy stream is served on the next passes', async () => {
+    const { client, transmitter, received, clock } = await setup()
+    const idle = await client.createStream({ delivery: PUSH, events_requested: [EVENT_TYPE_URIS['account-disabled']] })
+    for (let i = 0; i < 150; i++) await transmitter.emit({ type: 'account-disabled' }, AGENT)
+    await transmitter.updateStatus(idle.stream_id, 'disabled', 'maintenance')
+    await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await transmitter.deliver() // 100 held (the oldest)
+    await transmitter.deliver() // 50 held, then the healthy stream's SETs
+    clock.advance(60)
+    const [healthy] = await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const pass = await transmitter.deliver()
+    expect(pass.held).toEqual([])
+    expect(received.map((r) => r.jti)).toContain(healthy!.jti)
+    clock.advance(600)
+    expect((await transmitter.deliver()).held).toHaveLength(100)
+    expect(received.filter((r) => r.event.type === 'account-disabled')).toEqual([])
+  })
+})
