@@ -118,6 +118,7 @@ export interface VerifiedAccessToken {
 }
 
 const CHALLENGE_INVALID = Object.freeze({ error: 'invalid_token' })
+const CHALLENGE_DELEGATION = Object.freeze({ error: 'insufficient_scope' })
 
 function invalid(message: string, claim?: string): VerificationError {
   return new VerificationError('ERR_ACCESS_TOKEN_INVALID', message, { status: 401, challenge: CHALLENGE_INVALID, ...(claim === undefined ? {} : { claim }) })
@@ -189,8 +190,9 @@ async function checkConfirmation(claims: JSONObject, expected: AccessTokenConfir
  *   `ERR_ACCESS_TOKEN_INVALID`, `ERR_INPUT_TOO_LARGE`, `ERR_JWS_INVALID`, `ERR_TYP_INVALID`,
  *   `ERR_ALG_NOT_ALLOWED`, `ERR_KEY_NOT_FOUND`, `ERR_KEY_INVALID`, `ERR_TOKEN_EXPIRED`,
  *   `ERR_TOKEN_NOT_YET_VALID`, `ERR_TOKEN_LIFETIME`, `ERR_CONFIRMATION_MISMATCH`,
- *   `ERR_DELEGATION_INVALID`; 403: `ERR_INSUFFICIENT_SCOPE` (`insufficient_scope`),
- *   `ERR_DELEGATION_DEPTH`, `ERR_DELEGATION_CYCLE`, `ERR_ACTOR_NOT_ALLOWED`. TypeError for bad options.
+ *   `ERR_DELEGATION_INVALID`; 403 with `challenge.error = "insufficient_scope"` (RFC 6750 §3.1):
+ *   `ERR_INSUFFICIENT_SCOPE` (plus `scope`), `ERR_DELEGATION_DEPTH`, `ERR_DELEGATION_CYCLE`,
+ *   `ERR_ACTOR_NOT_ALLOWED`. TypeError for bad options.
  *
  * @example
  * ```ts
@@ -256,7 +258,16 @@ async function verifyUnmarked(token: string, options: VerifyAccessTokenOptions):
     if (err instanceof VerificationError) throw new VerificationError(err.code, err.message, { status: 401, claim: 'act', challenge: CHALLENGE_INVALID })
     throw err
   }
-  if (options.delegation !== undefined) verifyDelegation(actors, options.delegation)
+  if (options.delegation !== undefined) {
+    try {
+      verifyDelegation(actors, options.delegation)
+    } catch (err) {
+      // 403 refusals of a valid token: RFC 6750 §3.1 pairs 403 with insufficient_scope (invalid_token
+      // is a 401 and tells the client to get a new token, which would not help).
+      if (err instanceof VerificationError) throw new VerificationError(err.code, err.message, { status: err.status, claim: 'act', challenge: CHALLENGE_DELEGATION })
+      throw err
+    }
+  }
   if (options.requiredScopes !== undefined) {
     const missing = options.requiredScopes.filter((s) => !scopes.includes(s))
     if (missing.length > 0) {

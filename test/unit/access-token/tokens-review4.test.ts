@@ -34,3 +34,28 @@ describe('Authorization header: invalid_request is a 400 (RFC 6750 §3.1)', () =
     expect(await refusal('Basic dXNlcjpwYXNz')).toMatchObject({ status: 401, challenge: {} })
   })
 })
+
+describe('delegation refusals of a valid token (RFC 6750 §3.1)', () => {
+  it('are 403 with error="insufficient_scope", never a 403 with invalid_token', async () => {
+    const { verifyAccessToken } = await import('../../../src/access-token/index.js')
+    const { errorResponse } = await import('../../../src/server/index.js')
+    const { createAccessToken } = await import('../../../src/token-service/index.js')
+    const { oauthTestSigner } = await import('../../helpers/oauth-signer.js')
+    const signer = await oauthTestSigner('ES256', 'as-1')
+    const token = await createAccessToken(
+      { iss: 'https://as.example.com', sub: 'alice', aud: 'https://api.example.com', client_id: 'a', act: { sub: 'spiffe://x.example/a', act: { sub: 'spiffe://y.example/b' } } },
+      { signer },
+    )
+    const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com', keys: [signer.jwk] }
+    for (const [delegation, code] of [
+      [{ maxDepth: 1 }, 'ERR_DELEGATION_DEPTH'],
+      [{ allowedTrustDomains: ['x.example'] }, 'ERR_ACTOR_NOT_ALLOWED'],
+    ] as const) {
+      const err = await verifyAccessToken(token, { ...options, delegation }).then(() => undefined, (e: unknown) => e)
+      expect(err).toMatchObject({ code, status: 403, challenge: { error: 'insufficient_scope' } })
+      const res = errorResponse(err)
+      expect(res.status).toBe(403)
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_scope"/)
+    }
+  })
+})
