@@ -65,9 +65,6 @@ export interface DeliveryContext {
   readonly pausedRecheck: number
 }
 
-/** A disabled stream's held SETs are rechecked this many times less often than a paused one's. */
-const DISABLED_RECHECK_FACTOR = 20
-
 export function backoffDelay(retry: CheckedRetry, attempts: number): number {
   const base = Math.min(retry.maxDelay, retry.initialDelay * retry.factor ** Math.max(0, attempts - 1))
   return Math.round(base * (1 + retry.jitter * (Math.random() * 2 - 1)))
@@ -91,11 +88,10 @@ export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream:
   // Paused or disabled: hold what is queued (a disabled stream gets nothing new, but the SETs it
   // already had — e.g. the backlog of a stream disabled for not taking delivery — stay for it, as
   // they do for poll streams, and go out once it is enabled again). Enabling reschedules them at
-  // once; a disabled stream's backlog (up to maxQueuedPerStream) is rechecked rarely so that it does
-  // not keep filling the due window ahead of the other streams' SETs.
+  // once (resumed); the recheck is only a fallback, and rare, so that a held backlog (up to
+  // maxQueuedPerStream) does not keep filling the due window ahead of the other streams' SETs.
   if (stream.status !== 'enabled' && !entry.control) {
-    const recheck = stream.status === 'disabled' ? ctx.pausedRecheck * DISABLED_RECHECK_FACTOR : ctx.pausedRecheck
-    await ctx.outbox.update({ ...entry, nextAttemptAt: now + recheck })
+    await ctx.outbox.update({ ...entry, nextAttemptAt: now + ctx.pausedRecheck })
     return 'held'
   }
   const url = stream.config.delivery.endpoint_url

@@ -362,7 +362,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     await sign(stream, EVENT_TYPE_URIS[type], payload, { format: 'opaque', id: streamId }, true, {})
   }
 
-  const deliveryContext = { outbox, fetch: doFetch, now, retry, timeoutMs: optionalNumber(options.pushTimeout, 'options.pushTimeout', 10_000, { min: 1, max: MAX_TIMER_MS }), pausedRecheck: 30_000 }
+  const deliveryContext = { outbox, fetch: doFetch, now, retry, timeoutMs: optionalNumber(options.pushTimeout, 'options.pushTimeout', 10_000, { min: 1, max: MAX_TIMER_MS }), pausedRecheck: 600_000 }
 
   async function pass(): Promise<DeliveryReport> {
     const report = { delivered: [] as string[], retrying: [] as string[], failed: [] as string[], held: [] as string[] }

@@ -296,12 +296,12 @@ describe('emit option checks', () => {
   })
 })
 
-describe('a disabled stream\'s held backlog does not crowd out the other streams', () => {
-  it('held SETs of a disabled stream leave the due window for 10 minutes; the healthy stream is served on the next passes', async () => {
+describe('a held backlog does not crowd out the other streams', () => {
+  for (const status of ['disabled', 'paused'] as const) it(`held SETs of a ${status} stream leave the due window for 10 minutes; the healthy stream is served on the next passes`, async () => {
     const { client, transmitter, received, clock } = await setup()
     const idle = await client.createStream({ delivery: PUSH, events_requested: [EVENT_TYPE_URIS['account-disabled']] })
     for (let i = 0; i < 150; i++) await transmitter.emit({ type: 'account-disabled' }, AGENT)
-    await transmitter.updateStatus(idle.stream_id, 'disabled', 'maintenance')
+    await transmitter.updateStatus(idle.stream_id, status, 'maintenance')
     await client.createStream({ delivery: PUSH, events_requested: [SESSION_REVOKED] })
     await transmitter.deliver() // 100 held (the oldest)
     await transmitter.deliver() // 50 held, then the healthy stream's SETs
