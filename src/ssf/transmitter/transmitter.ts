@@ -446,7 +446,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       })
     },
     resumed: async (streamId) => {
-      const { entries } = await outbox.pending(streamId, 10_000)
+      // Every held entry (the backlog may reach maxQueuedPerStream, plus control SETs): the
+      // held-entry recheck is only a rare fallback.
+      const { entries } = await outbox.pending(streamId, maxQueued + 10_000)
       for (const e of entries) if (e.delivery === 'push') await outbox.update({ ...e, nextAttemptAt: now() })
       notify(streamId)
     },
