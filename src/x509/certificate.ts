@@ -248,7 +248,9 @@ function isMinimalPositiveInteger(bytes: Uint8Array, tlv: TLV): boolean {
 
 // The signature must be encoded one way only: no unused bits, and for ECDSA a DER
 // ECDSA-Sig-Value with minimal positive r and s (RFC 5480 §2.2.3), so that nobody can re-encode
-// a signed certificate into different bytes that still verify.
+// the same signature into different bytes. ECDSA itself stays malleable: (r, n - s) is another
+// valid signature of the same certificate (issuers sign with either s), so certificate bytes are
+// not unique and nothing here keys trust on them.
 function checkSignatureValue(der: Uint8Array, sigAlg: TLV, sigValue: TLV): void {
   if (sigValue.end - sigValue.start < 2 || der[sigValue.start] !== 0) throw new CertificateProblem('has a signature with unused bits')
   const oid = children(der, sigAlg)[0]

@@ -275,3 +275,20 @@ describe('verified-result cache', () => {
     expect(verifies()).toBe(before + 2)
   })
 })
+
+describe('ECDSA malleability (documented, not a second encoding)', () => {
+  it('(r, n - s) is another valid signature of the same leaf: certificate bytes are not unique', async () => {
+    const der = pki.directLeaf.der
+    const [tbs, algorithm, signature] = children(der, readTLV(der, 0))
+    const value = der.subarray(signature!.start + 1, signature!.end)
+    const [r, sv] = children(value, readTLV(value, 0))
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n // P-256 group order
+    const s = BigInt(`0x${Buffer.from(value.subarray(sv!.start, sv!.end)).toString('hex')}`)
+    let hex = (n - s).toString(16)
+    if (hex.length % 2) hex = `0${hex}`
+    const flipped = tlv(0x30, cat([rawOf(value, r!), integer(new Uint8Array(Buffer.from(hex, 'hex')))]))
+    const other = tlv(0x30, cat([rawOf(der, tbs!), rawOf(der, algorithm!), tlv(0x03, cat([new Uint8Array([0]), flipped]))]))
+    expect(Buffer.from(other).equals(Buffer.from(der))).toBe(false)
+    expect((await verifier(other)).id.id).toBe('spiffe://example.org/direct')
+  })
+})
