@@ -239,7 +239,12 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (policy !== undefined) {
       const verdict = await policy(Object.freeze({ client, request, subjectTokenType, subject, replacing, requestedScopes: Object.freeze(requested), requestContext, requestDetails }))
       if (verdict === false) throw refuse('unauthorized_client', 'ERR_POLICY_DENIED', 'the policy refuses this Txn-Token')
-      if (typeof verdict === 'object' && verdict !== null) {
+      // Only true / undefined mean "the defaults": a null, 0 or '' (a lookup that found nothing)
+      // must not issue a token.
+      if (verdict !== true && verdict !== undefined && (typeof verdict !== 'object' || verdict === null)) {
+        throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the policy must return a boolean, undefined or a decision object')
+      }
+      if (typeof verdict === 'object') {
         checkDecision(verdict, requested, lifetime, replacing !== undefined)
         decision = verdict
       }

@@ -92,3 +92,18 @@ describe('single-use replacement is not used up by a failure', () => {
     await expect(replace()).rejects.toMatchObject({ error: 'invalid_request' })
   })
 })
+
+describe('issuance policy verdicts', () => {
+  it('a policy returning null, 0 or an empty string (a lookup that found nothing) issues nothing: server_error', async () => {
+    for (const verdict of [null, 0, '']) {
+      const f = await txnFixture({ policy: () => verdict as never })
+      const err = await requestTxnToken(f.server, f.gateway, { subjectToken: await f.accessToken(), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks' }, { fetch: f.fetch }).then(() => undefined, (e: unknown) => e)
+      expect(err, String(verdict)).toMatchObject({ error: 'server_error' })
+      expect((f.errors.at(-1) as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE')
+    }
+    for (const verdict of [true, undefined, {}]) {
+      const f = await txnFixture({ policy: () => verdict })
+      await expect(requestTxnToken(f.server, f.gateway, { subjectToken: await f.accessToken(), subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks' }, { fetch: f.fetch })).resolves.toMatchObject({ scope: 'trade.stocks' })
+    }
+  })
+})
