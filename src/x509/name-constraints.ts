@@ -70,6 +70,10 @@ export function parseNameConstraints(value: Uint8Array): NameConstraints {
 // dot. "evil.example." or "evil.example " would otherwise slip past an exclusion of evil.example.
 const HOST = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
 const WILDCARD_HOST = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
+// A URI or DNS constraint is a host or a domain with a leading "." (RFC 5280 §4.2.1.10); an empty
+// DNS constraint matches every name. Anything else ("spiffe://evil.example", "evil.example.",
+// a port) would never match: an exclusion written that way would silently exclude nothing.
+const CONSTRAINT = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
 
 // The host of a URI (RFC 3986 §3.2): after any userinfo, before any port; undefined when there is
 // no authority or the host is not a plain host name (IP literal, percent-encoding, empty label).
@@ -117,6 +121,11 @@ function matches(tree: Subtree, type: 'uri' | 'dns', host: string): boolean {
 export function checkNameConstraints(nc: NameConstraints, uris: readonly string[], dnsNames: readonly string[]): string | undefined {
   if (nc.permitted.some((t) => t.type === 'other') || nc.excluded.some((t) => t.type === 'other')) {
     return 'uses a name constraint type other than URI or DNS (not supported, rejected)'
+  }
+  for (const t of [...nc.permitted, ...nc.excluded]) {
+    if (!CONSTRAINT.test(t.value) && !(t.type === 'dns' && t.value === '')) {
+      return `have a ${t.type === 'uri' ? 'URI' : 'DNS'} name constraint ${t.value} that is not a host or domain name (cannot be evaluated, rejected)`
+    }
   }
   const names: Array<['uri' | 'dns', string]> = [...uris.map((u) => ['uri', u] as ['uri', string]), ...dnsNames.map((d) => ['dns', d] as ['dns', string])]
   for (const [type, name] of names) {

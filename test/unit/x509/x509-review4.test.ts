@@ -292,3 +292,32 @@ describe('ECDSA malleability (documented, not a second encoding)', () => {
     expect((await verifier(other)).id.id).toBe('spiffe://example.org/direct')
   })
 })
+
+describe('name constraints that are not host or domain names', () => {
+  it.each([
+    ['an excluded URI constraint written as a URI', { excluded: [{ type: 'uri' as const, value: 'spiffe://example.org' }] }, 'URI name constraint spiffe://example.org'],
+    ['an excluded URI constraint with a trailing dot', { excluded: [{ type: 'uri' as const, value: 'example.org.' }] }, 'URI name constraint example.org.'],
+    ['an excluded DNS constraint with a trailing dot', { excluded: [{ type: 'dns' as const, value: 'example.org.' }] }, 'DNS name constraint example.org.'],
+    ['a permitted URI constraint with a port', { permitted: [{ type: 'uri' as const, value: 'example.org:443' }] }, 'URI name constraint example.org:443'],
+  ])('%s fails closed instead of never matching', async (_name, nameConstraints, what) => {
+    const intermediate = await issue({ subject: 'CN=constrained', issuer: pki.root, uris: ['spiffe://example.org'], ca: true, keyUsage: CA_KU, nameConstraints })
+    const leaf = await leafUnder(intermediate, { dns: ['api.example.org'] })
+    expect(await rejection(verifier([leaf.der, intermediate.der]))).toEqual({
+      code: 'ERR_X509_CHAIN_INVALID',
+      reason: `the name constraints of certificate 1 have a ${what} that is not a host or domain name (cannot be evaluated, rejected)`,
+    })
+  })
+
+  it('an empty DNS constraint (every name) and domain constraints still work', async () => {
+    const intermediate = await issue({
+      subject: 'CN=constrained',
+      issuer: pki.root,
+      uris: ['spiffe://example.org'],
+      ca: true,
+      keyUsage: CA_KU,
+      nameConstraints: { permitted: [{ type: 'dns', value: '' }, { type: 'uri', value: 'example.org' }], excluded: [{ type: 'uri', value: '.example.org' }] },
+    })
+    const leaf = await leafUnder(intermediate, { dns: ['api.example.org'] })
+    expect((await verifier([leaf.der, intermediate.der])).id.id).toBe('spiffe://example.org/workload')
+  })
+})
