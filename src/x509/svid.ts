@@ -193,7 +193,8 @@ export async function parseDecoded(ders: readonly Uint8Array[], options: Resolve
  * (draft-ietf-wimse-workload-creds §6.1) **without verifying it**: the leaf must carry exactly one
  * URI SAN holding a workload identifier with a path, `cA` false, a `keyUsage` with
  * `digitalSignature` and without `keyCertSign`/`cRLSign`, no unknown critical extension, an RSA
- * key (if RSA) of at least 2048 bits; every further certificate must be a CA with `keyCertSign`
+ * key (if RSA) of 2048–16384 bits with an odd exponent from 3 to 2^32 - 1, validity times in
+ * RFC 5280 form; every further certificate must be a CA with `keyCertSign`
  * whose SPIFFE ID (if any) has no path.
  * Nothing is trusted yet — use {@link verifyX509SVID} before believing the identifier.
  *

@@ -74,7 +74,8 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  * is parsed with the SVID rules ({@link parseX509SVID}), the leaf must be inside its validity
  * window, and a path must lead from the leaf through the presented intermediates to a CA
  * certificate in the X.509 bundle **of the leaf's trust domain**, every signature verifying
- * (ECDSA/RSA/RSA-PSS with SHA-2, Ed25519; RSA ≥ 2048 bits), every signing certificate a valid
+ * (ECDSA/RSA/RSA-PSS with SHA-2, Ed25519; RSA keys of 2048–16384 bits with an odd exponent from 3
+ * to 2^32 - 1), every signing certificate a valid
  * SPIFFE signing certificate inside its validity window, with path-length and URI/DNS name
  * constraints honoured. Revocation is not checked (SVIDs are short-lived).
  *
