@@ -75,9 +75,9 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  * window, and a path must lead from the leaf through the presented intermediates to a CA
  * certificate in the X.509 bundle **of the leaf's trust domain**, every signature verifying
  * (ECDSA/RSA/RSA-PSS with SHA-2, Ed25519; RSA keys of 2048–16384 bits with an odd exponent from 3
- * to 2^32 - 1), every signing certificate a valid
- * SPIFFE signing certificate inside its validity window, with path-length and URI/DNS name
- * constraints honoured. Revocation is not checked (SVIDs are short-lived).
+ * to 2^32 - 1), every signing certificate a valid SPIFFE signing certificate inside its validity
+ * window, with path-length and URI/DNS name constraints honoured. Revocation is not checked (SVIDs
+ * are short-lived).
  *
  * The verifier caches (bounded) the results of chains it verified — reused while the clock is
  * inside every validity window on the path and the bundle source returns the same bundle object —
