@@ -313,7 +313,7 @@ async function verifyAccessTokenStep(
   const step = p.accessToken!
   if (authorization === null) {
     if (step.mode === 'required') {
-      throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'an access token is required', { status: 401 })
+      throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'an access token is required', { status: 401, challenge: {} })
     }
     return undefined
   }

@@ -63,7 +63,8 @@ function problem(status: number, title: string, detail: string, code: string, he
  *   drafts recommend; 401 for a missing proof, a replayed proof or a revoked credential; 403
  *   refused by policy; 413 too large), an RFC 9457 problem body with the safe `reason` and `code`,
  *   and an escaped `WWW-Authenticate` challenge (`Bearer` for access-token errors per RFC 6750,
- *   the workload scheme otherwise);
+ *   the workload scheme otherwise; a request that sent no access token at all gets a bare
+ *   `Bearer` challenge without `error`, RFC 6750 §3.1);
  * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
  * - `ProtocolError` (an upstream failed) → the status its code lists in `ERROR_CODES`: 503 with
  *   `Retry-After` for `ERR_BUNDLE_FETCH` (an unreachable trust bundle), 502 otherwise;
@@ -93,13 +94,18 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions = {}):
     const bearer = isBearerError(err) || err.code === 'ERR_ACCESS_TOKEN_INVALID' || err.code === 'ERR_INSUFFICIENT_SCOPE'
     const params: Record<string, string> = {}
     if (options.realm !== undefined) params.realm = options.realm
-    if (bearer) {
-      params.error = err.code === 'ERR_INSUFFICIENT_SCOPE' ? 'insufficient_scope' : 'invalid_token'
-    } else {
-      params.error = err.status === 403 ? 'access_denied' : 'invalid_request'
+    // An empty challenge marks a request that sent no credentials at all: RFC 6750 §3.1 says the
+    // Bearer challenge then carries no error code or other error information.
+    const bare = bearer && err.challenge !== undefined && Object.keys(err.challenge).length === 0
+    if (!bare) {
+      if (bearer) {
+        params.error = err.code === 'ERR_INSUFFICIENT_SCOPE' ? 'insufficient_scope' : 'invalid_token'
+      } else {
+        params.error = err.status === 403 ? 'access_denied' : 'invalid_request'
+      }
+      params.error_description = err.reason
+      if (err.challenge !== undefined) for (const [k, v] of Object.entries(err.challenge)) params[k] = v
     }
-    params.error_description = err.reason
-    if (err.challenge !== undefined) for (const [k, v] of Object.entries(err.challenge)) params[k] = v
     // A scheme that is not an RFC 9110 token could not be sent (and errorResponse never throws).
     const scheme = typeof options.scheme === 'string' && TOKEN.test(options.scheme) ? options.scheme : 'WIMSE'
     headers.set('www-authenticate', challenge(bearer ? 'Bearer' : scheme, params))

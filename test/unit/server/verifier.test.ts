@@ -116,7 +116,8 @@ describe('createRequestVerifier', () => {
     ]
     expect(refusals[0]).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
     expect(errorResponse(refusals[0]).headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
-    expect(errorResponse(refusals[1]).headers.get('www-authenticate')).toMatch(/^Bearer /)
+    // No credentials at all: a bare challenge without error information (RFC 6750 §3.1).
+    expect(errorResponse(refusals[1]).headers.get('www-authenticate')).toBe('Bearer')
     expect(refusals[2]).toBeUndefined()
     // A workload error with the same code keeps the workload scheme.
     const { verify } = await setup()
