@@ -83,7 +83,7 @@ function simpleEqual(a: SimpleSubjectId, b: SimpleSubjectId, options: MatchSubje
  * - complex pattern: every member of the pattern must match the same member of a complex subject
  *   (members the pattern leaves out are wildcards; an event subject must name every member the
  *   pattern names — for SSF 1.0 §8.1.3.1 stream matching, where either side's absent members are
- *   wildcards, see {@link matchStreamSubject}).
+ *   wildcards, the transmitter applies its own internal rule).
  * - simple pattern against a complex subject: matches when any member of the subject matches.
  * - simple against simple: same format and equal members (email domain, `acct:` host and phone
  *   separators are normalised; everything else is exact).
