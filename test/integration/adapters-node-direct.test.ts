@@ -4,44 +4,18 @@
 // the verifier with the Request must get the same outcome, and the handler must see the same body.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNodeHandler, sendWebResponse, toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
+import { createNodeHandler, verifyIncomingMessage } from '../../src/adapters/node/index.js'
 import { createNodeSourceReader } from '../../src/adapters/node/web-request.js'
 import { matchId } from '../../src/identifier/index.js'
-import { createRequestVerifier, errorResponse, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
-import { createMemoryReplayCache } from '../../src/stores/index.js'
+import { createRequestVerifier, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
 import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
 import { listen, type StartedServer } from '../helpers/adapters-suite.js'
+import { DIFFERENTIAL_OPTIONS, differentialVerifier, startDifferentialPair } from '../helpers/node-differential.js'
 import { sendRaw as raw, serialiseRaw as serialise, type RawOutcome } from '../helpers/raw-http.js'
 
-const OPTIONS = Object.freeze({ publicOrigin: ORIGIN, maxBodyBytes: BODY_LIMIT })
+const OPTIONS = DIFFERENTIAL_OPTIONS
 
 type Outcome = RawOutcome
-
-function verifierFor(fx: AdapterFixture): RequestVerifier {
-  return createRequestVerifier({
-    trustBundles: fx.td.trustBundles,
-    origin: ORIGIN,
-    proof: 'either',
-    authorize: matchId(fx.agent.id),
-    replayCache: createMemoryReplayCache(),
-    requireContentDigest: true,
-    limits: { bodyBytes: BODY_LIMIT, headerBytes: 8 * 1024 },
-  })
-}
-
-async function answer(res: ServerResponse, run: () => Promise<{ verified: VerifiedRequest; request: Request }>): Promise<void> {
-  try {
-    const { verified, request } = await run()
-    const body = await request.text()
-    res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ status: 200, id: verified.workload.id, body, method: verified.method, url: verified.url }))
-  } catch (err) {
-    const r = errorResponse(err)
-    const { code } = (await r.clone().json()) as { code: string }
-    res.statusCode = r.status
-    res.end(JSON.stringify({ status: r.status, code }))
-  }
-}
 
 describe('node adapter: direct reading matches the fetch Request path', () => {
   let fx: AdapterFixture
@@ -49,13 +23,7 @@ describe('node adapter: direct reading matches the fetch Request path', () => {
   let converted: StartedServer
   beforeAll(async () => {
     fx = await adapterFixture()
-    const viaDirect = verifierFor(fx)
-    const viaRequest = verifierFor(fx)
-    direct = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, () => verifyIncomingMessage(req, viaDirect, OPTIONS))))
-    converted = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, async () => {
-      const request = toWebRequest(req, OPTIONS)
-      return { verified: await viaRequest(request), request }
-    })))
+    ;({ direct, converted } = await startDifferentialPair(fx))
   })
   afterAll(async () => {
     await direct?.close()
@@ -132,7 +100,7 @@ describe('node adapter: what the direct path builds', () => {
   }
 
   it('builds the fetch Request only when asked for, once', async () => {
-    const verify = verifierFor(fx)
+    const verify = differentialVerifier(fx)
     const seen: unknown[] = []
     await serve(async (req, res) => {
       const result = await verifyIncomingMessage(req, verify, OPTIONS)
@@ -185,7 +153,7 @@ describe('node adapter: what the direct path builds', () => {
   })
 
   it('sends a one-chunk response with Content-Length and keeps a slow stream flowing chunk by chunk', async () => {
-    const verify = verifierFor(fx)
+    const verify = differentialVerifier(fx)
     let release!: () => void
     const held = new Promise<void>((resolve) => { release = resolve })
     const handler = createNodeHandler(verify, async (request) => {

@@ -5,45 +5,13 @@
 // direct path and a server that converts with toWebRequest and verifies the Request reach the same
 // outcome: the same status and error code, or the same caller, method, URL and body.
 import fc from 'fast-check'
-import { createServer, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
-import { matchId } from '../../src/identifier/index.js'
-import { createRequestVerifier, errorResponse, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
-import { createMemoryReplayCache } from '../../src/stores/index.js'
-import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
-import { listen, type StartedServer } from '../helpers/adapters-suite.js'
-import { sendRaw, serialiseRaw, type RawOutcome } from '../helpers/raw-http.js'
+import { adapterFixture, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
+import type { StartedServer } from '../helpers/adapters-suite.js'
+import { startDifferentialPair } from '../helpers/node-differential.js'
+import { sendRaw, serialiseRaw } from '../helpers/raw-http.js'
 
 const RUNS = Number(process.env.FC_RUNS ?? 120)
-const OPTIONS = Object.freeze({ publicOrigin: ORIGIN, maxBodyBytes: BODY_LIMIT })
-
-function verifierFor(fx: AdapterFixture): RequestVerifier {
-  return createRequestVerifier({
-    trustBundles: fx.td.trustBundles,
-    origin: ORIGIN,
-    proof: 'either',
-    authorize: matchId(fx.agent.id),
-    replayCache: createMemoryReplayCache(),
-    requireContentDigest: true,
-    limits: { bodyBytes: BODY_LIMIT, headerBytes: 8 * 1024 },
-  })
-}
-
-async function answer(res: ServerResponse, run: () => Promise<{ verified: VerifiedRequest; request: Request }>): Promise<void> {
-  try {
-    const { verified, request } = await run()
-    const body = await request.text()
-    res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ status: 200, id: verified.workload.id, body, method: verified.method, url: verified.url }))
-  } catch (err) {
-    const r = errorResponse(err)
-    const { code } = (await r.clone().json()) as { code: string }
-    res.statusCode = r.status
-    res.end(JSON.stringify({ status: r.status, code }))
-  }
-}
-
 // Path pieces: plain and reserved characters, percent-encodings in both cases (including encoded
 // unreserved characters, "/" and "."), dot segments, empty segments and parameters.
 const segment = fc.array(fc.constantFrom('a', 'b', 'tools', 'a', 'b', 'x-y', 'v1', '%41', '%61', '%2f', '%2F', '%2e', '%2E', '.', '..', '', ';p=1', '~', '%7e', '%7E', '%25', '%C3%A9', '@', ':', '!', '$', "'", '(', '*', '+', ',', '='), { minLength: 1, maxLength: 3 }).map((s) => s.join(''))
@@ -96,13 +64,7 @@ describe('node adapter: direct reading and toWebRequest agree on any request (pr
   let converted: StartedServer
   beforeAll(async () => {
     fx = await adapterFixture()
-    const viaDirect = verifierFor(fx)
-    const viaRequest = verifierFor(fx)
-    direct = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, () => verifyIncomingMessage(req, viaDirect, OPTIONS))))
-    converted = await listen(createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void answer(res, async () => {
-      const request = toWebRequest(req, OPTIONS)
-      return { verified: await viaRequest(request), request }
-    })))
+    ;({ direct, converted } = await startDifferentialPair(fx))
   })
   afterAll(async () => {
     await direct?.close()
