@@ -43,7 +43,7 @@ export interface ResponseSignerOptions {
 
 /**
  * Signs a response for the request it answers; returns a new `Response` with
- * `Workload-Identity-Token`, `Content-Digest` (unless streaming), `Signature-Input` and
+ * `Workload-Identity-Token`, `Content-Digest` (unless streaming or answering `HEAD`), `Signature-Input` and
  * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
  * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the response cannot be signed:
  * the key fails, the request's signature fields are malformed, or the body exceeds
@@ -102,7 +102,9 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
 
   return async function signResponse(response, { request, verified }) {
     const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
-    const streaming = response.body !== null && isStreaming(response)
+    // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
+    // the GET handler: Content-Digest (RFC 9530 §2) would describe bytes never sent.
+    const noContent = response.body !== null && (request.method === 'HEAD' || isStreaming(response))
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
     let fields: Awaited<ReturnType<typeof signWIMSEResponse>>
     try {
@@ -112,7 +114,7 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
       signer: options.signer,
       lifetime,
       maxBodyBytes,
-      ...(streaming ? { body: null } : {}),
+      ...(noContent ? { body: null } : {}),
       ...(requestNonce !== undefined ? { requestNonce } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.crypto ? { crypto: options.crypto } : {}),
