@@ -173,7 +173,13 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
         for (const [name, value] of answer.headers) replyTo.header(name, value)
         return answer.text()
       }
-      for (const [name, value] of signed.headers) if (headers.get(name) !== value) replyTo.header(name, value)
+      for (const [name, value] of signed.headers) if (name !== 'set-cookie' && headers.get(name) !== value) replyTo.header(name, value)
+      // reply.header appends Set-Cookie: replace the list only when the signer changed it.
+      const cookies = signed.headers.getSetCookie()
+      if (cookies.join('\n') !== headers.getSetCookie().join('\n')) {
+        replyTo.removeHeader('set-cookie')
+        if (cookies.length > 0) replyTo.header('set-cookie', cookies)
+      }
       return stream && payload.readableDidRead && signed.body !== null ? Readable.fromWeb(signed.body as never) : payload
     })
   }
