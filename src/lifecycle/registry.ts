@@ -5,6 +5,7 @@
 import { VerificationError, codedTypeError } from '../errors/index.js'
 import { assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
+import { checkWellFormed } from '../stores/contract.js'
 import type { RevocationEntry, RevocationStore } from '../stores/types.js'
 
 /**
@@ -121,7 +122,8 @@ export interface IdentityRegistryOptions {
   revocations: RevocationStore
   /**
    * How long (seconds) the `sub` revocation of a deprovisioned agent lives: at least the longest
-   * credential lifetime plus the verifiers' `clockTolerance`. Default 30 days. Issuers must also call `assertIssuable` before minting.
+   * credential lifetime plus the verifiers' `clockTolerance`. Default 30 days, at most 100 years
+   * (3 153 600 000). Issuers must also call `assertIssuable` before minting.
    */
   revocationTtl?: number
   /** Milliseconds clock. */
@@ -129,10 +131,28 @@ export interface IdentityRegistryOptions {
 }
 
 const MAX_ID = 2048
+/** Longest `revocationTtl` (100 years): `now + ttl` must stay within what every store records. */
+const MAX_REVOCATION_TTL = 100 * 365 * 86_400
 
+// Well-formed like every revocation value: a lone surrogate could be registered but never
+// deprovisioned (the store refuses it), and Redis stores it as U+FFFD (distinct ids collide).
 function checkId(id: unknown): asserts id is string {
   assertString(id, 'id')
   if (id.length > MAX_ID) throw codedTypeError('ERR_INVALID_ARG_VALUE', `id must be at most ${MAX_ID} characters`)
+  checkWellFormed(id, 'id')
+}
+
+/** `text` cut to at most `max` code units without splitting a surrogate pair. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text
+  const code = text.charCodeAt(max - 1)
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max)
+}
+
+function optionsObject<T>(value: T | undefined, name: string): T | Record<string, never> {
+  if (value === undefined) return {}
+  assertObject(value, name)
+  return value
 }
 
 /**
@@ -142,7 +162,8 @@ function checkId(id: unknown): asserts id is string {
  *
  * @param options - {@link IdentityRegistryOptions}; `revocations` is required.
  * @returns an {@link IdentityRegistry}.
- * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options; the registry's methods reject with it for
+ *   a bad id (empty, over 2048 characters, a lone surrogate), reason or options object.
  *
  * @example
  * ```ts
@@ -163,15 +184,16 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
   if (typeof revocations !== 'object' || revocations === null || typeof revocations.revoke !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.revocations must be a RevocationStore')
   const backend = options.backend ?? createMemoryRegistryBackend()
   if (typeof backend !== 'object' || typeof backend.register !== 'function' || typeof backend.retain !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.backend must be an IdentityRegistryBackend')
-  const ttl = optionalNumber(options.revocationTtl, 'options.revocationTtl', 30 * 86_400, { min: 1, integer: true })
+  const ttl = optionalNumber(options.revocationTtl, 'options.revocationTtl', 30 * 86_400, { min: 1, max: MAX_REVOCATION_TTL, integer: true })
   if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
   const clock = options.clock as Clock | undefined
   const stamp = (id: string, action: AuditRecord['action'], reason?: string, actor?: string): AuditRecord =>
     Object.freeze({ id, action, at: nowSeconds(clock), ...(reason === undefined ? {} : { reason }), ...(actor === undefined ? {} : { actor }) })
 
   const registry: IdentityRegistry = {
-    async register(id, o = {}) {
+    async register(id, options) {
       checkId(id)
+      const o: { actor?: string } = optionsObject(options, 'options')
       if (o.actor !== undefined) assertString(o.actor, 'options.actor')
       const outcome = await backend.register(id, stamp(id, 'registered', undefined, o.actor))
       if (outcome === 'retained') {
@@ -185,10 +207,11 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
       assertObject(o, 'options')
       assertString(o.reason, 'options.reason')
       if (o.reason.length > 1024) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.reason must be at most 1024 characters')
+      checkWellFormed(o.reason, 'options.reason')
       if (o.actor !== undefined) assertString(o.actor, 'options.actor')
       const now = nowSeconds(clock)
       // Revoke first: if retention then fails, the agent is already locked out (fail closed).
-      const entry: RevocationEntry = { sub: id, until: now + ttl, reason: `deprovisioned: ${o.reason}`.slice(0, 1024), revokedAt: now }
+      const entry: RevocationEntry = { sub: id, until: now + ttl, reason: truncate(`deprovisioned: ${o.reason}`, 1024), revokedAt: now }
       await revocations.revoke(entry)
       const identity: RetainedIdentity = Object.freeze({ id, deprovisionedAt: now, reason: o.reason, ...(o.actor === undefined ? {} : { actor: o.actor }) })
       await backend.retain(identity, stamp(id, 'deprovisioned', o.reason, o.actor))
@@ -207,8 +230,9 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
       if ((await backend.retained(id)) !== undefined) throw new VerificationError('ERR_IDENTITY_RETAINED', 'identifier was deprovisioned and is never issued again', { claim: 'sub' })
       if (!(await backend.isActive(id))) throw new VerificationError('ERR_POLICY_DENIED', 'identifier is not registered', { claim: 'sub' })
     },
-    async auditTrail(id, o = {}) {
+    async auditTrail(id, options) {
       if (id !== undefined) checkId(id)
+      const o: { limit?: number } = optionsObject(options, 'options')
       return backend.trail(id, optionalNumber(o.limit, 'options.limit', 1000, { min: 1, max: 100_000, integer: true }))
     },
   }
