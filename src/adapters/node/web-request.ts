@@ -75,10 +75,15 @@ function bodyFraming(req: IncomingMessage): 'framed' | 'empty' | 'unframed' {
   return empty ? 'empty' : 'unframed'
 }
 
-/** Whether the message has a body: framed by its headers, or (HTTP/2) not declared empty. */
+/**
+ * Whether the message has a body: framed by its headers, or (HTTP/2) not declared empty — neither
+ * by `content-length: 0` nor by END_STREAM on its HEADERS frame (a body-less `POST` from curl or
+ * nghttp2 sends no DATA frame and no `content-length`; it must not need a Content-Digest).
+ */
 function declaresBody(req: IncomingMessage): boolean {
   const framing = bodyFraming(req)
-  return framing === 'framed' || (framing === 'unframed' && req.httpVersionMajor >= 2)
+  return framing === 'framed' || (framing === 'unframed' && req.httpVersionMajor >= 2 &&
+    (req as { stream?: { endAfterHeaders?: unknown } }).stream?.endAfterHeaders !== true)
 }
 
 /**
