@@ -258,6 +258,10 @@ function originOf(value: unknown, name: string): string {
   return url.origin
 }
 
+function optionalBoolean(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a boolean`)
+}
+
 function algorithms(value: unknown, name: string): void {
   if (value === undefined) return
   if (!Array.isArray(value) || value.length === 0 || !value.every(isJWSAlgorithm)) {
@@ -294,6 +298,10 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
       throw codedTypeError('ERR_INVALID_ARG_VALUE', "policy.accessToken.mode must be 'required' or 'optional'")
     }
   }
+  // Switches that turn a check on must be booleans: 'true' from a config file would leave it off.
+  optionalBoolean(policy.requireContentDigest, 'policy.requireContentDigest')
+  optionalBoolean(policy.trustProxy, 'policy.trustProxy')
+  if (policy.accessToken !== undefined) optionalBoolean(policy.accessToken.requireBinding, 'policy.accessToken.requireBinding')
   const limits = policy.limits ?? {}
   assertObject(limits, 'policy.limits')
   return Object.freeze({

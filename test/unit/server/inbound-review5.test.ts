@@ -1,0 +1,44 @@
+// Review 5 (inbound verification): boolean policy switches that turn a check on must be booleans.
+// A string such as 'true' (a value read from an environment variable or a YAML file) silently left
+// the check off: `requireContentDigest: 'true'` accepted an undigested body, and
+// `accessToken.requireBinding: 'true'` accepted an unbound access token.
+import { describe, expect, it } from 'vitest'
+import { matchTrustDomain } from '../../../src/identifier/index.js'
+import { createRequestVerifier, type RequestVerifierPolicy } from '../../../src/server/index.js'
+import { trustDomain, wptRequest } from '../../helpers/server-fixtures.js'
+
+const ORIGIN = 'https://api.example.com'
+
+async function policy(extra: Record<string, unknown>): Promise<{ policy: RequestVerifierPolicy; agent: Awaited<ReturnType<Awaited<ReturnType<typeof trustDomain>>['workload']>> }> {
+  const td = await trustDomain('example.org')
+  const agent = await td.workload('/agents/bot')
+  return { agent, policy: { trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchTrustDomain('example.org'), ...extra } as RequestVerifierPolicy }
+}
+
+function typeErrorCode(run: () => unknown): string | undefined {
+  try {
+    run()
+  } catch (err) {
+    return err instanceof TypeError ? (err as { code?: string }).code : `not a TypeError: ${String(err)}`
+  }
+  return undefined
+}
+
+describe('createRequestVerifier: boolean switches', () => {
+  it.each([
+    ['requireContentDigest', { requireContentDigest: 'true' }],
+    ['requireContentDigest (1)', { requireContentDigest: 1 }],
+    ['trustProxy', { trustProxy: 'yes' }],
+    ['accessToken.requireBinding', { accessToken: { mode: 'optional', issuer: 'https://as.example.com', audience: ORIGIN, keys: [], requireBinding: 'true' } }],
+  ])('refuses a non-boolean %s at construction', async (_name, extra) => {
+    const { policy: p } = await policy(extra)
+    expect(typeErrorCode(() => createRequestVerifier(p))).toBe('ERR_INVALID_ARG_TYPE')
+  })
+
+  it('still accepts booleans (and leaves an undigested WPT body refused with requireContentDigest: true)', async () => {
+    const { policy: p, agent } = await policy({ requireContentDigest: true, trustProxy: false })
+    const verify = createRequestVerifier(p)
+    const req = await wptRequest(agent, `${ORIGIN}/orders`, { method: 'POST', body: '{"amount":1}' })
+    await expect(verify(req)).rejects.toMatchObject({ code: 'ERR_DIGEST_MISSING' })
+  })
+})
