@@ -83,6 +83,22 @@ function isStream(payload: unknown): payload is Readable {
   return typeof (payload as Readable | null)?.pipe === 'function'
 }
 
+function isResponse(payload: unknown): payload is Response {
+  return typeof payload === 'object' && payload !== null && Object.prototype.toString.call(payload) === '[object Response]'
+}
+
+// What fastify does with a fetch Response after onSend, done before signing so that the status,
+// fields and body signed are the ones sent.
+function unwrapResponse(replyTo: FastifyReply, response: Response): ReadableStream<Uint8Array> | null {
+  replyTo.code(response.status)
+  for (const [name, value] of response.headers) replyTo.header(name, value)
+  return response.body
+}
+
+function isWebStream(payload: unknown): payload is ReadableStream<Uint8Array> {
+  return typeof (payload as ReadableStream | null)?.getReader === 'function'
+}
+
 /**
  * Creates the plugin. It is marked `Symbol.for('skip-override')`, so registering it protects every
  * route of the instance it is registered on (register it inside a child context to protect only
@@ -147,17 +163,19 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
     })
 
     if (signResponse === undefined) return
-    fastify.addHook('onSend', async (request, replyTo, payload) => {
+    fastify.addHook('onSend', async (request, replyTo, sent) => {
       const source = sources.get(request)
-      if (source === undefined || request.workload === null) return payload
+      if (source === undefined || request.workload === null) return sent
+      const payload: unknown = isResponse(sent) ? unwrapResponse(replyTo, sent) : sent
       const headers = new Headers()
       for (const [name, value] of Object.entries(replyTo.getHeaders())) {
         if (Array.isArray(value)) for (const v of value) headers.append(name, v)
         else if (value !== undefined) headers.set(name, String(value))
       }
       const stream = isStream(payload)
+      const webStream = !stream && isWebStream(payload)
       const body = payload == null || NULL_BODY.has(replyTo.statusCode) ? null
-        : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array)
+        : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array | ReadableStream<Uint8Array>)
       let signed: Response
       try {
         signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: source.toRequest(), verified: request.workload })
@@ -167,6 +185,7 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
         sources.delete(request)
         onError?.(err, request)
         if (stream) payload.destroy()
+        else if (webStream && !payload.locked) payload.cancel().catch(() => undefined)
         const answer = errorResponse(err, errorOptions)
         for (const name of Object.keys(replyTo.getHeaders())) replyTo.removeHeader(name)
         replyTo.code(answer.status)
@@ -180,7 +199,10 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
         replyTo.removeHeader('set-cookie')
         if (cookies.length > 0) replyTo.header('set-cookie', cookies)
       }
-      return stream && payload.readableDidRead && signed.body !== null ? Readable.fromWeb(signed.body as never) : payload
+      if (signed.body === null || body === null) return payload
+      // The signer read the body to hash it: send what it kept of it.
+      if (webStream) return signed.body
+      return stream && payload.readableDidRead ? Readable.fromWeb(signed.body as never) : payload
     })
   }
 
