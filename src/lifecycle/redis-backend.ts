@@ -5,6 +5,8 @@
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { createCall as boundedRedisCall, isIntegerReply, unexpectedReply as redisReplyError } from '../stores/redis/call.js'
 import { StoreError } from '../errors/index.js'
+import { isPlainObject } from '../internal/json.js'
+import { checkWellFormed } from '../stores/contract.js'
 import type { RedisCommand } from '../stores/redis/command.js'
 import type { AuditRecord, IdentityRegistryBackend, RetainedIdentity } from './registry.js'
 
@@ -49,13 +51,31 @@ function parse<T>(value: unknown, what: string): T {
   }
 }
 
+/** A stored retention record, checked strictly (it must name `id`) and frozen; else StoreError. */
+function parseRetained(value: unknown, id: string): RetainedIdentity {
+  const r: unknown = parse(value, 'retained identity')
+  if (
+    !isPlainObject(r) ||
+    r.id !== id ||
+    typeof r.deprovisionedAt !== 'number' ||
+    !Number.isFinite(r.deprovisionedAt) ||
+    typeof r.reason !== 'string' ||
+    (r.actor !== undefined && typeof r.actor !== 'string')
+  ) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'corrupted retained identity in Redis')
+  }
+  return Object.freeze({ id, deprovisionedAt: r.deprovisionedAt, reason: r.reason, ...(r.actor === undefined ? {} : { actor: r.actor }) })
+}
+
 /**
  * Creates an {@link IdentityRegistryBackend} in Redis, shared by every issuer and admin service instance.
  * Retained identifiers never expire.
  *
  * @param options - {@link RedisRegistryBackendOptions}.
- * @returns the backend; methods reject with StoreError `ERR_STORE_UNAVAILABLE` when Redis fails.
- * @throws TypeError `ERR_INVALID_ARG_*` for bad options.
+ * @returns the backend; methods reject with StoreError `ERR_STORE_UNAVAILABLE` when Redis fails or
+ *   holds a retention record that is not one (not a JSON object naming the identifier); retention
+ *   records are returned frozen.
+ * @throws TypeError `ERR_INVALID_ARG_*` for bad options (e.g. a prefix with a lone surrogate).
  *
  * @example
  * ```ts
@@ -70,6 +90,7 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
   assertFunction(options.command, 'options.command')
   const p = options.prefix ?? 'agentauth:identity:'
   assertString(p, 'options.prefix', { allowEmpty: true })
+  checkWellFormed(p, 'options.prefix')
   const maxAudit = optionalNumber(options.maxAudit, 'options.maxAudit', 100_000, { min: 1, integer: true })
   const call = boundedRedisCall(options.command, optionalNumber(options.timeoutMs, 'options.timeoutMs', 1000, { min: 1, max: 60_000, integer: true }))
   const k = {
@@ -100,7 +121,7 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
     },
     async retained(id: string): Promise<RetainedIdentity | undefined> {
       const r = await call(['GET', k.retained(id)])
-      return r === null ? undefined : parse<RetainedIdentity>(r, 'retained identity')
+      return r === null ? undefined : parseRetained(r, id)
     },
     async audit(record: AuditRecord): Promise<void> {
       const json = JSON.stringify(record)
