@@ -171,12 +171,13 @@ export function mergeEntries(old: NormalisedEntry, next: NormalisedEntry): Norma
  * `issuedBefore`, a credential is revoked when it was issued at or before that instant, or when its
  * issue time is unknown (fail closed). "At or before": NumericDates have one-second granularity, so a
  * credential issued in the same second as the revocation cannot be told apart from one issued just
- * before it — it is revoked; a replacement must be issued in a later second.
+ * before it — it is revoked; a replacement must be issued in a later second. A fractional `iat`
+ * counts as its whole second (100.5 is in the same second as an `issuedBefore` of 100).
  */
 export function revokes(entry: RevocationEntry, nowMs: number, issuedAt: number | undefined): boolean {
   if (!isLive(entry, nowMs)) return false
   if (entry.issuedBefore === undefined || issuedAt === undefined) return true
-  return issuedAt <= entry.issuedBefore
+  return Math.floor(issuedAt) <= entry.issuedBefore
 }
 
 /**

@@ -107,7 +107,8 @@ export interface RevocationEntry extends RevocationKeys {
   readonly revokedAt?: number
   /**
    * Only credentials issued at or before this instant (epoch seconds) are revoked; later ones pass.
-   * Same-second credentials are revoked (NumericDate granularity, fail closed).
+   * Same-second credentials are revoked (NumericDate granularity, fail closed), also one whose
+   * `iat` has a fraction (`iat` 100.5 against `issuedBefore` 100).
    */
   readonly issuedBefore?: number
 }
