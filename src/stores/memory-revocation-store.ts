@@ -79,7 +79,7 @@ async function storageKey(kind: string, value: string): Promise<string> {
  * @param options - `maxEntries` (integer ≥ 1, default 100 000), `clock`.
  * @returns a store; `check(keys, issuedAt?)` resolves the stored entry (holding only the matched
  *   key) for the first of `jti`, `jkt`, `sid`, `sub` that is revoked, or `undefined`. An entry
- *   with `issuedBefore` matches when `issuedAt` is before it **or unknown** (fail closed).
+ *   with `issuedBefore` matches when `issuedAt` is in its second or before it **or unknown** (fail closed).
  * @throws `TypeError` with `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options or
  *   arguments (as a rejection for method calls: e.g. an empty value, a value over 4096 or a reason
  *   over 1024 characters, a lone surrogate in a value, reason or looked-up key); `revoke` rejects
