@@ -8,6 +8,7 @@ import { nowSeconds } from '../internal/time.js'
 import { jwkThumbprint } from '../signer/thumbprint.js'
 import { createCompiledWIMSERequestVerifier, type CompiledWIMSERequestVerifier } from '../wimse-httpsig/request.js'
 import type { VerifiedTxnToken } from '../txn-token/index.js'
+import { createTxnTokenVerifier } from '../txn-token/verify.js'
 import { verifyTxnTokenField } from '../txn-token/header.js'
 import { targetWithoutQuery, type RequestTarget } from '../internal/target-audience.js'
 import { createWITVerifier } from '../wit/index.js'
@@ -150,16 +151,24 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
   // The access-token verifier depends on the caller's key (cnf.jkt binding): keep a small bounded
   // map of verifiers per thumbprint so options are validated once per key, not once per request.
   const atVerifiers = new Map<string, AuthorizationHeaderVerifier>()
+  function accessTokenVerifier(jktValue: string): AuthorizationHeaderVerifier {
+    const { mode: _m, requireBinding: _r, ...options } = p.accessToken!
+    return createAccessTokenVerifier({ ...options, confirmation: { jkt: jktValue }, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) })
+  }
   function accessTokenVerifiers(jktValue: string): AuthorizationHeaderVerifier {
     let v = atVerifiers.get(jktValue)
     if (v === undefined) {
-      const { mode: _m, requireBinding: _r, ...options } = p.accessToken!
-      v = createAccessTokenVerifier({ ...options, confirmation: { jkt: jktValue }, ...(clock ? { clock } : {}), ...(crypto ? { crypto } : {}) })
+      v = accessTokenVerifier(jktValue)
       if (atVerifiers.size >= 1024) atVerifiers.delete(atVerifiers.keys().next().value as string)
       atVerifiers.set(jktValue, v)
     }
     return v
   }
+  // The steps' options are checked now, not by the first request carrying a token (which would then
+  // fail with a 500): the access-token options with a placeholder thumbprint, the Txn-Token ones by
+  // building the step's verifier once.
+  if (p.accessToken !== undefined) accessTokenVerifier('A'.repeat(43))
+  const verifyTxn = p.txnToken === undefined ? undefined : createTxnTokenVerifier(p.txnToken)
 
   const verifyInbound: InboundVerifier = async function verifyInbound(request: Inbound): Promise<VerifiedRequest> {
     const fields = request.fields(p.headerBytes)
@@ -212,7 +221,7 @@ export function createRequestVerifier(policy: RequestVerifierPolicy): RequestVer
     let accessToken: VerifiedAccessToken | undefined
     if (p.accessToken !== undefined) accessToken = await verifyAccessTokenStep(fields.authorization, p, jkt, accessTokenVerifiers)
 
-    const txnToken = p.txnToken === undefined ? undefined : await verifyTxnTokenField(fields.txnToken, p.txnToken)
+    const txnToken = verifyTxn === undefined ? undefined : await verifyTxnTokenField(fields.txnToken, p.txnToken!, verifyTxn)
     const delegation = accessToken === undefined ? EMPTY : delegationChain(accessToken.claims)
 
     const context = new Context(method, href, url, wit, proof, accessToken, txnToken)

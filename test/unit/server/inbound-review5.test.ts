@@ -1,7 +1,11 @@
-// Review 5 (inbound verification): boolean policy switches that turn a check on must be booleans.
-// A string such as 'true' (a value read from an environment variable or a YAML file) silently left
-// the check off: `requireContentDigest: 'true'` accepted an undigested body, and
-// `accessToken.requireBinding: 'true'` accepted an unbound access token.
+// Review 5 (inbound verification): the policy is validated when the verifier is built.
+// - Boolean switches that turn a check on must be booleans. A string such as 'true' (a value read
+//   from an environment variable or a YAML file) silently left the check off:
+//   `requireContentDigest: 'true'` accepted an undigested body, and `accessToken.requireBinding:
+//   'true'` accepted an unbound access token.
+// - The access-token and Txn-Token steps' options were first checked by the first request that
+//   carried such a token (every such request then failed with a 500), not by createRequestVerifier
+//   as its TSDoc promises ("synchronously, before any request is handled").
 import { describe, expect, it } from 'vitest'
 import { matchTrustDomain } from '../../../src/identifier/index.js'
 import { createRequestVerifier, type RequestVerifierPolicy } from '../../../src/server/index.js'
@@ -40,5 +44,18 @@ describe('createRequestVerifier: boolean switches', () => {
     const verify = createRequestVerifier(p)
     const req = await wptRequest(agent, `${ORIGIN}/orders`, { method: 'POST', body: '{"amount":1}' })
     await expect(verify(req)).rejects.toMatchObject({ code: 'ERR_DIGEST_MISSING' })
+  })
+})
+
+describe('createRequestVerifier: access-token and Txn-Token step options', () => {
+  it.each([
+    ['accessToken.issuer', { accessToken: { mode: 'required', issuer: 123, audience: ORIGIN, keys: [] } }],
+    ['accessToken.keys', { accessToken: { mode: 'optional', issuer: 'https://as.example.com', audience: ORIGIN, keys: 'nope' } }],
+    ['accessToken.clockTolerance', { accessToken: { mode: 'required', issuer: 'https://as.example.com', audience: ORIGIN, keys: [], clockTolerance: Number.NaN } }],
+    ['txnToken.trustDomain and keys', { txnToken: { required: true, trustDomain: 123, keys: 'x' } }],
+    ['txnToken without keys', { txnToken: { required: false } }],
+  ])('refuses a bad %s at construction', async (_name, extra) => {
+    const { policy: p } = await policy(extra)
+    expect(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']).toContain(typeErrorCode(() => createRequestVerifier(p)))
   })
 })
