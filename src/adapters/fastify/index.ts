@@ -177,15 +177,21 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       const body = payload == null || NULL_BODY.has(replyTo.statusCode) ? null
         : stream ? lazyBody(payload, Number.MAX_SAFE_INTEGER) : (payload as string | Uint8Array | ReadableStream<Uint8Array>)
       let signed: Response
+      let unsigned: Response | undefined
       try {
-        signed = await signResponse(new Response(body as BodyInit | null, { status: replyTo.statusCode, headers }), { request: source.toRequest(), verified: request.workload })
+        unsigned = new Response(body as BodyInit | null, { status: replyTo.statusCode, headers })
+        signed = await signResponse(unsigned, { request: source.toRequest(), verified: request.workload })
       } catch (err) {
         // Answered like every other failure (generic problem JSON, the reply's own headers dropped),
         // not by fastify's error handler, which would send the error's internal message.
         sources.delete(request)
         onError?.(err, request)
         if (stream) payload.destroy()
-        else if (webStream && !payload.locked) payload.cancel().catch(() => undefined)
+        else if (webStream) {
+          // The signer read a clone: cancelling what is left ends the handler's stream.
+          const rest = unsigned?.body ?? payload
+          if (!rest.locked) rest.cancel().catch(() => undefined)
+        }
         const answer = errorResponse(err, errorOptions)
         for (const name of Object.keys(replyTo.getHeaders())) replyTo.removeHeader(name)
         replyTo.code(answer.status)

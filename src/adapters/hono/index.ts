@@ -95,6 +95,10 @@ export function workloadAuth(verifier: RequestVerifier, options: HonoWorkloadAut
     try {
       signed = await signResponse(c.res, { request, verified })
     } catch (err) {
+      // The body is never sent: cancel what is left (the signer read a clone), which ends a
+      // streaming handler instead of leaving it blocked.
+      const rest = c.res.body
+      if (rest !== null && !rest.locked) rest.cancel().catch(() => undefined)
       signed = onError !== undefined ? await onError(err, c) : errorResponse(err, errorOptions)
     }
     c.res = undefined
