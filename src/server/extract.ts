@@ -90,6 +90,9 @@ export function refuseEncodedUnreserved(pathname: string): void {
   }
 }
 
+// A Host value: reg-name or IP literal, optional port; no userinfo, path, query or fragment.
+const HOST_FIELD = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+
 /**
  * The URL the caller addressed: one of the configured public origins with the request's path and
  * query. The request's own host (possibly an internal address behind a proxy) is used only when it
@@ -108,7 +111,13 @@ export function publicURL(raw: string, p: NormalizedPolicy, fields: RequestField
     if (p.trustProxy) {
       const proto = fields.forwardedProto?.split(',')[0]?.trim()
       const host = fields.forwardedHost?.split(',')[0]?.trim()
-      if (proto !== undefined && host !== undefined && /^https?$/.test(proto)) candidate = `${proto}://${host.toLowerCase()}`
+      // Serialised as the configured origins are (lower case, no default port): a proxy passing the
+      // client's `Host: b.example.com:443` on must not make the request count as the first origin's.
+      if (proto !== undefined && host !== undefined && /^https?$/.test(proto) && HOST_FIELD.test(host)) {
+        try {
+          candidate = new URL(`${proto}://${host}`).origin
+        } catch { /* not a host: the request's own origin stays the candidate */ }
+      }
     }
     if (p.origins.includes(candidate)) origin = candidate
   }

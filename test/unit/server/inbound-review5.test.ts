@@ -6,6 +6,9 @@
 // - The access-token and Txn-Token steps' options were first checked by the first request that
 //   carried such a token (every such request then failed with a 500), not by createRequestVerifier
 //   as its TSDoc promises ("synchronously, before any request is handled").
+// - With `trustProxy` and several origins, `X-Forwarded-Host: b.example.com:443` (a proxy passing
+//   the client's Host on) did not match the configured `https://b.example.com`: the request was
+//   reported (`url`, the authorizer's context) as addressed to the first origin.
 import { describe, expect, it } from 'vitest'
 import { matchTrustDomain } from '../../../src/identifier/index.js'
 import { createRequestVerifier, type RequestVerifierPolicy } from '../../../src/server/index.js'
@@ -57,5 +60,34 @@ describe('createRequestVerifier: access-token and Txn-Token step options', () =>
   ])('refuses a bad %s at construction', async (_name, extra) => {
     const { policy: p } = await policy(extra)
     expect(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']).toContain(typeErrorCode(() => createRequestVerifier(p)))
+  })
+})
+
+describe('createRequestVerifier: trusted proxy choosing among several origins', () => {
+  it('reads X-Forwarded-Host with the default port as the origin without it', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ['https://a.example.com', 'https://b.example.com'], trustProxy: true, proof: 'wpt', authorize: matchTrustDomain('example.org') })
+    for (const [proto, host] of [['https', 'b.example.com:443'], ['https', 'B.Example.com'], ['https', 'b.example.com']] as const) {
+      const signed = await wptRequest(agent, 'https://b.example.com/x?q=1')
+      const headers = new Headers(signed.headers)
+      headers.set('x-forwarded-proto', proto)
+      headers.set('x-forwarded-host', host)
+      const result = await verify(new Request('http://10.0.0.7:8080/x?q=1', { headers }))
+      expect(result.url).toBe('https://b.example.com/x?q=1')
+    }
+  })
+
+  it('never picks an origin that is not configured', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ['https://a.example.com', 'https://b.example.com'], trustProxy: true, proof: 'wpt', authorize: matchTrustDomain('example.org') })
+    for (const host of ['b.example.com:8443', 'evil.example', 'b.example.com@evil.example', 'b.example.com/x']) {
+      const signed = await wptRequest(agent, `https://${host}/x`).catch(() => undefined)
+      const headers = new Headers(signed?.headers ?? (await wptRequest(agent, 'https://evil.example/x')).headers)
+      headers.set('x-forwarded-proto', 'https')
+      headers.set('x-forwarded-host', host)
+      await expect(verify(new Request('http://10.0.0.7:8080/x', { headers }))).rejects.toMatchObject({ code: 'ERR_WPT_AUDIENCE' })
+    }
   })
 })
