@@ -102,7 +102,8 @@ function isWebStream(payload: unknown): payload is ReadableStream<Uint8Array> {
 /**
  * Creates the plugin. It is marked `Symbol.for('skip-override')`, so registering it protects every
  * route of the instance it is registered on (register it inside a child context to protect only
- * some routes). Refusals are answered with `errorResponse` (400/401/403/413, StoreError → 503,
+ * some routes). The URL verified is the one the caller sent, also when fastify's `rewriteUrl`
+ * routes on another. Refusals are answered with `errorResponse` (400/401/403/413, StoreError → 503,
  * escaped `WWW-Authenticate`, problem JSON).
  *
  * @param verifier - from `createRequestVerifier(policy)`.
@@ -128,6 +129,20 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
   // The message as read; its fetch Request is built only when a response is signed.
   const sources = new WeakMap<FastifyRequest, NodeSource>()
 
+  // With fastify's `rewriteUrl`, req.url is the rewritten URL; the proof covers the one the caller
+  // sent (req.originalUrl), so the message is read with it (synchronously restored).
+  function readOriginal(raw: FastifyRequest['raw']): NodeSource {
+    const url = raw.url
+    const original = (raw as { originalUrl?: unknown }).originalUrl
+    if (typeof original !== 'string' || original === url) return read(raw)
+    raw.url = original
+    try {
+      return read(raw)
+    } finally {
+      raw.url = url
+    }
+  }
+
   async function agentauthWorkloadAuth(fastify: FastifyInstance): Promise<void> {
     fastify.decorateRequest('workload', null)
 
@@ -137,7 +152,7 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       let verified: VerifiedRequest
       try {
         const untouched = !bodyConsumed(raw)
-        source = read(raw)
+        source = readOriginal(raw)
         verified = await verifySource(source, verifier)
         const bytes = source.bytesRead
         if (bytes !== undefined) replays.set(request, bytes)
