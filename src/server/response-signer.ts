@@ -46,8 +46,8 @@ export interface ResponseSignerOptions {
  * `Workload-Identity-Token`, `Content-Digest` (unless streaming or answering `HEAD`), `Signature-Input` and
  * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
  * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the response cannot be signed:
- * the key fails, the request's signature fields are malformed, or the body exceeds
- * `maxBodyBytes` (the cause says which). A response that cannot be signed is a server-side
+ * the key fails, the WIT source refuses its WIT (expired, invalid), the request's signature fields
+ * are malformed, or the body exceeds `maxBodyBytes` (the cause says which). A response that cannot be signed is a server-side
  * failure (500), never the caller's.
  *
  * @example
@@ -101,13 +101,14 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
   if (typeof isStreaming !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.isStreaming must be a function')
 
   return async function signResponse(response, { request, verified }) {
-    const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
     // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
     // the GET handler: Content-Digest (RFC 9530 §2) would describe bytes never sent.
     const noContent = response.body !== null && (request.method === 'HEAD' || isStreaming(response))
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
     let fields: Awaited<ReturnType<typeof signWIMSEResponse>>
     try {
+      // This service's own WIT (an expired or invalid one from its source included) is never the caller's fault.
+      const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
       fields = await signWIMSEResponse(response, {
       request,
       wit,
