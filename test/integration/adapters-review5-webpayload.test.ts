@@ -3,7 +3,8 @@
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { workloadAuth } from '../../src/adapters/fastify/index.js'
-import { adapterFixture, credentialed, ORIGIN, verifySignedResponse } from '../helpers/adapters-fixtures.js'
+import { adapterFixture, credentialed, ORIGIN, readEvents, verifySignedResponse } from '../helpers/adapters-fixtures.js'
+import { SSE_HEADERS, sseSource } from '../helpers/adapters-suite.js'
 
 const text = (s: string): ReadableStream<Uint8Array> => new ReadableStream({
   start(controller) {
@@ -31,6 +32,31 @@ describe('fastify signResponse with web payloads', () => {
         const components = await verifySignedResponse(fx, req, res.clone())
         if (body !== '') expect(components).toContain('"content-digest"')
         expect(await res.text()).toBe(body)
+      }
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('streams server-sent events sent as a ReadableStream or inside a Response, signed without Content-Digest', async () => {
+    const fx = await adapterFixture()
+    const app = Fastify()
+    await app.register(workloadAuth(fx.verify, { publicOrigin: ORIGIN, signResponse: fx.signResponse }))
+    app.get('/stream', async (_request, reply) => reply.headers(SSE_HEADERS).send(sseSource(fx.sse)))
+    app.get('/response', async (_request, reply) => reply.send(new Response(sseSource(fx.sse), { headers: SSE_HEADERS })))
+    try {
+      const address = await app.listen({ port: 0, host: '127.0.0.1' })
+      for (const path of ['/stream', '/response']) {
+        fx.sse.reset()
+        const req = await credentialed('httpsig', fx.agent, path)
+        const res = await fetch(address + path, { headers: req.headers })
+        expect(res.status).toBe(200)
+        expect(await verifySignedResponse(fx, req, res, { streaming: true })).not.toContain('"content-digest"')
+        const events = await readEvents(res, (seen) => {
+          if (seen.includes('one')) fx.sse.open() // the second event is only produced now
+          return seen.includes('two') || seen.includes('timeout')
+        })
+        expect(events).toEqual(['one', 'two'])
       }
     } finally {
       await app.close()
