@@ -3,12 +3,14 @@
 // verifies the fetch Request. Both answer the same JSON outcome (status and code, or the caller,
 // method, URL and body the handler saw).
 import { createServer, type ServerResponse } from 'node:http'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
 import { matchId } from '../../src/identifier/index.js'
 import { createRequestVerifier, errorResponse, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
 import { createMemoryReplayCache } from '../../src/stores/index.js'
-import { BODY_LIMIT, ORIGIN, type AdapterFixture } from './adapters-fixtures.js'
+import { adapterFixture, BODY_LIMIT, ORIGIN, type AdapterFixture } from './adapters-fixtures.js'
 import { listen, type StartedServer } from './adapters-suite.js'
+import { sendRaw, type RawOutcome } from './raw-http.js'
 
 /** The reader options both servers use. */
 export const DIFFERENTIAL_OPTIONS: Readonly<{ publicOrigin: string; maxBodyBytes: number }> = Object.freeze({ publicOrigin: ORIGIN, maxBodyBytes: BODY_LIMIT })
@@ -51,4 +53,33 @@ export async function startDifferentialPair(fx: AdapterFixture): Promise<{ direc
     return { verified: await viaRequest(request), request }
   })))
   return { direct, converted }
+}
+
+/** The pair, started before the suite's tests and closed after them, and a way to send to both. */
+export interface DifferentialPair {
+  /** The fixture whose agent both verifiers accept (set once the suite has started). */
+  readonly fx: AdapterFixture
+  /** Sends the same bytes to both servers, expects equal outcomes and returns the outcome. */
+  both(payload: string): Promise<RawOutcome>
+}
+
+/** Registers `beforeAll` / `afterAll` in the current suite for a {@link startDifferentialPair}. */
+export function useDifferentialPair(): DifferentialPair {
+  const state: { fx?: AdapterFixture; direct?: StartedServer; converted?: StartedServer } = {}
+  beforeAll(async () => {
+    state.fx = await adapterFixture()
+    Object.assign(state, await startDifferentialPair(state.fx))
+  })
+  afterAll(async () => {
+    await state.direct?.close()
+    await state.converted?.close()
+  })
+  return {
+    get fx() { return state.fx! },
+    async both(payload) {
+      const [a, b] = await Promise.all([sendRaw(state.direct!.base, payload), sendRaw(state.converted!.base, payload)])
+      expect(a).toEqual(b)
+      return a
+    },
+  }
 }

@@ -3,14 +3,14 @@
 // bytes sent to a server on that direct path and to one that converts with toWebRequest and calls
 // the verifier with the Request must get the same outcome, and the handler must see the same body.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createNodeHandler, verifyIncomingMessage } from '../../src/adapters/node/index.js'
 import { createNodeSourceReader } from '../../src/adapters/node/web-request.js'
 import { matchId } from '../../src/identifier/index.js'
 import { createRequestVerifier, type RequestVerifier, type VerifiedRequest } from '../../src/server/index.js'
 import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
-import { listen, type StartedServer } from '../helpers/adapters-suite.js'
-import { DIFFERENTIAL_OPTIONS, differentialVerifier, startDifferentialPair } from '../helpers/node-differential.js'
+import { listen } from '../helpers/adapters-suite.js'
+import { DIFFERENTIAL_OPTIONS, differentialVerifier, useDifferentialPair } from '../helpers/node-differential.js'
 import { sendRaw as raw, serialiseRaw as serialise, type RawOutcome } from '../helpers/raw-http.js'
 
 const OPTIONS = DIFFERENTIAL_OPTIONS
@@ -18,23 +18,8 @@ const OPTIONS = DIFFERENTIAL_OPTIONS
 type Outcome = RawOutcome
 
 describe('node adapter: direct reading matches the fetch Request path', () => {
-  let fx: AdapterFixture
-  let direct: StartedServer
-  let converted: StartedServer
-  beforeAll(async () => {
-    fx = await adapterFixture()
-    ;({ direct, converted } = await startDifferentialPair(fx))
-  })
-  afterAll(async () => {
-    await direct?.close()
-    await converted?.close()
-  })
-
-  async function both(payload: string): Promise<Outcome> {
-    const [a, b] = await Promise.all([raw(direct.base, payload), raw(converted.base, payload)])
-    expect(a).toEqual(b)
-    return a
-  }
+  const pair = useDifferentialPair()
+  const both = (payload: string): Promise<Outcome> => pair.both(payload)
 
   const cases: Array<{ name: string; expect: Partial<Outcome>; make: (fx: AdapterFixture) => Promise<string> }> = [
     { name: 'WPT GET', expect: { status: 200, body: '', method: 'GET', url: `${ORIGIN}/x?a=1` }, make: async (f) => serialise(await credentialed('wpt', f.agent, '/x?a=1')) },
@@ -79,9 +64,9 @@ describe('node adapter: direct reading matches the fetch Request path', () => {
   ]
   for (const c of cases) {
     it(`${c.name}: same outcome`, async () => {
-      const outcome = await both(await c.make(fx))
+      const outcome = await both(await c.make(pair.fx))
       expect(outcome).toMatchObject(c.expect)
-      if (c.expect.status === 200) expect(outcome.id).toBe(fx.agent.id)
+      if (c.expect.status === 200) expect(outcome.id).toBe(pair.fx.agent.id)
     })
   }
 })

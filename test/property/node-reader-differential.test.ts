@@ -5,11 +5,10 @@
 // direct path and a server that converts with toWebRequest and verifies the Request reach the same
 // outcome: the same status and error code, or the same caller, method, URL and body.
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adapterFixture, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
-import type { StartedServer } from '../helpers/adapters-suite.js'
-import { startDifferentialPair } from '../helpers/node-differential.js'
-import { sendRaw, serialiseRaw } from '../helpers/raw-http.js'
+import { describe, expect, it } from 'vitest'
+import { credentialed, ORIGIN } from '../helpers/adapters-fixtures.js'
+import { useDifferentialPair } from '../helpers/node-differential.js'
+import { serialiseRaw } from '../helpers/raw-http.js'
 
 const RUNS = Number(process.env.FC_RUNS ?? 120)
 // Path pieces: plain and reserved characters, percent-encodings in both cases (including encoded
@@ -59,17 +58,7 @@ function applyEdits(lines: Array<[string, string]>, edits: readonly Edit[]): Arr
 }
 
 describe('node adapter: direct reading and toWebRequest agree on any request (property)', () => {
-  let fx: AdapterFixture
-  let direct: StartedServer
-  let converted: StartedServer
-  beforeAll(async () => {
-    fx = await adapterFixture()
-    ;({ direct, converted } = await startDifferentialPair(fx))
-  })
-  afterAll(async () => {
-    await direct?.close()
-    await converted?.close()
-  })
+  const pair = useDifferentialPair()
 
   it('same status and code, or same caller, method, URL and body', async () => {
     const seen = { accepted: 0, refused: 0 }
@@ -86,11 +75,10 @@ describe('node adapter: direct reading and toWebRequest agree on any request (pr
         // The proof is made for the URL a fetch client would send (the parser's normal form); the
         // request line carries that form, the raw one, or an absolute-form target.
         const signedFor = new URL(ORIGIN + raw)
-        const req = await credentialed(kind, fx.agent, signedFor.pathname + signedFor.search, body === undefined ? {} : { body, contentType: 'text/plain' })
+        const req = await credentialed(kind, pair.fx.agent, signedFor.pathname + signedFor.search, body === undefined ? {} : { body, contentType: 'text/plain' })
         const target = form === 'origin-form' ? raw : form === 'signed-form' ? undefined : `http://api.example.com${raw}`
         const bytes = await serialiseRaw(req, (l) => applyEdits(l, edits), swapped, target)
-        const [a, b] = await Promise.all([sendRaw(direct.base, bytes), sendRaw(converted.base, bytes)])
-        expect(a).toEqual(b)
+        const a = await pair.both(bytes)
         if (a.status === 200) seen.accepted++
         else seen.refused++
       },
