@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAccessToken, verifyAuthorizationHeader } from '../../src/access-token/index.js'
 import { clientCredentialsRequest, privateKeyJwt, processTokenResponse, requestClientCredentials } from '../../src/client-auth/index.js'
 import { ProtocolError, VerificationError } from '../../src/errors/index.js'
-import { oauthTestSigner, type TestSigner } from '../helpers/oauth-signer.js'
+import { decodeJWT, oauthTestSigner, type TestSigner } from '../helpers/oauth-signer.js'
 
 const API = 'https://api.example.com'
 let server: Server
@@ -105,5 +105,21 @@ describe('oidc-provider v8 (real authorization server on loopback)', () => {
     expect(wrongAud).toBeInstanceOf(VerificationError)
     expect((wrongAud as VerificationError).claim).toBe('aud')
     await expect(verifyAccessToken(token.accessToken, { issuer, audience: API, keys, requiredScopes: ['reports:write'] })).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE', status: 403 })
+  })
+})
+
+describe('oidc-provider v8: privateKeyJwt aud without a known issuer', () => {
+  // docs/oauth-client-auth.md: the server accepts both aud values privateKeyJwt sends, the issuer
+  // (above) and, when no issuer is known, the token endpoint URL.
+  it('sends the token endpoint URL as aud, and the server accepts it', async () => {
+    let sentAud: unknown
+    const capture = async (input: Request | URL | string, init?: RequestInit) => {
+      const body = new URLSearchParams(String(init?.body))
+      sentAud = decodeJWT(body.get('client_assertion')!).payload.aud
+      return fetch(input, init)
+    }
+    const token = await requestClientCredentials({ tokenEndpoint }, { clientId: 'es-agent', auth: privateKeyJwt(es256Agent) }, { scope: 'reports:read', resource: API }, { fetch: capture })
+    expect(sentAud).toBe(tokenEndpoint)
+    expect(token.tokenType).toBe('Bearer')
   })
 })
