@@ -211,14 +211,19 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     if (JSON.stringify(subject).length > MAX_SUBJECT_CHARS) throw new HttpError(400, `subject is larger than ${MAX_SUBJECT_CHARS} characters`)
     if (o.verified !== undefined && typeof o.verified !== 'boolean') throw new HttpError(400, 'verified must be a boolean')
     const without = (list: StoredStream['subjects']): StoredStream['subjects'] => list.filter((x) => !matchSubjectId(x, subject) || !matchSubjectId(subject, x))
-    const grown = (list: StoredStream['subjects']): StoredStream['subjects'] => {
-      const kept = without(list)
-      if (kept.length >= MAX_SUBJECTS) throw new HttpError(400, `the stream already lists ${MAX_SUBJECTS} subjects`)
-      return [...kept, subject]
+    // Only the list that decides delivery (added with NONE, removed with ALL) is refused when full;
+    // the other one is only recorded while it has room, so a full list nobody reads cannot stop a
+    // receiver from removing a subject (NONE) or from adding back one it removed (ALL).
+    const decides = (list: 'subjects' | 'excluded'): boolean => (list === 'subjects') === (ctx.metadata.default_subjects === 'NONE')
+    const grown = (list: 'subjects' | 'excluded'): StoredStream['subjects'] => {
+      const kept = without(s[list])
+      if (kept.length < MAX_SUBJECTS) return [...kept, subject]
+      if (decides(list)) throw new HttpError(400, `the stream already lists ${MAX_SUBJECTS} subjects`)
+      return kept
     }
     const next: StoredStream = add
-      ? { ...s, subjects: grown(s.subjects), excluded: without(s.excluded) }
-      : { ...s, subjects: without(s.subjects), excluded: grown(s.excluded) }
+      ? { ...s, subjects: grown('subjects'), excluded: without(s.excluded) }
+      : { ...s, subjects: without(s.subjects), excluded: grown('excluded') }
     await ctx.outbox.putStream(next)
     return add ? empty(200) : empty(204)
   }

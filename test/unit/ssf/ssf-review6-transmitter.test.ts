@@ -1,0 +1,64 @@
+// Review round 6: transmitter probes.
+import { describe, expect, it } from 'vitest'
+import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
+import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
+import { manualClock, testKey } from '../../helpers/ssf.js'
+
+const TX = 'https://tx.example.com'
+const RX = 'https://rx.example.com'
+const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
+const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
+const POLL = { method: 'urn:ietf:rfc:8936' }
+const PUSH = { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }
+const txKey = await testKey('tx-key')
+
+function make(outbox: OutboxStore = createMemoryOutbox(), extra: Record<string, unknown> = {}) {
+  const clock = manualClock()
+  const pushed: string[] = []
+  const transmitter = createTransmitter({
+    issuer: TX, signer: txKey.signer, clock, outbox,
+    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 4 },
+    authorizeReceiver: (req) => ({ 'Bearer rx': 'rx', 'Bearer other': 'other' })[req.headers.get('authorization') ?? ''],
+    allowDeliveryUrl: (u) => u.origin === RX,
+    longPollTimeout: 0,
+    fetch: async (_u: unknown, init?: RequestInit) => { pushed.push(String(init?.body)); return new Response(null, { status: 202 }) },
+    ...extra,
+  })
+  const call = async (method: string, path: string, body?: unknown, token = 'Bearer rx', signal?: AbortSignal) => {
+    const r = await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { authorization: token, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) }))
+    const text = await r.text()
+    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) }
+  }
+  return { clock, transmitter, call, pushed, outbox }
+}
+
+describe('subject lists: only the list that decides delivery is limited (SSF 1.0 §8.1.3)', () => {
+  const many = Array.from({ length: 10_000 }, (_, i) => ({ format: 'opaque', id: `x${i}` }) as const)
+
+  it('NONE: a subject can be removed although 10,000 other subjects were removed before', async () => {
+    const outbox = createMemoryOutbox()
+    const { call, transmitter } = make(outbox, { defaultSubjects: 'NONE' })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    await outbox.putStream({ ...(await outbox.getStream(s.stream_id))!, subjects: [AGENT], excluded: many })
+    expect((await call('POST', 'subjects/remove', { stream_id: s.stream_id, subject: AGENT })).status).toBe(204)
+    expect(await transmitter.emit({ type: 'session-revoked' }, AGENT)).toEqual([])
+  })
+
+  it('ALL: a removed subject can be added back although 10,000 other subjects were added before', async () => {
+    const outbox = createMemoryOutbox()
+    const { call, transmitter } = make(outbox)
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    await outbox.putStream({ ...(await outbox.getStream(s.stream_id))!, subjects: many, excluded: [AGENT] })
+    expect((await call('POST', 'subjects/add', { stream_id: s.stream_id, subject: AGENT })).status).toBe(200)
+    expect(await transmitter.emit({ type: 'session-revoked' }, AGENT)).toHaveLength(1)
+  })
+
+  it('the list that decides delivery is still refused beyond 10,000 entries', async () => {
+    const outbox = createMemoryOutbox()
+    const { call } = make(outbox, { defaultSubjects: 'NONE' })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    await outbox.putStream({ ...(await outbox.getStream(s.stream_id))!, subjects: many })
+    expect((await call('POST', 'subjects/add', { stream_id: s.stream_id, subject: AGENT })).status).toBe(400)
+  })
+})
+
