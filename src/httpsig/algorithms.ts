@@ -2,7 +2,7 @@
 // import (public JWKs through the shared cache in internal/keys.ts, raw HMAC keys cached by
 // identity), signing with a Signer or HMAC key, and verification.
 import { codedTypeError, VerificationError } from '../errors/index.js'
-import { bs } from '../internal/bytes.js'
+import { bs, timingSafeEqual } from '../internal/bytes.js'
 import { cryptoKeyProblem, importPublicJWK } from '../internal/keys.js'
 import { ALGORITHMS, HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
@@ -39,7 +39,9 @@ function joseOf(alg: JWSAlgorithm | HTTPSignatureAlgorithm): JWSAlgorithm | unde
 }
 
 const HMAC_IMPORT: HmacImportParams = { name: 'HMAC', hash: 'SHA-256' }
-const hmacCache = new WeakMap<Uint8Array, Promise<CryptoKey>>()
+// The bytes are kept with the imported key: an array overwritten in place (a key rotated or wiped
+// into the same buffer) must not keep verifying with the key it held before.
+const hmacCache = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: Promise<CryptoKey> }>()
 const MIN_HMAC_BYTES = 32
 
 function isCryptoKey(k: unknown): k is CryptoKey {
@@ -47,15 +49,15 @@ function isCryptoKey(k: unknown): k is CryptoKey {
 }
 
 function importHmac(raw: Uint8Array, crypto: Crypto): Promise<CryptoKey> {
-  // Cached by array identity for the default provider (callers reuse one key object); another
+  // Cached by array identity and bytes for the default provider (callers reuse one key object); another
   // provider re-imports. The imported key is not extractable.
   if (crypto !== globalThis.crypto) return crypto.subtle.importKey('raw', bs(raw), HMAC_IMPORT, false, ['sign', 'verify'])
-  let p = hmacCache.get(raw)
-  if (p === undefined) {
-    p = crypto.subtle.importKey('raw', bs(raw), HMAC_IMPORT, false, ['sign', 'verify'])
-    hmacCache.set(raw, p)
-  }
-  return p
+  const hit = hmacCache.get(raw)
+  if (hit !== undefined && timingSafeEqual(hit.bytes, raw)) return hit.key
+  const bytes = raw.slice()
+  const key = crypto.subtle.importKey('raw', bs(bytes), HMAC_IMPORT, false, ['sign', 'verify'])
+  hmacCache.set(raw, { bytes, key })
+  return key
 }
 
 /** Bits of an HMAC CryptoKey (Web Crypto reports `algorithm.length`); 0 when unknown. */
