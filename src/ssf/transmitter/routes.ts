@@ -166,8 +166,10 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
         const config = configure(o, s.config.stream_id, owner, s.config, request.method === 'PATCH')
         await ctx.outbox.putStream({ ...s, config })
         // SETs queued under the old method would otherwise be stranded (poll → push: never pushed,
-        // the poll endpoint now 404s) or given up on (push → poll) instead of delivered.
-        if (config.delivery.method !== s.config.delivery.method) await ctx.redirected(s.config.stream_id, config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll')
+        // the poll endpoint now 404s) or given up on (push → poll) instead of delivered. Done on
+        // every update, not only when the method changes here: a move cut short by a store failure
+        // or a crash after the configuration was saved is completed when the receiver repeats it.
+        await ctx.redirected(s.config.stream_id, config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll')
         return json(config)
       }
       case 'DELETE': {

@@ -62,3 +62,20 @@ describe('subject lists: only the list that decides delivery is limited (SSF 1.0
   })
 })
 
+describe('a delivery-method change cut short by a store failure (SSF 1.0 §8.1.1.3)', () => {
+  it('SETs queued for polling are pushed after a PATCH that failed half-way is repeated', async () => {
+    const mem = createMemoryOutbox()
+    let failUpdate = false
+    const outbox: OutboxStore = { ...mem, update: async (e) => { if (failUpdate) throw new Error('store down'); return mem.update(e) } }
+    const { transmitter, call, pushed } = make(outbox)
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const emitted = await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    failUpdate = true
+    expect((await call('PATCH', 'stream', { stream_id: s.stream_id, delivery: PUSH })).status).toBe(503)
+    failUpdate = false
+    expect((await call('PATCH', 'stream', { stream_id: s.stream_id, delivery: PUSH })).status).toBe(200)
+    const report = await transmitter.deliver()
+    expect(report.delivered).toEqual(emitted.map((e) => e.jti))
+    expect(pushed).toHaveLength(1)
+  })
+})
