@@ -109,9 +109,22 @@ function hostOf(type: 'uri' | 'dns', name: string): string | undefined {
   return WILDCARD_HOST.test(name) ? name : undefined
 }
 
-function matches(tree: Subtree, type: 'uri' | 'dns', host: string): boolean {
+// A wildcard DNS name `*.D` stands for every `x.D` with one label x. Matched as a string it is
+// inside exactly the subtrees holding all of them, which is right for permitted subtrees; but it
+// also overlaps an excluded `x.D` one label longer than D (excluded `evil.example.org` must stop
+// `*.example.org`, as Go after CVE-2025-61727 and BoringSSL do). A one-label exclusion (`com`)
+// has no such x.D.
+function wildcardOverlaps(name: string, constraint: string): boolean {
+  if (!name.startsWith('*.')) return false
+  const c = constraint.toLowerCase()
+  const dot = c.indexOf('.')
+  return dot > 0 && c.slice(dot + 1) === name.slice(2).toLowerCase()
+}
+
+function matches(tree: Subtree, type: 'uri' | 'dns', host: string, excluded = false): boolean {
   if (tree.type !== type) return false
-  return type === 'dns' ? dnsMatches(host, tree.value) : uriHostMatches(host, tree.value)
+  if (type === 'uri') return uriHostMatches(host, tree.value)
+  return dnsMatches(host, tree.value) || (excluded && wildcardOverlaps(host, tree.value))
 }
 
 /**
@@ -134,7 +147,7 @@ export function checkNameConstraints(nc: NameConstraints, uris: readonly string[
     if (permitted.length === 0 && !nc.excluded.some((t) => t.type === type)) continue
     const host = hostOf(type, name)
     if (host === undefined) return `cannot be checked against ${what} (not a plain host name)`
-    if (nc.excluded.some((t) => matches(t, type, host))) return `excludes ${what}`
+    if (nc.excluded.some((t) => matches(t, type, host, true))) return `excludes ${what}`
     if (permitted.length > 0 && !permitted.some((t) => matches(t, type, host))) return `does not permit ${what}`
   }
   return undefined
