@@ -273,6 +273,9 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
         const control = ctx.outbox.pendingControl !== undefined
           ? await ctx.outbox.pendingControl(id, limit)
           : (await ctx.outbox.pending(id, limit)).entries.filter((e) => e.control)
+        // Nothing to return: a long poll is held as for an enabled stream (RFC 8936 §2.1), not
+        // answered at once, which made a polling receiver spin while its stream was paused.
+        if (control.length === 0) return undefined
         return json({ sets: Object.fromEntries(control.map((e) => [e.jti, e.token])) })
       }
       const { entries, more } = await ctx.outbox.pending(id, limit)

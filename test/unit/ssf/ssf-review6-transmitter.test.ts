@@ -79,3 +79,20 @@ describe('a delivery-method change cut short by a store failure (SSF 1.0 §8.1.1
     expect(pushed).toHaveLength(1)
   })
 })
+
+describe('a long poll of a paused poll stream (RFC 8936 §2.1)', () => {
+  it('is held until a SET it may return arrives, not answered at once with no SETs', async () => {
+    const { call, transmitter } = make(undefined, { longPollTimeout: 60_000 })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })
+    let settled = false
+    const polling = call('POST', `poll/${s.stream_id}`, {}).finally(() => { settled = true })
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+    expect(settled).toBe(false)
+    // The transmitter-initiated stream-updated SET passes the pause and ends the poll.
+    await transmitter.updateStatus(s.stream_id, 'paused', 'maintenance')
+    const r = await polling
+    expect(r.status).toBe(200)
+    expect(Object.keys((r.body as { sets: Record<string, string> }).sets)).toHaveLength(1)
+  })
+})
