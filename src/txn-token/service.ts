@@ -43,7 +43,8 @@ function mergeImmutable(base: TxnContext | undefined, next: Readonly<Record<stri
     if (Object.hasOwn(base, k)) {
       if (!jsonEqual(base[k], v)) throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', `a replacement cannot change ${name}.${k}`, { claim: name })
     } else {
-      out[k] = v
+      // Defined, not assigned: `out.__proto__ = v` would set the prototype and drop the member.
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
     }
   }
   return out

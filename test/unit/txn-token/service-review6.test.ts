@@ -1,0 +1,63 @@
+// Review round 6: Txn-Token Service edge cases (replacement context keys, size limits in bytes,
+// tokens the verifiers would refuse, error codes for missing parameters).
+import { describe, expect, it } from 'vitest'
+import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
+import { createCompactJWS } from '../../../src/signer/index.js'
+import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
+import { requestTxnToken, txnTokenRequest, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
+import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
+
+async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
+  return requestTxnToken(f.server, client, {
+    subjectToken: params.subjectToken ?? (await f.accessToken()),
+    subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN,
+    audience: TRUST_DOMAIN,
+    scope: 'trade.stocks',
+    ...params,
+  }, { fetch: f.fetch })
+}
+
+async function refusal(p: Promise<unknown>): Promise<ProtocolError> {
+  const err = await p.then(() => undefined, (e: unknown) => e)
+  expect(err).toBeInstanceOf(ProtocolError)
+  return err as ProtocolError
+}
+
+function lastError(f: TxnFixture): VerificationError {
+  const err = f.errors.at(-1)
+  expect(err).toBeInstanceOf(VerificationError)
+  return err as VerificationError
+}
+
+const verifyWith = (f: TxnFixture, token: string) => verifyTxnToken(token, { trustDomain: TRUST_DOMAIN, keys: [f.tts.jwk], clock: f.clock.now })
+
+/** A raw, authenticated Txn-Token Request (for forms our client would not build). */
+async function rawRequest(f: TxnFixture, form: Record<string, string>): Promise<Response> {
+  const body = new URLSearchParams(form)
+  const headers = new Headers()
+  await f.gateway.auth({ issuer: TTS_ISSUER, tokenEndpoint: f.server.tokenEndpoint, clientId: GATEWAY, body, headers })
+  return f.handler(new Request(f.server.tokenEndpoint, { method: 'POST', headers: { ...Object.fromEntries(headers), 'content-type': 'application/x-www-form-urlencoded' }, body }))
+}
+
+describe('createTxnTokenService (review 6): replacement context', () => {
+  it('keeps a "__proto__" member a replacement adds to tctx, as a first issuance does', async () => {
+    const f = await txnFixture()
+    const first = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+      scope: 'trade.stocks trade.read', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN,
+      request_details: '{"action":"BUY"}',
+    })
+    expect(first.status).toBe(200)
+    const original = ((await first.json()) as { access_token: string }).access_token
+    const replaced = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+      scope: 'trade.read', subject_token: original, subject_token_type: TOKEN_TYPE.TXN_TOKEN,
+      request_details: '{"__proto__":{"limit":"5"},"note":"x"}',
+    })
+    expect(replaced.status).toBe(200)
+    const verified = await verifyWith(f, ((await replaced.json()) as { access_token: string }).access_token)
+    expect(Object.hasOwn(verified.tctx!, '__proto__')).toBe(true)
+    expect(JSON.stringify(verified.tctx)).toBe('{"action":"BUY","__proto__":{"limit":"5"},"note":"x"}')
+    expect(Object.getPrototypeOf(verified.tctx)).toBe(Object.prototype)
+  })
+})
