@@ -291,6 +291,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     const t = now()
     const delivery = stream.config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll'
     await outbox.enqueue({ jti, streamId: stream.config.stream_id, token, delivery, control, createdAt: t, attempts: 0, nextAttemptAt: t })
+    // The stream may have been deleted while this SET was signed: a poll entry of a deleted stream
+    // would stay queued for good (push entries are dropped by the delivery pass).
+    if (delivery === 'poll' && (await outbox.getStream(stream.config.stream_id)) === undefined) await outbox.remove(stream.config.stream_id, [jti])
     notify(stream.config.stream_id)
     return Object.freeze({ streamId: stream.config.stream_id, jti })
   }

@@ -96,3 +96,21 @@ describe('a long poll of a paused poll stream (RFC 8936 §2.1)', () => {
     expect(Object.keys((r.body as { sets: Record<string, string> }).sets)).toHaveLength(1)
   })
 })
+
+describe('emit while a stream is deleted', () => {
+  it('a SET signed while its poll stream is deleted does not stay queued', async () => {
+    const outbox = createMemoryOutbox()
+    let gate: (() => void) | undefined
+    let signing: (() => void) | undefined
+    const signingStarted = new Promise<void>((r) => { signing = r })
+    const signer = { ...txKey.signer, sign: async (d: Uint8Array) => { signing?.(); await new Promise<void>((r) => { gate = r }); return txKey.signer.sign(d) } }
+    const { transmitter, call } = make(outbox, { signer })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const emitting = transmitter.emit({ type: 'session-revoked' }, AGENT)
+    await signingStarted
+    expect((await call('DELETE', `stream?stream_id=${s.stream_id}`)).status).toBe(204)
+    gate!()
+    await emitting
+    expect(await outbox.queued!(s.stream_id)).toBe(0)
+  })
+})
