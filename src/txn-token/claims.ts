@@ -39,6 +39,21 @@ export function freezeContext(value: unknown): TxnContext | undefined {
   return value
 }
 
+/**
+ * Whether `text` takes more than `maxBytes` bytes as UTF-8. Counts only when the length in UTF-16
+ * code units cannot decide it (a code unit is 1 to 3 bytes; a surrogate pair is 4 bytes).
+ */
+export function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
+  if (text.length > maxBytes) return true
+  if (text.length * 3 <= maxBytes) return false
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    bytes += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3
+  }
+  return bytes > maxBytes
+}
+
 /** Structural equality of two JSON values (used to keep replacement context immutable). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true

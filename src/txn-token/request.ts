@@ -6,7 +6,7 @@ import { checkObject } from '../internal/oauth-assert.js'
 import { processTokenExchangeResponse } from '../token-exchange/process-response.js'
 import { tokenExchangeRequest } from '../token-exchange/request.js'
 import { TOKEN_TYPE, type TokenTypeURI } from '../token-exchange/token-types.js'
-import { freezeContext } from './claims.js'
+import { exceedsUtf8Bytes, freezeContext } from './claims.js'
 import { MAX_CONTEXT_BYTES } from './constants.js'
 
 /**
@@ -76,7 +76,7 @@ function contextParam(value: unknown, name: string): string {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be JSON-serialisable`, cause)
   }
   if (freezeContext(JSON.parse(text)) === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be a plain JSON object`)
-  if (text.length > MAX_CONTEXT_BYTES) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} exceeds ${MAX_CONTEXT_BYTES} bytes`)
+  if (exceedsUtf8Bytes(text, MAX_CONTEXT_BYTES)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} exceeds ${MAX_CONTEXT_BYTES} bytes`)
   return text
 }
 
@@ -96,7 +96,8 @@ function contextParam(value: unknown, name: string): string {
  * @param options - `fetch`, `signal`.
  * @returns the service's response, unread.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad arguments: a refresh
- *   token as subject, empty scope or audience, context that is not a JSON object.
+ *   token as subject, empty scope or audience, context that is not a JSON object or is over 8 KiB
+ *   of UTF-8.
  *
  * @example
  * ```ts

@@ -9,7 +9,7 @@ import { parseScope } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import { nowSeconds } from '../internal/time.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-types.js'
-import { freezeContext, jsonEqual } from './claims.js'
+import { exceedsUtf8Bytes, freezeContext, jsonEqual } from './claims.js'
 import { MAX_CONTEXT_BYTES } from './constants.js'
 import { createTxnToken } from './create.js'
 import { isTxnToken } from './is-txn-token.js'
@@ -29,6 +29,8 @@ function integer(value: unknown, name: string, fallback: number, min: number, ma
 function contextParam(form: URLSearchParams, name: string, maxBytes: number): TxnContext | undefined {
   const raw = form.get(name)
   if (raw === null) return undefined
+  // The cap is in bytes of UTF-8 (as documented), not in UTF-16 code units.
+  if (exceedsUtf8Bytes(raw, maxBytes)) throw refuse('invalid_request', 'ERR_INPUT_TOO_LARGE', `${name} exceeds ${maxBytes} bytes`)
   const value = freezeContext(parseJSONObject(raw, { maxBytes, what: name, code: 'ERR_OAUTH_REQUEST_INVALID' }))
   if (value === undefined) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `${name} is nested too deeply`)
   return value

@@ -61,3 +61,27 @@ describe('createTxnTokenService (review 6): replacement context', () => {
     expect(Object.getPrototypeOf(verified.tctx)).toBe(Object.prototype)
   })
 })
+
+describe('createTxnTokenService (review 6): sizes', () => {
+  it('caps request_context / request_details in UTF-8 bytes, as documented, not in UTF-16 code units', async () => {
+    const f = await txnFixture({ maxContextBytes: 4096 })
+    // 2000 euro signs: 2,010 characters of JSON but 6,010 bytes of UTF-8.
+    const wide = { note: '€'.repeat(2000) }
+    const res = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+      scope: 'trade.stocks', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN,
+      request_context: JSON.stringify(wide),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_INPUT_TOO_LARGE')
+    // Within the cap in bytes: accepted.
+    await expect(issue(f, { requestContext: { note: '€'.repeat(1300) } })).resolves.toBeDefined()
+  })
+
+  it('client: refuses a context over 8 KiB of UTF-8 before sending it', async () => {
+    const f = await txnFixture()
+    const params = { subjectToken: 'a.b.c', subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks' } as const
+    await expect(txnTokenRequest(f.server, f.gateway, { ...params, requestDetails: { note: '€'.repeat(3000) } }, { fetch: f.fetch })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})
