@@ -208,7 +208,10 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
   const acks = new Set<string>()
   const setErrs = new Map<string, DeliveryError>()
-  let running = false
+  // The loop started last. Each loop ends when its own token is stopped, so a stop() followed by a
+  // start() before the old loop ended never leaves two loops polling side by side (the old one
+  // used to see the new start's "running" and go on, and that stop() never resolved).
+  let current: { stopped: boolean } | undefined
   let loop: Promise<void> | undefined
   let controller = new AbortController()
 
@@ -310,13 +313,13 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     await exchange({ maxEvents: 0, returnImmediately: true })
   }
 
-  async function run(): Promise<void> {
+  async function run(self: { stopped: boolean }): Promise<void> {
     let delay = initialDelay
-    while (running) {
+    while (!self.stopped) {
       const started = systemClock()
       try {
         const r = await poll()
-        if (r.failed.length > 0 && running) {
+        if (r.failed.length > 0 && !self.stopped) {
           // The handler is failing: do not spin on the same unacknowledged SETs.
           await sleep(delay, controller.signal)
           delay = Math.min(maxDelay, delay * factor)
@@ -326,13 +329,13 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
           // Nothing came back: wait before asking again, so an empty answer never makes a busy loop
           // (even with moreAvailable: true). Short polls wait idleDelay; a long poll the transmitter
           // answered early (it does not hold requests, or the stream is paused) waits the rest of it.
-          if (received === 0 && acks.size === 0 && running) {
+          if (received === 0 && acks.size === 0 && !self.stopped) {
             const wait = returnImmediately ? idleDelay : idleDelay - (systemClock() - started)
             if (wait > 0) await sleep(wait, controller.signal)
           }
         }
       } catch (e) {
-        if (!running) break
+        if (self.stopped) break
         report(e)
         await sleep(delay, controller.signal)
         delay = Math.min(maxDelay, delay * factor)
@@ -344,17 +347,23 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     poll,
     flush,
     start(): void {
-      if (running) return
-      running = true
+      if (current !== undefined && !current.stopped) return
+      const self = { stopped: false }
+      current = self
       controller = new AbortController()
-      loop = run()
+      loop = run(self)
     },
     async stop(): Promise<void> {
-      running = false
+      // Stops the loop running now and waits for that one: a start() called meanwhile runs a new
+      // loop, which this stop() neither waits for nor disturbs (its controller stays).
+      if (current !== undefined) current.stopped = true
+      const stopping = loop
       controller.abort()
-      await loop
-      loop = undefined
-      controller = new AbortController()
+      await stopping
+      if (loop === stopping) {
+        loop = undefined
+        controller = new AbortController()
+      }
       await flush().catch(report)
     },
     get pending() {

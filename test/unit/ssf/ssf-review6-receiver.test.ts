@@ -1,0 +1,50 @@
+// Review round 6: receiver regressions (probes).
+import { describe, expect, it } from 'vitest'
+import { createMemoryRevocationStore } from '../../../src/stores/index.js'
+import { applyToStore, createMemoryDedupeCache, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
+import { AUDIENCE, ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
+
+const key = await testKey()
+const clock = clockAt(NOW + 5)
+const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
+
+async function set(type: KnownEventType, payload: Record<string, unknown>, sub_id: SubjectId = AGENT) {
+  return verifySET(await mintSET(key.signer, baseClaims({ sub_id, events: { [EVENT_TYPE_URIS[type]]: payload } })), verifyOptions(key))
+}
+
+describe('poll receiver: stop() then start() before the old loop ended', () => {
+  it('runs one loop at a time, the first stop() resolves, and the last stop() ends polling', async () => {
+    let open = 0
+    let most = 0
+    let polls = 0
+    const fetch = async (_input: unknown, init?: RequestInit): Promise<Response> => {
+      const body = JSON.parse(String(init?.body)) as { maxEvents: number }
+      if (body.maxEvents === 0) return new Response('{"sets":{}}', { status: 200 })
+      polls++
+      open++
+      most = Math.max(most, open)
+      // A long poll held until aborted (an aborted one stops counting at once) or 20 ms.
+      await new Promise<void>((resolve) => {
+        let done = false
+        const end = (): void => { if (!done) { done = true; open--; resolve() } }
+        setTimeout(end, 20)
+        init?.signal?.addEventListener('abort', end, { once: true })
+      })
+      return new Response('{"sets":{}}', { status: 200 })
+    }
+    const receiver = createPollReceiver({ endpoint: 'https://tx.example.com/poll', verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: () => {}, fetch, idleDelay: 0 })
+    const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+    receiver.start()
+    await new Promise((r) => setTimeout(r, 5))
+    const first = receiver.stop()
+    receiver.start()
+    expect(await within(first.then(() => 'stopped'), 1000)).toBe('stopped')
+    await new Promise((r) => setTimeout(r, 60))
+    expect(most).toBe(1)
+    expect(await within(receiver.stop().then(() => 'stopped'), 1000)).toBe('stopped')
+    const after = polls
+    await new Promise((r) => setTimeout(r, 60))
+    expect(polls).toBe(after)
+    expect(open).toBe(0)
+  })
+})
