@@ -102,7 +102,9 @@ function keysOf(subject: SubjectId | undefined, sessionScoped: boolean): { exact
     for (const sid of sessions) exact.push({ sid })
     // A session-revoked naming a session revokes that session only, not the user's other sessions.
     if (!(sessionScoped && sessions.length > 0)) addPrincipal(simples(c.user))
-    for (const m of COMPLEX_SUBJECT_MEMBERS) if (m !== 'user' && m !== 'session') addPrincipal(simples(c[m]).filter((i) => i.format === 'jwt_id' || i.format === JWK_THUMBPRINT_FORMAT))
+    // A credential (jwt_id) or bound key (jwk_thumbprint) named in any other member, the session
+    // included, is revoked by its jti / jkt as documented.
+    for (const m of COMPLEX_SUBJECT_MEMBERS) if (m !== 'user') addPrincipal(simples(c[m]).filter((i) => i.format === 'jwt_id' || i.format === JWK_THUMBPRINT_FORMAT))
   } else if (sessionScoped) {
     for (const id of simples(subject)) {
       if (id.format === 'opaque') exact.push({ sid: (id as { id: string }).id })

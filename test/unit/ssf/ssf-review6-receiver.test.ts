@@ -48,3 +48,15 @@ describe('poll receiver: stop() then start() before the old loop ended', () => {
     expect(open).toBe(0)
   })
 })
+
+describe('revocationsFromEvent: credentials named in a complex subject\'s session member', () => {
+  const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+
+  it('a jwk_thumbprint or jwt_id session member gives its jkt / jti, as in every other member', async () => {
+    const change = await set('credential-change', { credential_type: 'app', change_type: 'revoke' }, { format: 'complex', session: { format: 'jwk_thumbprint', jkt } } as SubjectId)
+    expect(revocationsFromEvent(change, { clock })).toEqual([{ jkt, until: NOW + 86_400 + 300, reason: 'ssf:credential-change', revokedAt: NOW + 5 }])
+    const revoked = await set('session-revoked', {}, { format: 'complex', user: AGENT, session: { format: 'jwt_id', iss: 'https://issuer', jti: 'w-1' } })
+    // The session (sid) and the credential (jti) it names; the user's other sessions stay.
+    expect(revocationsFromEvent(revoked, { clock }).map((e) => [e.sid, e.jti, e.sub])).toEqual([['w-1', undefined, undefined], [undefined, 'w-1', undefined]])
+  })
+})
