@@ -18,8 +18,9 @@ export interface SelectKeyOptions {
   alg: JWSAlgorithm
   /**
    * Accepted `use` values, e.g. `'wit-svid'` for WIT-SVID keys in a SPIFFE bundle. Keys without
-   * `use` are accepted too unless `strictUse` is set. When omitted, any key except `use: "enc"` and
-   * `use: "x509-svid"` qualifies.
+   * `use` are accepted too unless `strictUse` is set. When omitted, keys without `use` and keys
+   * with `use` `sig`, `jwt-svid` or `wit-svid` qualify; `enc`, `x509-svid` never do, and any other
+   * (unknown) `use` only when listed here.
    */
   use?: string | readonly string[] | undefined
   /** Require a `use` member from the `use` list (keys without `use` no longer qualify). */
@@ -28,6 +29,10 @@ export interface SelectKeyOptions {
 
 // Keys that must never verify a JWS, whatever the caller asks.
 const NEVER_FOR_JWS = new Set(['enc', 'x509-svid'])
+// The `use` values that fit when the caller names none. Any other value is unknown, and a SPIFFE
+// bundle client MUST ignore such an entry (Trust Domain and Bundle §4.2.2): it fits only a caller
+// that lists it.
+const JWS_USES = new Set(['sig', 'jwt-svid', 'wit-svid'])
 
 function isEdDSA(alg: unknown): boolean {
   return alg === 'EdDSA' || alg === 'Ed25519'
@@ -44,7 +49,7 @@ function fits(key: PublicJWK, alg: JWSAlgorithm, uses: readonly string[] | undef
   const use = key.use
   if (use === undefined) return !strictUse
   if (NEVER_FOR_JWS.has(use)) return false
-  return uses === undefined || uses.includes(use)
+  return uses === undefined ? JWS_USES.has(use) : uses.includes(use)
 }
 
 /**
