@@ -3,10 +3,12 @@
  * fresh proof of possession (WPT or WIMSE HTTP signature, whatever the credentials produce) and the
  * caller's WIT to every request dispatched to an allow-listed origin, with a `Content-Digest` for
  * bodies. Requests to any other origin pass through untouched — no credential is ever sent to an
- * origin nobody configured. A redirect hop from an allow-listed origin to another one (undici's
- * `interceptors.redirect` placed after it) also loses every credential field the caller set —
- * `Txn-Token` and proof fields too, where undici itself removes only `Authorization`, `Cookie` and
- * `Proxy-Authorization`. (`undici.fetch` follows redirects itself, with the Fetch standard's rules.)
+ * origin nobody configured. A redirect hop from an allow-listed origin to another one also loses
+ * every credential field the caller set — `Txn-Token` and proof fields too, where undici's
+ * `interceptors.redirect` and `undici.fetch` remove only `Authorization`, `Cookie` and
+ * `Proxy-Authorization` — whoever follows it (`interceptors.redirect` placed after it, behind other
+ * interceptors or not, or `undici.fetch`'s own redirect loop): the interceptor remembers the
+ * `Location` of the last 256 such redirects together with the credential values the request carried.
  *
  * Placement: `Agent.compose(a, b, c)` wraps `a` innermost, so put the interceptor **first** —
  * `new Agent().compose(workloadAuthInterceptor(...), interceptors.retry(), interceptors.redirect())`
@@ -40,6 +42,7 @@ import { CREDENTIAL_HEADERS, credentialView, mergeGranted, normaliseOrigin, PROO
 import type { OutboundCredentials } from '../../fetch/index.js'
 import { createContentDigest } from '../../httpsig/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../../internal/assert.js'
+import { createRedirectWatch } from './redirect-watch.js'
 import { drainBody, fieldLines, mergeFieldLines, pathWithQuery, type FieldLines } from './request.js'
 
 /**
@@ -130,7 +133,14 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
   const digest = options.contentDigest !== false
   const crypto = options.crypto
 
-  async function authorized(opts: Dispatcher.DispatchOptions, origin: string): Promise<Dispatcher.DispatchOptions> {
+  /** The next dispatch and the credential values the caller set (which a redirect follower keeps). */
+  interface Authorized {
+    readonly opts: Dispatcher.DispatchOptions
+    readonly url: string
+    readonly credentials: string[]
+  }
+
+  async function authorized(opts: Dispatcher.DispatchOptions, origin: string): Promise<Authorized> {
     const lines = fieldLines(opts.headers).filter(([name]) => !PROOF_HEADERS.includes(name.toLowerCase())) // minted here, never copied
     // undici sends a caller's Host as is: a proof for this origin must not travel under another
     // site's name (a shared front end routing on Host would hand it to that site).
@@ -169,8 +179,15 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     const added = new Headers()
     mergeGranted(added, granted) // field names are tokens, no CR/LF, no framing fields
     const { query: _query, ...rest } = opts
-    return { ...rest, path, body, headers: mergeFieldLines(lines, added) }
+    const credentialValues = lines.filter(([name]) => CREDENTIAL_HEADERS.includes(name.toLowerCase())).map(([, value]) => value)
+    return { opts: { ...rest, path, body, headers: mergeFieldLines(lines, added) }, url: origin + path, credentials: credentialValues }
   }
+
+  // A follower this interceptor cannot see (undici.fetch's own redirect loop, or the redirect
+  // interceptor behind a wrapper hiding its inner handler) keeps the caller's Txn-Token on a hop to
+  // another origin: the redirect targets of authorised requests are remembered with the credential
+  // values they carried, and a request to such a target carrying one of them loses every credential field.
+  const watch = createRedirectWatch((o) => origins.has(o))
 
   // Handlers wrapping requests sent to an allow-listed origin. undici's redirect interceptor sends
   // every hop with its one RedirectHandler (wrapped in a fresh RetryHandler per hop when the retry
@@ -186,10 +203,16 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
       return dispatch(opts, handler)
     }
     if (!origins.has(origin)) {
-      if (!handlerChain(handler).some((h) => authorisedHandlers.has(h))) return dispatch(opts, handler)
+      const hop = handlerChain(handler).some((h) => authorisedHandlers.has(h))
+      if (!hop && watch.isEmpty()) return dispatch(opts, handler)
       let lines: FieldLines
       try {
-        lines = fieldLines(opts.headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()))
+        lines = fieldLines(opts.headers)
+        if (!hop) {
+          const carried = lines.filter(([name]) => CREDENTIAL_HEADERS.includes(name.toLowerCase())).map(([, value]) => value)
+          if (carried.length === 0 || typeof opts.path !== 'string' || !watch.isTarget(origin + pathWithQuery(opts.path, opts.query), carried)) return dispatch(opts, handler)
+        }
+        lines = lines.filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()))
       } catch (err) {
         fail(handler, err)
         return true
@@ -200,7 +223,8 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     for (const h of handlerChain(handler).slice(0, -1)) authorisedHandlers.add(h)
     authorized(opts, origin).then((next) => {
       try {
-        dispatch(next, handler)
+        const watched = next.credentials.length > 0 && typeof handler.onResponseStart === 'function'
+        dispatch(next.opts, watched ? watch.wrap(handler, next.url, next.credentials) : handler)
       } catch (err) {
         fail(handler, err)
       }
