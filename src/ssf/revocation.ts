@@ -7,6 +7,7 @@
 import { codedTypeError } from '../errors/index.js'
 import { assertFunction, optionalNumber } from '../internal/assert.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
+import { MAX_REVOCATION_VALUE } from '../stores/contract.js'
 import type { RevocationEntry, RevocationKeys, RevocationStore } from '../stores/types.js'
 import type { SecurityEvent } from './events.js'
 import type { EventContext, EventHandler } from './push-receiver.js'
@@ -63,7 +64,9 @@ function principalValue(id: SimpleSubjectId): Partial<Record<'sub' | 'jti' | 'jk
     case 'opaque': return { sub: x.id as string }
     case 'jwt_id': return { jti: x.jti as string }
     case 'saml_assertion_id': return { jti: x.assertion_id as string }
-    case JWK_THUMBPRINT_FORMAT: return typeof x.jkt === 'string' && x.jkt.length > 0 ? { jkt: x.jkt } : {}
+    // A proprietary format, so its member is not length-checked by parseSubjectId: one longer than
+    // a store keeps (no thumbprint is) is no key at all; revoking it would fail on every delivery.
+    case JWK_THUMBPRINT_FORMAT: return typeof x.jkt === 'string' && x.jkt.length > 0 && x.jkt.length <= MAX_REVOCATION_VALUE ? { jkt: x.jkt } : {}
     default: return {}
   }
 }

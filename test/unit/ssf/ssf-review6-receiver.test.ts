@@ -1,8 +1,8 @@
-// Review round 6: receiver regressions (probes).
+// Review round 6: receiver regressions.
 import { describe, expect, it } from 'vitest'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
 import { applyToStore, createMemoryDedupeCache, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
-import { AUDIENCE, ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
+import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
 const clock = clockAt(NOW + 5)
@@ -58,5 +58,20 @@ describe('revocationsFromEvent: credentials named in a complex subject\'s sessio
     const revoked = await set('session-revoked', {}, { format: 'complex', user: AGENT, session: { format: 'jwt_id', iss: 'https://issuer', jti: 'w-1' } })
     // The session (sid) and the credential (jti) it names; the user's other sessions stay.
     expect(revocationsFromEvent(revoked, { clock }).map((e) => [e.sid, e.jti, e.sub])).toEqual([['w-1', undefined, undefined], [undefined, 'w-1', undefined]])
+  })
+})
+
+describe('applyToStore: a jwk_thumbprint the store cannot hold', () => {
+  it('is no key: the SET is acknowledged and its other keys revoked, instead of failing (500) on every delivery', async () => {
+    const store = createMemoryRevocationStore({ clock: () => (NOW + 5) * 1000 })
+    const receive = createPushReceiver({ verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: applyToStore(store, { clock }) })
+    const sub_id = { format: 'aliases', identifiers: [AGENT, { format: 'jwk_thumbprint', jkt: 'A'.repeat(4097) }] }
+    const token = await mintSET(key.signer, baseClaims({ sub_id, events: { [EVENT_TYPE_URIS['credential-compromise']]: { credential_type: 'app' } } }))
+    const response = await receive(new Request('https://rx.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token }))
+    expect(response.status).toBe(202)
+    expect(store.list().map((e) => [e.sub, e.jkt])).toEqual([[AGENT.uri, undefined]])
+    // At the limit it is still a key.
+    const at = await set('credential-compromise', { credential_type: 'app' }, { format: 'jwk_thumbprint', jkt: 'B'.repeat(4096) } as SubjectId)
+    expect(revocationsFromEvent(at, { clock }).map((e) => e.jkt?.length)).toEqual([4096])
   })
 })
