@@ -25,7 +25,7 @@ import { COMPLEX_SUBJECT_MEMBERS, type AliasesSubjectId, type ComplexSubjectId, 
 export interface RevocationMappingOptions {
   /**
    * The longest lifetime (seconds) of any credential your verifiers accept (WIT, access token,
-   * session). Entries expire this long after the event. Default 86400 (24 h).
+   * session). Entries expire this long after the event. Default 86400 (24 h); at most 100 years.
    */
   maxCredentialLifetime?: number
   /**
@@ -130,6 +130,20 @@ const MAPPING: Readonly<Partial<Record<SecurityEvent['type'], Scope | ((e: Secur
   'identifier-recycled': 'principal',
 }
 
+/**
+ * At most 100 years: `until` must stay a date the stores accept (year 9999 at most); a longer
+ * lifetime made every entry one the store refuses, so each SET failed on every delivery.
+ */
+const MAX_LIFETIME = 3_153_600_000
+
+/** Checks the mapping options (also at applyToStore construction: a bad clock failed every SET). */
+function checkMapping(options: RevocationMappingOptions): { tolerance: number; lifetime: number } {
+  const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
+  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1, max: MAX_LIFETIME }) + tolerance
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  return { tolerance, lifetime }
+}
+
 function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEventToken {
   return Array.isArray((input as SecurityEventToken).events)
 }
@@ -152,7 +166,7 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  * @param input - a verified SET (all its events) or one event.
  * @param options - {@link RevocationMappingOptions}.
  * @returns frozen entries, possibly empty.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad `maxCredentialLifetime` or `clockTolerance`.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad `maxCredentialLifetime` (1 s to 100 years) or `clockTolerance`; `ERR_INVALID_ARG_TYPE` for a `clock` that is not a function.
  *
  * @example
  * ```ts
@@ -161,9 +175,7 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  * ```
  */
 export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, options: RevocationMappingOptions = {}): readonly RevocationEntry[] {
-  const tolerance = optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
-  const lifetime = optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 }) + tolerance
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  const { tolerance, lifetime } = checkMapping(options)
   const now = nowSeconds(options.clock)
   const events = isSET(input) ? input.events : [input]
   const iat = isSET(input) ? input.iat : undefined
@@ -215,8 +227,7 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
 export function applyToStore(store: RevocationStore, options: RevocationMappingOptions & { next?: EventHandler } = {}): EventHandler {
   if (typeof store !== 'object' || store === null || typeof store.revoke !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'store must be a RevocationStore')
   if (options.next !== undefined) assertFunction(options.next, 'options.next')
-  optionalNumber(options.maxCredentialLifetime, 'options.maxCredentialLifetime', 86_400, { min: 1 })
-  optionalNumber(options.clockTolerance, 'options.clockTolerance', DEFAULT_TOLERANCE, { min: 0, max: 86_400 })
+  checkMapping(options)
   const { next, ...mapping } = options
   return async function applyRevocations(set: SecurityEventToken, context: EventContext): Promise<void> {
     for (const entry of revocationsFromEvent(set, mapping)) await store.revoke(entry)

@@ -1,7 +1,7 @@
 // Review round 6: receiver regressions.
 import { describe, expect, it } from 'vitest'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
-import { applyToStore, createMemoryDedupeCache, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
+import { applyToStore, createMemoryDedupeCache, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
@@ -73,5 +73,18 @@ describe('applyToStore: a jwk_thumbprint the store cannot hold', () => {
     // At the limit it is still a key.
     const at = await set('credential-compromise', { credential_type: 'app' }, { format: 'jwk_thumbprint', jkt: 'B'.repeat(4096) } as SubjectId)
     expect(revocationsFromEvent(at, { clock }).map((e) => e.jkt?.length)).toEqual([4096])
+  })
+})
+
+describe('applyToStore: options checked at construction', () => {
+  it('refuses a clock that is not a function and a maxCredentialLifetime no store can keep (every SET failed)', async () => {
+    const store = createMemoryRevocationStore()
+    expect(() => applyToStore(store, { clock: 'now' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    expect(() => applyToStore(store, { maxCredentialLifetime: 1e13 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => revocationsFromEvent(parseEvent(EVENT_TYPE_URIS['account-disabled'], {}, AGENT), { maxCredentialLifetime: 1e13 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    // 100 years is still accepted, and its entries are stored.
+    const handler = applyToStore(store, { maxCredentialLifetime: 3_153_600_000, clock })
+    await handler(await set('account-disabled', {}), { delivery: 'push' })
+    expect(store.list()).toHaveLength(1)
   })
 })
