@@ -2,6 +2,7 @@ import { delegationChain, type Actor } from '../access-token/actor.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { deepFreeze, isPlainObject } from '../internal/json.js'
 import { checkObject } from '../internal/oauth-assert.js'
+import { parseCompactJWS } from '../internal/jws.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
 import type { Clock } from '../internal/time.js'
@@ -69,8 +70,17 @@ export type TokenVerifier = (token: string, context: TokenVerifierContext) => Pr
 export interface JWTTokenVerifierOptions {
   /** Trusted issuer(s); `iss` must be one of them. */
   issuer: string | readonly string[]
-  /** Their signing keys. */
-  keys: KeyInput
+  /**
+   * Signing keys trusted for **every** issuer in `issuer`. With several issuers that do not share
+   * keys, give `issuerKeys` instead, or one issuer's key could sign tokens naming another issuer.
+   */
+  keys?: KeyInput
+  /**
+   * Signing keys per issuer: a token verifies only with the keys listed under its own `iss`
+   * (RFC 8725 §3.8), so an IdP's key cannot vouch for a token that names this token service as
+   * issuer. Needs an entry for every issuer in `issuer`; give either `keys` or `issuerKeys`.
+   */
+  issuerKeys?: Readonly<Record<string, KeyInput>>
   /**
    * Acceptable `aud` values; a function sees the authenticated client, so a token can be required
    * to name the client presenting it (an agent exchanging a token issued *to* it).
@@ -97,12 +107,14 @@ export interface JWTTokenVerifierOptions {
  * (required), then `scope`, `may_act`, `client_id` and the `act` chain are read with type checks.
  *
  * The subject token's `cnf` binding is not enforced here: the audience check (the token names the
- * client presenting it, or this service) decides who may exchange it.
+ * client presenting it, or this service) decides who may exchange it. With `issuerKeys`, the key
+ * must be one of the token's own issuer (read from `iss` before the signature is checked).
  *
  * @param options - see {@link JWTTokenVerifierOptions}.
  * @returns a {@link TokenVerifier}.
  * @throws TypeError for bad options (`ERR_INVALID_ARG_VALUE` for a `clockTolerance` outside [0, 3600] or a
- *   `maxTokenBytes` outside [0, 1 MiB], NaN and Infinity included). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
+ *   `maxTokenBytes` outside [0, 1 MiB], NaN and Infinity included; for both or neither of `keys` and
+ *   `issuerKeys`, or an `issuerKeys` without an entry for a listed issuer). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
  *   (structure, claims, issuer, audience), `ERR_TOKEN_EXPIRED`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
  *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`.
  *
@@ -115,6 +127,13 @@ export interface JWTTokenVerifierOptions {
  *   typ: 'at+jwt',
  *   audience: ({ client }) => ['https://sts.example.com', client.clientId, client.workloadId],
  * })
+ * // IdP tokens and this service's own (multi-hop), each verified only with its issuer's keys
+ * const subjectTokens = createJWTTokenVerifier({
+ *   issuer: ['https://login.example.com', 'https://sts.example.com'],
+ *   issuerKeys: { 'https://login.example.com': { keys: idpJwks }, 'https://sts.example.com': { keys: [stsPublicJwk] } },
+ *   typ: 'at+jwt',
+ *   audience: ({ client }) => ['https://sts.example.com', client.clientId, client.workloadId],
+ * })
  * ```
  */
 export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenVerifier {
@@ -123,7 +142,19 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
   if (!Array.isArray(issuers) || issuers.length === 0 || issuers.some((i) => typeof i !== 'string' || i.length === 0)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be a non-empty string or array of strings')
   }
-  checkKeyInput(options.keys, 'options.keys')
+  if ((options.keys === undefined) === (options.issuerKeys === undefined)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'give exactly one of options.keys and options.issuerKeys')
+  let issuerKeys: Map<string, KeyInput> | undefined
+  if (options.issuerKeys === undefined) {
+    checkKeyInput(options.keys, 'options.keys')
+  } else {
+    checkObject(options.issuerKeys, 'options.issuerKeys')
+    issuerKeys = new Map()
+    for (const i of issuers) {
+      if (!Object.hasOwn(options.issuerKeys, i)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.issuerKeys has no keys for issuer ${i}`)
+      checkKeyInput(options.issuerKeys[i], `options.issuerKeys["${i}"]`)
+      issuerKeys.set(i, options.issuerKeys[i]!)
+    }
+  }
   const algorithms = algorithmsOption(options.algorithms, 'options.algorithms')
   const aud = options.audience
   if (typeof aud !== 'function' && !(typeof aud === 'string' && aud.length > 0) && !(Array.isArray(aud) && aud.length > 0)) {
@@ -140,11 +171,22 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
   const { keys, clock, crypto } = options
   const clockTolerance = options.clockTolerance ?? 30
   const maxBytes = options.maxTokenBytes ?? 16 * 1024
+  const code = 'ERR_SUBJECT_TOKEN_INVALID'
+  const what = 'subject token'
+  // RFC 8725 §3.8: the keys are those of the token's own issuer. The (unverified) `iss` picks them;
+  // the signature then covers that very `iss`, and verifyJWT checks it again.
+  function keysOf(token: string): { keys: KeyInput; issuer: string | readonly string[] } {
+    if (issuerKeys === undefined) return { keys: keys!, issuer: issuers }
+    const iss = parseCompactJWS(token, { maxBytes, code, what }).payload.iss
+    const own = typeof iss === 'string' ? issuerKeys.get(iss) : undefined
+    if (own === undefined) throw new VerificationError(code, `${what} issuer is not trusted`, { claim: 'iss' })
+    return { keys: own, issuer: iss as string }
+  }
   return async function verifyJWTToken(token, context) {
     const audience = typeof aud === 'function' ? aud(context).filter((a): a is string => typeof a === 'string' && a.length > 0) : aud
     const verified = await verifyJWT(token, {
-      keys, algorithms, typ, issuer: issuers, audience, clock, clockTolerance, crypto,
-      required: ['iss', 'sub', 'aud', 'exp'], maxBytes, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'subject token',
+      ...keysOf(token), algorithms, typ, audience, clock, clockTolerance, crypto,
+      required: ['iss', 'sub', 'aud', 'exp'], maxBytes, code, what,
     })
     const claims = verified.payload
     let scopes: string[] | undefined

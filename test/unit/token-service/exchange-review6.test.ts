@@ -1,0 +1,71 @@
+// Review round 6 regressions for agentauth/token-service.
+import { describe, expect, it } from 'vitest'
+import { VerificationError } from '../../../src/errors/index.js'
+import { createAccessToken, createJWTTokenVerifier, type TokenVerifierContext } from '../../../src/token-service/index.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+
+const IDP = 'https://idp.example.com'
+const STS = 'https://sts.example.com'
+const context = { client: { clientId: 'spiffe://example.com/agents/planner' } } as unknown as TokenVerifierContext
+
+describe('createJWTTokenVerifier: issuerKeys binds each issuer to its own keys (RFC 8725 §3.8)', () => {
+  async function setup() {
+    const idp = await oauthTestSigner('ES256', 'idp-1')
+    const sts = await oauthTestSigner('ES256', 'sts-1')
+    const verify = createJWTTokenVerifier({
+      issuer: [IDP, STS],
+      issuerKeys: { [IDP]: { keys: [idp.jwk] }, [STS]: [sts.jwk] },
+      audience: STS,
+    })
+    const mint = (iss: string, signer: typeof idp) =>
+      createAccessToken({ iss, sub: 'alice', aud: STS, client_id: 'web', act: { sub: 'spiffe://example.com/agents/planner' } }, { signer })
+    return { idp, sts, verify, mint }
+  }
+
+  it('a token naming the STS as issuer but signed with the IdP key is refused', async () => {
+    const { idp, verify, mint } = await setup()
+    const err = await verify(await mint(STS, idp), context).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(VerificationError)
+  })
+
+  it('the same holds when the forger omits kid (only the named issuer\'s keys are tried)', async () => {
+    const idp = await oauthTestSigner('ES256', null)
+    const sts = await oauthTestSigner('ES256', null)
+    const verify = createJWTTokenVerifier({ issuer: [IDP, STS], issuerKeys: { [IDP]: [idp.jwk], [STS]: [sts.jwk] }, audience: STS })
+    const forged = await createAccessToken({ iss: IDP, sub: 'alice', aud: STS, client_id: 'web' }, { signer: sts })
+    await expect(verify(forged, context)).rejects.toBeInstanceOf(VerificationError)
+    const good = await createAccessToken({ iss: IDP, sub: 'alice', aud: STS, client_id: 'web' }, { signer: idp })
+    expect((await verify(good, context)).issuer).toBe(IDP)
+  })
+
+  it('each issuer\'s own tokens verify', async () => {
+    const { idp, sts, verify, mint } = await setup()
+    expect((await verify(await mint(IDP, idp), context)).issuer).toBe(IDP)
+    const own = await verify(await mint(STS, sts), context)
+    expect(own.issuer).toBe(STS)
+    expect(own.actors.map((a) => a.sub)).toEqual(['spiffe://example.com/agents/planner'])
+  })
+
+  it('a token without iss or from an unlisted issuer is refused before any key is looked up', async () => {
+    const { idp, verify, mint } = await setup()
+    for (const token of [await mint('https://other.example', idp), 'e30.e30.e30']) {
+      const err = await verify(token, context).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(VerificationError)
+      expect((err as VerificationError).code).toBe('ERR_SUBJECT_TOKEN_INVALID')
+    }
+  })
+
+  it('options: exactly one of keys and issuerKeys, and an entry for every issuer', async () => {
+    const { idp } = await setup()
+    const bad = [
+      { issuer: IDP, audience: STS },
+      { issuer: IDP, audience: STS, keys: [idp.jwk], issuerKeys: { [IDP]: [idp.jwk] } },
+      { issuer: [IDP, STS], audience: STS, issuerKeys: { [IDP]: [idp.jwk] } },
+      { issuer: IDP, audience: STS, issuerKeys: { [IDP]: 'jwks' } },
+      { issuer: IDP, audience: STS, issuerKeys: 'jwks' },
+    ]
+    for (const options of bad) {
+      expect(() => createJWTTokenVerifier(options as never)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    }
+  })
+})
