@@ -8,9 +8,11 @@ import type { TxnContext } from './types.js'
 
 /** Deepest nesting accepted in `tctx` / `rctx` (objects and arrays). */
 export const MAX_CONTEXT_DEPTH = 32
-const MAX_CHAIN = 32
+/** Most entries accepted in `req_wl_chain`. */
+export const MAX_CHAIN = 32
 const CHALLENGE = Object.freeze({ error: 'invalid_token' })
-const MAX_ID = 1024
+/** Longest `txn`, `sub`, `req_wl` (and `req_wl_chain` entry) accepted, in characters. */
+export const MAX_ID = 1024
 
 /**
  * Checks a context object (nesting depth, JSON types only) and deep-freezes it. Iterative, so

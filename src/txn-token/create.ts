@@ -5,7 +5,7 @@ import { scopeOption } from '../internal/oauth-scope.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import { createCompactJWS } from '../signer/jws.js'
 import type { Signer } from '../signer/types.js'
-import { freezeContext, MAX_CONTEXT_DEPTH } from './claims.js'
+import { freezeContext, MAX_CHAIN, MAX_CONTEXT_DEPTH, MAX_ID } from './claims.js'
 import { TXN_TOKEN_TYP } from './constants.js'
 
 /**
@@ -67,6 +67,11 @@ function checkCreateOptions(options: CreateTxnTokenOptions): number {
   return optionalNumber(options.lifetime, 'options.lifetime', 300, { min: 1, max: 3600, integer: true })
 }
 
+// Verifiers refuse longer identifiers: never mint a token nobody accepts.
+function identifierLength(value: string, name: string): void {
+  if (value.length > MAX_ID) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name} must be at most ${MAX_ID} characters`)
+}
+
 function contextOption(value: unknown, name: string): Readonly<Record<string, unknown>> {
   // Round-trip through JSON so the signed value is exactly what verifiers will read back.
   let copy: unknown
@@ -93,8 +98,8 @@ function contextOption(value: unknown, name: string): Readonly<Record<string, un
  * @param options - `signer`, `trustDomain`, `lifetime`, `notAfter`, `clock`.
  * @returns the compact JWS.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad claims or options
- *   (missing `sub`/`scope`/`req_wl`, `aud`/`iat`/`exp` given, a lifetime over 3600 s, a token that
- *   would already be expired); SignerError from the signer.
+ *   (missing `sub`/`scope`/`req_wl`, a `sub`/`req_wl`/`txn` over 1024 characters, `aud`/`iat`/`exp`
+ *   given, a lifetime over 3600 s, a token that would already be expired); SignerError from the signer.
  *
  * @example
  * ```ts
@@ -114,10 +119,13 @@ export async function createTxnToken(claims: CreateTxnTokenClaims, options: Crea
   for (const name of SET_BY_MINTER) if (Object.hasOwn(claims, name)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `claims.${name} is set by createTxnToken`)
   assertString(claims.sub, 'claims.sub')
   assertString(claims.req_wl, 'claims.req_wl')
+  identifierLength(claims.sub, 'claims.sub')
+  identifierLength(claims.req_wl, 'claims.req_wl')
   const scope = scopeOption(claims.scope, 'claims.scope')
   if (scope.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'claims.scope must name at least one scope')
   const txn = claims.txn ?? crypto.randomUUID()
   assertString(txn, 'claims.txn')
+  identifierLength(txn, 'claims.txn')
   const payload: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(claims)) if (v !== undefined) payload[k] = v
   const iat = nowSeconds(options.clock)
@@ -133,8 +141,8 @@ export async function createTxnToken(claims: CreateTxnTokenClaims, options: Crea
   if (claims.rctx !== undefined) payload.rctx = contextOption(claims.rctx, 'rctx')
   if (claims.req_wl_chain !== undefined) {
     const chain = claims.req_wl_chain
-    if (!Array.isArray(chain) || chain.some((w) => typeof w !== 'string' || w.length === 0)) {
-      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'claims.req_wl_chain must be an array of non-empty strings')
+    if (!Array.isArray(chain) || chain.length > MAX_CHAIN || chain.some((w) => typeof w !== 'string' || w.length === 0 || w.length > MAX_ID)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `claims.req_wl_chain must be an array of at most ${MAX_CHAIN} non-empty strings of at most ${MAX_ID} characters`)
     }
   }
   return createCompactJWS({ typ: TXN_TOKEN_TYP }, payload, options.signer)

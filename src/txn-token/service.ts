@@ -9,8 +9,8 @@ import { parseScope } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import { nowSeconds } from '../internal/time.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-types.js'
-import { exceedsUtf8Bytes, freezeContext, jsonEqual } from './claims.js'
-import { MAX_CONTEXT_BYTES } from './constants.js'
+import { exceedsUtf8Bytes, freezeContext, jsonEqual, MAX_ID } from './claims.js'
+import { MAX_CONTEXT_BYTES, MAX_TXN_TOKEN_BYTES } from './constants.js'
 import { createTxnToken } from './create.js'
 import { isTxnToken } from './is-txn-token.js'
 import type { SubjectTokenContext, SubjectTokenInfo, SubjectTokenVerifier, TxnServiceClient } from './subject-tokens.js'
@@ -60,6 +60,7 @@ function checkDecision(decision: TxnIssuanceDecision, requested: readonly string
   if (decision.sub !== undefined) {
     if (replacing) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy decision cannot change sub of a replacement Txn-Token')
     assertString(decision.sub, 'policy decision sub')
+    if (decision.sub.length > MAX_ID) throw codedTypeError('ERR_INVALID_ARG_VALUE', `policy decision sub must be at most ${MAX_ID} characters`)
   }
   integer(decision.lifetime, 'policy decision lifetime', lifetime, 1, lifetime)
 }
@@ -205,7 +206,10 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (subject.scopes !== undefined && (!Array.isArray(subject.scopes) || subject.scopes.some((s) => typeof s !== 'string' || s.length === 0))) {
       throw codedTypeError('ERR_INVALID_ARG_TYPE', 'subject token verifier result scopes must be an array of scope strings or undefined')
     }
-    if (typeof subject.subject !== 'string' || subject.subject.length === 0) throw refuse('invalid_request', 'ERR_SUBJECT_TOKEN_INVALID', 'the subject token names no subject', { claim: 'sub' })
+    // Txn-Token verifiers refuse a longer sub: issue no token nobody accepts.
+    if (typeof subject.subject !== 'string' || subject.subject.length === 0 || subject.subject.length > MAX_ID) {
+      throw refuse('invalid_request', 'ERR_SUBJECT_TOKEN_INVALID', `the subject token names no subject of at most ${MAX_ID} characters`, { claim: 'sub' })
+    }
     return { subject, replacing: undefined }
   }
 
@@ -279,6 +283,9 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     }
     const tokenLifetime = decision.lifetime ?? lifetime
     const token = await createTxnToken(claims, { signer, trustDomain, lifetime: tokenLifetime, clock, ...(notAfter === undefined ? {} : { notAfter }) })
+    // Verifiers refuse longer tokens by default (large request_context + request_details, or
+    // context added replacement after replacement): refuse the request rather than issue one.
+    if (token.length > MAX_TXN_TOKEN_BYTES) throw refuse('invalid_request', 'ERR_INPUT_TOO_LARGE', `the Txn-Token would exceed ${MAX_TXN_TOKEN_BYTES} characters`)
     // Claimed last, after the new token is signed, so neither a refused request nor a failure
     // (signer outage, bad policy output) uses up the token's one replacement. Keyed on the signed
     // part (header.payload) only: an ECDSA signature has a second valid form (r, n - s), so a key

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
 import { createCompactJWS } from '../../../src/signer/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
-import { requestTxnToken, txnTokenRequest, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
+import { createTxnToken, requestTxnToken, txnTokenRequest, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
 import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
 
 async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
@@ -83,5 +83,33 @@ describe('createTxnTokenService (review 6): sizes', () => {
     const f = await txnFixture()
     const params = { subjectToken: 'a.b.c', subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN, audience: TRUST_DOMAIN, scope: 'trade.stocks' } as const
     await expect(txnTokenRequest(f.server, f.gateway, { ...params, requestDetails: { note: '€'.repeat(3000) } }, { fetch: f.fetch })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+
+  it('never issues a Txn-Token larger than a default verifier accepts (two large contexts)', async () => {
+    const f = await txnFixture()
+    const big = (c: string) => ({ data: c.repeat(7000) })
+    const err = await refusal(issue(f, { requestContext: big('a'), requestDetails: big('b') }))
+    expect(err).toMatchObject({ error: 'invalid_request', status: 400 })
+    expect(lastError(f).code).toBe('ERR_INPUT_TOO_LARGE')
+  })
+
+  it('never issues a Txn-Token whose sub a verifier refuses (over 1024 characters)', async () => {
+    const f = await txnFixture()
+    const now = f.clock.seconds()
+    const selfSigned = await createCompactJWS({ typ: 'JWT' }, { iss: BATCH, sub: 'u'.repeat(2000), aud: TTS_ISSUER, iat: now, exp: now + 60, scope: 'jobs.run' }, f.batchSigner)
+    const err = await refusal(issue(f, { subjectToken: selfSigned, subjectTokenType: TOKEN_TYPE.SELF_SIGNED, scope: 'jobs.run' }, f.batch))
+    expect(err).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_SUBJECT_TOKEN_INVALID')
+  })
+  it('createTxnToken refuses identifiers and chains a verifier would refuse; a policy sub too long is a server_error', async () => {
+    const f = await txnFixture({ policy: () => ({ sub: 'p'.repeat(1025) }) })
+    const options = { signer: f.tts, trustDomain: TRUST_DOMAIN, clock: f.clock.now }
+    const base = { sub: 'user-42', scope: 'trade.stocks', req_wl: GATEWAY }
+    for (const patch of [{ sub: 's'.repeat(1025) }, { req_wl: 'w'.repeat(1025) }, { txn: 't'.repeat(1025) }, { req_wl_chain: Array.from({ length: 33 }, () => GATEWAY) }, { req_wl_chain: ['c'.repeat(1025)] }]) {
+      await expect(createTxnToken({ ...base, ...patch }, options)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    const edge = await createTxnToken({ ...base, sub: 's'.repeat(1024), req_wl_chain: Array.from({ length: 31 }, () => GATEWAY) }, options)
+    await expect(verifyWith(f, edge)).resolves.toMatchObject({ subject: 's'.repeat(1024) })
+    expect(await refusal(issue(f))).toMatchObject({ error: 'server_error', status: 500 })
   })
 })
