@@ -80,11 +80,11 @@ export interface VerifySETOptions {
   clock?: Clock
   /** Seconds of tolerance for `iat` in the future. Default 60. */
   clockTolerance?: number
-  /** Refuse SETs whose `iat` is older than this many seconds. Default: no limit (poll delivery may lag). */
+  /** Refuse SETs whose `iat` is older than this many seconds (at most 100 years). Default: no limit (poll delivery may lag). */
   maxTokenAge?: number
   /** Refuse a second SET with the same `iss` + `jti` (key `set:<length of iss>:<iss>:<jti>`). */
   replayCache?: ReplayCache
-  /** How long a `jti` stays claimed when `maxTokenAge` is unset. Default 7 days (seconds). */
+  /** How long a `jti` stays claimed when `maxTokenAge` is unset. Default 7 days (seconds); at most 100 years. */
   replayWindow?: number
   /** Maximum token length in characters. Default 65536. */
   maxTokenBytes?: number
@@ -110,6 +110,8 @@ export interface DecodeSETOptions {
 }
 
 const DEFAULT_MAX = 65_536
+/** 100 years, in seconds: the longest maxTokenAge / replayWindow. */
+const MAX_WINDOW = 3_153_600_000
 const WHAT = 'SET'
 
 function structure(parsed: ParsedJWS, profile: SETProfile, allowAliases: boolean): SecurityEventToken {
@@ -153,7 +155,8 @@ function structure(parsed: ParsedJWS, profile: SETProfile, allowAliases: boolean
  * @param options - {@link DecodeSETOptions}.
  * @returns the decoded, frozen token.
  * @throws VerificationError `ERR_INPUT_TOO_LARGE`, `ERR_SET_INVALID`, `ERR_JWS_INVALID`,
- *   `ERR_TYP_INVALID`, `ERR_SUBJECT_ID_INVALID`.
+ *   `ERR_TYP_INVALID`, `ERR_SUBJECT_ID_INVALID`; TypeError `ERR_INVALID_ARG_*` for bad options
+ *   (`maxTokenBytes` an integer >= 64, `profile` `ssf` or `rfc8417`, `allowEventAliases` a boolean).
  *
  * @example
  * ```ts
@@ -163,8 +166,14 @@ function structure(parsed: ParsedJWS, profile: SETProfile, allowAliases: boolean
  * ```
  */
 export function decodeSET(token: string, options: DecodeSETOptions = {}): SecurityEventToken {
-  const parsed = parseCompactJWS(token, { maxBytes: options.maxTokenBytes ?? DEFAULT_MAX, code: 'ERR_SET_INVALID', what: WHAT })
-  return structure(parsed, options.profile ?? 'ssf', options.allowEventAliases ?? true)
+  assertObject(options, 'options')
+  // NaN compared false with every length (no size limit); an unknown profile applied the relaxed rules.
+  const maxBytes = optionalNumber(options.maxTokenBytes, 'options.maxTokenBytes', DEFAULT_MAX, { min: 64, integer: true })
+  const profile = options.profile ?? 'ssf'
+  if (profile !== 'ssf' && profile !== 'rfc8417') throw codedTypeError('ERR_INVALID_ARG_VALUE', "options.profile must be 'ssf' or 'rfc8417'")
+  if (options.allowEventAliases !== undefined && typeof options.allowEventAliases !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.allowEventAliases must be a boolean')
+  const parsed = parseCompactJWS(token, { maxBytes, code: 'ERR_SET_INVALID', what: WHAT })
+  return structure(parsed, profile, options.allowEventAliases ?? true)
 }
 
 /** Validated options, so a receiver checks them once at construction. */
@@ -201,7 +210,10 @@ export function checkVerifyOptions(options: VerifySETOptions, name = 'options'):
   const profile = options.profile ?? 'ssf'
   if (profile !== 'ssf' && profile !== 'rfc8417') throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.profile must be 'ssf' or 'rfc8417'`)
   if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.clock must be a function`)
-  if (options.maxTokenAge !== undefined) assertNumber(options.maxTokenAge, `${name}.maxTokenAge`, { min: 1 })
+  // At most 100 years: the done marker / replay claim lasts until iat + maxTokenAge (or now +
+  // replayWindow), which a store accepts only up to year 9999; longer, no SET was ever marked done.
+  if (options.maxTokenAge !== undefined) assertNumber(options.maxTokenAge, `${name}.maxTokenAge`, { min: 1, max: MAX_WINDOW })
+  if (options.allowEventAliases !== undefined && typeof options.allowEventAliases !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.allowEventAliases must be a boolean`)
   if (options.replayCache !== undefined && typeof options.replayCache?.claim !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name}.replayCache must have claim()`)
   return Object.freeze({
     issuer: options.issuer,
@@ -214,7 +226,7 @@ export function checkVerifyOptions(options: VerifySETOptions, name = 'options'):
     clockTolerance: optionalNumber(options.clockTolerance, `${name}.clockTolerance`, 60, { max: 86_400 }),
     maxTokenAge: options.maxTokenAge,
     replayCache: options.replayCache,
-    replayWindow: optionalNumber(options.replayWindow, `${name}.replayWindow`, 7 * 86_400, { min: 1 }),
+    replayWindow: optionalNumber(options.replayWindow, `${name}.replayWindow`, 7 * 86_400, { min: 1, max: MAX_WINDOW }),
     maxTokenBytes: optionalNumber(options.maxTokenBytes, `${name}.maxTokenBytes`, DEFAULT_MAX, { min: 64, integer: true }),
     crypto: options.crypto,
   })

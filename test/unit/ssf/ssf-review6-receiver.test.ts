@@ -1,7 +1,7 @@
 // Review round 6: receiver regressions.
 import { describe, expect, it } from 'vitest'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
-import { applyToStore, createMemoryDedupeCache, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
+import { applyToStore, createMemoryDedupeCache, decodeSET, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
@@ -86,5 +86,29 @@ describe('applyToStore: options checked at construction', () => {
     const handler = applyToStore(store, { maxCredentialLifetime: 3_153_600_000, clock })
     await handler(await set('account-disabled', {}), { delivery: 'push' })
     expect(store.list()).toHaveLength(1)
+  })
+})
+
+describe('SET options that disabled dedupe or a check', () => {
+  it('a maxTokenAge or replayWindow past 100 years is refused at construction (no SET was ever marked done, so each copy was processed again)', async () => {
+    const base = { verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: () => {} }
+    for (const extra of [{ maxTokenAge: 1e12 }, { replayWindow: 1e12 }, { allowEventAliases: 'no' }]) {
+      expect(() => createPushReceiver({ ...base, verify: { ...base.verify, ...extra } as never })).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    }
+    // 100 years is accepted, and a processed SET is then marked done: a copy is not processed again.
+    let calls = 0
+    const receive = createPushReceiver({ ...base, verify: { ...verifyOptions(key), clock: undefined, maxTokenAge: 3_153_600_000 }, leaseSeconds: 1, onEvent: () => { calls++ } })
+    const token = await mintSET(key.signer, baseClaims({ iat: Math.floor(Date.now() / 1000) }))
+    const post = () => receive(new Request('https://rx.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token }))
+    expect((await post()).status).toBe(202)
+    expect((await post()).status).toBe(202)
+    expect(calls).toBe(1)
+  })
+
+  it('decodeSET refuses a NaN maxTokenBytes (no size limit) and an unknown profile (relaxed rules)', async () => {
+    const token = await mintSET(key.signer, baseClaims({ sub: 'x' }))
+    expect(() => decodeSET(token, { maxTokenBytes: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => decodeSET(token, { profile: 'SSF' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => decodeSET(token)).toThrow(expect.objectContaining({ code: 'ERR_SET_INVALID' }))
   })
 })
