@@ -193,7 +193,12 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const replayCache = checkDedupeCache(options.replayCache, 'options.replayCache')
   assertFunction(options.onEvent, 'options.onEvent')
   const maxEvents = optionalNumber(options.maxEvents, 'options.maxEvents', 50, { min: 1, max: 10_000, integer: true })
+  if (options.returnImmediately !== undefined && typeof options.returnImmediately !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.returnImmediately must be a boolean')
   const returnImmediately = options.returnImmediately ?? false
+  // Checked here: a bad sleep used to throw inside the loop's error path and end it unhandled.
+  if (options.fetch !== undefined) assertFunction(options.fetch, 'options.fetch')
+  if (options.sleep !== undefined) assertFunction(options.sleep, 'options.sleep')
+  if (options.onError !== undefined) assertFunction(options.onError, 'options.onError')
   // Timer delays above 2^31 - 1 ms fire at once (setTimeout overflow): a loop would spin.
   const initialDelay = optionalNumber(options.backoff?.initialDelay, 'options.backoff.initialDelay', 1000, { min: 0, max: MAX_TIMER_MS })
   const maxDelay = optionalNumber(options.backoff?.maxDelay, 'options.backoff.maxDelay', 60_000, { min: initialDelay, max: MAX_TIMER_MS })

@@ -112,3 +112,12 @@ describe('SET options that disabled dedupe or a check', () => {
     expect(() => decodeSET(token)).toThrow(expect.objectContaining({ code: 'ERR_SET_INVALID' }))
   })
 })
+
+describe('poll receiver options', () => {
+  it('refuses a non-boolean returnImmediately (sent as is to the transmitter) and a sleep, fetch or onError that is not a function', () => {
+    const base = { endpoint: 'https://tx.example.com/poll', verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: () => {} }
+    for (const extra of [{ returnImmediately: 'false' }, { sleep: 1000 }, { fetch: 'https://proxy' }, { onError: true }]) {
+      expect(() => createPollReceiver({ ...base, ...extra } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    }
+  })
+})
