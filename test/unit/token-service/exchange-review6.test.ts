@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
 import { createAccessToken, createJWTTokenVerifier, type TokenVerifierContext } from '../../../src/token-service/index.js'
-import { oauthTestSigner } from '../../helpers/oauth-signer.js'
+import { decodeJWT, oauthTestSigner } from '../../helpers/oauth-signer.js'
+import { AGENT_A, CALENDAR, createStsFixture } from '../../helpers/oauth-sts.js'
+import { ProtocolError } from '../../../src/errors/index.js'
 
 const IDP = 'https://idp.example.com'
 const STS = 'https://sts.example.com'
@@ -66,6 +68,30 @@ describe('createJWTTokenVerifier: issuerKeys binds each issuer to its own keys (
     ]
     for (const options of bad) {
       expect(() => createJWTTokenVerifier(options as never)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    }
+  })
+})
+
+describe('token exchange: a resource must be an RFC 3986 absolute URI (RFC 8707 §2)', () => {
+  // A policy deciding on the parsed origin: the WHATWG parser strips or rewrites these characters.
+  const byOrigin = { targets: (t: string) => new URL(t).origin === CALENDAR }
+
+  it('spaces, tabs, newlines, backslashes and bad percent-encodings are invalid_target, never an aud', async () => {
+    const f = await createStsFixture(byOrigin)
+    const user = await f.userToken()
+    for (const resource of [' https://calendar.example.com', 'https://calendar.example.com/a b', 'https://calendar.example.com/\tx', 'https://calendar.example.com/x\n', 'https://calendar.example.com\\admin', 'https://calendar.example.com/%zz', 'https://calendar.example.com/\u00e9']) {
+      const err = await f.exchange(AGENT_A, { subjectToken: user, resource, scope: 'calendar:read' }).then((r) => decodeJWT(r.accessToken).payload.aud, (e: unknown) => e)
+      expect(err, JSON.stringify(resource)).toBeInstanceOf(ProtocolError)
+      expect((err as ProtocolError).error).toBe('invalid_target')
+    }
+  })
+
+  it('URIs with queries, percent-encodings, IPv6 literals and URNs still pass', async () => {
+    const f = await createStsFixture({ targets: (t: string) => t.startsWith(CALENDAR) || t.startsWith('urn:') })
+    const user = await f.userToken()
+    for (const resource of [`${CALENDAR}/a%20b?x=1&y=(2)`, 'urn:example:calendar']) {
+      const r = await f.exchange(AGENT_A, { subjectToken: user, resource, scope: 'calendar:read' })
+      expect(decodeJWT(r.accessToken).payload.aud).toBe(resource)
     }
   })
 })
