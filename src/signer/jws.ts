@@ -31,7 +31,8 @@ export interface JWSHeaderParameters {
  * @returns the compact serialisation `header.payload.signature`.
  * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else,
  * the signer's `alg` is not a supported asymmetric algorithm, or a header or payload key or string
- * holds a lone surrogate (every agentauth verifier refuses those); `SignerError` `ERR_SIGNER_FAILED` when
+ * holds a lone surrogate (every agentauth verifier refuses those), or the header or payload cannot
+ * be serialised as JSON (a BigInt, a cycle); `SignerError` `ERR_SIGNER_FAILED` when
  * the signer returns something other than a non-empty `Uint8Array` of its algorithm's JOSE length
  * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`), and whatever the signer throws.
  *
@@ -55,8 +56,8 @@ export async function createCompactJWS(
   const full: Record<string, unknown> = { alg: signer.alg }
   if (signer.kid !== undefined) full.kid = signer.kid
   for (const [k, v] of Object.entries(header)) if (v !== undefined) full[k] = v
-  const headerJSON = JSON.stringify(full)
-  const payloadJSON = payload instanceof Uint8Array ? undefined : JSON.stringify(payload)
+  const headerJSON = serialise(full, 'header')
+  const payloadJSON = payload instanceof Uint8Array ? undefined : serialise(payload, 'payload')
   // Every agentauth verifier refuses a lone surrogate (not Unicode, I-JSON §2.1): never mint one.
   if (jsonHasLoneSurrogate(headerJSON) || (payloadJSON !== undefined && jsonHasLoneSurrogate(payloadJSON))) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the JWS header or payload holds a string that is not well-formed Unicode (a lone surrogate)')
@@ -73,6 +74,16 @@ export async function createCompactJWS(
     throw new SignerError('ERR_SIGNER_FAILED', `the ${info.alg} signer returned ${what}, not a JOSE-form signature${info.signatureLength === undefined ? '' : ` of ${info.signatureLength} bytes`}`)
   }
   return `${input}.${encode(bytes)}`
+}
+
+// JSON.stringify throws a plain TypeError for a BigInt or a cycle (and a RangeError when nested too
+// deep): bad input is a coded TypeError, as documented.
+function serialise(value: Record<string, unknown>, what: string): string {
+  try {
+    return JSON.stringify(value)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', `the JWS ${what} cannot be serialised as JSON`, cause)
+  }
 }
 
 // Also a Uint8Array (or Buffer) from another realm.
