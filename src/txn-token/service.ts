@@ -224,6 +224,9 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_TOKEN_EXCHANGE) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'grant_type must be token-exchange')
     if (requireParam(form, 'requested_token_type') !== TXN) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'requested_token_type must be txn_token')
     const audience = form.getAll('audience')
+    // A missing required parameter is invalid_request (RFC 6749 §5.2); invalid_target is for a
+    // named target the service will not issue for (RFC 8693 §2.2.2).
+    if (audience.length === 0) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'missing parameter audience')
     if (audience.length !== 1 || audience[0] !== trustDomain) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'audience must be this trust domain', { claim: 'aud' })
     if (form.has('resource')) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'Txn-Tokens are valid in a trust domain, not for a resource')
     if (form.has('actor_token') || form.has('actor_token_type')) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'actor tokens are not part of a Txn-Token request')

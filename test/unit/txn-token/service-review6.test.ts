@@ -5,7 +5,7 @@ import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
 import { createCompactJWS } from '../../../src/signer/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { createTxnToken, requestTxnToken, txnTokenRequest, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
-import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
+import { BATCH, GATEWAY, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
 
 async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
   return requestTxnToken(f.server, client, {
@@ -111,5 +111,27 @@ describe('createTxnTokenService (review 6): sizes', () => {
     const edge = await createTxnToken({ ...base, sub: 's'.repeat(1024), req_wl_chain: Array.from({ length: 31 }, () => GATEWAY) }, options)
     await expect(verifyWith(f, edge)).resolves.toMatchObject({ subject: 's'.repeat(1024) })
     expect(await refusal(issue(f))).toMatchObject({ error: 'server_error', status: 500 })
+  })
+})
+
+describe('createTxnTokenService (review 6): error codes', () => {
+  it('answers invalid_request, not invalid_target, when audience is missing (RFC 6749 §5.2)', async () => {
+    const f = await txnFixture()
+    const res = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN,
+      scope: 'trade.stocks', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN,
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_OAUTH_REQUEST_INVALID')
+  })
+
+  it('still answers invalid_target for an audience that is not this trust domain', async () => {
+    const f = await txnFixture()
+    const other = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: 'other.example',
+      scope: 'trade.stocks', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN,
+    })
+    expect(await other.json()).toMatchObject({ error: 'invalid_target' })
   })
 })
