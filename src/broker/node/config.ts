@@ -177,8 +177,14 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
     let text: string
     try {
       // The file holds the policy and the WIT command the broker runs: whoever may write it holds
-      // the broker's authority, so one any local user can write is refused.
-      if (process.platform !== 'win32' && ((await stat(file)).mode & 0o002) !== 0) bad(`${file} must not be writable by others (chmod o-w)`)
+      // the broker's authority. The recommended set-up puts the agent's user in the socket's group,
+      // so a file its group may write, or one another user owns (the owner may chmod it), is refused.
+      if (process.platform !== 'win32') {
+        const info = await stat(file)
+        if ((info.mode & 0o022) !== 0) bad(`${file} must not be writable by group or others (chmod go-w)`)
+        const uid = process.getuid?.()
+        if (uid !== undefined && info.uid !== uid && info.uid !== 0) bad(`${file} must be owned by the broker's user or root`)
+      }
       text = await readFile(file, 'utf8')
     } catch (cause) {
       if (cause instanceof TypeError) throw cause

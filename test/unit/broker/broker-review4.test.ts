@@ -146,7 +146,7 @@ describe('broker config file mode', () => {
     const file = join(dir, 'world.json')
     await writeFile(file, JSON.stringify(CONFIG))
     await chmod(file, 0o666)
-    await expect(loadBrokerConfig(file, ENV)).rejects.toThrow(/^broker config: .*world\.json must not be writable by others/)
+    await expect(loadBrokerConfig(file, ENV)).rejects.toThrow(/^broker config: .*world\.json must not be writable by group or others/)
     await chmod(file, 0o644)
     expect((await loadBrokerConfig(file, ENV)).capabilityToken).toBe(ENV.CAP)
   })

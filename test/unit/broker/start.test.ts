@@ -34,11 +34,14 @@ describe('startBroker on a Unix socket', () => {
   it('creates the socket no wider than 0600 whatever the process umask, and restores the umask', async () => {
     const env = { AGENTAUTH_TEST_CAPABILITY: capabilityToken() }
     const policy = { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } }
+    // Config files are written before the umask changes: a group-writable config is refused.
+    const configs = new Map<string, string>()
+    for (const mode of ['0600', '0660'] as const) configs.set(mode, await files.writeConfig(files.config({ listen: { socket: join(files.dir, `broker-${mode}.sock`), mode }, policy })))
     const previous = process.umask(0o002)
     try {
       for (const mode of ['0600', '0660'] as const) {
         const socket = join(files.dir, `broker-${mode}.sock`)
-        const running = await startBroker({ env, config: await files.writeConfig(files.config({ listen: { socket, mode }, policy })) })
+        const running = await startBroker({ env, config: configs.get(mode)! })
         try {
           expect(process.umask()).toBe(0o002)
           expect([mode, modesBeforeChmod.get(socket)]).toEqual([mode, 0o600])

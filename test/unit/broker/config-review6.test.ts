@@ -1,0 +1,44 @@
+// Review 6: the config file holds the policy and the WIT command the broker runs. With the agent's
+// user in the socket's group (the recommended set-up), a group-writable config, or one another user
+// owns, would let the agent rewrite its own policy: both are refused, like a world-writable one.
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadBrokerConfig } from '../../../src/broker/node/config.js'
+import { generateSigner } from '../../../src/signer/index.js'
+
+const dirs: string[] = []
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+
+describe('broker config file permissions', () => {
+  it('refuses a config file writable by its group or owned by another user', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    dirs.push(dir)
+    const key = await generateSigner('ES256', { extractable: true })
+    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+    const file = join(dir, 'broker.json')
+    const config = {
+      signer: { jwkFile: 'k.json' },
+      wit: { file: 'agent.wit' },
+      listen: { port: 0 },
+      capabilityToken: { env: 'CAP' },
+      proof: 'wpt',
+      policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
+      audit: { file: 'audit.jsonl' },
+    }
+    await writeFile(file, JSON.stringify(config))
+    const env = { CAP: 'c'.repeat(43) }
+    for (const mode of [0o664, 0o620, 0o666, 0o646]) {
+      await chmod(file, mode)
+      await expect(loadBrokerConfig(file, env)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/^broker config: .* must not be writable by group or others/) })
+    }
+    await chmod(file, 0o644)
+    await expect(loadBrokerConfig(file, env)).resolves.toMatchObject({ capabilityToken: env.CAP })
+    if (process.getuid?.() === 0) {
+      // Only root can give the file away; the owner could always chmod it and write.
+      await chown(file, 4242, 4242)
+      await expect(loadBrokerConfig(file, env)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/must be owned by the broker's user or root/) })
+    }
+  })
+})
