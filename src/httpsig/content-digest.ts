@@ -5,6 +5,7 @@ import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertNumber } from '../internal/assert.js'
 import { bs, timingSafeEqual, utf8, joinChunks } from '../internal/bytes.js'
 import { combinedField, fieldSection } from './message.js'
+import { checkCrypto } from './option-checks.js'
 import { encodeBase64, parseDictionaryStrict } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse } from './types.js'
 
@@ -140,6 +141,7 @@ export interface CreateContentDigestOptions {
  */
 export async function createContentDigest(body: DigestBody, options?: CreateContentDigestOptions): Promise<string> {
   const algorithms = algorithmsOf(options?.algorithms)
+  checkCrypto(options?.crypto)
   const crypto = options?.crypto ?? globalThis.crypto
   const data = await readBody(body, maxBytesOf(options?.maxBytes))
   let out = ''
@@ -205,6 +207,7 @@ export interface VerifiedContentDigest {
 export async function verifyContentDigest(fieldValue: string | null | undefined, body: DigestBody, options?: VerifyContentDigestOptions): Promise<VerifiedContentDigest> {
   const max = maxBytesOf(options?.maxBytes)
   const required = options?.require === undefined ? [] : algorithmsOf(options.require)
+  checkCrypto(options?.crypto)
   const maxField = options?.maxFieldBytes ?? 4096
   assertNumber(maxField, 'options.maxFieldBytes', { integer: true, min: 1 })
   if (fieldValue === null || fieldValue === undefined) throw new VerificationError('ERR_DIGEST_MISSING', 'Content-Digest is missing')
@@ -261,6 +264,7 @@ export function messageBody(message: HTTPRequest | HTTPResponse, max: number): D
  * ```
  */
 export async function createMessageContentDigest(message: HTTPRequest | HTTPResponse, options?: CreateContentDigestOptions): Promise<string> {
+  checkCrypto(options?.crypto)
   return createContentDigest(messageBody(message, maxBytesOf(options?.maxBytes)), options)
 }
 
@@ -281,6 +285,7 @@ export async function createMessageContentDigest(message: HTTPRequest | HTTPResp
  */
 export async function verifyMessageContentDigest(message: HTTPRequest | HTTPResponse, options?: VerifyContentDigestOptions): Promise<VerifiedContentDigest> {
   const max = maxBytesOf(options?.maxBytes)
+  checkCrypto(options?.crypto)
   const body = messageBody(message, max)
   const field = combinedField(fieldSection(message.headers), 'content-digest')
   if (field === undefined && (body === null || body === undefined)) return Object.freeze({ algorithms: Object.freeze([]), bytes: 0 })

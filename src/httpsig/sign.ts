@@ -11,6 +11,7 @@ import { hmacSign, hmacSigningKey } from './algorithms.js'
 import { assertUnique, componentFromInput, type Component } from './components.js'
 import { formDecode, formEncode } from './component-values.js'
 import { combinedField, requestView, responseView, type MessageView } from './message.js'
+import { checkClock, checkCrypto, checkStructuredFields } from './option-checks.js'
 import { buildSignatureBase, serialiseSignatureParams } from './signature-base.js'
 import { encodeBase64, parseDictionaryStrict, serialiseDictionaryText, type SFMember } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse, ParameterValue, SignatureHeaders, SignOptions, SignResponseOptions } from './types.js'
@@ -36,6 +37,9 @@ function prepare(options: SignOptions, kind: 'request' | 'response'): Prepared {
   if (signer !== undefined && (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function' || !Object.hasOwn(ALGORITHMS, signer.alg))) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signer must be a Signer with a supported alg')
   }
+  checkClock(options.clock)
+  checkCrypto(options.crypto)
+  checkStructuredFields(options.structuredFields)
   const label = options.label ?? 'sig1'
   assertString(label, 'options.label')
   if (!LABEL.test(label)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.label must be a structured-field key (a-z, 0-9, _ - . *)')

@@ -5,6 +5,7 @@ import { codedTypeError } from '../errors/index.js'
 import { assertUnique, componentFromInput, type Component } from './components.js'
 import { componentValue, type StructuredMemo, type ValueContext } from './component-values.js'
 import { requestView, responseView, type MessageView } from './message.js'
+import { checkStructuredFields } from './option-checks.js'
 import type { ComponentInput, HTTPRequest, HTTPResponse, ParameterValue, SignatureParameters, StructuredFieldType } from './types.js'
 
 /** Builds the base from validated components and the serialised `@signature-params` value. */
@@ -82,6 +83,7 @@ export function createSignatureBase(
   options?: SignatureBaseOptions,
 ): string {
   if (!Array.isArray(components)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'components must be an array')
+  checkStructuredFields(options?.structuredFields)
   const comps = components.map(componentFromInput)
   assertUnique(comps, true)
   const list: Array<readonly [string, ParameterValue]> = []

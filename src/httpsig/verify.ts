@@ -10,6 +10,7 @@ import { nowSeconds } from '../internal/time.js'
 import { HTTP_SIGNATURE_TO_JOSE, isJWSAlgorithm, type HTTPSignatureAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import { canonicalAlgorithm, isHTTPSignatureAlgorithm, verificationKey, verifyParams } from './algorithms.js'
 import { componentFromInput, type Component } from './components.js'
+import { checkClock, checkCrypto, checkStructuredFields } from './option-checks.js'
 import { combinedField, requestView, responseView, type MessageView } from './message.js'
 import { buildSignatureBase } from './signature-base.js'
 import { memberTag, parseInputMembers, parseSignatureMembers, signatureBytes, toInternalInput, type InternalInput } from './signature-fields.js'
@@ -68,6 +69,9 @@ function optionalStrings(v: unknown, name: string): void {
 function policyOf(options: VerifyOptions): Policy {
   if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
   assertFunction(options.key, 'options.key')
+  checkClock(options.clock)
+  checkCrypto(options.crypto)
+  checkStructuredFields(options.structuredFields)
   const algs = options.algorithms
   if (!Array.isArray(algs) || algs.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.algorithms must be a non-empty array')
   for (const a of algs) if (!isJWSAlgorithm(a) && !isHTTPSignatureAlgorithm(a)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.algorithms: unknown algorithm ${String(a)}`)

@@ -14,6 +14,7 @@ import {
   type ParsedSignatureInput,
   type VerifiedContentDigest,
 } from '../httpsig/index.js'
+import { checkClock, checkCrypto } from '../httpsig/option-checks.js'
 import { memberTag, parseInputMembers, toInternalInput, type InternalInput } from '../httpsig/signature-fields.js'
 import type { SFMember } from '../httpsig/structured-fields.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
@@ -93,6 +94,8 @@ export function prepareSign(options: SignWIMSEOptions): SignBasics {
   if (!isJWSAlgorithm(signer.alg) || typeof signer.sign !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signer must be a Signer with a supported alg')
   const proofAlg = peekWITProofAlgorithm(wit)
   if (proofAlg !== undefined && proofAlg !== signer.alg) throw codedTypeError('ERR_INVALID_ARG_VALUE', `signer alg ${signer.alg} does not equal the WIT cnf.jwk.alg ${proofAlg}`)
+  checkClock(options.clock)
+  checkCrypto(options.crypto)
   const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 3600, integer: true })
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
   let nonce: string
@@ -161,6 +164,8 @@ export function prepareVerify(options: VerifyWIMSEOptions): VerifyBasics {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
   }
   if (options.acceptLegacyTag !== undefined && typeof options.acceptLegacyTag !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTag must be a boolean')
+  checkClock(options.clock)
+  checkCrypto(options.crypto)
   return {
     wit: wit as VerifiedWIT,
     maxLifetime: optionalNumber(options.maxLifetime, 'options.maxLifetime', 600, { min: 1, max: 86_400 }),

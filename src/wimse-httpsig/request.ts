@@ -2,6 +2,7 @@ import { VerificationError, codedTypeError } from '../errors/index.js'
 import { signRequest, type DigestBody, type HTTPRequest } from '../httpsig/index.js'
 import { canonicalAlgorithm } from '../httpsig/algorithms.js'
 import { readerSection, requestView, type FieldSection, type URLParts } from '../httpsig/message.js'
+import { checkClock, checkCrypto } from '../httpsig/option-checks.js'
 import type { InternalInput } from '../httpsig/signature-fields.js'
 import type { VerifyOptions } from '../httpsig/types.js'
 import { internalPolicy, verifySelectedSignature } from '../httpsig/verify.js'
@@ -303,7 +304,8 @@ export function createCompiledWIMSERequestVerifier(options: Omit<VerifyWIMSERequ
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.replayCache must be a ReplayCache')
   }
   if (options.acceptLegacyTag !== undefined && typeof options.acceptLegacyTag !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.acceptLegacyTag must be a boolean')
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
+  checkClock(options.clock)
+  checkCrypto(options.crypto)
   const v = {
     maxLifetime: optionalNumber(options.maxLifetime, 'options.maxLifetime', 600, { min: 1, max: 86_400 }),
     tolerance: optionalNumber(options.clockTolerance, 'options.clockTolerance', 30, { min: 0, max: 300 }),

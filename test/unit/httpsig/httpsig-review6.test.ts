@@ -1,6 +1,7 @@
 // Review round 6 regressions for agentauth/httpsig.
 import { describe, expect, it } from 'vitest'
-import { signRequest, verifyRequestSignature } from '../../../src/httpsig/index.js'
+import { createContentDigest, createSignatureBase, signRequest, signResponse, verifyContentDigest, verifyRequestSignature, verifyResponseSignature } from '../../../src/httpsig/index.js'
+import { signWIMSERequest, signWIMSEResponse, verifyWIMSERequest, verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
 
 const CLOCK = () => 1_700_000_000_000
 const message = () => ({ method: 'GET', url: 'https://api.example/orders', headers: {} as Record<string, string> })
@@ -31,5 +32,43 @@ describe('raw HMAC keys are used with their current bytes', () => {
     await signed(buffer)
     buffer.fill(4)
     await expect(verifyWith(new Uint8Array(32).fill(4), await signed(buffer))).resolves.toMatchObject({ label: 'sig1' })
+  })
+})
+
+describe('bad clock, crypto and structuredFields options are coded TypeErrors', () => {
+  const hmacKey = new Uint8Array(32).fill(9)
+  const key = () => ({ key: hmacKey, algorithm: 'hmac-sha256' as const })
+  const req = { method: 'GET', url: 'https://api.example/', headers: { 'x-d': 'a=1', 'signature-input': 'sig1=("x-d";sf);created=1', 'signature': 'sig1=:AA==:' } }
+  const typeError = (code: string) => expect.objectContaining({ name: 'TypeError', code })
+
+  it('verifyRequestSignature / verifyResponseSignature', async () => {
+    const base = { algorithms: ['hmac-sha256'] as const, key }
+    await expect(verifyRequestSignature(req, { ...base, algorithms: ['hmac-sha256'], clock: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyRequestSignature(req, { ...base, algorithms: ['hmac-sha256'], crypto: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyRequestSignature(req, { ...base, algorithms: ['hmac-sha256'], structuredFields: null as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyRequestSignature(req, { ...base, algorithms: ['hmac-sha256'], structuredFields: { 'x-d': 'bogus' } as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_VALUE'))
+    await expect(verifyResponseSignature({ status: 200, headers: req.headers }, { ...base, algorithms: ['hmac-sha256'], clock: {} as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+  })
+
+  it('signRequest / signResponse / createSignatureBase', async () => {
+    await expect(signRequest(req, { hmacKey, clock: 'now' as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(signRequest(req, { hmacKey, crypto: {} as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(signResponse({ status: 200 }, { hmacKey, components: ['"x-d";sf'], structuredFields: null as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    expect(() => createSignatureBase(req, ['"x-d";sf'], {}, { structuredFields: null as never })).toThrow(typeError('ERR_INVALID_ARG_TYPE'))
+  })
+
+  it('Content-Digest functions', async () => {
+    await expect(createContentDigest('x', { crypto: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyContentDigest('sha-256=:' + 'A'.repeat(43) + '=:', 'x', { crypto: null as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+  })
+
+  it('the WIMSE profile', async () => {
+    const wit = { token: 'a.b.c', id: 'wimse://example.com/a', key: {}, proofAlgorithm: 'EdDSA' } as never
+    await expect(verifyWIMSERequest(req, { wit, clock: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyWIMSERequest(req, { wit, crypto: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(verifyWIMSEResponse({ status: 200 }, { wit, request: req, clock: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    const signer = { alg: 'EdDSA', sign: async () => new Uint8Array(64) } as never
+    await expect(signWIMSERequest(req, { wit: 'a.b.c', signer, clock: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
+    await expect(signWIMSEResponse({ status: 200 }, { wit: 'a.b.c', signer, request: req, crypto: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
   })
 })
