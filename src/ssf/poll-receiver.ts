@@ -129,8 +129,10 @@ export interface PollResult {
  */
 export interface PollReceiver {
   /**
-   * One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors) or
-   * `StoreError` (dedupe store down; SETs handled before it in the batch are still acknowledged).
+   * One exchange. Rejects with `ProtocolError` `ERR_SSF_POLL` (HTTP or response errors, an
+   * `authorization` callback that failed), `StoreError` (dedupe store down; SETs handled before it
+   * in the batch are still acknowledged) or the error of a key source that failed (e.g.
+   * `ProtocolError` `ERR_BUNDLE_FETCH`; that SET is not acknowledged).
    */
   poll(): Promise<PollResult>
   /** Sends pending acks and setErrs without asking for SETs (`maxEvents: 0`). */
@@ -224,8 +226,19 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
 
   async function exchange(body: Record<string, unknown>): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
-    const auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
-    if (auth !== undefined) headers.authorization = auth
+    if (typeof options.authorization === 'function') {
+      let auth: unknown
+      try {
+        auth = await options.authorization()
+      } catch (cause) {
+        throw new ProtocolError('ERR_SSF_POLL', 'the authorization callback failed', { cause })
+      }
+      // Never a request without the token, nor an "undefined" or "[object Object]" header.
+      if (typeof auth !== 'string' || auth.length === 0) throw new ProtocolError('ERR_SSF_POLL', 'the authorization callback did not return a non-empty string')
+      headers.authorization = auth
+    } else if (options.authorization !== undefined) {
+      headers.authorization = options.authorization
+    }
     const sentAcks = [...acks]
     const sentErrs = [...setErrs.keys()]
     if (sentAcks.length > 0) body.ack = sentAcks

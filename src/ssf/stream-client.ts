@@ -337,7 +337,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   }
 
   async function call(method: string, url: URL, body: unknown, ok: readonly number[], what: string): Promise<{ status: number; json: JSONObject | readonly unknown[] | undefined }> {
-    const auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
+    let auth: unknown
+    try {
+      auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
+    } catch (cause) {
+      throw fail(`${what}: the authorization callback failed`, undefined, undefined, cause)
+    }
+    if (typeof auth !== 'string' || auth.length === 0) throw fail(`${what}: the authorization callback did not return a non-empty string`)
     const headers: Record<string, string> = { accept: 'application/json', authorization: auth }
     if (body !== undefined) headers['content-type'] = 'application/json'
     // The timeout bounds the request and its body even when a custom fetch ignores the signal.

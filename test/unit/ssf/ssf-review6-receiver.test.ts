@@ -1,7 +1,7 @@
 // Review round 6: receiver regressions.
 import { describe, expect, it } from 'vitest'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
-import { applyToStore, createMemoryDedupeCache, decodeSET, createPollReceiver, createPushReceiver, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
+import { applyToStore, createMemoryDedupeCache, decodeSET, createPollReceiver, createPushReceiver, createStreamClient, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
@@ -119,5 +119,19 @@ describe('poll receiver options', () => {
     for (const extra of [{ returnImmediately: 'false' }, { sleep: 1000 }, { fetch: 'https://proxy' }, { onError: true }]) {
       expect(() => createPollReceiver({ ...base, ...extra } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     }
+  })
+})
+
+describe('authorization callbacks that fail', () => {
+  it('poll() and the stream client reject with their coded ProtocolError, never the raw error or an "undefined" header', async () => {
+    let sent = 0
+    const fetch = async (): Promise<Response> => { sent++; return new Response('{"sets":{}}', { status: 200 }) }
+    const base = { endpoint: 'https://tx.example.com/poll', verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: () => {}, fetch }
+    await expect(createPollReceiver({ ...base, authorization: () => { throw new Error('token endpoint down') } }).poll()).rejects.toMatchObject({ code: 'ERR_SSF_POLL' })
+    await expect(createPollReceiver({ ...base, authorization: async () => undefined as never }).poll()).rejects.toMatchObject({ code: 'ERR_SSF_POLL' })
+    const metadata = { issuer: 'https://tx.example.com', configuration_endpoint: 'https://tx.example.com/ssf/stream' }
+    await expect(createStreamClient({ issuer: 'https://tx.example.com', metadata, fetch, authorization: () => Promise.reject(new Error('down')) }).listStreams()).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(createStreamClient({ issuer: 'https://tx.example.com', metadata, fetch, authorization: () => undefined as never }).listStreams()).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    expect(sent).toBe(0)
   })
 })
