@@ -148,21 +148,62 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
   const maxEntries = optionalNumber(options.maxEntries, 'options.maxEntries', 100_000, { min: 1, integer: true })
   const maxFailed = optionalNumber(options.maxFailed, 'options.maxFailed', 1000, { min: 0, integer: true })
   const entries = new Map<string, OutboxEntry>()
-  const perStream = new Map<string, number>()
+  // Per-stream index in creation order, so a poll or a paused-stream check costs the size of that
+  // stream's queue, not a filter and sort of the whole outbox. Entries arrive in createdAt order;
+  // a stream that got one out of order is sorted once, on its next read.
+  const byStream = new Map<string, Map<string, OutboxEntry>>()
+  const lastCreated = new Map<string, number>()
+  /** Push entries only: `due` scans these, not the poll entries waiting for an acknowledgement. */
+  const pushes = new Map<string, OutboxEntry>()
+  const unsorted = new Set<string>()
   const streams = new Map<string, StoredStream>()
-  const count = (streamId: string, delta: number): void => {
-    const n = (perStream.get(streamId) ?? 0) + delta
-    if (n > 0) perStream.set(streamId, n)
-    else perStream.delete(streamId)
+  const byCreated = (a: OutboxEntry, b: OutboxEntry): number => a.createdAt - b.createdAt
+  const put = (e: OutboxEntry): void => {
+    entries.set(e.jti, e)
+    if (e.delivery === 'push') pushes.set(e.jti, e)
+    let list = byStream.get(e.streamId)
+    if (list === undefined) byStream.set(e.streamId, (list = new Map()))
+    const last = lastCreated.get(e.streamId)
+    if (last !== undefined && e.createdAt < last) unsorted.add(e.streamId)
+    else lastCreated.set(e.streamId, e.createdAt)
+    list.set(e.jti, e)
   }
   const drop = (e: OutboxEntry): void => {
     entries.delete(e.jti)
-    count(e.streamId, -1)
+    pushes.delete(e.jti)
+    const list = byStream.get(e.streamId)
+    if (list === undefined) return
+    list.delete(e.jti)
+    if (list.size > 0) return
+    byStream.delete(e.streamId)
+    lastCreated.delete(e.streamId)
+    unsorted.delete(e.streamId)
   }
   const failedList: FailedEntry[] = []
   const clone = <T>(v: T): T => structuredClone(v)
-  const ofStream = (streamId: string): OutboxEntry[] =>
-    [...entries.values()].filter((e) => e.streamId === streamId).sort((a, b) => a.createdAt - b.createdAt)
+  /** The stream's entries in creation order (stable for equal createdAt, as insertion order). */
+  const ofStream = (streamId: string): Iterable<OutboxEntry> => {
+    const list = byStream.get(streamId)
+    if (list === undefined) return []
+    if (unsorted.has(streamId)) {
+      const sorted = [...list.values()].sort(byCreated)
+      list.clear()
+      for (const e of sorted) list.set(e.jti, e)
+      lastCreated.set(streamId, sorted[sorted.length - 1]!.createdAt)
+      unsorted.delete(streamId)
+    }
+    return list.values()
+  }
+  const first = (items: Iterable<OutboxEntry>, limit: number, keep: (e: OutboxEntry) => boolean = () => true): OutboxEntry[] => {
+    const out: OutboxEntry[] = []
+    if (limit <= 0) return out
+    for (const e of items) {
+      if (!keep(e)) continue
+      out.push(clone(e))
+      if (out.length >= limit) break
+    }
+    return out
+  }
 
   return Object.freeze({
     async enqueue(entry: OutboxEntry): Promise<void> {
@@ -172,18 +213,27 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
       if (typeof entry?.jti !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'entry.jti must be a string')
       const previous = entries.get(entry.jti)
       if (previous !== undefined) drop(previous)
-      entries.set(entry.jti, clone(entry))
-      count(entry.streamId, 1)
+      put(clone(entry))
     },
     async due(now: number, limit: number): Promise<readonly OutboxEntry[]> {
-      return [...entries.values()].filter((e) => e.delivery === 'push' && e.nextAttemptAt <= now).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt).slice(0, limit).map(clone)
+      return [...pushes.values()].filter((e) => e.nextAttemptAt <= now).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt).slice(0, limit).map(clone)
     },
     async pending(streamId: string, limit: number): Promise<{ readonly entries: readonly OutboxEntry[]; readonly more: boolean }> {
-      const list = ofStream(streamId)
-      return { entries: list.slice(0, limit).map(clone), more: list.length > limit }
+      const entries = first(ofStream(streamId), limit)
+      return { entries, more: (byStream.get(streamId)?.size ?? 0) > entries.length }
     },
     async update(entry: OutboxEntry): Promise<void> {
-      if (entries.has(entry.jti)) entries.set(entry.jti, clone(entry))
+      const previous = entries.get(entry.jti)
+      if (previous === undefined) return
+      const next = clone(entry)
+      if (next.streamId !== previous.streamId || next.createdAt !== previous.createdAt || next.delivery !== previous.delivery) {
+        drop(previous)
+        put(next)
+        return
+      }
+      entries.set(next.jti, next)
+      if (next.delivery === 'push') pushes.set(next.jti, next)
+      byStream.get(next.streamId)?.set(next.jti, next)
     },
     async remove(streamId: string, jtis: readonly string[]): Promise<void> {
       for (const jti of jtis) {
@@ -214,13 +264,13 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
     },
     async deleteStream(streamId: string): Promise<void> {
       streams.delete(streamId)
-      for (const e of ofStream(streamId)) drop(e)
+      for (const e of [...ofStream(streamId)]) drop(e)
     },
     async queued(streamId: string): Promise<number> {
-      return perStream.get(streamId) ?? 0
+      return byStream.get(streamId)?.size ?? 0
     },
     async pendingControl(streamId: string, limit: number): Promise<readonly OutboxEntry[]> {
-      return ofStream(streamId).filter((e) => e.control).slice(0, limit).map(clone)
+      return first(ofStream(streamId), limit, (e) => e.control)
     },
   })
 }
