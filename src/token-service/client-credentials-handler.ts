@@ -3,6 +3,7 @@ import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
 import { errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import type { Clock } from '../internal/time.js'
+import { runHook } from '../internal/hook.js'
 import type { Signer } from '../signer/types.js'
 import type { AuthenticatedClient, ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
@@ -48,6 +49,7 @@ export interface ClientCredentialsHandlerOptions {
   clock?: Clock
   /** Request body cap in bytes (default 64 KiB; an integer in [1024, 4194304]). */
   maxBodyBytes?: number
+  /** Sees every refusal with its typed error; never changes the answer (a throw or a rejected promise is ignored). */
   onError?: (error: unknown, request: Request) => void
 }
 
@@ -114,11 +116,7 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
     try {
       return await handle(request)
     } catch (err) {
-      try {
-        options.onError?.(err, request)
-      } catch {
-        // logging never changes the answer
-      }
+      runHook(options.onError, err, request)
       return errorResponse(err, request)
     }
   }

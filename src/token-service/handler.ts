@@ -5,6 +5,7 @@ import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
+import { runHook, runStrictHook } from '../internal/hook.js'
 import type { Signer } from '../signer/types.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-types.js'
 import type { ClientAuthenticator } from './client-authenticator.js'
@@ -40,9 +41,15 @@ export interface TokenExchangeHandlerOptions {
   clock?: Clock
   /** Request body cap in bytes (default 64 KiB). */
   maxBodyBytes?: number
-  /** Sees every refusal with its typed error (for logs and metrics); never changes the answer. */
+  /**
+   * Sees every refusal with its typed error (for logs and metrics); never changes the answer: a
+   * throw, or a rejected promise from an async hook, is ignored.
+   */
   onError?: (error: unknown, request: Request) => void
-  /** Sees every issued token's claims-level summary (audit). */
+  /**
+   * Sees every issued token's claims-level summary (audit). A synchronous throw fails the request
+   * (`server_error`); a rejected promise from an async hook is ignored (it is not awaited).
+   */
   onIssued?: (event: { readonly context: ExchangeContext; readonly issuedTokenType: string; readonly expiresAt: number }) => void
 }
 
@@ -284,7 +291,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     }
     const now = nowSeconds(clock)
     const expiresAt = Math.min(now + lifetime, Math.floor(subject.expiresAt ?? Number.MAX_SAFE_INTEGER))
-    options.onIssued?.({ context, issuedTokenType: requestedTokenType, expiresAt })
+    runStrictHook(options.onIssued, { context, issuedTokenType: requestedTokenType, expiresAt })
     return jsonResponse({
       access_token: token,
       issued_token_type: requestedTokenType,
@@ -298,11 +305,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     try {
       return await exchange(request)
     } catch (err) {
-      try {
-        options.onError?.(err, request)
-      } catch {
-        // a failing log hook never changes the answer
-      }
+      runHook(options.onError, err, request)
       return errorResponse(err, request)
     }
   }

@@ -1,7 +1,8 @@
 // Review round 6 regressions for agentauth/token-service.
 import { describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
-import { createAccessToken, createJWTTokenVerifier, type TokenVerifierContext } from '../../../src/token-service/index.js'
+import { createAccessToken, createClientCredentialsHandler, createJWTTokenVerifier, createTokenExchangeHandler, type TokenVerifierContext } from '../../../src/token-service/index.js'
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { decodeJWT, oauthTestSigner } from '../../helpers/oauth-signer.js'
 import { AGENT_A, CALENDAR, createStsFixture } from '../../helpers/oauth-sts.js'
 import { ProtocolError } from '../../../src/errors/index.js'
@@ -93,5 +94,67 @@ describe('token exchange: a resource must be an RFC 3986 absolute URI (RFC 8707 
       const r = await f.exchange(AGENT_A, { subjectToken: user, resource, scope: 'calendar:read' })
       expect(decodeJWT(r.accessToken).payload.aud).toBe(resource)
     }
+  })
+})
+
+describe('handlers: an async onError / onIssued that rejects is not an unhandled rejection', () => {
+  async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+    const seen: unknown[] = []
+    const listener = (reason: unknown) => seen.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      await run()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    return seen
+  }
+
+  it('token exchange: the refusal is answered and the hook\'s rejection is dropped', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const handler = createTokenExchangeHandler({
+      issuer: STS, signer: sts, subjectTokenVerifiers: {}, policy: { targets: [CALENDAR] },
+      clientAuthentication: async () => { throw new Error('unused') },
+      onError: async () => { throw new Error('log sink down') },
+    })
+    let status = 0
+    const seen = await unhandledDuring(async () => {
+      status = (await handler(new Request(`${STS}/token`, { method: 'GET' }))).status
+    })
+    expect(status).toBe(400)
+    expect(seen).toEqual([])
+  })
+
+  it('token exchange: an async onIssued that rejects neither fails the answer nor the process', async () => {
+    const f = await createStsFixture()
+    const handler = createTokenExchangeHandler({
+      issuer: STS, signer: f.sts, policy: { targets: [CALENDAR] },
+      clientAuthentication: async () => Object.freeze({ clientId: AGENT_A, method: 'private_key_jwt', client: { clientId: AGENT_A }, wit: undefined, workloadId: undefined, jkt: undefined }),
+      subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: async () => Object.freeze({ subject: 'alice', issuer: undefined, clientId: undefined, audience: [], scopes: ['calendar:read'], mayAct: undefined, actors: [], expiresAt: undefined, claims: {} }) },
+      onIssued: async () => { throw new Error('audit sink down') },
+    })
+    const body = new URLSearchParams({ grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: 'opaque', subject_token_type: TOKEN_TYPE.ACCESS_TOKEN, audience: CALENDAR })
+    let status = 0
+    const seen = await unhandledDuring(async () => {
+      status = (await handler(new Request(`${STS}/token`, { method: 'POST', body }))).status
+    })
+    expect(status).toBe(200)
+    expect(seen).toEqual([])
+  })
+
+  it('client credentials: same for onError', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const handler = createClientCredentialsHandler({
+      issuer: STS, signer: sts, policy: { targets: () => true, scopes: () => [] },
+      clientAuthentication: async () => { throw new Error('unused') },
+      onError: async () => { throw new Error('log sink down') },
+    })
+    let status = 0
+    const seen = await unhandledDuring(async () => {
+      status = (await handler(new Request(`${STS}/token`, { method: 'GET' }))).status
+    })
+    expect(status).toBe(400)
+    expect(seen).toEqual([])
   })
 })
