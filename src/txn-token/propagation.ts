@@ -1,4 +1,4 @@
-import { codedTypeError } from '../errors/index.js'
+import { codedTypeError, ProtocolError } from '../errors/index.js'
 import type { FetchLike, FetchMiddleware } from '../internal/fetch-types.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { TXN_TOKEN_HEADER } from './constants.js'
@@ -56,8 +56,10 @@ function originSet(list: readonly string[]): Set<string> {
  *
  * Redirects: `fetch` would carry the header across origins, so while a token is attached the
  * middleware follows redirects itself (`redirect: 'manual'`), re-checking every hop; a hop to a
- * foreign origin goes out without the token. 303 (and 301/302 after POST) switch to `GET`
- * without a body; a 307/308 of a request with a body is returned to the caller unfollowed.
+ * foreign origin goes out without the token (nor `Authorization`, `Proxy-Authorization` or
+ * `Cookie`, as fetch drops them). 303 (and 301/302 after POST) switch to `GET` without a body; a
+ * 307/308 of a request with a body, or one to a URL with credentials, is returned to the caller
+ * unfollowed. A request made with `redirect: 'error'` rejects on a redirect, as fetch would.
  *
  * To carry context across trust domains, use identity chaining (`agentauth/assertion-grant`), not
  * the Txn-Token.
@@ -66,7 +68,8 @@ function originSet(list: readonly string[]): Set<string> {
  * @returns a {@link FetchMiddleware}.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. The wrapped
  *   fetch rejects with TypeError `ERR_INVALID_ARG_VALUE` when `getTxnToken` returns something
- *   that is not a compact JWS.
+ *   that is not a compact JWS, and with ProtocolError `ERR_FETCH_REDIRECT` when a request made with
+ *   `redirect: 'error'` is redirected while it carries a Txn-Token.
  *
  * @example
  * ```ts
@@ -119,23 +122,32 @@ export function txnTokenPropagation(options: TxnTokenPropagationOptions): FetchM
         // Without a token on board, fetch may follow redirects itself: nothing can leak.
         const outbound = new Request(request, { headers, redirect: carries ? 'manual' : mode })
         const response = await next(outbound)
-        if (!carries || mode !== 'follow' || !REDIRECT.has(response.status)) return response
+        if (!carries || mode === 'manual' || !REDIRECT.has(response.status)) return response
         const location = response.headers.get('location')
-        if (location === null || hop >= maxRedirects) return response
+        if (location === null) return response
+        // fetch itself would reject with redirect: 'error' (the hop was sent 'manual' to keep the token home).
+        if (mode === 'error') {
+          await response.body?.cancel().catch(() => undefined)
+          throw new ProtocolError('ERR_FETCH_REDIRECT', 'the server answered with a redirect and the request said redirect: error', { status: response.status })
+        }
+        if (hop >= maxRedirects) return response
         let target: URL
         try {
           target = new URL(location, url)
         } catch {
           return response
         }
-        if (target.protocol !== 'https:' && target.protocol !== 'http:') return response
+        // A Location with credentials cannot be fetched (Request refuses it): hand the 3xx back.
+        if ((target.protocol !== 'https:' && target.protocol !== 'http:') || target.username !== '' || target.password !== '') return response
         const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST')
         if (!toGet && request.body !== null) return response
         await response.body?.cancel().catch(() => undefined)
         const nextHeaders = new Headers(request.headers)
         if (toGet) for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'content-digest']) nextHeaders.delete(h)
         if (target.origin !== url.origin) {
+          // As fetch does on a cross-origin hop.
           nextHeaders.delete('authorization')
+          nextHeaders.delete('proxy-authorization')
           nextHeaders.delete('cookie')
         }
         const method = toGet && request.method !== 'HEAD' ? 'GET' : request.method
