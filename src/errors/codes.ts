@@ -128,6 +128,7 @@ export const ERROR_CODES = {
   ERR_SET_REPLAYED: { category: 'verification', status: 400, description: 'A SET with this iss and jti was already accepted.' },
   ERR_SSF_POLL: { category: 'protocol', status: 502, description: 'An SSF poll endpoint (RFC 8936) refused the request or answered with a malformed response.' },
   ERR_SSF_DELIVERY: { category: 'protocol', status: 502, description: 'A push receiver (RFC 8935) rejected a SET, or delivery gave up after its retries.' },
+  ERR_SSF_UNAUTHENTICATED: { category: 'verification', status: 401, description: 'A push delivery (RFC 8935) lacked the stream\'s Authorization header value or carried another one (authentication_failed).' },
 
   // -- lifecycle --
   ERR_IDENTITY_RETAINED: { category: 'verification', status: 403, description: 'The identifier was deprovisioned and is retained for audit; it is never issued again.' },

@@ -5,7 +5,8 @@
 //     ("keys used to sign the SET are invalid or otherwise unacceptable");
 //   a receiver policy refusal (ERR_POLICY_DENIED) → access_denied;
 //   everything else (malformed, typ, claims, subject, age, replay, size) → invalid_request.
-// authentication_failed is what push receivers send with 401 when the Authorization header fails.
+// authentication_failed is what push receivers send with 401 when the Authorization header fails
+// (ERR_SSF_UNAUTHENTICATED, the error they report to onError).
 // invalid_state (SSF 1.0 §8.1.4.1): a handler refusing a verification SET whose `state` is not the
 // one it asked for throws ERR_SET_INVALID with `claim: 'state'`.
 import { isAgentAuthError } from '../errors/index.js'
@@ -43,6 +44,7 @@ const BY_CODE: Readonly<Record<string, DeliveryErrorCode>> = {
   ERR_JWS_SIGNATURE: 'invalid_key',
   ERR_ALG_NOT_ALLOWED: 'invalid_key',
   ERR_POLICY_DENIED: 'access_denied',
+  ERR_SSF_UNAUTHENTICATED: 'authentication_failed',
 }
 
 const DESCRIPTION: Readonly<Record<DeliveryErrorCode, string>> = {

@@ -69,7 +69,11 @@ export interface PushReceiverOptions {
   leaseSeconds?: number
   /** Maximum body size in bytes (default 65536). */
   maxBodyBytes?: number
-  /** Told about every refused or failed delivery (for logs/metrics); never changes the response. */
+  /**
+   * Told about every refused or failed delivery (for logs/metrics), a wrong or missing
+   * Authorization header (`ERR_SSF_UNAUTHENTICATED`) and a wrong Content-Type included; never
+   * changes the response. Not called for other methods (405).
+   */
   onError?: (error: unknown, request: Request) => void
 }
 
@@ -139,10 +143,13 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
       if (authorization !== undefined) {
         const got = request.headers.get('authorization')
         if (got === null || !timingSafeEqualString(got, authorization)) {
+          // Reported too: failed authentications are what a monitor most wants to hear about.
+          report(new VerificationError('ERR_SSF_UNAUTHENTICATED', got === null ? 'push delivery without an Authorization header' : 'push delivery with a wrong Authorization header'), request)
           return deliveryErrorResponse({ err: 'authentication_failed', description: 'The transmitter could not be authenticated.' }, 401)
         }
       }
       if (mediaType(request.headers.get('content-type')) !== 'application/secevent+jwt') {
+        report(new VerificationError('ERR_SET_INVALID', 'push delivery Content-Type is not application/secevent+jwt'), request)
         return deliveryErrorResponse({ err: 'invalid_request', description: 'Content-Type must be application/secevent+jwt.' }, 415)
       }
       const token = (await readBoundedText(request, maxBodyBytes)).trim()

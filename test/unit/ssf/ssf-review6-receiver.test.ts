@@ -1,7 +1,7 @@
 // Review round 6: receiver regressions.
 import { describe, expect, it } from 'vitest'
 import { createMemoryRevocationStore } from '../../../src/stores/index.js'
-import { applyToStore, createMemoryDedupeCache, decodeSET, createPollReceiver, createPushReceiver, createStreamClient, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
+import { applyToStore, createMemoryDedupeCache, decodeSET, createPollReceiver, createPushReceiver, createStreamClient, EVENT_TYPE_URIS, parseEvent, revocationsFromEvent, toDeliveryError, verifySET, type KnownEventType, type SubjectId } from '../../../src/ssf/index.js'
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const key = await testKey()
@@ -133,5 +133,19 @@ describe('authorization callbacks that fail', () => {
     await expect(createStreamClient({ issuer: 'https://tx.example.com', metadata, fetch, authorization: () => Promise.reject(new Error('down')) }).listStreams()).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
     await expect(createStreamClient({ issuer: 'https://tx.example.com', metadata, fetch, authorization: () => undefined as never }).listStreams()).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
     expect(sent).toBe(0)
+  })
+})
+
+describe('push receiver onError', () => {
+  it('hears of a wrong or missing Authorization header and a wrong Content-Type (refused deliveries went unreported)', async () => {
+    const seen: unknown[] = []
+    const receive = createPushReceiver({ verify: verifyOptions(key), authorization: 'Bearer push-secret', replayCache: createMemoryDedupeCache(), onEvent: () => {}, onError: (e) => seen.push(e) })
+    const token = await mintSET(key.signer)
+    const post = (headers: Record<string, string>) => receive(new Request('https://rx.example.com/ssf', { method: 'POST', headers, body: token }))
+    expect((await post({ 'content-type': 'application/secevent+jwt', authorization: 'Bearer guess' })).status).toBe(401)
+    expect((await post({ 'content-type': 'application/secevent+jwt' })).status).toBe(401)
+    expect((await post({ 'content-type': 'application/jwt', authorization: 'Bearer push-secret' })).status).toBe(415)
+    expect(seen.map((e) => (e as { code?: string }).code)).toEqual(['ERR_SSF_UNAUTHENTICATED', 'ERR_SSF_UNAUTHENTICATED', 'ERR_SET_INVALID'])
+    expect(toDeliveryError(seen[0])).toMatchObject({ err: 'authentication_failed' })
   })
 })
