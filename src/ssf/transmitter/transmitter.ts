@@ -165,6 +165,22 @@ const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
   })
 
+const CAEP_BASE = 'https://schemas.openid.net/secevent/caep/event-type/'
+const INITIATING_ENTITIES: readonly unknown[] = ['admin', 'user', 'policy', 'system']
+
+/**
+ * CAEP 1.0 §2 MUSTs the (lenient) receiver-side parser lets through: what we sign must keep them.
+ * `initiating_entity` is one of four strings; `reason_admin`/`reason_user` hold at least one text.
+ */
+function checkCAEPCommon(uri: string, payload: Record<string, unknown>): void {
+  if (!uri.startsWith(CAEP_BASE)) return
+  if (Object.hasOwn(payload, 'initiating_entity') && !INITIATING_ENTITIES.includes(payload.initiating_entity)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'event initiating_entity must be admin, user, policy or system (CAEP 1.0 §2)')
+  for (const name of ['reason_admin', 'reason_user']) {
+    const v = payload[name]
+    if (Object.hasOwn(payload, name) && (typeof v !== 'object' || v === null || Object.keys(v).length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event ${name} must hold at least one language tag (CAEP 1.0 §2)`)
+  }
+}
+
 function eventInput(event: EmitEvent): { uri: string; payload: Record<string, unknown> } {
   assertObject(event, 'event')
   if ('type' in event && typeof event.type === 'string') {
@@ -314,6 +330,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       if (cause instanceof VerificationError) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event or subject is invalid: ${cause.message}`, cause)
       throw cause
     }
+    checkCAEPCommon(uri, payload)
     assertObject(o, 'options')
     if (o.txn !== undefined) assertString(o.txn, 'options.txn')
     if (o.toe !== undefined) optionalNumber(o.toe, 'options.toe', 0, { min: 0 })

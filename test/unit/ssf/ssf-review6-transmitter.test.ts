@@ -150,3 +150,22 @@ describe('memory outbox: per-stream reads do not scan the whole outbox', () => {
     expect(await outbox.due(10, 10)).toEqual([])
   })
 })
+
+describe('emit refuses event members the CAEP 1.0 definitions forbid (CAEP §2)', () => {
+  it.each([
+    ['initiating_entity outside admin/user/policy/system', { type: 'session-revoked', initiating_entity: 'robot' }],
+    ['an empty reason_admin', { type: 'session-revoked', reason_admin: {} }],
+    ['an empty reason_user', { type: 'credential-change', credential_type: 'password', change_type: 'update', reason_user: {} }],
+  ])('%s', async (_name, event) => {
+    const { call, transmitter } = make()
+    await call('POST', 'stream', { delivery: POLL, events_requested: [EVENT_TYPE_URIS['session-revoked'], EVENT_TYPE_URIS['credential-change'], EVENT_TYPE_URIS['credential-compromise']] })
+    await expect(transmitter.emit(event as never, AGENT)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+
+  it('still sends the defined values and unknown members of other events', async () => {
+    const { call, transmitter } = make()
+    await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED, EVENT_TYPE_URIS['account-disabled']] })
+    expect(await transmitter.emit({ type: 'session-revoked', initiating_entity: 'policy', reason_admin: { en: 'x' } }, AGENT)).toHaveLength(1)
+    expect(await transmitter.emit({ type: 'account-disabled', initiating_entity: 'anything' }, AGENT)).toHaveLength(1)
+  })
+})
