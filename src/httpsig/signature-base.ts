@@ -24,6 +24,8 @@ export function serialiseSignatureParams(components: readonly Component[], param
   for (let i = 0; i < components.length; i++) out += (i === 0 ? '' : ' ') + components[i]!.id
   out += ')'
   if (params.length === 0) return out
+  // structured-headers writes NaN and Infinity as such: never a valid Integer or Decimal.
+  for (const [k, v] of params) if (typeof v === 'number' && !Number.isFinite(v)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `signature parameter "${k}" must be a finite number`)
   try {
     return out + serializeParameters(new Map(params as Array<[string, SHBareItem]>))
   } catch (cause) {
@@ -62,8 +64,8 @@ export interface SignatureBaseOptions {
  * @param options - related request and structured-field types.
  * @returns the signature base (no trailing newline).
  * @throws VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` when a covered component is absent,
- *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised; TypeError `ERR_INVALID_ARG_VALUE`
- *   for bad components or parameters.
+ *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised; TypeError `ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`
+ *   for bad components, parameters (NaN, Infinity) or options.
  *
  * @example
  * ```ts

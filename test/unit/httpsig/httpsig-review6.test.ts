@@ -72,3 +72,13 @@ describe('bad clock, crypto and structuredFields options are coded TypeErrors', 
     await expect(signWIMSEResponse({ status: 200 }, { wit: 'a.b.c', signer, request: req, crypto: 5 as never })).rejects.toEqual(typeError('ERR_INVALID_ARG_TYPE'))
   })
 })
+
+describe('createSignatureBase parameters', () => {
+  it('a NaN or infinite parameter is a coded TypeError, not "x=NaN" in the base', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      expect(() => createSignatureBase({ method: 'GET', url: 'https://api.example/' }, ['@method'], { created: 1, x: bad })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }))
+      expect(() => createSignatureBase({ method: 'GET', url: 'https://api.example/' }, ['@method'], { created: bad })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(createSignatureBase({ method: 'GET', url: 'https://api.example/' }, ['@method'], { created: 1, x: 1.5 })).toBe('"@method": GET\n"@signature-params": ("@method");created=1;x=1.5')
+  })
+})
