@@ -135,3 +135,21 @@ describe('createTxnTokenService (review 6): error codes', () => {
     expect(await other.json()).toMatchObject({ error: 'invalid_target' })
   })
 })
+
+describe('createTxnTokenService (review 6): draft §11.1 example encoding', () => {
+  it('accepts request_context / request_details exactly as the draft example encodes them (form-encoded JSON text with newlines, not base64url)', async () => {
+    const f = await txnFixture()
+    // The two parameters of the draft's Txn-Token Request example, still percent-encoded.
+    const example = 'request_context=%7B%0A%20%20%20%20%20%20%22req_ip%22%3A%20%2269.151.72.123%22%2C%20%0A%20%20%20%20%20%20%22authn%22%3A%20%22face%22%0A%7D'
+      + '&request_details=%7B%0A%20%20%20%20%20%20%22action%22%3A%20%22BUY%22%2C%0A%20%20%20%20%20%20%22ticker%22%3A%20%22MSFT%22%2C%0A%20%20%20%20%20%20%22quantity%22%3A%20%22100%22%0A%7D'
+    const form = Object.fromEntries(new URLSearchParams(example))
+    const res = await rawRequest(f, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+      scope: 'trade.stocks', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN, ...form,
+    })
+    expect(res.status).toBe(200)
+    const verified = await verifyWith(f, ((await res.json()) as { access_token: string }).access_token)
+    expect(verified.rctx).toEqual({ req_ip: '69.151.72.123', authn: 'face' })
+    expect(verified.tctx).toEqual({ action: 'BUY', ticker: 'MSFT', quantity: '100' })
+  })
+})
