@@ -146,7 +146,12 @@ export function checkAccessTokenOptions(options: VerifyAccessTokenOptions): void
   }
   if (options.confirmation !== undefined) {
     checkObject(options.confirmation, 'options.confirmation')
-    if (options.confirmation.jkt === undefined && options.confirmation.jwk === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.confirmation needs jkt or jwk')
+    const { jkt, jwk } = options.confirmation
+    if (jkt === undefined && jwk === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.confirmation needs jkt or jwk')
+    // A number or empty jkt, or a jwk that is not an object, is a caller bug: say so now, not as a
+    // key mismatch on every bound token.
+    if (jkt !== undefined && (typeof jkt !== 'string' || jkt.length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.confirmation.jkt must be a non-empty string')
+    if (jkt === undefined && (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.confirmation.jwk must be a JWK object')
   }
   if (options.delegation !== undefined) checkDelegationPolicy(options.delegation, 'options.delegation')
 }
