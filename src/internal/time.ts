@@ -19,9 +19,19 @@ export type Clock = () => number
 
 export const systemClock: Clock = () => Date.now()
 
-/** Current time in whole seconds (NumericDate). */
+/** Current time in whole seconds (NumericDate), for claims a token is minted with. */
 export function nowSeconds(clock: Clock | undefined): number {
+  return Math.floor(nowExactSeconds(clock))
+}
+
+/**
+ * Current time in seconds with its fraction, for comparing received time claims: a NumericDate may
+ * be fractional (RFC 7519 §2), and against whole seconds an `exp` of `t + 0.5` passed as valid
+ * until `t + 1` and an `nbf` of `t + 0.5` was refused until then. For whole-second claims and
+ * tolerances every comparison gives the same answer as with {@link nowSeconds}.
+ */
+export function nowExactSeconds(clock: Clock | undefined): number {
   const ms = (clock ?? systemClock)()
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'clock() must return finite milliseconds')
-  return Math.floor(ms / 1000)
+  return ms / 1000
 }

@@ -3,7 +3,7 @@ import type { TrustBundle } from '../bundle/types.js'
 import { VerificationError } from '../errors/index.js'
 import { checkJWSSignature, claimNumericDate } from '../internal/jws.js'
 import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
-import { nowSeconds } from '../internal/time.js'
+import { nowExactSeconds } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 import { checkConfirmation, checkHeader, checkNoAudience, checkOptionalStrings, checkSubject, deepFreeze, parseWIT } from './claims.js'
@@ -98,7 +98,7 @@ async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<Ve
   const { iss } = checkOptionalStrings(payload)
   checkIssuer(iss, policy.issuers, bundle.issuers)
 
-  const now = nowSeconds(policy.clock)
+  const now = nowExactSeconds(policy.clock)
   const tolerance = policy.clockTolerance
   const exp = claimNumericDate(payload, 'exp', 'ERR_WIT_INVALID', 'WIT', true)
   if (exp <= now - tolerance) throw new VerificationError('ERR_WIT_EXPIRED', 'WIT has expired', { claim: 'exp' })

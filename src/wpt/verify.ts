@@ -5,7 +5,7 @@ import { checkJWSSignature, claimAudience, claimNumericDate, claimObject, claimS
 import { deepFreeze, type JSONObject } from '../internal/json.js'
 import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
 import { audienceMatches, compileAudience, targetWithoutQuery, type AudiencePolicy, type RequestTarget } from '../internal/target-audience.js'
-import { nowSeconds, type Clock } from '../internal/time.js'
+import { nowExactSeconds, type Clock } from '../internal/time.js'
 import { isJWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
@@ -147,7 +147,7 @@ export async function verifyWPT(token: string, options: VerifyWPTOptions): Promi
     acceptLegacyTyp: options.acceptLegacyTyp !== false, clock: options.clock,
     crypto: options.crypto ?? globalThis.crypto, parse: parseOptions(maxBytes),
   }
-  const now = nowSeconds(options.clock)
+  const now = nowExactSeconds(options.clock)
   return checkWPT(token, policy, { wit, target, method, accessToken, txnToken, others }, now)
 }
 
@@ -235,7 +235,7 @@ export function createCompiledWPTVerifier(options: Omit<VerifyWPTOptions, 'wit' 
       const accessToken = boundToken(request.accessToken, 'options.accessToken')
       const txnToken = boundToken(request.txnToken, 'options.txnToken')
       const others = otherTokens(request.otherTokens)
-      return checkWPT(token, policy, { wit, target: request.target, method, accessToken, txnToken, others, beforeReplay: request.beforeReplay }, nowSeconds(policy.clock))
+      return checkWPT(token, policy, { wit, target: request.target, method, accessToken, txnToken, others, beforeReplay: request.beforeReplay }, nowExactSeconds(policy.clock))
     } catch (err) {
       return Promise.reject(err)
     }
