@@ -451,11 +451,14 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     alg: options.signer.alg,
     verify: (streamId, state) => control(streamId, 'verification', state === undefined ? {} : { state }),
     waitForEvents(streamId, ms, signal) {
+      // A client gone before the wait starts (its signal already aborted) is not held either.
+      if (signal?.aborted === true) return Promise.resolve()
       return new Promise<void>((resolve) => {
         let set = waiters.get(streamId)
         if (set === undefined) waiters.set(streamId, (set = new Set()))
         const done = (): void => {
           clearTimeout(timer)
+          signal?.removeEventListener('abort', done)
           set!.delete(done)
           if (set!.size === 0) waiters.delete(streamId)
           resolve()

@@ -169,3 +169,17 @@ describe('emit refuses event members the CAEP 1.0 definitions forbid (CAEP §2)'
     expect(await transmitter.emit({ type: 'account-disabled', initiating_entity: 'anything' }, AGENT)).toHaveLength(1)
   })
 })
+
+describe('a long poll whose client is gone (RFC 8936 §2.1)', () => {
+  it('is not held when the request was aborted before the wait began', async () => {
+    const { call } = make(undefined, { longPollTimeout: 60_000 })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const gone = new AbortController()
+    gone.abort()
+    let settled = false
+    const polling = call('POST', `poll/${s.stream_id}`, {}, 'Bearer rx', gone.signal).finally(() => { settled = true })
+    for (let i = 0; i < 50 && !settled; i++) await new Promise((r) => setImmediate(r))
+    expect(settled).toBe(true)
+    expect((await polling).body).toEqual({ sets: {} })
+  })
+})
