@@ -137,6 +137,23 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
     return new Response(null, { status: 202 })
   }
 
+  const busy = (): Response => new Response(null, { status: 503, headers: { 'retry-after': '5' } })
+
+  /**
+   * A copy of a SET this instance is processing answers as the first delivery does, but waits no
+   * longer than the lease: with a handler that hangs, every retry of the transmitter used to hang
+   * here too, for good (another instance answers 503 until the lease lapses).
+   */
+  async function waitForCopy(running: Promise<Response>): Promise<Response> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const lapsed = new Promise<Response>((resolve) => { timer = setTimeout(() => resolve(busy()), leaseSeconds * 1000) })
+    try {
+      return await Promise.race([running.then((r) => r.clone(), busy), lapsed])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   return async function pushReceiver(request: Request): Promise<Response> {
     try {
       if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
@@ -157,7 +174,7 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
       // One in-flight processing per SET in this instance: a concurrent copy waits for its outcome.
       const key = replayKey(set)
       const running = inFlight.get(key)
-      if (running !== undefined) return (await running.catch(() => new Response(null, { status: 503 }))).clone()
+      if (running !== undefined) return waitForCopy(running)
       const p = process(set, request)
       inFlight.set(key, p)
       try {

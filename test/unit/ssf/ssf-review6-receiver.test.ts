@@ -149,3 +149,18 @@ describe('push receiver onError', () => {
     expect(toDeliveryError(seen[0])).toMatchObject({ err: 'authentication_failed' })
   })
 })
+
+describe('push receiver: a copy of a SET whose handler hangs', () => {
+  it('answers 503 once the lease has lapsed instead of hanging with the first delivery', async () => {
+    const receive = createPushReceiver({ verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), leaseSeconds: 1, onEvent: () => new Promise<void>(() => {}) })
+    const token = await mintSET(key.signer)
+    const post = () => receive(new Request('https://rx.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token }))
+    void post()
+    await new Promise((r) => setTimeout(r, 10))
+    const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+    const copy = await within(post(), 3000)
+    expect(copy).not.toBe('hung')
+    expect((copy as Response).status).toBe(503)
+    expect((copy as Response).headers.get('retry-after')).toBe('5')
+  })
+})
