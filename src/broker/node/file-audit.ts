@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
-import { open, type FileHandle } from 'node:fs/promises'
+import { lstat, open, type FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { codedTypeError } from '../../errors/index.js'
 import type { AuditRecord, AuditSink } from '../types.js'
 
@@ -13,7 +14,11 @@ import type { AuditRecord, AuditSink } from '../types.js'
  * ```
  */
 export interface FileAuditSinkOptions {
-  /** The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND), never through a symlink (O_NOFOLLOW). */
+  /**
+   * The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND),
+   * never through a symlink (O_NOFOLLOW). An existing file writable by group or others, or owned by
+   * another user than the broker's (or root), is refused: every write rejects.
+   */
   path: string
   /** `fdatasync` after every record, so an allowed request is on disk before credentials go out. Default false. */
   fsync?: boolean
@@ -37,22 +42,53 @@ const FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW
 /** Handles opened read-write (the others cannot read their last byte back). */
 const readable = new WeakSet<FileHandle>()
 
+/**
+ * Refuses an audit file that someone else than the broker may rewrite: one its group or others may
+ * write, or one another user (not root) owns — an agent that created it in a directory it can
+ * write would own the file and could erase its own records.
+ */
+function foreignWritable(info: Stats): boolean {
+  if (process.platform === 'win32') return false
+  const uid = process.getuid?.()
+  return (info.mode & 0o022) !== 0 || (uid !== undefined && info.uid !== uid && info.uid !== 0)
+}
+
+const notOwned = (path: string): TypeError => codedTypeError('ERR_INVALID_ARG_VALUE', `the audit file ${path} must be owned by the broker's user (or root) and not writable by group or others`)
+
+async function checkOwnership(h: FileHandle, path: string): Promise<void> {
+  if (!foreignWritable(await h.stat())) return
+  await h.close().catch(() => undefined)
+  throw notOwned(path)
+}
+
+/** Start-up check of an existing audit file (the sink checks again when it opens it). */
+export async function checkAuditFile(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined)
+  if (info === undefined) return
+  if (info.isSymbolicLink()) throw codedTypeError('ERR_INVALID_ARG_VALUE', `the audit file ${path} is a symbolic link`)
+  if (foreignWritable(info)) throw notOwned(path)
+}
+
 /** Opens for appending, read-write when allowed (a write-only audit file is still accepted). */
 async function openAudit(path: string): Promise<FileHandle> {
+  let h: FileHandle
   try {
-    const h = await open(path, constants.O_RDWR | FLAGS, 0o600)
+    h = await open(path, constants.O_RDWR | FLAGS, 0o600)
     readable.add(h)
-    return h
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'EACCES') throw err
-    return open(path, constants.O_WRONLY | FLAGS, 0o600)
+    h = await open(path, constants.O_WRONLY | FLAGS, 0o600)
   }
+  await checkOwnership(h, path)
+  return h
 }
 
 /**
  * An append-only JSON-lines audit sink for `createCredentialBroker`: one record per line, written
  * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
- * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing.
+ * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing;
+ * so does every write to an existing file that group or others may write or another user owns
+ * (coded `TypeError` `ERR_INVALID_ARG_VALUE`).
  * A line left unterminated by a crash or a failed write is ended before the next record, so that
  * record stays a line of its own.
  *

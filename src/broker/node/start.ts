@@ -10,7 +10,7 @@ import { createCredentialBroker } from '../broker.js'
 import { refusal } from '../responses.js'
 import type { ApprovalHook } from '../types.js'
 import { configError, loadBrokerConfig, type BrokerConfig } from './config.js'
-import { createFileAuditSink } from './file-audit.js'
+import { checkAuditFile, createFileAuditSink } from './file-audit.js'
 import { nodeListener } from './http.js'
 
 /**
@@ -113,7 +113,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * @returns the {@link RunningBroker}.
  * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad config (messages start with `broker config:`),
  *   including key or token files readable by group or others and a config file writable by group or
- *   others or owned by another user than the broker's (or root),
+ *   others or owned by another user than the broker's (or root), an existing audit file of that kind
+ *   (or a symbolic link),
  *   unknown config members, and settings `createCredentialBroker` refuses; the WIT source's error when no WIT
  *   can be obtained; the listen error (`EADDRINUSE` …).
  *
@@ -133,6 +134,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const proofAlg = peekWITProofAlgorithm(first.token)
   if (proofAlg !== undefined && proofAlg !== loaded.signer.alg) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: the WIT is bound to an ${proofAlg} key but the signer is ${loaded.signer.alg}`)
+  }
+  try {
+    await checkAuditFile(loaded.auditFile)
+  } catch (err) {
+    throw configError(err)
   }
   const audit = createFileAuditSink({ path: loaded.auditFile, fsync: loaded.fsync })
   let handler: (request: Request) => Promise<Response>
