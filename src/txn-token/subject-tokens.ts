@@ -206,6 +206,10 @@ export function selfSignedSubjectToken<C extends TxnServiceClient = TxnServiceCl
       required: ['iss', 'sub', 'aud', 'iat', 'exp'], maxTokenAge, maxLifetime: maxTokenAge,
       maxBytes: 8192, code: 'ERR_SUBJECT_TOKEN_INVALID', what: 'self-signed subject token',
     })
+    // maxLifetime above bounds the remaining life only; the documented bound is on exp - iat.
+    if ((payload.exp as number) - (payload.iat as number) > maxTokenAge) {
+      throw new VerificationError('ERR_TOKEN_LIFETIME', 'self-signed subject token lives longer than maxTokenAge', { claim: 'exp' })
+    }
     if (context.replayCache !== undefined) {
       // Without a jti, the signed part (header.payload) names the token, never the signature: an
       // ECDSA signature has a second valid form (r, n - s) that would make a replay look new.
