@@ -109,6 +109,9 @@ async function readSecretFile(file: string, name: string): Promise<string> {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${name} ${file} cannot be read`, cause)
   })
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) bad(`${name} ${file} must not be readable by group or others (chmod 600)`)
+  // Its owner can read it whatever its mode: a key file the agent's user owns is a key the agent holds.
+  const uid = process.platform === 'win32' ? undefined : process.getuid?.()
+  if (uid !== undefined && info.uid !== uid && info.uid !== 0) bad(`${name} ${file} must be owned by the broker's user or root`)
   return readFile(file, 'utf8')
 }
 

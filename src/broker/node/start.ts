@@ -112,7 +112,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * @param options - see {@link StartBrokerOptions}.
  * @returns the {@link RunningBroker}.
  * @throws TypeError `ERR_INVALID_ARG_VALUE` for a bad config (messages start with `broker config:`),
- *   including key or token files readable by group or others and a config file writable by group or
+ *   including key or token files readable by group or others or owned by another user than the
+ *   broker's (or root), a config file writable by group or
  *   others or owned by another user than the broker's (or root), an existing audit file of that kind
  *   (or a symbolic link),
  *   unknown config members, and settings `createCredentialBroker` refuses; the WIT source's error when no WIT

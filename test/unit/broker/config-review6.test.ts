@@ -42,3 +42,32 @@ describe('broker config file permissions', () => {
     }
   })
 })
+
+describe('broker secret files', () => {
+  it('refuses a key file or capability token file another user owns (its owner can read it whatever the mode)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    dirs.push(dir)
+    const key = await generateSigner('ES256', { extractable: true })
+    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+    await writeFile(join(dir, 'cap.token'), 'c'.repeat(43), { mode: 0o600 })
+    const config = {
+      signer: { jwkFile: 'k.json' },
+      wit: { file: 'agent.wit' },
+      listen: { port: 0 },
+      capabilityToken: { file: 'cap.token' },
+      proof: 'wpt' as const,
+      policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
+      audit: { file: 'audit.jsonl' },
+    }
+    await expect(loadBrokerConfig(config, {}, dir)).resolves.toMatchObject({ capabilityToken: 'c'.repeat(43) })
+    await chmod(join(dir, 'cap.token'), 0o640)
+    await expect(loadBrokerConfig(config, {}, dir)).rejects.toThrow(/capabilityToken\.file .* must not be readable by group or others/)
+    await chmod(join(dir, 'cap.token'), 0o600)
+    if (process.getuid?.() === 0) {
+      await chown(join(dir, 'cap.token'), 4242, 4242)
+      await expect(loadBrokerConfig(config, {}, dir)).rejects.toThrow(/capabilityToken\.file .* must be owned by the broker's user or root/)
+      await chown(join(dir, 'k.json'), 4242, 4242)
+      await expect(loadBrokerConfig(config, {}, dir)).rejects.toThrow(/signer\.jwkFile .* must be owned by the broker's user or root/)
+    }
+  })
+})
