@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPeerAuthorizer, peerCertificateChain, verifyPeerCertificate } from '../../src/adapters/node/mtls.js'
 import { isAgentAuthError } from '../../src/errors/index.js'
 import { matchId, matchTrustDomain } from '../../src/identifier/index.js'
-import { createX509SVIDVerifier, staticX509Bundles, type X509SVIDVerifier } from '../../src/x509/index.js'
+import { createX509SVIDVerifier, staticX509Bundles, type X509ChainInput, type X509SVIDVerifier } from '../../src/x509/index.js'
 import { clock, createPKI, issue, keyPair, leafUnder, NOW, pemChain, privateKeyPem, type Issued, type TestPKI } from '../helpers/x509.js'
 
 interface Credential {
@@ -109,9 +109,10 @@ describe('node:tls mutual TLS with X.509-SVIDs', () => {
 })
 
 describe('createPeerAuthorizer over node:https keep-alive', () => {
-  it('verifies once per connection, authorises every request, refuses other workloads with 403', async () => {
+  it('reads the chain once per connection, re-checks it through the verifier on every request, refuses other workloads with 403', async () => {
     let verifications = 0
-    const counting: X509SVIDVerifier = (chain, o) => (verifications++, verifier(chain, o))
+    const chains: X509ChainInput[] = []
+    const counting: X509SVIDVerifier = (chain, o) => (verifications++, chains.push(chain), verifier(chain, o))
     const authorizePeer = createPeerAuthorizer(counting, matchTrustDomain('example.org'), { clock })
     const onlyBilling = createPeerAuthorizer(verifier, matchId('spiffe://example.org/billing'), { clock })
     const https = createHttpsServer({ key: serverCredential.key, cert: serverCredential.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
@@ -135,7 +136,10 @@ describe('createPeerAuthorizer over node:https keep-alive', () => {
       const billing = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, key: credentials.billing!.key, cert: credentials.billing!.cert })
       expect(await get('/a', billing)).toEqual([200, 'spiffe://example.org/billing'])
       expect(await get('/b', billing)).toEqual([200, 'spiffe://example.org/billing'])
-      expect(verifications).toBe(1)
+      // The second request on the keep-alive connection passes the chain read on it again (the
+      // verifier answers it from its cache, asking the bundle source, so a removed CA stops it).
+      expect(verifications).toBe(2)
+      expect(chains[1]).toBe(chains[0])
       billing.destroy()
       const intruder = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, key: credentials.intruder!.key, cert: credentials.intruder!.cert })
       expect(await get('/billing-only', intruder)).toEqual([403, 'ERR_POLICY_DENIED'])

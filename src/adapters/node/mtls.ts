@@ -118,6 +118,11 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  */
 export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<VerifiedX509SVID> {
   if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
+  return (await verifyPeerChain(socket, verifier)).result
+}
+
+/** {@link verifyPeerCertificate}, also returning the chain that was given to the verifier. */
+async function verifyPeerChain(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<{ chain: readonly Uint8Array[]; result: VerifiedX509SVID }> {
   let chain = peerCertificateChain(socket)
   if (chain.length === 0) throw noCertificate(socket)
   if (chain.length === 1 && resumed(socket)) {
@@ -126,7 +131,7 @@ export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVI
   }
   const result = await verifier(chain)
   remember(verifier, result)
-  return result
+  return { chain, result }
 }
 
 /**
@@ -138,16 +143,18 @@ export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVI
  * ```
  */
 export interface PeerAuthorizerOptions {
-  /** Clock for reusing a verified result on the same connection; default `Date.now`. */
+  /** Clock for reusing the peer chain read on the same connection (until the path expires); default `Date.now`. */
   clock?: Clock
 }
 
 /**
  * An mTLS authoriser (go-spiffe `tlsconfig.AuthorizeID` style): verifies the peer's X.509-SVID
  * with `verifier`, then asks `authorize` (an identifier matcher such as `matchId`,
- * `matchTrustDomain`, `matchOneOf`) whether that workload may talk to us. The verified result is
- * kept per connection while the peer certificate stays the same and the path has not expired, so
- * HTTPS keep-alive requests after the first cost one matcher call.
+ * `matchTrustDomain`, `matchOneOf`) whether that workload may talk to us. The peer chain read on a
+ * connection is kept while the peer certificate stays the same and the path has not expired, and
+ * is passed to `verifier` again on every call: a verifier from `createX509SVIDVerifier` answers it
+ * from its result cache (no signature checked) but asks its bundle source each time, so a CA
+ * removed from the bundle stops keep-alive connections at their next request.
  *
  * @param verifier - From `createX509SVIDVerifier`.
  * @param authorize - Decides on the verified identifier.
@@ -183,20 +190,24 @@ export function createPeerAuthorizer(
   if (typeof authorize !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'authorize must be an identifier matcher')
   const clock = options?.clock ?? Date.now
   if (typeof clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
-  const verified = new WeakMap<TLSSocket, { leaf: Uint8Array; result: VerifiedX509SVID }>()
+  const verified = new WeakMap<TLSSocket, { leaf: Uint8Array; chain: readonly Uint8Array[]; expiresAt: number }>()
 
   return async function authorizePeer(socket: TLSSocket): Promise<VerifiedX509SVID> {
     assertSocket(socket)
-    // The leaf alone (cheap) decides whether the result verified on this connection still applies.
+    // The leaf alone (cheap) decides whether the chain read on this connection still applies.
     const raw = socket.getPeerCertificate(false)?.raw
     if (raw === undefined) throw noCertificate(socket)
     let result: VerifiedX509SVID
     const hit = verified.get(socket)
-    if (hit !== undefined && sameBytes(hit.leaf, raw) && clock() <= hit.result.expiresAt) {
-      result = hit.result
+    if (hit !== undefined && sameBytes(hit.leaf, raw) && clock() <= hit.expiresAt) {
+      // Verified again, not reused: the verifier answers a chain it verified from its cache but
+      // asks the bundle source each time, so a CA removed from the bundle (rotation after a
+      // compromise) stops keep-alive connections too, not only new ones.
+      result = await verifier(hit.chain)
     } else {
-      result = await verifyPeerCertificate(socket, verifier)
-      verified.set(socket, { leaf: new Uint8Array(raw), result })
+      const { chain, result: fresh } = await verifyPeerChain(socket, verifier)
+      result = fresh
+      verified.set(socket, { leaf: new Uint8Array(raw), chain, expiresAt: fresh.expiresAt })
     }
     if (authorize(result.id) !== true) {
       const reason = 'the peer workload is not allowed'
