@@ -100,7 +100,8 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
     if (requested === undefined && scopeParam !== null) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
     const granted = requested ?? [...allowed]
     if (granted.some((s) => !allowed.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope is not allowed for this client')
-    let targets = [...readResources(form), ...form.getAll('audience')]
+    // Each target once (a resource repeated, or also sent as audience, is one audience).
+    let targets = [...new Set([...readResources(form), ...form.getAll('audience')])]
     if (targets.length === 0 && policy.defaultTarget !== undefined) targets = [policy.defaultTarget]
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a resource or audience is required')
     for (const t of targets) if ((await policy.targets(t, client)) !== true) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a requested resource is not allowed')

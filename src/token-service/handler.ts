@@ -55,8 +55,10 @@ export interface TokenExchangeHandlerOptions {
 
 const RESERVED_EXTRA = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'client_id', 'scope', 'act', 'may_act', 'cnf'])
 
-function splitList(form: URLSearchParams, name: string): string[] {
-  return form.getAll(name)
+// Each value once: `audience` and `resource` may repeat (RFC 8693 §2.1, RFC 8707 §2), and a client
+// naming one authorization server as both must still get a JWT grant or ID-JAG for exactly it.
+function distinct(values: readonly string[]): string[] {
+  return values.length < 2 ? [...values] : [...new Set(values)]
 }
 
 // A verifier or policy result holding anything but a list of scope tokens (an introspection
@@ -197,8 +199,8 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       requestedScopes = parseScope(scopeParam)
       if (requestedScopes === undefined) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
     }
-    const audiences = splitList(form, 'audience')
-    const resources = readResources(form)
+    const audiences = distinct(form.getAll('audience'))
+    const resources = distinct(readResources(form))
 
     // RFC 8693 §2.2.2: a subject or actor token that is invalid for any reason, or unacceptable
     // by policy (may_act, cycle, depth, actor not allowed), MUST be answered with invalid_request.
@@ -254,7 +256,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       throw refuse('invalid_request', 'ERR_ACTOR_NOT_ALLOWED', 'the policy does not allow this actor')
     }
 
-    const targets = [...audiences, ...resources]
+    const targets = distinct([...audiences, ...resources])
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'an audience or resource is required')
     for (const t of targets) {
       const ok = typeof policy.targets === 'function' ? (await policy.targets(t, context)) === true : policy.targets.includes(t)

@@ -1,11 +1,13 @@
 // Review round 6 regressions for agentauth/token-service.
 import { describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
-import { createAccessToken, createClientCredentialsHandler, createJWTTokenVerifier, createTokenExchangeHandler, type TokenVerifierContext } from '../../../src/token-service/index.js'
+import { createAccessToken, createClientAuthenticator, createClientCredentialsHandler, createJWTTokenVerifier, createTokenExchangeHandler, type TokenVerifierContext } from '../../../src/token-service/index.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { decodeJWT, oauthTestSigner } from '../../helpers/oauth-signer.js'
 import { AGENT_A, CALENDAR, createStsFixture } from '../../helpers/oauth-sts.js'
 import { ProtocolError } from '../../../src/errors/index.js'
+import { privateKeyJwt, requestClientCredentials } from '../../../src/client-auth/index.js'
+import { createMemoryReplayCache } from '../../../src/stores/index.js'
 
 const IDP = 'https://idp.example.com'
 const STS = 'https://sts.example.com'
@@ -156,5 +158,37 @@ describe('handlers: an async onError / onIssued that rejects is not an unhandled
     })
     expect(status).toBe(400)
     expect(seen).toEqual([])
+  })
+})
+
+describe('token exchange / client credentials: a repeated audience or resource is one target', () => {
+  const AS_B = 'https://as.partner.example'
+
+  it('a JWT grant for one AS named as both resource and audience is issued, with that aud once', async () => {
+    const f = await createStsFixture({ targets: [AS_B], requestedTokenTypes: [TOKEN_TYPE.JWT] })
+    const user = await f.userToken()
+    const grant = await f.exchange(AGENT_A, { subjectToken: user, requestedTokenType: TOKEN_TYPE.JWT, resource: AS_B, audience: AS_B, scope: 'calendar:read' })
+    expect(decodeJWT(grant.accessToken).payload.aud).toBe(AS_B)
+  })
+
+  it('an access token never carries the same aud twice', async () => {
+    const f = await createStsFixture()
+    const user = await f.userToken()
+    const t = await f.exchange(AGENT_A, { subjectToken: user, audience: [CALENDAR, CALENDAR], resource: [CALENDAR, CALENDAR], scope: 'calendar:read' })
+    expect(decodeJWT(t.accessToken).payload.aud).toBe(CALENDAR)
+    const two = await f.exchange(AGENT_A, { subjectToken: user, audience: [CALENDAR, AGENT_A, CALENDAR], scope: 'calendar:read' })
+    expect(decodeJWT(two.accessToken).payload.aud).toEqual([CALENDAR, AGENT_A])
+  })
+
+  it('client credentials: same', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    const handler = createClientCredentialsHandler({
+      issuer: STS, signer: sts, policy: { targets: (t) => t === CALENDAR, scopes: () => ['calendar:read'] },
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+    })
+    const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
+    const r = await requestClientCredentials({ issuer: STS, tokenEndpoint: `${STS}/token` }, { clientId: 'job', auth: privateKeyJwt(key) }, { resource: [CALENDAR, CALENDAR], audience: CALENDAR }, { fetch })
+    expect(decodeJWT(r.accessToken).payload.aud).toBe(CALENDAR)
   })
 })
