@@ -259,6 +259,12 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
         decision = verdict
       }
     }
+    // Checked again once the policy has answered: a slow policy must not let a token be issued for
+    // (or replace) a subject token that has expired meanwhile (§6, §13.15).
+    const issuedAt = policy === undefined ? now : nowSeconds(clock)
+    if (subject.expiresAt !== undefined && subject.expiresAt <= issuedAt) {
+      throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+    }
     const scope = decision.scope ?? requested
     if (scope.length === 0) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'no scope can be granted')
     const tctx = decision.tctx ?? requestDetails
@@ -300,7 +306,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
         throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this Txn-Token was already replaced')
       }
     }
-    const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : notAfter - now))
+    const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : notAfter - issuedAt))
     return jsonResponse({ access_token: token, issued_token_type: TXN, token_type: 'N_A', expires_in: expiresIn, scope: scope.join(' ') })
   }
 

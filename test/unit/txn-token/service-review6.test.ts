@@ -153,3 +153,24 @@ describe('createTxnTokenService (review 6): draft §11.1 example encoding', () =
     expect(verified.tctx).toEqual({ action: 'BUY', ticker: 'MSFT', quantity: '100' })
   })
 })
+
+describe('createTxnTokenService (review 6): expiry while the policy runs', () => {
+  const replace = (f: TxnFixture, token: string) => issue(f, { subjectToken: token, subjectTokenType: TOKEN_TYPE.TXN_TOKEN, scope: 'trade.stocks' }, f.batch)
+
+  it('refuses (invalid_request, ERR_TOKEN_EXPIRED) when the subject token expires during a slow policy, never a token or a 500', async () => {
+    let slow = false
+    for (const extendLifetime of [false, true]) {
+      const f = await txnFixture({ replacement: { extendLifetime }, policy: () => { if (slow) f.clock.advance(400) } })
+      slow = false
+      const original = (await issue(f)).txnToken
+      slow = true
+      // The replaced Txn-Token (300 s) expires while the policy decides: §13.15 forbids replacing it.
+      expect(await refusal(replace(f, original)), `extendLifetime ${extendLifetime}`).toMatchObject({ error: 'invalid_request', status: 400 })
+      expect(lastError(f).code).toBe('ERR_TOKEN_EXPIRED')
+      // The same for an access token that expires meanwhile (§6).
+      const shortLived = await f.accessToken({}, 60)
+      expect(await refusal(issue(f, { subjectToken: shortLived }))).toMatchObject({ error: 'invalid_request' })
+      expect(lastError(f).code).toBe('ERR_TOKEN_EXPIRED')
+    }
+  })
+})
