@@ -188,6 +188,39 @@ export function componentValue(view: MessageView, c: Component, ctx: ValueContex
   return v
 }
 
+const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//
+
+/**
+ * Where path and query start in a request-target given as on the request line: origin-form
+ * (`/p?q`) or absolute-form (`https://h/p?q`); -1 for asterisk- and authority-form, which carry
+ * neither (their @path / @query come from the URL).
+ */
+function rawPathStart(t: string): number {
+  if (t.charCodeAt(0) === 47 /* / */) return 0
+  const scheme = ABSOLUTE.exec(t)
+  if (scheme === null) return -1
+  for (let i = scheme[0].length; i < t.length; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 47 || c === 63 /* ? */) return i
+  }
+  return t.length
+}
+
+/**
+ * Path and query (with its `?`, or undefined when absent) of the request-target the caller gave:
+ * RFC 9421 §2.2.6 / §2.2.7 take them as received (RFC 3986 §6.2.1 simple string comparison), where
+ * the WHATWG URL would percent-encode (`'` becomes `%27` in a query). Undefined without one.
+ */
+function rawParts(m: MessageView): { readonly path: string; readonly query: string | undefined } | undefined {
+  const t = m.requestTarget
+  if (t === undefined) return undefined
+  const start = rawPathStart(t)
+  if (start === -1) return undefined
+  const q = t.indexOf('?', start)
+  const path = q === -1 ? t.slice(start) : t.slice(start, q)
+  return { path: path === '' ? '/' : path, query: q === -1 ? undefined : t.slice(q) }
+}
+
 function derivedRequestValue(m: MessageView, c: Component): string {
   switch (c.name) {
     case '@method': {
@@ -196,9 +229,11 @@ function derivedRequestValue(m: MessageView, c: Component): string {
       return method
     }
     case '@target-uri': {
-      if (m.requestTarget !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(m.requestTarget)) return m.requestTarget
+      const t = m.requestTarget
+      if (t !== undefined && ABSOLUTE.test(t)) return t
       const u = m.url()
       if (u.username !== '' || u.password !== '') invalid('"@target-uri" must not carry userinfo')
+      if (t !== undefined && t.charCodeAt(0) === 47 /* origin-form */) return u.protocol + '//' + u.host + t
       return u.protocol + '//' + u.host + pathOf(u) + searchOf(u)
     }
     case '@authority': {
@@ -211,14 +246,19 @@ function derivedRequestValue(m: MessageView, c: Component): string {
     case '@request-target':
       if (m.requestTarget !== undefined) return m.requestTarget
       return pathOf(m.url()) + searchOf(m.url())
-    case '@path':
-      return pathOf(m.url())
+    case '@path': {
+      const raw = rawParts(m)
+      return raw !== undefined ? raw.path : pathOf(m.url())
+    }
     case '@query': {
-      const s = m.url().search
+      const raw = rawParts(m)
+      const s = raw !== undefined ? raw.query ?? '' : m.url().search
       return s === '' ? '?' : s
     }
-    case '@query-param':
-      return queryParam(m.url().search, c.qname!, c.id)
+    case '@query-param': {
+      const raw = rawParts(m)
+      return queryParam(raw !== undefined ? raw.query ?? '' : m.url().search, c.qname!, c.id)
+    }
     default:
       return invalid(`unknown derived component ${c.name}`)
   }

@@ -38,7 +38,12 @@ export interface RequestLike {
   readonly url: string | URL
   readonly headers?: HeaderInput | undefined
   readonly trailers?: HeaderInput | undefined
-  /** The request-target exactly as on the request line (`*`, authority-form, absolute-form). Default: path + query. */
+  /**
+   * The request-target exactly as on the request line (origin-form, `*`, authority-form, absolute-form).
+   * `@request-target` is this value; in origin- or absolute-form, `@path`, `@query`, `@query-param`
+   * and `@target-uri` take the path and query from it verbatim (not WHATWG-serialised). Default:
+   * path + query of `url`.
+   */
   readonly requestTarget?: string | undefined
   /** Body for content-digest helpers. */
   readonly body?: Uint8Array | string | ReadableStream<Uint8Array> | null | undefined
