@@ -246,7 +246,9 @@ export function createClientAuthenticator(options: ClientAuthenticatorOptions): 
       throw asRefusal(err, 'invalid_client')
     }
     if (payload.iss !== undefined && payload.iss !== clientId) throw fail('client attestation PoP iss must be the client id')
-    await claimJti('client-attestation-pop', clientId, payload)
+    // Single use per WIT identity, not per client id: the client_id parameter is not signed, so a
+    // PoP keyed by it could be replayed once under every client registered for the same workload.
+    await claimJti('client-attestation-pop', wit.id, payload)
     const jkt = await jwkThumbprint(wit.key, crypto)
     return Object.freeze({ clientId, method: 'attest_jwt_client_auth', client, wit, workloadId: wit.id, jkt })
   }

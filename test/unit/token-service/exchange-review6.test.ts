@@ -8,6 +8,7 @@ import { AGENT_A, CALENDAR, createStsFixture } from '../../helpers/oauth-sts.js'
 import { ProtocolError } from '../../../src/errors/index.js'
 import { privateKeyJwt, requestClientCredentials } from '../../../src/client-auth/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
+import { createCompactJWS } from '../../../src/signer/jws.js'
 
 const IDP = 'https://idp.example.com'
 const STS = 'https://sts.example.com'
@@ -190,5 +191,24 @@ describe('token exchange / client credentials: a repeated audience or resource i
     const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
     const r = await requestClientCredentials({ issuer: STS, tokenEndpoint: `${STS}/token` }, { clientId: 'job', auth: privateKeyJwt(key) }, { resource: [CALENDAR, CALENDAR], audience: CALENDAR }, { fetch })
     expect(decodeJWT(r.accessToken).payload.aud).toBe(CALENDAR)
+  })
+})
+
+describe('WIT client authentication: a PoP is single use whatever client_id it comes with', () => {
+  it('the same PoP is refused as a replay under a second client registered for the same workload', async () => {
+    const W = 'spiffe://example.com/agents/shared'
+    const key = await oauthTestSigner('ES256', null)
+    const authenticate = createClientAuthenticator({
+      issuer: STS,
+      replayCache: createMemoryReplayCache(),
+      clients: { A: { clientId: 'A', workloadId: W }, B: { clientId: 'B', workloadId: W } },
+      witVerifier: async () => ({ id: W, key: key.jwk, proofAlgorithm: 'ES256' }) as never,
+    })
+    const pop = await createCompactJWS({ typ: 'oauth-client-attestation-pop+jwt' }, { aud: STS, jti: 'pop-1', iat: Math.floor(Date.now() / 1000) }, key)
+    const request = () => new Request(`${STS}/token`, { method: 'POST', headers: { 'OAuth-Client-Attestation': 'a.b.c', 'OAuth-Client-Attestation-PoP': pop } })
+    expect((await authenticate(request(), new URLSearchParams({ client_id: 'A' }))).clientId).toBe('A')
+    for (const clientId of ['B', 'A']) {
+      await expect(authenticate(request(), new URLSearchParams({ client_id: clientId }))).rejects.toMatchObject({ code: 'ERR_CLIENT_AUTH_FAILED' })
+    }
   })
 })
