@@ -181,6 +181,8 @@ function decodeKeyId(value: Uint8Array, authority: boolean): Uint8Array | undefi
 }
 
 interface Walked {
+  /** The serialNumber INTEGER content as lower-case hex, exactly as encoded. */
+  serialNumber: string
   issuer: Uint8Array
   subject: Uint8Array
   notBefore: number
@@ -284,7 +286,7 @@ function walk(der: Uint8Array): Walked {
     if (t?.tag !== tag) throw new DERError(`tbsCertificate ${what} is missing or malformed`)
     return t
   }
-  next(TAG_INTEGER, 'serialNumber')
+  const serialNumber = hex(contentOf(der, next(TAG_INTEGER, 'serialNumber')))
   const innerAlg = next(TAG_SEQUENCE, 'signature')
   if (!bytesEqual(rawOf(der, innerAlg), rawOf(der, sigAlg))) {
     throw new CertificateProblem('has different signature algorithms inside and outside the signed part')
@@ -320,7 +322,7 @@ function walk(der: Uint8Array): Walked {
       extensions.set(oid, { critical, value: contentOf(der, valueTLV) })
     }
   }
-  return { issuer, subject, notBefore, notAfter, extensions, rsa }
+  return { serialNumber, issuer, subject, notBefore, notAfter, extensions, rsa }
 }
 
 type DecodedExtensions = Pick<
@@ -380,10 +382,11 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
     throw new CertificateProblem(`is not a valid DER certificate (${err instanceof DERError ? err.message : 'malformed'})`, { cause: err })
   }
   let cert: X509Certificate
-  let text: { serialNumber: string; subjectText: string; issuerText: string }
+  let text: { subjectText: string; issuerText: string }
   try {
     cert = new lib.X509Certificate(der)
-    text = { serialNumber: cert.serialNumber, subjectText: cert.subject, issuerText: cert.issuer }
+    // The serial number is read by us (walk): the library drops leading zero bytes.
+    text = { subjectText: cert.subject, issuerText: cert.issuer }
   } catch (cause) {
     throw new CertificateProblem('could not be decoded as an X.509 certificate', { cause })
   }
@@ -397,6 +400,7 @@ export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertifi
     der,
     cert,
     ...text,
+    serialNumber: walked.serialNumber,
     publicKey,
     issuer: walked.issuer,
     subject: walked.subject,

@@ -1,8 +1,8 @@
 // Review round 6 regressions for agentauth/x509.
 import { describe, expect, it } from 'vitest'
 import { VerificationError } from '../../../src/errors/index.js'
-import { staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
-import { CA_KU, clock, issue, leafUnder, type NameConstraintsSpec } from '../../helpers/x509.js'
+import { parseX509SVID, staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
+import { CA_KU, clock, issue, keyPair, leafUnder, NOW, x509, type NameConstraintsSpec } from '../../helpers/x509.js'
 
 async function verifyUnder(nameConstraints: NameConstraintsSpec, dns: string[]): Promise<unknown> {
   const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints })
@@ -41,5 +41,35 @@ describe('DNS name constraints and wildcard DNS SANs (CVE-2025-61727 pattern)', 
   it('a permitted single name does not permit a wildcard beside it (already refused)', async () => {
     const err = await verifyUnder({ permitted: [{ type: 'dns', value: 'accept.example.org' }] }, ['*.example.org'])
     expect((err as VerificationError).code).toBe('ERR_X509_CHAIN_INVALID')
+  })
+})
+
+describe('X509LeafInfo.serialNumber is the hex of the INTEGER as encoded (types.ts)', () => {
+  it.each([
+    ['8f', '008f'],
+    ['7f', '7f'],
+    ['00ff01', '00ff01'],
+  ])('serial %s reads as %s', async (serialNumber, expected) => {
+    const keys = await keyPair()
+    const cert = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber,
+        subject: 'CN=serial',
+        issuer: 'CN=serial',
+        notBefore: new Date(NOW - 60_000),
+        notAfter: new Date(NOW + 60_000),
+        publicKey: keys.publicKey,
+        signingKey: keys.privateKey,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as Algorithm,
+        extensions: [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'spiffe://example.org/serial' }]),
+        ],
+      },
+      crypto,
+    )
+    // The generator writes the two's complement encoding (a 00 sign byte before 8f); the library's
+    // serialNumber dropped leading zero bytes, so 8f and 008f (a negative and a positive serial) read alike.
+    expect((await parseX509SVID(new Uint8Array(cert.rawData))).leaf.serialNumber).toBe(expected)
   })
 })
