@@ -78,8 +78,11 @@ async function describe(response: Response): Promise<string> {
   return `HTTP ${response.status}`
 }
 
-/** One push attempt for one entry; updates the outbox and says what happened. */
-export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream: StoredStream | undefined): Promise<'delivered' | 'retrying' | 'failed' | 'held'> {
+/**
+ * One push attempt for one entry; updates the outbox and says what happened. On `retrying`,
+ * `scheduled.nextAttemptAt` is the time the entry was rescheduled to.
+ */
+export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream: StoredStream | undefined, scheduled?: { nextAttemptAt?: number }): Promise<'delivered' | 'retrying' | 'failed' | 'held'> {
   const now = ctx.now()
   if (stream === undefined) {
     await ctx.outbox.remove(entry.streamId, [entry.jti])
@@ -129,6 +132,8 @@ export async function pushOnce(ctx: DeliveryContext, entry: OutboxEntry, stream:
     await ctx.outbox.fail(entry.streamId, entry.jti, error, ctx.now())
     return 'failed'
   }
-  await ctx.outbox.update({ ...entry, attempts, lastError: error, nextAttemptAt: ctx.now() + backoffDelay(ctx.retry, attempts) })
+  const nextAttemptAt = ctx.now() + backoffDelay(ctx.retry, attempts)
+  if (scheduled !== undefined) scheduled.nextAttemptAt = nextAttemptAt
+  await ctx.outbox.update({ ...entry, attempts, lastError: error, nextAttemptAt })
   return 'retrying'
 }

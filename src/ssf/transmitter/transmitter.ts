@@ -278,6 +278,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   let controller = new AbortController()
   let wake: (() => void) | undefined
   let passing: Promise<DeliveryReport> | undefined
+  let lastStamp = -Infinity
 
   const metadata: TransmitterMetadata = Object.freeze({
     spec_version: '1_0',
@@ -304,9 +305,13 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     const claims: Record<string, unknown> = { iss: issuer, iat: nowSeconds(clock), jti, aud: stream.config.aud, txn: o.txn ?? randomId(), sub_id: subject, events: { [uri]: payload } }
     if (o.toe !== undefined) claims.toe = o.toe
     const token = await createCompactJWS({ typ: 'secevent+jwt' }, claims, options.signer)
+    // createdAt is strictly increasing per instance: the Redis outbox orders a stream's SETs by it,
+    // ties by the random jti, so SETs of the same millisecond were polled (and, due at the same
+    // time, pushed) in random order.
     const t = now()
+    const createdAt = (lastStamp = Math.max(t, lastStamp + 1))
     const delivery = stream.config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll'
-    await outbox.enqueue({ jti, streamId: stream.config.stream_id, token, delivery, control, createdAt: t, attempts: 0, nextAttemptAt: t })
+    await outbox.enqueue({ jti, streamId: stream.config.stream_id, token, delivery, control, createdAt, attempts: 0, nextAttemptAt: t })
     // The stream may have been deleted while this SET was signed: a poll entry of a deleted stream
     // would stay queued for good (push entries are dropped by the delivery pass).
     if (delivery === 'poll' && (await outbox.getStream(stream.config.stream_id)) === undefined) await outbox.remove(stream.config.stream_id, [jti])
@@ -398,12 +403,17 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     // one timeout per pass and never holds up the SETs of the others.
     const results = await Promise.allSettled([...byStream].map(async ([streamId, entries]) => {
       const stream = await outbox.getStream(streamId)
+      // In creation order: entries due at the same time come back from Redis in jti order.
+      entries.sort((a, b) => a.createdAt - b.createdAt)
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!
-        const outcome = await pushOnce(deliveryContext, entry, stream)
+        const scheduled: { nextAttemptAt?: number } = {}
+        const outcome = await pushOnce(deliveryContext, entry, stream, scheduled)
         report[outcome].push(entry.jti)
         if (outcome !== 'retrying') continue
-        const nextAttemptAt = now() + backoffDelay(retry, entry.attempts + 1)
+        // The very time the failed entry got (no second jitter draw), so none of the later SETs
+        // comes due before it.
+        const nextAttemptAt = scheduled.nextAttemptAt ?? now() + backoffDelay(retry, entry.attempts + 1)
         for (const rest of entries.slice(i + 1)) {
           await outbox.update({ ...rest, nextAttemptAt: Math.max(rest.nextAttemptAt, nextAttemptAt) })
           report.retrying.push(rest.jti)
@@ -471,13 +481,17 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     resumed: async (streamId) => {
       // Every held entry (the backlog may reach maxQueuedPerStream, plus control SETs): the
       // held-entry recheck is only a rare fallback.
+      // Due at once, scheduled by creation time so they go out in the order they were generated
+      // (SSF 1.0 §8.1.2.1) — the same `now` for all would leave Redis to order them by jti.
       const { entries } = await outbox.pending(streamId, maxQueued + 10_000)
-      for (const e of entries) if (e.delivery === 'push') await outbox.update({ ...e, nextAttemptAt: now() })
+      const t = now()
+      for (const e of entries) if (e.delivery === 'push') await outbox.update({ ...e, nextAttemptAt: Math.min(e.createdAt, t) })
       notify(streamId)
     },
     redirected: async (streamId, delivery) => {
       const { entries } = await outbox.pending(streamId, maxQueued + 10_000)
-      for (const e of entries) if (e.delivery !== delivery) await outbox.update({ ...e, delivery, nextAttemptAt: now() })
+      const t = now()
+      for (const e of entries) if (e.delivery !== delivery) await outbox.update({ ...e, delivery, nextAttemptAt: Math.min(e.createdAt, t) })
       notify(streamId)
     },
   }

@@ -1,5 +1,5 @@
 // Review round 6: transmitter probes.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
 import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
 import { manualClock, testKey } from '../../helpers/ssf.js'
@@ -181,5 +181,33 @@ describe('a long poll whose client is gone (RFC 8936 §2.1)', () => {
     for (let i = 0; i < 50 && !settled; i++) await new Promise((r) => setImmediate(r))
     expect(settled).toBe(true)
     expect((await polling).body).toEqual({ sets: {} })
+  })
+})
+
+describe('a failed push keeps the stream in order under jitter', () => {
+  afterEach(() => { vi.restoreAllMocks() })
+
+  it('the SETs behind a failed one are rescheduled to its very time, not to a second jitter draw', async () => {
+    let answer = 503
+    const order: string[] = []
+    const { transmitter, call, clock } = make(undefined, {
+      retry: { initialDelay: 1000, jitter: 0.2, maxAttempts: 4 },
+      fetch: async (_u: unknown, init?: RequestInit) => {
+        order.push(JSON.parse(atob(String(init?.body).split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).jti as string)
+        return new Response(null, { status: answer })
+      },
+    })
+    await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    const a = (await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti
+    const b = (await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti
+    // First draw +20 % (the failed SET), any further draw -20 %.
+    vi.spyOn(Math, 'random').mockReturnValueOnce(1).mockReturnValue(0)
+    expect((await transmitter.deliver()).retrying).toEqual([a, b])
+    answer = 202
+    clock.advance(1)
+    await transmitter.deliver()
+    clock.advance(0.5)
+    await transmitter.deliver()
+    expect(order).toEqual([a, a, b])
   })
 })

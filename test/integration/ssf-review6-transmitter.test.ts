@@ -1,0 +1,71 @@
+// Review round 6: transmitter over a real redis-server (delivery order).
+import { afterEach, describe, expect, it } from 'vitest'
+import { EVENT_TYPE_URIS } from '../../src/ssf/index.js'
+import { createRedisOutbox, createTransmitter } from '../../src/ssf/transmitter/index.js'
+import { useRedis } from '../helpers/redis-server.js'
+import { manualClock, testKey } from '../helpers/ssf.js'
+
+const redis = useRedis()
+const TX = 'https://tx.example.com'
+const RX = 'https://rx.example.com'
+const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
+const txKey = await testKey('tx-review6')
+afterEach(async () => { await redis().flush() })
+
+function make() {
+  const clock = manualClock()
+  const pushed: string[] = []
+  let answer = 202
+  const transmitter = createTransmitter({
+    issuer: TX, signer: txKey.signer, clock,
+    outbox: createRedisOutbox({ command: redis().newCommand(), prefix: 'review6:' }),
+    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 10 },
+    authorizeReceiver: () => 'rx',
+    allowDeliveryUrl: (u) => u.origin === RX,
+    fetch: async (_u: unknown, init?: RequestInit) => {
+      const jti = JSON.parse(atob(String(init?.body).split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).jti as string
+      pushed.push(jti)
+      return new Response(null, { status: answer })
+    },
+  })
+  const call = async (method: string, path: string, body: unknown) =>
+    (await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, body: JSON.stringify(body) }))).json() as Promise<Record<string, string>>
+  return { clock, transmitter, call, pushed, setAnswer: (s: number) => { answer = s } }
+}
+
+describe('push order per stream over Redis', () => {
+  it('SETs emitted in the same millisecond are pushed in the order they were emitted', async () => {
+    const { transmitter, call, pushed } = make()
+    await call('POST', 'stream', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }, events_requested: [SESSION_REVOKED] })
+    const emitted: string[] = []
+    for (let i = 0; i < 12; i++) emitted.push(...(await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: `s${i}` })).map((e) => e.jti))
+    await transmitter.deliver()
+    expect(pushed).toEqual(emitted)
+  })
+})
+
+describe('held and polled SETs keep their order over Redis (SSF 1.0 §8.1.2.1)', () => {
+  it('SETs held while paused are pushed in the order they were generated once enabled', async () => {
+    const { transmitter, call, pushed, clock } = make()
+    const s = await call('POST', 'stream', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }, events_requested: [SESSION_REVOKED] })
+    await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })
+    const emitted: string[] = []
+    for (let i = 0; i < 12; i++) {
+      emitted.push(...(await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: 'one-session' })).map((e) => e.jti))
+      clock.advance(1)
+    }
+    expect((await transmitter.deliver()).held).toHaveLength(12)
+    await call('POST', 'status', { stream_id: s.stream_id, status: 'enabled' })
+    await transmitter.deliver()
+    expect(pushed).toEqual(emitted)
+  })
+
+  it('a poll returns SETs of the same millisecond in the order they were emitted', async () => {
+    const { transmitter, call } = make()
+    const s = await call('POST', 'stream', { events_requested: [SESSION_REVOKED] })
+    const emitted: string[] = []
+    for (let i = 0; i < 12; i++) emitted.push(...(await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: `s${i}` })).map((e) => e.jti))
+    const polled = await call('POST', `poll/${s.stream_id}`, { returnImmediately: true }) as unknown as { sets: Record<string, string> }
+    expect(Object.keys(polled.sets)).toEqual(emitted)
+  })
+})
