@@ -75,11 +75,16 @@ const WILDCARD_HOST = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
 // a port) would never match: an exclusion written that way would silently exclude nothing.
 const CONSTRAINT = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
 
+// RFC 3986 §3.1 scheme followed by "//": only then does an authority (and a host) follow. In
+// "urn:x://good.example" the "//" is inside the path and there is no host: RFC 5280 §4.2.1.10 says
+// to reject a URI without a host under URI constraints, not to read one out of its path.
+const AUTHORITY_URI = /^[a-z][a-z0-9+.-]*:\/\//i
+
 // The host of a URI (RFC 3986 §3.2): after any userinfo, before any port; undefined when there is
 // no authority or the host is not a plain host name (IP literal, percent-encoding, empty label).
 function hostOfURI(uri: string): string | undefined {
   const i = uri.indexOf('://')
-  if (i < 0) return undefined
+  if (i < 0 || !AUTHORITY_URI.test(uri)) return undefined
   const rest = uri.slice(i + 3)
   const end = rest.search(/[/?#]/)
   const authority = end < 0 ? rest : rest.slice(0, end)

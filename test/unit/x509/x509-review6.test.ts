@@ -73,3 +73,29 @@ describe('X509LeafInfo.serialNumber is the hex of the INTEGER as encoded (types.
     expect((await parseX509SVID(new Uint8Array(cert.rawData))).leaf.serialNumber).toBe(expected)
   })
 })
+
+describe('URI name constraints need a URI with an authority (RFC 5280 §4.2.1.10)', () => {
+  it.each([
+    'urn:x://good.example',
+    'urn:good.example://good.example/',
+    '1https://good.example/',
+  ])('an intermediate URI %s has no host to check, so a URI-constrained path fails closed', async (uri) => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { permitted: [{ type: 'uri', value: 'good.example' }] } })
+    const intermediate = await issue({ subject: 'CN=sub', issuer: root, ca: true, keyUsage: CA_KU, uris: [uri] })
+    const leaf = await issue({ issuer: intermediate, uris: ['spiffe://good.example/workload'] })
+    const err = await verifyX509SVID([leaf.der, intermediate.der], { bundles: staticX509Bundles({ 'good.example': root.der }), clock }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).reason).toBe(`the name constraints of bundle certificate 0 of good.example cannot be checked against URI name ${uri} (not a plain host name)`)
+  })
+
+  it('a URI with an authority is still checked by its host', async () => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { permitted: [{ type: 'uri', value: 'good.example' }] } })
+    const intermediate = await issue({ subject: 'CN=sub', issuer: root, ca: true, keyUsage: CA_KU, uris: ['spiffe://good.example', 'https://x@good.example:8443/a'] })
+    const leaf = await issue({ issuer: intermediate, uris: ['spiffe://good.example/workload'] })
+    const svid = await verifyX509SVID([leaf.der, intermediate.der], { bundles: staticX509Bundles({ 'good.example': root.der }), clock })
+    expect(svid.id.id).toBe('spiffe://good.example/workload')
+  })
+})
