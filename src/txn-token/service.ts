@@ -221,6 +221,8 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     } catch (err) {
       throw asRefusal(err, 'invalid_client')
     }
+    // A broken authenticator (nothing returned) is a coded configuration error, not a crash.
+    checkObject(client, 'authenticateClient result')
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_TOKEN_EXCHANGE) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'grant_type must be token-exchange')
     if (requireParam(form, 'requested_token_type') !== TXN) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'requested_token_type must be txn_token')
     const audience = form.getAll('audience')

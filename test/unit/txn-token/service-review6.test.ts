@@ -174,3 +174,18 @@ describe('createTxnTokenService (review 6): expiry while the policy runs', () =>
     }
   })
 })
+
+describe('createTxnTokenService (review 6): a broken authenticator', () => {
+  it('answers server_error with a coded error to onError when authenticateClient resolves to nothing', async () => {
+    for (const result of [undefined, null]) {
+      const f = await txnFixture({ authenticateClient: async () => result as never })
+      const res = await rawRequest(f, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+        scope: 'trade.stocks', subject_token: await f.accessToken(), subject_token_type: TOKEN_TYPE.ACCESS_TOKEN,
+      })
+      expect(res.status).toBe(500)
+      expect(await res.json()).toMatchObject({ error: 'server_error' })
+      expect(f.errors.at(-1)).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+  })
+})
