@@ -227,17 +227,23 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
   }
   if (response.status !== 200) throw fail(`transmitter metadata answered ${response.status}`, response.status)
   const m = await bounded(readJSON(response, 'transmitter metadata'), signal, 'transmitter metadata', response.status)
-  if (!isPlainObject(m)) throw fail('transmitter metadata is not a JSON object', 200)
-  if (m.issuer !== issuer) throw fail('transmitter metadata issuer does not match the issuer used for discovery', 200)
+  const problem = metadataProblem(m, issuer)
+  if (problem !== undefined) throw fail(`transmitter metadata ${problem}`, 200)
+  return Object.freeze(m) as TransmitterMetadata
+}
+
+/** What is wrong with transmitter metadata for `issuer` (SSF 1.0 §7.1), or undefined. */
+function metadataProblem(m: unknown, issuer: string): string | undefined {
+  if (!isPlainObject(m)) return 'is not a JSON object'
+  if (m.issuer !== issuer) return 'issuer does not match the issuer used for discovery'
   for (const name of ['jwks_uri', 'configuration_endpoint', 'status_endpoint', 'add_subject_endpoint', 'remove_subject_endpoint', 'verification_endpoint']) {
-    if (m[name] === undefined) continue
-    if (secureUrl(m[name]) === undefined) throw fail(`transmitter metadata ${name} is not an https URL`, 200)
+    if (m[name] !== undefined && secureUrl(m[name]) === undefined) return `${name} is not an https URL`
   }
   for (const name of ['delivery_methods_supported', 'critical_subject_members']) {
-    if (m[name] !== undefined && !stringArray(m[name])) throw fail(`transmitter metadata ${name} is not an array of strings`, 200)
+    if (m[name] !== undefined && !stringArray(m[name])) return `${name} is not an array of strings`
   }
-  if (m.default_subjects !== undefined && m.default_subjects !== 'ALL' && m.default_subjects !== 'NONE') throw fail('transmitter metadata default_subjects is invalid', 200)
-  return Object.freeze(m) as TransmitterMetadata
+  if (m.default_subjects !== undefined && m.default_subjects !== 'ALL' && m.default_subjects !== 'NONE') return 'default_subjects is invalid'
+  return undefined
 }
 
 /**
@@ -251,7 +257,7 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
 export interface StreamClientOptions {
   /** The transmitter issuer; metadata is discovered from it unless `metadata` is given. */
   issuer: string
-  /** Already discovered metadata (skips discovery). */
+  /** Already discovered metadata (skips discovery); checked as discovered metadata is (its `issuer` must be `issuer`). */
   metadata?: TransmitterMetadata
   /** `Authorization` header value (SSF 1.0 §9: an OAuth access token), or a function returning it. */
   authorization: string | (() => string | Promise<string>)
@@ -296,7 +302,8 @@ export interface StreamClient {
  * @param options - {@link StreamClientOptions}.
  * @returns a {@link StreamClient}.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options; methods reject with ProtocolError
- *   `ERR_SSF_STREAM` (status, `error`, `errorDescription` from the transmitter).
+ *   `ERR_SSF_STREAM` (status, `error`, `errorDescription` from the transmitter; also, before any
+ *   request, when supplied `metadata` names another issuer or an endpoint that is not https).
  *
  * @example
  * ```ts
@@ -321,7 +328,11 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
   const { issuer, audience } = options
   let meta: Promise<TransmitterMetadata> | undefined = options.metadata ? Promise.resolve(options.metadata) : undefined
+  // Metadata passed in gets the checks discovered metadata gets (the docs promise it): it must
+  // name this issuer and only https endpoints; every call is refused before any request otherwise.
+  const given = options.metadata === undefined ? undefined : metadataProblem(options.metadata, issuer)
   const metadata = (): Promise<TransmitterMetadata> => {
+    if (given !== undefined) return Promise.reject(fail(`supplied transmitter metadata ${given}`))
     meta ??= discoverTransmitter(issuer, { fetch: doFetch, signal: AbortSignal.timeout(timeoutMs) }).catch((e: unknown) => { meta = undefined; throw e })
     return meta
   }

@@ -164,3 +164,18 @@ describe('push receiver: a copy of a SET whose handler hangs', () => {
     expect((copy as Response).headers.get('retry-after')).toBe('5')
   })
 })
+
+describe('stream client: metadata passed in', () => {
+  it('is checked as discovered metadata is: another issuer or an http jwks_uri refuses every call before any request', async () => {
+    const issuer = 'https://tx.example.com'
+    const stream = { stream_id: 's1', iss: issuer, aud: 'rx', delivery: { method: 'urn:ietf:rfc:8936' } }
+    const sent: string[] = []
+    const fetch = async (u: Request | URL | string): Promise<Response> => { sent.push(String(u)); return new Response(JSON.stringify([stream]), { status: 200 }) }
+    const ok = { issuer, configuration_endpoint: `${issuer}/ssf/stream`, jwks_uri: 'https://keys.example.net/jwks' }
+    expect(await createStreamClient({ issuer, authorization: 'Bearer t', metadata: ok, fetch }).listStreams()).toHaveLength(1)
+    for (const metadata of [{ ...ok, issuer: 'https://other.example.com' }, { ...ok, jwks_uri: 'http://keys.example.net/jwks' }]) {
+      await expect(createStreamClient({ issuer, authorization: 'Bearer t', metadata, fetch }).listStreams()).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    }
+    expect(sent).toHaveLength(1)
+  })
+})
