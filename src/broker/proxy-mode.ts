@@ -72,18 +72,20 @@ function forwardHeaders(incoming: Headers): Headers {
   return out
 }
 
-/** The response for the agent: credential fields and reflections of what we attached (in any field or the reason phrase) removed. */
+/**
+ * The response for the agent: credential fields and reflections of what we attached (in any field
+ * value, any field name — a bearer token is a valid field name, compared in lower case as names
+ * are — or the reason phrase) removed.
+ */
 function cleanResponse(response: Response, secrets: ReadonlySet<string>): Response {
   const headers = new Headers(response.headers)
   deleteAll(headers, connectionOptions(headers))
   deleteAll(headers, DROP_RESPONSE)
+  const lowered = [...secrets].map((secret) => secret.toLowerCase())
   for (const [name, value] of [...headers]) {
-    for (const secret of secrets) {
-      if (value.includes(secret)) {
-        headers.delete(name)
-        break
-      }
-    }
+    let reflected = lowered.some((secret) => name.includes(secret))
+    for (const secret of secrets) reflected ||= value.includes(secret)
+    if (reflected) headers.delete(name)
   }
   // The reason phrase is upstream text too: one that echoes a token is dropped like such a field.
   let { statusText } = response

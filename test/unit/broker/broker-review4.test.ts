@@ -138,6 +138,30 @@ describe('proxy mode: reflections', () => {
     const res2 = await broker2(new Request(`http://localhost/v1/proxy/${encodeURIComponent(`${A}/y`)}`, { headers: { authorization: `Bearer ${TOKEN}` } }))
     expect([res2.status, res2.statusText]).toEqual([404, 'Nothing Here'])
   })
+
+  it('drops a field whose name echoes a token the broker attached (review 6)', async () => {
+    const token = 'AT-Mixed-Case-0123456789abcdef'
+    const cache = createTokenCache({ fetchToken: async () => ({ accessToken: token, tokenType: 'Bearer', issuedTokenType: TOKEN_TYPE.ACCESS_TOKEN, expiresIn: 300, scope: undefined, refreshToken: undefined }) })
+    const upstream = routeFetch({
+      // A field name is a token, and so is a bearer token: an API reflecting request fields as names hands it back.
+      [A]: (request) => new Response('ok', { headers: { [`x-seen-${(request.headers.get('authorization') ?? '').slice(7)}`]: '1', 'x-kept': 'k' } }),
+    })
+    const broker = createCredentialBroker({
+      signer: agent.signer,
+      wit: agent.wit,
+      proof: 'wpt',
+      policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } },
+      audit: () => undefined,
+      capabilityTokens: TOKEN,
+      fetch: upstream.fetch,
+      tokenExchange: tokenExchange({ cache, destinations: { [A]: { audience: A } } }),
+    })
+    const res = await broker(new Request(`http://localhost/v1/proxy/${encodeURIComponent(`${A}/v1/x`)}`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+    expect(upstream.received[0]!.headers.get('authorization')).toBe(`Bearer ${token}`)
+    expect(res.status).toBe(200)
+    expect([...res.headers.keys()].filter((name) => name.includes(token.toLowerCase()))).toEqual([])
+    expect(res.headers.get('x-kept')).toBe('k')
+  })
 })
 
 describe('broker config file mode', () => {
