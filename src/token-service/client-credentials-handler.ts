@@ -77,6 +77,8 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
   if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be a non-empty string')
   checkObject(options.signer, 'options.signer')
   checkFunction(options.clientAuthentication, 'options.clientAuthentication')
+  // An onError that is not a function would silently log nothing.
+  if (options.onError !== undefined) checkFunction(options.onError, 'options.onError')
   checkObject(options.policy, 'options.policy')
   checkFunction(options.policy.targets, 'options.policy.targets')
   checkFunction(options.policy.scopes, 'options.policy.scopes')

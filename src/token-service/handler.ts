@@ -134,6 +134,8 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
   if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must be a non-empty string')
   checkObject(options.signer, 'options.signer')
   checkFunction(options.clientAuthentication, 'options.clientAuthentication')
+  // A hook that is not a function would fail every request (onIssued) or silently log nothing (onError).
+  for (const hook of ['onError', 'onIssued'] as const) if (options[hook] !== undefined) checkFunction(options[hook], `options.${hook}`)
   checkObject(options.subjectTokenVerifiers, 'options.subjectTokenVerifiers')
   for (const [t, v] of Object.entries(options.subjectTokenVerifiers)) checkFunction(v, `options.subjectTokenVerifiers["${t}"]`)
   if (options.actorTokenVerifiers !== undefined) {

@@ -212,3 +212,18 @@ describe('WIT client authentication: a PoP is single use whatever client_id it c
     }
   })
 })
+
+describe('handlers: onError / onIssued must be functions (checked at construction)', () => {
+  it('a non-function hook is a coded TypeError, not a server_error on every issued token or a silent log', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const common = { issuer: STS, signer: sts, clientAuthentication: async () => { throw new Error('unused') } }
+    for (const hooks of [{ onError: 'console.log' }, { onIssued: true }, { onIssued: {} }]) {
+      expect(() => createTokenExchangeHandler({ ...common, subjectTokenVerifiers: {}, policy: { targets: [CALENDAR] }, ...(hooks as object) })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      )
+    }
+    expect(() => createClientCredentialsHandler({ ...common, policy: { targets: () => true, scopes: () => [] }, onError: 'log' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    )
+  })
+})
