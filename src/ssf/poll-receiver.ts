@@ -63,7 +63,9 @@ export interface PollReceiverOptions {
   onEvent: EventHandler
   /**
    * Seconds a SET's lease is held while the handler runs (integer 1–3600, default 30); a lease left
-   * by a crash or a store failure lapses after this. Keep it above the handler's worst case.
+   * by a crash or a store failure lapses after this. Keep it above the handler's worst case: a
+   * handler still running after it leaves its SET unacknowledged for now (`failed`, reported as
+   * `ERR_REMOTE_TIMEOUT`) and the round goes on; it is acknowledged later if the handler resolves.
    */
   leaseSeconds?: number
   /** `maxEvents` per request. Default 50. */
@@ -109,8 +111,8 @@ export interface PollResult {
   /** jtis rejected with an RFC 8936 error (reported in the next request's `setErrs`). */
   readonly rejected: readonly string[]
   /**
-   * jtis not processed this round and not acknowledged — the handler failed, or another delivery
-   * holds the SET's lease — so the transmitter returns them again.
+   * jtis not processed this round and not acknowledged — the handler failed or outlived
+   * `leaseSeconds`, or another delivery holds the SET's lease — so the transmitter returns them again.
    */
   readonly failed: readonly string[]
   /** The transmitter's `moreAvailable`. */
@@ -276,6 +278,13 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     return { sets: json.sets, moreAvailable: json.moreAvailable === true }
   }
 
+  /** The outcome of one SET's dedupe + handler run, or 'late' once its lease has lapsed. */
+  function withinLease<T>(running: Promise<T>): Promise<T | 'late'> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const lapsed = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), leaseSeconds * 1000) })
+    return Promise.race([running, lapsed]).finally(() => clearTimeout(timer))
+  }
+
   async function handle(jti: string, token: unknown, result: { processed: string[]; duplicates: string[]; rejected: string[]; failed: string[] }): Promise<void> {
     let set
     try {
@@ -298,8 +307,9 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
         throw e
       }
     }
+    const running = dedupe.run(set, run, report)
     try {
-      outcome = await dedupe.run(set, run, report)
+      outcome = await withinLease(running)
     } catch (e) {
       if (!handlerFailed) throw e // the dedupe store is down: stop this round (this SET is not acknowledged)
       report(e)
@@ -309,6 +319,16 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
       } else {
         result.failed.push(jti)
       }
+      return
+    }
+    if (outcome === 'late') {
+      // The handler outlived its lease: not acknowledged now, and the round goes on, so one handler
+      // that hangs no longer stalls every later SET and stop() for good. Should it still resolve,
+      // its ack goes with a later exchange (a copy returned meanwhile may run again, as documented
+      // for leaseSeconds).
+      running.then((late) => { if (late !== 'busy') acks.add(jti) }, report)
+      report(new ProtocolError('ERR_REMOTE_TIMEOUT', `the event handler did not finish within leaseSeconds (${leaseSeconds} s)`))
+      result.failed.push(jti)
       return
     }
     if (outcome === 'busy') {

@@ -179,3 +179,32 @@ describe('stream client: metadata passed in', () => {
     expect(sent).toHaveLength(1)
   })
 })
+
+describe('poll receiver: a handler that hangs', () => {
+  it('leaves its SET unacknowledged after leaseSeconds and goes on with the round; a late resolution is acknowledged next time', async () => {
+    const slow = await mintSET(key.signer, baseClaims({ jti: 'slow' }))
+    const next = await mintSET(key.signer, baseClaims({ jti: 'next' }))
+    const bodies: Array<{ ack?: string[] }> = []
+    let round = 0
+    const fetch = async (_input: unknown, init?: RequestInit): Promise<Response> => {
+      bodies.push(JSON.parse(String(init?.body)) as { ack?: string[] })
+      round++
+      return new Response(JSON.stringify({ sets: round === 1 ? { slow, next } : {} }), { status: 200 })
+    }
+    let finish: (() => void) | undefined
+    const errors: unknown[] = []
+    const receiver = createPollReceiver({
+      endpoint: 'https://tx.example.com/poll', verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), leaseSeconds: 1, fetch,
+      onEvent: (s) => (s.jti === 'slow' ? new Promise<void>((resolve) => { finish = resolve }) : undefined),
+      onError: (e) => errors.push(e),
+    })
+    const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+    const first = await within(receiver.poll(), 3000)
+    expect(first).toMatchObject({ failed: ['slow'], processed: ['next'] })
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['ERR_REMOTE_TIMEOUT'])
+    finish!()
+    await new Promise((r) => setTimeout(r, 10))
+    await receiver.poll()
+    expect(bodies[1]!.ack?.sort()).toEqual(['next', 'slow'])
+  })
+})
