@@ -79,6 +79,7 @@ const CONSTRAINT = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i
 // "urn:x://good.example" the "//" is inside the path and there is no host: RFC 5280 §4.2.1.10 says
 // to reject a URI without a host under URI constraints, not to read one out of its path.
 const AUTHORITY_URI = /^[a-z][a-z0-9+.-]*:\/\//i
+const IPV4_LAST_LABEL = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/i
 
 // The host of a URI (RFC 3986 §3.2): after any userinfo, before any port; undefined when there is
 // no authority or the host is not a plain host name (IP literal, percent-encoding, empty label).
@@ -89,7 +90,11 @@ function hostOfURI(uri: string): string | undefined {
   const end = rest.search(/[/?#]/)
   const authority = end < 0 ? rest : rest.slice(0, end)
   const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:[0-9]*$/, '')
-  return HOST.test(host) ? host.toLowerCase() : undefined
+  // An IPv4 address (10.0.0.1, and the forms URL parsers also read as one: 0x7f.1, 2130706433)
+  // is not a host name a URI constraint can match: RFC 5280 §4.2.1.10 says to reject it, as Go
+  // does. A top-level label is never all digits (RFC 3696 §2), so such a last label means an address.
+  if (!HOST.test(host) || IPV4_LAST_LABEL.test(host)) return undefined
+  return host.toLowerCase()
 }
 
 // URI: a constraint starting with "." matches proper subdomains only; otherwise the exact host.

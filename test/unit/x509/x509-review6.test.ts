@@ -99,3 +99,34 @@ describe('URI name constraints need a URI with an authority (RFC 5280 §4.2.1.10
     expect(svid.id.id).toBe('spiffe://good.example/workload')
   })
 })
+
+describe('URI name constraints refuse a URI whose host is an IPv4 address (RFC 5280 §4.2.1.10, docs/x509.md)', () => {
+  it.each(['https://10.0.0.1/', 'https://x@127.0.0.1:8443/a', 'https://0x7f.1/', 'https://2130706433/'])('an intermediate URI %s fails closed', async (uri) => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { excluded: [{ type: 'uri', value: 'evil.example' }] } })
+    const intermediate = await issue({ subject: 'CN=sub', issuer: root, ca: true, keyUsage: CA_KU, uris: [uri] })
+    const leaf = await issue({ issuer: intermediate, uris: ['spiffe://example.org/workload'] })
+    const err = await verifyX509SVID([leaf.der, intermediate.der], { bundles: staticX509Bundles({ 'example.org': root.der }), clock }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).reason).toBe(`the name constraints of bundle certificate 0 of example.org cannot be checked against URI name ${uri} (not a plain host name)`)
+  })
+
+  it('a SPIFFE ID whose trust domain is a dotted quad is refused under URI constraints too', async () => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { excluded: [{ type: 'uri', value: 'evil.example' }] } })
+    const leaf = await issue({ issuer: root, uris: ['spiffe://10.0.0.1/workload'] })
+    const err = await verifyX509SVID(leaf.der, { bundles: staticX509Bundles({ '10.0.0.1': root.der }), clock }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect((err as VerificationError).code).toBe('ERR_X509_CHAIN_INVALID')
+  })
+
+  it('host names with numeric labels that are not the last are still hosts', async () => {
+    const root = await issue({ subject: 'CN=constrained', ca: true, keyUsage: CA_KU, nameConstraints: { excluded: [{ type: 'uri', value: 'evil.example' }] } })
+    const leaf = await issue({ issuer: root, uris: ['spiffe://123.example.org/workload'] })
+    const svid = await verifyX509SVID(leaf.der, { bundles: staticX509Bundles({ '123.example.org': root.der }), clock })
+    expect(svid.trustDomain).toBe('123.example.org')
+  })
+})
