@@ -82,6 +82,9 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
   checkObject(options.policy, 'options.policy')
   checkFunction(options.policy.targets, 'options.policy.targets')
   checkFunction(options.policy.scopes, 'options.policy.scopes')
+  const { defaultTarget, senderConstrain } = options.policy
+  if (defaultTarget !== undefined && (typeof defaultTarget !== 'string' || defaultTarget.length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.defaultTarget must be a non-empty string')
+  if (senderConstrain !== undefined && typeof senderConstrain !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.policy.senderConstrain must be a boolean')
   const lifetime = options.policy.lifetime ?? 300
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.lifetime must be an integer in [1, 86400]')
   const { issuer, signer, policy, clock } = options

@@ -227,3 +227,16 @@ describe('handlers: onError / onIssued must be functions (checked at constructio
     )
   })
 })
+
+describe('client credentials: policy options are checked at construction', () => {
+  it('a defaultTarget that is not a non-empty string, or a senderConstrain that is not a boolean, is a coded TypeError', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const common = { issuer: STS, signer: sts, clientAuthentication: async () => { throw new Error('unused') } }
+    for (const extra of [{ defaultTarget: 42 }, { defaultTarget: '' }, { senderConstrain: 'false' }, { senderConstrain: 0 }]) {
+      expect(() => createClientCredentialsHandler({ ...common, policy: { targets: () => true, scopes: () => [], ...(extra as object) } }), JSON.stringify(extra)).toThrow(
+        expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }),
+      )
+    }
+    expect(() => createClientCredentialsHandler({ ...common, policy: { targets: () => true, scopes: () => [], defaultTarget: CALENDAR, senderConstrain: false } })).not.toThrow()
+  })
+})
