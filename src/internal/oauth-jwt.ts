@@ -10,7 +10,7 @@ import { looseInstanceOf } from './assert.js'
 import { checkAlg, claimAudience, claimNumericDate, claimString, parseCompactJWS, typMatches, verifyJWSSignature, type ParsedJWS } from './jws.js'
 import type { JSONObject } from './json.js'
 import { cryptoKeyProblem, importPublicJWK } from './keys.js'
-import { nowSeconds, type Clock } from './time.js'
+import { nowExactSeconds, type Clock } from './time.js'
 
 import type { JWKSet, KeyInput } from '../access-token/keys.js'
 
@@ -148,7 +148,7 @@ async function verifyJWTInner(token: unknown, options: VerifyJWTOptions): Promis
   await verifyJWSSignature(parsed, alg, key, { code, what, ...(options.crypto === undefined ? {} : { crypto: options.crypto }) })
   const p = parsed.payload
   const req = (n: string): boolean => options.required.includes(n as never)
-  const now = nowSeconds(options.clock)
+  const now = nowExactSeconds(options.clock)
   const tol = options.clockTolerance ?? 0
   const str = (n: string): string | undefined => (req(n) ? claimString(p, n, code, what, true) : claimString(p, n, code, what))
   const date = (n: string): number | undefined => (req(n) ? claimNumericDate(p, n, code, what, true) : claimNumericDate(p, n, code, what))
