@@ -132,7 +132,12 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
       throw new SignerError('ERR_SIGNER_FAILED', 'the signer returned a signature of the wrong type or length')
     }
   } else {
-    signature = await hmacSign(await hmacSigningKey(options.hmacKey!, crypto), data, crypto)
+    const key = hmacSigningKey(options.hmacKey!, crypto) // a bad key throws its TypeError here
+    try {
+      signature = await hmacSign(await key, data, crypto)
+    } catch (cause) {
+      throw new SignerError('ERR_SIGNER_FAILED', 'HMAC signing failed', { cause })
+    }
   }
   const inputMember = p.label + '=' + signatureParams
   const sigMember = p.label + '=:' + encodeBase64(signature) + ':'

@@ -204,7 +204,13 @@ function verifyBase(resolved: ResolvedKey, signature: Uint8Array, base: string, 
   // A frozen JWK imported before (a verified WIT's key): no promise, no re-validation.
   const known = jose !== undefined && typeof k === 'object' && k !== null && !(k instanceof Uint8Array) ? cachedPublicKey(k as Record<string, unknown>, jose, crypto) : undefined
   if (known !== undefined) return verifyWithKey(known, alg, signature, base, crypto)
-  return verificationKey(k, alg, crypto).then((key) => verifyWithKey(key, alg, signature, base, crypto))
+  return verificationKey(k, alg, crypto).then((key) => verifyWithKey(key, alg, signature, base, crypto), keyImportFailed)
+}
+
+// A provider that cannot import the key (raw HMAC bytes here; JWK imports already answer so).
+function keyImportFailed(cause: unknown): never {
+  if (isAgentAuthError(cause)) throw cause
+  throw new VerificationError('ERR_KEY_INVALID', 'the key could not be imported', { cause })
 }
 
 function verifyWithKey(key: CryptoKey, alg: JWSAlgorithm | HTTPSignatureAlgorithm, signature: Uint8Array, base: string, crypto: Crypto): void | Promise<void> {

@@ -82,3 +82,22 @@ describe('createSignatureBase parameters', () => {
     expect(createSignatureBase({ method: 'GET', url: 'https://api.example/' }, ['@method'], { created: 1, x: 1.5 })).toBe('"@method": GET\n"@signature-params": ("@method");created=1;x=1.5')
   })
 })
+
+describe('a crypto provider that fails on a raw HMAC key', () => {
+  const failing = {
+    subtle: new Proxy(crypto.subtle, { get: (o, k) => (k === 'importKey' || k === 'sign' ? () => Promise.reject(new Error('provider down')) : Reflect.get(o, k)) }),
+    getRandomValues: (a: Uint8Array<ArrayBuffer>) => crypto.getRandomValues(a),
+  } as unknown as Crypto
+  const hmacKey = new Uint8Array(32).fill(5)
+
+  it('verification answers ERR_KEY_INVALID (as for a JWK), not the provider\'s bare Error', async () => {
+    const m = await signed(hmacKey)
+    await expect(verifyRequestSignature(m, { algorithms: ['hmac-sha256'], key: () => ({ key: hmacKey, algorithm: 'hmac-sha256' }), clock: CLOCK, crypto: failing }))
+      .rejects.toMatchObject({ name: 'VerificationError', code: 'ERR_KEY_INVALID' })
+  })
+
+  it('signing answers ERR_SIGNER_FAILED; a short key is still a TypeError', async () => {
+    await expect(signRequest(message(), { hmacKey, crypto: failing })).rejects.toMatchObject({ name: 'SignerError', code: 'ERR_SIGNER_FAILED' })
+    await expect(signRequest(message(), { hmacKey: new Uint8Array(8), crypto: failing })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})
