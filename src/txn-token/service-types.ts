@@ -54,7 +54,8 @@ export interface TxnIssuanceDecision {
 /**
  * Authorises one issuance (draft §13.10). Return `false` to refuse (`unauthorized_client`), `true`
  * or `undefined` for the defaults, or a {@link TxnIssuanceDecision}. Throwing refuses too, and any
- * other value (`null`, `0`, `''`) is answered with `server_error`, never a token.
+ * other value (`null`, `0`, `''`) is answered with `server_error`, never a token — as is a decision
+ * with a field of the wrong type (`tctx: null` does not fall back to `request_details`).
  *
  * @example
  * ```ts

@@ -2,7 +2,7 @@ import { codedTypeError } from '../errors/index.js'
 import { assertString } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
 import { bs, utf8 } from '../internal/bytes.js'
-import { parseJSONObject } from '../internal/json.js'
+import { isPlainObject, parseJSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { checkKeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
@@ -61,6 +61,10 @@ function checkDecision(decision: TxnIssuanceDecision, requested: readonly string
     if (replacing) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'policy decision cannot change sub of a replacement Txn-Token')
     assertString(decision.sub, 'policy decision sub')
     if (decision.sub.length > MAX_ID) throw codedTypeError('ERR_INVALID_ARG_VALUE', `policy decision sub must be at most ${MAX_ID} characters`)
+  }
+  // `decision.tctx ?? requestDetails` would turn a null into the client-sent context.
+  for (const name of ['tctx', 'rctx'] as const) {
+    if (decision[name] !== undefined && !isPlainObject(decision[name])) throw codedTypeError('ERR_INVALID_ARG_TYPE', `policy decision ${name} must be a JSON object or undefined`)
   }
   integer(decision.lifetime, 'policy decision lifetime', lifetime, 1, lifetime)
 }

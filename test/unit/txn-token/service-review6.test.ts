@@ -189,3 +189,17 @@ describe('createTxnTokenService (review 6): a broken authenticator', () => {
     }
   })
 })
+
+describe('createTxnTokenService (review 6): policy decisions', () => {
+  it('answers server_error for a decision whose tctx / rctx is null or not an object, never falling back to the client-sent context', async () => {
+    for (const patch of [{ tctx: null }, { rctx: null }, { tctx: 'none' }, { rctx: [] }]) {
+      const f = await txnFixture({ policy: () => patch as never })
+      const err = await refusal(issue(f, { requestDetails: { action: 'SELL', quantity: '1000000' }, requestContext: { req_ip: '6.6.6.6' } }))
+      expect(err, JSON.stringify(patch)).toMatchObject({ error: 'server_error', status: 500 })
+    }
+    // An explicit object still replaces the request's context.
+    const g = await txnFixture({ policy: () => ({ tctx: { action: 'BUY' } }) })
+    const ok = await verifyWith(g, (await issue(g, { requestDetails: { action: 'SELL' } })).txnToken)
+    expect(ok.tctx).toEqual({ action: 'BUY' })
+  })
+})
