@@ -63,7 +63,9 @@ export function signingProblem(c: ParsedCertificate, what: string): string | und
   if (c.keyUsage === undefined) return `${what} has no keyUsage extension`
   if ((c.keyUsage & KU_KEY_CERT_SIGN) === 0) return `${what} keyUsage lacks keyCertSign`
   for (const uri of c.uris) {
-    if (!uri.startsWith('spiffe://')) continue
+    // The scheme compares case-insensitively (SPIFFE-ID §2.4, RFC 3986 §3.1): `SPIFFE://td/path`
+    // is a SPIFFE ID with a path too, and not a valid one, instead of an unrelated URI.
+    if (uri.slice(0, 9).toLowerCase() !== 'spiffe://') continue
     let id: WorkloadIdentifier
     try {
       id = parseIdentifier(uri, 'spiffe')

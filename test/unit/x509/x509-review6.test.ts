@@ -130,3 +130,18 @@ describe('URI name constraints refuse a URI whose host is an IPv4 address (RFC 5
     expect(svid.trustDomain).toBe('123.example.org')
   })
 })
+
+describe('signing-certificate SPIFFE IDs are recognised whatever the case of the scheme (SPIFFE-ID §2.4, X509-SVID §3.2)', () => {
+  it.each(['SPIFFE://example.org/ns/ca', 'Spiffe://example.org/x'])('an intermediate with %s is refused like one with spiffe://', async (uri) => {
+    const root = await issue({ subject: 'CN=root', ca: true, keyUsage: CA_KU, uris: ['spiffe://example.org'] })
+    const intermediate = await issue({ subject: 'CN=sub', issuer: root, ca: true, keyUsage: CA_KU, uris: [uri] })
+    const leaf = await issue({ issuer: intermediate, uris: ['spiffe://example.org/workload'] })
+    const err = await verifyX509SVID([leaf.der, intermediate.der], { bundles: staticX509Bundles({ 'example.org': root.der }), clock }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).code).toBe('ERR_X509_SVID_INVALID')
+    expect((err as VerificationError).reason).toBe('certificate 1 URI SAN is not a valid SPIFFE ID')
+  })
+})
