@@ -33,6 +33,8 @@ export interface RouteContext {
   readonly resumed: (streamId: string) => Promise<void>
   /** The stream's delivery method changed: its queued SETs move to the new method. */
   readonly redirected: (streamId: string, delivery: 'push' | 'poll') => Promise<void>
+  /** Runs `fn` after every earlier call with the same key has finished (read-modify-write of a stream). */
+  readonly exclusive: <T>(key: string, fn: () => Promise<T>) => Promise<T>
 }
 
 const MAX_BODY = 65_536
@@ -142,17 +144,33 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     }
   }
 
+  async function changeStream(o: JSONObject, owner: string, patch: boolean): Promise<Response> {
+    const s = await owned(streamId(o), owner)
+    checkTransmitterSupplied(o, s.config)
+    const config = configure(o, s.config.stream_id, owner, s.config, patch)
+    await ctx.outbox.putStream({ ...s, config })
+    // SETs queued under the old method would otherwise be stranded (poll → push: never pushed,
+    // the poll endpoint now 404s) or given up on (push → poll) instead of delivered. Done on
+    // every update, not only when the method changes here: a move cut short by a store failure
+    // or a crash after the configuration was saved is completed when the receiver repeats it.
+    await ctx.redirected(s.config.stream_id, config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll')
+    return json(config)
+  }
+
   async function stream(request: Request, owner: string): Promise<Response> {
     const url = new URL(request.url)
     switch (request.method) {
       case 'POST': {
         const o = await body(request)
-        const mine = (await ctx.outbox.listStreams()).filter((s) => s.owner === owner)
-        if (mine.length >= ctx.maxStreamsPerReceiver) throw new HttpError(409, 'too many streams for this receiver')
-        const id = crypto.randomUUID().replaceAll('-', '')
-        const config = configure(o, id, owner, undefined, false)
-        await ctx.outbox.putStream({ config, owner, status: 'enabled', subjects: [], excluded: [] })
-        return json(config, 201)
+        // One creation at a time per receiver: concurrent requests all passed the count together.
+        return await ctx.exclusive(`owner:${owner}`, async () => {
+          const mine = (await ctx.outbox.listStreams()).filter((s) => s.owner === owner)
+          if (mine.length >= ctx.maxStreamsPerReceiver) throw new HttpError(409, 'too many streams for this receiver')
+          const id = crypto.randomUUID().replaceAll('-', '')
+          const config = configure(o, id, owner, undefined, false)
+          await ctx.outbox.putStream({ config, owner, status: 'enabled', subjects: [], excluded: [] })
+          return json(config, 201)
+        })
       }
       case 'GET': {
         if (!url.searchParams.has('stream_id')) return json((await ctx.outbox.listStreams()).filter((s) => s.owner === owner).map((s) => s.config))
@@ -161,21 +179,15 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
       case 'PATCH':
       case 'PUT': {
         const o = await body(request)
-        const s = await owned(streamId(o), owner)
-        checkTransmitterSupplied(o, s.config)
-        const config = configure(o, s.config.stream_id, owner, s.config, request.method === 'PATCH')
-        await ctx.outbox.putStream({ ...s, config })
-        // SETs queued under the old method would otherwise be stranded (poll → push: never pushed,
-        // the poll endpoint now 404s) or given up on (push → poll) instead of delivered. Done on
-        // every update, not only when the method changes here: a move cut short by a store failure
-        // or a crash after the configuration was saved is completed when the receiver repeats it.
-        await ctx.redirected(s.config.stream_id, config.delivery.method === DELIVERY_METHODS.push ? 'push' : 'poll')
-        return json(config)
+        return await ctx.exclusive(`stream:${streamId(o)}`, () => changeStream(o, owner, request.method === 'PATCH'))
       }
       case 'DELETE': {
-        const s = await owned(streamId(url.searchParams), owner)
-        await ctx.outbox.deleteStream(s.config.stream_id)
-        return empty(204)
+        const id = streamId(url.searchParams)
+        return await ctx.exclusive(`stream:${id}`, async () => {
+          const s = await owned(id, owner)
+          await ctx.outbox.deleteStream(s.config.stream_id)
+          return empty(204)
+        })
       }
       default:
         return new Response(null, { status: 405, headers: { allow: 'GET, POST, PATCH, PUT, DELETE' } })
@@ -189,6 +201,10 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     }
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'GET, POST' } })
     const o = await body(request)
+    return ctx.exclusive(`stream:${streamId(o)}`, () => changeStatus(o, owner))
+  }
+
+  async function changeStatus(o: JSONObject, owner: string): Promise<Response> {
     const s = await owned(streamId(o), owner)
     if (o.status !== 'enabled' && o.status !== 'paused' && o.status !== 'disabled') throw new HttpError(400, 'status must be enabled, paused or disabled')
     if (o.reason !== undefined && (typeof o.reason !== 'string' || o.reason.length > 1024)) throw new HttpError(400, 'reason must be a string')
@@ -201,6 +217,10 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
   async function subjects(request: Request, owner: string, add: boolean): Promise<Response> {
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
     const o = await body(request)
+    return ctx.exclusive(`stream:${streamId(o)}`, () => changeSubjects(o, owner, add))
+  }
+
+  async function changeSubjects(o: JSONObject, owner: string, add: boolean): Promise<Response> {
     const s = await owned(streamId(o), owner)
     let subject
     try {
@@ -233,6 +253,11 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
   async function verification(request: Request, owner: string): Promise<Response> {
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
     const o = await body(request)
+    // One at a time per stream: concurrent requests all passed the interval and backlog checks.
+    return ctx.exclusive(`stream:${streamId(o)}`, () => requestVerification(o, owner))
+  }
+
+  async function requestVerification(o: JSONObject, owner: string): Promise<Response> {
     const s = await owned(streamId(o), owner)
     if (o.state !== undefined && (typeof o.state !== 'string' || o.state.length > 1024)) throw new HttpError(400, 'state must be a string')
     const t = ctx.now()

@@ -279,6 +279,21 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   let wake: (() => void) | undefined
   let passing: Promise<DeliveryReport> | undefined
   let lastStamp = -Infinity
+  const locks = new Map<string, Promise<void>>()
+
+  /**
+   * Runs `fn` once every earlier call with the same key has settled. Stream changes are
+   * read-modify-write of one stored record: concurrent ones (two subjects added, a status change)
+   * overwrote each other, and concurrent requests all passed a limit checked before the write.
+   * Within this instance only; instances sharing a store can still interleave.
+   */
+  function exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (locks.get(key) ?? Promise.resolve()).then(fn)
+    const tail = run.then(() => undefined, () => undefined)
+    locks.set(key, tail)
+    void tail.then(() => { if (locks.get(key) === tail) locks.delete(key) })
+    return run
+  }
 
   const metadata: TransmitterMetadata = Object.freeze({
     spec_version: '1_0',
@@ -360,13 +375,15 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   async function updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
     if (status !== 'enabled' && status !== 'paused' && status !== 'disabled') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'status must be enabled, paused or disabled')
     if (reason !== undefined) assertString(reason, 'reason')
-    const stored = await outbox.getStream(streamId)
-    if (stored === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
-    // The reason belongs to this change: an earlier status's reason must not outlive it.
-    const { reason: _previous, ...stream } = stored
-    await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
-    await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
-    if (status === 'enabled') await ctx.resumed(streamId)
+    await exclusive(`stream:${streamId}`, async () => {
+      const stored = await outbox.getStream(streamId)
+      if (stored === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
+      // The reason belongs to this change: an earlier status's reason must not outlive it.
+      const { reason: _previous, ...stream } = stored
+      await outbox.putStream({ ...stream, status, ...(reason === undefined ? {} : { reason }) })
+      await control(streamId, 'stream-updated', reason === undefined ? { status } : { status, reason })
+      if (status === 'enabled') await ctx.resumed(streamId)
+    })
   }
 
   /** Disables a stream whose receiver does not take delivery (its queued SETs stay for it). */
@@ -460,6 +477,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     kid: options.signer.kid,
     alg: options.signer.alg,
     verify: (streamId, state) => control(streamId, 'verification', state === undefined ? {} : { state }),
+    exclusive,
     waitForEvents(streamId, ms, signal) {
       // A client gone before the wait starts (its signal already aborted) is not held either.
       if (signal?.aborted === true) return Promise.resolve()

@@ -211,3 +211,36 @@ describe('a failed push keeps the stream in order under jitter', () => {
     expect(order).toEqual([a, a, b])
   })
 })
+
+describe('limits hold for concurrent requests', () => {
+  it('maxStreamsPerReceiver: concurrent creations do not pass the limit together', async () => {
+    const { call, outbox } = make(undefined, { maxStreamsPerReceiver: 2 })
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })))
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(2)
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(18)
+    expect(await outbox.listStreams()).toHaveLength(2)
+  })
+
+  it('verification: concurrent requests queue no more SETs than the limits allow', async () => {
+    const { call, outbox } = make(undefined, { minVerificationInterval: 60 })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call('POST', 'verify', { stream_id: s.stream_id })))
+    expect(answers.filter((a) => a.status === 204)).toHaveLength(1)
+    expect(await outbox.queued!(s.stream_id)).toBe(1)
+  })
+
+  it('subjects added at the same time are all kept, and a status change made meanwhile is not undone', async () => {
+    const { call, outbox, transmitter } = make(undefined, { defaultSubjects: 'NONE' })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const adds = Array.from({ length: 10 }, (_, i) => call('POST', 'subjects/add', { stream_id: s.stream_id, subject: { format: 'opaque', id: `u${i}` } }))
+    const pause = call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })
+    const disable = transmitter.updateStatus(s.stream_id, 'disabled', 'maintenance')
+    expect((await Promise.all(adds)).map((a) => a.status)).toEqual(Array(10).fill(200))
+    await pause
+    await disable
+    const stored = (await outbox.getStream(s.stream_id))!
+    expect(stored.subjects).toHaveLength(10)
+    // Whichever change came last, none was undone by a subject write made from an older copy.
+    expect(['paused', 'disabled']).toContain(stored.status)
+  })
+})
