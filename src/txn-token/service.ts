@@ -244,7 +244,8 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     const requestDetails = contextParam(form, 'request_details', maxContextBytes)
     const { subject, replacing } = await subjectOf(subjectTokenType, subjectToken, { client, request, replayCache })
     const now = nowSeconds(clock)
-    if (subject.expiresAt !== undefined && !(typeof subject.expiresAt === 'number' && subject.expiresAt > now)) {
+    const expiresAt = subject.expiresAt // read once: the policy below sees (and could change) `subject`
+    if (expiresAt !== undefined && !(typeof expiresAt === 'number' && expiresAt > now)) {
       throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
     }
     if (subject.scopes === undefined) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'the subject token scope cannot be determined')
@@ -268,7 +269,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     // Checked again once the policy has answered: a slow policy must not let a token be issued for
     // (or replace) a subject token that has expired meanwhile (§6, §13.15).
     const issuedAt = policy === undefined ? now : nowSeconds(clock)
-    if (subject.expiresAt !== undefined && subject.expiresAt <= issuedAt) {
+    if (expiresAt !== undefined && expiresAt <= issuedAt) {
       throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
     }
     const scope = decision.scope ?? requested
