@@ -114,7 +114,8 @@ export interface JWTTokenVerifierOptions {
  * @returns a {@link TokenVerifier}.
  * @throws TypeError for bad options (`ERR_INVALID_ARG_VALUE` for a `clockTolerance` outside [0, 3600] or a
  *   `maxTokenBytes` outside [0, 1 MiB], NaN and Infinity included; for both or neither of `keys` and
- *   `issuerKeys`, or an `issuerKeys` without an entry for a listed issuer). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
+ *   `issuerKeys`, an `issuerKeys` without an entry for a listed issuer, or an `audience` or `typ` that
+ *   is empty or holds a non-string). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
  *   (structure, claims, issuer, audience), `ERR_TOKEN_EXPIRED`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
  *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`.
  *
@@ -157,10 +158,13 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
   }
   const algorithms = algorithmsOption(options.algorithms, 'options.algorithms')
   const aud = options.audience
-  if (typeof aud !== 'function' && !(typeof aud === 'string' && aud.length > 0) && !(Array.isArray(aud) && aud.length > 0)) {
-    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience is required')
+  const nonEmptyStrings = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x.length > 0)
+  if (typeof aud !== 'function' && !(typeof aud === 'string' && aud.length > 0) && !nonEmptyStrings(aud)) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience must be a non-empty string, a list of them or a function')
   }
   const typ = options.typ === undefined ? undefined : typeof options.typ === 'string' ? [options.typ] : options.typ
+  // An empty or non-string typ would refuse every token, as if the verifier were broken.
+  if (typ !== undefined && !nonEmptyStrings(typ)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.typ must be a non-empty string or a list of them')
   if (options.crypto !== undefined) {
     checkObject(options.crypto, 'options.crypto')
     checkObject(options.crypto.subtle, 'options.crypto.subtle')

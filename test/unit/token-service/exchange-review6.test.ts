@@ -240,3 +240,15 @@ describe('client credentials: policy options are checked at construction', () =>
     expect(() => createClientCredentialsHandler({ ...common, policy: { targets: () => true, scopes: () => [], defaultTarget: CALENDAR, senderConstrain: false } })).not.toThrow()
   })
 })
+
+describe('createJWTTokenVerifier: audience and typ are checked at construction', () => {
+  it('an empty or non-string typ or audience entry is a coded TypeError (every token was refused at run time)', async () => {
+    const idp = await oauthTestSigner('ES256', 'idp')
+    for (const extra of [{ typ: '' }, { typ: [] }, { typ: [5] }, { typ: 5 }, { audience: [5] }, { audience: [''] }, { audience: [STS, null] }]) {
+      expect(() => createJWTTokenVerifier({ issuer: IDP, keys: [idp.jwk], audience: STS, ...(extra as object) }), JSON.stringify(extra)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+      )
+    }
+    expect(() => createJWTTokenVerifier({ issuer: IDP, keys: [idp.jwk], audience: [STS, 'other'], typ: ['at+jwt', 'jwt'] })).not.toThrow()
+  })
+})
