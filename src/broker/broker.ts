@@ -46,8 +46,8 @@ import type { BrokerMode, CredentialBroker, CredentialBrokerOptions } from './ty
  * @returns the {@link CredentialBroker} handler. It answers every failure (401/403/413/429/502/503)
  *   and rejects only for a non-`Request` argument (coded `TypeError`).
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including
- *   capability tokens shorter than 32 characters, policy entries that are not exact origins, and
- *   policy members the policy does not define).
+ *   capability tokens shorter than 32 characters, policy entries that are not exact origins,
+ *   policy members the policy does not define, and a `crypto` without `subtle` or `randomUUID`).
  *
  * @example
  * ```ts
@@ -72,6 +72,13 @@ export function createCredentialBroker(options: CredentialBrokerOptions): Creden
   assertObject(options, 'options')
   if (options.clock !== undefined) assertFunction(options.clock, 'options.clock')
   const clock: Clock = options.clock ?? systemClock
+  if (options.crypto !== undefined) {
+    // Used for request ids (randomUUID) and capability digests (subtle): a provider lacking either
+    // would fail every request instead of this call.
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+    assertFunction(options.crypto.randomUUID, 'options.crypto.randomUUID')
+  }
   const crypto = options.crypto ?? globalThis.crypto
   if (options.proof !== 'wpt' && options.proof !== 'httpsig') throw codedTypeError('ERR_INVALID_ARG_VALUE', "options.proof must be 'wpt' or 'httpsig'")
   assertFunction(options.audit, 'options.audit')
