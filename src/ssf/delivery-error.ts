@@ -81,10 +81,9 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return Object.freeze({ err, description })
 }
 
-/** Builds the RFC 8935 400 response for a rejected SET. */
-export function deliveryErrorResponse(error: DeliveryError, status = 400): Response {
-  return new Response(JSON.stringify({ err: error.err, description: error.description }), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  })
+/** Builds the RFC 8935 400 response for a rejected SET (`challenge`: a 401's WWW-Authenticate). */
+export function deliveryErrorResponse(error: DeliveryError, status = 400, challenge?: string): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }
+  if (challenge !== undefined) headers['www-authenticate'] = challenge
+  return new Response(JSON.stringify({ err: error.err, description: error.description }), { status, headers })
 }

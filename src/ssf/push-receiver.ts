@@ -83,8 +83,8 @@ export interface PushReceiverOptions {
  * jti dedupe, then your durable handler, and `202 Accepted` only after it resolved.
  *
  * Responses: 202 (processed, or a duplicate of a processed SET); 400 `{"err","description"}` with
- * the RFC 8935 codes for a rejected SET; 401 `authentication_failed` for a wrong or missing
- * Authorization header; 405 for another method; 415 for another content type; 503 (with
+ * the RFC 8935 codes for a rejected SET; 401 `authentication_failed` (with a `WWW-Authenticate`
+ * challenge naming the configured scheme) for a wrong or missing Authorization header; 405 for another method; 415 for another content type; 503 (with
  * `Retry-After`) when the dedupe store failed, the key source failed or another delivery of the
  * same SET holds its lease; 500 when the handler threw (the transmitter retries both).
  *
@@ -119,6 +119,9 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 65_536, { min: 256, integer: true })
   const leaseSeconds = optionalNumber(options.leaseSeconds, 'options.leaseSeconds', DEFAULT_LEASE_SECONDS, { min: 1, max: 3600, integer: true })
   const { authorization, onEvent, onError } = options
+  // RFC 9110 §11.6.1: a 401 carries a WWW-Authenticate challenge: the scheme of the configured
+  // value (the token before its first space, e.g. Bearer), else Bearer — never the secret itself.
+  const challenge = authorization === undefined ? undefined : (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?= )/.exec(authorization)?.[0] ?? 'Bearer')
   const inFlight = new Map<string, Promise<Response>>()
   const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
 
@@ -162,7 +165,7 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
         if (got === null || !timingSafeEqualString(got, authorization)) {
           // Reported too: failed authentications are what a monitor most wants to hear about.
           report(new VerificationError('ERR_SSF_UNAUTHENTICATED', got === null ? 'push delivery without an Authorization header' : 'push delivery with a wrong Authorization header'), request)
-          return deliveryErrorResponse({ err: 'authentication_failed', description: 'The transmitter could not be authenticated.' }, 401)
+          return deliveryErrorResponse({ err: 'authentication_failed', description: 'The transmitter could not be authenticated.' }, 401, challenge)
         }
       }
       if (mediaType(request.headers.get('content-type')) !== 'application/secevent+jwt') {

@@ -208,3 +208,17 @@ describe('poll receiver: a handler that hangs', () => {
     expect(bodies[1]!.ack?.sort()).toEqual(['next', 'slow'])
   })
 })
+
+describe('push receiver 401', () => {
+  it('carries a WWW-Authenticate challenge with the configured scheme (RFC 9110 §15.5.2), never the secret', async () => {
+    const token = await mintSET(key.signer)
+    const answer = async (authorization: string) => createPushReceiver({ verify: verifyOptions(key), authorization, replayCache: createMemoryDedupeCache(), onEvent: () => {} })(
+      new Request('https://rx.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt', authorization: 'Bearer wrong' }, body: token }))
+    const bearer = await answer('Bearer push-secret')
+    expect(bearer.status).toBe(401)
+    expect(bearer.headers.get('www-authenticate')).toBe('Bearer')
+    expect(await bearer.json()).toMatchObject({ err: 'authentication_failed' })
+    expect((await answer('Basic dXNlcjpwYXNz')).headers.get('www-authenticate')).toBe('Basic')
+    expect((await answer('raw-shared-secret')).headers.get('www-authenticate')).toBe('Bearer')
+  })
+})
