@@ -72,8 +72,9 @@ export function toActor(act: Record<string, unknown>): Actor {
   if (iss !== undefined && (typeof iss !== 'string' || iss.length === 0)) throw malformed('an act claim has a non-string "iss"')
   const clientId = act.client_id
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId.length === 0)) throw malformed('an act claim has a non-string "client_id"')
-  const claims: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(act)) if (k !== 'act') claims[k] = v
+  // fromEntries defines own properties: assigning claims['__proto__'] would instead have made an
+  // act member named "__proto__" the object's prototype (its members readable as if claims).
+  const claims: Record<string, unknown> = Object.fromEntries(Object.entries(act).filter(([k]) => k !== 'act'))
   return Object.freeze({ sub, iss, clientId, trustDomain: actorTrustDomain(sub), claims: Object.freeze(claims) })
 }
 

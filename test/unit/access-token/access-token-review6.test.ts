@@ -19,3 +19,17 @@ describe('confirmation option is checked at construction', () => {
     expect(() => createAccessTokenVerifier({ ...base, confirmation: { jwk: { kty: 'EC', crv: 'P-256', x: 'a', y: 'b' } as never } })).not.toThrow()
   })
 })
+
+describe('delegation chain: an act member named "__proto__" is an ordinary claim', () => {
+  it('is kept as an own claim, never becomes the prototype of Actor.claims, and survives re-minting', async () => {
+    const { delegationChain } = await import('../../../src/access-token/index.js')
+    const { chainToAct } = await import('../../../src/access-token/actor.js')
+    const claims = JSON.parse('{"sub":"alice","act":{"sub":"agent","__proto__":{"tenant":"acme"},"act":{"sub":"planner"}}}') as Record<string, unknown>
+    const [current] = delegationChain(claims)
+    expect(Object.getPrototypeOf(current!.claims)).toBe(Object.prototype)
+    expect((current!.claims as Record<string, unknown>).tenant).toBeUndefined()
+    expect(Object.hasOwn(current!.claims, '__proto__')).toBe(true)
+    expect(Object.isFrozen(current!.claims)).toBe(true)
+    expect(JSON.stringify(chainToAct(delegationChain(claims)))).toBe(JSON.stringify(claims.act))
+  })
+})
