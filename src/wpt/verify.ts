@@ -340,6 +340,12 @@ async function checkWPT(token: string, policy: WPTPolicy, request: CheckedReques
   }
   // Step 9: jti replay, per sender, remembered until exp (+ tolerance).
   if (request.beforeReplay !== undefined) await request.beforeReplay()
+  // The checks above may have waited (a request body trickled in for the Content-Digest check):
+  // a proof or WIT that expired meanwhile is refused now. Claimed with an expiry already past, the
+  // jti would not be remembered (cache contract), so copies finishing late would all pass.
+  const later = nowExactSeconds(policy.clock)
+  if (later - tolerance >= exp) throw new VerificationError('ERR_TOKEN_EXPIRED', 'WPT expired while the request was verified', { claim: 'exp' })
+  if (typeof witExp === 'number' && later - tolerance >= witExp) throw new VerificationError('ERR_WIT_EXPIRED', 'the WIT expired while the request was verified', { claim: 'exp' })
   if (policy.replayCache !== undefined) await claimReplay(policy.replayCache, replayKey('wpt', wit.id, jti), exp + tolerance)
 
   return Object.freeze({
