@@ -196,7 +196,8 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
     const reason = `ssf:${event.type}`
     const { exact, principal } = keysOf(event.subject, scope === 'session')
     const push = (entry: RevocationEntry): void => {
-      const id = JSON.stringify([entry.sub, entry.jti, entry.jkt, entry.sid])
+      // issuedBefore is part of it: a later event's wider cutoff for the same key is not a duplicate.
+      const id = JSON.stringify([entry.sub, entry.jti, entry.jkt, entry.sid, entry.issuedBefore])
       if (seen.has(id) || entry.until <= now) return
       seen.add(id)
       out.push(Object.freeze(entry))

@@ -222,3 +222,19 @@ describe('push receiver 401', () => {
     expect((await answer('raw-shared-secret')).headers.get('www-authenticate')).toBe('Bearer')
   })
 })
+
+describe('revocationsFromEvent: several events about one subject', () => {
+  it('keeps the later issuedBefore of a second event instead of dropping it as a duplicate', async () => {
+    const token = await mintSET(key.signer, baseClaims({
+      events: {
+        [EVENT_TYPE_URIS['credential-change']]: { credential_type: 'app', change_type: 'revoke', event_timestamp: NOW },
+        [EVENT_TYPE_URIS['credential-compromise']]: { credential_type: 'app', event_timestamp: NOW + 3 },
+      },
+    }))
+    const s = await verifySET(token, verifyOptions(key, { allowEventAliases: true }))
+    const store = createMemoryRevocationStore({ clock: () => (NOW + 5) * 1000 })
+    await applyToStore(store, { clock })(s, { delivery: 'push' })
+    // A credential issued at NOW + 2 is covered by the credential-compromise event.
+    expect(await store.check({ sub: AGENT.uri }, NOW + 2)).toBeDefined()
+  })
+})
