@@ -69,3 +69,16 @@ describe('held and polled SETs keep their order over Redis (SSF 1.0 §8.1.2.1)',
     expect(Object.keys(polled.sets)).toEqual(emitted)
   })
 })
+
+describe('Redis outbox failed(limit)', () => {
+  it('returns none for 0 (LRANGE -0 -1 is the whole list) and refuses NaN with a coded TypeError', async () => {
+    const outbox = createRedisOutbox({ command: redis().newCommand(), prefix: 'review6:' })
+    for (const jti of ['a', 'b']) {
+      await outbox.enqueue({ jti, streamId: 's', token: 't', delivery: 'poll', control: false, createdAt: 1, attempts: 0, nextAttemptAt: 1 })
+      await outbox.fail('s', jti, 'receiver: invalid_request', 2)
+    }
+    expect((await outbox.failed(1)).map((f) => f.jti)).toEqual(['b'])
+    expect(await outbox.failed(0)).toEqual([])
+    await expect(outbox.failed(Number.NaN)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})

@@ -94,7 +94,7 @@ export interface OutboxStore {
   remove(streamId: string, jtis: readonly string[]): Promise<void>
   /** Moves an entry of `streamId` to the failed list with `error`. */
   fail(streamId: string, jti: string, error: string, now: number): Promise<void>
-  /** The most recent failed entries (newest last). */
+  /** The most recent failed entries (newest last), at most `limit` (a non-negative integer, default 100). */
   failed(limit?: number): Promise<readonly FailedEntry[]>
   putStream(stream: StoredStream): Promise<void>
   getStream(streamId: string): Promise<StoredStream | undefined>
@@ -250,7 +250,9 @@ export function createMemoryOutbox(options: MemoryOutboxOptions = {}): OutboxSto
       if (failedList.length > maxFailed) failedList.splice(0, failedList.length - maxFailed)
     },
     async failed(limit = 100): Promise<readonly FailedEntry[]> {
-      return failedList.slice(-limit).map(clone)
+      // slice(-0) is the whole list, and NaN / negative / fractional limits other odd slices.
+      optionalNumber(limit, 'limit', 100, { min: 0, integer: true })
+      return limit === 0 ? [] : failedList.slice(-limit).map(clone)
     },
     async putStream(stream: StoredStream): Promise<void> {
       streams.set(stream.config.stream_id, clone(stream))

@@ -150,6 +150,9 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       await call(['EVAL', FAIL, '5', ENTRIES, q(streamId), DUE, FAILED, c(streamId), jti, head, String(maxFailed)])
     },
     async failed(limit = 100): Promise<readonly FailedEntry[]> {
+      // LRANGE -0 -1 is the whole list; NaN or a fraction made Redis fail the call.
+      optionalNumber(limit, 'limit', 100, { min: 0, integer: true })
+      if (limit === 0) return []
       return strings(await call(['LRANGE', FAILED, String(-limit), '-1']), 'LRANGE failed').map((v) => parse<FailedEntry>(v, 'failed entry'))
     },
     async putStream(stream: StoredStream): Promise<void> {

@@ -143,7 +143,10 @@ export interface Transmitter {
   /** Runs {@link Transmitter.deliver} in a loop (and right after each emit). */
   start(): void
   stop(): Promise<void>
-  /** SETs given up on. */
+  /**
+   * SETs given up on, the most recent last, at most `limit` (default 100). Rejects with TypeError
+   * `ERR_INVALID_ARG_*` when `limit` is not a non-negative integer.
+   */
   failed(limit?: number): Promise<readonly FailedEntry[]>
 }
 
@@ -535,6 +538,10 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       loop = undefined
       await passing?.catch(() => undefined)
     },
-    failed: (limit?: number) => outbox.failed(limit),
+    async failed(limit?: number): Promise<readonly FailedEntry[]> {
+      // Checked here too: a custom OutboxStore need not.
+      optionalNumber(limit, 'limit', 100, { min: 0, integer: true })
+      return outbox.failed(limit)
+    },
   })
 }

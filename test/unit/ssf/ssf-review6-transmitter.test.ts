@@ -244,3 +244,22 @@ describe('limits hold for concurrent requests', () => {
     expect(['paused', 'disabled']).toContain(stored.status)
   })
 })
+
+describe('failed(limit)', () => {
+  it('returns at most limit entries (none for 0) and refuses a limit that is not a non-negative integer', async () => {
+    const outbox = createMemoryOutbox()
+    const e = (jti: string) => ({ jti, streamId: 's', token: 't', delivery: 'poll' as const, control: false, createdAt: 1, attempts: 0, nextAttemptAt: 1 })
+    for (const jti of ['a', 'b', 'c']) {
+      await outbox.enqueue(e(jti))
+      await outbox.fail('s', jti, 'receiver: invalid_request', 2)
+    }
+    const { transmitter } = make(outbox)
+    expect((await transmitter.failed(2)).map((f) => f.jti)).toEqual(['b', 'c'])
+    expect(await transmitter.failed(0)).toEqual([])
+    expect(await outbox.failed(0)).toEqual([])
+    for (const bad of [Number.NaN, -1, 1.5, '2']) {
+      await expect(transmitter.failed(bad as never)).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) })
+      await expect(outbox.failed(bad as never)).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) })
+    }
+  })
+})
