@@ -65,3 +65,12 @@ describe('workloadAuthInterceptor: credential fields and redirects it does not f
     })
   }
 })
+
+describe('workloadAuthInterceptor options', () => {
+  it('refuses a crypto option without subtle when it is created, not on the first request with a body', () => {
+    for (const crypto of [{}, 'webcrypto', { subtle: null }]) {
+      expect(() => workloadAuthInterceptor(credentials, { origins: 'https://api.example.com', crypto: crypto as never })).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_(TYPE|VALUE)$/) }))
+    }
+    expect(typeof workloadAuthInterceptor(credentials, { origins: 'https://api.example.com', crypto: globalThis.crypto })).toBe('function')
+  })
+})

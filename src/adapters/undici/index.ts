@@ -131,6 +131,10 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
   if (options.contentDigest !== undefined && typeof options.contentDigest !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.contentDigest must be a boolean')
   const digest = options.contentDigest !== false
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
   const crypto = options.crypto
 
   /** The next dispatch and the credential values the caller set (which a redirect follower keeps). */
