@@ -344,10 +344,20 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   }
 
   async function emit(event: EmitEvent, subject: SubjectId, o: EmitOptions = {}): Promise<readonly EmittedSET[]> {
-    const { uri, payload } = eventInput(event)
+    const { uri, payload: input } = eventInput(event)
+    // Validate what will be signed: the JSON form (a toJSON method or a function member made the
+    // checked object and the sent one differ, or failed with an uncoded DataCloneError).
+    let payload: Record<string, unknown>
+    let wireSubject: SubjectId
+    try {
+      payload = JSON.parse(JSON.stringify(input)) as Record<string, unknown>
+      wireSubject = JSON.parse(JSON.stringify(subject) ?? 'null') as SubjectId
+    } catch (cause) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'event and subject must be JSON-serialisable', cause)
+    }
     let parsedSubject: SubjectId
     try {
-      parsedSubject = parseSubjectId(subject)
+      parsedSubject = parseSubjectId(wireSubject)
       parseEvent(uri, structuredClone(payload), parsedSubject)
     } catch (cause) {
       if (cause instanceof VerificationError) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event or subject is invalid: ${cause.message}`, cause)
@@ -370,7 +380,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
         await disable(stream.config.stream_id, `more than ${maxQueued} undelivered events: the receiver is not taking delivery`)
         continue
       }
-      out.push(await sign(stream, uri, payload, subject, false, o))
+      out.push(await sign(stream, uri, payload, wireSubject, false, o))
     }
     return Object.freeze(out)
   }

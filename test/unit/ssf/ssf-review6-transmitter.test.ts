@@ -263,3 +263,18 @@ describe('failed(limit)', () => {
     }
   })
 })
+
+describe('emit validates the JSON it signs', () => {
+  it('refuses a member JSON cannot carry with a coded TypeError, and signs the subject it checked', async () => {
+    const pushedSets: string[] = []
+    const { call, transmitter } = make(undefined, { fetch: async (_u: unknown, init?: RequestInit) => { pushedSets.push(String(init?.body)); return new Response(null, { status: 202 }) } })
+    await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    await expect(transmitter.emit({ type: 'session-revoked', extra: 1n } as never, AGENT)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(transmitter.emit({ type: 'session-revoked', nested: { f: () => 1 } } as never, AGENT)).resolves.toHaveLength(1)
+    // Checked as an opaque subject, serialised as something else: refused, not sent invalid.
+    const sneaky = { format: 'opaque', id: 'x', toJSON: () => ({ format: 'opaque' }) }
+    await expect(transmitter.emit({ type: 'session-revoked' }, sneaky as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    await transmitter.deliver()
+    expect(pushedSets).toHaveLength(1)
+  })
+})
