@@ -17,6 +17,24 @@ export type ECDSAAlgorithm = 'ES256' | 'ES384' | 'ES512'
 
 const WIDTH: Readonly<Record<ECDSAAlgorithm, number>> = Object.freeze({ ES256: 32, ES384: 48, ES512: 66 })
 
+// The group order n of each curve (SEC 2 §2.4.2, §2.5.1, §2.6.1), big-endian at the JOSE width:
+// r and s of a signature lie in [1, n − 1] (SEC 1 §4.1.3), anything else verifies nowhere.
+const hexBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16))
+const ORDER: Readonly<Record<ECDSAAlgorithm, Uint8Array>> = Object.freeze({
+  ES256: hexBytes('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
+  ES384: hexBytes('ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'),
+  ES512: hexBytes(`01ff${'ff'.repeat(28)}fffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409`),
+})
+
+/** Whether `value[offset..offset+n.length)` is below `n` (both big-endian, same width). */
+function belowOrder(value: Uint8Array, offset: number, n: Uint8Array): boolean {
+  for (let i = 0; i < n.length; i++) {
+    const a = value[offset + i]!
+    if (a !== n[i]) return a < n[i]!
+  }
+  return false
+}
+
 function widthOf(alg: unknown): number {
   if (typeof alg !== 'string' || !Object.hasOwn(WIDTH, alg)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'alg must be ES256, ES384 or ES512')
   return WIDTH[alg as ECDSAAlgorithm]
@@ -69,7 +87,8 @@ function readInteger(der: Uint8Array, at: number, out: Uint8Array, offset: numbe
  * @param alg - `ES256`, `ES384` or `ES512`.
  * @returns the 64-, 96- or 132-byte JOSE signature.
  * @throws `SignerError` `ERR_SIGNER_FAILED` for anything that is not strict DER: trailing bytes,
- * non-minimal or inconsistent lengths, negative, zero or over-long integers;
+ * non-minimal or inconsistent lengths, negative, zero or over-long integers, or an `r` or `s` not
+ * below the curve order (SEC 1 §4.1.3: no verifier accepts such a signature);
  * TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a non-`Uint8Array` or another `alg`.
  *
  * @example
@@ -89,6 +108,8 @@ export function derToJoseSignature(der: Uint8Array, alg: ECDSAAlgorithm): Uint8A
   const afterR = readInteger(der, start, out, 0, width)
   const afterS = readInteger(der, afterR, out, width, width)
   if (afterS !== der.length) fail('unexpected bytes inside the SEQUENCE')
+  const n = ORDER[alg]
+  if (!belowOrder(out, 0, n) || !belowOrder(out, width, n)) fail('INTEGER is not below the curve order')
   return out
 }
 

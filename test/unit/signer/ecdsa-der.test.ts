@@ -67,8 +67,8 @@ describe('derToJoseSignature fixed vectors', () => {
     expect(toHex(joseToDerSignature(hex(r + s), 'ES512'))).toBe(toHex(der))
   })
 
-  it('accepts the largest 32-byte integers for ES256', () => {
-    const v = 'ff'.repeat(32)
+  it('accepts the largest integers below the ES256 curve order (n - 1)', () => {
+    const v = 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550'
     const der = hex(`30 46 02 21 00 ${v} 02 21 00 ${v}`)
     expect(toHex(derToJoseSignature(der, 'ES256'))).toBe(v + v)
   })
