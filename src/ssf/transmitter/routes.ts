@@ -208,7 +208,10 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     const s = await owned(streamId(o), owner)
     if (o.status !== 'enabled' && o.status !== 'paused' && o.status !== 'disabled') throw new HttpError(400, 'status must be enabled, paused or disabled')
     if (o.reason !== undefined && (typeof o.reason !== 'string' || o.reason.length > 1024)) throw new HttpError(400, 'reason must be a string')
-    const next: StoredStream = { config: s.config, owner, status: o.status, subjects: s.subjects, excluded: s.excluded, ...(o.reason === undefined ? {} : { reason: o.reason as string }) }
+    // Everything else kept (lastVerificationAt too: dropping it let a status update reset the
+    // verification rate limit); the reason belongs to this change.
+    const { reason: _previous, ...rest } = s
+    const next: StoredStream = { ...rest, status: o.status, ...(o.reason === undefined ? {} : { reason: o.reason as string }) }
     await ctx.outbox.putStream(next)
     if (next.status === 'enabled' && s.status !== 'enabled') await ctx.resumed(s.config.stream_id)
     return json(o.reason === undefined ? { stream_id: s.config.stream_id, status: o.status } : { stream_id: s.config.stream_id, status: o.status, reason: o.reason })

@@ -278,3 +278,14 @@ describe('emit validates the JSON it signs', () => {
     expect(pushedSets).toHaveLength(1)
   })
 })
+
+describe('min_verification_interval (SSF 1.0 §8.1.4.2)', () => {
+  it('is not reset by a status update', async () => {
+    const { call } = make(undefined, { minVerificationInterval: 60 })
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    expect((await call('POST', 'verify', { stream_id: s.stream_id })).status).toBe(204)
+    expect((await call('POST', 'verify', { stream_id: s.stream_id })).status).toBe(429)
+    expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'enabled' })).status).toBe(200)
+    expect((await call('POST', 'verify', { stream_id: s.stream_id })).status).toBe(429)
+  })
+})
