@@ -89,9 +89,9 @@ function field(headers: Headers, name: string): string | undefined {
  * @param options - see {@link LocalCredentialsOptions}.
  * @returns frozen {@link OutboundCredentials}; printing or serialising it shows no key or token.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including a
- *   compact WIT whose `cnf.jwk.alg` differs from the signer's). `authorize` rejects with the WIT
- *   source's errors (`ERR_WIT_EXPIRED` …), `SignerError` from the signer, or a coded `TypeError`
- *   for a malformed request.
+ *   compact WIT whose `cnf.jwk.alg` differs from the signer's, and a `crypto` without `subtle`).
+ *   `authorize` rejects with the WIT source's errors (`ERR_WIT_EXPIRED` …), `SignerError` from the
+ *   signer, or a coded `TypeError` for a malformed request.
  *
  * @example
  * ```ts
@@ -116,6 +116,10 @@ export function localCredentials(options: LocalCredentialsOptions): OutboundCred
   if (options.signResponse !== undefined && typeof options.signResponse !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signResponse must be a boolean')
   if (options.signResponse === true && proof !== 'httpsig') throw codedTypeError('ERR_INVALID_ARG_VALUE', "options.signResponse needs proof: 'httpsig'")
   if (options.clock !== undefined) assertFunction(options.clock, 'options.clock')
+  if (options.crypto !== undefined) {
+    assertObject(options.crypto, 'options.crypto')
+    assertObject(options.crypto.subtle, 'options.crypto.subtle')
+  }
   const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 3600, integer: true })
   let source: WITSource
   if (typeof options.wit === 'string') {

@@ -66,6 +66,8 @@ describe('localCredentials', () => {
     expect(bad({ signer: other, wit: agent.wit, proof: 'wpt' })).toThrow(/cnf\.jwk\.alg/)
     expect(bad({ signer: agent.signer, wit: 'not-a-wit', proof: 'wpt' })).toThrow(TypeError)
     expect(bad({ signer: agent.signer, wit: agent.wit, proof: 'wpt', lifetime: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    // Review 6: a crypto without subtle is refused here, not by every authorize call.
+    for (const crypto of [{}, 'webcrypto']) expect(bad({ signer: agent.signer, wit: agent.wit, proof: 'httpsig', crypto })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     const credentials = localCredentials({ signer: agent.signer, wit: agent.wit, proof: 'httpsig' })
     const h = new Headers()
     await expect(credentials.authorize({ method: 'G ET', url: URL_, headers: h })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
