@@ -98,8 +98,9 @@ function contextOption(value: unknown, name: string): Readonly<Record<string, un
  * @param options - `signer`, `trustDomain`, `lifetime`, `notAfter`, `clock`.
  * @returns the compact JWS.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad claims or options
- *   (missing `sub`/`scope`/`req_wl`, a `sub`/`req_wl`/`txn` over 1024 characters, `aud`/`iat`/`exp`
- *   given, a lifetime over 3600 s, a token that would already be expired); SignerError from the signer.
+ *   (missing `sub`/`scope`/`req_wl`, a `sub`/`req_wl`/`txn` over 1024 characters, an `iss`/`jti`
+ *   that is not a non-empty string, `aud`/`iat`/`exp` given, a lifetime over 3600 s, a token that
+ *   would already be expired); SignerError from the signer.
  *
  * @example
  * ```ts
@@ -126,6 +127,8 @@ export async function createTxnToken(claims: CreateTxnTokenClaims, options: Crea
   const txn = claims.txn ?? crypto.randomUUID()
   assertString(txn, 'claims.txn')
   identifierLength(txn, 'claims.txn')
+  // Verifiers read these as non-empty strings when present.
+  for (const name of ['iss', 'jti']) if (claims[name] !== undefined) assertString(claims[name], `claims.${name}`)
   const payload: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(claims)) if (v !== undefined) payload[k] = v
   const iat = nowSeconds(options.clock)

@@ -203,3 +203,15 @@ describe('createTxnTokenService (review 6): policy decisions', () => {
     expect(ok.tctx).toEqual({ action: 'BUY' })
   })
 })
+
+describe('createTxnToken (review 6): further claims', () => {
+  it('refuses an iss or jti that is not a non-empty string (every verifier would refuse the token)', async () => {
+    const f = await txnFixture()
+    const options = { signer: f.tts, trustDomain: TRUST_DOMAIN, clock: f.clock.now }
+    const base = { sub: 'user-42', scope: 'trade.stocks', req_wl: GATEWAY }
+    for (const patch of [{ iss: 42 }, { iss: '' }, { jti: { id: 1 } }, { jti: '' }]) {
+      await expect(createTxnToken({ ...base, ...patch }, options), JSON.stringify(patch)).rejects.toMatchObject({ name: 'TypeError' })
+    }
+    await expect(verifyWith(f, await createTxnToken({ ...base, iss: TTS_ISSUER, jti: 'j-1' }, options))).resolves.toMatchObject({ issuer: TTS_ISSUER })
+  })
+})
