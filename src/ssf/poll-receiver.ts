@@ -82,8 +82,8 @@ export interface PollReceiverOptions {
   /** Maximum response size in bytes. Default 4 MiB. */
   maxResponseBytes?: number
   /**
-   * Ms one poll exchange (request, long-poll wait and response body) may take before it is
-   * abandoned as failed (integer 1 000–3 600 000, default 120 000): keep it above the
+   * Ms one poll exchange (`authorization` callback, request, long-poll wait and response body) may
+   * take before it is abandoned as failed (integer 1 000–3 600 000, default 120 000): keep it above the
    * transmitter's long-poll hold time. Applies also when a custom `fetch` ignores its signal.
    */
   requestTimeout?: number
@@ -228,10 +228,14 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
 
   async function exchange(body: Record<string, unknown>): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
+    // One deadline for the whole exchange, the authorization callback included, kept even by a
+    // callback, fetch or body that ignores the signal: a token endpoint, transmitter or proxy that
+    // never answers must not stall the receiver (and stop()) for good.
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(requestTimeout)])
     if (typeof options.authorization === 'function') {
       let auth: unknown
       try {
-        auth = await options.authorization()
+        auth = await untilAborted(Promise.resolve(options.authorization()), signal)
       } catch (cause) {
         throw new ProtocolError('ERR_SSF_POLL', 'the authorization callback failed', { cause })
       }
@@ -245,9 +249,6 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     const sentErrs = [...setErrs.keys()]
     if (sentAcks.length > 0) body.ack = sentAcks
     if (sentErrs.length > 0) body.setErrs = Object.fromEntries(setErrs)
-    // One deadline for the whole exchange, kept even by a fetch or a body that ignores the signal:
-    // a transmitter (or proxy) that never answers must not stall the receiver for good.
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(requestTimeout)])
     let response: Response
     try {
       response = await untilAborted(doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal, redirect: 'manual' }), signal)

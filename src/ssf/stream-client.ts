@@ -264,7 +264,7 @@ export interface StreamClientOptions {
   /** The receiver's expected audience: returned stream configurations must carry it. */
   audience?: string
   fetch?: FetchLike
-  /** Per-request timeout in ms, discovery and response bodies included (also with a fetch that ignores its signal). Default 10000. */
+  /** Per-request timeout in ms, discovery, the `authorization` callback and response bodies included (also when they ignore the signal). Default 10000. */
   timeoutMs?: number
 }
 
@@ -348,17 +348,18 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   }
 
   async function call(method: string, url: URL, body: unknown, ok: readonly number[], what: string): Promise<{ status: number; json: JSONObject | readonly unknown[] | undefined }> {
+    // The timeout bounds the authorization callback, the request and its body, also when one of
+    // them ignores the signal.
+    const signal = AbortSignal.timeout(timeoutMs)
     let auth: unknown
     try {
-      auth = typeof options.authorization === 'function' ? await options.authorization() : options.authorization
+      auth = typeof options.authorization === 'function' ? await untilAborted(Promise.resolve(options.authorization()), signal) : options.authorization
     } catch (cause) {
       throw fail(`${what}: the authorization callback failed`, undefined, undefined, cause)
     }
     if (typeof auth !== 'string' || auth.length === 0) throw fail(`${what}: the authorization callback did not return a non-empty string`)
     const headers: Record<string, string> = { accept: 'application/json', authorization: auth }
     if (body !== undefined) headers['content-type'] = 'application/json'
-    // The timeout bounds the request and its body even when a custom fetch ignores the signal.
-    const signal = AbortSignal.timeout(timeoutMs)
     let response: Response
     try {
       response = await untilAborted(doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual', signal }), signal)

@@ -238,3 +238,16 @@ describe('revocationsFromEvent: several events about one subject', () => {
     expect(await store.check({ sub: AGENT.uri }, NOW + 2)).toBeDefined()
   })
 })
+
+describe('an authorization callback that never answers', () => {
+  it('is bounded by requestTimeout (poll) and timeoutMs (stream client), so stop() and every call return', async () => {
+    const never = (): Promise<string> => new Promise<string>(() => {})
+    const fetch = async (): Promise<Response> => new Response('{"sets":{}}', { status: 200 })
+    const within = <T>(p: Promise<T>, ms: number): Promise<T | 'hung'> => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), ms))])
+    const poller = createPollReceiver({ endpoint: 'https://tx.example.com/poll', authorization: never, verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: () => {}, fetch, requestTimeout: 1000 })
+    expect(await within(poller.poll().then(() => 'ok', (e: { code?: string }) => e.code), 3000)).toBe('ERR_SSF_POLL')
+    const metadata = { issuer: 'https://tx.example.com', configuration_endpoint: 'https://tx.example.com/ssf/stream' }
+    const client = createStreamClient({ issuer: 'https://tx.example.com', metadata, authorization: never, fetch, timeoutMs: 200 })
+    expect(await within(client.listStreams().then(() => 'ok', (e: { code?: string }) => e.code), 3000)).toBe('ERR_SSF_STREAM')
+  })
+})
