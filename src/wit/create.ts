@@ -32,7 +32,7 @@ export interface CreateWITClaims {
   jti?: string | false
   /** Issued-at, epoch seconds. Default: now. */
   iat?: number
-  /** Not-before, epoch seconds. Omitted by default. */
+  /** Not-before, epoch seconds (before `exp`). Omitted by default. */
   nbf?: number
   /** Absolute expiry, epoch seconds. Mutually exclusive with `lifetime`. */
   exp?: number
@@ -84,7 +84,7 @@ const INFERRED_ALG: Readonly<Record<string, JWSAlgorithm>> = { 'EC:P-256': 'ES25
  * @param options - signer, clock, default lifetime, profile; see {@link CreateWITOptions}.
  * @returns the compact WIT.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a bad `sub`, a private,
- *   malformed or algorithm-less RSA `cnf` key, a bad time, a reserved or `aud` claim in `extra`,
+ *   malformed or algorithm-less RSA `cnf` key, a bad time (an `nbf` not before `exp` included), a reserved or `aud` claim in `extra`,
  *   or a signer unfit for the profile.
  * @throws SignerError when the signer fails (`ERR_SIGNER_FAILED`, `ERR_SIGNER_REFUSED`, …).
  *
@@ -143,7 +143,11 @@ export async function createWIT(claims: CreateWITClaims, options: CreateWITOptio
     exp = iat + optionalNumber(claims.lifetime, 'claims.lifetime', fallback, { min: 1, max: MAX_LIFETIME, integer: true })
   }
   if (exp <= iat || exp - iat > MAX_LIFETIME) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'claims.exp must be after iat and within 366 days of it')
-  if (claims.nbf !== undefined) assertNumber(claims.nbf, 'claims.nbf', { integer: true })
+  if (claims.nbf !== undefined) {
+    assertNumber(claims.nbf, 'claims.nbf', { integer: true })
+    // A WIT valid from its exp on is never valid: every verifier refuses it.
+    if (claims.nbf >= exp) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'claims.nbf must be before exp')
+  }
 
   let jti: string | undefined
   if (claims.jti === undefined) jti = randomId(options.crypto)
