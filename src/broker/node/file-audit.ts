@@ -47,8 +47,9 @@ const readable = new WeakSet<FileHandle>()
  * write, or one another user (not root) owns — an agent that created it in a directory it can
  * write would own the file and could erase its own records.
  */
+/** For a regular file (a device such as `/dev/null`, or a pipe to a log shipper, keeps no history to erase). */
 function foreignWritable(info: Stats): boolean {
-  if (process.platform === 'win32') return false
+  if (process.platform === 'win32' || !info.isFile()) return false
   const uid = process.getuid?.()
   return (info.mode & 0o022) !== 0 || (uid !== undefined && info.uid !== uid && info.uid !== 0)
 }
