@@ -16,7 +16,7 @@ import type { AuditRecord, AuditSink } from '../types.js'
 export interface FileAuditSinkOptions {
   /**
    * The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND),
-   * never through a symlink (O_NOFOLLOW). An existing file writable by group or others, or owned by
+   * never through a symlink (O_NOFOLLOW). An existing regular file writable by group or others, or owned by
    * another user than the broker's (or root), is refused: every write rejects.
    */
   path: string
@@ -88,7 +88,7 @@ async function openAudit(path: string): Promise<FileHandle> {
  * An append-only JSON-lines audit sink for `createCredentialBroker`: one record per line, written
  * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
  * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing;
- * so does every write to an existing file that group or others may write or another user owns
+ * so does every write to an existing regular file that group or others may write or another user owns
  * (coded `TypeError` `ERR_INVALID_ARG_VALUE`).
  * A line left unterminated by a crash or a failed write is ended before the next record, so that
  * record stays a line of its own.
