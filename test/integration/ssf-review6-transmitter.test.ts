@@ -82,3 +82,28 @@ describe('Redis outbox failed(limit)', () => {
     await expect(outbox.failed(Number.NaN)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
   })
 })
+
+describe('deleting a stream over Redis when a command fails half-way', () => {
+  it('a repeated DELETE still removes the queued SETs (they were orphaned: the retry answered 404)', async () => {
+    const base = redis().newCommand()
+    let failEval = false
+    const command: typeof base = (args, o) => {
+      if (failEval && args[0] === 'EVAL') return Promise.reject(new Error('connection reset'))
+      return base(args, o)
+    }
+    const outbox = createRedisOutbox({ command, prefix: 'review6:' })
+    const transmitter = createTransmitter({ issuer: TX, signer: txKey.signer, outbox, authorizeReceiver: () => 'rx' })
+    const call = (method: string, path: string, body?: unknown) =>
+      transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
+    const s = await (await call('POST', 'stream', { events_requested: [SESSION_REVOKED] })).json() as { stream_id: string }
+    for (let i = 0; i < 3; i++) await transmitter.emit({ type: 'session-revoked' }, { format: 'opaque', id: `s${i}` })
+    expect(await outbox.queued!(s.stream_id)).toBe(3)
+    failEval = true
+    expect((await call('DELETE', `stream?stream_id=${s.stream_id}`)).status).toBe(503)
+    failEval = false
+    const again = (await call('DELETE', `stream?stream_id=${s.stream_id}`)).status
+    expect(await outbox.queued!(s.stream_id)).toBe(0)
+    expect(again).toBe(204)
+    expect((await call('GET', `stream?stream_id=${s.stream_id}`)).status).toBe(404)
+  })
+})

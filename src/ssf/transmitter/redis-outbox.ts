@@ -171,10 +171,19 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       return values.filter((v): v is string => v !== null).map((v) => parse<StoredStream>(v, 'stream'))
     },
     async deleteStream(streamId: string): Promise<void> {
-      await call(['DEL', s(streamId)])
+      // The stream record goes last: when a step fails, the stream is still there, so deleting it
+      // again finishes the job (deleting the record first left the queued SETs with no stream to
+      // delete them through). Unlisted first, so emits stop choosing it.
+      const sweep = async (): Promise<void> => {
+        const jtis = strings(await call(['ZRANGE', q(streamId), '0', '-1']), 'ZRANGE queue')
+        for (let i = 0; i < jtis.length; i += 500) await call(['EVAL', REMOVE, '4', ENTRIES, q(streamId), DUE, c(streamId), ...jtis.slice(i, i + 500)])
+      }
       await call(['SREM', STREAMS, streamId])
-      const jtis = strings(await call(['ZRANGE', q(streamId), '0', '-1']), 'ZRANGE queue')
-      for (let i = 0; i < jtis.length; i += 500) await call(['EVAL', REMOVE, '4', ENTRIES, q(streamId), DUE, c(streamId), ...jtis.slice(i, i + 500)])
+      await sweep()
+      await call(['DEL', s(streamId)])
+      // A SET enqueued by an emit that listed the stream before it was unlisted; later ones see the
+      // stream gone and remove their own entry (transmitter).
+      await sweep()
       await call(['DEL', c(streamId)])
     },
   })
