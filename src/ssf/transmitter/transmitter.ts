@@ -172,8 +172,9 @@ const CAEP_BASE = 'https://schemas.openid.net/secevent/caep/event-type/'
 const INITIATING_ENTITIES: readonly unknown[] = ['admin', 'user', 'policy', 'system']
 
 /**
- * CAEP 1.0 §2 MUSTs the (lenient) receiver-side parser lets through: what we sign must keep them.
- * `initiating_entity` is one of four strings; `reason_admin`/`reason_user` hold at least one text.
+ * CAEP 1.0 MUSTs the (lenient) receiver-side parser lets through: what we sign must keep them.
+ * `initiating_entity` is one of four strings; `reason_admin`/`reason_user` hold at least one text
+ * (§2); token-claims-change names at least one claim (§3.2). Runs after parseEvent.
  */
 function checkCAEPCommon(uri: string, payload: Record<string, unknown>): void {
   if (!uri.startsWith(CAEP_BASE)) return
@@ -182,6 +183,8 @@ function checkCAEPCommon(uri: string, payload: Record<string, unknown>): void {
     const v = payload[name]
     if (Object.hasOwn(payload, name) && (typeof v !== 'object' || v === null || Object.keys(v).length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `event ${name} must hold at least one language tag (CAEP 1.0 §2)`)
   }
+  // §3.2: "one or more claims with their new value(s)".
+  if (uri === `${CAEP_BASE}token-claims-change` && Object.keys(payload.claims as object).length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'token-claims-change claims must name at least one claim (CAEP 1.0 §3.2)')
 }
 
 function eventInput(event: EmitEvent): { uri: string; payload: Record<string, unknown> } {

@@ -156,9 +156,10 @@ describe('emit refuses event members the CAEP 1.0 definitions forbid (CAEP §2)'
     ['initiating_entity outside admin/user/policy/system', { type: 'session-revoked', initiating_entity: 'robot' }],
     ['an empty reason_admin', { type: 'session-revoked', reason_admin: {} }],
     ['an empty reason_user', { type: 'credential-change', credential_type: 'password', change_type: 'update', reason_user: {} }],
+    ['token-claims-change without a claim (§3.2)', { type: 'token-claims-change', claims: {} }],
   ])('%s', async (_name, event) => {
     const { call, transmitter } = make()
-    await call('POST', 'stream', { delivery: POLL, events_requested: [EVENT_TYPE_URIS['session-revoked'], EVENT_TYPE_URIS['credential-change'], EVENT_TYPE_URIS['credential-compromise']] })
+    await call('POST', 'stream', { delivery: POLL, events_requested: [EVENT_TYPE_URIS['session-revoked'], EVENT_TYPE_URIS['credential-change'], EVENT_TYPE_URIS['token-claims-change']] })
     await expect(transmitter.emit(event as never, AGENT)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
   })
 
