@@ -111,7 +111,8 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     if (typeof url !== 'string' || !URL.canParse(url)) throw new HttpError(400, 'push delivery requires an endpoint_url')
     if (!ctx.allowDeliveryUrl(new URL(url))) throw new HttpError(400, 'endpoint_url is not allowed')
     const auth = value.authorization_header
-    if (auth !== undefined && (typeof auth !== 'string' || auth.length === 0 || auth.length > 4096 || /[\r\n\0]/.test(auth))) throw new HttpError(400, 'authorization_header is invalid')
+    // Also what Headers refuses (characters beyond U+00FF): accepted, it failed every push later.
+    if (auth !== undefined && (typeof auth !== 'string' || auth.length === 0 || auth.length > 4096 || !/^[\t\x20-\x7e\x80-\xff]+$/.test(auth))) throw new HttpError(400, 'authorization_header is invalid')
     return auth === undefined ? { method, endpoint_url: url } : { method, endpoint_url: url, authorization_header: auth }
   }
 

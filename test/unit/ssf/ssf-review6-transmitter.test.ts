@@ -290,3 +290,13 @@ describe('min_verification_interval (SSF 1.0 §8.1.4.2)', () => {
     expect((await call('POST', 'verify', { stream_id: s.stream_id })).status).toBe(429)
   })
 })
+
+describe('push authorization_header (SSF 1.0 §6.1.1)', () => {
+  it('is refused at configuration time when it cannot be sent as an HTTP header value', async () => {
+    const { call } = make()
+    const bad = (await call('POST', 'stream', { delivery: { ...PUSH, authorization_header: 'Bearer t€ken' }, events_requested: [SESSION_REVOKED] }))
+    expect(bad.status).toBe(400)
+    const tab = (await call('POST', 'stream', { delivery: { ...PUSH, authorization_header: 'Bearer\ttoken' }, events_requested: [SESSION_REVOKED] }))
+    expect(tab.status).toBe(201)
+  })
+})
