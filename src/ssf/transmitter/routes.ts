@@ -109,7 +109,10 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     }
     const url = value.endpoint_url
     if (typeof url !== 'string' || !URL.canParse(url)) throw new HttpError(400, 'push delivery requires an endpoint_url')
-    if (!ctx.allowDeliveryUrl(new URL(url))) throw new HttpError(400, 'endpoint_url is not allowed')
+    const parsed = new URL(url)
+    // fetch refuses a URL with credentials: accepted, it failed every push later.
+    if (parsed.username !== '' || parsed.password !== '') throw new HttpError(400, 'endpoint_url must not hold credentials (use authorization_header)')
+    if (!ctx.allowDeliveryUrl(parsed)) throw new HttpError(400, 'endpoint_url is not allowed')
     const auth = value.authorization_header
     // Also what Headers refuses (characters beyond U+00FF): accepted, it failed every push later.
     if (auth !== undefined && (typeof auth !== 'string' || auth.length === 0 || auth.length > 4096 || !/^[\t\x20-\x7e\x80-\xff]+$/.test(auth))) throw new HttpError(400, 'authorization_header is invalid')

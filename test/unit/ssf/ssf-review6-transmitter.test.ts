@@ -300,3 +300,12 @@ describe('push authorization_header (SSF 1.0 §6.1.1)', () => {
     expect(tab.status).toBe(201)
   })
 })
+
+describe('push endpoint_url (SSF 1.0 §6.1.1)', () => {
+  it('with user info (which fetch refuses to request) is refused at configuration time', async () => {
+    const { call } = make(undefined, { allowDeliveryUrl: () => true })
+    expect((await call('POST', 'stream', { delivery: { ...PUSH, endpoint_url: 'https://user:secret@rx.example.com/ssf' }, events_requested: [SESSION_REVOKED] })).status).toBe(400)
+    const s = (await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })).body
+    expect((await call('PATCH', 'stream', { stream_id: s.stream_id, delivery: { ...PUSH, endpoint_url: 'https://user@rx.example.com/ssf' } })).status).toBe(400)
+  })
+})
