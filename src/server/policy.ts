@@ -104,7 +104,11 @@ export type Authorizer = (id: WorkloadIdentifier, context: AuthorizationContext)
 export interface RequestLimits {
   /** Sum of all header names and values, in bytes. Default 32 KiB. */
   headerBytes?: number
-  /** Largest WIT / WPT / access token / Txn-Token, in characters. Default 8 KiB. */
+  /**
+   * Largest WIT / WPT / access token / Txn-Token, in characters. Default 8 KiB for WITs and WPTs;
+   * access tokens and Txn-Tokens keep their verifiers' default (16 KiB) unless this is set, or the
+   * step sets its own `maxTokenBytes`.
+   */
   tokenBytes?: number
   /** Largest body hashed for Content-Digest, in bytes. Default 1 MiB. */
   bodyBytes?: number
@@ -205,7 +209,10 @@ export interface RequestVerifierPolicy {
   limits?: RequestLimits
   /** Longest accepted proof lifetime in seconds. Default 300. */
   maxProofLifetime?: number
-  /** Clock skew tolerated, in seconds. Default 30. */
+  /**
+   * Clock skew tolerated, in seconds. Default 30. It applies to every token the verifier checks:
+   * the access-token and Txn-Token steps use it unless they set their own `clockTolerance`.
+   */
   clockTolerance?: number
   clock?: Clock
   /** Verified-WIT cache size (entries keyed by the exact token, expiring with the WIT). `0` disables it. Default 10,000. */
@@ -304,6 +311,10 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
   if (policy.accessToken !== undefined) optionalBoolean(policy.accessToken.requireBinding, 'policy.accessToken.requireBinding')
   const limits = policy.limits ?? {}
   assertObject(limits, 'policy.limits')
+  const clockTolerance = optionalNumber(policy.clockTolerance, 'policy.clockTolerance', 30, { min: 0, max: 300, integer: true })
+  const tokenBytes = optionalNumber(limits.tokenBytes, 'policy.limits.tokenBytes', 8 * 1024, { min: 256, integer: true })
+  // The token steps inherit the policy's skew and an explicit token limit; their own options win.
+  const inherited = { clockTolerance, ...(limits.tokenBytes !== undefined ? { maxTokenBytes: tokenBytes } : {}) }
   return Object.freeze({
     trustBundles: policy.trustBundles,
     origins: Object.freeze(normalizedOrigins),
@@ -312,15 +323,15 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
     authorize: policy.authorize,
     replayCache: policy.replayCache ?? createMemoryReplayCache(policy.clock ? { clock: policy.clock } : {}),
     revocations: policy.revocations,
-    accessToken: policy.accessToken,
+    accessToken: policy.accessToken === undefined ? undefined : Object.freeze({ ...inherited, ...policy.accessToken }),
     // One merged policy object for the verifier's lifetime (verifyTxnTokenHeader caches per object).
-    txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...policy.txnToken }),
+    txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...inherited, ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...policy.txnToken }),
     requireContentDigest: policy.requireContentDigest === true,
     headerBytes: optionalNumber(limits.headerBytes, 'policy.limits.headerBytes', 32 * 1024, { min: 1024, integer: true }),
-    tokenBytes: optionalNumber(limits.tokenBytes, 'policy.limits.tokenBytes', 8 * 1024, { min: 256, integer: true }),
+    tokenBytes,
     bodyBytes: optionalNumber(limits.bodyBytes, 'policy.limits.bodyBytes', 1024 * 1024, { min: 0, integer: true }),
     maxProofLifetime: optionalNumber(policy.maxProofLifetime, 'policy.maxProofLifetime', 300, { min: 1, max: 3600, integer: true }),
-    clockTolerance: optionalNumber(policy.clockTolerance, 'policy.clockTolerance', 30, { min: 0, max: 300, integer: true }),
+    clockTolerance,
     witCacheSize: optionalNumber(policy.witCacheSize, 'policy.witCacheSize', 10_000, { min: 0, max: 10_000_000, integer: true }),
     witCacheMaxAge: optionalNumber(policy.witCacheMaxAge, 'policy.witCacheMaxAge', 300, { min: 1, max: 86_400, integer: true }),
     trustProxy: policy.trustProxy === true,

@@ -50,6 +50,38 @@ describe('server Txn-Token step', () => {
     expect(await code(verify(new Request(`${ORIGIN}/trade`, { headers: { 'workload-identity-token': agent.wit, 'workload-proof-token': wpt } })))).toBe('ERR_TXN_TOKEN_MISSING')
   })
 
+  it("checks the Txn-Token with the policy's clockTolerance unless the step sets its own", async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const tts = await generateSigner('ES256', { kid: 'tts-1' })
+    const keys = [await tts.publicJwk()]
+    // Issued by a service whose clock runs 5 s ahead: iat and nbf-like checks see a token from the future.
+    const ahead = await createTxnToken({ sub: 'alice@example.org', scope: 'trade.stocks', req_wl: 'spiffe://example.org/gateway' }, { signer: tts, trustDomain: 'example.org', lifetime: 120, clock: () => Date.now() + 5_000 })
+    const base = { trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt' as const, authorize: matchAny() }
+    const lenient = createRequestVerifier({ ...base, txnToken: { required: true, trustDomain: 'example.org', keys } })
+    expect((await lenient(await wptWithTxn(agent, `${ORIGIN}/trade`, ahead))).txnToken?.claims.sub).toBe('alice@example.org')
+    const strict = createRequestVerifier({ ...base, clockTolerance: 0, txnToken: { required: true, trustDomain: 'example.org', keys } })
+    expect(await code(strict(await wptWithTxn(agent, `${ORIGIN}/trade`, ahead)))).toBe('ERR_TOKEN_NOT_YET_VALID')
+    const stepStrict = createRequestVerifier({ ...base, txnToken: { required: true, trustDomain: 'example.org', keys, clockTolerance: 0 } })
+    expect(await code(stepStrict(await wptWithTxn(agent, `${ORIGIN}/trade`, ahead)))).toBe('ERR_TOKEN_NOT_YET_VALID')
+  })
+
+  it('applies limits.tokenBytes to the Txn-Token when set, and the Txn-Token default (16 KiB) otherwise', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const tts = await generateSigner('ES256', { kid: 'tts-1' })
+    const keys = [await tts.publicJwk()]
+    const big = await createTxnToken({ sub: 'alice@example.org', scope: 'trade.stocks', req_wl: 'spiffe://example.org/gateway', tctx: { note: 'x'.repeat(9000) } }, { signer: tts, trustDomain: 'example.org', lifetime: 120 })
+    expect(big.length).toBeGreaterThan(9000)
+    const base = { trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt' as const, authorize: matchAny() }
+    const byDefault = createRequestVerifier({ ...base, txnToken: { required: true, trustDomain: 'example.org', keys } })
+    expect((await byDefault(await wptWithTxn(agent, `${ORIGIN}/trade`, big))).txnToken?.claims.tctx).toEqual({ note: 'x'.repeat(9000) })
+    const capped = createRequestVerifier({ ...base, limits: { tokenBytes: 4096 }, txnToken: { required: true, trustDomain: 'example.org', keys } })
+    expect(await code(capped(await wptWithTxn(agent, `${ORIGIN}/trade`, big)))).toBe('ERR_INPUT_TOO_LARGE')
+    const stepWins = createRequestVerifier({ ...base, limits: { tokenBytes: 4096 }, txnToken: { required: true, trustDomain: 'example.org', keys, maxTokenBytes: 16 * 1024 } })
+    expect((await stepWins(await wptWithTxn(agent, `${ORIGIN}/trade`, big))).txnToken).toBeDefined()
+  })
+
   it('accepts requests without a Txn-Token when it is optional', async () => {
     const { agent, verify } = await setup(false)
     const ok = await verify(await signedRequest(agent, `${ORIGIN}/trade`))
