@@ -331,8 +331,10 @@ async function verifyAccessTokenStep(
     throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'the access token is not bound to the caller\'s key', { status: 401, claim: 'cnf' })
   }
   if (p.revocations !== undefined) {
-    const sid = token.claims.sid
-    const keys = { sub: token.subject, ...(typeof token.claims.jti === 'string' ? { jti: token.claims.jti } : {}), ...(typeof sid === 'string' ? { sid } : {}) }
+    // An empty jti or sid can name no revocation (revoke refuses empty values) and would make the
+    // store's check throw, which reads as an outage (503): leave such a key out.
+    const { jti, sid } = token.claims
+    const keys = { sub: token.subject, ...(typeof jti === 'string' && jti !== '' ? { jti } : {}), ...(typeof sid === 'string' && sid !== '' ? { sid } : {}) }
     if ((await checkRevocation(p.revocations, keys, token.issuedAt)) !== undefined) {
       throw markBearerError(new VerificationError('ERR_CREDENTIAL_REVOKED', 'the access token or its session has been revoked', { status: 401, challenge: { error: 'invalid_token' } }))
     }

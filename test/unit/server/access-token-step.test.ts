@@ -127,6 +127,15 @@ describe('createRequestVerifier: access-token step', () => {
     expect((await refusal(verify(await wptRequest(agent, `${ORIGIN}/orders`, {}, { accessToken: again })))).code).toBe('ERR_CREDENTIAL_REVOKED')
   })
 
+  it('an empty sid is no revocation key: the token is checked by sub and jti, not answered 503', async () => {
+    const { agent, as, verify, revocations, jkt } = await setup()
+    const ok = await verify(await wptRequest(agent, `${ORIGIN}/orders`, {}, { accessToken: await token(as, { cnf: { jkt }, sid: '' }) }))
+    expect(ok.accessToken?.subject).toBe('alice')
+    await revocations.revoke({ sub: 'alice', until: Math.floor(Date.now() / 1000) + 3600 })
+    const r = await refusal(verify(await wptRequest(agent, `${ORIGIN}/orders`, {}, { accessToken: await token(as, { cnf: { jkt }, sid: '' }) })))
+    expect(r).toMatchObject({ code: 'ERR_CREDENTIAL_REVOKED', status: 401 })
+  })
+
   it('another scheme in Authorization is 401 with a bare Bearer challenge', async () => {
     const { agent, verify } = await setup()
     const req = await wptRequest(agent, `${ORIGIN}/orders`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })
