@@ -93,8 +93,16 @@ export function selectKey(bundle: TrustBundle, options: SelectKeyOptions): Publi
   if (count === 1) return found!
   const where = `trust domain ${bundle.trustDomain}`
   if (count === 0) {
-    const message = kid === undefined ? `no ${alg} key in ${where}` : `no ${alg} key with kid "${kid}" in ${where}`
+    const message = kid === undefined ? `no ${alg} key in ${where}` : `no ${alg} key with kid ${shownKid(kid)} in ${where}`
     throw new VerificationError('ERR_KEY_NOT_FOUND', message, { reason: 'no matching trusted key', claim: 'kid' })
   }
-  throw new VerificationError('ERR_KEY_NOT_FOUND', `${count} ${alg} keys in ${where} fit and the token names no kid`, { reason: 'key selection is ambiguous', claim: 'kid' })
+  const why = kid === undefined ? 'the token names no kid' : `they share the kid ${shownKid(kid)}`
+  throw new VerificationError('ERR_KEY_NOT_FOUND', `${count} ${alg} keys in ${where} fit and ${why}`, { reason: 'key selection is ambiguous', claim: 'kid' })
+}
+
+// The kid comes from the token (attacker-chosen) and ends up in logs: printable ASCII only, at most
+// 64 characters, quoted.
+function shownKid(kid: string): string {
+  const shown = kid.slice(0, 64).replace(/[^\x20-\x7e]|["\\]/g, '?')
+  return kid.length > 64 ? `"${shown}"...` : `"${shown}"`
 }

@@ -21,6 +21,16 @@ function notFound(fn: () => unknown): VerificationError {
 }
 
 describe('selectKey', () => {
+  it("shows the token's kid in messages as printable ASCII, at most 64 characters, and names a shared kid", () => {
+    const b = bundle(p256('a'), p256('dup'), p256('dup'))
+    const hostile = `x\n\u001b[31mFAKE LOG LINE"\u2028${'k'.repeat(5000)}`
+    const err = notFound(() => selectKey(b, { kid: hostile, alg: 'ES256' }))
+    expect(err.message).toMatch(/^no ES256 key with kid "x\?\?\[31mFAKE LOG LINE\?\?k+"\.\.\. in trust domain example\.org$/)
+    expect(err.message.length).toBeLessThan(140)
+    expect(notFound(() => selectKey(b, { kid: 'dup', alg: 'ES256' })).message).toBe('2 ES256 keys in trust domain example.org fit and they share the kid "dup"')
+    expect(notFound(() => selectKey(bundle(p256(), p256()), { alg: 'ES256' })).message).toBe('2 ES256 keys in trust domain example.org fit and the token names no kid')
+  })
+
   it('selects by kid among several keys', () => {
     const b = bundle(p256('a'), p256('b'), ed('c'))
     expect(selectKey(b, { kid: 'b', alg: 'ES256' })).toBe(b.keys[1])
