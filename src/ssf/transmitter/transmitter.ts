@@ -243,6 +243,10 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   if (issuerUrl.search !== '' || issuerUrl.hash !== '') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.issuer must not have a query or fragment')
   assertObject(options.signer, 'options.signer')
   assertFunction(options.signer.sign, 'options.signer.sign')
+  // Served at jwks_uri: without them the JWKS endpoint answered 503 (or an alg-less key) for good.
+  assertFunction(options.signer.publicJwk, 'options.signer.publicJwk')
+  assertString(options.signer.alg, 'options.signer.alg')
+  if (options.retry !== undefined) assertObject(options.retry, 'options.retry')
   assertFunction(options.authorizeReceiver, 'options.authorizeReceiver')
   // Checked here, not at the first request: a typo ('all', a method URN) must not silently stop
   // every event (default_subjects treated as NONE) or make every stream creation fail.

@@ -309,3 +309,14 @@ describe('push endpoint_url (SSF 1.0 §6.1.1)', () => {
     expect((await call('PATCH', 'stream', { stream_id: s.stream_id, delivery: { ...PUSH, endpoint_url: 'https://user@rx.example.com/ssf' } })).status).toBe(400)
   })
 })
+
+describe('createTransmitter option checks', () => {
+  const base = { issuer: TX, authorizeReceiver: () => 'rx' }
+  it.each([
+    ['a signer without publicJwk (the JWKS endpoint answered 503 for good)', { signer: { alg: 'ES256', sign: txKey.signer.sign } }],
+    ['a signer without alg', { signer: { sign: txKey.signer.sign, publicJwk: txKey.signer.publicJwk } }],
+    ['a retry policy that is not an object (silently ignored)', { signer: txKey.signer, retry: 5 }],
+  ])('refuses %s with a coded TypeError', (_name, extra) => {
+    expect(() => createTransmitter({ ...base, ...extra } as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+  })
+})
