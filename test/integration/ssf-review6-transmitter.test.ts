@@ -70,8 +70,8 @@ describe('held and polled SETs keep their order over Redis (SSF 1.0 §8.1.2.1)',
   })
 })
 
-describe('Redis outbox failed(limit)', () => {
-  it('returns none for 0 (LRANGE -0 -1 is the whole list) and refuses NaN with a coded TypeError', async () => {
+describe('Redis outbox limits', () => {
+  it('failed and pendingControl return none for a limit of 0 (LRANGE -0 -1 and ZRANGE 0 -1 are whole lists); NaN is a coded TypeError', async () => {
     const outbox = createRedisOutbox({ command: redis().newCommand(), prefix: 'review6:' })
     for (const jti of ['a', 'b']) {
       await outbox.enqueue({ jti, streamId: 's', token: 't', delivery: 'poll', control: false, createdAt: 1, attempts: 0, nextAttemptAt: 1 })
@@ -79,6 +79,9 @@ describe('Redis outbox failed(limit)', () => {
     }
     expect((await outbox.failed(1)).map((f) => f.jti)).toEqual(['b'])
     expect(await outbox.failed(0)).toEqual([])
+    await outbox.enqueue({ jti: 'c', streamId: 's', token: 't', delivery: 'poll', control: true, createdAt: 3, attempts: 0, nextAttemptAt: 3 })
+    expect(await outbox.pendingControl!('s', 0)).toEqual([])
+    expect((await outbox.pendingControl!('s', 1)).map((e) => e.jti)).toEqual(['c'])
     await expect(outbox.failed(Number.NaN)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
   })
 })

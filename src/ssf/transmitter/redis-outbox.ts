@@ -133,6 +133,8 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       return n
     },
     async pendingControl(streamId: string, limit: number): Promise<readonly OutboxEntry[]> {
+      // ZRANGE 0 -1 would be every control entry.
+      if (!(limit >= 1)) return []
       return load(strings(await call(['ZRANGE', c(streamId), '0', String(limit - 1)]), 'ZRANGE control'))
     },
     async update(entry: OutboxEntry): Promise<void> {
