@@ -6,7 +6,7 @@ import { assertNumber, assertObject, assertString, optionalNumber } from '../int
 import type { JSONObject } from '../internal/json.js'
 import { checkAlg, claimAudience, claimNumericDate, claimString, parseCompactJWS, typMatches, verifyJWSSignature, type ParsedJWS } from '../internal/jws.js'
 import { replayKey as sharedReplayKey } from '../internal/replay-key.js'
-import { nowSeconds, type Clock } from '../internal/time.js'
+import { nowExactSeconds, type Clock } from '../internal/time.js'
 import { isJWSAlgorithm, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import { deepFreeze, parseEvent, type SecurityEvent } from './events.js'
@@ -246,13 +246,16 @@ export async function verifyChecked(token: unknown, o: CheckedVerifyOptions): Pr
   await verifyJWSSignature(parsed, alg, key, { code: 'ERR_JWS_SIGNATURE', what: WHAT, crypto: o.crypto })
   const aud = claimAudience(payload, 'ERR_SET_INVALID', WHAT)
   if (aud === undefined || !aud.some((a) => o.audience.includes(a))) throw new VerificationError('ERR_SET_AUDIENCE', 'SET audience does not name this receiver', { claim: 'aud' })
-  const now = nowSeconds(o.clock)
+  // Claims are compared with the exact time (a fractional exp is not extended to the next second);
+  // the replay window below is counted in whole seconds.
+  const exact = nowExactSeconds(o.clock)
+  const now = Math.floor(exact)
   const iat = claimNumericDate(payload, 'iat', 'ERR_SET_INVALID', WHAT, true)
-  if (iat > now + o.clockTolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'SET iat is in the future', { claim: 'iat' })
-  if (o.maxTokenAge !== undefined && now - iat > o.maxTokenAge + o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET is older than maxTokenAge', { claim: 'iat' })
+  if (iat > exact + o.clockTolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'SET iat is in the future', { claim: 'iat' })
+  if (o.maxTokenAge !== undefined && exact - iat > o.maxTokenAge + o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET is older than maxTokenAge', { claim: 'iat' })
   if (o.profile === 'rfc8417') {
     const exp = claimNumericDate(payload, 'exp', 'ERR_SET_INVALID', WHAT)
-    if (exp !== undefined && exp <= now - o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET has expired', { claim: 'exp' })
+    if (exp !== undefined && exp <= exact - o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET has expired', { claim: 'exp' })
   }
   const set = structure(parsed, o.profile, o.allowEventAliases)
   if (o.replayCache !== undefined) {

@@ -31,6 +31,17 @@ describe('verifySET', () => {
     expect(Object.isFrozen(set.event.payload)).toBe(true)
   })
 
+  it('compares exp and iat with the exact time, not the time rounded down to a second', async () => {
+    const at = (s: number) => () => s * 1000
+    const expiring = await mintSET(key.signer, baseClaims({ exp: NOW + 10.5 }))
+    const rfc = { profile: 'rfc8417', clockTolerance: 0 }
+    await expect(verifySET(expiring, { ...verifyOptions(key), ...rfc, clock: at(NOW + 10.2) } as never)).resolves.toBeDefined()
+    await rejects(expiring, { ...rfc, clock: at(NOW + 10.7) }, 'ERR_TOKEN_EXPIRED')
+    const early = await mintSET(key.signer, baseClaims({ iat: NOW + 0.5 }))
+    await rejects(early, { clockTolerance: 0, clock: at(NOW + 0.2) }, 'ERR_TOKEN_NOT_YET_VALID')
+    await expect(verifySET(early, { ...verifyOptions(key), clockTolerance: 0, clock: at(NOW + 0.6) })).resolves.toBeDefined()
+  })
+
   it('accepts application/secevent+jwt as typ and an audience array containing ours', async () => {
     const token = await mintSET(key.signer, baseClaims({ aud: ['other', AUDIENCE] }), { typ: 'application/secevent+jwt' })
     await expect(verifySET(token, verifyOptions(key))).resolves.toMatchObject({ aud: ['other', AUDIENCE] })
@@ -123,9 +134,9 @@ describe('verifySET', () => {
     const options = { ...verifyOptions(key), clock, replayCache, maxTokenAge: 300, clockTolerance: 60 }
     const token = await mintSET(key.signer, baseClaims({ iat: NOW }))
     await verifySET(token, options)
-    ms = (NOW + 360) * 1000 + 500 // now - iat = maxTokenAge + clockTolerance: still accepted
+    ms = (NOW + 360) * 1000 // now - iat = maxTokenAge + clockTolerance: still accepted
     await expect(verifySET(token, options)).rejects.toMatchObject({ code: 'ERR_SET_REPLAYED' })
-    ms = (NOW + 361) * 1000
+    ms = (NOW + 360) * 1000 + 1 // the exact time is compared: a millisecond later it is too old
     await expect(verifySET(token, options)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
   })
 
