@@ -121,12 +121,15 @@ export async function readTokenRequestForm(request: unknown, maxBytes: number): 
       throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'request body is not valid UTF-8', { cause: err })
     }
   }
-  const form = new URLSearchParams(text)
+  // RFC 6749 §3.1/§3.2: a parameter sent without a value is treated as omitted; a parameter may
+  // appear once (RFC 8707 `resource` and RFC 8693 `audience` may repeat).
+  const form = new URLSearchParams()
   const seen = new Set<string>()
-  for (const [name, value] of form) {
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (value.length === 0) continue
     if (seen.has(name) && !REPEATABLE.has(name)) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `parameter ${name} is repeated`)
     seen.add(name)
-    if (value.length === 0) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `parameter ${name} is empty`)
+    form.append(name, value)
   }
   return form
 }

@@ -38,6 +38,34 @@ describe('createClientCredentialsHandler', () => {
   })
 })
 
+describe('parameters without a value (RFC 6749 §3.2)', () => {
+  it('are treated as omitted, and a parameter repeated with values is still refused', async () => {
+    const sts = await oauthTestSigner('ES256', 'sts')
+    const key = await oauthTestSigner('ES256')
+    const handler = createClientCredentialsHandler({
+      issuer: STS,
+      signer: sts,
+      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+      policy: { targets: (t) => t === API, scopes: () => ['reports:write', 'reports:read'], defaultTarget: API },
+    })
+    let extra = ''
+    const fetch = async (i: Request | URL | string, init?: RequestInit) => {
+      const request = new Request(i, init)
+      return handler(new Request(request, { body: `${await request.text()}${extra}` }))
+    }
+    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
+    const client = { clientId: 'job', auth: privateKeyJwt(key) }
+    extra = '&scope=&unknown_extension=&resource='
+    const t = await requestClientCredentials(server, client, {}, { fetch })
+    expect(t.scope).toBe('reports:write reports:read')
+    extra = '&scope=&scope=reports:read'
+    expect((await requestClientCredentials(server, client, {}, { fetch })).scope).toBe('reports:read')
+    extra = '&grant_type=client_credentials'
+    const repeated = await requestClientCredentials(server, client, {}, { fetch }).catch((e: unknown) => e)
+    expect((repeated as ProtocolError).error).toBe('invalid_request')
+  })
+})
+
 describe('invalid_client answers (RFC 6749 §5.2)', () => {
   async function handlerFor() {
     const sts = await oauthTestSigner('ES256', 'sts')
