@@ -320,3 +320,26 @@ describe('createTransmitter option checks', () => {
     expect(() => createTransmitter({ ...base, ...extra } as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
   })
 })
+
+describe("another receiver's stream (SSF 1.0 §8)", () => {
+  it('cannot be changed, deleted, verified, paused, polled or acknowledged through: 404 and nothing changes', async () => {
+    const { call, outbox, transmitter } = make()
+    const s = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const [e] = await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const before = await outbox.getStream(s.stream_id)
+    const id = s.stream_id as string
+    const answers = [
+      await call('PATCH', 'stream', { stream_id: id, description: 'mine now' }, 'Bearer other'),
+      await call('PUT', 'stream', { stream_id: id, events_requested: [SESSION_REVOKED] }, 'Bearer other'),
+      await call('POST', 'status', { stream_id: id, status: 'disabled' }, 'Bearer other'),
+      await call('GET', `status?stream_id=${id}`, undefined, 'Bearer other'),
+      await call('POST', 'subjects/remove', { stream_id: id, subject: AGENT }, 'Bearer other'),
+      await call('POST', 'verify', { stream_id: id }, 'Bearer other'),
+      await call('POST', `poll/${id}`, { ack: [e!.jti], returnImmediately: true }, 'Bearer other'),
+      await call('DELETE', `stream?stream_id=${id}`, undefined, 'Bearer other'),
+    ]
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(404))
+    expect(await outbox.getStream(s.stream_id)).toEqual(before)
+    expect(await outbox.queued!(s.stream_id)).toBe(1)
+  })
+})
