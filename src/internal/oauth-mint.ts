@@ -46,8 +46,9 @@ export async function mintJWT(typ: string, claims: Record<string, unknown>, opti
   }
   if (exp <= iat) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the token would already be expired (notAfter)')
   const jti = randomId()
-  const payload: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(claims)) if (v !== undefined) payload[k] = v
+  // fromEntries defines own members: an assignment would turn a claim named __proto__ into the
+  // payload's prototype and drop it from the token.
+  const payload: Record<string, unknown> = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined))
   payload.iat = iat
   payload.exp = exp
   payload.jti = jti
