@@ -3,6 +3,7 @@ import { chainToAct } from '../access-token/actor.js'
 import { codedTypeError } from '../errors/index.js'
 import { decodeStrict } from '../internal/base64url.js'
 import { decodeUtf8Strict } from '../internal/bytes.js'
+import { runHook } from '../internal/hook.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { parseScope } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
@@ -12,6 +13,7 @@ import type { ReplayCache } from '../stores/types.js'
 import { GRANT_TYPE_JWT_BEARER } from '../token-exchange/token-types.js'
 import type { AuthenticatedClient, ClientAuthenticator } from '../token-service/client-authenticator.js'
 import { createAccessToken } from '../token-service/create-access-token.js'
+import { readResources } from '../token-service/resource.js'
 import { ID_JAG_TYP } from './create.js'
 import { checkGrantOptions, verifyIdJag, verifyJWTAuthorizationGrant, type TrustedIssuer, type VerifiedAuthorizationGrant } from './verify.js'
 
@@ -175,7 +177,8 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
       requestedScopes = parseScope(scopeParam)
       if (requestedScopes === undefined) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'scope is malformed')
     }
-    let targets = [...form.getAll('resource'), ...form.getAll('audience')]
+    // RFC 8707 §2: each resource an absolute URI; a target named twice is one target (one aud entry).
+    let targets = [...new Set([...readResources(form), ...form.getAll('audience')])]
     if (targets.length === 0) targets = grant.resources.length > 0 ? [...grant.resources] : policy.defaultTarget === undefined ? [] : [policy.defaultTarget]
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a resource or audience is required')
     // The issuer authorized only the grant's resources (ID-JAG §4.3): a token for any other is refused.
@@ -210,11 +213,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     try {
       return await handle(request)
     } catch (err) {
-      try {
-        options.onError?.(err, request)
-      } catch {
-        // logging never changes the answer
-      }
+      runHook(options.onError, err, request) // logging never changes the answer, even when it rejects
       return errorResponse(err, request)
     }
   }

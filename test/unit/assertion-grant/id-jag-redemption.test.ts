@@ -11,7 +11,7 @@ const RAS = 'https://as.saas.example'
 const API = 'https://api.saas.example'
 const ADMIN = 'https://admin.saas.example'
 
-async function setup() {
+async function setup(onError?: (e: unknown) => unknown) {
   const idp = await oauthTestSigner('ES256', 'idp')
   const ras = await oauthTestSigner('ES256', 'ras')
   const agent = await oauthTestSigner('ES256')
@@ -29,18 +29,47 @@ async function setup() {
     trustedIdJagIssuers: [{ issuer: IDP, keys: [idp.jwk] }],
     replayCache,
     policy: { targets: [API, ADMIN] },
-    onError: (e) => errors.push(e),
+    onError: onError ?? ((e) => errors.push(e)),
   })
-  const fetch = async (input: Request | URL | string, init?: RequestInit) => handler(new Request(input, init))
+  let extra = ''
+  const fetch = async (input: Request | URL | string, init?: RequestInit) => {
+    const request = new Request(input, init)
+    return handler(extra === '' ? request : new Request(request, { body: `${await request.text()}${extra}` }))
+  }
+  const appendToForm = (text: string) => { extra = text }
   const server = { issuer: RAS, tokenEndpoint: `${RAS}/token` }
   const jag = (claims: Record<string, unknown> = {}) =>
     createIdJag({ iss: IDP, sub: 'alice', aud: RAS, client_id: 'agent', scope: 'read', resource: API, ...claims }, { signer: idp, lifetime: 120 })
   const redeem = (clientId: 'agent' | 'other', assertion: string, params: { resource?: string; audience?: string } = {}) =>
     requestJWTBearerGrant(server, { clientId, auth: privateKeyJwt(clientId === 'agent' ? agent : other) }, { assertion, ...params }, { fetch })
-  return { idp, errors, jag, redeem, replayCache }
+  return { idp, errors, jag, redeem, replayCache, appendToForm }
 }
 
 describe('ID-JAG redemption at the Resource AS', () => {
+  it('counts a target named twice (resource or audience) once, and refuses a resource that is not an RFC 3986 absolute URI', async () => {
+    const s = await setup()
+    s.appendToForm(`&resource=${encodeURIComponent(API)}&audience=${encodeURIComponent(API)}`)
+    const t = await s.redeem('agent', await s.jag(), { resource: API })
+    expect(decodeJWT(t.accessToken).payload.aud).toBe(API)
+    s.appendToForm(`&resource=${encodeURIComponent(`${API}/a b`)}`)
+    await expect(s.redeem('agent', await s.jag({ resource: [API, `${API}/a b`] }), { resource: API })).rejects.toMatchObject({ error: 'invalid_target' })
+    expect(s.errors.at(-1)).toMatchObject({ code: 'ERR_TARGET_NOT_ALLOWED', message: expect.stringContaining('absolute URI') })
+  })
+
+  it('an async onError that rejects neither changes the answer nor becomes an unhandled rejection', async () => {
+    const s = await setup(async () => { throw new Error('log sink down') })
+    const seen: unknown[] = []
+    const listener = (reason: unknown) => seen.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      await expect(s.redeem('agent', await s.jag(), { resource: ADMIN })).rejects.toMatchObject({ error: 'invalid_target' })
+      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(seen).toEqual([])
+  })
+
   it('refuses a target outside the ID-JAG resource with invalid_target', async () => {
     const s = await setup()
     await expect(s.redeem('agent', await s.jag(), { resource: ADMIN })).rejects.toMatchObject({ error: 'invalid_target', status: 400 })
