@@ -1,4 +1,5 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
+import { runHook } from '../internal/hook.js'
 import { encode } from '../internal/base64url.js'
 import { timingSafeEqual, utf8 } from '../internal/bytes.js'
 import { parseJSONObject } from '../internal/json.js'
@@ -131,11 +132,7 @@ export function createCibaPingHandler(options: CibaPingHandlerOptions): (request
     try {
       authReqId = await accept(request)
     } catch (err) {
-      try {
-        onError?.(err, request)
-      } catch {
-        // a failing logger must not change the answer
-      }
+      runHook(onError, err, request) // a failing (or rejecting) logger must not change the answer
       const status = err instanceof VerificationError ? err.status : 400
       const headers: Record<string, string> = { 'cache-control': 'no-store' }
       if (status === 401) headers['www-authenticate'] = 'Bearer error="invalid_token"'
@@ -144,11 +141,7 @@ export function createCibaPingHandler(options: CibaPingHandlerOptions): (request
     try {
       await onNotification(authReqId, request)
     } catch (err) {
-      try {
-        onError?.(err, request)
-      } catch {
-        // ignore
-      }
+      runHook(onError, err, request)
       return new Response(null, { status: 500, headers: { 'cache-control': 'no-store' } })
     }
     return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } })

@@ -204,6 +204,25 @@ describe('createCibaPingHandler', () => {
     expect(errors.every((e) => (e as { code?: string }).code === 'ERR_CIBA_NOTIFICATION_INVALID')).toBe(true)
   })
 
+  it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
+    const seen: unknown[] = []
+    const listener = (reason: unknown) => seen.push(reason)
+    const handler = createCibaPingHandler({
+      clientNotificationToken: token,
+      onNotification: () => { throw new Error('queue down') },
+      onError: async () => { throw new Error('log sink down') },
+    })
+    process.on('unhandledRejection', listener)
+    try {
+      expect((await handler(notify({ 'content-type': 'application/json' }, '{"auth_req_id":"r"}'))).status).toBe(401)
+      expect((await handler(notify({ authorization: `Bearer ${token}`, 'content-type': 'application/json' }, '{"auth_req_id":"r"}'))).status).toBe(500)
+      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(seen).toEqual([])
+  })
+
   it('refuses weak notification tokens at construction', () => {
     expect(() => createCibaPingHandler({ clientNotificationToken: 'short', onNotification: () => undefined })).toThrow(TypeError)
   })
