@@ -15,6 +15,7 @@ import { handleProof } from './proof-mode.js'
 import { handleProxy } from './proxy-mode.js'
 import { REASON_STATUS, refusal } from './responses.js'
 import type { BrokerMode, CredentialBroker, CredentialBrokerOptions } from './types.js'
+import { runHook } from '../internal/hook.js'
 
 /**
  * Creates a **credential broker**: the process that holds an agent's key, WIT and any bearer
@@ -112,13 +113,8 @@ export function createCredentialBroker(options: CredentialBrokerOptions): Creden
     tokenExchange: options.tokenExchange,
     upstream,
     redirects: normaliseRedirects(options.redirects, 'options.redirects'),
-    onError: (err: unknown) => {
-      try {
-        reportError?.(err)
-      } catch {
-        // A failing error reporter must not change the answer.
-      }
-    },
+    // A failing (or rejecting) error reporter must not change the answer.
+    onError: (err: unknown) => runHook(reportError, err),
     clock,
   })
 

@@ -14,6 +14,7 @@ import { toDeliveryError, type DeliveryError } from './delivery-error.js'
 import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import type { EventHandler } from './push-receiver.js'
 import { checkVerifyOptions, verifyChecked, type VerifySETOptions } from './set.js'
+import { runHook } from '../internal/hook.js'
 
 /**
  * `fetch`-compatible function.
@@ -224,7 +225,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   let loop: Promise<void> | undefined
   let controller = new AbortController()
 
-  const report = (e: unknown): void => { try { onError?.(e) } catch { /* logging must not break polling */ } }
+  const report = (e: unknown): void => runHook(onError, e) // logging (even a rejecting hook) must not break polling
 
   async function exchange(body: Record<string, unknown>): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }

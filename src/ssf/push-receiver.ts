@@ -10,6 +10,7 @@ import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
 import { deliveryErrorResponse, toDeliveryError } from './delivery-error.js'
 import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import { checkVerifyOptions, replayKey, verifyChecked, type SecurityEventToken, type VerifySETOptions } from './set.js'
+import { runHook } from '../internal/hook.js'
 
 /**
  * Context handed to the event handler.
@@ -125,13 +126,8 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
   const inFlight = new Map<string, Promise<Response>>()
   const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
 
-  const report = (error: unknown, request: Request): void => {
-    try {
-      onError?.(error, request)
-    } catch {
-      // a logging hook must not change the response
-    }
-  }
+  // A logging hook must not change the response, whether it throws or rejects.
+  const report = (error: unknown, request: Request): void => runHook(onError, error, request)
 
   async function process(set: SecurityEventToken, request: Request): Promise<Response> {
     const outcome = await dedupe.run(set, () => onEvent(set, { delivery: 'push', request }), (e) => report(e, request))

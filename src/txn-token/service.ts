@@ -17,6 +17,7 @@ import type { SubjectTokenContext, SubjectTokenInfo, SubjectTokenVerifier, TxnSe
 import type { TxnIssuanceDecision, TxnTokenServiceOptions } from './service-types.js'
 import type { TxnContext, VerifiedTxnToken } from './types.js'
 import { createTxnTokenVerifier, type TxnTokenVerifier } from './verify.js'
+import { runHook } from '../internal/hook.js'
 
 const TXN = TOKEN_TYPE.TXN_TOKEN
 
@@ -321,13 +322,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     try {
       return await issue(request)
     } catch (err) {
-      if (onError !== undefined) {
-        try {
-          onError(err, request)
-        } catch {
-          // a failing logger must not change the answer
-        }
-      }
+      runHook(onError, err, request) // a failing (or rejecting) logger must not change the answer
       return errorResponse(err, request)
     }
   }

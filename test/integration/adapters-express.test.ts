@@ -63,6 +63,28 @@ describe('express workloadAuth configuration', () => {
     for (const err of errors) expect(err).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
   })
 
+  it('answers a refusal as usual when onError throws or rejects (an observer changes nothing)', async () => {
+    const fx = suite.fixture()
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => unhandled.push(reason)
+    const app = express()
+    app.get('/sync', workloadAuth(fx.verify, { onError: () => { throw new Error('logger broke') } }), (_req, res) => { res.json({}) })
+    app.get('/async', workloadAuth(fx.verify, { onError: async () => { throw new Error('log sink down') } }), (_req, res) => { res.json({}) })
+    process.on('unhandledRejection', listener)
+    try {
+      await withApp(app, async (s) => {
+        for (const path of ['/sync', '/async']) {
+          const res = await send(s.base, await credentialed('wpt', fx.stranger, path))
+          expect(res.status, path).toBe(403)
+          expect(await res.json()).toMatchObject({ code: 'ERR_POLICY_DENIED' })
+        }
+      })
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(unhandled).toEqual([])
+  })
+
   it('passes refusals to next(err) with passErrors, and refuses sendSignedResponse without a signer', async () => {
     const fx = suite.fixture()
     const app = express()

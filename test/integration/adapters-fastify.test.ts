@@ -64,6 +64,34 @@ describe('fastify workloadAuth plugin with inject()', () => {
     expect(() => workloadAuth(fx.verify, { maxBodyBytes: Infinity })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
 
+  it('answers refusals and unsignable responses as usual when onError throws or rejects (an observer changes nothing)', async () => {
+    const fx = suite.fixture()
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => unhandled.push(reason)
+    const failing = createResponseSigner({ wit: fx.service.wit, signer: fx.service.signer, maxBodyBytes: 4 })
+    process.on('unhandledRejection', listener)
+    try {
+      for (const onError of [() => { throw new Error('logger broke') }, async () => { throw new Error('log sink down') }]) {
+        const app = Fastify()
+        await app.register(workloadAuth(fx.verify, { publicOrigin: ORIGIN, signResponse: failing, onError }))
+        app.get('/big', async () => 'a body longer than four bytes')
+        const refused = await credentialed('wpt', fx.stranger, '/big')
+        const r1 = await app.inject({ method: 'GET', url: '/big', headers: Object.fromEntries(refused.headers) })
+        expect(r1.statusCode).toBe(403)
+        expect(r1.json()).toMatchObject({ code: 'ERR_POLICY_DENIED' })
+        const ok = await credentialed('httpsig', fx.agent, '/big')
+        const r2 = await app.inject({ method: 'GET', url: '/big', headers: Object.fromEntries(ok.headers) })
+        expect(r2.statusCode).toBe(500)
+        expect(r2.json()).toMatchObject({ code: 'ERR_SIGNER_FAILED' })
+        await app.close()
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(unhandled).toEqual([])
+  })
+
   it('answers a response it cannot sign with errorResponse (generic 500, onError told), not fastify\'s error message', async () => {
     const fx = suite.fixture()
     const seen: unknown[] = []

@@ -28,6 +28,7 @@ import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type Re
 import { verifySource } from '../node/handler.js'
 import { bodyConsumed, createNodeSourceReader, type NodeSource, type ToWebRequestOptions } from '../node/web-request.js'
 import { sendWebResponse } from '../node/web-response.js'
+import { runHook } from '../../internal/hook.js'
 
 declare global {
   namespace Express {
@@ -148,7 +149,7 @@ export function workloadAuth(verifier: RequestVerifier, options: ExpressWorkload
       else if (untouched && req.readableDidRead && source.hasBody) req.rawBody = new Uint8Array(await source.toRequest().arrayBuffer())
     } catch (err) {
       source?.discard()
-      onError?.(err, req)
+      runHook(onError, err, req) // an observer: its throw or rejection changes nothing
       if (passErrors) return next(err)
       return sendWebResponse(res, errorResponse(err, errorOptions))
     }

@@ -30,6 +30,7 @@ import { assertFunction } from '../../internal/assert.js'
 import { errorResponse, type ErrorResponseOptions, type RequestVerifier, type ResponseSigner, type VerifiedRequest } from '../../server/index.js'
 import { verifySource } from '../node/handler.js'
 import { bodyConsumed, createNodeSourceReader, lazyBody, type NodeSource, type ToWebRequestOptions } from '../node/web-request.js'
+import { runHook } from '../../internal/hook.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -160,7 +161,7 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
         else if (untouched && raw.readableDidRead && source.hasBody) replays.set(request, source.toRequest().body!)
       } catch (err) {
         source?.discard()
-        onError?.(err, request)
+        runHook(onError, err, request) // an observer: its throw or rejection changes nothing
         return reply(replyTo, errorResponse(err, errorOptions))
       }
       request.workload = verified
@@ -200,7 +201,7 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
         // Answered like every other failure (generic problem JSON, the reply's own headers dropped),
         // not by fastify's error handler, which would send the error's internal message.
         sources.delete(request)
-        onError?.(err, request)
+        runHook(onError, err, request)
         if (stream) payload.destroy()
         else if (webStream) {
           // The signer read a clone: cancelling what is left ends the handler's stream.

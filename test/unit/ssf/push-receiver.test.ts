@@ -162,6 +162,20 @@ describe('createPushReceiver', () => {
     expect(seen[0]).toBeInstanceOf(VerificationError)
   })
 
+  it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => unhandled.push(reason)
+    const handle = createPushReceiver({ verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: async () => {}, onError: async () => { throw new Error('log sink down') } })
+    process.on('unhandledRejection', listener)
+    try {
+      expect((await handle(post('garbage'))).status).toBe(400)
+      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(unhandled).toEqual([])
+  })
+
   it('validates options at construction', () => {
     const ok = { verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: async () => {} }
     expect(() => createPushReceiver({ ...ok, replayCache: { claim: async () => true } as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))

@@ -43,6 +43,21 @@ function es256Twin(token: string): string {
 const verifyWith = (f: TxnFixture, token: string) => verifyTxnToken(token, { trustDomain: TRUST_DOMAIN, keys: [f.tts.jwk], clock: f.clock.now })
 
 describe('createTxnTokenService: issuance', () => {
+  it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
+    const f = await txnFixture({ onError: async () => { throw new Error('log sink down') } })
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      const res = await f.handler(new Request(`${TTS_ISSUER}/token`, { method: 'GET' }))
+      expect(res.status).toBe(400)
+      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    expect(unhandled).toEqual([])
+  })
+
   it('exchanges an access token for a Txn-Token that jose verifies', async () => {
     const f = await txnFixture()
     const accessToken = await f.accessToken()
