@@ -45,7 +45,7 @@ export async function createStsFixture(policy: Partial<TokenExchangePolicy> = {}
     subjectTokenVerifiers: {
       [TOKEN_TYPE.ACCESS_TOKEN]: createJWTTokenVerifier({
         issuer: [IDP, STS],
-        keys: { keys: [idp.jwk, sts.jwk] },
+        issuerKeys: { [IDP]: [idp.jwk], [STS]: [sts.jwk] },
         typ: 'at+jwt',
         clock: clock.now,
         audience: ({ client }) => [STS, client.clientId, client.workloadId],

@@ -91,7 +91,7 @@ describe('no circular flows', () => {
       policy: { targets: ['https://ledger.bank.example'] },
       clientAuthentication: createClientAuthenticator({ issuer: sts, clients: { [GATEWAY]: { clientId: GATEWAY, keys: [f.gatewaySigner.jwk] } }, replayCache: createMemoryReplayCache({ clock: f.clock.now }), clock: f.clock.now }),
       // The documented configuration: access-token subjects must be at+jwt; txn_token is not a subject type.
-      subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: createJWTTokenVerifier({ issuer: [TTS_ISSUER, 'https://as.bank.example'], keys: [f.tts.jwk, f.as.jwk], typ: 'at+jwt', audience: sts, clock: f.clock.now }) },
+      subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: createJWTTokenVerifier({ issuer: [TTS_ISSUER, 'https://as.bank.example'], issuerKeys: { [TTS_ISSUER]: [f.tts.jwk], 'https://as.bank.example': [f.as.jwk] }, typ: 'at+jwt', audience: sts, clock: f.clock.now }) },
       clock: f.clock.now,
       onError: (e) => void errors.push(e),
     })
@@ -110,7 +110,7 @@ describe('no circular flows', () => {
     const sts = 'https://sts.bank.example'
     const errors: unknown[] = []
     // No typ check and an audience list that includes the trust domain: this verifier alone would accept a Txn-Token.
-    const lax = createJWTTokenVerifier({ issuer: [TTS_ISSUER, 'https://as.bank.example'], keys: [f.tts.jwk, f.as.jwk], audience: [sts, TRUST_DOMAIN], clock: f.clock.now })
+    const lax = createJWTTokenVerifier({ issuer: [TTS_ISSUER, 'https://as.bank.example'], issuerKeys: { [TTS_ISSUER]: [f.tts.jwk], 'https://as.bank.example': [f.as.jwk] }, audience: [sts, TRUST_DOMAIN], clock: f.clock.now })
     const handler = createTokenExchangeHandler({
       issuer: sts,
       signer: f.as,
