@@ -81,6 +81,23 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return Object.freeze({ err, description })
 }
 
+/**
+ * Whether a SET was refused only because no key for it is known *yet*: its `kid` is not in the key
+ * set (the transmitter rotated keys and the receiver's JWKS is in its refresh cooldown, or being
+ * fetched failed and a stale set is served). Receivers leave such a SET unacknowledged (push: 503,
+ * poll: no ack and no `setErrs`) so the transmitter delivers it again, instead of answering
+ * `invalid_key`, which makes the transmitter drop it: a revocation lost during a key rotation.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * if (isKeyNotYetKnown(error)) return new Response(null, { status: 503, headers: { 'retry-after': '30' } })
+ * ```
+ */
+export function isKeyNotYetKnown(error: unknown): boolean {
+  return isAgentAuthError(error) && error.code === 'ERR_KEY_NOT_FOUND'
+}
+
 /** Builds the RFC 8935 400 response for a rejected SET (`challenge`: a 401's WWW-Authenticate). */
 export function deliveryErrorResponse(error: DeliveryError, status = 400, challenge?: string): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' }

@@ -10,7 +10,7 @@ import { isPlainObject, parseJSONObject } from '../internal/json.js'
 import { systemClock } from '../internal/time.js'
 import { readBoundedBytes } from './body.js'
 import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
-import { toDeliveryError, type DeliveryError } from './delivery-error.js'
+import { isKeyNotYetKnown, toDeliveryError, type DeliveryError } from './delivery-error.js'
 import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import type { EventHandler } from './push-receiver.js'
 import { checkVerifyOptions, verifyChecked, type VerifySETOptions } from './set.js'
@@ -295,6 +295,12 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     } catch (e) {
       if (!(e instanceof VerificationError)) throw e
       report(e)
+      if (isKeyNotYetKnown(e)) {
+        // Not acknowledged and no setErrs entry: returned again by a later poll, once the key set
+        // has been refreshed after the transmitter's rotation (invalid_key would drop it for good).
+        result.failed.push(jti)
+        return
+      }
       setErrs.set(jti, toDeliveryError(e))
       result.rejected.push(jti)
       return

@@ -7,7 +7,7 @@ import { assertFunction, assertObject, assertString, optionalNumber } from '../i
 import { timingSafeEqualString } from '../internal/bytes.js'
 import { readBoundedText, mediaType } from './body.js'
 import { checkDedupeCache, type EventDedupeCache } from './dedupe.js'
-import { deliveryErrorResponse, toDeliveryError } from './delivery-error.js'
+import { deliveryErrorResponse, isKeyNotYetKnown, toDeliveryError } from './delivery-error.js'
 import { createSETDedupe, DEFAULT_LEASE_SECONDS } from './exactly-once.js'
 import { checkVerifyOptions, replayKey, verifyChecked, type SecurityEventToken, type VerifySETOptions } from './set.js'
 import { runHook } from '../internal/hook.js'
@@ -183,6 +183,8 @@ export function createPushReceiver(options: PushReceiverOptions): (request: Requ
       }
     } catch (error) {
       report(error, request)
+      // A key not known yet (rotation before the JWKS refresh): retried, not refused for good.
+      if (isKeyNotYetKnown(error)) return new Response(null, { status: 503, headers: { 'retry-after': '30' } })
       if (error instanceof VerificationError) return deliveryErrorResponse(toDeliveryError(error))
       // Store outage, key-source outage or a failed handler: not acknowledged, the transmitter retries.
       const status = error instanceof StoreError || error instanceof ProtocolError ? 503 : 500

@@ -290,14 +290,14 @@ describe('poll delivery', () => {
   })
 
   it('reports invalid SETs in setErrs with RFC codes; the transmitter records them', async () => {
-    const { transmitter, receiver } = await pollSetup()
-    const r = receiver(async () => {}, { verify: { issuer: TX, audience: 'someone-else', keys: { keys: [] }, clock: () => 0 } })
+    const { transmitter, receiver, verify } = await pollSetup()
+    const r = receiver(async () => {}, { verify: { ...(verify as object), audience: 'someone-else' } })
     await transmitter.emit({ type: 'session-revoked' }, AGENT)
     const res = await r.poll()
     expect(res.rejected).toHaveLength(1)
     expect(r.pending.setErrs).toBe(1)
     await r.flush()
-    expect((await transmitter.failed())[0]?.error).toMatch(/^receiver: invalid_key/)
+    expect((await transmitter.failed())[0]?.error).toMatch(/^receiver: invalid_audience/)
   })
 
   it('pages with maxEvents and moreAvailable', async () => {
