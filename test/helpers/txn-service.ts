@@ -3,12 +3,14 @@
 // and a loopback HTTP server for any (Request) => Promise<Response> handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
 import { verifyAccessToken } from '../../src/access-token/index.js'
 import { privateKeyJwt } from '../../src/client-auth/index.js'
+import { ProtocolError, VerificationError } from '../../src/errors/index.js'
 import { createMemoryReplayCache } from '../../src/stores/index.js'
 import { TOKEN_TYPE } from '../../src/token-exchange/index.js'
 import { createAccessToken, createClientAuthenticator, type AuthenticatedClient } from '../../src/token-service/index.js'
-import { createTxnTokenService, selfSignedSubjectToken, unsignedJsonSubjectToken, type TxnTokenServiceOptions } from '../../src/txn-token/index.js'
+import { createTxnTokenService, requestTxnToken, selfSignedSubjectToken, unsignedJsonSubjectToken, type TxnTokenRequestParameters, type TxnTokenServiceOptions } from '../../src/txn-token/index.js'
 import { oauthTestSigner, testClock, type TestSigner } from './oauth-signer.js'
 
 export const TRUST_DOMAIN = 'bank.example'
@@ -124,4 +126,29 @@ export async function serveLoopback(handler: (request: Request) => Promise<Respo
     server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
+}
+
+/** Requests a Txn-Token for the gateway (or `client`) with an access token as subject. */
+export async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
+  return requestTxnToken(f.server, client, {
+    subjectToken: params.subjectToken ?? (await f.accessToken()),
+    subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN,
+    audience: TRUST_DOMAIN,
+    scope: 'trade.stocks',
+    ...params,
+  }, { fetch: f.fetch })
+}
+
+/** The ProtocolError a refused request rejects with. */
+export async function refusal(p: Promise<unknown>): Promise<ProtocolError> {
+  const err = await p.then(() => undefined, (e: unknown) => e)
+  expect(err).toBeInstanceOf(ProtocolError)
+  return err as ProtocolError
+}
+
+/** The last error the service reported to onError, as a VerificationError. */
+export function lastError(f: TxnFixture): VerificationError {
+  const err = f.errors.at(-1)
+  expect(err).toBeInstanceOf(VerificationError)
+  return err as VerificationError
 }

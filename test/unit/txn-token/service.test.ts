@@ -5,29 +5,8 @@ import { createCompactJWS } from '../../../src/signer/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { createTxnToken, createTxnTokenService, requestTxnToken, selfSignedSubjectToken, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
 import { oauthTestSigner } from '../../helpers/oauth-signer.js'
-import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
+import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, issue, lastError, refusal, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
 
-async function issue(f: TxnFixture, params: Partial<TxnTokenRequestParameters> = {}, client = f.gateway) {
-  return requestTxnToken(f.server, client, {
-    subjectToken: params.subjectToken ?? (await f.accessToken()),
-    subjectTokenType: TOKEN_TYPE.ACCESS_TOKEN,
-    audience: TRUST_DOMAIN,
-    scope: 'trade.stocks',
-    ...params,
-  }, { fetch: f.fetch })
-}
-
-async function refusal(p: Promise<unknown>): Promise<ProtocolError> {
-  const err = await p.then(() => undefined, (e: unknown) => e)
-  expect(err).toBeInstanceOf(ProtocolError)
-  return err as ProtocolError
-}
-
-function lastError(f: TxnFixture): VerificationError {
-  const err = f.errors.at(-1)
-  expect(err).toBeInstanceOf(VerificationError)
-  return err as VerificationError
-}
 
 /** The same ES256 JWS with the other valid signature (r, n - s) over the same header and payload. */
 function es256Twin(token: string): string {
