@@ -9,21 +9,25 @@ import { oauthTestSigner } from '../../helpers/oauth-signer.js'
 const STS = 'https://sts.example.com'
 const API = 'https://reports.example.com'
 
+/** A client-credentials service for the reports API and its one client, `job` (private_key_jwt). */
+async function reportsService() {
+  const sts = await oauthTestSigner('ES256', 'sts')
+  const key = await oauthTestSigner('ES256')
+  const handler = createClientCredentialsHandler({
+    issuer: STS,
+    signer: sts,
+    clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
+    policy: { targets: (t) => t === API, scopes: () => ['reports:write', 'reports:read'], defaultTarget: API },
+  })
+  const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
+  const client = { clientId: 'job', auth: privateKeyJwt(key) }
+  return { sts, handler, server, client }
+}
+
 describe('createClientCredentialsHandler', () => {
   it('issues scoped tokens to authenticated clients and refuses wider scopes or other targets', async () => {
-    const sts = await oauthTestSigner('ES256', 'sts')
-    const key = await oauthTestSigner('ES256')
-    const errors: unknown[] = []
-    const handler = createClientCredentialsHandler({
-      issuer: STS,
-      signer: sts,
-      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
-      policy: { targets: (t) => t === API, scopes: () => ['reports:write', 'reports:read'], defaultTarget: API },
-      onError: (e) => errors.push(e),
-    })
+    const { sts, handler, server, client } = await reportsService()
     const fetch = async (i: Request | URL | string, init?: RequestInit) => handler(new Request(i, init))
-    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
-    const client = { clientId: 'job', auth: privateKeyJwt(key) }
     const t = await requestClientCredentials(server, client, { scope: 'reports:write' }, { fetch })
     const v = await verifyAccessToken(t.accessToken, { issuer: STS, audience: API, keys: [sts.jwk] })
     expect(v).toMatchObject({ subject: 'job', clientId: 'job', scopes: ['reports:write'], actors: [] })
@@ -40,21 +44,12 @@ describe('createClientCredentialsHandler', () => {
 
 describe('parameters without a value (RFC 6749 §3.2)', () => {
   it('are treated as omitted, and a parameter repeated with values is still refused', async () => {
-    const sts = await oauthTestSigner('ES256', 'sts')
-    const key = await oauthTestSigner('ES256')
-    const handler = createClientCredentialsHandler({
-      issuer: STS,
-      signer: sts,
-      clientAuthentication: createClientAuthenticator({ issuer: STS, clients: { job: { clientId: 'job', keys: [key.jwk] } }, replayCache: createMemoryReplayCache() }),
-      policy: { targets: (t) => t === API, scopes: () => ['reports:write', 'reports:read'], defaultTarget: API },
-    })
+    const { handler, server, client } = await reportsService()
     let extra = ''
     const fetch = async (i: Request | URL | string, init?: RequestInit) => {
       const request = new Request(i, init)
       return handler(new Request(request, { body: `${await request.text()}${extra}` }))
     }
-    const server = { issuer: STS, tokenEndpoint: `${STS}/token` }
-    const client = { clientId: 'job', auth: privateKeyJwt(key) }
     extra = '&scope=&unknown_extension=&resource='
     const t = await requestClientCredentials(server, client, {}, { fetch })
     expect(t.scope).toBe('reports:write reports:read')
