@@ -15,7 +15,7 @@ import { isBearerError } from '../internal/bearer-errors.js'
  * ```
  */
 export interface ErrorResponseOptions {
-  /** `realm` parameter of the challenge (e.g. the service's public origin). */
+  /** `realm` parameter of the challenge (e.g. the service's public origin; anything but a string is ignored). */
   realm?: string
   /** Authentication scheme named in `WWW-Authenticate` for workload errors (an RFC 9110 token; anything else is ignored). Default `WIMSE`. */
   scheme?: string
@@ -34,6 +34,8 @@ function quoted(value: string): string {
   }
   return `"${out}"`
 }
+
+const NO_OPTIONS: ErrorResponseOptions = Object.freeze({})
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -86,14 +88,17 @@ function problem(status: number, title: string, detail: string, code: string, he
  * }
  * ```
  */
-export function errorResponse(err: unknown, options: ErrorResponseOptions = {}): Response {
+export function errorResponse(err: unknown, options?: ErrorResponseOptions): Response {
+  // Options usually come from configuration: unusable ones are ignored, never thrown on (this is
+  // the last resort of every error path, and a throw here would leave the request unanswered).
+  if (typeof options !== 'object' || options === null) options = NO_OPTIONS
   const headers = new Headers()
   if (err instanceof VerificationError) {
     // Access-token refusals carry shared codes too (ERR_TOKEN_EXPIRED, ERR_CONFIRMATION_MISMATCH …):
     // agentauth/access-token marks every error it throws, so all of them get the Bearer challenge.
     const bearer = isBearerError(err) || err.code === 'ERR_ACCESS_TOKEN_INVALID' || err.code === 'ERR_INSUFFICIENT_SCOPE'
     const params: Record<string, string> = {}
-    if (options.realm !== undefined) params.realm = options.realm
+    if (typeof options.realm === 'string') params.realm = options.realm
     // An empty challenge marks a request that sent no credentials at all: RFC 6750 §3.1 says the
     // Bearer challenge then carries no error code or other error information.
     const bare = bearer && err.challenge !== undefined && Object.keys(err.challenge).length === 0
