@@ -183,6 +183,9 @@ export function workloadAuth(verifier: RequestVerifier, options: FastifyWorkload
       const source = sources.get(request)
       if (source === undefined || request.workload === null) return sent
       const payload: unknown = isResponse(sent) ? unwrapResponse(replyTo, sent) : sent
+      // Fastify drops the Content-Type of a 1xx or 204 reply with a payload after onSend (RFC 9110
+      // §8.6): drop it before signing, or the signature would cover a field that is not sent.
+      if (payload != null && (replyTo.statusCode < 200 || replyTo.statusCode === 204)) replyTo.removeHeader('content-type')
       const headers = new Headers()
       for (const [name, value] of Object.entries(replyTo.getHeaders())) {
         if (Array.isArray(value)) for (const v of value) headers.append(name, v)
