@@ -62,6 +62,9 @@ export interface ResponseSignerOptions {
  */
 export type ResponseSigner = (response: Response, context: { request: Request; verified?: VerifiedRequest }) => Promise<Response>
 
+/** A coded TypeError (a programmer error, e.g. a context without a Request) stays what it is. */
+const isArgumentError = (e: unknown): boolean => e instanceof TypeError && ((e as { code?: unknown }).code === 'ERR_INVALID_ARG_TYPE' || (e as { code?: unknown }).code === 'ERR_INVALID_ARG_VALUE')
+
 const isEventStream = (r: Response): boolean => (r.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream')
 
 /**
@@ -103,10 +106,10 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
   return async function signResponse(response, { request, verified }) {
     // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
     // the GET handler: Content-Digest (RFC 9530 §2) would describe bytes never sent.
-    const noContent = response.body !== null && (request.method === 'HEAD' || isStreaming(response))
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
     let fields: Awaited<ReturnType<typeof signWIMSEResponse>>
     try {
+      const noContent = response.body !== null && (request.method === 'HEAD' || isStreaming(response))
       // This service's own WIT (an expired or invalid one from its source included) is never the caller's fault.
       const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
       fields = await signWIMSEResponse(response, {
@@ -123,8 +126,10 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
     } catch (err) {
       // The response is ours, not the caller's: a body over maxBodyBytes (or any refusal of the
       // response) is a server failure (500), never a 4xx blaming the request.
-      if (err instanceof VerificationError) throw new SignerError('ERR_SIGNER_FAILED', `the response could not be signed: ${err.message}`, { cause: err })
-      throw err
+      // So is a WIT source or an isStreaming callback that throws (a plain Error, an upstream's
+      // ProtocolError): every failure is ERR_SIGNER_FAILED, with the original as its cause.
+      if (err instanceof SignerError || isArgumentError(err)) throw err
+      throw new SignerError('ERR_SIGNER_FAILED', `the response could not be signed${err instanceof VerificationError ? `: ${err.message}` : ''}`, { cause: err })
     }
     const headers = new Headers(response.headers)
     for (const [name, value] of Object.entries(fields.headers)) headers.set(name, value)
