@@ -1,10 +1,11 @@
 // IdentityRegistryBackend in Redis over a one-function RedisCommand. Keys (prefix P):
-//   P active:<id>    "1"                 P retained:<id>  retention JSON (never expires)
-//   P audit:<id>     LIST of records      P audit          LIST of records (all ids, capped)
+//   P active:<id>    "1"                      P retained:<id>  retention JSON (never expires)
+//   P audit:<id>     LIST of records (capped) P audit          LIST of records (all ids, capped)
 // register and retain are Lua scripts, so an identifier can never end up both active and retained.
 import { assertFunction, assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { createCall as boundedRedisCall, isIntegerReply, unexpectedReply as redisReplyError } from '../stores/redis/call.js'
 import { StoreError } from '../errors/index.js'
+import { decodeUtf8Strict } from '../internal/bytes.js'
 import { isPlainObject } from '../internal/json.js'
 import { checkWellFormed } from '../stores/contract.js'
 import type { RedisCommand } from '../stores/redis/command.js'
@@ -25,30 +26,64 @@ export interface RedisRegistryBackendOptions {
   readonly prefix?: string
   /** Per-command timeout in ms. Default 1000. */
   readonly timeoutMs?: number
-  /** Records kept in the global audit list (per-identifier lists are not capped). Default 100000. */
+  /** Records kept in the global audit list and in each identifier's list (newest kept). Default 100000. */
   readonly maxAudit?: number
 }
 
 const REGISTER = `if redis.call('EXISTS', KEYS[2]) == 1 then return 'retained' end
 if redis.call('SET', KEYS[1], '1', 'NX') == false then return 'exists' end
 redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[2]), -1)
 redis.call('RPUSH', KEYS[4], ARGV[1])
 redis.call('LTRIM', KEYS[4], -tonumber(ARGV[2]), -1)
 return 'created'`
 const RETAIN = `redis.call('DEL', KEYS[1])
 if redis.call('SET', KEYS[2], ARGV[1], 'NX') == false then return 0 end
 redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[3]), -1)
 redis.call('RPUSH', KEYS[4], ARGV[2])
 redis.call('LTRIM', KEYS[4], -tonumber(ARGV[3]), -1)
 return 1`
 
-function parse<T>(value: unknown, what: string): T {
-  if (typeof value !== 'string') throw redisReplyError(what)
+/** A string reply, or a byte reply (clients configured for Buffers) as strict UTF-8; else undefined. */
+function text(reply: unknown): string | undefined {
+  if (typeof reply === 'string') return reply
+  if (!(reply instanceof Uint8Array)) return undefined
   try {
-    return JSON.parse(value) as T
+    return decodeUtf8Strict(reply)
+  } catch {
+    return undefined
+  }
+}
+
+function parse<T>(value: unknown, what: string): T {
+  const json = text(value)
+  if (json === undefined) throw redisReplyError(what)
+  try {
+    return JSON.parse(json) as T
   } catch (cause) {
     throw new StoreError('ERR_STORE_UNAVAILABLE', `corrupted ${what} in Redis`, { cause })
   }
+}
+
+const ACTIONS: ReadonlySet<unknown> = new Set(['registered', 'deprovisioned', 'refused'])
+
+/** A stored audit record, checked (object of the expected shape, naming `id` when given) and frozen; else StoreError. */
+function parseAudit(value: unknown, id: string | undefined): AuditRecord {
+  const r: unknown = parse(value, 'audit record')
+  if (
+    !isPlainObject(r) ||
+    typeof r.id !== 'string' ||
+    (id !== undefined && r.id !== id) ||
+    !ACTIONS.has(r.action) ||
+    typeof r.at !== 'number' ||
+    !Number.isFinite(r.at) ||
+    (r.reason !== undefined && typeof r.reason !== 'string') ||
+    (r.actor !== undefined && typeof r.actor !== 'string')
+  ) {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', 'corrupted audit record in Redis')
+  }
+  return Object.freeze(r) as unknown as AuditRecord
 }
 
 /** A stored retention record, checked strictly (it must name `id`) and frozen; else StoreError. */
@@ -69,11 +104,14 @@ function parseRetained(value: unknown, id: string): RetainedIdentity {
 
 /**
  * Creates an {@link IdentityRegistryBackend} in Redis, shared by every issuer and admin service instance.
- * Retained identifiers never expire.
+ * Retained identifiers never expire. Each identifier's audit list and the global one keep the
+ * newest `maxAudit` records. String or byte (Buffer) replies are both accepted. `register` and
+ * `retain` are Lua scripts over four keys: on Redis Cluster put a hash tag in the prefix
+ * (`'{agentauth-identity}:'`) so they share one slot.
  *
  * @param options - {@link RedisRegistryBackendOptions}.
  * @returns the backend; methods reject with StoreError `ERR_STORE_UNAVAILABLE` when Redis fails or
- *   holds a retention record that is not one (not a JSON object naming the identifier); retention
+ *   holds a retention or audit record that is not one (not a JSON object naming the identifier); retention
  *   records are returned frozen.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options (e.g. a prefix with a lone surrogate).
  *
@@ -101,7 +139,7 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
   }
   return Object.freeze({
     async register(id: string, record: AuditRecord): Promise<'created' | 'exists' | 'retained'> {
-      const r = await call(['EVAL', REGISTER, '4', k.active(id), k.retained(id), k.audit(id), k.all, JSON.stringify(record), String(maxAudit)])
+      const r = text(await call(['EVAL', REGISTER, '4', k.active(id), k.retained(id), k.audit(id), k.all, JSON.stringify(record), String(maxAudit)]))
       if (r === 'created' || r === 'exists' || r === 'retained') return r
       throw redisReplyError('register')
     },
@@ -126,13 +164,14 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
     async audit(record: AuditRecord): Promise<void> {
       const json = JSON.stringify(record)
       await call(['RPUSH', k.audit(record.id), json])
+      await call(['LTRIM', k.audit(record.id), String(-maxAudit), '-1'])
       await call(['RPUSH', k.all, json])
       await call(['LTRIM', k.all, String(-maxAudit), '-1'])
     },
     async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
       const r = await call(['LRANGE', id === undefined ? k.all : k.audit(id), String(-limit), '-1'])
       if (!Array.isArray(r)) throw redisReplyError('LRANGE')
-      return r.map((v) => Object.freeze(parse<AuditRecord>(v, 'audit record')))
+      return Object.freeze(r.map((v) => parseAudit(v, id)))
     },
   })
 }

@@ -250,14 +250,15 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
  * ```
  */
 export interface MemoryRegistryBackendOptions {
-  /** Records kept in the global audit list (per-identifier lists are not capped). Default 100000. */
+  /** Records kept in the global audit list and in each identifier's list (newest kept). Default 100000. */
   readonly maxAudit?: number
 }
 
 /**
  * Creates an in-memory {@link IdentityRegistryBackend} (one process; lost on restart — use the
  * Redis backend for anything that must be retained). Like the Redis backend it keeps one audit list
- * per identifier and a global one capped at `maxAudit`.
+ * per identifier and a global one, each capped at `maxAudit` (the newest records are kept, so
+ * repeated refused registrations of a retained id cannot grow memory without bound).
  *
  * @param options - `maxAudit`.
  * @returns the backend.
@@ -279,7 +280,10 @@ export function createMemoryRegistryBackend(options: MemoryRegistryBackendOption
   function append(record: AuditRecord): void {
     const list = byId.get(record.id)
     if (list === undefined) byId.set(record.id, [record])
-    else list.push(record)
+    else {
+      list.push(record)
+      if (list.length >= 2 * maxAudit) list.splice(0, list.length - maxAudit)
+    }
     log.push(record)
     // Trimmed in batches (amortised O(1)); trail() never shows more than the last maxAudit.
     if (log.length >= 2 * maxAudit) log.splice(0, log.length - maxAudit)
@@ -309,8 +313,8 @@ export function createMemoryRegistryBackend(options: MemoryRegistryBackendOption
       append(record)
     },
     async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
-      if (id !== undefined) return (byId.get(id) ?? []).slice(-limit)
-      return log.slice(-Math.min(limit, maxAudit))
+      const n = Math.min(limit, maxAudit)
+      return (id === undefined ? log : (byId.get(id) ?? [])).slice(-n)
     },
   })
 }

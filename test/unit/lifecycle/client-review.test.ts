@@ -13,9 +13,12 @@ describe('createMemoryRegistryBackend (review)', () => {
     const all = await backend.trail(undefined, 100_000)
     expect(all).toHaveLength(10)
     expect(all.at(-1)).toMatchObject({ id: 'agent-49', action: 'registered' })
+    // Per-identifier lists are capped too (review 7): the newest maxAudit records; the retention
+    // record still says who deprovisioned the id, when and why.
     const first = await registry.auditTrail('first', { limit: 100_000 })
-    expect(first).toHaveLength(52)
-    expect(first.slice(0, 2).map((r) => r.action)).toEqual(['registered', 'deprovisioned'])
+    expect(first).toHaveLength(10)
+    expect(first.every((r) => r.action === 'refused')).toBe(true)
+    expect(await registry.deprovision('first', { reason: 'again' })).toMatchObject({ reason: 'retired' })
     expect(() => createMemoryRegistryBackend({ maxAudit: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
     expect(() => createMemoryRegistryBackend({ maxAudit: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
@@ -24,7 +27,8 @@ describe('createMemoryRegistryBackend (review)', () => {
     const backend = createMemoryRegistryBackend({ maxAudit: 5 })
     for (let i = 0; i < 1000; i++) await backend.audit({ id: `x${i % 3}`, action: 'refused', at: i })
     expect(await backend.trail(undefined, 1000)).toEqual([995, 996, 997, 998, 999].map((at) => ({ id: `x${at % 3}`, action: 'refused', at })))
-    expect(await backend.trail('x0', 1000)).toHaveLength(334)
+    expect(await backend.trail('x0', 1000)).toEqual([987, 990, 993, 996, 999].map((at) => ({ id: 'x0', action: 'refused', at })))
+    expect(await backend.trail('x1', 1000)).toHaveLength(5)
   })
 })
 
