@@ -56,6 +56,8 @@ export interface PollCibaTokenOptions extends TokenEndpointRequestOptions {
   maxBytes?: number
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /**
@@ -74,14 +76,23 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
+    // A timer holds at most 2^31 - 1 ms (a longer delay fires at once): wait in steps.
+    let left = Number.isFinite(ms) && ms > 0 ? ms : 0
+    let timer: ReturnType<typeof setTimeout>
     const onAbort = () => {
       clearTimeout(timer)
       reject(signal!.reason)
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
+    const arm = (): void => {
+      const step = Math.min(left, MAX_TIMER_MS)
+      left -= step
+      timer = setTimeout(() => {
+        if (left > 0) return arm()
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, step)
+    }
+    arm()
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 
@@ -224,9 +235,14 @@ export async function pollCibaToken(
   for (;;) {
     // CIBA allows an interval of 0; waiting at least 1 s keeps a provider (or a misconfigured one)
     // from making the client poll in a tight loop until the request expires.
-    await sleep(Math.max(interval, MIN_POLL_INTERVAL) * 1000, options.signal)
+    // The wait ends at the deadline at the latest: an interval longer than what is left of
+    // expires_in (the provider may send up to an hour; slow_down adds to it) must not keep the
+    // caller waiting past the request's expiry.
+    const wait = Math.max(interval, MIN_POLL_INTERVAL) * 1000
+    const left = deadline - clock()
+    await sleep(Math.max(0, Math.min(wait, left)), options.signal)
     options.signal?.throwIfAborted()
-    if (clock() >= deadline) throw new ProtocolError('ERR_APPROVAL_EXPIRED', 'the backchannel authentication request expired before a decision')
+    if (wait >= left || clock() >= deadline) throw new ProtocolError('ERR_APPROVAL_EXPIRED', 'the backchannel authentication request expired before a decision')
     let response: Response
     try {
       response = await cibaTokenRequest(server, client, { authReqId }, transport)
