@@ -86,7 +86,12 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
   const delivery = options.delivery ?? 'poll'
   if (delivery !== 'poll') {
     checkObject(delivery, 'options.delivery')
-    if (typeof delivery.clientNotificationToken !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.delivery.clientNotificationToken must be a string')
+    const t = delivery.clientNotificationToken
+    if (typeof t !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.delivery.clientNotificationToken must be a string')
+    // Checked here, as backchannelAuthenticationRequest would on every call (CIBA §7.1: at least 128 bits).
+    if (t.length < 22 || t.length > 1024 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(t)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.delivery.clientNotificationToken must be a bearer token of 22-1024 characters (see createClientNotificationToken)')
+    }
     checkObject(delivery.waiter, 'options.delivery.waiter')
     checkFunction(delivery.waiter.wait, 'options.delivery.waiter.wait')
   }
