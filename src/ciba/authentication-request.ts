@@ -71,7 +71,10 @@ export interface ProcessBackchannelAuthenticationResponseOptions {
 const RESERVED = ['scope', 'login_hint', 'id_token_hint', 'login_hint_token', 'binding_message', 'user_code', 'requested_expiry', 'acr_values', 'client_notification_token', 'request', 'grant_type']
 // RFC 6750 §2.1 b64token, as CIBA §7.1 requires for client_notification_token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
-const PRINTABLE = /^[^\x00-\x1f\x7f]+$/u
+// Printable: no C0/C1 controls (U+0085 is a line break), no format characters (bidi overrides that
+// reorder what the user reads, invisible tag characters), no line/paragraph separators, and no lone
+// surrogates (URLSearchParams would silently turn them into U+FFFD).
+const PRINTABLE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+$/u
 const VSCHAR = /^[\x20-\x7e]+$/
 
 function textParam(value: unknown, name: string, max: number): string {
