@@ -11,7 +11,7 @@ import { createJWKSigner, generateSigner, isJWSAlgorithm, type PublicJWK } from 
 import { verifySET } from '../ssf/index.js'
 import { createWIT, verifyWIT } from '../wit/index.js'
 import { CLIError, readInput, readJSON, time } from './io.js'
-import { chainTree, inspect } from './inspect.js'
+import { chainTree, inspect, keysOf } from './inspect.js'
 import { printLines } from './output.js'
 
 export type Flags = Record<string, string | boolean | undefined>
@@ -126,6 +126,12 @@ function bundleFrom(flags: Flags) {
   return staticTrustBundles(Object.fromEntries(Object.entries(data).map(([td, v]) => [td, isPlainObject(v) && Array.isArray(v.keys) ? (v.keys as PublicJWK[]) : (v as PublicJWK[])])))
 }
 
+// The --keys file of `verify at|set`, checked here like inspect's: a null entry in a key list
+// ended in the library's uncoded "Cannot read properties of null" instead of a usage error.
+function keysFrom(flags: Flags): { keys: PublicJWK[] } {
+  return { keys: keysOf(readJSON(str(flags, 'keys', true), 'keys')) }
+}
+
 export async function verify(flags: Flags, positional: string[]): Promise<string> {
   const token = readInput(positional[0], 'token (argument, @file or - for stdin)')
   const parsed = parseCompactJWS(token, { maxBytes: 64 * 1024, code: 'ERR_JWS_INVALID', what: 'token' })
@@ -143,12 +149,12 @@ export async function verify(flags: Flags, positional: string[]): Promise<string
       return printLines(['VALID WIT', `  workload: ${wit.id}`, `  trust domain: ${wit.trustDomain}`, `  proof algorithm: ${wit.proofAlgorithm}`, `  expires: ${time(wit.claims.exp)}`])
     }
     case 'at': {
-      const at = await verifyAccessToken(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: readJSON(str(flags, 'keys', true), 'keys') as never, ...common })
+      const at = await verifyAccessToken(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: keysFrom(flags), ...common })
       const tree = chainTree(at.claims as Record<string, unknown>)
       return printLines([`VALID access token`, `  subject: ${at.subject}`, `  client: ${at.clientId}`, `  scopes: ${at.scopes.join(' ') || '(none)'}`, `  expires: ${time(at.expiresAt)}`, ...(tree.length ? ['  delegation chain:', ...tree.map((l) => `  ${l}`)] : [])])
     }
     case 'set': {
-      const set = await verifySET(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: readJSON(str(flags, 'keys', true), 'keys') as never, ...common })
+      const set = await verifySET(token, { issuer: str(flags, 'issuer', true), audience: str(flags, 'audience', true), keys: keysFrom(flags), ...common })
       return printLines(['VALID SET', `  issuer: ${set.iss}`, `  jti: ${set.jti}`, `  events: ${set.events.map((e) => e.uri).join(', ')}`])
     }
     default:

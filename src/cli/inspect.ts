@@ -76,7 +76,8 @@ function render(value: unknown, indent: string, depth = 0): string[] {
   return out
 }
 
-function keysOf(jwks: unknown): PublicJWK[] {
+/** The keys of a --keys file (a JWKS, a list of JWKs or one JWK), every entry a JSON object. */
+export function keysOf(jwks: unknown): PublicJWK[] {
   const list: unknown = isPlainObject(jwks) && Array.isArray(jwks.keys) ? jwks.keys
     : Array.isArray(jwks) ? jwks
       : isPlainObject(jwks) && typeof jwks.kty === 'string' ? [jwks] : undefined
