@@ -26,6 +26,9 @@ const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'toe'])
 
 function kindOf(typ: unknown): string {
   if (typeof typ !== 'string') return 'JWT (no typ)'
+  // Media types are case-insensitive in ASCII only (as the verifiers' typMatches): toLowerCase
+  // alone turns U+212A KELVIN SIGN into k, and `txntoKen+jwt` was named a Transaction Token.
+  if (!/^[\x20-\x7e]*$/.test(typ)) return `JWT (typ ${typ})`
   const t = typ.toLowerCase().replace(/^application\//, '')
   return Object.hasOwn(KINDS, t) ? KINDS[t]! : `JWT (typ ${typ})`
 }

@@ -30,4 +30,14 @@ describe('agentauth CLI (review 7)', () => {
       expect((await main(['verify', set, ...common, '--keys', file('good.json', keys)])).out).toMatch(/^VALID SET/)
     }
   })
+
+  it('inspect names a kind from an ASCII typ only: txntoKen+jwt with a Kelvin sign is not a Transaction Token', async () => {
+    const signer = await generateSigner('ES256')
+    const kelvin = await createCompactJWS({ typ: 'txnto\u212Aen+jwt' }, { sub: 'a' }, signer)
+    const out = (await main(['inspect', kelvin])).out
+    expect(out.split('\n')[0]).toBe('JWT (typ txnto\u212Aen+jwt)')
+    // The ASCII forms are still named, in any case and with the application/ prefix.
+    const ascii = await createCompactJWS({ typ: 'application/TxnToken+JWT' }, { sub: 'a' }, signer)
+    expect((await main(['inspect', ascii])).out.split('\n')[0]).toBe('Transaction Token')
+  })
 })
