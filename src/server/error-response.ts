@@ -23,13 +23,18 @@ export interface ErrorResponseOptions {
   retryAfter?: number
 }
 
-/** Turns a string into an RFC 9110 quoted-string: printable ASCII only, `"` and `\` escaped. */
-function quoted(value: string): string {
+/**
+ * Turns a string into an RFC 9110 quoted-string: printable ASCII only, `"` and `\` escaped. With
+ * `bare`, `"` and `\` are replaced instead (by `'` and `?`): RFC 6750 §3 allows neither in the
+ * values of a Bearer challenge's `error`, `error_description` and `scope`, escaped or not.
+ */
+function quoted(value: string, bare: boolean): string {
   let out = ''
   for (const ch of value.slice(0, 200)) {
     const c = ch.charCodeAt(0)
     if (c < 0x20 || c > 0x7e) out += '?'
-    else if (ch === '"' || ch === '\\') out += `\\${ch}`
+    else if (ch === '"') out += bare ? "'" : '\\"'
+    else if (ch === '\\') out += bare ? '?' : '\\\\'
     else out += ch
   }
   return `"${out}"`
@@ -39,10 +44,10 @@ const NO_OPTIONS: ErrorResponseOptions = Object.freeze({})
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
-function challenge(scheme: string, params: Record<string, string>): string {
+function challenge(scheme: string, params: Record<string, string>, bearer: boolean): string {
   const parts = Object.entries(params)
     .filter(([k]) => TOKEN.test(k))
-    .map(([k, v]) => `${k}=${quoted(v)}`)
+    .map(([k, v]) => `${k}=${quoted(v, bearer && k !== 'realm')}`)
   return parts.length > 0 ? `${scheme} ${parts.join(', ')}` : scheme
 }
 
@@ -66,7 +71,8 @@ function problem(status: number, title: string, detail: string, code: string, he
  *   refused by policy; 413 too large), an RFC 9457 problem body with the safe `reason` and `code`,
  *   and an escaped `WWW-Authenticate` challenge (`Bearer` for access-token errors per RFC 6750,
  *   the workload scheme otherwise; a request that sent no access token at all gets a bare
- *   `Bearer` challenge without `error`, RFC 6750 §3.1);
+ *   `Bearer` challenge without `error`, RFC 6750 §3.1; a Bearer challenge's values other than
+ *   `realm` carry no `"` or `\`, which RFC 6750 §3 forbids even escaped: they become `'` and `?`);
  * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
  * - `ProtocolError` (an upstream failed) → the status its code lists in `ERROR_CODES`: 503 with
  *   `Retry-After` for `ERR_BUNDLE_FETCH` (an unreachable trust bundle), 502 otherwise;
@@ -113,7 +119,7 @@ export function errorResponse(err: unknown, options?: ErrorResponseOptions): Res
     }
     // A scheme that is not an RFC 9110 token could not be sent (and errorResponse never throws).
     const scheme = typeof options.scheme === 'string' && TOKEN.test(options.scheme) ? options.scheme : 'WIMSE'
-    headers.set('www-authenticate', challenge(bearer ? 'Bearer' : scheme, params))
+    headers.set('www-authenticate', challenge(bearer ? 'Bearer' : scheme, params, bearer))
     return problem(err.status, err.status === 403 ? 'Forbidden' : err.status === 413 ? 'Content Too Large' : err.status === 401 ? 'Unauthorized' : 'Bad Request', err.reason, err.code, headers)
   }
   if (err instanceof StoreError) {
