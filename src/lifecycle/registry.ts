@@ -2,7 +2,7 @@
 // revokes the agent's credentials in the shared RevocationStore and moves the identifier to a
 // retained list: it is never issued again (a new agent gets a new identifier), so audit records
 // that name it stay unambiguous.
-import { VerificationError, codedTypeError } from '../errors/index.js'
+import { StoreError, VerificationError, codedTypeError, isAgentAuthError } from '../errors/index.js'
 import { assertObject, assertString, optionalNumber } from '../internal/assert.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import { checkWellFormed } from '../stores/contract.js'
@@ -149,6 +149,22 @@ function truncate(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max)
 }
 
+/**
+ * Wraps a registry method so that a failure of a dependency (backend, revocation store) carrying no
+ * agentauth code rejects as `StoreError` `ERR_STORE_UNAVAILABLE` (fail closed, 503), as the
+ * verifiers do for their stores; agentauth errors and coded `TypeError`s pass unchanged.
+ */
+function failClosed<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await method(...args)
+    } catch (cause) {
+      if (isAgentAuthError(cause) || (cause instanceof TypeError && typeof (cause as { code?: unknown }).code === 'string')) throw cause
+      throw new StoreError('ERR_STORE_UNAVAILABLE', 'identity registry storage failed', { cause })
+    }
+  }
+}
+
 function optionsObject<T>(value: T | undefined, name: string): T | Record<string, never> {
   if (value === undefined) return {}
   assertObject(value, name)
@@ -163,7 +179,10 @@ function optionsObject<T>(value: T | undefined, name: string): T | Record<string
  * @param options - {@link IdentityRegistryOptions}; `revocations` is required.
  * @returns an {@link IdentityRegistry}.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options; the registry's methods reject with it for
- *   a bad id (empty, over 2048 characters, a lone surrogate), reason or options object.
+ *   a bad id (empty, over 2048 characters, a lone surrogate), reason or options object, and with
+ *   `StoreError` (`ERR_STORE_UNAVAILABLE`, or the store's own code such as `ERR_STORE_FULL`) when
+ *   the backend or the revocation store fails — an uncoded failure of a store you wrote yourself
+ *   becomes `ERR_STORE_UNAVAILABLE`, never a request to let an issuer mint.
  *
  * @example
  * ```ts
@@ -236,7 +255,14 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
       return backend.trail(id, optionalNumber(o.limit, 'options.limit', 1000, { min: 1, max: 100_000, integer: true }))
     },
   }
-  return Object.freeze(registry)
+  return Object.freeze({
+    register: failClosed(registry.register),
+    deprovision: failClosed(registry.deprovision),
+    isRetained: failClosed(registry.isRetained),
+    isActive: failClosed(registry.isActive),
+    assertIssuable: failClosed(registry.assertIssuable),
+    auditTrail: failClosed(registry.auditTrail),
+  })
 }
 
 /**

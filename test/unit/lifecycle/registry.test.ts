@@ -60,7 +60,9 @@ describe('createIdentityRegistry (memory)', () => {
 
   it('fails closed: when the revocation store fails, nothing is retained and the error surfaces', async () => {
     const registry = createIdentityRegistry({ revocations: { revoke: async () => { throw new Error('down') }, check: async () => undefined } })
-    await expect(registry.deprovision(AGENT, { reason: 'x' })).rejects.toThrow('down')
+    // The store's uncoded error is kept as the cause of a StoreError (review 7: always a code).
+    await expect(registry.deprovision(AGENT, { reason: 'x' })).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', cause: expect.objectContaining({ message: 'down' }) })
+    expect(await registry.isRetained(AGENT)).toBe(false)
   })
 
   it('validates arguments with coded TypeErrors', async () => {
