@@ -98,6 +98,7 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
   const { server, client, onApproved } = options
 
   return async function approve(ctx, hookOptions = {}) {
+    checkObject(hookOptions, 'hookOptions')
     const signal = hookOptions.signal
     const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(signal === undefined ? {} : { signal }) }
     const params = { ...(await options.request(ctx)) }

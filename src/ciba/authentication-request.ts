@@ -164,6 +164,7 @@ export async function processBackchannelAuthenticationResponse(
   response: Response,
   options: ProcessBackchannelAuthenticationResponseOptions = {},
 ): Promise<BackchannelAuthenticationResponse> {
+  checkObject(options, 'options')
   const maxBytes = responseMaxBytes(options.maxBytes)
   const body = await readOAuthJSON(response, { what: 'backchannel authentication response', maxBytes })
   const invalid = (m: string) => new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `backchannel authentication response ${m}`, { status: response.status })

@@ -165,6 +165,7 @@ export function createCibaPingHandler(options: CibaPingHandlerOptions): (request
  * ```
  */
 export function createCibaNotificationWaiter(options: { maxPending?: number } = {}): CibaNotificationWaiter {
+  checkObject(options, 'options')
   const maxPending = options.maxPending ?? 1024
   if (typeof maxPending !== 'number' || !Number.isInteger(maxPending) || maxPending < 1 || maxPending > 1_000_000) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxPending must be a positive integer')
   const notified = new Set<string>()
@@ -181,6 +182,11 @@ export function createCibaNotificationWaiter(options: { maxPending?: number } = 
       if (notified.size > maxPending) notified.delete(notified.values().next().value as string)
     },
     wait(authReqId: string, waitOptions: { signal?: AbortSignal } = {}): Promise<void> {
+      try {
+        checkObject(waitOptions, 'options')
+      } catch (err) {
+        return Promise.reject(err)
+      }
       if (notified.delete(authReqId)) return Promise.resolve()
       const signal = waitOptions.signal
       return new Promise<void>((resolve, reject) => {

@@ -152,6 +152,7 @@ export async function cibaTokenRequest(
  */
 export async function processCibaTokenResponse(response: Response, options: { maxBytes?: number } = {}): Promise<CibaTokenResponse> {
   if (!looseInstanceOf(response, Response)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'response must be a Response')
+  checkObject(options, 'options')
   const maxBytes = responseMaxBytes(options.maxBytes)
   // Read the body once, bounded, and parse a copy of the bytes. (A `clone()` here made an oversized
   // body hang for ever: cancelling one branch of a tee waits until the other is cancelled too.)
@@ -220,6 +221,7 @@ export async function pollCibaToken(
   options: PollCibaTokenOptions = {},
 ): Promise<CibaTokenResponse> {
   checkObject(pending, 'pending')
+  checkObject(options, 'options')
   const authReqId = authReqIdOf(pending.authReqId)
   const expiresIn = pending.expiresIn
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.expiresIn must be a positive number of seconds')

@@ -115,6 +115,7 @@ export async function clientCredentialsRequest(
  * ```
  */
 export async function processTokenResponse(response: Response, options: ProcessTokenResponseOptions = {}): Promise<TokenResponse> {
+  checkObject(options, 'options')
   const maxBytes = responseMaxBytes(options.maxBytes)
   const parsed = await parseTokenResponse(response, { what: 'token response', maxBytes, requireIssuedTokenType: false })
   return Object.freeze({
