@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   ERR_CREDENTIAL_REVOKED: { category: 'verification', status: 401, description: 'The credential, key, session or subject has been revoked.' },
   ERR_POLICY_DENIED: { category: 'verification', status: 403, description: 'The caller was authenticated but the policy refuses it.' },
   ERR_HEADER_INVALID: { category: 'verification', status: 400, description: 'A request header is malformed, duplicated or oversized.' },
+  ERR_BODY_INCOMPLETE: { category: 'verification', status: 400, description: 'The request body could not be read to its end (the client aborted or reset the request).' },
   ERR_ORIGIN_NOT_ALLOWED: { category: 'verification', status: 403, description: 'The destination origin is not allow-listed for credentials.' },
 
   // -- oauth --

@@ -1,11 +1,16 @@
 // Review 7 (Node adapter): createNodeHandler's listener "never rejects", but with
 // `errorOptions: { realm: <not a string> }` errorResponse threw on every refusal, its catch threw
 // again, and the client was left waiting for an answer that never came.
-import { createServer, type Server } from 'node:http'
+// Also: a client that aborted mid-body made the verifier reject with Node's own
+// `Error: aborted` (ECONNRESET), no agentauth code: answered and reported to onError as a 500
+// ERR_INTERNAL server failure. It is now VerificationError ERR_BODY_INCOMPLETE (400).
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNodeHandler } from '../../src/adapters/node/index.js'
-import type { ErrorResponseOptions } from '../../src/server/index.js'
-import { adapterFixture, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
+import { createNodeHandler, toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
+import { errorResponse, type ErrorResponseOptions, type VerifiedRequest } from '../../src/server/index.js'
+import { adapterFixture, credentialed, ORIGIN, type AdapterFixture } from '../helpers/adapters-fixtures.js'
+import { serialiseRaw } from '../helpers/raw-http.js'
 
 let fx: AdapterFixture
 let server: Server
@@ -30,4 +35,36 @@ describe('createNodeHandler: unusable errorOptions', () => {
     expect(res.status).toBe(400)
     expect(((await res.json()) as { code: string }).code).toBe('ERR_WIT_MISSING')
   })
+})
+
+describe('a request aborted mid-body', () => {
+  for (const kind of ['httpsig', 'wpt'] as const) {
+    for (const path of ['direct', 'fetch Request'] as const) {
+      it(`is refused with ERR_BODY_INCOMPLETE (${kind}, ${path})`, async () => {
+        let settle!: (outcome: unknown) => void
+        const outcome = new Promise<unknown>((resolve) => { settle = resolve })
+        const aborting = createServer((req: IncomingMessage) => {
+          const run: Promise<unknown> = path === 'direct'
+            ? verifyIncomingMessage(req, fx.verify, { publicOrigin: ORIGIN })
+            : fx.verify(toWebRequest(req, { publicOrigin: ORIGIN })) as Promise<VerifiedRequest>
+          run.then(() => settle('allowed'), settle)
+        })
+        await new Promise<void>((resolve) => aborting.listen(0, '127.0.0.1', resolve))
+        try {
+          const raw = await serialiseRaw(await credentialed(kind, fx.agent, '/upload', { body: 'x'.repeat(2000) }))
+          const socket = connect((aborting.address() as { port: number }).port, '127.0.0.1', () => {
+            socket.write(raw.slice(0, raw.length - 1000)) // headers and half the body, then gone
+            setTimeout(() => socket.destroy(), 50)
+          })
+          socket.on('error', () => undefined)
+          const err = await Promise.race([outcome, new Promise((resolve) => setTimeout(() => resolve('hung'), 3000))])
+          expect(err).toMatchObject({ name: 'VerificationError', code: 'ERR_BODY_INCOMPLETE', status: 400 })
+          expect(errorResponse(err).status).toBe(400)
+        } finally {
+          aborting.closeAllConnections()
+          await new Promise((resolve) => aborting.close(resolve))
+        }
+      })
+    }
+  }
 })

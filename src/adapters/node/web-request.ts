@@ -46,6 +46,11 @@ function tooLarge(max: number): VerificationError {
   return new VerificationError('ERR_BODY_TOO_LARGE', `the body exceeds ${max} bytes`, { status: 413 })
 }
 
+/** The message failed while its body was read (the client aborted or reset the request). */
+function incomplete(cause: unknown): VerificationError {
+  return new VerificationError('ERR_BODY_INCOMPLETE', 'the request body ended before it was complete', { status: 400, cause })
+}
+
 function first(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? value[0] : value
   return v?.split(',')[0]?.trim()
@@ -109,7 +114,13 @@ export function lazyBody(source: Readable, max: number, declared?: number): Read
         }
         it = source.iterator({ destroyOnReturn: false })
       }
-      const r = await it.next()
+      let r: IteratorResult<unknown>
+      try {
+        r = await it.next()
+      } catch (cause) {
+        controller.error(incomplete(cause))
+        return discard()
+      }
       if (r.done === true) return controller.close()
       const chunk = typeof r.value === 'string' ? new TextEncoder().encode(r.value) : (r.value as Uint8Array)
       total += chunk.length
@@ -204,7 +215,8 @@ async function readAll(source: Readable, max: number, tooLargeError: () => Error
   } catch (err) {
     await it.return?.()
     source.resume()
-    throw err
+    // Our own limit error, or the message failing mid-body (a client abort: ECONNRESET).
+    throw err instanceof VerificationError ? err : incomplete(err)
   }
   return joinChunks(chunks, total)
 }
