@@ -20,7 +20,7 @@ async function get(a: FastifyInstance, path: string, method = 'GET'): Promise<{ 
   const headers = new Headers()
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) for (const x of Array.isArray(v) ? v : [String(v)]) headers.append(k, x)
   const nullBody = [204, 304].includes(r.statusCode) || method === 'HEAD'
-  return { req, res: new Response(nullBody ? null : r.rawPayload, { status: r.statusCode, headers }) }
+  return { req, res: new Response(nullBody ? null : new Uint8Array(r.rawPayload), { status: r.statusCode, headers }) }
 }
 
 describe('fastify workloadAuth signing (review 7)', () => {
