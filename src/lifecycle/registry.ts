@@ -52,7 +52,7 @@ export interface RetainedIdentity {
 export interface DeprovisionOptions {
   /** Why (kept in the audit trail and the revocation entry). */
   reason: string
-  /** Who (kept in the audit trail). */
+  /** Who (kept in the audit trail and the retention record; at most 1024 characters, well-formed Unicode). */
   actor?: string
 }
 
@@ -165,6 +165,14 @@ function failClosed<A extends unknown[], R>(method: (...args: A) => Promise<R>):
   }
 }
 
+/** An optional `actor`: a string of at most 1024 well-formed code units (it is kept forever). */
+function checkActor(actor: unknown): void {
+  if (actor === undefined) return
+  assertString(actor, 'options.actor')
+  if (actor.length > 1024) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.actor must be at most 1024 characters')
+  checkWellFormed(actor, 'options.actor')
+}
+
 function optionsObject<T>(value: T | undefined, name: string): T | Record<string, never> {
   if (value === undefined) return {}
   assertObject(value, name)
@@ -179,7 +187,8 @@ function optionsObject<T>(value: T | undefined, name: string): T | Record<string
  * @param options - {@link IdentityRegistryOptions}; `revocations` is required.
  * @returns an {@link IdentityRegistry}.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options; the registry's methods reject with it for
- *   a bad id (empty, over 2048 characters, a lone surrogate), reason or options object, and with
+ *   a bad id (empty, over 2048 characters, a lone surrogate), reason or actor (over 1024
+ *   characters, a lone surrogate) or options object, and with
  *   `StoreError` (`ERR_STORE_UNAVAILABLE`, or the store's own code such as `ERR_STORE_FULL`) when
  *   the backend or the revocation store fails — an uncoded failure of a store you wrote yourself
  *   becomes `ERR_STORE_UNAVAILABLE`, never a request to let an issuer mint.
@@ -213,7 +222,7 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
     async register(id, options) {
       checkId(id)
       const o: { actor?: string } = optionsObject(options, 'options')
-      if (o.actor !== undefined) assertString(o.actor, 'options.actor')
+      checkActor(o.actor)
       const outcome = await backend.register(id, stamp(id, 'registered', undefined, o.actor))
       if (outcome === 'retained') {
         await backend.audit(stamp(id, 'refused', 'identifier is retained', o.actor))
@@ -227,7 +236,7 @@ export function createIdentityRegistry(options: IdentityRegistryOptions): Identi
       assertString(o.reason, 'options.reason')
       if (o.reason.length > 1024) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.reason must be at most 1024 characters')
       checkWellFormed(o.reason, 'options.reason')
-      if (o.actor !== undefined) assertString(o.actor, 'options.actor')
+      checkActor(o.actor)
       const now = nowSeconds(clock)
       // Revoke first: if retention then fails, the agent is already locked out (fail closed).
       const entry: RevocationEntry = { sub: id, until: now + ttl, reason: truncate(`deprovisioned: ${o.reason}`, 1024), revokedAt: now }

@@ -48,3 +48,17 @@ describe('createIdentityRegistry (review 7): dependency failures fail closed wit
     await expect(full.assertIssuable('z')).rejects.toMatchObject({ code: 'ERR_POLICY_DENIED' })
   })
 })
+
+describe('createIdentityRegistry (review 7): actor is bounded like reason', () => {
+  it('refuses an actor over 1024 characters or with a lone surrogate, recording nothing', async () => {
+    const backend = createMemoryRegistryBackend()
+    const registry = createIdentityRegistry({ backend, revocations: createMemoryRevocationStore() })
+    const huge = 'a'.repeat(1025)
+    await expect(registry.register('agent/9', { actor: huge })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(registry.register('agent/9', { actor: 'x\uD800' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(registry.deprovision('agent/9', { reason: 'r', actor: huge })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    expect(await registry.isRetained('agent/9')).toBe(false)
+    expect(await registry.auditTrail('agent/9')).toEqual([])
+    expect(await registry.register('agent/9', { actor: '\uD83D\uDE00'.repeat(512) })).toBe(true)
+  })
+})
