@@ -56,7 +56,9 @@ export interface VerifiedRequest {
 
 /**
  * `(request) => Promise<VerifiedRequest>`, returned by {@link createRequestVerifier}. Rejects with
- * `VerificationError` (400/401/403/413) or `StoreError` (503); never resolves for a refused request.
+ * `VerificationError` (400/401/403/413), `StoreError` (503), `ProtocolError` `ERR_BUNDLE_FETCH` /
+ * `ERR_REMOTE_TIMEOUT` from a remote trust bundle, or whatever `authorize` threw; never resolves for a
+ * refused request.
  *
  * @example
  * ```ts
@@ -98,8 +100,9 @@ const EMPTY: readonly Actor[] = Object.freeze([])
  *
  * @param policy - see {@link RequestVerifierPolicy}; validated here (coded `TypeError`s).
  * @returns the verifier. It throws `VerificationError` (400/401/403/413 with a stable `code`) for
- *   refused requests and `StoreError` (503) when a store is unavailable — it never lets a request
- *   through on an error. Use `errorResponse(err)` to answer.
+ *   refused requests, `StoreError` (503) when a store is unavailable, `ProtocolError` when a remote
+ *   trust bundle cannot be fetched, and passes on unchanged an error thrown by `authorize` — it
+ *   never lets a request through on an error. Use `errorResponse(err)` to answer.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a bad policy (a missing
  *   `trustBundles`, `origin`, `proof` or `authorize`, a non-origin URL, a `NaN` limit, an empty
  *   algorithm list), synchronously, before any request is handled.

@@ -74,7 +74,10 @@ export interface AuthorizationContext {
 /**
  * Decides whether an authenticated caller may proceed. Matchers from `agentauth/identifier`
  * (`matchId`, `matchTrustDomain`, `matchOneOf`, …) fit directly; return `false` to refuse with
- * `ERR_POLICY_DENIED` (403).
+ * `ERR_POLICY_DENIED` (403). Only `true` (or a promise of `true`) lets the request through: any
+ * other value, truthy or not, is a refusal. An authorizer that throws or rejects refuses the
+ * request too, and its error reaches the verifier's caller unchanged (`errorResponse` answers
+ * 500 for a plain error, 503 for a `StoreError` such as an unreachable permissions store).
  *
  * @example
  * ```ts
