@@ -66,16 +66,17 @@ function parse<T>(value: unknown, what: string): T {
   }
 }
 
-const ACTIONS: ReadonlySet<unknown> = new Set(['registered', 'deprovisioned', 'refused'])
-
-/** A stored audit record, checked (object of the expected shape, naming `id` when given) and frozen; else StoreError. */
+/**
+ * A stored audit record, checked (object of the expected shape, naming `id` when given) and frozen;
+ * else StoreError. Any action string is accepted, so records of a newer version stay readable.
+ */
 function parseAudit(value: unknown, id: string | undefined): AuditRecord {
   const r: unknown = parse(value, 'audit record')
   if (
     !isPlainObject(r) ||
     typeof r.id !== 'string' ||
     (id !== undefined && r.id !== id) ||
-    !ACTIONS.has(r.action) ||
+    typeof r.action !== 'string' ||
     typeof r.at !== 'number' ||
     !Number.isFinite(r.at) ||
     (r.reason !== undefined && typeof r.reason !== 'string') ||

@@ -48,7 +48,7 @@ describe('createRedisRegistryBackend (review 7)', () => {
       backend: createRedisRegistryBackend({ command, prefix }),
       revocations: createRedisRevocationStore({ command, prefix: `${prefix}revoked:` }),
     })
-    for (const [i, junk] of ['5', 'null', '"x"', '[]', '{"id":"someone-else","action":"registered","at":1}', '{"id":"a/5","action":"hacked","at":1}', '{"id":"a/6","action":"registered"}'].entries()) {
+    for (const [i, junk] of ['5', 'null', '"x"', '[]', '{"id":"someone-else","action":"registered","at":1}', '{"id":"a/5","action":5,"at":1}', '{"id":"a/6","action":"registered"}'].entries()) {
       const id = `a/${i}`
       await command(['RPUSH', `${prefix}audit:${id}`, junk])
       await expect(registry.auditTrail(id)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
