@@ -49,6 +49,8 @@ export const CLIENT_ATTESTATION_POP_TYP = 'oauth-client-attestation-pop+jwt'
  */
 export const ATTEST_JWT_CLIENT_AUTH = 'attest_jwt_client_auth'
 
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
 /**
  * Options of {@link witClientAuth}.
  *
@@ -117,6 +119,12 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
     if (aud === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'witClientAuth needs the server issuer (or options.audience) as PoP audience')
     const signal = context.signal
     const current = await wit.getWIT(signal === undefined ? undefined : { signal })
+    // A source that hands back no WIT (or text that is not one compact JWS) must not reach the
+    // header: Headers would throw an uncoded TypeError, or a value would be sent as the attestation.
+    const token: unknown = (current as { token?: unknown } | null | undefined)?.token
+    if (typeof token !== 'string' || token.length > 65_536 || !COMPACT_JWS.test(token)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.wit.getWIT() did not return a WIT (a compact JWS in .token)')
+    }
     const iat = nowSeconds(clock)
     const pop = await createCompactJWS(
       { typ: CLIENT_ATTESTATION_POP_TYP },
@@ -124,7 +132,7 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
       signer,
       signal === undefined ? undefined : { signal },
     )
-    context.headers.set(CLIENT_ATTESTATION_HEADER, current.token)
+    context.headers.set(CLIENT_ATTESTATION_HEADER, token)
     context.headers.set(CLIENT_ATTESTATION_POP_HEADER, pop)
     context.body.set('client_id', context.clientId)
   }
