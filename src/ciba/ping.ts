@@ -69,7 +69,8 @@ function refuse(message: string, status: 400 | 401): VerificationError {
  * `(Request) => Promise<Response>` handler. The provider POSTs `{"auth_req_id": …}` with
  * `Authorization: Bearer <client_notification_token>`; the token is compared in constant time.
  * Valid pings answer 204 and call `onNotification`, after which the client sends one token
- * request. Anything else answers 401 (wrong or missing token, `WWW-Authenticate: Bearer`), 400
+ * request. Anything else answers 401 (wrong or missing token, `WWW-Authenticate: Bearer`, with
+ * `error="invalid_token"` only when a Bearer token was presented), 400
  * (malformed body) or 405, and never calls `onNotification`.
  *
  * The provider must reach this URL over https; register it as the client's
@@ -135,7 +136,8 @@ export function createCibaPingHandler(options: CibaPingHandlerOptions): (request
       runHook(onError, err, request) // a failing (or rejecting) logger must not change the answer
       const status = err instanceof VerificationError ? err.status : 400
       const headers: Record<string, string> = { 'cache-control': 'no-store' }
-      if (status === 401) headers['www-authenticate'] = 'Bearer error="invalid_token"'
+      // RFC 6750 §3.1: a request without Bearer credentials gets a challenge without an error code.
+      if (status === 401) headers['www-authenticate'] = /^bearer /i.test(request.headers.get('authorization') ?? '') ? 'Bearer error="invalid_token"' : 'Bearer'
       return new Response(null, { status, headers })
     }
     try {

@@ -198,7 +198,8 @@ describe('createCibaPingHandler', () => {
     for (const [i, [request, status]] of cases.entries()) {
       const res = await handler(request)
       expect(res.status, `case ${i}`).toBe(status)
-      if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"')
+      // RFC 6750 §3.1: no error code when no Bearer credentials were presented (cases 0 and 2).
+      if (status === 401) expect(res.headers.get('www-authenticate'), `case ${i}`).toBe(i === 0 || i === 2 ? 'Bearer' : 'Bearer error="invalid_token"')
     }
     expect(seen).toEqual([])
     expect(errors.every((e) => (e as { code?: string }).code === 'ERR_CIBA_NOTIFICATION_INVALID')).toBe(true)
