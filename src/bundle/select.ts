@@ -85,6 +85,8 @@ export function selectKey(bundle: TrustBundle, options: SelectKeyOptions): Publi
   let found: PublicJWK | undefined
   let count = 0
   for (const key of bundle.keys) {
+    // A key list from a resolver or a custom source may hold anything: a non-object fits nothing.
+    if (typeof key !== 'object' || key === null) continue
     if (kid !== undefined && key.kid !== kid) continue
     if (!fits(key, alg, uses, strictUse)) continue
     found = key

@@ -21,6 +21,13 @@ function notFound(fn: () => unknown): VerificationError {
 }
 
 describe('selectKey', () => {
+  it('skips entries that are not objects (a resolver or custom source may return anything) with a coded result', () => {
+    const b = { trustDomain: 'example.org', keys: [null, 7, 'x', p256('a')] } as unknown as TrustBundle
+    expect(selectKey(b, { kid: 'a', alg: 'ES256' })).toBe(b.keys[3])
+    expect(selectKey(b, { alg: 'ES256' })).toBe(b.keys[3])
+    notFound(() => selectKey({ trustDomain: 'example.org', keys: [null] } as unknown as TrustBundle, { kid: 'a', alg: 'ES256' }))
+  })
+
   it("shows the token's kid in messages as printable ASCII, at most 64 characters, and names a shared kid", () => {
     const b = bundle(p256('a'), p256('dup'), p256('dup'))
     const hostile = `x\n\u001b[31mFAKE LOG LINE"\u2028${'k'.repeat(5000)}`
