@@ -4,8 +4,13 @@
 // Also: a client that aborted mid-body made the verifier reject with Node's own
 // `Error: aborted` (ECONNRESET), no agentauth code: answered and reported to onError as a 500
 // ERR_INTERNAL server failure. It is now VerificationError ERR_BODY_INCOMPLETE (400).
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { connect } from 'node:net'
+// Also: a GET or HEAD with a body is refused (fetch cannot represent it, no proof covers it), but
+// over HTTP/2 a GET whose HEADERS frame did not end the stream passed with its DATA frames (no
+// Content-Length needed there), and the handler read bytes neither the WPT nor the signature covered.
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { connect as h2connect, createServer as createH2Server } from 'node:http2'
+import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNodeHandler, toWebRequest, verifyIncomingMessage } from '../../src/adapters/node/index.js'
 import { errorResponse, type ErrorResponseOptions, type VerifiedRequest } from '../../src/server/index.js'
@@ -67,4 +72,58 @@ describe('a request aborted mid-body', () => {
       })
     }
   }
+})
+
+describe('HTTP/2 GET and HEAD', () => {
+  async function h2(run: (session: ReturnType<typeof h2connect>) => Promise<void>): Promise<void> {
+    const server = createH2Server((async (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        await verifyIncomingMessage(req, fx.verify, { publicOrigin: ORIGIN })
+        let body = ''
+        for await (const chunk of req) body += String(chunk)
+        res.end(`verified, body ${JSON.stringify(body)}`)
+      } catch (err) {
+        res.end(`refused ${(err as { code?: string }).code}`)
+      }
+    }) as never)
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const session = h2connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    try {
+      await run(session)
+    } finally {
+      session.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
+
+  function send(session: ReturnType<typeof h2connect>, req: Request, body?: string): Promise<string> {
+    const headers: Record<string, string> = { ':method': req.method, ':path': new URL(req.url).pathname }
+    for (const [k, v] of req.headers) headers[k] = v
+    return new Promise((resolve, reject) => {
+      const stream = session.request(headers, { endStream: body === undefined })
+      if (body !== undefined) stream.end(body)
+      let text = ''
+      stream.setEncoding('utf8')
+      stream.on('data', (d: string) => { text += d })
+      stream.on('end', () => resolve(text))
+      stream.on('error', reject)
+    })
+  }
+
+  it('refuses a GET followed by DATA frames (ERR_HEADER_INVALID), for both proofs', async () => {
+    await h2(async (session) => {
+      for (const kind of ['wpt', 'httpsig'] as const) {
+        expect(await send(session, await credentialed(kind, fx.agent, '/x'), '{"injected":true}')).toBe('refused ERR_HEADER_INVALID')
+      }
+    })
+  })
+
+  it('accepts a GET whose HEADERS frame ends the stream', async () => {
+    await h2(async (session) => {
+      for (const kind of ['wpt', 'httpsig'] as const) {
+        expect(await send(session, await credentialed(kind, fx.agent, '/x'))).toBe('verified, body ""')
+      }
+    })
+  })
 })

@@ -288,8 +288,9 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
     if (rawBody !== undefined && typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the raw body must be a Uint8Array or a string')
     if (NO_BODY_METHODS.has(method)) {
       // Fetch cannot represent a GET or HEAD with a body, so the verifier never sees one: refuse it
-      // rather than let a framework parser hand the handler bytes no proof covers.
-      if ((rawBody !== undefined && rawBody.length > 0) || bodyFraming(req) === 'framed') {
+      // rather than let a framework parser hand the handler bytes no proof covers. Over HTTP/2 a
+      // body needs no framing header: a HEADERS frame that does not end the stream announces DATA.
+      if ((rawBody !== undefined && rawBody.length > 0) || declaresBody(req)) {
         throw new VerificationError('ERR_HEADER_INVALID', `a ${method} request cannot carry a body`, { status: 400 })
       }
     } else {
