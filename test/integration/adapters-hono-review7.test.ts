@@ -1,7 +1,7 @@
 // Review round 7 probes: hono workloadAuth response signing edge cases (app.request in memory).
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { workloadAuth, type WorkloadEnv } from '../../src/adapters/hono/index.js'
 import { createResponseSigner } from '../../src/server/index.js'
 import { adapterFixture, credentialed, verifySignedResponse, type AdapterFixture } from '../helpers/adapters-fixtures.js'
@@ -59,7 +59,6 @@ describe('hono workloadAuth signing (review 7)', () => {
     const res = await call(app, req)
     expect(res.status).toBe(500)
     expect(res.headers.get('signature')).toBeNull()
-    await new Promise((r) => setTimeout(r, 50))
-    expect(aborted).toBe(true)
+    await vi.waitFor(() => expect(aborted).toBe(true))
   })
 })
