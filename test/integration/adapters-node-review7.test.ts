@@ -7,6 +7,8 @@
 // Also: a GET or HEAD with a body is refused (fetch cannot represent it, no proof covers it), but
 // over HTTP/2 a GET whose HEADERS frame did not end the stream passed with its DATA frames (no
 // Content-Length needed there), and the handler read bytes neither the WPT nor the signature covered.
+// Also: an onError hook returning something other than a Response (winston's `log.warn()` returns
+// the logger) made createNodeHandler destroy the connection instead of answering the refusal.
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { connect as h2connect, createServer as createH2Server } from 'node:http2'
@@ -125,5 +127,22 @@ describe('HTTP/2 GET and HEAD', () => {
         expect(await send(session, await credentialed(kind, fx.agent, '/x'))).toBe('verified, body ""')
       }
     })
+  })
+})
+
+describe('createNodeHandler: an onError hook returning something other than a Response', () => {
+  it('still answers with errorResponse', async () => {
+    const logger = { warn: () => logger }
+    const onError = ((_err: unknown) => logger.warn()) as unknown as (err: unknown) => undefined
+    const other = createServer(createNodeHandler(fx.verify, () => new Response('ok'), { publicOrigin: ORIGIN, onError }))
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    try {
+      const res = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/x`, { signal: AbortSignal.timeout(3000) })
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { code: string }).code).toBe('ERR_WIT_MISSING')
+    } finally {
+      other.closeAllConnections()
+      await new Promise((resolve) => other.close(resolve))
+    }
   })
 })

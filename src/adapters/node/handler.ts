@@ -41,7 +41,7 @@ export interface NodeHandlerOptions extends ToWebRequestOptions {
   signResponse?: ResponseSigner
   /**
    * Called with every error (refusal, store outage, handler failure) before answering; return a
-   * `Response` to answer with it instead of `errorResponse(error)`.
+   * `Response` to answer with it instead of `errorResponse(error)` (any other value is ignored).
    */
   onError?: (error: unknown, req: IncomingMessage) => Response | undefined | void | Promise<Response | undefined | void>
   /** Options of the default `errorResponse` (realm, scheme, Retry-After). */
@@ -193,7 +193,10 @@ export function createNodeHandler(verifier: RequestVerifier, handler: VerifiedHa
     } catch (err) {
       source?.discard()
       try {
-        response = (await onError?.(err, req)) ?? errorResponse(err, errorOptions)
+        // Only a Response replaces the default answer: a hook returning anything else (a logger
+        // call's result, say) must not leave the request unanswered.
+        const custom: unknown = onError === undefined ? undefined : await onError(err, req)
+        response = looseInstanceOf(custom, Response) ? custom : errorResponse(err, errorOptions)
       } catch (hookError) {
         response = errorResponse(hookError, errorOptions)
       }
