@@ -316,6 +316,8 @@ async function checkRevocation(store: RevocationStore, keys: Parameters<Revocati
   }
 }
 
+const BEARER_SCHEME = /^bearer(?:[ \t]|$)/i
+
 async function verifyAccessTokenStep(
   authorization: string | null,
   p: NormalizedPolicy,
@@ -323,6 +325,9 @@ async function verifyAccessTokenStep(
   verifierFor: (jkt: string) => AuthorizationHeaderVerifier,
 ): Promise<VerifiedAccessToken | undefined> {
   const step = p.accessToken!
+  // RFC 6750 §3.1: a request using another authentication scheme (or an empty field) carries no
+  // bearer credentials. In optional mode it is a request without an access token, not a refusal.
+  if (authorization !== null && step.mode === 'optional' && !BEARER_SCHEME.test(authorization)) return undefined
   if (authorization === null) {
     if (step.mode === 'required') {
       throw new VerificationError('ERR_ACCESS_TOKEN_INVALID', 'an access token is required', { status: 401, challenge: {} })

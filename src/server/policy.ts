@@ -138,7 +138,11 @@ export interface RequestLimits {
  * ```
  */
 export interface AccessTokenStep extends Omit<VerifyAccessTokenOptions, 'confirmation' | 'clock' | 'crypto'> {
-  /** `required` refuses requests without an access token; `optional` verifies one when present. */
+  /**
+   * `required` refuses requests without an access token; `optional` verifies one when present. An
+   * `Authorization` field of another scheme (`Basic …`) carries no access token (RFC 6750 §3.1):
+   * `required` answers it with a bare `Bearer` challenge, `optional` lets it through without one.
+   */
   mode: 'required' | 'optional'
   /** Require `cnf.jkt` to equal the caller's WIT key (sender-constrained token). Default false: a token with `cnf` is always checked. */
   requireBinding?: boolean
