@@ -1,6 +1,6 @@
 import { selectKey } from '../bundle/index.js'
 import type { TrustBundle } from '../bundle/types.js'
-import { VerificationError } from '../errors/index.js'
+import { isAgentAuthError, ProtocolError, VerificationError } from '../errors/index.js'
 import { checkJWSSignature, claimNumericDate } from '../internal/jws.js'
 import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
 import { nowExactSeconds } from '../internal/time.js'
@@ -134,7 +134,15 @@ async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<Ve
 async function getBundle(policy: VerifyPolicy, trustDomain: string, refresh: boolean): Promise<TrustBundle> {
   const source = policy.trustBundles
   const opts = policy.signal ? { signal: policy.signal } : undefined
-  const bundle = refresh && source.refresh ? await source.refresh(trustDomain, opts) : await source.getBundle(trustDomain, opts)
+  let bundle: TrustBundle | undefined | null
+  try {
+    bundle = refresh && source.refresh ? await source.refresh(trustDomain, opts) : await source.getBundle(trustDomain, opts)
+  } catch (cause) {
+    // A custom source failing with a plain error is an outage of a dependency (503), as the
+    // remote source's ERR_BUNDLE_FETCH is, never an uncoded 500.
+    if (isAgentAuthError(cause)) throw cause
+    throw new ProtocolError('ERR_BUNDLE_FETCH', 'the trust bundle source failed', { cause })
+  }
   // A source answering for another trust domain would let one domain's keys vouch for another's.
   if (bundle === undefined || bundle === null || bundle.trustDomain !== trustDomain) {
     throw new VerificationError('ERR_KEY_NOT_FOUND', 'WIT trust domain is not trusted', { claim: 'sub' })

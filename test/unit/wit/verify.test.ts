@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { errorResponse } from '../../../src/server/index.js'
 import type { TrustBundle, TrustBundleSource } from '../../../src/bundle/index.js'
 import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
 import type { PublicJWK } from '../../../src/signer/index.js'
@@ -92,6 +93,19 @@ describe('verifyWIT', () => {
     }
     await expect(verifyWIT(token, { trustBundles: down, clock, signal: controller.signal })).rejects.toBeInstanceOf(ProtocolError)
     expect(seen).toBe(controller.signal)
+  })
+
+  it('turns a custom source failing with a plain error into ProtocolError ERR_BUNDLE_FETCH (503), keeping the cause', async () => {
+    const boom = new Error('bundle database down')
+    const down: TrustBundleSource = { getBundle: async () => { throw boom } }
+    const err = await verifyWIT(token, { trustBundles: down, clock }).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(ProtocolError)
+    expect(err).toMatchObject({ code: 'ERR_BUNDLE_FETCH', cause: boom })
+    expect(errorResponse(err).status).toBe(503)
+    const refreshing: TrustBundleSource = { getBundle: async (td) => ({ trustDomain: td, keys: [] }), refresh: () => { throw new TypeError('oops') } }
+    const stray = await issuer('ES256', 'k9')
+    const t = await createWIT({ sub: SUB, publicJwk: cnf }, { signer: stray.signer, clock })
+    await expect(verifyWIT(t, { trustBundles: refreshing, clock })).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH' })
   })
 
   it('selects wit-svid keys in the spiffe profile (WIT-SVID §6)', async () => {
