@@ -7,6 +7,7 @@ import { matchAny } from '../../src/identifier/index.js'
 import { createRequestVerifier } from '../../src/server/index.js'
 import { BODY_LIMIT, credentialed, ORIGIN, send, sha256hex } from '../helpers/adapters-fixtures.js'
 import { describeAdapterSuite, listen, SSE_HEADERS, sseSource, type StartedServer } from '../helpers/adapters-suite.js'
+import { unhandledDuring } from '../helpers/unhandled.js'
 
 async function serve(app: express.Express): Promise<StartedServer> {
   const server = app.listen(0, '127.0.0.1')
@@ -65,23 +66,16 @@ describe('express workloadAuth configuration', () => {
 
   it('answers a refusal as usual when onError throws or rejects (an observer changes nothing)', async () => {
     const fx = suite.fixture()
-    const unhandled: unknown[] = []
-    const listener = (reason: unknown) => unhandled.push(reason)
     const app = express()
     app.get('/sync', workloadAuth(fx.verify, { onError: () => { throw new Error('logger broke') } }), (_req, res) => { res.json({}) })
     app.get('/async', workloadAuth(fx.verify, { onError: async () => { throw new Error('log sink down') } }), (_req, res) => { res.json({}) })
-    process.on('unhandledRejection', listener)
-    try {
-      await withApp(app, async (s) => {
-        for (const path of ['/sync', '/async']) {
-          const res = await send(s.base, await credentialed('wpt', fx.stranger, path))
-          expect(res.status, path).toBe(403)
-          expect(await res.json()).toMatchObject({ code: 'ERR_POLICY_DENIED' })
-        }
-      })
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    const unhandled = await unhandledDuring(() => withApp(app, async (s) => {
+      for (const path of ['/sync', '/async']) {
+        const res = await send(s.base, await credentialed('wpt', fx.stranger, path))
+        expect(res.status, path).toBe(403)
+        expect(await res.json()).toMatchObject({ code: 'ERR_POLICY_DENIED' })
+      }
+    }))
     expect(unhandled).toEqual([])
   })
 

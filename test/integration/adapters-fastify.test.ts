@@ -6,6 +6,7 @@ import { workloadAuth } from '../../src/adapters/fastify/index.js'
 import { createResponseSigner } from '../../src/server/index.js'
 import { adapterFixture, BODY_LIMIT, credentialed, ORIGIN, sha256hex, verifySignedResponse, type AdapterFixture } from '../helpers/adapters-fixtures.js'
 import { describeAdapterSuite, SSE_HEADERS, sseSource } from '../helpers/adapters-suite.js'
+import { unhandledDuring } from '../helpers/unhandled.js'
 
 async function buildApp(fx: AdapterFixture): Promise<FastifyInstance> {
   const app = Fastify()
@@ -66,11 +67,8 @@ describe('fastify workloadAuth plugin with inject()', () => {
 
   it('answers refusals and unsignable responses as usual when onError throws or rejects (an observer changes nothing)', async () => {
     const fx = suite.fixture()
-    const unhandled: unknown[] = []
-    const listener = (reason: unknown) => unhandled.push(reason)
     const failing = createResponseSigner({ wit: fx.service.wit, signer: fx.service.signer, maxBodyBytes: 4 })
-    process.on('unhandledRejection', listener)
-    try {
+    const unhandled = await unhandledDuring(async () => {
       for (const onError of [() => { throw new Error('logger broke') }, async () => { throw new Error('log sink down') }]) {
         const app = Fastify()
         await app.register(workloadAuth(fx.verify, { publicOrigin: ORIGIN, signResponse: failing, onError }))
@@ -85,10 +83,7 @@ describe('fastify workloadAuth plugin with inject()', () => {
         expect(r2.json()).toMatchObject({ code: 'ERR_SIGNER_FAILED' })
         await app.close()
       }
-      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    })
     expect(unhandled).toEqual([])
   })
 

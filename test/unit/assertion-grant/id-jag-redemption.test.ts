@@ -5,6 +5,7 @@ import { VerificationError } from '../../../src/errors/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
 import { createClientAuthenticator } from '../../../src/token-service/index.js'
 import { decodeJWT, oauthTestSigner } from '../../helpers/oauth-signer.js'
+import { unhandledDuring } from '../../helpers/unhandled.js'
 
 const IDP = 'https://idp.example'
 const RAS = 'https://as.saas.example'
@@ -58,15 +59,9 @@ describe('ID-JAG redemption at the Resource AS', () => {
 
   it('an async onError that rejects neither changes the answer nor becomes an unhandled rejection', async () => {
     const s = await setup(async () => { throw new Error('log sink down') })
-    const seen: unknown[] = []
-    const listener = (reason: unknown) => seen.push(reason)
-    process.on('unhandledRejection', listener)
-    try {
+    const seen = await unhandledDuring(async () => {
       await expect(s.redeem('agent', await s.jag(), { resource: ADMIN })).rejects.toMatchObject({ error: 'invalid_target' })
-      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    })
     expect(seen).toEqual([])
   })
 

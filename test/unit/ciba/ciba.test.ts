@@ -14,6 +14,7 @@ import {
   SPEC,
 } from '../../../src/ciba/index.js'
 import { client, fakeOP, fakeTime, OP } from '../../helpers/ciba-fake-op.js'
+import { unhandledDuring } from '../../helpers/unhandled.js'
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
@@ -206,21 +207,15 @@ describe('createCibaPingHandler', () => {
   })
 
   it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
-    const seen: unknown[] = []
-    const listener = (reason: unknown) => seen.push(reason)
     const handler = createCibaPingHandler({
       clientNotificationToken: token,
       onNotification: () => { throw new Error('queue down') },
       onError: async () => { throw new Error('log sink down') },
     })
-    process.on('unhandledRejection', listener)
-    try {
+    const seen = await unhandledDuring(async () => {
       expect((await handler(notify({ 'content-type': 'application/json' }, '{"auth_req_id":"r"}'))).status).toBe(401)
       expect((await handler(notify({ authorization: `Bearer ${token}`, 'content-type': 'application/json' }, '{"auth_req_id":"r"}'))).status).toBe(500)
-      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    })
     expect(seen).toEqual([])
   })
 

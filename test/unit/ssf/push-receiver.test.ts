@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { StoreError, VerificationError } from '../../../src/errors/index.js'
 import { createMemoryDedupeCache, createPushReceiver, type EventDedupeCache, type EventHandler } from '../../../src/ssf/index.js'
 import { AUDIENCE, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
+import { unhandledDuring } from '../../helpers/unhandled.js'
 
 const key = await testKey()
 const AUTH = 'Bearer push-secret'
@@ -163,16 +164,10 @@ describe('createPushReceiver', () => {
   })
 
   it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
-    const unhandled: unknown[] = []
-    const listener = (reason: unknown) => unhandled.push(reason)
     const handle = createPushReceiver({ verify: verifyOptions(key), replayCache: createMemoryDedupeCache(), onEvent: async () => {}, onError: async () => { throw new Error('log sink down') } })
-    process.on('unhandledRejection', listener)
-    try {
+    const unhandled = await unhandledDuring(async () => {
       expect((await handle(post('garbage'))).status).toBe(400)
-      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    })
     expect(unhandled).toEqual([])
   })
 

@@ -9,6 +9,7 @@ import { ProtocolError } from '../../../src/errors/index.js'
 import { privateKeyJwt, requestClientCredentials } from '../../../src/client-auth/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
 import { createCompactJWS } from '../../../src/signer/jws.js'
+import { unhandledDuring } from '../../helpers/unhandled.js'
 
 const IDP = 'https://idp.example.com'
 const STS = 'https://sts.example.com'
@@ -101,19 +102,6 @@ describe('token exchange: a resource must be an RFC 3986 absolute URI (RFC 8707 
 })
 
 describe('handlers: an async onError / onIssued that rejects is not an unhandled rejection', () => {
-  async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
-    const seen: unknown[] = []
-    const listener = (reason: unknown) => seen.push(reason)
-    process.on('unhandledRejection', listener)
-    try {
-      await run()
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
-    return seen
-  }
-
   it('token exchange: the refusal is answered and the hook\'s rejection is dropped', async () => {
     const sts = await oauthTestSigner('ES256', 'sts')
     const handler = createTokenExchangeHandler({

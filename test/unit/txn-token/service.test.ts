@@ -6,6 +6,7 @@ import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { createTxnToken, createTxnTokenService, requestTxnToken, selfSignedSubjectToken, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
 import { oauthTestSigner } from '../../helpers/oauth-signer.js'
 import { BATCH, GATEWAY, postForm, TRUST_DOMAIN, TTS_ISSUER, issue, lastError, refusal, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
+import { unhandledDuring } from '../../helpers/unhandled.js'
 
 
 /** The same ES256 JWS with the other valid signature (r, n - s) over the same header and payload. */
@@ -24,16 +25,10 @@ const verifyWith = (f: TxnFixture, token: string) => verifyTxnToken(token, { tru
 describe('createTxnTokenService: issuance', () => {
   it('an async onError that rejects changes no answer and is not an unhandled rejection', async () => {
     const f = await txnFixture({ onError: async () => { throw new Error('log sink down') } })
-    const unhandled: unknown[] = []
-    const listener = (reason: unknown) => unhandled.push(reason)
-    process.on('unhandledRejection', listener)
-    try {
+    const unhandled = await unhandledDuring(async () => {
       const res = await f.handler(new Request(`${TTS_ISSUER}/token`, { method: 'GET' }))
       expect(res.status).toBe(400)
-      await new Promise((resolve) => setTimeout(resolve, 20)) // let a dropped rejection surface
-    } finally {
-      process.off('unhandledRejection', listener)
-    }
+    })
     expect(unhandled).toEqual([])
   })
 
