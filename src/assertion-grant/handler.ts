@@ -5,7 +5,7 @@ import { decodeStrict } from '../internal/base64url.js'
 import { decodeUtf8Strict } from '../internal/bytes.js'
 import { runHook } from '../internal/hook.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { parseScope } from '../internal/oauth-scope.js'
+import { parseScope, scopeList } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import type { Clock } from '../internal/time.js'
 import type { Signer } from '../signer/types.js'
@@ -196,7 +196,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     const subject = policy.mapSubject === undefined ? grant.subject : await policy.mapSubject(context)
     if (typeof subject !== 'string' || subject.length === 0) throw refuse('invalid_grant', 'ERR_ASSERTION_INVALID', 'the grant does not identify a known subject')
     let ceiling = grant.scopes
-    const bound = policy.scopes?.(context)
+    const bound = scopeList(policy.scopes?.(context), 'the result of policy.scopes')
     if (bound !== undefined) ceiling = ceiling === undefined ? bound : ceiling.filter((s) => bound.includes(s))
     const granted = requestedScopes ?? ceiling ?? []
     if (granted.some((s) => ceiling === undefined || !ceiling.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope exceeds the grant')

@@ -47,3 +47,16 @@ export function listOption(value: string | readonly string[], name: string, { ur
   }
   return [...list]
 }
+
+/**
+ * A policy callback's scope list: `undefined` or an array of scope tokens. Anything else (a
+ * space-delimited string would make every later `includes` a substring test) is a coded TypeError,
+ * which the OAuth handlers answer as `server_error`.
+ */
+export function scopeList(value: unknown, name: string): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && isScopeToken(s))) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of scope tokens or undefined`)
+  }
+  return value as readonly string[]
+}

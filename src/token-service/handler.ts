@@ -2,7 +2,7 @@ import { sameActor, toActor, chainToAct, type Actor } from '../access-token/acto
 import { createIdJag, createJWTAuthorizationGrant } from '../assertion-grant/create.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
+import { parseScope, scopeList } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import { nowSeconds, type Clock } from '../internal/time.js'
 import { runHook, runStrictHook } from '../internal/hook.js'
@@ -63,14 +63,6 @@ function distinct(values: readonly string[]): string[] {
 
 // A verifier or policy result holding anything but a list of scope tokens (an introspection
 // response's space-delimited string, say) would turn `includes` into a substring test.
-function scopeList(value: unknown, name: string): readonly string[] | undefined {
-  if (value === undefined) return undefined
-  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string' && isScopeToken(s))) {
-    throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of scope tokens or undefined`)
-  }
-  return value as readonly string[]
-}
-
 function actorFromClient(ctx: { clientId: string; workloadId: string | undefined }): Actor {
   return toActor({ sub: ctx.workloadId ?? ctx.clientId })
 }

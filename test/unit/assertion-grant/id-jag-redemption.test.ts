@@ -12,7 +12,7 @@ const RAS = 'https://as.saas.example'
 const API = 'https://api.saas.example'
 const ADMIN = 'https://admin.saas.example'
 
-async function setup(onError?: (e: unknown) => unknown) {
+async function setup(onError?: (e: unknown) => unknown, scopes?: () => unknown) {
   const idp = await oauthTestSigner('ES256', 'idp')
   const ras = await oauthTestSigner('ES256', 'ras')
   const agent = await oauthTestSigner('ES256')
@@ -29,7 +29,7 @@ async function setup(onError?: (e: unknown) => unknown) {
     }),
     trustedIdJagIssuers: [{ issuer: IDP, keys: [idp.jwk] }],
     replayCache,
-    policy: { targets: [API, ADMIN] },
+    policy: { targets: [API, ADMIN], ...(scopes === undefined ? {} : { scopes: scopes as () => string[] }) },
     onError: onError ?? ((e) => errors.push(e)),
   })
   let extra = ''
@@ -55,6 +55,13 @@ describe('ID-JAG redemption at the Resource AS', () => {
     s.appendToForm(`&resource=${encodeURIComponent(`${API}/a b`)}`)
     await expect(s.redeem('agent', await s.jag({ resource: [API, `${API}/a b`] }), { resource: API })).rejects.toMatchObject({ error: 'invalid_target' })
     expect(s.errors.at(-1)).toMatchObject({ code: 'ERR_TARGET_NOT_ALLOWED', message: expect.stringContaining('absolute URI') })
+  })
+
+  it('a policy.scopes that returns a string instead of a list is a server_error, never a substring match', async () => {
+    const s = await setup(undefined, () => 'read:all write')
+    await expect(s.redeem('agent', await s.jag({ scope: 'read' }), { resource: API })).rejects.toMatchObject({ error: 'server_error' })
+    const listed = await setup(undefined, () => ['read'])
+    await expect(listed.redeem('agent', await listed.jag({ scope: 'read' }), { resource: API })).resolves.toMatchObject({ tokenType: 'Bearer' })
   })
 
   it('an async onError that rejects neither changes the answer nor becomes an unhandled rejection', async () => {
