@@ -44,6 +44,12 @@ redis.call('LTRIM', KEYS[3], -tonumber(ARGV[3]), -1)
 redis.call('RPUSH', KEYS[4], ARGV[2])
 redis.call('LTRIM', KEYS[4], -tonumber(ARGV[3]), -1)
 return 1`
+// One record into both audit lists in one step, so a failure never leaves them out of step.
+const AUDIT = `redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+return 1`
 
 /** A string reply, or a byte reply (clients configured for Buffers) as strict UTF-8; else undefined. */
 function text(reply: unknown): string | undefined {
@@ -163,11 +169,8 @@ export function createRedisRegistryBackend(options: RedisRegistryBackendOptions)
       return r === null ? undefined : parseRetained(r, id)
     },
     async audit(record: AuditRecord): Promise<void> {
-      const json = JSON.stringify(record)
-      await call(['RPUSH', k.audit(record.id), json])
-      await call(['LTRIM', k.audit(record.id), String(-maxAudit), '-1'])
-      await call(['RPUSH', k.all, json])
-      await call(['LTRIM', k.all, String(-maxAudit), '-1'])
+      const r = await call(['EVAL', AUDIT, '2', k.audit(record.id), k.all, JSON.stringify(record), String(maxAudit)])
+      if (!isIntegerReply(r, 1)) throw redisReplyError('EVAL (audit)')
     },
     async trail(id: string | undefined, limit: number): Promise<readonly AuditRecord[]> {
       const r = await call(['LRANGE', id === undefined ? k.all : k.audit(id), String(-limit), '-1'])

@@ -41,6 +41,30 @@ describe('createRedisRegistryBackend (review 7)', () => {
     expect((await registry.auditTrail('agent/2')).length).toBe(5)
   })
 
+  it('writes an audit record to both lists in one step: a failed command leaves them in step', async () => {
+    const { command } = redis()
+    const prefix = freshPrefix()
+    let failNext = false
+    // The connection drops on the third command: the registry read, then the audit write.
+    let sinceArmed = 0
+    const flaky: RedisCommand = async (args) => {
+      if (failNext && ++sinceArmed === 3) throw new Error('connection reset')
+      return command(args)
+    }
+    const registry = createIdentityRegistry({
+      backend: createRedisRegistryBackend({ command: flaky, prefix }),
+      revocations: createRedisRevocationStore({ command, prefix: `${prefix}revoked:` }),
+    })
+    await registry.deprovision('agent/3', { reason: 'retired' })
+    failNext = true
+    // register: one read of the registry state, then the audit write of the refusal.
+    await expect(registry.register('agent/3')).rejects.toBeDefined()
+    failNext = false
+    const perId = await command(['LLEN', `${prefix}audit:agent/3`])
+    const all = await command(['LLEN', `${prefix}audit`])
+    expect(perId).toBe(all)
+  })
+
   it('fails closed on an audit record that is not one', async () => {
     const { command } = redis()
     const prefix = freshPrefix()
