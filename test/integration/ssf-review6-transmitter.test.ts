@@ -110,3 +110,29 @@ describe('deleting a stream over Redis when a command fails half-way', () => {
     expect((await call('GET', `stream?stream_id=${s.stream_id}`)).status).toBe(404)
   })
 })
+
+describe('createRedisOutbox: putStream writes the record and its listing in one step', () => {
+  it('a connection failure leaves neither a record without a listing nor a listing without a record', async () => {
+    const base = redis().newCommand()
+    let calls = 0
+    let armed = false
+    // Fails the second command after arming: with two commands (SET, then SADD) the record was
+    // written and never listed, so no emit ever reached the stream.
+    const command: typeof base = (args, o) => {
+      if (armed && ++calls === 2) return Promise.reject(new Error('connection reset'))
+      return base(args, o)
+    }
+    const prefix = `review6-put:${process.pid}:`
+    const outbox = createRedisOutbox({ command, prefix })
+    const stream = {
+      config: { stream_id: 'put-1', iss: TX, aud: 'rx', delivery: { method: 'urn:ietf:rfc:8936' }, events_requested: [SESSION_REVOKED], events_delivered: [SESSION_REVOKED] },
+      owner: 'rx', status: 'enabled' as const, subjects: [], excluded: [],
+    }
+    armed = true
+    await outbox.putStream(stream as never).catch(() => undefined)
+    armed = false
+    const record = await base(['EXISTS', `${prefix}s:put-1`])
+    const listed = await base(['SISMEMBER', `${prefix}streams`, 'put-1'])
+    expect(Number(record)).toBe(Number(listed))
+  })
+})

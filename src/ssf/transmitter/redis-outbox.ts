@@ -29,6 +29,11 @@ export interface RedisOutboxOptions {
   readonly maxFailed?: number
 }
 
+// A stream record and its listing in one step: a failure between the two left a record no
+// listing reached (SET then SADD).
+const PUT_STREAM = `redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1`
 const ENQUEUE = `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1]) end
@@ -158,8 +163,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): OutboxStore {
       return strings(await call(['LRANGE', FAILED, String(-limit), '-1']), 'LRANGE failed').map((v) => parse<FailedEntry>(v, 'failed entry'))
     },
     async putStream(stream: StoredStream): Promise<void> {
-      await call(['SET', s(stream.config.stream_id), JSON.stringify(stream)])
-      await call(['SADD', STREAMS, stream.config.stream_id])
+      await call(['EVAL', PUT_STREAM, '2', s(stream.config.stream_id), STREAMS, JSON.stringify(stream), stream.config.stream_id])
     },
     async getStream(streamId: string): Promise<StoredStream | undefined> {
       const v = await call(['GET', s(streamId)])
