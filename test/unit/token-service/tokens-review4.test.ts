@@ -101,14 +101,17 @@ describe('token exchange refusals of subject and actor tokens are invalid_reques
     const f = await createStsFixture({ requireMayAct: true })
     const user = await f.userToken({ may_act: { sub: AGENT_B } })
     const forged = `${user.slice(0, user.lastIndexOf('.'))}.${'A'.repeat(86)}`
-    const cases: [string, Promise<unknown>][] = [
-      ['ERR_SUBJECT_TOKEN_INVALID', f.exchange(AGENT_A, { subjectToken: 'not-a-jwt', audience: CALENDAR })],
-      ['ERR_SUBJECT_TOKEN_INVALID', f.exchange(AGENT_A, { subjectToken: forged, audience: CALENDAR })],
-      ['ERR_MAY_ACT_MISMATCH', f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR })],
-      ['ERR_MAY_ACT_MISMATCH', f.exchange(AGENT_A, { subjectToken: await f.userToken(), audience: CALENDAR })],
+    // One exchange at a time: f.errors.at(-1) must be the error of the exchange just refused
+    // (started together, a slower signature check could report last and fail the test at random).
+    const other = await f.userToken()
+    const cases: [string, () => Promise<unknown>][] = [
+      ['ERR_SUBJECT_TOKEN_INVALID', () => f.exchange(AGENT_A, { subjectToken: 'not-a-jwt', audience: CALENDAR })],
+      ['ERR_SUBJECT_TOKEN_INVALID', () => f.exchange(AGENT_A, { subjectToken: forged, audience: CALENDAR })],
+      ['ERR_MAY_ACT_MISMATCH', () => f.exchange(AGENT_A, { subjectToken: user, audience: CALENDAR })],
+      ['ERR_MAY_ACT_MISMATCH', () => f.exchange(AGENT_A, { subjectToken: other, audience: CALENDAR })],
     ]
-    for (const [code, p] of cases) {
-      const err = await p.then(() => undefined, (e: unknown) => e)
+    for (const [code, run] of cases) {
+      const err = await run().then(() => undefined, (e: unknown) => e)
       expect(err).toBeInstanceOf(ProtocolError)
       expect((err as ProtocolError).error).toBe('invalid_request')
       expect((f.errors.at(-1) as { code?: string }).code).toBe(code)
