@@ -71,3 +71,29 @@ export async function readAudit(file: string): Promise<Array<Record<string, unkn
   const text = await readFile(file, 'utf8').catch(() => '')
   return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
 }
+
+/**
+ * The smallest valid broker config for config-loading tests: key `k.json`, WIT `agent.wit`,
+ * capability token in `$CAP`, one GET destination, audit to `audit.jsonl`; `overrides` replace
+ * whole members.
+ */
+export function minimalBrokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
+  return {
+    signer: { jwkFile: 'k.json' },
+    wit: { file: 'agent.wit' },
+    listen: { port: 0 },
+    capabilityToken: { env: 'CAP' },
+    proof: 'wpt',
+    policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
+    audit: { file: 'audit.jsonl' },
+    ...overrides,
+  }
+}
+
+/** A fresh temporary directory holding an agent key as `k.json` (mode 0600); returns the directory. */
+export async function dirWithBrokerKey(prefix = 'agentauth-config-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  const key = await generateSigner('ES256', { extractable: true })
+  await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
+  return dir
+}

@@ -12,6 +12,7 @@ import { createProxyFetch } from '../../../src/fetch/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
 import { createTokenCache, tokenExchange, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { createWIT } from '../../../src/wit/index.js'
+import { minimalBrokerConfig } from '../../helpers/broker-config.js'
 import { capabilityToken, recordingAudit, routeFetch } from '../../helpers/broker-fixtures.js'
 import { trustDomain, type TrustDomainFixture, type Workload } from '../../helpers/server-fixtures.js'
 
@@ -32,15 +33,7 @@ beforeAll(async () => {
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-const CONFIG = {
-  signer: { jwkFile: 'k.json' },
-  wit: { file: 'agent.wit' },
-  listen: { port: 0 },
-  capabilityToken: { env: 'CAP' },
-  proof: 'wpt',
-  policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } },
-  audit: { file: 'audit.jsonl' },
-} satisfies BrokerConfig
+const CONFIG = minimalBrokerConfig({ policy: { destinations: { [A]: { paths: ['/'], methods: ['GET'] } } } })
 const ENV = { CAP: 'c'.repeat(43) }
 
 async function configError(config: unknown, env: Record<string, string> = ENV): Promise<string> {

@@ -1,33 +1,21 @@
 // Review 6: the config file holds the policy and the WIT command the broker runs. With the agent's
 // user in the socket's group (the recommended set-up), a group-writable config, or one another user
 // owns, would let the agent rewrite its own policy: both are refused, like a world-writable one.
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, chown, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadBrokerConfig } from '../../../src/broker/node/config.js'
-import { generateSigner } from '../../../src/signer/index.js'
+import { dirWithBrokerKey, minimalBrokerConfig } from '../../helpers/broker-config.js'
 
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
 describe('broker config file permissions', () => {
   it('refuses a config file writable by its group or owned by another user', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    const dir = await dirWithBrokerKey()
     dirs.push(dir)
-    const key = await generateSigner('ES256', { extractable: true })
-    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
     const file = join(dir, 'broker.json')
-    const config = {
-      signer: { jwkFile: 'k.json' },
-      wit: { file: 'agent.wit' },
-      listen: { port: 0 },
-      capabilityToken: { env: 'CAP' },
-      proof: 'wpt',
-      policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
-      audit: { file: 'audit.jsonl' },
-    }
-    await writeFile(file, JSON.stringify(config))
+    await writeFile(file, JSON.stringify(minimalBrokerConfig()))
     const env = { CAP: 'c'.repeat(43) }
     for (const mode of [0o664, 0o620, 0o666, 0o646]) {
       await chmod(file, mode)
@@ -45,20 +33,10 @@ describe('broker config file permissions', () => {
 
 describe('broker secret files', () => {
   it('refuses a key file or capability token file another user owns (its owner can read it whatever the mode)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-'))
+    const dir = await dirWithBrokerKey()
     dirs.push(dir)
-    const key = await generateSigner('ES256', { extractable: true })
-    await writeFile(join(dir, 'k.json'), JSON.stringify(await key.exportPrivateJwk()), { mode: 0o600 })
     await writeFile(join(dir, 'cap.token'), 'c'.repeat(43), { mode: 0o600 })
-    const config = {
-      signer: { jwkFile: 'k.json' },
-      wit: { file: 'agent.wit' },
-      listen: { port: 0 },
-      capabilityToken: { file: 'cap.token' },
-      proof: 'wpt' as const,
-      policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
-      audit: { file: 'audit.jsonl' },
-    }
+    const config = minimalBrokerConfig({ capabilityToken: { file: 'cap.token' } })
     await expect(loadBrokerConfig(config, {}, dir)).resolves.toMatchObject({ capabilityToken: 'c'.repeat(43) })
     await chmod(join(dir, 'cap.token'), 0o640)
     await expect(loadBrokerConfig(config, {}, dir)).rejects.toThrow(/capabilityToken\.file .* must not be readable by group or others/)

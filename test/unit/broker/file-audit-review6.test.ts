@@ -9,6 +9,7 @@ import type { AuditRecord } from '../../../src/broker/index.js'
 import { createFileAuditSink, startBroker, type BrokerConfig } from '../../../src/broker/node/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
 import { createWIT } from '../../../src/wit/index.js'
+import { minimalBrokerConfig } from '../../helpers/broker-config.js'
 
 let dir: string
 const record: AuditRecord = { time: new Date(0).toISOString(), id: 'id-1', decision: 'allow', reason: 'allowed', mode: 'proof' }
@@ -51,15 +52,7 @@ describe('audit file ownership', () => {
   })
 
   it('startBroker refuses such an audit file (or a symbolic link) at start-up', async () => {
-    const config = (file: string): BrokerConfig => ({
-      signer: { jwkFile: 'k.json' },
-      wit: { file: 'agent.wit' },
-      listen: { port: 0 },
-      capabilityToken: { env: 'CAP' },
-      proof: 'wpt',
-      policy: { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } },
-      audit: { file },
-    })
+    const config = (file: string): BrokerConfig => minimalBrokerConfig({ audit: { file } })
     const env = { CAP: 'c'.repeat(43) }
     await writeFile(join(dir, 'group.jsonl'), '', { mode: 0o600 })
     await chmod(join(dir, 'group.jsonl'), 0o660)
