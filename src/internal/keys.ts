@@ -37,9 +37,13 @@ export function assertJWKMatchesAlg(jwk: Record<string, unknown>, alg: JWSAlgori
   // for X.509-SVIDs, or whose key_ops lack "verify", never verifies a JWS. Web Crypto's own JWK
   // import refuses these, but only the public members are handed to it.
   if (jwk.use === 'enc' || jwk.use === 'x509-svid') throw new VerificationError('ERR_KEY_INVALID', `${what} use "${jwk.use}" is not for signatures`)
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
+  if (jwk.key_ops !== undefined && !keyOpsAllowVerify(jwk.key_ops)) {
     throw new VerificationError('ERR_KEY_INVALID', `${what} key_ops do not include "verify"`)
   }
+}
+
+function keyOpsAllowVerify(ops: unknown): boolean {
+  return Array.isArray(ops) && Array.prototype.includes.call(ops, 'verify')
 }
 
 // Ed25519 public keys of small order (the eight torsion points, RFC 8032 §5.1.7 leaves them to
@@ -171,7 +175,7 @@ interface Snapshot {
   readonly alg: unknown
   readonly use: unknown
   readonly keyOps: unknown
-  /** The object was frozen when these values were read: it still holds them, no need to compare. */
+  /** The object (and its key_ops array) was frozen when these values were read: it still holds them, no need to compare. */
   readonly frozen: boolean
 }
 type ByAlg = Partial<Record<JWSAlgorithm, Snapshot>>
@@ -191,7 +195,8 @@ function objectCache(crypto: Crypto): WeakMap<object, ByAlg> {
 function unchanged(jwk: Record<string, unknown>, s: Snapshot): boolean {
   if (jwk.kty !== s.kty || jwk.crv !== s.crv || jwk.x !== s.x || jwk.y !== s.y || jwk.n !== s.n || jwk.e !== s.e || jwk.alg !== s.alg || jwk.use !== s.use || jwk.key_ops !== s.keyOps) return false
   for (const m of PRIVATE_MEMBERS) if (Object.hasOwn(jwk, m)) return false
-  return true
+  // The same key_ops array may have been changed in place: it must still allow "verify".
+  return s.keyOps === undefined || keyOpsAllowVerify(s.keyOps)
 }
 
 /**
@@ -244,8 +249,9 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
   // Remember the values validated above (read now: the object may change before the import ends).
   const objects = objectCache(crypto)
   const { kty, crv, x, y, n, e, alg: jwkAlg, use, key_ops: keyOps } = record
-  // A verified WIT's cnf.jwk is deep-frozen: its hits then skip the comparison.
-  const frozen = Object.isFrozen(record)
+  // A verified WIT's cnf.jwk is deep-frozen: its hits then skip the comparison (key_ops is an
+  // array that can change in place, so it must be frozen too).
+  const frozen = Object.isFrozen(record) && (keyOps === undefined || Object.isFrozen(keyOps))
   void p.then((k) => {
     const entry = objects.get(record) ?? {}
     entry[alg] = { key: k, kty, crv, x, y, n, e, alg: jwkAlg, use, keyOps, frozen }
