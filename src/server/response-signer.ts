@@ -44,8 +44,10 @@ export interface ResponseSignerOptions {
 /**
  * Signs a response for the request it answers; returns a new `Response` with
  * `Workload-Identity-Token`, `Content-Digest` (unless streaming or answering `HEAD`), `Signature-Input` and
- * `Signature`. When the caller's signature asked for a signed response, `wimse-req-nonce` echoes
- * its nonce. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the response cannot be signed:
+ * `Signature`. `wimse-req-nonce` echoes the nonce of the caller's HTTP signature: with `verified`,
+ * only when that signature was the verified proof (a WPT-verified request's `Signature-Input` was
+ * never checked and its nonce is not echoed); without `verified`, the nonce is read from the
+ * request's `Signature-Input` as it is. Rejects with `SignerError` `ERR_SIGNER_FAILED` when the response cannot be signed:
  * the key fails, the WIT source refuses its WIT (expired, invalid), the request's signature fields
  * are malformed, or the body exceeds `maxBodyBytes` (the cause says which). A response that cannot be signed is a server-side
  * failure (500), never the caller's.
@@ -107,13 +109,18 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
     // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
     // the GET handler: Content-Digest (RFC 9530 §2) would describe bytes never sent.
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined
+    // A request verified by another proof (a WPT) may still carry Signature-Input: nobody checked
+    // it, so its nonce is not echoed (the signer would read it from the request's fields).
+    const boundTo = verified !== undefined && requestNonce === undefined && typeof request === 'object' && request !== null
+      ? { method: request.method, url: request.url }
+      : request
     let fields: Awaited<ReturnType<typeof signWIMSEResponse>>
     try {
       const noContent = response.body !== null && (request.method === 'HEAD' || isStreaming(response))
       // This service's own WIT (an expired or invalid one from its source included) is never the caller's fault.
       const wit = typeof witOption === 'string' ? witOption : (await witOption.getWIT()).token
       fields = await signWIMSEResponse(response, {
-      request,
+      request: boundTo,
       wit,
       signer: options.signer,
       lifetime,

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { matchAny } from '../../../src/identifier/index.js'
+import { createRequestVerifier, createResponseSigner } from '../../../src/server/index.js'
+import { verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
+import { verifyWIT } from '../../../src/wit/index.js'
+import { signedRequest, trustDomain, wptRequest } from '../../helpers/server-fixtures.js'
+
+describe('createResponseSigner: wimse-req-nonce only from a verified request signature', () => {
+  it('does not echo the nonce of a Signature-Input the verifier never checked (WPT proof)', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/a')
+    const service = await td.workload('/services/api')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: 'https://api.example.com', proof: 'wpt', authorize: matchAny() })
+    const request = await wptRequest(agent, 'https://api.example.com/x', {
+      headers: {
+        'signature-input': 'wimse=("@method" "@request-target");created=1;expires=2;nonce="victim-nonce";tag="wimse-workload-to-workload";wimse-sign-response',
+        signature: 'wimse=:AAAA:',
+      },
+    })
+    const verified = await verify(request)
+    expect(verified.proof.type).toBe('wpt')
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer })
+    const res = await sign(new Response('hi'), { request, verified })
+    expect(res.headers.get('signature-input')).not.toContain('victim-nonce')
+    expect(await res.text()).toBe('hi')
+  })
+
+  it('echoes the nonce of the signature that was the verified proof', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/a')
+    const service = await td.workload('/services/api')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: 'https://api.example.com', proof: 'httpsig', authorize: matchAny() })
+    const request = await signedRequest(agent, 'https://api.example.com/x', {}, { signResponse: true })
+    const verified = await verify(request)
+    if (verified.proof.type !== 'httpsig') throw new Error('expected httpsig')
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer })
+    const res = await sign(new Response('hi'), { request, verified })
+    expect(res.headers.get('signature-input')).toContain(`wimse-req-nonce="${verified.proof.signature.nonce}"`)
+    await expect(verifyWIMSEResponse(res, { request, wit: await verifyWIT(service.wit, { trustBundles: td.trustBundles }), expectedRequestNonce: verified.proof.signature.nonce, required: true })).resolves.toBeDefined()
+  })
+})
