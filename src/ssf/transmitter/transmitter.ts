@@ -442,6 +442,20 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       const stream = await outbox.getStream(streamId)
       // In creation order: entries due at the same time come back from Redis in jti order.
       entries.sort((a, b) => a.createdAt - b.createdAt)
+      // An older SET of the stream still waiting for its retry (or beyond this pass's due window)
+      // goes first: a SET emitted during the backoff, or one of a released backlog past the window,
+      // overtook it (SSF 1.0 §8.1.2.1). Those of this pass wait for its time instead.
+      if (stream?.status === 'enabled') {
+        const head = (await outbox.pending(streamId, 1)).entries[0]
+        const first = entries[0]!
+        if (head !== undefined && head.delivery === 'push' && head.jti !== first.jti && head.createdAt < first.createdAt) {
+          for (const rest of entries) {
+            if (rest.nextAttemptAt < head.nextAttemptAt) await outbox.update({ ...rest, nextAttemptAt: head.nextAttemptAt })
+            report.retrying.push(rest.jti)
+          }
+          return
+        }
+      }
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!
         const scheduled: { nextAttemptAt?: number } = {}

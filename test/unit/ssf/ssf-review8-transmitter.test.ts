@@ -1,0 +1,74 @@
+// Review round 8: transmitter probes.
+import { describe, expect, it } from 'vitest'
+import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
+import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
+import { manualClock, testKey } from '../../helpers/ssf.js'
+
+const TX = 'https://tx.example.com'
+const RX = 'https://rx.example.com'
+const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
+const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
+const PUSH = { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }
+const txKey = await testKey('tx-key')
+
+const jtiOf = (token: string): string => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).jti as string
+
+function make(outbox: OutboxStore = createMemoryOutbox(), extra: Record<string, unknown> = {}) {
+  const clock = manualClock()
+  const pushed: string[] = []
+  const delivered: string[] = []
+  let answer = 202
+  const transmitter = createTransmitter({
+    issuer: TX, signer: txKey.signer, clock, outbox,
+    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 4 },
+    authorizeReceiver: (req) => ({ 'Bearer rx': 'rx' })[req.headers.get('authorization') ?? ''],
+    allowDeliveryUrl: (u) => u.origin === RX,
+    longPollTimeout: 0,
+    fetch: async (_u: unknown, init?: RequestInit) => {
+      pushed.push(jtiOf(String(init?.body)))
+      if (answer === 202) delivered.push(jtiOf(String(init?.body)))
+      return new Response(null, { status: answer })
+    },
+    ...extra,
+  })
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { authorization: 'Bearer rx', 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
+    const text = await r.text()
+    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) }
+  }
+  return { clock, transmitter, call, pushed, delivered, outbox, answer: (s: number) => { answer = s } }
+}
+
+describe('push order after a failed attempt (SSF 1.0 §8.1.2.1)', () => {
+  it('a SET emitted while an earlier one waits for its retry does not overtake it', async () => {
+    const { transmitter, call, clock, pushed, answer } = make()
+    await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    const a = (await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti
+    answer(503)
+    expect((await transmitter.deliver()).retrying).toEqual([a])
+    answer(202)
+    clock.advance(0.5)
+    const b = (await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti
+    await transmitter.deliver()
+    clock.advance(1)
+    await transmitter.deliver()
+    await transmitter.deliver()
+    expect(pushed).toEqual([a, a, b])
+  })
+
+  it('held SETs beyond the 100 of one pass do not overtake a failed one once the stream is enabled', async () => {
+    const { transmitter, call, clock, delivered, answer } = make()
+    const s = (await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })).body
+    expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })).status).toBe(200)
+    await transmitter.deliver()
+    const jtis: string[] = []
+    for (let i = 0; i < 150; i++) jtis.push((await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti)
+    expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'enabled' })).status).toBe(200)
+    answer(503)
+    await transmitter.deliver()
+    answer(202)
+    for (let i = 0; i < 6; i++) { await transmitter.deliver(); clock.advance(1) }
+    const events = delivered.filter((j) => jtis.includes(j))
+    expect(events).toEqual(jtis)
+  })
+})
