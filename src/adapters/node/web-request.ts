@@ -41,6 +41,7 @@ export type RequestConverter = (req: IncomingMessage, rawBody?: Uint8Array | str
 const DEFAULT_MAX_BODY = 1024 * 1024
 const HOST = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 const NO_BODY_METHODS = new Set(['GET', 'HEAD'])
+const ZEROS = /^0+$/
 
 function tooLarge(max: number): VerificationError {
   return new VerificationError('ERR_BODY_TOO_LARGE', `the body exceeds ${max} bytes`, { status: 413 })
@@ -73,7 +74,9 @@ function bodyFraming(req: IncomingMessage): 'framed' | 'empty' | 'unframed' {
     const name = lines[i]!
     if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return 'framed'
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      if (lines[i + 1]!.trim() !== '0') return 'framed'
+      // 1*DIGIT (RFC 9110 §8.6): "00" is a length of zero too.
+      const v = lines[i + 1]!.trim()
+      if (v !== '0' && !ZEROS.test(v)) return 'framed'
       empty = true
     }
   }
