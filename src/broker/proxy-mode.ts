@@ -22,6 +22,10 @@ const DROP_REQUEST = [
   // Fields some frameworks and gateways obey to change the method or path after the broker's
   // policy checked them: an agent could otherwise step around its method and path rules.
   'x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method',
+  // What a front end tells the application about the request's origin, route and client; the
+  // agent is no front end: a destination trusting these would read the host, scheme or prefix the
+  // agent chose instead of the URL the policy checked (every `X-Forwarded-*` field goes too).
+  'forwarded', 'x-real-ip', 'via',
 ]
 /**
  * Response fields never returned: credentials, hop-by-hop fields, and the encoding fetch already
@@ -68,7 +72,7 @@ function forwardHeaders(incoming: Headers): Headers {
   const out = new Headers(incoming)
   deleteAll(out, connectionOptions(out))
   deleteAll(out, DROP_REQUEST)
-  for (const name of [...out.keys()]) if (name.startsWith('agentauth-')) out.delete(name)
+  for (const name of [...out.keys()]) if (name.startsWith('agentauth-') || name.startsWith('x-forwarded-')) out.delete(name)
   return out
 }
 
