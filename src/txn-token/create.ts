@@ -130,7 +130,8 @@ export async function createTxnToken(claims: CreateTxnTokenClaims, options: Crea
   // Verifiers read these as non-empty strings when present.
   for (const name of ['iss', 'jti']) if (claims[name] !== undefined) assertString(claims[name], `claims.${name}`)
   const payload: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(claims)) if (v !== undefined) payload[k] = v
+  // Defined, not assigned: `payload.__proto__ = v` would set the prototype and drop the claim.
+  for (const [k, v] of Object.entries(claims)) if (v !== undefined) Object.defineProperty(payload, k, { value: v, enumerable: true, writable: true, configurable: true })
   const iat = nowSeconds(options.clock)
   let exp = iat + lifetime
   if (options.notAfter !== undefined) exp = Math.min(exp, Math.floor(options.notAfter))
