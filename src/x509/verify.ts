@@ -1,6 +1,7 @@
 // X.509-SVID verification: parse (SVID rules) → leaf validity → bundle of the leaf's trust domain
 // → path building and validation (verify-chain.ts) → frozen result.
 import { codedTypeError, isAgentAuthError, ProtocolError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { assertFunction, optionalNumber } from '../internal/assert.js'
 import { systemClock } from '../internal/time.js'
 import { CertificateProblem, parseCertificate, type ParsedCertificate } from './certificate.js'
@@ -19,7 +20,11 @@ import { buildPath, rejected, validityProblem } from './verify-chain.js'
  * ```
  */
 export interface X509SVIDVerifyCallOptions {
-  /** Passed to the bundle source (a remote source may be fetching). */
+  /**
+   * Passed to the bundle source (a remote source may be fetching). The verifier also stops waiting
+   * for the source when it aborts, even if the source ignores it: ProtocolError
+   * `ERR_REMOTE_TIMEOUT` for a timeout signal (`AbortSignal.timeout`), else `ERR_BUNDLE_FETCH`.
+   */
   signal?: AbortSignal
 }
 
@@ -91,7 +96,8 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  *   `ERR_X509_NOT_YET_VALID`, `ERR_X509_UNTRUSTED` (no bundle or no issuer in it),
  *   `ERR_X509_SIGNATURE`, `ERR_X509_CHAIN_INVALID` (signing-certificate rules, path length, name
  *   constraints, too long), `ERR_ALG_NOT_ALLOWED`; with ProtocolError `ERR_BUNDLE_FETCH` for an
- *   unusable bundle; and with the bundle source's own errors.
+ *   unusable bundle or a call `signal` that aborted while the source was asked (`ERR_REMOTE_TIMEOUT`
+ *   for a timeout signal); and with the bundle source's own errors.
  *
  * @example
  * ```ts
@@ -118,8 +124,14 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
   async function bundleFor(trustDomain: string, signal: AbortSignal | undefined): Promise<X509Bundle> {
     let bundle: X509Bundle | undefined
     try {
-      bundle = await bundles.getX509Bundle(trustDomain, signal === undefined ? undefined : { signal })
+      // Waited for no longer than the caller's signal allows: a custom source that ignores the
+      // signal must not hold the verification (and the TLS connection behind it) forever.
+      bundle = await untilAborted(Promise.resolve(bundles.getX509Bundle(trustDomain, signal === undefined ? undefined : { signal })), signal)
     } catch (err) {
+      if (signal?.aborted === true && err === signal.reason) {
+        const timeout = (err as { name?: unknown } | null)?.name === 'TimeoutError'
+        throw new ProtocolError(timeout ? 'ERR_REMOTE_TIMEOUT' : 'ERR_BUNDLE_FETCH', `waiting for the X.509 bundle of ${trustDomain} was aborted`, { cause: err })
+      }
       if (isAgentAuthError(err)) throw err
       throw new ProtocolError('ERR_BUNDLE_FETCH', `X.509 bundle of ${trustDomain} could not be loaded`, { cause: err })
     }
