@@ -6,6 +6,7 @@ import { parseSignatureInput } from '../httpsig/index.js'
 import { checkAlg, parseCompactJWS, verifyJWSSignature } from '../internal/jws.js'
 import { importPublicJWK } from '../internal/keys.js'
 import { isPlainObject } from '../internal/json.js'
+import { ALGORITHMS, type JWSAlgorithm } from '../signer/algorithms.js'
 import type { PublicJWK } from '../signer/types.js'
 import { CLIError, time } from './io.js'
 import { printLines } from './output.js'
@@ -79,6 +80,17 @@ function render(value: unknown, indent: string, depth = 0): string[] {
   return out
 }
 
+// Whether a JWK can verify `alg` (the rules of bundle/select.ts: kty, crv, alg member, use, key_ops).
+function fits(key: PublicJWK, alg: JWSAlgorithm): boolean {
+  const info = ALGORITHMS[alg]
+  const k = key as unknown as Record<string, unknown>
+  if (k.kty !== info.kty || (info.crv !== undefined && k.crv !== info.crv)) return false
+  const isEdDSA = (a: unknown): boolean => a === 'EdDSA' || a === 'Ed25519'
+  if (k.alg !== undefined && k.alg !== alg && !(isEdDSA(k.alg) && isEdDSA(alg))) return false
+  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) return false
+  return k.use === undefined || k.use === 'sig' || k.use === 'jwt-svid' || k.use === 'wit-svid'
+}
+
 /** The keys of a --keys file (a JWKS, a list of JWKs or one JWK), every entry a JSON object. */
 export function keysOf(jwks: unknown): PublicJWK[] {
   const list: unknown = isPlainObject(jwks) && Array.isArray(jwks.keys) ? jwks.keys
@@ -102,12 +114,23 @@ async function inspectJWT(token: string, options: { keys?: unknown; now?: number
   let status = 'UNVERIFIED (signature not checked; pass --keys to check it)'
   if (options.keys !== undefined) {
     const alg = checkAlg(header, undefined, 'token')
-    // With a kid in the header, keys with that kid or without any kid are candidates.
-    const candidates = keysOf(options.keys).filter((k) => header.kid === undefined || k.kid === undefined || k.kid === header.kid)
+    // Candidates: keys with the header's kid (or without a kid) that fit the alg as a verifier's
+    // key selection would (kty, crv, alg, use, key_ops). A key of another type or curve, or one
+    // that cannot be imported, checks nothing: it must not make the signature look INVALID.
+    const byKid = keysOf(options.keys).filter((k) => header.kid === undefined || k.kid === undefined || k.kid === header.kid)
+    const candidates = byKid.filter((k) => fits(k, alg))
     let ok = false
+    let tried = 0
     for (const jwk of candidates) {
+      let key: CryptoKey
       try {
-        await verifyJWSSignature(parsed, alg, await importPublicJWK(jwk, alg), { code: 'ERR_JWS_SIGNATURE', what: 'token' })
+        key = await importPublicJWK(jwk, alg)
+      } catch {
+        continue // malformed key: not a check
+      }
+      tried++
+      try {
+        await verifyJWSSignature(parsed, alg, key, { code: 'ERR_JWS_SIGNATURE', what: 'token' })
         ok = true
         break
       } catch {
@@ -115,8 +138,10 @@ async function inspectJWT(token: string, options: { keys?: unknown; now?: number
       }
     }
     status = ok ? 'SIGNATURE VERIFIED with the given keys (claims, audience and lifetime not checked: use `agentauth verify`)'
-      : candidates.length === 0 ? `SIGNATURE NOT CHECKED: no given key has kid ${shown(header.kid)}`
-        : `SIGNATURE INVALID for every given key (${candidates.length} tried)`
+      : tried > 0 ? `SIGNATURE INVALID for every given key that fits (${tried} tried)`
+        : byKid.length === 0 ? `SIGNATURE NOT CHECKED: no given key has kid ${shown(header.kid)}`
+          : candidates.length === 0 ? `SIGNATURE NOT CHECKED: no given key fits ${alg} (key type, curve, alg, use)`
+            : `SIGNATURE NOT CHECKED: no given key that fits could be imported (${candidates.length} malformed)`
   }
   const now = options.now ?? Math.floor(Date.now() / 1000)
   const lines = [`${kindOf(header.typ)}`, `status: ${status}`, '', 'header:', ...render(header, '  '), '', 'claims:', ...render(payload, '  ')]

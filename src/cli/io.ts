@@ -1,5 +1,5 @@
 // Small I/O helpers for the CLI: read a value given inline, from a file (@path) or stdin (-).
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 
 /**
  * A usage error of the CLI (unknown command, missing or bad option value, unreadable or oversized
@@ -24,16 +24,31 @@ export function readInput(value: string | undefined, what: string): string {
 export function readFile(path: string, what: string): string {
   let fd: number
   try {
-    fd = openSync(path, 'r')
+    // O_NONBLOCK: opening a FIFO (or a symlink to one) for reading blocks until a writer opens it,
+    // for ever when none does; non-blocking, the open returns and a FIFO without a writer reads as
+    // empty. (Regular files ignore the flag; readBounded waits out EAGAIN on pipes and terminals.)
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   } catch (err) {
     throw new CLIError(`cannot read ${what} from ${path}: ${(err as Error).message}`)
   }
   try {
-    return readBounded(fd, path, what)
+    const text = readBounded(fd, path, what)
+    if (text === '' && isFIFO(fd)) throw new CLIError(`${what} from ${path} is empty (a FIFO nobody writes to?)`)
+    return text
   } finally {
     closeSync(fd)
   }
 }
+
+function isFIFO(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFIFO()
+  } catch {
+    return false
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4))
 
 // Reads at most MAX_INPUT_BYTES (refusing more) so `@/dev/zero` or a huge log cannot exhaust memory.
 function readBounded(fd: number, from: string, what: string): string {
@@ -41,7 +56,15 @@ function readBounded(fd: number, from: string, what: string): string {
   let n = 0
   try {
     for (;;) {
-      const r = readSync(fd, buf, n, buf.length - n, null)
+      let r: number
+      try {
+        r = readSync(fd, buf, n, buf.length - n, null)
+      } catch (err) {
+        // A pipe or terminal opened (or inherited) non-blocking with nothing to read yet.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+        Atomics.wait(pause, 0, 0, 10)
+        continue
+      }
       if (r === 0) break
       n += r
       if (n > MAX_INPUT_BYTES) throw new CLIError(`${what} from ${from} is larger than ${MAX_INPUT_BYTES} bytes`)
@@ -50,7 +73,13 @@ function readBounded(fd: number, from: string, what: string): string {
     if (err instanceof CLIError) throw err
     throw new CLIError(`cannot read ${what} from ${from}: ${(err as Error).message}`)
   }
-  return buf.toString('utf8', 0, n)
+  // Strict UTF-8: a lenient decode turns invalid bytes into U+FFFD, so the tool would show (or
+  // match a kid against) text the file does not hold.
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf.subarray(0, n))
+  } catch {
+    throw new CLIError(`${what} from ${from} is not UTF-8 text`)
+  }
 }
 
 export function readJSON(path: string, what: string): unknown {
