@@ -53,6 +53,18 @@ function mergeImmutable(base: TxnContext | undefined, next: Readonly<Record<stri
   return out
 }
 
+// Claims a replacement sets itself (time, audience, identity of the new token) or derives from the
+// replaced token (txn, sub, scope, context, requester chain; legacy `purp`/`azd` are read as
+// `scope`/`tctx`). Any other claim is an asserted value the service cannot judge: it is carried over
+// unchanged, since dropping a restriction would broaden the token (§13.15).
+const REPLACEMENT_OWN = new Set(['iat', 'exp', 'nbf', 'aud', 'iss', 'jti', 'txn', 'sub', 'scope', 'purp', 'azd', 'tctx', 'rctx', 'req_wl', 'req_wl_chain'])
+
+function carriedClaims(claims: Readonly<Record<string, unknown>>, into: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(claims)) {
+    if (!REPLACEMENT_OWN.has(k)) Object.defineProperty(into, k, { value: v, enumerable: true, writable: true, configurable: true })
+  }
+}
+
 function checkDecision(decision: TxnIssuanceDecision, requested: readonly string[], lifetime: number, replacing: boolean): void {
   checkObject(decision, 'policy decision')
   if (decision.scope !== undefined && (!Array.isArray(decision.scope) || decision.scope.some((s) => !requested.includes(s)))) {
@@ -86,8 +98,9 @@ function checkDecision(decision: TxnIssuanceDecision, requested: readonly string
  *
  * Replacement (subject token type `txn_token`, §13.15): the token must verify with this service's
  * keys, in this trust domain and unexpired; `txn`, `sub` and `aud` are kept; the scope can only
- * narrow; existing `tctx`/`rctx` members are immutable (new members may be added); the requester
- * chain is kept in `req_wl_chain`; replacements are limited in number, by default never outlive
+ * narrow; existing `tctx`/`rctx` members are immutable (new members may be added); any other claim
+ * of the replaced token (an extension claim this service does not know) is carried over unchanged;
+ * the requester chain is kept in `req_wl_chain`; replacements are limited in number, by default never outlive
  * the replaced token, and (with a replay cache) each token is replaced at most once.
  *
  * Success: 200 `{ access_token, issued_token_type, token_type: "N_A", expires_in, scope }` with
@@ -282,6 +295,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
     if (options.issuer !== undefined) claims.iss = options.issuer
     let notAfter: number | undefined
     if (replacing !== undefined) {
+      carriedClaims(replacing.claims, claims)
       claims.sub = replacing.subject
       claims.txn = replacing.txn
       claims.req_wl_chain = replacing.requesterChain
