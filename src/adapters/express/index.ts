@@ -53,7 +53,13 @@ declare global {
 export interface ExpressWorkloadAuthOptions extends ToWebRequestOptions {
   /** Where a body parser left the raw bytes. Default: `req.rawBody` (set by {@link captureRawBody}). */
   rawBody?: (req: ExpressRequest) => Uint8Array | string | undefined
-  /** Hand refusals to `next(err)` (the error carries `status` and `code`) instead of answering. Default false. */
+  /**
+   * Hand refusals and failures to `next(err)` instead of answering. Default false. A
+   * `VerificationError` carries the status to answer (`status`: 400/401/403/413) and a `StoreError`
+   * 503; other errors do not (a trust bundle's `ProtocolError` has the upstream's `status`, or
+   * none; an authorizer's own error none): answer with `errorResponse(err)` in the error handler,
+   * which maps every error (`ERR_BUNDLE_FETCH` → 503). A boolean (else a coded `TypeError`).
+   */
   passErrors?: boolean
   /** Observes every refusal or failure (logging, metrics) before it is answered or passed on. */
   onError?: (error: unknown, req: ExpressRequest) => void
@@ -116,6 +122,8 @@ export function workloadAuth(verifier: RequestVerifier, options: ExpressWorkload
   assertFunction(verifier, 'verifier')
   const read = createNodeSourceReader(options)
   const { passErrors = false, onError, errorOptions, signResponse } = options
+  // A switch from a config file: 'false' must not turn it on.
+  if (typeof passErrors !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.passErrors must be a boolean')
   const rawBodyOf = options.rawBody ?? ((req: ExpressRequest) => req.rawBody)
   assertFunction(rawBodyOf, 'options.rawBody')
   if (onError !== undefined) assertFunction(onError, 'options.onError')
