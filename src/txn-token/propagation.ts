@@ -22,7 +22,7 @@ export interface TxnTokenPropagationOptions {
   origins?: readonly string[]
   /** Alternative to `origins`: decides whether a URL is inside this trust domain. */
   isSameTrustDomain?: (url: URL) => boolean
-  /** Redirects followed at most (default 5); each hop is checked again. */
+  /** Redirects followed at most (default 5, at most 20); each hop is checked again. One more rejects with `ERR_FETCH_REDIRECT`. */
   maxRedirects?: number
 }
 
@@ -69,7 +69,8 @@ function originSet(list: readonly string[]): Set<string> {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. The wrapped
  *   fetch rejects with TypeError `ERR_INVALID_ARG_VALUE` when `getTxnToken` returns something
  *   that is not a compact JWS, and with ProtocolError `ERR_FETCH_REDIRECT` when a request made with
- *   `redirect: 'error'` is redirected while it carries a Txn-Token.
+ *   `redirect: 'error'` is redirected while it carries a Txn-Token, or when it is redirected more
+ *   than `maxRedirects` times.
  *
  * @example
  * ```ts
@@ -130,7 +131,11 @@ export function txnTokenPropagation(options: TxnTokenPropagationOptions): FetchM
           await response.body?.cancel().catch(() => undefined)
           throw new ProtocolError('ERR_FETCH_REDIRECT', 'the server answered with a redirect and the request said redirect: error', { status: response.status })
         }
-        if (hop >= maxRedirects) return response
+        // fetch rejects a chain longer than its limit rather than returning the 3xx.
+        if (hop >= maxRedirects) {
+          await response.body?.cancel().catch(() => undefined)
+          throw new ProtocolError('ERR_FETCH_REDIRECT', `more than ${maxRedirects} redirects`, { status: response.status })
+        }
         let target: URL
         try {
           target = new URL(location, url)
