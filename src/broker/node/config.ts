@@ -1,7 +1,8 @@
 // The JSON config of a broker process, validated and turned into createCredentialBroker options.
 // Secrets (key file, capability token file) must not be readable by group or others.
 import { execFile } from 'node:child_process'
-import { readFile, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { codedTypeError } from '../../errors/index.js'
 import type { RedirectPolicy } from '../../fetch/redirects.js'
@@ -104,15 +105,31 @@ function path(value: unknown, name: string, base: string): string {
   return isAbsolute(value) ? value : resolve(base, value)
 }
 
+/**
+ * Opens `file` once, runs `check` on that open file's status and reads it through the same handle:
+ * a check by path then a read by path would let whoever can write the directory swap the file in
+ * between (a symlink is still followed, as secret mounts use them).
+ */
+async function readCheckedFile(file: string, check: (info: Stats) => void): Promise<string> {
+  const handle = await open(file, 'r')
+  try {
+    check(await handle.stat())
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
 async function readSecretFile(file: string, name: string): Promise<string> {
-  const info = await stat(file).catch((cause: unknown) => {
+  return readCheckedFile(file, (info) => {
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) bad(`${name} ${file} must not be readable by group or others (chmod 600)`)
+    // Its owner can read it whatever its mode: a key file the agent's user owns is a key the agent holds.
+    const uid = process.platform === 'win32' ? undefined : process.getuid?.()
+    if (uid !== undefined && info.uid !== uid && info.uid !== 0) bad(`${name} ${file} must be owned by the broker's user or root`)
+  }).catch((cause: unknown) => {
+    if (cause instanceof TypeError && (cause as { code?: unknown }).code === 'ERR_INVALID_ARG_VALUE') throw cause
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${name} ${file} cannot be read`, cause)
   })
-  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) bad(`${name} ${file} must not be readable by group or others (chmod 600)`)
-  // Its owner can read it whatever its mode: a key file the agent's user owns is a key the agent holds.
-  const uid = process.platform === 'win32' ? undefined : process.getuid?.()
-  if (uid !== undefined && info.uid !== uid && info.uid !== 0) bad(`${name} ${file} must be owned by the broker's user or root`)
-  return readFile(file, 'utf8')
 }
 
 /**
@@ -182,13 +199,12 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
       // The file holds the policy and the WIT command the broker runs: whoever may write it holds
       // the broker's authority. The recommended set-up puts the agent's user in the socket's group,
       // so a file its group may write, or one another user owns (the owner may chmod it), is refused.
-      if (process.platform !== 'win32') {
-        const info = await stat(file)
+      text = await readCheckedFile(file, (info) => {
+        if (process.platform === 'win32') return
         if ((info.mode & 0o022) !== 0) bad(`${file} must not be writable by group or others (chmod go-w)`)
         const uid = process.getuid?.()
         if (uid !== undefined && info.uid !== uid && info.uid !== 0) bad(`${file} must be owned by the broker's user or root`)
-      }
-      text = await readFile(file, 'utf8')
+      })
     } catch (cause) {
       if (cause instanceof TypeError) throw cause
       throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${file} is not readable JSON`, cause)
