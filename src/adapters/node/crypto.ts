@@ -18,6 +18,7 @@ interface Prepared {
   readonly options: Record<string, unknown>
   /** The key's type and usages allow this operation under this algorithm (Web Crypto's checks). */
   readonly verifyAllowed: boolean
+  readonly signAllowed: boolean
 }
 
 interface KeyEntry {
@@ -54,10 +55,17 @@ function hashName(hash: string | Algorithm | undefined): string {
   }
 }
 
+// Web Crypto takes an ArrayBuffer or a view and throws a TypeError for anything else (`new
+// Uint8Array('abc')` would silently be empty: a signature over nothing, or `false` for a null one).
 function toBytes(data: BufferSource): Uint8Array {
   if (data instanceof Uint8Array) return data
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  return new Uint8Array(data)
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data)
+  throw Object.assign(new TypeError('data and signature must be an ArrayBuffer or an ArrayBuffer view'), { code: 'ERR_INVALID_ARG_TYPE' })
+}
+
+function missingMember(name: string, member: string): never {
+  throw Object.assign(new TypeError(`${name}: the algorithm needs "${member}"`), { code: 'ERR_MISSING_OPTION' })
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -68,17 +76,26 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 function prepare(alg: AlgorithmLike, key: CryptoKey, ko: KeyObject): Prepared | null {
   const name = (typeof alg === 'string' ? alg : alg.name).toUpperCase()
   const keyAlg = key.algorithm as Algorithm & { hash?: Algorithm }
-  // Web Crypto refuses a key of another algorithm or without the usage (InvalidAccessError).
-  const verifyAllowed = keyAlg.name.toUpperCase() === name && key.type === 'public' && key.usages.includes('verify')
+  // Web Crypto first reads the algorithm's required members (TypeError), then refuses a key of
+  // another algorithm or without the usage (InvalidAccessError).
+  const members = typeof alg === 'string' ? {} : alg
+  if (name === 'ECDSA' && members.hash === undefined) missingMember(name, 'hash')
+  if (name === 'RSA-PSS' && typeof members.saltLength !== 'number') missingMember(name, 'saltLength')
+  const fits = keyAlg.name.toUpperCase() === name
+  const verifyAllowed = fits && key.type === 'public' && key.usages.includes('verify')
+  const signAllowed = fits && key.type === 'private' && key.usages.includes('sign')
+  const refused: Prepared = { hash: null, options: {}, verifyAllowed: false, signAllowed: false }
   switch (name) {
-    case 'ECDSA':
-      return { hash: hashName(typeof alg === 'string' ? undefined : alg.hash), options: { key: ko, dsaEncoding: 'ieee-p1363' }, verifyAllowed }
+    case 'ECDSA': {
+      const hash = hashName(members.hash) // an unknown hash is NotSupportedError whatever the key
+      return fits ? { hash, options: { key: ko, dsaEncoding: 'ieee-p1363' }, verifyAllowed, signAllowed } : refused
+    }
     case 'ED25519':
-      return { hash: null, options: { key: ko }, verifyAllowed }
+      return fits ? { hash: null, options: { key: ko }, verifyAllowed, signAllowed } : refused
     case 'RSA-PSS':
-      return { hash: hashName(keyAlg.hash), options: { key: ko, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: typeof alg === 'string' ? 0 : alg.saltLength ?? 0 }, verifyAllowed }
+      return fits ? { hash: hashName(keyAlg.hash), options: { key: ko, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: members.saltLength }, verifyAllowed, signAllowed } : refused
     case 'RSASSA-PKCS1-V1_5':
-      return { hash: hashName(keyAlg.hash), options: { key: ko, padding: constants.RSA_PKCS1_PADDING }, verifyAllowed }
+      return fits ? { hash: hashName(keyAlg.hash), options: { key: ko, padding: constants.RSA_PKCS1_PADDING }, verifyAllowed, signAllowed } : refused
     default:
       return null
   }
@@ -102,8 +119,14 @@ function prepared(alg: AlgorithmLike, key: CryptoKey): Prepared | null {
   return p
 }
 
-function invalidAccess(): never {
-  throw new DOMException('the key cannot be used to verify with this algorithm', 'InvalidAccessError')
+function invalidAccess(operation = 'verify'): never {
+  throw new DOMException(`the key cannot be used to ${operation} with this algorithm`, 'InvalidAccessError')
+}
+
+/** The HMAC key for `operation`, refused as Web Crypto refuses it (another algorithm, no usage). */
+function hmacKey(key: CryptoKey, operation: 'sign' | 'verify'): KeyObject {
+  if (key.algorithm.name !== 'HMAC' || key.type !== 'secret' || !key.usages.includes(operation)) invalidAccess(operation)
+  return keyObject(key)
 }
 
 const DIGESTS: Readonly<Record<string, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }
@@ -145,8 +168,10 @@ export function nodeCrypto(base: Crypto = globalThis.crypto): Crypto {
     async verify(alg: AlgorithmLike, key: CryptoKey, signature: BufferSource, data: BufferSource): Promise<boolean> {
       const name = (typeof alg === 'string' ? alg : alg.name).toUpperCase()
       if (name === 'HMAC') {
-        const mac = createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), keyObject(key)).update(toBytes(data)).digest()
         const sig = toBytes(signature)
+        const bytes = toBytes(data)
+        const ko = hmacKey(key, 'verify')
+        const mac = createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), ko).update(bytes).digest()
         return sig.length === mac.length && timingSafeEqual(mac, sig)
       }
       const ok = syncOperations.verify(alg as Algorithm, key, toBytes(signature), toBytes(data))
@@ -155,11 +180,15 @@ export function nodeCrypto(base: Crypto = globalThis.crypto): Crypto {
     async sign(alg: AlgorithmLike, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer> {
       const name = (typeof alg === 'string' ? alg : alg.name).toUpperCase()
       if (name === 'HMAC') {
-        return toArrayBuffer(createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), keyObject(key)).update(toBytes(data)).digest())
+        const bytes = toBytes(data)
+        const ko = hmacKey(key, 'sign')
+        return toArrayBuffer(createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), ko).update(bytes).digest())
       }
       const p = prepared(alg, key)
       if (p === null) return subtle.sign(alg, key, data)
-      return toArrayBuffer(nodeSign(p.hash, toBytes(data), p.options as never))
+      const bytes = toBytes(data)
+      if (!p.signAllowed) invalidAccess('sign')
+      return toArrayBuffer(nodeSign(p.hash, bytes, p.options as never))
     },
     async digest(alg: AlgorithmIdentifier, data: BufferSource): Promise<ArrayBuffer> {
       return toArrayBuffer(createHash(hashName(alg as string | Algorithm)).update(toBytes(data)).digest())
