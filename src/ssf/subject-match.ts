@@ -7,6 +7,7 @@
 //  - phone_number: compared after removing visual separators (space - . ( ));
 //  - ip-addresses: equal when the two lists share at least one address (canonical IPv4/IPv6 text);
 //  - proprietary formats: every member deep-equal.
+import { codedTypeError } from '../errors/index.js'
 import { COMPLEX_SUBJECT_MEMBERS, normalizeIP, normalizePhoneNumber, type AliasesSubjectId, type SimpleSubjectId, type SubjectId } from './subject-id.js'
 
 /**
@@ -69,7 +70,8 @@ function simpleEqual(a: SimpleSubjectId, b: SimpleSubjectId, options: MatchSubje
       return x.issuer === y.issuer && x.assertion_id === y.assertion_id
     case 'ip-addresses': {
       const left = new Set((x['ip-addresses'] as string[]).map(normalizeIP))
-      return (y['ip-addresses'] as string[]).some((ip) => left.has(normalizeIP(ip)))
+      // An address that is none (undefined) matches nothing, not another one that is none.
+      return (y['ip-addresses'] as string[]).some((ip) => { const n = normalizeIP(ip); return n !== undefined && left.has(n) })
     }
     default:
       return deepEqual(a, b)
@@ -92,6 +94,9 @@ function simpleEqual(a: SimpleSubjectId, b: SimpleSubjectId, options: MatchSubje
  * @param subject - the identifier carried by an event.
  * @param options - {@link MatchSubjectIdOptions}.
  * @returns true on a match.
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` when `pattern` or `subject` is not a subject
+ *   identifier (not an object, a member missing or of the wrong type, aliases nested too deep);
+ *   pass values from outside through `parseSubjectId` first.
  *
  * @example
  * ```ts
@@ -103,8 +108,18 @@ function simpleEqual(a: SimpleSubjectId, b: SimpleSubjectId, options: MatchSubje
  * ```
  */
 export function matchSubjectId(pattern: SubjectId, subject: SubjectId, options?: MatchSubjectIdOptions): boolean {
-  if (pattern.format === 'aliases') return (pattern as AliasesSubjectId).identifiers.some((p) => matchSubjectId(p, subject, options))
-  if (subject.format === 'aliases') return (subject as AliasesSubjectId).identifiers.some((s) => matchSubjectId(pattern, s, options))
+  try {
+    return matches(pattern, subject, options)
+  } catch (cause) {
+    // A malformed identifier (null, a missing member, aliases nested until the stack ends) failed
+    // with an uncoded TypeError or RangeError from deep inside.
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pattern and subject must be subject identifiers (use parseSubjectId)', cause)
+  }
+}
+
+function matches(pattern: SubjectId, subject: SubjectId, options?: MatchSubjectIdOptions): boolean {
+  if (pattern.format === 'aliases') return (pattern as AliasesSubjectId).identifiers.some((p) => matches(p, subject, options))
+  if (subject.format === 'aliases') return (subject as AliasesSubjectId).identifiers.some((s) => matches(pattern, s, options))
   if (pattern.format === 'complex') {
     if (subject.format !== 'complex') return false
     const p = pattern as unknown as Record<string, SubjectId | undefined>
@@ -114,14 +129,14 @@ export function matchSubjectId(pattern: SubjectId, subject: SubjectId, options?:
       const pm = p[m]
       if (pm === undefined) continue
       const sm = s[m]
-      if (sm === undefined || !matchSubjectId(pm, sm, options)) return false
+      if (sm === undefined || !matches(pm, sm, options)) return false
       any = true
     }
     return any
   }
   if (subject.format === 'complex') {
     const s = subject as unknown as Record<string, SubjectId | undefined>
-    return COMPLEX_SUBJECT_MEMBERS.some((m) => s[m] !== undefined && matchSubjectId(pattern, s[m], options))
+    return COMPLEX_SUBJECT_MEMBERS.some((m) => s[m] !== undefined && matches(pattern, s[m], options))
   }
   return simpleEqual(pattern as SimpleSubjectId, subject as SimpleSubjectId, options)
 }

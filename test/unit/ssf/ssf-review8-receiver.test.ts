@@ -1,0 +1,43 @@
+// Review round 8: receiver-side probes (subject matching, SET verification).
+import { describe, expect, it } from 'vitest'
+import { matchSubjectId, type SubjectId } from '../../../src/ssf/index.js'
+
+const EMAIL = { format: 'email', email: 'a@example.com' } as const
+
+describe('matchSubjectId with a malformed identifier', () => {
+  const malformed: unknown[] = [
+    null, undefined, { format: 'email' }, { format: 'aliases' }, { format: 'ip-addresses' },
+    { format: 'complex', user: null },
+  ]
+  const subjects: unknown[] = [EMAIL, { format: 'complex', user: EMAIL }, { format: 'ip-addresses', 'ip-addresses': ['10.0.0.1'] }]
+
+  it('throws a coded TypeError (never an uncoded one) on either side', () => {
+    for (const bad of malformed) {
+      for (const good of subjects) {
+        for (const [p, s] of [[bad, good], [good, bad]]) {
+          try {
+            matchSubjectId(p as SubjectId, s as SubjectId)
+          } catch (e) {
+            expect(e).toBeInstanceOf(TypeError)
+            expect((e as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE')
+          }
+        }
+      }
+    }
+    expect(() => matchSubjectId(null as never, EMAIL)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => matchSubjectId({ format: 'email' } as never, EMAIL)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
+  it('aliases nested until the stack ends: a coded TypeError, not a RangeError', () => {
+    let deep: unknown = EMAIL
+    for (let i = 0; i < 20_000; i++) deep = { format: 'aliases', identifiers: [deep] }
+    expect(() => matchSubjectId(deep as SubjectId, EMAIL)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+  })
+
+  it('an address that is none matches no other address that is none', () => {
+    const a = { format: 'ip-addresses', 'ip-addresses': ['not-an-ip'] } as const
+    const b = { format: 'ip-addresses', 'ip-addresses': ['also-not'] } as const
+    expect(matchSubjectId(a, b)).toBe(false)
+    expect(matchSubjectId({ format: 'ip-addresses', 'ip-addresses': ['10.0.0.1'] }, { format: 'ip-addresses', 'ip-addresses': ['10.000.0.1', 'x'] })).toBe(true)
+  })
+})
