@@ -106,7 +106,8 @@ function prepare(options: SignOptions, kind: 'request' | 'response'): Prepared {
 function existing(view: MessageView, name: 'signature-input' | 'signature'): Array<readonly [string, SFMember]> {
   const raw = combinedField(view.headers, name)
   if (raw === undefined) return []
-  return parseDictionaryStrict(raw, { code: 'ERR_HTTPSIG_INVALID', what: name === 'signature' ? 'Signature' : 'Signature-Input' })
+  // Other parties' members are kept, not interpreted: their Byte Sequences get RFC 8941 §4.2.7's leniency.
+  return parseDictionaryStrict(raw, { code: 'ERR_HTTPSIG_INVALID', what: name === 'signature' ? 'Signature' : 'Signature-Input', lenientBase64: true })
 }
 
 async function sign(view: MessageView, options: SignOptions, p: Prepared): Promise<SignatureHeaders> {

@@ -4,7 +4,7 @@
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertNumber } from '../internal/assert.js'
 import { assertUnique, componentFromItem, type Component } from './components.js'
-import { parseDictionaryStrict, type BareItem, type SFInnerList, type SFMember } from './structured-fields.js'
+import { hasForgivenBytes, parseDictionaryStrict, type BareItem, type SFInnerList, type SFMember } from './structured-fields.js'
 import type { SignatureParameters } from './types.js'
 
 /**
@@ -97,15 +97,20 @@ function toParams(list: SFInnerList): SignatureParameters {
   return Object.freeze(out) as SignatureParameters
 }
 
+// The fields are parsed with RFC 8941 §4.2.7's base64 leniency so that another party's member
+// without padding cannot break the verification of ours; the member interpreted (toInternalInput,
+// signatureBytes) is then held to canonical base64.
+
 /** Internal: size check and strict Dictionary parse of Signature-Input (members not interpreted). */
 export function parseInputMembers(value: string, limits?: SignatureFieldLimits): Array<readonly [string, SFMember]> {
   checkSize(value, limits, 'Signature-Input')
-  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature-Input', maxMembers: limits?.maxSignatures ?? 8 })
+  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature-Input', maxMembers: limits?.maxSignatures ?? 8, lenientBase64: true })
 }
 
 /** Internal: interprets one Signature-Input member (components validated, parameters typed). */
 export function toInternalInput(label: string, m: SFMember, limits?: SignatureFieldLimits): InternalInput {
   if (m.type !== 'inner-list') invalid(`Signature-Input member "${label}" is not an inner list`)
+  if (hasForgivenBytes(m)) invalid(`Signature-Input member "${label}" holds a byte sequence that is not canonical padded base64`)
   const maxComponents = limits?.maxComponents ?? 64
   if (m.items.length > maxComponents) throw new VerificationError('ERR_INPUT_TOO_LARGE', `signature "${label}" covers more than ${maxComponents} components`)
   const covered = m.items.map(componentFromItem)
@@ -127,12 +132,13 @@ export function parseInputInternal(value: string, limits?: SignatureFieldLimits)
 /** Internal: size check and strict Dictionary parse of Signature (members not interpreted). */
 export function parseSignatureMembers(value: string, limits?: SignatureFieldLimits): Array<readonly [string, SFMember]> {
   checkSize(value, limits, 'Signature')
-  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature', maxMembers: limits?.maxSignatures ?? 8 })
+  return parseDictionaryStrict(value, { code: 'ERR_HTTPSIG_INVALID', what: 'Signature', maxMembers: limits?.maxSignatures ?? 8, lenientBase64: true })
 }
 
 /** Internal: the signature bytes of one Signature member. */
 export function signatureBytes(label: string, m: SFMember): Uint8Array {
   if (m.type !== 'item' || !(m.value instanceof Uint8Array)) invalid(`Signature member "${label}" is not a Byte Sequence`)
+  if (hasForgivenBytes(m)) invalid(`Signature member "${label}" is not canonical padded base64`)
   return m.value as Uint8Array
 }
 

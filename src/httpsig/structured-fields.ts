@@ -253,7 +253,10 @@ class Parser {
     if (value !== undefined) return { value, text: ':' + b64 + ':' }
     if (this.opts.lenientBase64 === true) {
       const forgiven = decodeBase64Forgiving(b64)
-      if (forgiven !== undefined) return { value: forgiven, text: ':' + encodeBase64(forgiven) + ':' }
+      if (forgiven !== undefined) {
+        FORGIVEN.add(forgiven)
+        return { value: forgiven, text: ':' + encodeBase64(forgiven) + ':' }
+      }
     }
     return this.fail('byte sequence is not canonical padded base64')
   }
@@ -436,6 +439,23 @@ function remember(seen: SeenList[], raw: string, items: SFItem[], text: string):
   }
   if (seen.length >= MAX_SEEN_LISTS) seen.shift()
   seen.push(Object.freeze({ raw, items: Object.freeze(items), text }))
+}
+
+// Byte Sequences decoded leniently (no padding, non-zero pad bits): a field parsed leniently so
+// that other parties' members cannot break it can still hold its own member to the strict rule.
+const FORGIVEN = new WeakSet<Uint8Array>()
+
+function forgivenIn(params: Params): boolean {
+  for (const p of params) if (p[1] instanceof Uint8Array && FORGIVEN.has(p[1])) return true
+  return false
+}
+
+/** Whether a member parsed with `lenientBase64` holds a Byte Sequence that strict parsing refuses. */
+export function hasForgivenBytes(m: SFMember): boolean {
+  if (forgivenIn(m.params)) return true
+  if (m.type === 'item') return m.value instanceof Uint8Array && FORGIVEN.has(m.value)
+  for (const it of m.items) if ((it.value instanceof Uint8Array && FORGIVEN.has(it.value)) || forgivenIn(it.params)) return true
+  return false
 }
 
 /** Parses a Dictionary field value strictly. Members keep their order. */

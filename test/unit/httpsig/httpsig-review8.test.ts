@@ -1,0 +1,54 @@
+// Review round 8 regressions for agentauth/httpsig.
+import { describe, expect, it } from 'vitest'
+import { parseSignature, parseSignatureInput, signRequest, verifyContentDigest, verifyRequestSignature } from '../../../src/httpsig/index.js'
+
+const CLOCK = () => 1_700_000_000_000
+const hmacKey = new Uint8Array(32).fill(7)
+const key = () => ({ key: hmacKey, algorithm: 'hmac-sha256' as const })
+const verify = (m: object) => verifyRequestSignature(m as never, { algorithms: ['hmac-sha256'], key, clock: CLOCK, label: 'ours' })
+
+async function signed(headers: Record<string, string> = {}) {
+  const m = { method: 'GET', url: 'https://api.example/orders', headers: { ...headers } }
+  const s = await signRequest(m, { hmacKey, label: 'ours', components: ['@method', '@target-uri'], clock: CLOCK })
+  return { ...m, headers: { ...m.headers, 'signature-input': s.signatureInput, signature: s.signature } }
+}
+
+describe('another party\'s signature never breaks the verification of ours (RFC 8941 §4.2.7)', () => {
+  it('a foreign Signature member without padding or with non-zero pad bits', async () => {
+    for (const theirs of [':YWI:', ':YWJ=:', ':YQ:']) {
+      const m = await signed()
+      m.headers['signature-input'] += ', theirs=("@method");created=1'
+      m.headers.signature += `, theirs=${theirs}`
+      await expect(verify(m)).resolves.toMatchObject({ label: 'ours' })
+    }
+  })
+
+  it('a foreign member with parameters, some of them unpadded Byte Sequences', async () => {
+    const m = await signed()
+    m.headers['signature-input'] += ', theirs=("@method");created=1;x=:YWI:'
+    m.headers.signature += ', theirs=:YWI=:;foo=bar;y=:YQ:'
+    await expect(verify(m)).resolves.toMatchObject({ label: 'ours' })
+  })
+
+  it('our own member stays strict: non-canonical base64 in it is ERR_HTTPSIG_INVALID', async () => {
+    const m = await signed()
+    m.headers.signature = m.headers.signature.replace('=:', ':')
+    await expect(verify(m)).rejects.toMatchObject({ code: 'ERR_HTTPSIG_INVALID' })
+    const n = await signed()
+    n.headers['signature-input'] += ';x=:YWI:'
+    await expect(verify(n)).rejects.toMatchObject({ code: 'ERR_HTTPSIG_INVALID' })
+    const o = await signed()
+    o.headers.signature += ';x=:YQ:'
+    await expect(verify(o)).rejects.toMatchObject({ code: 'ERR_HTTPSIG_INVALID' })
+  })
+
+  it('parseSignature / parseSignatureInput interpret every member, so they stay strict', () => {
+    expect(() => parseSignature('a=:YWI:')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_INVALID' }))
+    expect(() => parseSignatureInput('a=("@method");x=:YWI:')).toThrow(expect.objectContaining({ code: 'ERR_HTTPSIG_INVALID' }))
+  })
+
+  it('signing a message that already carries an unpadded foreign signature adds ours', async () => {
+    const m = await signed({ 'signature-input': 'theirs=("@method");created=1', signature: 'theirs=:YWI:' })
+    await expect(verify(m)).resolves.toMatchObject({ label: 'ours' })
+  })
+})

@@ -1,0 +1,21 @@
+// Review round 8 regressions for agentauth/wimse-httpsig.
+import { describe, expect, it } from 'vitest'
+import { signWIMSERequest, verifyWIMSERequest } from '../../../src/wimse-httpsig/index.js'
+import { at, makeWorkload, testReplayCache } from '../../helpers/wpt.js'
+
+const NOW = 1_800_000_000
+const ORIGIN = 'https://svcb.example.com'
+
+describe('WIMSE verification ignores the encoding of another party\'s signature', () => {
+  it('an intermediary signature in unpadded base64 does not break the wimse one', async () => {
+    const w = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const request = new Request(`${ORIGIN}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' })
+    const out = await signWIMSERequest(request, { wit: w.wit, signer: w.signer, clock: at(NOW) })
+    for (const [k, v] of Object.entries(out.headers)) request.headers.set(k, v)
+    request.headers.set('signature-input', out.signatureInput + ', proxy=("@method");created=1;keyid="p"')
+    request.headers.set('signature', out.signature + ', proxy=:YWJjZA:')
+    const verified = await verifyWIMSERequest(request, { wit: w.verified, audience: ORIGIN, clock: at(NOW), replayCache: testReplayCache(at(NOW)) })
+    expect(verified.label).toBe('wimse')
+  })
+
+})
