@@ -1,7 +1,7 @@
 // RFC 9530 Content-Digest and Want-Content-Digest. Bodies are read with a byte limit (streams are
 // cancelled as soon as the limit is passed); each algorithm is one digest call; digests are
 // compared in constant time.
-import { codedTypeError, VerificationError } from '../errors/index.js'
+import { codedTypeError, isAgentAuthError, SignerError, VerificationError } from '../errors/index.js'
 import { assertNumber } from '../internal/assert.js'
 import { bs, timingSafeEqual, utf8, joinChunks } from '../internal/bytes.js'
 import { combinedField, fieldSection } from './message.js'
@@ -77,7 +77,15 @@ export async function readBody(body: DigestBody, max: number): Promise<Uint8Arra
   let total = 0
   try {
     for (;;) {
-      const { done, value } = await reader.read()
+      let chunk: ReadableStreamReadResult<Uint8Array>
+      try {
+        chunk = await reader.read()
+      } catch (cause) {
+        // An aborted or reset body (a stream that errors) is not a bug of the caller's: coded.
+        if (isAgentAuthError(cause)) throw cause
+        throw new VerificationError('ERR_BODY_INCOMPLETE', 'the body could not be read to its end', { status: 400, cause })
+      }
+      const { done, value } = chunk
       if (done) break
       if (!(value instanceof Uint8Array)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'body stream chunks must be Uint8Array')
       total += value.length
@@ -97,6 +105,21 @@ export async function readBody(body: DigestBody, max: number): Promise<Uint8Arra
 
 async function digest(alg: DigestAlgorithm, data: Uint8Array, crypto: Crypto): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest(HASHES[alg].name, bs(data)))
+}
+
+// A crypto provider that fails to hash: signing fails as a signer does, verification fails closed.
+function digestForSigning(alg: DigestAlgorithm, data: Uint8Array, crypto: Crypto): Promise<Uint8Array> {
+  return digest(alg, data, crypto).catch((cause: unknown) => {
+    if (isAgentAuthError(cause)) throw cause
+    throw new SignerError('ERR_SIGNER_FAILED', `the ${alg} digest could not be computed`, { cause })
+  })
+}
+
+function digestForVerifying(alg: DigestAlgorithm, data: Uint8Array, crypto: Crypto): Promise<Uint8Array> {
+  return digest(alg, data, crypto).catch((cause: unknown) => {
+    if (isAgentAuthError(cause)) throw cause
+    throw new VerificationError('ERR_DIGEST_MISMATCH', `the ${alg} digest of the content could not be computed`, { cause })
+  })
 }
 
 function algorithmsOf(v: unknown): readonly DigestAlgorithm[] {
@@ -131,7 +154,8 @@ export interface CreateContentDigestOptions {
  * @param body - the content (a stream is read to the end, up to `maxBytes`).
  * @param options - algorithms and size limit.
  * @returns e.g. `sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:`.
- * @throws VerificationError `ERR_BODY_TOO_LARGE`; TypeError for bad options.
+ * @throws VerificationError `ERR_BODY_TOO_LARGE`, `ERR_BODY_INCOMPLETE` (the stream errored);
+ *   SignerError `ERR_SIGNER_FAILED` (the crypto provider could not hash); TypeError for bad options.
  *
  * @example
  * ```ts
@@ -145,7 +169,7 @@ export async function createContentDigest(body: DigestBody, options?: CreateCont
   const crypto = options?.crypto ?? globalThis.crypto
   const data = await readBody(body, maxBytesOf(options?.maxBytes))
   let out = ''
-  for (const alg of algorithms) out += (out === '' ? '' : ', ') + alg + '=:' + encodeBase64(await digest(alg, data, crypto)) + ':'
+  for (const alg of algorithms) out += (out === '' ? '' : ', ') + alg + '=:' + encodeBase64(await digestForSigning(alg, data, crypto)) + ':'
   return out
 }
 
@@ -195,7 +219,8 @@ export interface VerifiedContentDigest {
  * @param options - limits and required algorithms.
  * @returns frozen `{ algorithms, bytes }`.
  * @throws VerificationError `ERR_DIGEST_MISSING` (absent, or no supported / required algorithm),
- *   `ERR_DIGEST_INVALID` (malformed), `ERR_DIGEST_MISMATCH`, `ERR_BODY_TOO_LARGE`,
+ *   `ERR_DIGEST_INVALID` (malformed), `ERR_DIGEST_MISMATCH` (also when the crypto provider cannot
+ *   hash: fails closed), `ERR_BODY_TOO_LARGE`, `ERR_BODY_INCOMPLETE` (the body stream errored),
  *   `ERR_INPUT_TOO_LARGE` (field too long).
  *
  * @example
@@ -227,7 +252,7 @@ export async function verifyContentDigest(fieldValue: string | null | undefined,
   const data = await readBody(body, max)
   const crypto = options?.crypto ?? globalThis.crypto
   let ok = true
-  for (const [alg, value] of expected) ok = timingSafeEqual(await digest(alg, data, crypto), value) && ok
+  for (const [alg, value] of expected) ok = timingSafeEqual(await digestForVerifying(alg, data, crypto), value) && ok
   if (!ok) throw new VerificationError('ERR_DIGEST_MISMATCH', 'Content-Digest does not match the content')
   return Object.freeze({ algorithms: Object.freeze(expected.map((e) => e[0])), bytes: data.length })
 }
@@ -255,7 +280,8 @@ export function messageBody(message: HTTPRequest | HTTPResponse, max: number): D
  * @param message - a `Request`/`Response`, or a plain message with `body`.
  * @param options - as {@link createContentDigest}.
  * @returns the field value.
- * @throws VerificationError `ERR_BODY_TOO_LARGE`; TypeError when the body was already consumed.
+ * @throws VerificationError `ERR_BODY_TOO_LARGE`, `ERR_BODY_INCOMPLETE`; SignerError
+ *   `ERR_SIGNER_FAILED` (the crypto provider could not hash); TypeError when the body was already consumed.
  *
  * @example
  * ```ts

@@ -18,4 +18,13 @@ describe('WIMSE verification ignores the encoding of another party\'s signature'
     expect(verified.label).toBe('wimse')
   })
 
+  it('a body stream that errors while the digest is checked is ERR_BODY_INCOMPLETE', async () => {
+    const w = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const body = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('{"n"')) }, pull(c) { c.error(new Error('reset')) } })
+    const message = { method: 'POST', url: `${ORIGIN}/orders`, headers: { 'content-type': 'application/json' } as Record<string, string>, body: '{"n":1}' as unknown }
+    const out = await signWIMSERequest(message as never, { wit: w.wit, signer: w.signer, clock: at(NOW) })
+    Object.assign(message.headers, out.headers)
+    message.body = body
+    await expect(verifyWIMSERequest(message as never, { wit: w.verified, audience: ORIGIN, clock: at(NOW) })).rejects.toMatchObject({ code: 'ERR_BODY_INCOMPLETE' })
+  })
 })
