@@ -53,6 +53,8 @@ export function label(index: number): string {
   return index === 0 ? 'leaf' : `certificate ${index}`
 }
 
+const ROOT_PATH_ID = /^spiffe:\/\/[^/]+\/$/
+
 /**
  * The reason a certificate cannot sign other certificates in an SVID path (SPIFFE X509-SVID
  * §3.2, §4.1, §4.3), or `undefined`. `what` prefixes the reason.
@@ -68,7 +70,10 @@ export function signingProblem(c: ParsedCertificate, what: string): string | und
     if (uri.slice(0, 9).toLowerCase() !== 'spiffe://') continue
     let id: WorkloadIdentifier
     try {
-      id = parseIdentifier(uri, 'spiffe')
+      // `spiffe://td/` (root path only) names the trust domain, as in the CA certificate of SPIFFE
+      // Trust Domain and Bundle Appendix A: no path component (X509-SVID §3.2; RFC 3986 §6.2.3 makes
+      // an empty path and "/" equivalent). go-spiffe does not check a signing certificate's URI.
+      id = parseIdentifier(ROOT_PATH_ID.test(uri) ? uri.slice(0, -1) : uri, 'spiffe')
     } catch {
       return `${what} URI SAN is not a valid SPIFFE ID`
     }

@@ -1,9 +1,9 @@
 // Review round 8 regressions for agentauth/x509.
 import { describe, expect, it } from 'vitest'
-import { ProtocolError } from '../../../src/errors/index.js'
-import { createX509SVIDVerifier } from '../../../src/x509/index.js'
+import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
+import { createX509SVIDVerifier, staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
 import type { X509Bundle } from '../../../src/x509/index.js'
-import { clock, createPKI } from '../../helpers/x509.js'
+import { CA_KU, clock, createPKI, issue, KU, leafUnder, rsaKeys } from '../../helpers/x509.js'
 
 describe('a bundle source that ignores the call signal', () => {
   const never = { getX509Bundle: (): Promise<X509Bundle | undefined> => new Promise(() => undefined) }
@@ -34,5 +34,35 @@ describe('a bundle source that ignores the call signal', () => {
     const verifier = createX509SVIDVerifier({ bundles: { getX509Bundle: async () => bundle }, clock })
     const svid = await verifier([pki.leaf.der, pki.intermediate.der], { signal: AbortSignal.timeout(5000) })
     expect(svid.id.id).toBe('spiffe://example.org/workload')
+  })
+})
+
+describe('a signing certificate naming its trust domain with the root path (SPIFFE Trust Domain and Bundle Appendix A)', () => {
+  async function verifyUnderRoot(rootURI: string, intermediateURI?: string): Promise<unknown> {
+    // Certificate #1 of Appendix A: RSA, O=example.com, keyUsage keyCertSign only, cA true, URI spiffe://example.com/.
+    const root = await issue({ subject: 'O=example.com', uris: [rootURI], ca: true, keyUsage: KU.keyCertSign, keys: await rsaKeys('RSASSA-PKCS1-v1_5', 'SHA-256') })
+    const chain: Uint8Array[] = []
+    let issuer = root
+    if (intermediateURI !== undefined) {
+      issuer = await issue({ subject: 'CN=intermediate', issuer: root, uris: [intermediateURI], ca: true, keyUsage: CA_KU })
+    }
+    const leaf = await leafUnder(issuer, { uris: ['spiffe://example.com/workload'] })
+    chain.push(leaf.der)
+    if (issuer !== root) chain.push(issuer.der)
+    return verifyX509SVID(chain, { bundles: staticX509Bundles({ 'example.com': root.der }), clock }).then((svid) => svid.id.id, (e: unknown) => e)
+  }
+
+  it('the Appendix A root anchors a path (it was refused: "URI SAN is not a valid SPIFFE ID")', async () => {
+    expect(await verifyUnderRoot('spiffe://example.com/')).toBe('spiffe://example.com/workload')
+  })
+
+  it('so does a presented intermediate with spiffe://example.com/', async () => {
+    expect(await verifyUnderRoot('spiffe://example.com', 'spiffe://example.com/')).toBe('spiffe://example.com/workload')
+  })
+
+  it.each(['spiffe://example.com//', 'spiffe://example.com/ca', 'spiffe://example.com/ca/', 'spiffe://Example.com/', 'spiffe:///'])('%s stays refused', async (uri) => {
+    const err = await verifyUnderRoot(uri)
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).code).toBe('ERR_X509_CHAIN_INVALID')
   })
 })
