@@ -11,6 +11,9 @@ export type Fail = (message: string) => never
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 const STRING_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'alg', 'kid', 'use'] as const
 const TRUST_DOMAIN = /^[a-z0-9._-]{1,255}$/
+// Key types this library (and JOSE, RFC 7518 §6, RFC 8037 §2) knows. An entry of any other type is
+// ignored whole, unchecked: SPIFFE Trust Domain and Bundle §4.2.1 (MUST), RFC 7517 §5 (SHOULD).
+const KNOWN_KTY = new Set(['EC', 'RSA', 'OKP', 'oct'])
 
 /**
  * Trust domain names as SPIFFE-ID §2.1 spells them (lower-case letters, digits, `.`, `-`, `_`;
@@ -57,7 +60,8 @@ function validateKey(value: unknown, where: string, fail: Fail): PublicJWK {
 
 /**
  * Validates the keys of one trust domain: plain objects, public only, typed members, `kid` unique
- * within the bundle (SPIFFE WIT-SVID §6). Returns frozen copies.
+ * within the bundle (SPIFFE WIT-SVID §6). Returns frozen copies; entries with a `kty` string of an
+ * unknown key type are left out unchecked (SPIFFE Trust Domain and Bundle §4.2.1).
  */
 export function validateKeys(keys: unknown, where: string, fail: Fail, maxKeys: number): readonly PublicJWK[] {
   if (!Array.isArray(keys)) fail(`${where} keys must be an array`)
@@ -65,6 +69,7 @@ export function validateKeys(keys: unknown, where: string, fail: Fail, maxKeys: 
   const seen = new Set<string>()
   const out: PublicJWK[] = []
   keys.forEach((key, i) => {
+    if (isPlainObject(key) && typeof key.kty === 'string' && key.kty.length > 0 && !KNOWN_KTY.has(key.kty)) return
     const jwk = validateKey(key, `${where} key ${i}`, fail)
     if (jwk.kid !== undefined) {
       if (seen.has(jwk.kid)) fail(`${where} has two keys with kid "${jwk.kid}"`)
