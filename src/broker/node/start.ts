@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { chmod, lstat, unlink } from 'node:fs/promises'
+import { lstat, unlink } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { codedTypeError } from '../../errors/index.js'
@@ -69,16 +69,15 @@ async function removeStaleSocket(path: string): Promise<void> {
   await unlink(path)
 }
 
-/** Owner read/write only: a socket created under this umask is never more permissive than 0600. */
-const SOCKET_UMASK = 0o177
-
 /**
- * Binds the Unix socket under {@link SOCKET_UMASK}, so it never exists with the process umask's
- * (wider) mode before the configured one is set. Node creates the socket file synchronously inside
- * `listen()`, so the process-wide umask is changed for that call only and always restored.
+ * Binds the Unix socket under the umask that gives it exactly `mode`, so it never exists with the
+ * process umask's (wider) mode and its mode is never set by path afterwards: a `chmod` by path
+ * follows a symlink planted in the socket's place between `listen()` and the call, and would widen
+ * the file it points to. Node creates the socket file synchronously inside `listen()`, so the
+ * process-wide umask is changed for that call only and always restored.
  */
-function listenOnSocket(server: Server, path: string, done: () => void): void {
-  const previous = process.umask(SOCKET_UMASK)
+function listenOnSocket(server: Server, path: string, mode: number, done: () => void): void {
+  const previous = process.umask(0o777 & ~mode)
   try {
     server.listen({ path, readableAll: false, writableAll: false }, done)
   } finally {
@@ -93,7 +92,7 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
       server.off('error', reject)
       resolve()
     }
-    if ('socket' in target) listenOnSocket(server, target.socket, done)
+    if ('socket' in target) listenOnSocket(server, target.socket, target.mode, done)
     else server.listen(target.port, target.host, done)
   })
 }
@@ -103,8 +102,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * agent's private JWK as a non-extractable key, sets up the WIT source (file, command or URL,
  * renewed before expiry), the capability token (environment variable or 0600 file) and the
  * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600,
- * or 0660 when configured; created under umask 0177 so it is never wider than 0600 before that
- * mode is set; a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are
+ * or 0660 when configured; created with that mode under a matching umask, never changed by path
+ * afterwards; a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are
  * accepted.
  *
  * Checks at start-up that the WIT can be obtained and that its `cnf.jwk.alg` matches the key.
@@ -183,7 +182,6 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     socketPath = loaded.listen.socket
     await removeStaleSocket(socketPath)
     await listen(server, loaded.listen)
-    await chmod(socketPath, loaded.listen.mode)
     url = 'http://localhost'
   } else {
     await listen(server, loaded.listen)

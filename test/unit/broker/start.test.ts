@@ -1,7 +1,8 @@
-// startBroker on a Unix socket: the socket must never exist with a mode wider than 0600, not even
-// between listen() and the chmod to the configured mode. `chmod` is wrapped to record the mode the
-// socket had just before it.
-import { lstat, stat } from 'node:fs/promises'
+// startBroker on a Unix socket: the socket is created with its configured mode (under a matching
+// umask), so it never exists with a wider one and is never changed by path afterwards: a chmod by
+// path follows a symlink planted in the socket's place. `chmod` is wrapped to record its calls and,
+// for a path in `plantBeforeChmod`, to replace the socket with a symlink first.
+import { lstat, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startBroker } from '../../../src/broker/node/index.js'
@@ -9,14 +10,20 @@ import { brokerFiles, type BrokerFiles } from '../../helpers/broker-config.js'
 import { capabilityToken } from '../../helpers/broker-fixtures.js'
 import { trustDomain } from '../../helpers/server-fixtures.js'
 
-const modesBeforeChmod = vi.hoisted(() => new Map<string, number>())
+const chmodded = vi.hoisted(() => new Set<string>())
+const plantBeforeChmod = vi.hoisted(() => new Map<string, string>())
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>()
   return {
     ...actual,
     async chmod(path: string, mode: number) {
-      modesBeforeChmod.set(path, (await actual.lstat(path)).mode & 0o777)
+      chmodded.add(path)
+      const target = plantBeforeChmod.get(path)
+      if (target !== undefined) {
+        await actual.unlink(path)
+        await actual.symlink(target, path)
+      }
       return actual.chmod(path, mode)
     },
   }
@@ -31,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => files?.remove())
 
 describe('startBroker on a Unix socket', () => {
-  it('creates the socket no wider than 0600 whatever the process umask, and restores the umask', async () => {
+  it('creates the socket with its configured mode whatever the process umask, and restores the umask', async () => {
     const env = { AGENTAUTH_TEST_CAPABILITY: capabilityToken() }
     const policy = { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } }
     // Config files are written before the umask changes: a group-writable config is refused.
@@ -44,7 +51,7 @@ describe('startBroker on a Unix socket', () => {
         const running = await startBroker({ env, config: configs.get(mode)! })
         try {
           expect(process.umask()).toBe(0o002)
-          expect([mode, modesBeforeChmod.get(socket)]).toEqual([mode, 0o600])
+          expect(chmodded.has(socket)).toBe(false)
           expect((await lstat(socket)).isSocket()).toBe(true)
           expect((await stat(socket)).mode & 0o777).toBe(mode === '0600' ? 0o600 : 0o660)
         } finally {
@@ -53,6 +60,22 @@ describe('startBroker on a Unix socket', () => {
       }
     } finally {
       process.umask(previous)
+    }
+  })
+
+  it('never changes the mode of a file planted in the socket\'s place (a chmod by path follows a symlink)', async () => {
+    const env = { AGENTAUTH_TEST_CAPABILITY: capabilityToken() }
+    const policy = { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } }
+    const socket = join(files.dir, 'planted.sock')
+    const victim = join(files.dir, 'victim.key')
+    await writeFile(victim, 'secret', { mode: 0o600 })
+    plantBeforeChmod.set(socket, victim)
+    const running = await startBroker({ env, config: await files.writeConfig(files.config({ listen: { socket, mode: '0660' }, policy })) })
+    try {
+      expect((await stat(victim)).mode & 0o777).toBe(0o600)
+    } finally {
+      await running.close()
+      await unlink(socket).catch(() => undefined)
     }
   })
 })
