@@ -190,9 +190,14 @@ function confirmationKey(claims: CreateWITClaims, profile: WITProfile): PublicJW
     if (source[m] !== undefined) jwk[m] = source[m]
   }
   jwk.alg = alg
+  // `use` and `key_ops` are not copied, but a key marked as not for signatures (RFC 7517 §4.2–4.3)
+  // is refused as verifyWIT refuses it: dropping the mark would certify the key for proofs.
+  const marks: Record<string, unknown> = {}
+  if (source.use !== undefined) marks.use = source.use
+  if (source.key_ops !== undefined) marks.key_ops = source.key_ops
   try {
     // The same check verifyWIT applies, so a minted WIT never fails it on the cnf key.
-    checkConfirmation({ cnf: { jwk } }, profile === 'spiffe' ? SPIFFE_ALGORITHMS : JWS_ALGORITHMS)
+    checkConfirmation({ cnf: { jwk: { ...jwk, ...marks } } }, profile === 'spiffe' ? SPIFFE_ALGORITHMS : JWS_ALGORITHMS)
   } catch (err) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `claims.cnf.jwk: ${err instanceof Error ? err.message : String(err)}`, err)
   }
