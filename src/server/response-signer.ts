@@ -104,6 +104,9 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
   const isStreaming = options.isStreaming ?? isEventStream
   if (typeof isStreaming !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.isStreaming must be a function')
+  // Read once: a later change to the options object cannot swap the validated signer or clock.
+  const { signer, clock, crypto } = options
+  if (clock !== undefined && typeof clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
 
   return async function signResponse(response, { request, verified }) {
     // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
@@ -122,13 +125,13 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
       fields = await signWIMSEResponse(response, {
       request: boundTo,
       wit,
-      signer: options.signer,
+      signer,
       lifetime,
       maxBodyBytes,
       ...(noContent ? { body: null } : {}),
       ...(requestNonce !== undefined ? { requestNonce } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.crypto ? { crypto: options.crypto } : {}),
+      ...(clock ? { clock } : {}),
+      ...(crypto ? { crypto } : {}),
       })
     } catch (err) {
       // The response is ours, not the caller's: a body over maxBodyBytes (or any refusal of the

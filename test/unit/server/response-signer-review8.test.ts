@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Signer } from '../../../src/signer/types.js'
 import { matchAny } from '../../../src/identifier/index.js'
 import { createRequestVerifier, createResponseSigner } from '../../../src/server/index.js'
 import { verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
@@ -39,3 +40,17 @@ describe('createResponseSigner: wimse-req-nonce only from a verified request sig
     await expect(verifyWIMSEResponse(res, { request, wit: await verifyWIT(service.wit, { trustBundles: td.trustBundles }), expectedRequestNonce: verified.proof.signature.nonce, required: true })).resolves.toBeDefined()
   })
 })
+
+describe('createResponseSigner: options are read once, when the signer is created', () => {
+  it('keeps the validated signer, clock and crypto when the options object is changed later', async () => {
+    const td = await trustDomain('example.org')
+    const service = await td.workload('/services/api')
+    const options: { wit: string; signer: Signer; clock?: () => number } = { wit: service.wit, signer: service.signer, clock: () => 1_800_000_000_000 }
+    const sign = createResponseSigner(options)
+    options.signer = undefined as unknown as Signer
+    options.clock = () => Number.NaN
+    const res = await sign(new Response('hi'), { request: new Request('https://api.example.com/x') })
+    expect(res.headers.get('signature-input')).toContain('created=1800000000;')
+  })
+})
+
