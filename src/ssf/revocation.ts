@@ -160,7 +160,8 @@ function isSET(input: SecurityEventToken | SecurityEvent): input is SecurityEven
  *
  * Subject → `sub`: `uri`, `account` (the `acct:` URI), `iss_sub` (`sub`), `email`, `phone_number`,
  * `did` (`url`), `opaque` (`id`); `aliases` yield one entry per alias; complex subjects use
- * `user` (and `session`). `issuedBefore` = max(`event_timestamp`/`toe`, SET `iat`), at most now +
+ * `user` (and `session`). An RFC 8417-profile SET without `sub_id` whose event names no subject
+ * uses its top-level `sub` (as `iss_sub`). `issuedBefore` = max(`event_timestamp`/`toe`, SET `iat`), at most now +
  * `clockTolerance`; `until` = `issuedBefore` + `maxCredentialLifetime` + `clockTolerance` (default 300).
  *
  * @param input - a verified SET (all its events) or one event.
@@ -180,6 +181,11 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
   const events = isSET(input) ? input.events : [input]
   const iat = isSET(input) ? input.iat : undefined
   const toe = isSET(input) ? input.toe : undefined
+  // RFC 8417 §2.2: a plain SET may name its subject with the top-level `sub` only (no sub_id, no
+  // event subject) — a string in the issuer's namespace, i.e. an iss_sub identifier. Ignored, an
+  // account-disabled or credential-change revoked nothing and was acknowledged.
+  let fallback: SubjectId | undefined
+  if (isSET(input) && input.subject === undefined && typeof input.claims.sub === 'string' && input.claims.sub.length > 0) fallback = { format: 'iss_sub', iss: input.iss, sub: input.claims.sub }
   const out: RevocationEntry[] = []
   const seen = new Set<string>()
   for (const event of events) {
@@ -194,7 +200,7 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
     const issuedBefore = Math.min(Math.ceil(candidates.length > 0 ? Math.max(...candidates) : now), now + tolerance)
     const until = issuedBefore + lifetime
     const reason = `ssf:${event.type}`
-    const { exact, principal } = keysOf(event.subject, scope === 'session')
+    const { exact, principal } = keysOf(event.subject ?? fallback, scope === 'session')
     const push = (entry: RevocationEntry): void => {
       // issuedBefore is part of it: a later event's wider cutoff for the same key is not a duplicate.
       const id = JSON.stringify([entry.sub, entry.jti, entry.jkt, entry.sid, entry.issuedBefore])

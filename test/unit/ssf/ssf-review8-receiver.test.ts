@@ -1,6 +1,7 @@
 // Review round 8: receiver-side probes (subject matching, SET verification).
 import { describe, expect, it } from 'vitest'
-import { matchSubjectId, type SubjectId } from '../../../src/ssf/index.js'
+import { EVENT_TYPE_URIS, matchSubjectId, revocationsFromEvent, verifySET, type SubjectId } from '../../../src/ssf/index.js'
+import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const EMAIL = { format: 'email', email: 'a@example.com' } as const
 
@@ -39,5 +40,19 @@ describe('matchSubjectId with a malformed identifier', () => {
     const b = { format: 'ip-addresses', 'ip-addresses': ['also-not'] } as const
     expect(matchSubjectId(a, b)).toBe(false)
     expect(matchSubjectId({ format: 'ip-addresses', 'ip-addresses': ['10.0.0.1'] }, { format: 'ip-addresses', 'ip-addresses': ['10.000.0.1', 'x'] })).toBe(true)
+  })
+})
+
+describe('an RFC 8417 SET naming its subject with the top-level sub only', () => {
+  it('revokes that subject (as iss_sub), not nothing', async () => {
+    const key = await testKey()
+    const token = await mintSET(key.signer, baseClaims({ sub: 'user-248289761001', sub_id: undefined, events: { [EVENT_TYPE_URIS['account-disabled']]: {} } }))
+    const set = await verifySET(token, verifyOptions(key, { profile: 'rfc8417' }))
+    expect(set.subject).toBeUndefined()
+    const entries = revocationsFromEvent(set, { clock: clockAt(NOW + 5) })
+    expect(entries.map((e) => e.sub)).toEqual(['user-248289761001'])
+    // sub_id, when present, stays the subject.
+    const both = await verifySET(await mintSET(key.signer, baseClaims({ sub: 'other', events: { [EVENT_TYPE_URIS['account-disabled']]: {} } })), verifyOptions(key, { profile: 'rfc8417' }))
+    expect(revocationsFromEvent(both, { clock: clockAt(NOW + 5) }).map((e) => e.sub)).toEqual(['spiffe://example.org/agent/7'])
   })
 })
