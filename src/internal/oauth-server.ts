@@ -1,7 +1,7 @@
 // Server-side plumbing shared by the token endpoints (token exchange, jwt-bearer, and later the
 // Txn-Token service): bounded form parsing with duplicate checks, typed refusals that carry their
 // RFC 6749 §5.2 / RFC 8693 §2.2.2 error code, and the no-store error/success responses.
-import { VerificationError, isAgentAuthError, type VerificationErrorCode } from '../errors/index.js'
+import { VerificationError, codedTypeError, isAgentAuthError, type VerificationErrorCode } from '../errors/index.js'
 import { looseInstanceOf } from './assert.js'
 
 const OAUTH_ERROR: unique symbol = Symbol('agentauth.oauthError') as never
@@ -93,12 +93,14 @@ const REPEATABLE = new Set(['audience', 'resource'])
 
 /** Reads an `application/x-www-form-urlencoded` POST body, bounded, with duplicate checks. */
 export async function readTokenRequestForm(request: unknown, maxBytes: number): Promise<URLSearchParams> {
-  if (!looseInstanceOf(request, Request)) throw new TypeError('request must be a Request')
+  if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
   if (request.method !== 'POST') throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'token requests use POST')
   const ct = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
   if (ct !== 'application/x-www-form-urlencoded') throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'token requests are form-encoded')
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > maxBytes) throw refuse('invalid_request', 'ERR_INPUT_TOO_LARGE', 'request body too large')
+  // A body some middleware already read (or locked) is an integration bug: say so with a code.
+  if (request.bodyUsed || request.body?.locked === true) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request body was already read')
   let text = ''
   if (request.body !== null) {
     const reader = request.body.getReader()
