@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isAgentAuthError } from '../../src/errors/index.js'
-import { createMemoryDedupeCache, createPollReceiver, EVENT_TYPE_URIS } from '../../src/ssf/index.js'
+import { createMemoryDedupeCache, createPollReceiver, createStreamClient, EVENT_TYPE_URIS } from '../../src/ssf/index.js'
 import { createTransmitter } from '../../src/ssf/transmitter/index.js'
 import { manualClock, testKey } from '../helpers/ssf.js'
 
@@ -84,6 +84,25 @@ describe('poll receiver response parser under fast-check', () => {
       })
       try {
         await receiver.poll()
+      } catch (e) {
+        expect(isAgentAuthError(e), String(e)).toBe(true)
+      }
+    }), { numRuns: RUNS })
+  })
+})
+
+describe('stream client answer parser under fast-check', () => {
+  it('any answer to any call: a result or a coded error', async () => {
+    const metadata = { issuer: TX, configuration_endpoint: `${TX}/ssf/stream`, status_endpoint: `${TX}/ssf/status`, add_subject_endpoint: `${TX}/ssf/subjects/add`, remove_subject_endpoint: `${TX}/ssf/subjects/remove`, verification_endpoint: `${TX}/ssf/verify` }
+    const config = fc.record({ stream_id: fc.oneof(fc.constant('s1'), jsonValue), iss: fc.oneof(fc.constant(TX), jsonValue), aud: fc.oneof(fc.constant('rx'), jsonValue), delivery: fc.oneof(fc.record({ method: fc.oneof(fc.string(), jsonValue) }), jsonValue), status: fc.oneof(fc.constantFrom('enabled', 'paused'), jsonValue) }, { requiredKeys: [] })
+    const bodies = fc.oneof(fc.string(), jsonValue.map((v) => JSON.stringify(v)), config.map((v) => JSON.stringify(v)), fc.array(config, { maxLength: 3 }).map((v) => JSON.stringify(v)))
+    const calls = fc.constantFrom('createStream', 'getStream', 'listStreams', 'updateStream', 'replaceStream', 'deleteStream', 'getStatus', 'setStatus', 'addSubject', 'removeSubject', 'requestVerification')
+    await fc.assert(fc.asyncProperty(calls, bodies, fc.constantFrom(200, 201, 202, 204, 400, 404, 500), async (name, text, status) => {
+      const client = createStreamClient({ issuer: TX, metadata, authorization: 'Bearer rx', audience: 'rx', fetch: async () => new Response(status === 204 ? null : text, { status }) })
+      const c = client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>
+      const args: unknown[] = name === 'listStreams' ? [] : name === 'setStatus' ? ['s1', 'paused'] : name.endsWith('Subject') ? ['s1', { format: 'opaque', id: 'x' }] : name === 'createStream' ? [{}] : ['s1', {}]
+      try {
+        await c[name]!(...args)
       } catch (e) {
         expect(isAgentAuthError(e), String(e)).toBe(true)
       }
