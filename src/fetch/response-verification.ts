@@ -63,11 +63,14 @@ export function createResponseVerifier(options: ResponseVerification): ResponseV
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.verifyResponse.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
   const clockTolerance = optionalNumber(options.clockTolerance, 'options.verifyResponse.clockTolerance', 30, { min: 0, max: 300 })
   const common = { clockTolerance, ...(options.clock ? { clock: options.clock } : {}), ...(options.crypto ? { crypto: options.crypto } : {}) }
+  const { authorize, required: requiredOption, replayCache } = options
+  if (replayCache !== undefined && (typeof replayCache !== 'object' || replayCache === null || typeof replayCache.claim !== 'function')) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.verifyResponse.replayCache must be a ReplayCache')
+  }
   const verifyWit: WITVerifier = createWITVerifier({ trustBundles: options.trustBundles, ...common })
-  const { authorize } = options
 
   return async function verifyResponse(response, request) {
-    const required = options.required ?? askedForSignature(request)
+    const required = requiredOption ?? askedForSignature(request)
     if (!response.headers.has('signature-input') && !response.headers.has('signature')) {
       if (required) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the response must be signed but carries no signature')
       return
@@ -83,7 +86,7 @@ export function createResponseVerifier(options: ResponseVerification): ResponseV
       required,
       maxBodyBytes,
       ...(streaming ? { body: null } : {}),
-      ...(options.replayCache ? { replayCache: options.replayCache } : {}),
+      ...(replayCache ? { replayCache } : {}),
       ...common,
     })
     if (authorize !== undefined && authorize(wit) !== true) throw new VerificationError('ERR_POLICY_DENIED', 'the responding workload is not the expected one', { status: 403 })
