@@ -205,9 +205,14 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       throw asRefusal(err, 'invalid_request')
     }
     // A subject token inside its clock-tolerance window cannot yield a token (it would be born expired).
-    if (subject.expiresAt !== undefined && subject.expiresAt <= nowSeconds(clock) + 1) {
-      throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+    // Read once: checked again after the (possibly slow, async) policy hooks, right before minting.
+    const subjectExp = subject.expiresAt
+    const checkNotExpired = (): void => {
+      if (subjectExp !== undefined && subjectExp <= nowSeconds(clock) + 1) {
+        throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the subject token has expired', { claim: 'exp' })
+      }
     }
+    checkNotExpired()
     let actor: Actor
     if (actorToken !== null) {
       const verifyActor = Object.hasOwn(actorVerifiers, actorType!) ? actorVerifiers[actorType!] : undefined
@@ -269,7 +274,10 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     for (const k of Object.keys(extra)) if (RESERVED_EXTRA.has(k)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `policy.claims must not set "${k}"`)
     const act = chainToAct(chain)
     const aud = targets.length === 1 ? targets[0]! : targets
-    const mint = { signer, clock, lifetime, notAfter: subject.expiresAt }
+    // The hooks above may have taken long enough for the subject token to expire meanwhile: refuse
+    // it as expired (invalid_request) rather than fail to mint (server_error).
+    checkNotExpired()
+    const mint = { signer, clock, lifetime, notAfter: subjectExp }
     let token: string
     let tokenType = 'N_A'
     if (requestedTokenType === TOKEN_TYPE.ACCESS_TOKEN) {
@@ -286,7 +294,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       token = await createJWTAuthorizationGrant({ ...extra, iss: issuer, sub: subject.subject, aud: targets[0]!, client_id: client.clientId, scope: granted, act }, mint)
     }
     const now = nowSeconds(clock)
-    const expiresAt = Math.min(now + lifetime, Math.floor(subject.expiresAt ?? Number.MAX_SAFE_INTEGER))
+    const expiresAt = Math.min(now + lifetime, Math.floor(subjectExp ?? Number.MAX_SAFE_INTEGER))
     runStrictHook(options.onIssued, { context, issuedTokenType: requestedTokenType, expiresAt })
     return jsonResponse({
       access_token: token,

@@ -2,7 +2,8 @@
 // onError with a coded TypeError, not an uncoded one or a runtime-specific stream error.
 import { describe, expect, it } from 'vitest'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
-import { createStsFixture, STS } from '../../helpers/oauth-sts.js'
+import { createAccessToken } from '../../../src/token-service/index.js'
+import { AGENT_A, CALENDAR, createStsFixture, IDP, STS } from '../../helpers/oauth-sts.js'
 import { txnFixture, TTS_ENDPOINT } from '../../helpers/txn-service.js'
 
 describe('token endpoints (review 8): misuse is a coded server_error', () => {
@@ -27,5 +28,23 @@ describe('token endpoints (review 8): misuse is a coded server_error', () => {
     await used.arrayBuffer()
     expect((await g.handler(used)).status).toBe(500)
     expect(g.errors.at(-1)).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})
+
+describe('createTokenExchangeHandler (review 8): a subject token that expires during the policy hooks', () => {
+  it('answers invalid_request ERR_TOKEN_EXPIRED, not a 500, when a slow authorizeActor outlives the subject token', async () => {
+    let ms = 1_800_000_000_000
+    const clock = { now: () => ms }
+    const f = await createStsFixture({
+      // A slow policy (a remote lookup, say): the subject token expires while it runs.
+      authorizeActor: async () => {
+        ms += 10_000
+        return true
+      },
+    }, clock)
+    const subject = await createAccessToken({ iss: IDP, sub: 'alice', aud: STS, client_id: 'web-app', scope: 'calendar:read' }, { signer: f.idp, lifetime: 5, clock: clock.now })
+    const err = await f.exchange(AGENT_A, { subjectToken: subject, audience: CALENDAR, scope: 'calendar:read' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'invalid_request', status: 400 })
+    expect(f.errors.at(-1)).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
   })
 })
