@@ -395,8 +395,14 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   async function updateStatus(streamId: string, status: StoredStream['status'], reason?: string): Promise<void> {
     if (status !== 'enabled' && status !== 'paused' && status !== 'disabled') throw codedTypeError('ERR_INVALID_ARG_VALUE', 'status must be enabled, paused or disabled')
     if (reason !== undefined) assertString(reason, 'reason')
+    await setStatus(streamId, status, reason, false)
+  }
+
+  /** `ifPresent`: a stream deleted meanwhile needs nothing (no error). */
+  async function setStatus(streamId: string, status: StoredStream['status'], reason: string | undefined, ifPresent: boolean): Promise<void> {
     await exclusive(`stream:${streamId}`, async () => {
       const stored = await outbox.getStream(streamId)
+      if (stored === undefined && ifPresent) return
       if (stored === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', `no stream ${streamId}`)
       // The reason belongs to this change: an earlier status's reason must not outlive it.
       const { reason: _previous, ...stream } = stored
@@ -408,9 +414,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
 
   /** Disables a stream whose receiver does not take delivery (its queued SETs stay for it). */
   async function disable(streamId: string, reason: string): Promise<void> {
-    // A stream deleted since listStreams needs nothing: emit goes on with the others.
-    if ((await outbox.getStream(streamId)) === undefined) return
-    await updateStatus(streamId, 'disabled', reason)
+    // A stream deleted since listStreams (also while this waited for the stream's lock, behind
+    // the delete) needs nothing: emit goes on with the others.
+    await setStatus(streamId, 'disabled', reason, true)
   }
 
   async function backlogFull(streamId: string): Promise<boolean> {

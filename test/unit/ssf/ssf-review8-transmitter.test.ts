@@ -72,3 +72,33 @@ describe('push order after a failed attempt (SSF 1.0 §8.1.2.1)', () => {
     expect(events).toEqual(jtis)
   })
 })
+
+describe('a full stream deleted while emit disables it', () => {
+  it('emit goes on with the other streams instead of rejecting with "no stream"', async () => {
+    const mem = createMemoryOutbox()
+    let gate: (() => void) | undefined
+    let entered: (() => void) | undefined
+    const deleting = new Promise<void>((r) => { entered = r })
+    const outbox: OutboxStore = {
+      ...mem,
+      deleteStream: async (id) => {
+        entered!()
+        await new Promise<void>((r) => { gate = r })
+        return mem.deleteStream(id)
+      },
+    }
+    const { transmitter, call } = make(outbox, { maxQueuedPerStream: 1 })
+    const POLL = { method: 'urn:ietf:rfc:8936' }
+    const full = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    await transmitter.emit({ type: 'session-revoked' }, AGENT, { streamIds: [full.stream_id] })
+    const other = (await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).body
+    const del = call('DELETE', `stream?stream_id=${full.stream_id}`)
+    await deleting
+    const emitting = transmitter.emit({ type: 'session-revoked' }, AGENT)
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+    gate!()
+    expect((await del).status).toBe(204)
+    const sent = await emitting
+    expect(sent.map((s) => s.streamId)).toEqual([other.stream_id])
+  })
+})
