@@ -283,6 +283,33 @@ function algorithms(value: unknown, name: string): void {
   }
 }
 
+const frozenCopy = <T>(value: T): T => (Array.isArray(value) ? Object.freeze([...value]) as T : value)
+
+/**
+ * The access-token step as it is when the verifier is built. Its verifiers are created later, one
+ * per caller key (cnf.jkt), so the lists they read (audience, scopes, algorithms, keys, delegation)
+ * are copied now: a list changed afterwards must not reach the callers seen from then on.
+ */
+function snapshotAccessTokenStep(step: AccessTokenStep): AccessTokenStep {
+  const out: AccessTokenStep = { ...step, audience: frozenCopy(step.audience) }
+  if (step.requiredScopes !== undefined) out.requiredScopes = frozenCopy(step.requiredScopes)
+  if (step.algorithms !== undefined) out.algorithms = frozenCopy(step.algorithms)
+  const keys = step.keys as unknown
+  if (Array.isArray(keys)) out.keys = frozenCopy(keys) as AccessTokenStep['keys']
+  else if (typeof keys === 'object' && keys !== null && Array.isArray((keys as { keys?: unknown }).keys) && Object.getPrototypeOf(keys) === Object.prototype) {
+    out.keys = Object.freeze({ ...keys, keys: frozenCopy((keys as { keys: unknown[] }).keys) }) as unknown as AccessTokenStep['keys']
+  }
+  const delegation = step.delegation as unknown
+  if (typeof delegation === 'object' && delegation !== null) {
+    const d = delegation as NonNullable<AccessTokenStep['delegation']>
+    const copy = { ...d }
+    if (d.allowedActors !== undefined) copy.allowedActors = frozenCopy(d.allowedActors)
+    if (d.allowedTrustDomains !== undefined) copy.allowedTrustDomains = frozenCopy(d.allowedTrustDomains)
+    out.delegation = Object.freeze(copy)
+  }
+  return Object.freeze(out)
+}
+
 export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy {
   assertObject(policy, 'policy')
   assertObject(policy.trustBundles, 'policy.trustBundles')
@@ -330,7 +357,7 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
     authorize: policy.authorize,
     replayCache: policy.replayCache ?? createMemoryReplayCache(policy.clock ? { clock: policy.clock } : {}),
     revocations: policy.revocations,
-    accessToken: policy.accessToken === undefined ? undefined : Object.freeze({ ...inherited, ...policy.accessToken }),
+    accessToken: policy.accessToken === undefined ? undefined : snapshotAccessTokenStep({ ...inherited, ...policy.accessToken }),
     // One merged policy object for the verifier's lifetime (verifyTxnTokenHeader caches per object).
     txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...inherited, ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...policy.txnToken }),
     requireContentDigest: policy.requireContentDigest === true,
