@@ -30,13 +30,14 @@ export interface ParseJWSOptions {
   /**
    * Return the header deep-frozen and shared between tokens with the same encoded header (a
    * sender's headers repeat on every request, so they are decoded and parsed once). Only for
-   * callers that never mutate the header.
+   * callers that never mutate the header. Headers longer than 8192 characters are never shared.
    */
   shareHeader?: boolean
   /**
    * Likewise for the payload (deep-frozen, shared between tokens with the same encoded payload):
    * for long-lived tokens that are sent again and again (WITs). Parsing only — every claim and the
-   * signature are still checked by the caller on every call.
+   * signature are still checked by the caller on every call. Payloads longer than 8192 encoded
+   * characters are never shared (the table is filled before signatures are checked).
    */
   sharePayload?: boolean
 }
@@ -46,6 +47,11 @@ const MAX_SHARED_HEADERS = 256
 const sharedHeaders = new Map<string, JSONObject>()
 const MAX_SHARED_PAYLOADS = 256
 const sharedPayloads = new Map<string, JSONObject>()
+// Longest encoded header or payload that is shared. Entries are kept before the signature is
+// checked, so anyone can fill the tables: without this bound 256 payloads of a 1 MiB token limit
+// (parsed JSON takes several times its text in memory) pinned gigabytes of heap. Real headers and
+// WIT payloads are well under 1 KiB; longer parts are parsed on every call instead.
+const MAX_SHARED_PART = 8192
 
 function notCanonical(what: string, part: string): never {
   throw new VerificationError('ERR_JWS_INVALID', `${what} ${part} is not canonical base64url`)
@@ -64,9 +70,11 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
   if (second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) {
     throw new VerificationError(code, `${what} is not a compact JWS`)
   }
-  const shared = options.shareHeader === true ? sharedHeaders.get(token.slice(0, first)) : undefined
+  const shareHeader = options.shareHeader === true && first <= MAX_SHARED_PART
+  const sharePayload = options.sharePayload === true && second - first - 1 <= MAX_SHARED_PART
+  const shared = shareHeader ? sharedHeaders.get(token.slice(0, first)) : undefined
   const h: Uint8Array | Base64urlFault | undefined = shared === undefined ? decodeCanonical(token, 0, first) : undefined
-  const sharedPayload = options.sharePayload === true ? sharedPayloads.get(token.slice(first + 1, second)) : undefined
+  const sharedPayload = sharePayload ? sharedPayloads.get(token.slice(first + 1, second)) : undefined
   // The payload is decoded into the shared scratch buffer: it is turned into text at once.
   let p: Uint8Array | Base64urlFault | undefined
   if (sharedPayload === undefined) {
@@ -84,7 +92,7 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
     header = parseJSONObject(h!, { maxBytes: options.maxBytes, what: `${what} header`, code })
     if (Object.hasOwn(header, 'crit')) throw new VerificationError(code, `${what} header has unsupported crit parameters`)
     if (header.b64 !== undefined) throw new VerificationError(code, `${what} header b64 is not supported`)
-    if (options.shareHeader === true) {
+    if (shareHeader) {
       deepFreeze(header)
       if (sharedHeaders.size >= MAX_SHARED_HEADERS) sharedHeaders.delete(sharedHeaders.keys().next().value as string)
       sharedHeaders.set(token.slice(0, first), header)
@@ -96,7 +104,7 @@ export function parseCompactJWS(token: unknown, options: ParseJWSOptions): Parse
   } else {
     if (p === 'FORM') notCanonical(what, 'payload')
     payload = parsePayload(p!, options)
-    if (options.sharePayload === true) {
+    if (sharePayload) {
       deepFreeze(payload)
       if (sharedPayloads.size >= MAX_SHARED_PAYLOADS) sharedPayloads.delete(sharedPayloads.keys().next().value as string)
       sharedPayloads.set(token.slice(first + 1, second), payload)
