@@ -104,8 +104,11 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     const method = value?.method ?? DELIVERY_METHODS.poll
     if (typeof method !== 'string' || !ctx.deliveryMethods.includes(method)) throw new HttpError(400, 'delivery method is not supported')
     if (value === undefined || method === DELIVERY_METHODS.poll) {
-      if (value?.endpoint_url !== undefined) throw new HttpError(400, 'poll endpoint_url is set by the transmitter')
-      return { method, endpoint_url: `${ctx.api}/poll/${streamIdValue}` }
+      const pollUrl = `${ctx.api}/poll/${streamIdValue}`
+      // Set by the transmitter: echoed back unchanged it is fine (a receiver may read the
+      // configuration, modify it and PUT it back, SSF 1.0 §8.1.1.4); any other value is refused.
+      if (value?.endpoint_url !== undefined && value.endpoint_url !== pollUrl) throw new HttpError(400, 'poll endpoint_url is set by the transmitter')
+      return { method, endpoint_url: pollUrl }
     }
     const url = value.endpoint_url
     if (typeof url !== 'string' || !URL.canParse(url)) throw new HttpError(400, 'push delivery requires an endpoint_url')

@@ -102,3 +102,19 @@ describe('a full stream deleted while emit disables it', () => {
     expect(sent.map((s) => s.streamId)).toEqual([other.stream_id])
   })
 })
+
+describe('read, modify, write back (SSF 1.0 §8.1.1.4)', () => {
+  it('a poll stream configuration read and PUT or PATCHed back as is is accepted', async () => {
+    const { call } = make()
+    const created = (await call('POST', 'stream', { events_requested: [SESSION_REVOKED] })).body
+    const read = (await call('GET', `stream?stream_id=${created.stream_id}`)).body
+    const put = await call('PUT', 'stream', { ...read, description: 'changed' })
+    expect(put.status).toBe(200)
+    expect(put.body.description).toBe('changed')
+    expect(put.body.delivery).toEqual(read.delivery)
+    expect((await call('PATCH', 'stream', { stream_id: read.stream_id, delivery: read.delivery })).status).toBe(200)
+    // Another poll URL is still the transmitter's to set.
+    expect((await call('PATCH', 'stream', { stream_id: read.stream_id, delivery: { ...read.delivery, endpoint_url: `${TX}/ssf/poll/other` } })).status).toBe(400)
+    expect((await call('POST', 'stream', { delivery: read.delivery })).status).toBe(400)
+  })
+})
