@@ -6,7 +6,7 @@ import { assertNumber } from '../internal/assert.js'
 import { bs, timingSafeEqual, utf8, joinChunks } from '../internal/bytes.js'
 import { combinedField, fieldSection } from './message.js'
 import { checkCrypto } from './option-checks.js'
-import { encodeBase64, parseDictionaryStrict } from './structured-fields.js'
+import { encodeBase64, hasForgivenBytes, parseDictionaryStrict } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse } from './types.js'
 
 /**
@@ -238,11 +238,13 @@ export async function verifyContentDigest(fieldValue: string | null | undefined,
   if (fieldValue === null || fieldValue === undefined) throw new VerificationError('ERR_DIGEST_MISSING', 'Content-Digest is missing')
   if (typeof fieldValue !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'fieldValue must be a string or null')
   if (fieldValue.length > maxField) throw new VerificationError('ERR_INPUT_TOO_LARGE', `Content-Digest exceeds ${maxField} bytes`)
-  const members = parseDictionaryStrict(fieldValue, { code: 'ERR_DIGEST_INVALID', what: 'Content-Digest', maxMembers: 16 })
+  // RFC 8941 §4.2.7 leniency for the members this library ignores (another algorithm's digest
+  // without padding must not fail the field); the digests checked stay canonical base64.
+  const members = parseDictionaryStrict(fieldValue, { code: 'ERR_DIGEST_INVALID', what: 'Content-Digest', maxMembers: 16, lenientBase64: true })
   const expected: Array<[DigestAlgorithm, Uint8Array]> = []
   for (const [key, m] of members) {
     if (!isDigestAlgorithm(key)) continue
-    if (m.type !== 'item' || !(m.value instanceof Uint8Array) || m.value.length !== HASHES[key].length) {
+    if (m.type !== 'item' || !(m.value instanceof Uint8Array) || m.value.length !== HASHES[key].length || hasForgivenBytes(m)) {
       throw new VerificationError('ERR_DIGEST_INVALID', `Content-Digest ${key} is not a ${HASHES[key].length}-byte Byte Sequence`)
     }
     expected.push([key, m.value])

@@ -24,3 +24,15 @@ describe('a failing crypto provider or body stream gives coded errors from the C
     await expect(createContentDigest(erroring())).rejects.toMatchObject({ code: 'ERR_BODY_INCOMPLETE' })
   })
 })
+
+describe('Content-Digest members of algorithms this library ignores (RFC 8941 §4.2.7, RFC 9530 §2)', () => {
+  it('an unknown algorithm\'s digest without padding does not fail the field', async () => {
+    const field = await createContentDigest('x')
+    await expect(verifyContentDigest(`unixsum=:YWI:, ${field}, md5=:YWJjZA:;p`, 'x')).resolves.toMatchObject({ algorithms: ['sha-256'] })
+  })
+
+  it('the digests checked stay canonical: sha-256 without padding is ERR_DIGEST_INVALID', async () => {
+    const field = await createContentDigest('x')
+    await expect(verifyContentDigest(field.replace('=:', ':'), 'x')).rejects.toMatchObject({ code: 'ERR_DIGEST_INVALID' })
+  })
+})
