@@ -101,7 +101,7 @@ function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
  * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
  * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
  * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin, a path not starting
- * with `/` or holding dot segments or a fragment, an invalid field name or value —
+ * with `/` or holding dot segments, a backslash (before the query) or a fragment, an invalid field name or value —
  * `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
  * `request`/`fetch` reject with them.
  *
@@ -155,9 +155,11 @@ export function workloadAuthInterceptor(credentials: OutboundCredentials, option
     if (path.charCodeAt(0) !== 47 /* / */) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must start with /')
     // undici sends opts.path as is, but the proof is minted for the parsed URL, which resolves dot
     // segments and drops a fragment: the proof would name another path than the one sent.
+    // A backslash is a `/` to the URL parser (http and https): `\..\` resolves like a dot segment.
     const query = path.indexOf('?')
-    if (path.includes('#') || DOT_SEGMENT.test(query === -1 ? path : path.slice(0, query))) {
-      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must not hold dot segments or a fragment (the proof would cover the resolved path)')
+    const pathOnly = query === -1 ? path : path.slice(0, query)
+    if (path.includes('#') || pathOnly.includes('\\') || DOT_SEGMENT.test(pathOnly)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the request path must not hold dot segments, backslashes or a fragment (the proof would cover the resolved path)')
     }
     let headers: Headers
     try {

@@ -1,0 +1,45 @@
+// Review 8: undici sends a dispatch path as is, but the proof names the path the URL parser makes
+// of it. A backslash is a `/` to the URL parser (http and https), so `\..\` resolved like a dot
+// segment in the proof while the server got the raw path: the proof named another path than the
+// one sent, which the dot-segment refusal is there to prevent.
+import { createServer } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Agent } from 'undici'
+import { workloadAuthInterceptor } from '../../src/adapters/undici/index.js'
+import type { OutboundRequest } from '../../src/fetch/index.js'
+import { listen, type StartedServer } from '../helpers/adapters-suite.js'
+
+let api: StartedServer
+const seen: Array<string | undefined> = []
+
+beforeAll(async () => {
+  api = await listen(createServer((req, res) => {
+    seen.push(req.url)
+    res.end('api')
+  }))
+})
+
+afterAll(() => api?.close())
+
+describe('workloadAuthInterceptor: the proof names the path undici sends', () => {
+  it('refuses a backslash in the dispatch path (the URL parser reads it as /)', async () => {
+    const asked: string[] = []
+    const credentials = { authorize: async (r: OutboundRequest) => (asked.push(new URL(r.url).pathname), new Headers({ 'workload-proof-token': 'wpt' })) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: api.base }))
+    try {
+      for (const path of ['/admin\\..\\v1/x', '/v1\\x', '/v1/..\\admin']) {
+        const outcome = await dispatcher.request({ origin: api.base, path, method: 'GET' }).then(
+          async (res) => (await res.body.dump(), `sent ${seen.at(-1)} signed ${asked.at(-1)}`),
+          (err: unknown) => (err as { code?: string }).code,
+        )
+        expect([path, outcome]).toEqual([path, 'ERR_INVALID_ARG_VALUE'])
+      }
+      // A backslash in the query is the query's business (the URL parser keeps it).
+      const ok = await dispatcher.request({ origin: api.base, path: '/v1/x?q=a\\b', method: 'GET' })
+      await ok.body.dump()
+      expect(seen.at(-1)).toBe('/v1/x?q=a\\b')
+    } finally {
+      await dispatcher.close()
+    }
+  })
+})
