@@ -299,7 +299,12 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
       claims.sub = replacing.subject
       claims.txn = replacing.txn
       claims.req_wl_chain = replacing.requesterChain
-      if (replacement!.extendLifetime !== true) notAfter = replacing.expiresAt
+      if (replacement!.extendLifetime !== true) {
+        notAfter = replacing.expiresAt
+        // Tokens carry whole seconds: a replaced token with a fractional exp less than a second
+        // away leaves no room for a replacement (the minter would refuse it: a server_error).
+        if (Math.floor(notAfter) <= issuedAt) throw refuse('invalid_request', 'ERR_TOKEN_EXPIRED', 'the Txn-Token to replace expires too soon', { claim: 'exp' })
+      }
       const t = mergeImmutable(replacing.tctx, tctx, 'tctx')
       const r = mergeImmutable(replacing.rctx, rctx, 'rctx')
       if (t !== undefined) claims.tctx = t
@@ -328,7 +333,7 @@ export function createTxnTokenService<C extends TxnServiceClient = TxnServiceCli
         throw refuse('invalid_request', 'ERR_TXN_TOKEN_REPLACEMENT', 'this Txn-Token was already replaced')
       }
     }
-    const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : notAfter - issuedAt))
+    const expiresIn = Math.max(1, Math.min(tokenLifetime, notAfter === undefined ? tokenLifetime : Math.floor(notAfter) - issuedAt))
     return jsonResponse({ access_token: token, issued_token_type: TXN, token_type: 'N_A', expires_in: expiresIn, scope: scope.join(' ') })
   }
 

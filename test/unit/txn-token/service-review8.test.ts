@@ -1,8 +1,9 @@
 // Review round 8: createTxnToken and the Txn-Token Service replacement keep every asserted claim.
 import { describe, expect, it } from 'vitest'
+import { createCompactJWS } from '../../../src/signer/index.js'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
 import { createTxnToken, verifyTxnToken, type TxnTokenRequestParameters } from '../../../src/txn-token/index.js'
-import { GATEWAY, TRUST_DOMAIN, TTS_ISSUER, issue, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
+import { GATEWAY, TRUST_DOMAIN, TTS_ISSUER, issue, lastError, txnFixture, type TxnFixture } from '../../helpers/txn-service.js'
 
 const verifyWith = (f: TxnFixture, token: string) => verifyTxnToken(token, { trustDomain: TRUST_DOMAIN, keys: [f.tts.jwk], clock: f.clock.now })
 const replace = (f: TxnFixture, token: string, params: Partial<TxnTokenRequestParameters> = {}) =>
@@ -45,5 +46,37 @@ describe('createTxnTokenService (review 8): replacement keeps asserted values', 
     expect(Object.hasOwn(replaced.claims, '__proto__')).toBe(true)
     expect(JSON.stringify(replaced.claims.__proto__)).toBe('{"deny":true}')
     expect(Object.getPrototypeOf(replaced.claims)).toBe(Object.prototype)
+  })
+})
+
+describe('createTxnTokenService (review 8): replacement of a token about to expire', () => {
+  it('refuses (invalid_request ERR_TOKEN_EXPIRED) a token with less than a second left, not server_error', async () => {
+    const f = await txnFixture()
+    const now = f.clock.seconds()
+    // exp need not be an integer (RFC 7519 NumericDate): 0.5 s after now.
+    const original = await createCompactJWS({ typ: 'txntoken+jwt' }, { iss: TTS_ISSUER, aud: TRUST_DOMAIN, iat: now, exp: now + 0.5, txn: 't-1', sub: 'user-42', scope: 'trade.read', req_wl: GATEWAY }, f.tts)
+    f.clock.advance(0.2)
+    const err = await replace(f, original).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'invalid_request' })
+    expect(lastError(f).code).toBe('ERR_TOKEN_EXPIRED')
+  })
+
+  it('answers an integer expires_in equal to the replacement\'s lifetime for a fractional exp', async () => {
+    const f = await txnFixture()
+    const now = f.clock.seconds()
+    const original = await createCompactJWS({ typ: 'txntoken+jwt' }, { iss: TTS_ISSUER, aud: TRUST_DOMAIN, iat: now, exp: now + 10.5, txn: 't-2', sub: 'user-42', scope: 'trade.read', req_wl: GATEWAY }, f.tts)
+    f.clock.advance(0.2)
+    // Raw answer: the agentauth client floors expires_in, other clients take it as sent.
+    const body = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_token_type: TOKEN_TYPE.TXN_TOKEN, audience: TRUST_DOMAIN,
+      scope: 'trade.read', subject_token: original, subject_token_type: TOKEN_TYPE.TXN_TOKEN,
+    })
+    const headers = new Headers()
+    await f.batch.auth({ issuer: TTS_ISSUER, tokenEndpoint: f.server.tokenEndpoint, clientId: f.batch.clientId, body, headers })
+    headers.set('content-type', 'application/x-www-form-urlencoded')
+    const res = (await (await f.handler(new Request(f.server.tokenEndpoint, { method: 'POST', headers, body }))).json()) as { access_token: string; expires_in: number }
+    const verified = await verifyWith(f, res.access_token)
+    expect(verified.expiresAt).toBe(now + 10)
+    expect(res.expires_in).toBe(10)
   })
 })
