@@ -1,5 +1,6 @@
 import type { OAuthClient } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
+import { looseInstanceOf } from '../internal/assert.js'
 import type { FetchLike } from '../internal/fetch-types.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { wrapNetworkError } from '../internal/oauth-http.js'
@@ -95,14 +96,18 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
     checkObject(delivery.waiter, 'options.delivery.waiter')
     checkFunction(delivery.waiter.wait, 'options.delivery.waiter.wait')
   }
-  const { server, client, onApproved } = options
+  // Everything checked above is kept here: a caller mutating its options (or delivery) object later
+  // must not turn every approval into an uncoded TypeError ("options.request is not a function").
+  const { server, client, onApproved, request, fetch, clock, sleep } = options
+  const ping = delivery === 'poll' ? undefined : { token: delivery.clientNotificationToken, waiter: delivery.waiter }
 
   return async function approve(ctx, hookOptions = {}) {
     checkObject(hookOptions, 'hookOptions')
     const signal = hookOptions.signal
-    const transport = { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(signal === undefined ? {} : { signal }) }
-    const params = { ...(await options.request(ctx)) }
-    if (delivery !== 'poll') params.clientNotificationToken = delivery.clientNotificationToken
+    if (signal !== undefined && !looseInstanceOf(signal, AbortSignal)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'hookOptions.signal must be an AbortSignal')
+    const transport = { ...(fetch === undefined ? {} : { fetch }), ...(signal === undefined ? {} : { signal }) }
+    const params = { ...(await request(ctx)) }
+    if (ping !== undefined) params.clientNotificationToken = ping.token
     let tokens: CibaTokenResponse
     try {
       let response: Response
@@ -112,18 +117,18 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
         throw wrapNetworkError(err)
       }
       const pending = await processBackchannelAuthenticationResponse(response)
-      if (delivery === 'poll') {
+      if (ping === undefined) {
         tokens = await pollCibaToken(server, client, pending, {
           ...transport,
-          ...(options.clock === undefined ? {} : { clock: options.clock }),
-          ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+          ...(clock === undefined ? {} : { clock }),
+          ...(sleep === undefined ? {} : { sleep }),
         })
       } else {
         // Timers hold at most 2^31 - 1 ms: a longer expires_in (the provider may send up to a year)
         // fired at once (Node clamps to 1 ms) or threw a RangeError (over 2^32 - 1 ms).
         const timeout = AbortSignal.timeout(Math.min(pending.expiresIn * 1000, MAX_TIMER_MS))
         try {
-          await delivery.waiter.wait(pending.authReqId, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
+          await ping.waiter.wait(pending.authReqId, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
         } catch (err) {
           if (timeout.aborted && !signal?.aborted) return false
           throw err

@@ -1,0 +1,67 @@
+// Review round 8: the approval hook keeps the options it was built with (a caller mutating its
+// options object afterwards could make every approval end in an uncoded TypeError), and provider
+// refusals of client authentication (attestation challenge) are typed rejections.
+import { describe, expect, it } from 'vitest'
+import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, pollCibaToken, processBackchannelAuthenticationResponse, type CibaApprovalOptions } from '../../../src/ciba/index.js'
+import { ProtocolError } from '../../../src/errors/index.js'
+import { client, fakeOP, fakeTime, OP } from '../../helpers/ciba-fake-op.js'
+
+describe('cibaApproval options after construction (review 8)', () => {
+  it('uses the request builder, fetch, clock, sleep and hooks it was built with, whatever happens to the options object later', async () => {
+    const op = fakeOP(['pending', 'approve'])
+    const time = fakeTime()
+    const approved: unknown[] = []
+    const options: CibaApprovalOptions<{ user: string }> = {
+      server: OP, client, fetch: op.fetch, clock: time.clock, sleep: time.sleep,
+      request: ({ user }) => ({ scope: 'openid', loginHint: user, bindingMessage: 'PAY-1' }),
+      onApproved: (_tokens, ctx) => void approved.push(ctx),
+    }
+    const approve = cibaApproval(options)
+    ;(options as { request: unknown }).request = 'not a function'
+    ;(options as { fetch: unknown }).fetch = undefined // would send the next approval to the real network
+    ;(options as { sleep: unknown }).sleep = 7
+    ;(options as { onApproved: unknown }).onApproved = 'x'
+    await expect(approve({ user: 'alice@example.com' })).resolves.toBe(true)
+    expect(op.requests.map((r) => r.form.get('login_hint') ?? r.form.get('grant_type'))).toEqual(['alice@example.com', 'urn:openid:params:grant-type:ciba', 'urn:openid:params:grant-type:ciba'])
+    expect(approved).toEqual([{ user: 'alice@example.com' }])
+  })
+
+  it('ping delivery keeps its token and waiter', async () => {
+    const op = fakeOP(['approve'])
+    const waiter = createCibaNotificationWaiter()
+    const delivery = { clientNotificationToken: createClientNotificationToken(), waiter }
+    const token = delivery.clientNotificationToken
+    const approve = cibaApproval({ server: OP, client, fetch: op.fetch, delivery, request: () => ({ scope: 'openid', loginHint: 'bob' }) })
+    ;(delivery as { waiter: unknown }).waiter = null
+    ;(delivery as { clientNotificationToken: unknown }).clientNotificationToken = 'short'
+    waiter.onNotification('req-1') // the ping arrives first; the waiter remembers it
+    await expect(approve({})).resolves.toBe(true)
+    expect(op.requests[0]!.form.get('client_notification_token')).toBe(token)
+  })
+
+  it('refuses a hook signal that is not an AbortSignal with a coded TypeError, before any request', async () => {
+    const op = fakeOP(['approve'])
+    const approve = cibaApproval({ server: OP, client, fetch: op.fetch, request: () => ({ scope: 'openid', loginHint: 'a' }) })
+    await expect(approve({}, { signal: 'soon' as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    expect(op.requests).toHaveLength(0)
+  })
+})
+
+describe('attestation-based client authentication challenges (lead 1, review 8)', () => {
+  it('a use_attestation_challenge / use_fresh_attestation answer is a typed ERR_OAUTH_ERROR: the request is refused, the poll stops, the hook rejects', async () => {
+    for (const error of ['use_attestation_challenge', 'use_fresh_attestation', 'invalid_client']) {
+      const refusal = { status: 400, body: { error } }
+      const backchannel = new Response(JSON.stringify(refusal.body), { status: 400, headers: { 'content-type': 'application/json', 'oauth-client-attestation-challenge': 'abc' } })
+      await expect(processBackchannelAuthenticationResponse(backchannel)).rejects.toMatchObject({ code: 'ERR_OAUTH_ERROR', error })
+      const op = fakeOP([refusal, 'approve'])
+      const time = fakeTime()
+      await expect(pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60, interval: 1 }, { fetch: op.fetch, clock: time.clock, sleep: time.sleep })).rejects.toMatchObject({ code: 'ERR_OAUTH_ERROR', error })
+      expect(op.requests).toHaveLength(1) // no retry
+      const denied = fakeOP()
+      denied.authResponse = refusal
+      const err = await cibaApproval({ server: OP, client, fetch: denied.fetch, request: () => ({ scope: 'openid', loginHint: 'a' }) })({}).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ProtocolError)
+      expect((err as ProtocolError).error).toBe(error)
+    }
+  })
+})
