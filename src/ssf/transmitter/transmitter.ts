@@ -246,6 +246,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   // Served at jwks_uri: without them the JWKS endpoint answered 503 (or an alg-less key) for good.
   assertFunction(options.signer.publicJwk, 'options.signer.publicJwk')
   assertString(options.signer.alg, 'options.signer.alg')
+  // Taken once: the options object changed afterwards (another signer assigned) made the JWKS serve
+  // the new key under the old kid and alg, so no receiver could verify a SET any more.
+  const signer: Signer = options.signer
   if (options.retry !== undefined) assertObject(options.retry, 'options.retry')
   assertFunction(options.authorizeReceiver, 'options.authorizeReceiver')
   // Checked here, not at the first request: a typo ('all', a method URN) must not silently stop
@@ -329,7 +332,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     const jti = randomId()
     const claims: Record<string, unknown> = { iss: issuer, iat: nowSeconds(clock), jti, aud: stream.config.aud, txn: o.txn ?? randomId(), sub_id: subject, events: { [uri]: payload } }
     if (o.toe !== undefined) claims.toe = o.toe
-    const token = await createCompactJWS({ typ: 'secevent+jwt' }, claims, options.signer)
+    const token = await createCompactJWS({ typ: 'secevent+jwt' }, claims, signer)
     // createdAt is strictly increasing per instance: the Redis outbox orders a stream's SETs by it,
     // ties by the random jti, so SETs of the same millisecond were polled (and, due at the same
     // time, pushed) in random order.
@@ -513,9 +516,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     minVerificationInterval: optionalNumber(options.minVerificationInterval, 'options.minVerificationInterval', 0, { min: 0, integer: true }),
     maxStreamsPerReceiver: optionalNumber(options.maxStreamsPerReceiver, 'options.maxStreamsPerReceiver', 16, { min: 1, integer: true }),
     longPollTimeout: optionalNumber(options.longPollTimeout, 'options.longPollTimeout', 30_000, { min: 0, max: 300_000 }),
-    publicJwk: () => options.signer.publicJwk(),
-    kid: options.signer.kid,
-    alg: options.signer.alg,
+    publicJwk: () => signer.publicJwk(),
+    kid: signer.kid,
+    alg: signer.alg,
     verify: (streamId, state) => control(streamId, 'verification', state === undefined ? {} : { state }),
     exclusive,
     waitForEvents(streamId, ms, signal) {

@@ -1,6 +1,6 @@
 // Review round 8: transmitter probes.
 import { describe, expect, it } from 'vitest'
-import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
+import { EVENT_TYPE_URIS, verifySET } from '../../../src/ssf/index.js'
 import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
 import { manualClock, testKey } from '../../helpers/ssf.js'
 
@@ -116,5 +116,25 @@ describe('read, modify, write back (SSF 1.0 §8.1.1.4)', () => {
     // Another poll URL is still the transmitter's to set.
     expect((await call('PATCH', 'stream', { stream_id: read.stream_id, delivery: { ...read.delivery, endpoint_url: `${TX}/ssf/poll/other` } })).status).toBe(400)
     expect((await call('POST', 'stream', { delivery: read.delivery })).status).toBe(400)
+  })
+})
+
+describe('options changed after createTransmitter', () => {
+  it('another signer assigned to the options object changes neither the SETs nor the JWKS', async () => {
+    const other = await testKey('other-key', 'EdDSA')
+    const options = {
+      issuer: TX, signer: txKey.signer, authorizeReceiver: () => 'rx', longPollTimeout: 0,
+    }
+    const transmitter = createTransmitter(options)
+    const call = async (method: string, path: string, body?: unknown) => (await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))).json()
+    const s = await call('POST', 'stream', { events_requested: [SESSION_REVOKED] })
+    options.signer = other.signer
+    await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const polled = await call('POST', `poll/${s.stream_id}`, { returnImmediately: true })
+    const token = Object.values(polled.sets as Record<string, string>)[0]!
+    const jwks = await call('GET', 'jwks')
+    const set = await verifySET(token, { issuer: TX, audience: 'rx', keys: jwks })
+    expect(set.header.kid).toBe('tx-key')
+    expect(jwks.keys[0].kid).toBe('tx-key')
   })
 })
