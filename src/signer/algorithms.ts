@@ -54,14 +54,16 @@ export interface AlgorithmInfo {
   readonly httpSignatureAlgorithm?: HTTPSignatureAlgorithm
 }
 
+// Every level is frozen: verifiers and signers pass these objects to Web Crypto as they are, so a
+// caller changing `ALGORITHMS.RS256.importParams.hash` would change how every RS256 key is imported.
 const ec = (alg: JWSAlgorithm, crv: 'P-256' | 'P-384' | 'P-521', hash: string, len: number, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
-  Object.freeze({ alg, kty: 'EC', crv, importParams: { name: 'ECDSA', namedCurve: crv }, signParams: { name: 'ECDSA', hash }, signatureLength: len, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+  Object.freeze({ alg, kty: 'EC', crv, importParams: Object.freeze({ name: 'ECDSA', namedCurve: crv }), signParams: Object.freeze({ name: 'ECDSA', hash }), signatureLength: len, ...(http ? { httpSignatureAlgorithm: http } : {}) })
 const pss = (alg: JWSAlgorithm, hash: string, salt: number, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
-  Object.freeze({ alg, kty: 'RSA', importParams: { name: 'RSA-PSS', hash }, signParams: { name: 'RSA-PSS', saltLength: salt }, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+  Object.freeze({ alg, kty: 'RSA', importParams: Object.freeze({ name: 'RSA-PSS', hash }), signParams: Object.freeze({ name: 'RSA-PSS', saltLength: salt }), ...(http ? { httpSignatureAlgorithm: http } : {}) })
 const pkcs1 = (alg: JWSAlgorithm, hash: string, http?: HTTPSignatureAlgorithm): AlgorithmInfo =>
-  Object.freeze({ alg, kty: 'RSA', importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, signParams: { name: 'RSASSA-PKCS1-v1_5' }, ...(http ? { httpSignatureAlgorithm: http } : {}) })
+  Object.freeze({ alg, kty: 'RSA', importParams: Object.freeze({ name: 'RSASSA-PKCS1-v1_5', hash }), signParams: Object.freeze({ name: 'RSASSA-PKCS1-v1_5' }), ...(http ? { httpSignatureAlgorithm: http } : {}) })
 const ed = (alg: JWSAlgorithm): AlgorithmInfo =>
-  Object.freeze({ alg, kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' }, signatureLength: 64, httpSignatureAlgorithm: 'ed25519' })
+  Object.freeze({ alg, kty: 'OKP', crv: 'Ed25519', importParams: Object.freeze({ name: 'Ed25519' }), signParams: Object.freeze({ name: 'Ed25519' }), signatureLength: 64, httpSignatureAlgorithm: 'ed25519' })
 
 /**
  * The algorithm table, keyed by JOSE name: key type, curve, Web Crypto parameters, JOSE signature
