@@ -60,6 +60,10 @@ function optionalNonNegative(v: unknown, name: string): void {
   if (v !== undefined) assertNumber(v, name, { min: 0 })
 }
 
+function optionalBoolean(v: unknown, name: string): void {
+  if (v !== undefined && typeof v !== 'boolean') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a boolean`)
+}
+
 function optionalStrings(v: unknown, name: string): void {
   if (v === undefined) return
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length === 0)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be an array of non-empty strings`)
@@ -80,6 +84,10 @@ function policyOf(options: VerifyOptions): Policy {
   optionalNonNegative(options.clockTolerance, 'options.clockTolerance')
   if (options.maxSignatures !== undefined) assertNumber(options.maxSignatures, 'options.maxSignatures', { min: 1, integer: true })
   if (options.maxHeaderBytes !== undefined) assertNumber(options.maxHeaderBytes, 'options.maxHeaderBytes', { min: 1, integer: true })
+  // A falsy non-boolean (0, '', NaN) must not turn the created requirement off.
+  optionalBoolean(options.requireCreated, 'options.requireCreated')
+  optionalBoolean(options.requireExpires, 'options.requireExpires')
+  optionalBoolean(options.includeSignatureBase, 'options.includeSignatureBase')
   optionalStrings(options.requiredParams, 'options.requiredParams')
   optionalStrings(options.forbiddenParams, 'options.forbiddenParams')
   if (options.label !== undefined && (typeof options.label !== 'string' || options.label === '')) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.label must be a non-empty string')

@@ -52,3 +52,17 @@ describe('another party\'s signature never breaks the verification of ours (RFC 
     await expect(verify(m)).resolves.toMatchObject({ label: 'ours' })
   })
 })
+
+describe('boolean policy options are booleans', () => {
+  it('requireCreated: 0 / \'\' / NaN is a coded TypeError, not "created not required"', async () => {
+    const m = { method: 'GET', url: 'https://api.example/orders', headers: {} as Record<string, string> }
+    const s = await signRequest(m, { hmacKey, label: 'ours', components: ['@method'], created: false })
+    const message = { ...m, headers: { 'signature-input': s.signatureInput, signature: s.signature } }
+    await expect(verify(message)).rejects.toMatchObject({ code: 'ERR_HTTPSIG_INVALID' }) // created is required by default
+    for (const bad of [0, '', Number.NaN, null, 'false']) {
+      await expect(verifyRequestSignature(message, { algorithms: ['hmac-sha256'], key, clock: CLOCK, requireCreated: bad as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+      await expect(verifyRequestSignature(message, { algorithms: ['hmac-sha256'], key, clock: CLOCK, requireCreated: false, requireExpires: bad as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    await expect(verifyRequestSignature(message, { algorithms: ['hmac-sha256'], key, clock: CLOCK, requireCreated: false })).resolves.toMatchObject({ label: 'ours' })
+  })
+})
