@@ -1,5 +1,14 @@
+import { codedTypeError } from '../errors/index.js'
 import { assertString } from '../internal/assert.js'
+import { hasLoneSurrogate } from '../internal/json.js'
 import type { ClientAuthentication } from './types.js'
+
+// A lone surrogate has no UTF-8 form: URLSearchParams would send U+FFFD (another secret) and
+// encodeURIComponent throws an uncoded URIError.
+function assertSecret(clientSecret: string): void {
+  assertString(clientSecret, 'clientSecret')
+  if (hasLoneSurrogate(clientSecret)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'clientSecret must be well-formed Unicode text (no lone surrogate)')
+}
 
 // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
 function formEncode(value: string): string {
@@ -22,7 +31,8 @@ function base64(value: string): string {
  *
  * @param clientSecret - the shared secret.
  * @returns a {@link ClientAuthentication}.
- * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` when the secret is not a non-empty string.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` when the secret is not a non-empty,
+ *   well-formed (no lone surrogate) string.
  *
  * @example
  * ```ts
@@ -31,7 +41,7 @@ function base64(value: string): string {
  * ```
  */
 export function clientSecretPost(clientSecret: string): ClientAuthentication {
-  assertString(clientSecret, 'clientSecret')
+  assertSecret(clientSecret)
   return async function clientSecretPostAuth(context) {
     context.body.set('client_id', context.clientId)
     context.body.set('client_secret', clientSecret)
@@ -45,7 +55,8 @@ export function clientSecretPost(clientSecret: string): ClientAuthentication {
  *
  * @param clientSecret - the shared secret.
  * @returns a {@link ClientAuthentication}.
- * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` when the secret is not a non-empty string.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` when the secret is not a non-empty,
+ *   well-formed (no lone surrogate) string; `ERR_INVALID_ARG_VALUE` at use for a client id with a lone surrogate.
  *
  * @example
  * ```ts
@@ -54,8 +65,9 @@ export function clientSecretPost(clientSecret: string): ClientAuthentication {
  * ```
  */
 export function clientSecretBasic(clientSecret: string): ClientAuthentication {
-  assertString(clientSecret, 'clientSecret')
+  assertSecret(clientSecret)
   return async function clientSecretBasicAuth(context) {
+    if (hasLoneSurrogate(context.clientId)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'client id must be well-formed Unicode text (no lone surrogate)')
     context.headers.set('authorization', `Basic ${base64(`${formEncode(context.clientId)}:${formEncode(clientSecret)}`)}`)
   }
 }
