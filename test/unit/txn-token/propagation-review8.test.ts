@@ -12,7 +12,8 @@ describe('txnTokenPropagation (review 8): redirect limit', () => {
     const signer = await oauthTestSigner('ES256')
     const token = await createTxnToken({ sub: 'user-42', scope: 'trade.stocks', req_wl: 'gw' }, { signer, trustDomain: 'bank.example', clock: testClock().now })
     const hops: string[] = []
-    const next = async (request: Request): Promise<Response> => {
+    const next = async (input: Request | URL | string): Promise<Response> => {
+      const request = input as Request
       hops.push(`${new URL(request.url).pathname} ${request.headers.get(TXN_TOKEN_HEADER) === token}`)
       return new Response(null, { status: 302, headers: { location: `/hop${hops.length}` } })
     }
