@@ -16,7 +16,11 @@ export function createCapabilityCheck(value: unknown, crypto: Crypto): Capabilit
   const hash = async (s: string): Promise<Uint8Array> => new Uint8Array(await crypto.subtle.digest('SHA-256', bs(utf8(s))))
   let expected: Promise<Uint8Array[]> | undefined
   return async function checkCapability(authorization) {
-    expected ??= Promise.all(tokens.map(hash))
+    // A provider that failed once (a remote or hardware Crypto) must not fail every later request.
+    expected ??= Promise.all(tokens.map(hash)).catch((err: unknown) => {
+      expected = undefined
+      throw err
+    })
     const digests = await expected
     const m = authorization === null ? null : BEARER.exec(authorization)
     const presented = await hash(m?.[1] ?? '')

@@ -1,4 +1,5 @@
-// Review 8: proxy mode must not forward what the agent claims about the request's route or origin.
+// Review 8: proxy mode must not forward what the agent claims about the request's route or origin;
+// the capability check must not remember a failed digest.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createCredentialBroker } from '../../../src/broker/index.js'
 import { createProxyFetch } from '../../../src/fetch/index.js'
@@ -47,5 +48,30 @@ describe('broker proxy mode: forwarding fields the agent sets', () => {
     expect(res.status).toBe(200)
     const sent = upstream.received[0]!.headers
     expect(Object.keys(claimed).filter((name) => sent.has(name))).toEqual(['x-keep'])
+  })
+})
+
+describe('broker capability check: a failed digest is not remembered', () => {
+  it('recovers after the crypto provider failed once while hashing the configured tokens', async () => {
+    let failures = 1
+    const flaky = {
+      randomUUID: () => globalThis.crypto.randomUUID(),
+      subtle: {
+        digest: (alg: AlgorithmIdentifier, data: BufferSource) => (failures-- > 0 ? Promise.reject(new Error('provider busy')) : globalThis.crypto.subtle.digest(alg, data)),
+      },
+    } as unknown as Crypto
+    const broker = createCredentialBroker({
+      signer: agent.signer,
+      wit: agent.wit,
+      proof: 'wpt',
+      policy: { destinations: { [A]: { paths: ['/v1/'], methods: ['GET'] } } },
+      audit: () => undefined,
+      capabilityTokens: TOKEN,
+      crypto: flaky,
+    })
+    const ask = () => broker(new Request('http://localhost/v1/elsewhere', { headers: { authorization: `Bearer ${TOKEN}` } }))
+    expect((await ask()).status).toBe(502)
+    // The provider works again: the broker must not keep failing every request.
+    expect((await ask()).status).toBe(404)
   })
 })
