@@ -81,15 +81,16 @@ export function privateKeyJwt(signer: Signer, options: PrivateKeyJwtOptions = {}
   if (options.audience !== undefined && (typeof options.audience !== 'string' || options.audience.length === 0)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience must be a non-empty string')
   }
-  const clock = options.clock
+  // Read once: the values validated above are the ones used, whatever happens to `options` later.
+  const { clock, clientId: fixedClientId, audience } = options
   return async function privateKeyJwtAuth(context) {
-    const clientId = options.clientId ?? context.clientId
+    const clientId = fixedClientId ?? context.clientId
     if (clientId !== context.clientId) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'privateKeyJwt clientId does not match the request client_id')
     const iat = nowSeconds(clock)
     const payload = {
       iss: clientId,
       sub: clientId,
-      aud: options.audience ?? context.issuer ?? context.tokenEndpoint,
+      aud: audience ?? context.issuer ?? context.tokenEndpoint,
       jti: randomId(),
       iat,
       exp: iat + lifetime,

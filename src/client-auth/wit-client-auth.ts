@@ -113,9 +113,10 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
   if (options.audience !== undefined && (typeof options.audience !== 'string' || options.audience.length === 0)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience must be a non-empty string')
   }
-  const { wit, signer, clock } = options
+  // Read once: the values validated above are the ones used, whatever happens to `options` later.
+  const { wit, signer, clock, audience } = options
   return async function witClientAuthentication(context) {
-    const aud = options.audience ?? context.issuer
+    const aud = audience ?? context.issuer
     if (aud === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'witClientAuth needs the server issuer (or options.audience) as PoP audience')
     const signal = context.signal
     const current = await wit.getWIT(signal === undefined ? undefined : { signal })

@@ -1,6 +1,8 @@
 // Review round 8 regressions for agentauth/client-auth.
 import { describe, expect, it } from 'vitest'
-import { clientSecretBasic, clientSecretPost } from '../../../src/client-auth/index.js'
+import { clientSecretBasic, clientSecretPost, privateKeyJwt, witClientAuth } from '../../../src/client-auth/index.js'
+import type { Signer } from '../../../src/signer/types.js'
+import { oauthTestSigner } from '../../helpers/oauth-signer.js'
 
 const context = (signal?: AbortSignal, clientId = 'spiffe://example.org/agent') => ({
   issuer: 'https://as.example.com',
@@ -9,6 +11,33 @@ const context = (signal?: AbortSignal, clientId = 'spiffe://example.org/agent') 
   body: new URLSearchParams(),
   headers: new Headers(),
   ...(signal === undefined ? {} : { signal }),
+})
+const WIT = { token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', expiresAt: 2_000_000_000_000 }
+const claims = (jws: string): Record<string, unknown> => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
+
+describe('options changed after construction are not used unchecked', () => {
+  it('privateKeyJwt keeps the audience and client id it validated', async () => {
+    const options: { audience?: string; clientId?: string } = { audience: 'https://as.example.com/aud', clientId: 'spiffe://example.org/agent' }
+    const auth = privateKeyJwt(await oauthTestSigner('ES256', null), options)
+    options.audience = 42 as never
+    options.clientId = 'spiffe://example.org/other'
+    const c = context()
+    await auth(c)
+    expect(claims(c.body.get('client_assertion')!)).toMatchObject({ aud: 'https://as.example.com/aud', iss: 'spiffe://example.org/agent' })
+  })
+
+  it('witClientAuth keeps the audience it validated', async () => {
+    const options: { wit: { getWIT: () => Promise<typeof WIT> }; signer: Signer; audience?: string } = {
+      wit: { getWIT: async () => WIT },
+      signer: await oauthTestSigner('ES256', null),
+      audience: 'https://as.example.com/aud',
+    }
+    const auth = witClientAuth(options)
+    options.audience = { evil: true } as never
+    const c = context()
+    await auth(c)
+    expect(claims(c.headers.get('oauth-client-attestation-pop')!).aud).toBe('https://as.example.com/aud')
+  })
 })
 
 describe('client secrets and ids with a lone surrogate', () => {
