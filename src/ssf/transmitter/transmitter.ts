@@ -82,7 +82,11 @@ export interface TransmitterOptions {
   clock?: Clock
   /** Push retries. */
   retry?: RetryPolicy
-  /** Event-type URIs offered (`events_supported`). Default: every CAEP and RISC event. */
+  /**
+   * Event-type URIs offered (`events_supported`). Default: every CAEP and RISC event except the
+   * deprecated RISC `sessions-revoked` (RISC 1.0: new implementations MUST use CAEP
+   * `session-revoked`); list it here to serve receivers that still ask for it.
+   */
   eventsSupported?: readonly string[]
   /** Delivery methods offered. Default push and poll. */
   deliveryMethods?: readonly string[]
@@ -276,7 +280,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     factor: optionalNumber(options.retry?.factor, 'options.retry.factor', 2, { min: 1, max: 100 }),
     jitter: optionalNumber(options.retry?.jitter, 'options.retry.jitter', 0.2, { min: 0, max: 1 }),
   }
-  const eventsSupported = Object.freeze([...(options.eventsSupported ?? Object.values(EVENT_TYPE_URIS).filter((u) => !u.includes('/ssf/event-type/')))])
+  const eventsSupported = Object.freeze([...(options.eventsSupported ?? Object.values(EVENT_TYPE_URIS).filter((u) => !u.includes('/ssf/event-type/') && u !== EVENT_TYPE_URIS['sessions-revoked']))])
   const deliveryMethods = Object.freeze([...(options.deliveryMethods ?? [DELIVERY_METHODS.push, DELIVERY_METHODS.poll])])
   // Timer delays above 2^31 - 1 ms fire at once (setTimeout / AbortSignal.timeout overflow).
   const interval = optionalNumber(options.interval, 'options.interval', 1000, { min: 1, max: MAX_TIMER_MS })

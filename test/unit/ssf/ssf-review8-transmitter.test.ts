@@ -138,3 +138,17 @@ describe('options changed after createTransmitter', () => {
     expect(jwks.keys[0].kid).toBe('tx-key')
   })
 })
+
+describe('RISC sessions-revoked (deprecated: new implementations MUST use CAEP session-revoked)', () => {
+  it('is not offered by default, and is when listed in eventsSupported', async () => {
+    const SESSIONS_REVOKED = EVENT_TYPE_URIS['sessions-revoked']
+    const { call, transmitter } = make()
+    const s = (await call('POST', 'stream', { events_requested: [SESSIONS_REVOKED, SESSION_REVOKED] })).body
+    expect(s.events_supported).not.toContain(SESSIONS_REVOKED)
+    expect(s.events_supported).toContain(SESSION_REVOKED)
+    expect(s.events_delivered).toEqual([SESSION_REVOKED])
+    expect(await transmitter.emit({ type: 'sessions-revoked' }, AGENT)).toEqual([])
+    const legacy = make(undefined, { eventsSupported: [SESSIONS_REVOKED] })
+    expect((await legacy.call('POST', 'stream', { events_requested: [SESSIONS_REVOKED] })).body.events_delivered).toEqual([SESSIONS_REVOKED])
+  })
+})
