@@ -133,7 +133,9 @@ export interface Transmitter {
   metadata(): TransmitterMetadata
   /**
    * Signs and queues one SET per matching stream. Rejects with TypeError `ERR_INVALID_ARG_*` for an
-   * invalid event, subject or option (`txn`, `toe`, `streamIds`), StoreError from the outbox.
+   * invalid event, subject or option (`txn`, `toe`, `streamIds`), StoreError from the outbox. Not
+   * atomic: after a StoreError part-way, the SETs queued for earlier streams stay queued, and a
+   * second call queues new SETs (new `jti`s) for them too.
    */
   emit(event: EmitEvent, subject: SubjectId, options?: EmitOptions): Promise<readonly EmittedSET[]>
   /**
