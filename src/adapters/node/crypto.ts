@@ -30,18 +30,25 @@ interface KeyEntry {
 }
 
 const keys = new WeakMap<CryptoKey, KeyEntry>()
+/** Keys node:crypto cannot use (a `base` provider's own, e.g. @peculiar/webcrypto's): left to `base`. */
+const foreign = new WeakSet<object>()
 
-function entryOf(key: CryptoKey): KeyEntry {
+/** The node:crypto view of `key`, or undefined when it is not a platform CryptoKey. */
+function entryOf(key: CryptoKey): KeyEntry | undefined {
   let e = keys.get(key)
   if (e === undefined) {
-    e = { ko: KeyObject.from(key), byObject: new WeakMap(), byName: new Map() }
+    if (typeof key !== 'object' || key === null || foreign.has(key)) return undefined
+    let ko: KeyObject
+    try {
+      ko = KeyObject.from(key)
+    } catch {
+      foreign.add(key)
+      return undefined
+    }
+    e = { ko, byObject: new WeakMap(), byName: new Map() }
     keys.set(key, e)
   }
   return e
-}
-
-function keyObject(key: CryptoKey): KeyObject {
-  return entryOf(key).ko
 }
 
 function hashName(hash: string | Algorithm | undefined): string {
@@ -103,6 +110,7 @@ function prepare(alg: AlgorithmLike, key: CryptoKey, ko: KeyObject): Prepared | 
 
 function prepared(alg: AlgorithmLike, key: CryptoKey): Prepared | null {
   const e = entryOf(key)
+  if (e === undefined) return null
   if (typeof alg === 'object' && alg !== null) {
     let p = e.byObject.get(alg)
     if (p === undefined) {
@@ -124,9 +132,9 @@ function invalidAccess(operation = 'verify'): never {
 }
 
 /** The HMAC key for `operation`, refused as Web Crypto refuses it (another algorithm, no usage). */
-function hmacKey(key: CryptoKey, operation: 'sign' | 'verify'): KeyObject {
+function hmacKey(key: CryptoKey, ko: KeyObject, operation: 'sign' | 'verify'): KeyObject {
   if (key.algorithm.name !== 'HMAC' || key.type !== 'secret' || !key.usages.includes(operation)) invalidAccess(operation)
-  return keyObject(key)
+  return ko
 }
 
 const DIGESTS: Readonly<Record<string, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }
@@ -168,9 +176,11 @@ export function nodeCrypto(base: Crypto = globalThis.crypto): Crypto {
     async verify(alg: AlgorithmLike, key: CryptoKey, signature: BufferSource, data: BufferSource): Promise<boolean> {
       const name = (typeof alg === 'string' ? alg : alg.name).toUpperCase()
       if (name === 'HMAC') {
+        const native = entryOf(key)?.ko
+        if (native === undefined) return subtle.verify(alg, key, signature, data)
         const sig = toBytes(signature)
         const bytes = toBytes(data)
-        const ko = hmacKey(key, 'verify')
+        const ko = hmacKey(key, native, 'verify')
         const mac = createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), ko).update(bytes).digest()
         return sig.length === mac.length && timingSafeEqual(mac, sig)
       }
@@ -180,8 +190,10 @@ export function nodeCrypto(base: Crypto = globalThis.crypto): Crypto {
     async sign(alg: AlgorithmLike, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer> {
       const name = (typeof alg === 'string' ? alg : alg.name).toUpperCase()
       if (name === 'HMAC') {
+        const native = entryOf(key)?.ko
+        if (native === undefined) return subtle.sign(alg, key, data)
         const bytes = toBytes(data)
-        const ko = hmacKey(key, 'sign')
+        const ko = hmacKey(key, native, 'sign')
         return toArrayBuffer(createHmac(hashName((key.algorithm as HmacKeyAlgorithm).hash), ko).update(bytes).digest())
       }
       const p = prepared(alg, key)

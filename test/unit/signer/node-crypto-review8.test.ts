@@ -1,5 +1,6 @@
 // Review round 8: nodeCrypto() promises the results and errors of Web Crypto for the same inputs.
 // Each case runs through both; an error compares by its name (TypeError, InvalidAccessError, …).
+import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto'
 import { describe, expect, it } from 'vitest'
 import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
 
@@ -75,5 +76,21 @@ describe('nodeCrypto() answers as Web Crypto does', async () => {
     const mac = await node.subtle.sign('HMAC', k.hmacSign, data.buffer)
     expect(mac.byteLength).toBe(32)
     expect(await node.subtle.verify(ES256, k.ec.publicKey, es.buffer, data)).toBe(true)
+  })
+})
+
+describe('nodeCrypto(base) with a provider whose keys node:crypto cannot use', () => {
+  it('signs and verifies @peculiar/webcrypto keys through that provider (it threw for every key)', async () => {
+    const base = new PeculiarCrypto() as unknown as Crypto
+    const c = nodeCrypto(base)
+    const ES256 = { name: 'ECDSA', hash: 'SHA-256' }
+    const ec = (await c.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const sig = await c.subtle.sign(ES256, ec.privateKey, data)
+    expect(await base.subtle.verify(ES256, ec.publicKey, sig, data)).toBe(true)
+    expect(await c.subtle.verify(ES256, ec.publicKey, sig, data)).toBe(true)
+    expect(await c.subtle.verify(ES256, ec.publicKey, new Uint8Array(64), data)).toBe(false)
+    const hmac = (await c.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKey
+    const mac = await c.subtle.sign('HMAC', hmac, data)
+    expect(await c.subtle.verify('HMAC', hmac, mac, data)).toBe(true)
   })
 })
