@@ -163,7 +163,7 @@ export function createCibaPingHandler(options: CibaPingHandlerOptions): (request
  * ```ts
  * import { createCibaNotificationWaiter } from 'agentauth/ciba'
  * const pings = createCibaNotificationWaiter()
- * await pings.wait(pending.authReqId, { signal: AbortSignal.timeout(pending.expiresIn * 1000) })
+ * await pings.wait(pending.authReqId, { signal: AbortSignal.timeout(Math.min(pending.expiresIn * 1000, 2 ** 31 - 1)) }) // timers hold at most 2^31 - 1 ms
  * ```
  */
 export function createCibaNotificationWaiter(options: { maxPending?: number } = {}): CibaNotificationWaiter {
