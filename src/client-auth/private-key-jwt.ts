@@ -1,4 +1,5 @@
 import { codedTypeError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { checkObject, checkFunction } from '../internal/oauth-assert.js'
 import { optionalNumber } from '../internal/assert.js'
 import { randomId } from '../internal/oauth-http.js'
@@ -95,7 +96,8 @@ export function privateKeyJwt(signer: Signer, options: PrivateKeyJwtOptions = {}
       iat,
       exp: iat + lifetime,
     }
-    const assertion = await createCompactJWS({}, payload, signer, context.signal === undefined ? undefined : { signal: context.signal })
+    // A signer (KMS, broker) that ignores the signal must not hold the request past it.
+    const assertion = await untilAborted(createCompactJWS({}, payload, signer, context.signal === undefined ? undefined : { signal: context.signal }), context.signal)
     context.body.set('client_id', clientId)
     context.body.set('client_assertion_type', CLIENT_ASSERTION_TYPE_JWT_BEARER)
     context.body.set('client_assertion', assertion)

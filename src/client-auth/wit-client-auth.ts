@@ -1,4 +1,5 @@
 import { codedTypeError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { checkObject, checkFunction } from '../internal/oauth-assert.js'
 import { optionalNumber } from '../internal/assert.js'
 import { randomId } from '../internal/oauth-http.js'
@@ -119,7 +120,9 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
     const aud = audience ?? context.issuer
     if (aud === undefined) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'witClientAuth needs the server issuer (or options.audience) as PoP audience')
     const signal = context.signal
-    const current = await wit.getWIT(signal === undefined ? undefined : { signal })
+    // Waited for no longer than the request's signal allows, even when a custom source ignores it
+    // (rejects with the signal's reason, as the aborted fetch would).
+    const current = await untilAborted(Promise.resolve(wit.getWIT(signal === undefined ? undefined : { signal })), signal)
     // A source that hands back no WIT (or text that is not one compact JWS) must not reach the
     // header: Headers would throw an uncoded TypeError, or a value would be sent as the attestation.
     const token: unknown = (current as { token?: unknown } | null | undefined)?.token
@@ -127,12 +130,12 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
       throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.wit.getWIT() did not return a WIT (a compact JWS in .token)')
     }
     const iat = nowSeconds(clock)
-    const pop = await createCompactJWS(
+    const pop = await untilAborted(createCompactJWS(
       { typ: CLIENT_ATTESTATION_POP_TYP },
       { iss: context.clientId, aud, jti: randomId(), iat, exp: iat + lifetime },
       signer,
       signal === undefined ? undefined : { signal },
-    )
+    ), signal)
     context.headers.set(CLIENT_ATTESTATION_HEADER, token)
     context.headers.set(CLIENT_ATTESTATION_POP_HEADER, pop)
     context.body.set('client_id', context.clientId)

@@ -15,6 +15,25 @@ const context = (signal?: AbortSignal, clientId = 'spiffe://example.org/agent') 
 const WIT = { token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', expiresAt: 2_000_000_000_000 }
 const claims = (jws: string): Record<string, unknown> => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
 
+describe('a request signal ends the wait for a WIT source or signer that ignores it (the request hung)', () => {
+  it('witClientAuth: a WIT source that never answers', async () => {
+    const signer = await oauthTestSigner('ES256', null)
+    const auth = witClientAuth({ wit: { getWIT: () => new Promise(() => undefined) }, signer })
+    const err = await auth(context(AbortSignal.timeout(20))).catch((e: unknown) => e)
+    expect((err as Error).name).toBe('TimeoutError')
+  })
+
+  it.each(['privateKeyJwt', 'witClientAuth'])('%s: a signer that never answers', async (which) => {
+    const real = await oauthTestSigner('ES256', null)
+    const signer: Signer = { ...real, alg: real.alg, sign: () => new Promise(() => undefined) } as Signer
+    const auth = which === 'privateKeyJwt' ? privateKeyJwt(signer) : witClientAuth({ wit: { getWIT: async () => WIT }, signer })
+    const controller = new AbortController()
+    const pending = auth(context(controller.signal)).catch((e: unknown) => e)
+    setTimeout(() => controller.abort(), 10)
+    expect((await pending as Error).name).toBe('AbortError')
+  })
+})
+
 describe('options changed after construction are not used unchecked', () => {
   it('privateKeyJwt keeps the audience and client id it validated', async () => {
     const options: { audience?: string; clientId?: string } = { audience: 'https://as.example.com/aud', clientId: 'spiffe://example.org/agent' }
