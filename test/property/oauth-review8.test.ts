@@ -1,0 +1,55 @@
+// Review round 8: fast-check on the token exchange handler with an authenticated client, so random
+// and mutated parameters reach the subject/actor token, target, scope and delegation code.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { privateKeyJwt } from '../../src/client-auth/index.js'
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../../src/token-exchange/index.js'
+import { AGENT_A, AGENT_B, CALENDAR, STS, createStsFixture } from '../helpers/oauth-sts.js'
+
+const mutate = (s: string) =>
+  fc.oneof(
+    fc.constant(s),
+    fc.tuple(fc.nat({ max: s.length }), fc.string({ maxLength: 4 })).map(([i, x]) => s.slice(0, i) + x + s.slice(i)),
+    fc.tuple(fc.nat({ max: s.length }), fc.nat({ max: 8 })).map(([i, n]) => s.slice(0, i) + s.slice(i + n)),
+  )
+
+describe('createTokenExchangeHandler (review 8, fast-check)', () => {
+  it('answers any authenticated request with a token or an OAuth error; every refusal carries a code', async () => {
+    const f = await createStsFixture()
+    const subject = await f.userToken({ may_act: { sub: AGENT_A } })
+    const actor = await f.userToken({ sub: AGENT_B })
+    const auth = privateKeyJwt(f.agents[AGENT_A]!, { clock: f.clock.now })
+    const types = fc.constantFrom(TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.JWT, TOKEN_TYPE.ID_JAG, TOKEN_TYPE.TXN_TOKEN, TOKEN_TYPE.REFRESH_TOKEN, 'x')
+    const param = fc.record({
+      grant_type: fc.oneof(fc.constant(GRANT_TYPE_TOKEN_EXCHANGE), fc.string({ maxLength: 8 })),
+      requested_token_type: types,
+      audience: fc.oneof(fc.constant(CALENDAR), mutate(CALENDAR)),
+      resource: fc.oneof(fc.constant(CALENDAR + '/x'), mutate(CALENDAR), fc.string({ maxLength: 12 })),
+      scope: fc.oneof(fc.constant('calendar:read'), mutate('calendar:read files:read'), fc.string({ maxLength: 12 })),
+      subject_token: mutate(subject),
+      subject_token_type: types,
+      actor_token: mutate(actor),
+      actor_token_type: types,
+    }, { requiredKeys: ['subject_token'] })
+    await fc.assert(
+      fc.asyncProperty(param, async (p) => {
+        const body = new URLSearchParams(p as Record<string, string>)
+        const headers = new Headers()
+        await auth({ issuer: STS, tokenEndpoint: `${STS}/token`, clientId: AGENT_A, body, headers })
+        headers.set('content-type', 'application/x-www-form-urlencoded')
+        const before = f.errors.length
+        const response = await f.handler(new Request(`${STS}/token`, { method: 'POST', headers, body }))
+        expect(response.headers.get('cache-control')).toBe('no-store')
+        const json = (await response.json()) as { error?: string; access_token?: string }
+        if (response.status === 200) {
+          expect(typeof json.access_token).toBe('string')
+        } else {
+          expect([400, 401]).toContain(response.status)
+          expect(typeof json.error).toBe('string')
+          expect(typeof (f.errors[before] as { code?: unknown } | undefined)?.code).toBe('string')
+        }
+      }),
+      { numRuns: 150 },
+    )
+  }, 20_000)
+})

@@ -1,0 +1,55 @@
+// Review round 8: fast-check on the Txn-Token Service with an authenticated client, so random and
+// mutated parameters reach the subject-token, scope and context parsers (not only client auth).
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../../src/token-exchange/index.js'
+import { TRUST_DOMAIN, TTS_ENDPOINT, TTS_ISSUER, txnFixture } from '../helpers/txn-service.js'
+
+const mutate = (s: string) =>
+  fc.oneof(
+    fc.constant(s),
+    fc.tuple(fc.nat({ max: s.length }), fc.string({ maxLength: 4 })).map(([i, x]) => s.slice(0, i) + x + s.slice(i)),
+    fc.tuple(fc.nat({ max: s.length }), fc.nat({ max: 8 })).map(([i, n]) => s.slice(0, i) + s.slice(i + n)),
+  )
+const jsonish = fc.oneof(
+  fc.json({ maxDepth: 4 }),
+  fc.constantFrom('{"__proto__":{"a":1}}', '{"a":1,"a":2}', '[' .repeat(200), '{"a":'.repeat(100), '{"x":1e999}', '{"x":"\\ud800"}', '{}', 'null', '\uFEFF{}'),
+)
+
+describe('createTxnTokenService (review 8, fast-check)', () => {
+  it('answers any authenticated request with a token or an OAuth error; every refusal carries a code', async () => {
+    const f = await txnFixture()
+    const subject = await f.accessToken()
+    const param = fc.record({
+      grant_type: fc.oneof(fc.constant(GRANT_TYPE_TOKEN_EXCHANGE), fc.string({ maxLength: 8 })),
+      requested_token_type: fc.oneof(fc.constant(TOKEN_TYPE.TXN_TOKEN), fc.string({ maxLength: 8 })),
+      audience: fc.oneof(fc.constant(TRUST_DOMAIN), mutate(TRUST_DOMAIN)),
+      scope: fc.oneof(fc.constant('trade.stocks'), mutate('trade.stocks trade.read'), fc.string({ maxLength: 12 })),
+      subject_token: fc.oneof(mutate(subject), jsonish),
+      subject_token_type: fc.constantFrom(TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.TXN_TOKEN, TOKEN_TYPE.SELF_SIGNED, TOKEN_TYPE.UNSIGNED_JSON, TOKEN_TYPE.REFRESH_TOKEN, 'x'),
+      request_context: jsonish,
+      request_details: jsonish,
+    }, { requiredKeys: [] })
+    await fc.assert(
+      fc.asyncProperty(param, async (p) => {
+        const body = new URLSearchParams(p as Record<string, string>)
+        const headers = new Headers()
+        await f.gateway.auth({ issuer: TTS_ISSUER, tokenEndpoint: TTS_ENDPOINT, clientId: f.gateway.clientId, body, headers })
+        headers.set('content-type', 'application/x-www-form-urlencoded')
+        const before = f.errors.length
+        const response = await f.handler(new Request(TTS_ENDPOINT, { method: 'POST', headers, body }))
+        expect(response.headers.get('cache-control')).toBe('no-store')
+        const json = (await response.json()) as { error?: string; access_token?: string }
+        if (response.status === 200) {
+          expect(typeof json.access_token).toBe('string')
+        } else {
+          expect([400, 401]).toContain(response.status)
+          expect(typeof json.error).toBe('string')
+          const err = f.errors[before] as { code?: unknown }
+          expect(typeof err?.code).toBe('string')
+        }
+      }),
+      { numRuns: 150 },
+    )
+  }, 20_000)
+})
