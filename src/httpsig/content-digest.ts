@@ -267,10 +267,16 @@ function isFetchMessage(m: object): m is Request | Response {
 export function messageBody(message: HTTPRequest | HTTPResponse, max: number): DigestBody {
   if (typeof message !== 'object' || message === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'message must be a Request, Response or plain message')
   if (isFetchMessage(message)) {
-    if (message.bodyUsed) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the message body was already read')
+    // A body already read, or locked by a reader someone holds, cannot be cloned.
+    if (message.bodyUsed || message.body?.locked === true) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the message body was already read')
     const declared = message.headers.get('content-length')
     if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) tooLarge(max)
-    return message.body === null ? null : message.clone().body
+    if (message.body === null) return null
+    try {
+      return message.clone().body
+    } catch (cause) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'the message body cannot be read from a clone', cause)
+    }
   }
   return (message as { body?: DigestBody }).body
 }

@@ -1,6 +1,6 @@
 // Review round 8 regressions for agentauth/httpsig Content-Digest: failing dependencies.
 import { describe, expect, it } from 'vitest'
-import { createContentDigest, createMessageContentDigest, verifyContentDigest } from '../../../src/httpsig/index.js'
+import { createContentDigest, createMessageContentDigest, verifyContentDigest, verifyMessageContentDigest } from '../../../src/httpsig/index.js'
 
 describe('a failing crypto provider or body stream gives coded errors from the Content-Digest functions', () => {
   const failing = { subtle: { digest: () => Promise.reject(new Error('provider down')) }, getRandomValues: (a: Uint8Array) => a } as unknown as Crypto
@@ -34,5 +34,18 @@ describe('Content-Digest members of algorithms this library ignores (RFC 8941 §
   it('the digests checked stay canonical: sha-256 without padding is ERR_DIGEST_INVALID', async () => {
     const field = await createContentDigest('x')
     await expect(verifyContentDigest(field.replace('=:', ':'), 'x')).rejects.toMatchObject({ code: 'ERR_DIGEST_INVALID' })
+  })
+})
+
+describe('a Fetch body locked by a reader', () => {
+  it('createMessageContentDigest / verifyMessageContentDigest: coded TypeError, not the bare clone() one', async () => {
+    const request = new Request('https://a.example/', { method: 'POST', body: 'abc' })
+    request.body!.getReader()
+    const typeError = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(createMessageContentDigest(request)).rejects.toEqual(typeError)
+    await expect(verifyMessageContentDigest(request)).rejects.toEqual(typeError)
+    const response = new Response('abc')
+    response.body!.getReader()
+    await expect(verifyMessageContentDigest(response)).rejects.toEqual(typeError)
   })
 })
