@@ -1,4 +1,5 @@
-// Review 8: undici sends a dispatch path as is, but the proof names the path the URL parser makes
+// Review 8: the remembered redirect targets keep a bounded number of credential values each.
+// undici sends a dispatch path as is, but the proof names the path the URL parser makes
 // of it. A backslash is a `/` to the URL parser (http and https), so `\..\` resolved like a dot
 // segment in the proof while the server got the raw path: the proof named another path than the
 // one sent, which the dot-segment refusal is there to prevent.
@@ -41,5 +42,20 @@ describe('workloadAuthInterceptor: the proof names the path undici sends', () =>
     } finally {
       await dispatcher.close()
     }
+  })
+})
+
+describe('workloadAuthInterceptor: remembered redirect targets stay bounded', () => {
+  it('keeps a bounded number of credential values per redirect target (one target, a new Txn-Token per request)', async () => {
+    const { createRedirectWatch } = await import('../../src/adapters/undici/redirect-watch.js')
+    const watch = createRedirectWatch((origin) => origin === 'https://api.example.com')
+    const foreignTarget = 'https://elsewhere.example.net/landing'
+    for (let i = 0; i < 5000; i++) {
+      const handler = watch.wrap({ onResponseStart: () => undefined } as never, 'https://api.example.com/hop', [`txn-${i}`])
+      handler.onResponseStart?.({} as never, 302, { location: foreignTarget }, 'Found')
+    }
+    // The latest values are still recognised; the first of 5000 is no longer held.
+    expect(watch.isTarget(foreignTarget, ['txn-4999'])).toBe(true)
+    expect(watch.isTarget(foreignTarget, ['txn-0'])).toBe(false)
   })
 })

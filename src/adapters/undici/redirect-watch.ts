@@ -7,6 +7,12 @@ import type { Dispatcher } from 'undici'
 const REDIRECT_STATUS = new Set([300, 301, 302, 303, 307, 308])
 /** Remembered targets; the oldest is forgotten first. */
 const MAX_TARGETS = 256
+/**
+ * Credential values remembered per target; the oldest is forgotten first. A follower sends the hop
+ * right after the redirect answer, so the latest values are the ones that matter, and one target
+ * redirected to on every request (a new Txn-Token each time) must not grow without bound.
+ */
+const MAX_VALUES = 64
 
 export interface RedirectWatch {
   /** Wraps `handler` so a redirect answer's `Location` is remembered with `values`. */
@@ -39,7 +45,11 @@ export function createRedirectWatch(isAllowed: (origin: string) => boolean): Red
   const remember = (url: string, values: readonly string[]): void => {
     const known = targets.get(url) ?? new Set<string>()
     targets.delete(url)
-    for (const v of values) known.add(v)
+    for (const v of values) {
+      known.delete(v)
+      known.add(v)
+    }
+    while (known.size > MAX_VALUES) known.delete(known.values().next().value as string)
     targets.set(url, known)
     while (targets.size > MAX_TARGETS) targets.delete(targets.keys().next().value as string)
   }
