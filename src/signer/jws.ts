@@ -1,4 +1,4 @@
-import { SignerError, codedTypeError } from '../errors/index.js'
+import { SignerError, codedTypeError, isAgentAuthError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, utf8 } from '../internal/bytes.js'
 import { jsonHasLoneSurrogate } from '../internal/json.js'
@@ -34,7 +34,8 @@ export interface JWSHeaderParameters {
  * holds a lone surrogate (every agentauth verifier refuses those), or the header or payload cannot
  * be serialised as JSON (a BigInt, a cycle); `SignerError` `ERR_SIGNER_FAILED` when
  * the signer returns something other than a non-empty `Uint8Array` of its algorithm's JOSE length
- * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`), and whatever the signer throws.
+ * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`) or throws an error of its own (kept as
+ * `cause`); an agentauth error or coded `TypeError` the signer throws is passed on unchanged.
  *
  * @example
  * ```ts
@@ -65,7 +66,15 @@ export async function createCompactJWS(
   const h = encode(utf8(headerJSON))
   const p = encode(payloadJSON === undefined ? (payload as Uint8Array) : utf8(payloadJSON))
   const input = `${h}.${p}`
-  const signature: unknown = await signer.sign(ascii(input), options)
+  let signature: unknown
+  try {
+    signature = await signer.sign(ascii(input), options)
+  } catch (cause) {
+    // A KMS SDK, a socket or a custom signer failing with its own error is a signer failure (coded),
+    // as for HTTP signatures; agentauth errors and coded TypeErrors keep their code.
+    if (isAgentAuthError(cause) || (cause instanceof TypeError && typeof (cause as { code?: unknown }).code === 'string')) throw cause
+    throw new SignerError('ERR_SIGNER_FAILED', `the ${info.alg} signer failed`, { cause })
+  }
   // Any Signer (KMS, broker, your own) is held to the contract here, not only the built-in ones:
   // DER instead of r‖s, or an ArrayBuffer (encoded as an empty segment), makes a token nobody can verify.
   const bytes = isUint8Array(signature) ? signature : undefined

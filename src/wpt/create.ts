@@ -35,7 +35,8 @@ function assertSigner(signer: unknown): asserts signer is Signer {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, including a
  *   signer whose `alg` differs from the WIT's `cnf.jwk.alg`, a WIT that is not a compact JWS, or
  *   non-ASCII tokens.
- * @throws SignerError when the signer fails (as thrown by the signer).
+ * @throws SignerError when the signer fails: `ERR_SIGNER_FAILED` (the signer's own error as `cause`),
+ *   or the agentauth error the signer threw.
  *
  * @example
  * ```ts
