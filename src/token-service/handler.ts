@@ -1,6 +1,7 @@
 import { sameActor, toActor, chainToAct, type Actor } from '../access-token/actor.js'
 import { createIdJag, createJWTAuthorizationGrant } from '../assertion-grant/create.js'
 import { codedTypeError, VerificationError } from '../errors/index.js'
+import { isPlainObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { parseScope, scopeList } from '../internal/oauth-scope.js'
 import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
@@ -271,6 +272,8 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     if (wider.length > 0) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope exceeds what the subject token allows')
 
     const extra = policy.claims?.(context) ?? {}
+    // A string or array would be spread into claims "0", "1", …: a policy bug, not claims to sign.
+    if (!isPlainObject(extra)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'policy.claims must return an object or undefined')
     for (const k of Object.keys(extra)) if (RESERVED_EXTRA.has(k)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `policy.claims must not set "${k}"`)
     const act = chainToAct(chain)
     const aud = targets.length === 1 ? targets[0]! : targets

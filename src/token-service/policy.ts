@@ -66,7 +66,10 @@ export interface TokenExchangePolicy {
   requestedTokenTypes?: readonly string[]
   /** For ID-JAG: the client's `client_id` at the Resource AS named in `audience` (undefined → refused). */
   idJagClientId?: (context: ExchangeContext) => string | undefined
-  /** Extra claims for the issued token (registered and delegation claims cannot be overridden). */
+  /**
+   * Extra claims for the issued token (registered and delegation claims cannot be overridden): a
+   * plain object or undefined; anything else (a string, an array) answers `server_error`.
+   */
   claims?: (context: ExchangeContext) => Readonly<Record<string, unknown>> | undefined
   /** Bind issued access tokens to the client's WIT key (`cnf.jkt`) when it used WIT authentication (default true). */
   senderConstrain?: boolean

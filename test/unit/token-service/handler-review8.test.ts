@@ -48,3 +48,18 @@ describe('createTokenExchangeHandler (review 8): a subject token that expires du
     expect(f.errors.at(-1)).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
   })
 })
+
+describe('createTokenExchangeHandler (review 8): policy.claims result', () => {
+  it('a policy.claims that returns a string or an array is a server_error, not claims "0", "1", …', async () => {
+    for (const bad of ['abc', ['x'], 5, true]) {
+      const f = await createStsFixture({ claims: () => bad as never })
+      const err = await f.exchange(AGENT_A, { subjectToken: await f.userToken(), audience: CALENDAR, scope: 'calendar:read' }).then(() => undefined, (e: unknown) => e)
+      expect(err).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'server_error' })
+      expect(f.errors.at(-1)).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    // A plain object (or undefined) is used as before.
+    const f = await createStsFixture({ claims: () => ({ tenant: 'acme' }) })
+    const res = await f.exchange(AGENT_A, { subjectToken: await f.userToken(), audience: CALENDAR, scope: 'calendar:read' })
+    expect(JSON.parse(Buffer.from(res.accessToken.split('.')[1]!, 'base64url').toString()).tenant).toBe('acme')
+  })
+})
