@@ -185,7 +185,9 @@ export function revocationsFromEvent(input: SecurityEventToken | SecurityEvent, 
   // event subject) — a string in the issuer's namespace, i.e. an iss_sub identifier. Ignored, an
   // account-disabled or credential-change revoked nothing and was acknowledged.
   let fallback: SubjectId | undefined
-  if (isSET(input) && input.subject === undefined && typeof input.claims.sub === 'string' && input.claims.sub.length > 0) fallback = { format: 'iss_sub', iss: input.iss, sub: input.claims.sub }
+  // One longer than a revocation store keeps is no key (revoking it would fail on every delivery).
+  const plain = isSET(input) && input.subject === undefined ? input.claims.sub : undefined
+  if (typeof plain === 'string' && plain.length > 0 && plain.length <= MAX_REVOCATION_VALUE) fallback = { format: 'iss_sub', iss: (input as SecurityEventToken).iss, sub: plain }
   const out: RevocationEntry[] = []
   const seen = new Set<string>()
   for (const event of events) {

@@ -54,5 +54,9 @@ describe('an RFC 8417 SET naming its subject with the top-level sub only', () =>
     // sub_id, when present, stays the subject.
     const both = await verifySET(await mintSET(key.signer, baseClaims({ sub: 'other', events: { [EVENT_TYPE_URIS['account-disabled']]: {} } })), verifyOptions(key, { profile: 'rfc8417' }))
     expect(revocationsFromEvent(both, { clock: clockAt(NOW + 5) }).map((e) => e.sub)).toEqual(['spiffe://example.org/agent/7'])
+    // A sub longer than a revocation store keeps is no key: the SET applies (with nothing) instead
+    // of failing on every delivery.
+    const huge = await verifySET(await mintSET(key.signer, baseClaims({ sub: 'x'.repeat(5000), sub_id: undefined, events: { [EVENT_TYPE_URIS['account-disabled']]: {} } })), verifyOptions(key, { profile: 'rfc8417' }))
+    expect(revocationsFromEvent(huge, { clock: clockAt(NOW + 5) })).toEqual([])
   })
 })
