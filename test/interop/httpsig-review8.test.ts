@@ -125,3 +125,20 @@ describe('derived components of unusual target URIs', () => {
     expect(await cfBase(url, {}, COMPONENTS)).toEqual(expected)
   })
 })
+
+describe('@target-uri: the target URI as sent on the wire (WHATWG-serialised), where both peers echo the URL string', () => {
+  // A Fetch client sends Host in lower case without a default port and the request-target with dot
+  // segments removed, so the receiver reconstructs this form (RFC 9110 §7.1); the peers' echo of
+  // the caller's string cannot be reconstructed by any receiver.
+  it.each([
+    ['https://API.Example.COM/p?a=1', 'https://api.example.com/p?a=1'],
+    ['https://h.example:443/p', 'https://h.example/p'],
+    ['http://h.example:80/p', 'http://h.example/p'],
+    ['https://h.example', 'https://h.example/'],
+    ['https://h.example/a/../b?x', 'https://h.example/b?x'],
+  ])('%s → %s', async (url, expected) => {
+    expect(ours(url, {}, ['@target-uri'])).toEqual([`"@target-uri": ${expected}`])
+    expect(await cfBase(url, {}, ['@target-uri'])).toEqual([`"@target-uri": ${url}`])
+    expect(new URL(url).href).toBe(expected)
+  })
+})
