@@ -120,6 +120,13 @@ export function publicURL(raw: string, p: NormalizedPolicy, fields: RequestField
       }
     }
     if (p.origins.includes(candidate)) origin = candidate
+    else {
+      // Behind a proxy that terminates TLS the request arrives as http://host: the host alone
+      // picks the configured origin that has it (a port is part of the host).
+      const host = candidate.slice(candidate.indexOf('//') + 2)
+      const byHost = p.origins.find((o) => o.slice(o.indexOf('//') + 2) === host)
+      if (byHost !== undefined) origin = byHost
+    }
   }
   // Concatenate rather than resolve: a path starting with "//" resolved against the origin would
   // be read as a network-path reference and replace the host.
