@@ -74,8 +74,9 @@ function problem(status: number, title: string, detail: string, code: string, he
  *   `Bearer` challenge without `error`, RFC 6750 §3.1; a Bearer challenge's values other than
  *   `realm` carry no `"` or `\`, which RFC 6750 §3 forbids even escaped: they become `'` and `?`);
  * - `StoreError` → 503 with `Retry-After` (the verifier failed closed);
- * - `ProtocolError` (an upstream failed) → the status its code lists in `ERROR_CODES`: 503 with
- *   `Retry-After` for `ERR_BUNDLE_FETCH` (an unreachable trust bundle), 502 otherwise;
+ * - `ProtocolError` (an upstream failed) → the status its code lists in `ERROR_CODES` when that
+ *   is 503 or 504 (503 with `Retry-After` for `ERR_BUNDLE_FETCH`, an unreachable trust bundle; 504
+ *   for `ERR_REMOTE_TIMEOUT`), 502 otherwise (never the upstream's own `status`);
  * - `SignerError` `ERR_SIGNER_RATE_LIMITED` → 429;
  * - anything else → a generic 500 (details never leave the server; log them in `onError`).
  *
