@@ -150,11 +150,19 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.lifetime must be an integer in [1, 86400]')
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1 << 22) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxBodyBytes must be an integer in [1024, 4194304]')
-  const { issuer, signer, clock } = options
+  // Kept as checked here: a hook or list replaced on the options object later (a string for
+  // `targets` would be matched with String.prototype.includes, by substring) is never used.
+  const { targets: allowedTargets, defaultTarget, mapSubject, scopes: scopeBound, authorizeActors } = policy
+  for (const [name, fn] of [['mapSubject', mapSubject], ['scopes', scopeBound], ['authorizeActors', authorizeActors]] as const) {
+    if (fn !== undefined) checkFunction(fn, `options.policy.${name}`)
+  }
+  if (defaultTarget !== undefined && (typeof defaultTarget !== 'string' || defaultTarget.length === 0)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.policy.defaultTarget must be a non-empty string')
+  if (options.onError !== undefined) checkFunction(options.onError, 'options.onError')
+  const { issuer, signer, clock, clientAuthentication, onError } = options
 
   async function handle(request: Request): Promise<Response> {
     const form = await readTokenRequestForm(request, maxBodyBytes)
-    const client = await options.clientAuthentication(request, form)
+    const client = await clientAuthentication.call(options, request, form)
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_JWT_BEARER) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only the jwt-bearer grant is supported here')
     const assertion = requireParam(form, 'assertion')
     const typ = headerTyp(assertion)
@@ -179,7 +187,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     }
     // RFC 8707 §2: each resource an absolute URI; a target named twice is one target (one aud entry).
     let targets = [...new Set([...readResources(form), ...form.getAll('audience')])]
-    if (targets.length === 0) targets = grant.resources.length > 0 ? [...grant.resources] : policy.defaultTarget === undefined ? [] : [policy.defaultTarget]
+    if (targets.length === 0) targets = grant.resources.length > 0 ? [...grant.resources] : defaultTarget === undefined ? [] : [defaultTarget]
     if (targets.length === 0) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a resource or audience is required')
     // The issuer authorized only the grant's resources (ID-JAG §4.3): a token for any other is refused.
     if (grant.resources.length > 0 && targets.some((t) => !grant.resources.includes(t))) {
@@ -187,16 +195,16 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     }
     const context: JWTBearerGrantContext = Object.freeze({ client, grant, profile, targets: Object.freeze(targets), requestedScopes: requestedScopes === undefined ? undefined : Object.freeze(requestedScopes) })
     for (const t of targets) {
-      const ok = typeof policy.targets === 'function' ? (await policy.targets(t, context)) === true : policy.targets.includes(t)
+      const ok = typeof allowedTargets === 'function' ? (await allowedTargets.call(policy, t, context)) === true : allowedTargets.includes(t)
       if (!ok) throw refuse('invalid_target', 'ERR_TARGET_NOT_ALLOWED', 'a requested resource or audience is not allowed')
     }
-    if (grant.actors.length > 0 && policy.authorizeActors !== undefined && (await policy.authorizeActors(grant.actors, context)) !== true) {
+    if (grant.actors.length > 0 && authorizeActors !== undefined && (await authorizeActors.call(policy, grant.actors, context)) !== true) {
       throw refuse('invalid_grant', 'ERR_ACTOR_NOT_ALLOWED', 'the grant\'s actors may not act here')
     }
-    const subject = policy.mapSubject === undefined ? grant.subject : await policy.mapSubject(context)
+    const subject = mapSubject === undefined ? grant.subject : await mapSubject.call(policy, context)
     if (typeof subject !== 'string' || subject.length === 0) throw refuse('invalid_grant', 'ERR_ASSERTION_INVALID', 'the grant does not identify a known subject')
     let ceiling = grant.scopes
-    const bound = scopeList(policy.scopes?.(context), 'the result of policy.scopes')
+    const bound = scopeList(scopeBound?.call(policy, context), 'the result of policy.scopes')
     if (bound !== undefined) ceiling = ceiling === undefined ? bound : ceiling.filter((s) => bound.includes(s))
     const granted = requestedScopes ?? ceiling ?? []
     if (granted.some((s) => ceiling === undefined || !ceiling.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope exceeds the grant')
@@ -213,7 +221,7 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     try {
       return await handle(request)
     } catch (err) {
-      runHook(options.onError, err, request) // logging never changes the answer, even when it rejects
+      runHook(onError, err, request) // logging never changes the answer, even when it rejects
       return errorResponse(err, request)
     }
   }

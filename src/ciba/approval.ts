@@ -106,7 +106,7 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
     const signal = hookOptions.signal
     if (signal !== undefined && !looseInstanceOf(signal, AbortSignal)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'hookOptions.signal must be an AbortSignal')
     const transport = { ...(fetch === undefined ? {} : { fetch }), ...(signal === undefined ? {} : { signal }) }
-    const params = { ...(await request(ctx)) }
+    const params = { ...(await request.call(options, ctx)) }
     if (ping !== undefined) params.clientNotificationToken = ping.token
     let tokens: CibaTokenResponse
     try {

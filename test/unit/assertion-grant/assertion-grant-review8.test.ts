@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { importJWK, jwtVerify, SignJWT, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { verifyJWTAuthorizationGrant } from '../../../src/assertion-grant/index.js'
+import { createJWTBearerGrantHandler, verifyJWTAuthorizationGrant, type JWTBearerGrantPolicy } from '../../../src/assertion-grant/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
 
@@ -74,5 +74,34 @@ describe('assertion grants vs jose (review 8)', () => {
     await expect(verifyJWTAuthorizationGrant(await grant(home, ISS, 'bob', 'client-b'), options)).rejects.toMatchObject({ code: 'ERR_PROOF_REPLAYED' })
     // The same jti from another issuer is another grant.
     await expect(verifyJWTAuthorizationGrant(await grant(other, OTHER, 'alice', 'client-a'), options)).resolves.toMatchObject({ issuer: OTHER })
+  })
+
+  it('the jwt-bearer handler checks its policy hooks at construction and keeps them: a targets list replaced by a string later is not matched by substring', async () => {
+    const home = await generateSigner('ES256', { kid: 'h1' })
+    const as = await generateSigner('ES256', { kid: 'as1' })
+    const base = {
+      issuer: AS, signer: as, replayCache: createMemoryReplayCache(),
+      clientAuthentication: async () => Object.freeze({ clientId: 'partner-client', method: 'none' }) as never,
+      trustedIssuers: [{ issuer: ISS, keys: [await home.publicJwk()] }],
+    }
+    for (const bad of [{ mapSubject: 'alice' }, { scopes: ['read'] }, { authorizeActors: true }, { defaultTarget: 7 }]) {
+      expect(() => createJWTBearerGrantHandler({ ...base, policy: { targets: ['https://api.example'], ...bad } as never })).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    }
+    expect(() => createJWTBearerGrantHandler({ ...base, onError: 'log' as never, policy: { targets: ['https://api.example'] } })).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) }))
+    const { createCompactJWS } = await import('../../../src/signer/index.js')
+    const policy: JWTBearerGrantPolicy = { targets: ['https://api.partner.example/bookings'], scopes: () => ['read'] }
+    const options = { ...base, policy, clock: () => NOW * 1000 }
+    const handler = createJWTBearerGrantHandler(options)
+    ;(policy as { targets: unknown }).targets = 'https://api.partner.example/bookings' // e.g. a reloaded config value
+    ;(options as { clientAuthentication: unknown }).clientAuthentication = null
+    const redeem = async (resource: string) => {
+      const assertion = await createCompactJWS({ typ: 'JWT', kid: 'h1' }, { iss: ISS, sub: 'alice', aud: AS, exp: NOW + 300, jti: crypto.randomUUID(), scope: 'read' }, home)
+      const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, resource })
+      const r = await handler(new Request(TOKEN_ENDPOINT, { method: 'POST', body }))
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> }
+    }
+    // A prefix of the allowed target: a substring of the string, not a member of the list.
+    expect(await redeem('https://api.partner.example/')).toMatchObject({ status: 400, body: { error: 'invalid_target' } })
+    expect(await redeem('https://api.partner.example/bookings')).toMatchObject({ status: 200, body: { token_type: 'Bearer', scope: 'read' } })
   })
 })
