@@ -117,7 +117,8 @@ export interface JWTTokenVerifierOptions {
  *   `issuerKeys`, an `issuerKeys` without an entry for a listed issuer, or an `audience` or `typ` that
  *   is empty or holds a non-string). The verifier throws VerificationError `ERR_SUBJECT_TOKEN_INVALID`
  *   (structure, claims, issuer, audience), `ERR_TOKEN_EXPIRED`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
- *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`.
+ *   `ERR_KEY_NOT_FOUND`, `ERR_DELEGATION_INVALID`; TypeError `ERR_INVALID_ARG_TYPE` when an
+ *   `audience` function returns no array.
  *
  * @example
  * ```ts
@@ -187,7 +188,14 @@ export function createJWTTokenVerifier(options: JWTTokenVerifierOptions): TokenV
     return { keys: own, issuer: iss as string }
   }
   return async function verifyJWTToken(token, context) {
-    const audience = typeof aud === 'function' ? aud(context).filter((a): a is string => typeof a === 'string' && a.length > 0) : aud
+    let audience: string | readonly string[]
+    if (typeof aud === 'function') {
+      const listed: unknown = aud(context)
+      if (!Array.isArray(listed)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.audience must return an array')
+      audience = listed.filter((a): a is string => typeof a === 'string' && a.length > 0)
+    } else {
+      audience = aud
+    }
     const verified = await verifyJWT(token, {
       ...keysOf(token), algorithms, typ, audience, clock, clockTolerance, crypto,
       required: ['iss', 'sub', 'aud', 'exp'], maxBytes, code, what,

@@ -2,7 +2,7 @@
 // onError with a coded TypeError, not an uncoded one or a runtime-specific stream error.
 import { describe, expect, it } from 'vitest'
 import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
-import { createAccessToken } from '../../../src/token-service/index.js'
+import { createAccessToken, createJWTTokenVerifier } from '../../../src/token-service/index.js'
 import { AGENT_A, CALENDAR, createStsFixture, IDP, STS } from '../../helpers/oauth-sts.js'
 import { txnFixture, TTS_ENDPOINT } from '../../helpers/txn-service.js'
 
@@ -61,5 +61,14 @@ describe('createTokenExchangeHandler (review 8): policy.claims result', () => {
     const f = await createStsFixture({ claims: () => ({ tenant: 'acme' }) })
     const res = await f.exchange(AGENT_A, { subjectToken: await f.userToken(), audience: CALENDAR, scope: 'calendar:read' })
     expect(JSON.parse(Buffer.from(res.accessToken.split('.')[1]!, 'base64url').toString()).tenant).toBe('acme')
+  })
+})
+
+describe('createJWTTokenVerifier (review 8): audience function result', () => {
+  it('an audience function that returns no array is a coded TypeError, not an uncoded one', async () => {
+    const f = await createStsFixture()
+    const verify = createJWTTokenVerifier({ issuer: IDP, keys: [f.idp.jwk], typ: 'at+jwt', audience: () => STS as never })
+    const err = await verify(await f.userToken(), { client: { clientId: AGENT_A } as never }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
   })
 })
