@@ -1,12 +1,13 @@
 // Review round 8, fast-check: the transmitter's HTTP API (stream configuration, status, subjects,
 // verification, poll requests) and the poll receiver's response parser answer hostile input with
-// a 4xx (or a typed error), never a 5xx, an uncoded error or a hang.
+// a 4xx (or a typed error), never a 5xx, an uncoded error or a hang; validly signed SETs with
+// arbitrary claims are refused with a VerificationError (push: 400).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isAgentAuthError } from '../../src/errors/index.js'
-import { createMemoryDedupeCache, createPollReceiver, createStreamClient, EVENT_TYPE_URIS } from '../../src/ssf/index.js'
+import { isAgentAuthError, VerificationError } from '../../src/errors/index.js'
+import { createMemoryDedupeCache, createPollReceiver, createPushReceiver, createStreamClient, EVENT_TYPE_URIS, verifySET } from '../../src/ssf/index.js'
 import { createTransmitter } from '../../src/ssf/transmitter/index.js'
-import { manualClock, testKey } from '../helpers/ssf.js'
+import { baseClaims, manualClock, mintSET, testKey, verifyOptions } from '../helpers/ssf.js'
 
 const TX = 'https://tx.example.com'
 const key = await testKey('tx-key')
@@ -106,6 +107,31 @@ describe('stream client answer parser under fast-check', () => {
       } catch (e) {
         expect(isAgentAuthError(e), String(e)).toBe(true)
       }
+    }), { numRuns: RUNS })
+  })
+})
+
+describe('signed SETs with arbitrary claims under fast-check', () => {
+  it('verifySET and the push receiver refuse with a VerificationError / 400, never an uncoded error or a 5xx', async () => {
+    const rx = await testKey('rx-prop')
+    const receive = createPushReceiver({ verify: verifyOptions(rx), replayCache: createMemoryDedupeCache(), onEvent: () => undefined })
+    const claim = fc.oneof(jsonValue, fc.double(), fc.integer(), fc.constant(1_700_000_000.5), fc.string())
+    const uris = fc.constantFrom(...Object.values(EVENT_TYPE_URIS), 'urn:x')
+    const claims = fc.record({
+      iss: fc.oneof(fc.constant('https://idp.example.com/'), claim), aud: fc.oneof(fc.constant('https://api.example.com/ssf'), claim),
+      iat: fc.oneof(fc.constant(1_700_000_000), claim), jti: fc.oneof(fc.string({ minLength: 1 }), claim), txn: claim, toe: claim, sub: claim, exp: claim,
+      sub_id: fc.oneof(subjectLike, fc.constant({ format: 'opaque', id: 'x' })),
+      events: fc.oneof(jsonValue, fc.dictionary(uris, fc.oneof(jsonValue, fc.record({ subject: subjectLike, status: claim, claims: claim, change_type: claim, credential_type: claim, event_timestamp: claim }, { requiredKeys: [] })), { maxKeys: 3 })),
+    }, { requiredKeys: [] })
+    await fc.assert(fc.asyncProperty(claims, fc.constantFrom('ssf', 'rfc8417'), async (c, profile) => {
+      const token = await mintSET(rx.signer, { ...baseClaims(), ...c })
+      try {
+        await verifySET(token, verifyOptions(rx, { profile }))
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(VerificationError)
+      }
+      const r = await receive(new Request('https://rx.example/ssf', { method: 'POST', body: token, headers: { 'content-type': 'application/secevent+jwt' } }))
+      expect([202, 400]).toContain(r.status)
     }), { numRuns: RUNS })
   })
 })
