@@ -1,4 +1,5 @@
-// Review 8: the remembered redirect targets keep a bounded number of credential values each.
+// Review 8: the remembered redirect targets keep a bounded number of credential values each, and
+// malformed dispatch options are refused with coded errors.
 // undici sends a dispatch path as is, but the proof names the path the URL parser makes
 // of it. A backslash is a `/` to the URL parser (http and https), so `\..\` resolved like a dot
 // segment in the proof while the server got the raw path: the proof named another path than the
@@ -57,5 +58,23 @@ describe('workloadAuthInterceptor: remembered redirect targets stay bounded', ()
     // The latest values are still recognised; the first of 5000 is no longer held.
     expect(watch.isTarget(foreignTarget, ['txn-4999'])).toBe(true)
     expect(watch.isTarget(foreignTarget, ['txn-0'])).toBe(false)
+  })
+})
+
+describe('workloadAuthInterceptor: malformed dispatch options', () => {
+  it('refuses a missing or non-string path and an unprintable query value with a coded TypeError (it threw an uncoded one)', async () => {
+    const credentials = { authorize: async () => new Headers({ 'workload-proof-token': 'wpt' }) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: api.base }))
+    try {
+      for (const opts of [{ method: 'GET' }, { method: 'GET', path: 5 }, { method: 'GET', path: '/x', query: { a: { toString: null } } }, { method: 'GET', path: '/x', query: 'a=b' }]) {
+        const outcome = await dispatcher.request({ origin: api.base, ...opts } as never).then(
+          async (res) => (await res.body.dump(), 'sent'),
+          (err: unknown) => (err as { code?: string }).code,
+        )
+        expect([opts, outcome]).toEqual([opts, expect.stringMatching(/^ERR_INVALID_ARG_(TYPE|VALUE)$/)])
+      }
+    } finally {
+      await dispatcher.close()
+    }
   })
 })

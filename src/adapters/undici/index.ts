@@ -101,8 +101,9 @@ function fail(handler: Dispatcher.DispatchHandler, cause: unknown): void {
  * awaits `credentials.authorize(...)`, and dispatches with the credential headers (proof fields the
  * caller set are dropped first, never forwarded). Failures (authorisation refused — `SignerError`, body too large —
  * `ERR_BODY_TOO_LARGE`, a `Host` field naming another host than the origin, a path not starting
- * with `/` or holding dot segments, a backslash (before the query) or a fragment, an invalid field name or value —
- * `ERR_INVALID_ARG_VALUE`) are reported through the handler's `onResponseError`, so
+ * with `/` or holding dot segments, a backslash (before the query) or a fragment, an invalid field name or value,
+ * an unprintable query value — `ERR_INVALID_ARG_VALUE`; a path that is not a string, a query that
+ * is not an object, an unsupported body — `ERR_INVALID_ARG_TYPE`) are reported through the handler's `onResponseError`, so
  * `request`/`fetch` reject with them.
  *
  * @param credentials - `OutboundCredentials` from `agentauth/fetch` (`localCredentials(...)`,

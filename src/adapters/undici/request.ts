@@ -82,13 +82,27 @@ export async function drainBody(body: unknown, max: number): Promise<Uint8Array>
   return joinChunks(chunks, total)
 }
 
-/** Folds undici's `query` option into the path, so the proof covers exactly what is sent. */
-export function pathWithQuery(path: string, query: Record<string, unknown> | undefined): string {
+/** A query value as text; an object that cannot be printed is the caller's error, coded. */
+function queryValue(value: unknown): string {
+  try {
+    return String(value)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'query values must be printable', cause)
+  }
+}
+
+/**
+ * Folds undici's `query` option into the path, so the proof covers exactly what is sent. A path
+ * that is not a string and a query that is not an object are refused (coded), as undici refuses them.
+ */
+export function pathWithQuery(path: unknown, query: unknown): string {
+  if (typeof path !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the request path must be a string')
   if (query === undefined || query === null) return path
+  if (typeof query !== 'object' || Array.isArray(query)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'the request query must be an object')
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) {
-    if (Array.isArray(value)) for (const v of value) params.append(key, String(v))
-    else if (value !== undefined && value !== null) params.append(key, String(value))
+    if (Array.isArray(value)) for (const v of value) params.append(key, queryValue(v))
+    else if (value !== undefined && value !== null) params.append(key, queryValue(value))
   }
   const search = params.toString()
   if (search === '') return path
