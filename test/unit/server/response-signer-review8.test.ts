@@ -54,3 +54,15 @@ describe('createResponseSigner: options are read once, when the signer is create
   })
 })
 
+describe('createResponseSigner: a 101 WebSocket upgrade', () => {
+  it('is passed on unchanged (no uncoded RangeError from rebuilding it, no lost upgrade)', async () => {
+    const td = await trustDomain('example.org')
+    const service = await td.workload('/services/api')
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer })
+    // Node's fetch cannot build a 101 Response; Deno's upgradeWebSocket and workerd return one.
+    const upgrade = new Response(null)
+    Object.defineProperty(upgrade, 'status', { value: 101 })
+    expect(await sign(upgrade, { request: new Request('https://api.example.com/ws') })).toBe(upgrade)
+  })
+})
+
