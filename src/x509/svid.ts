@@ -94,7 +94,9 @@ function leafIdentifier(c: ParsedCertificate, profile: IdentifierProfile): Workl
     const code = err instanceof VerificationError ? err.code : 'ERR_IDENTIFIER_INVALID'
     throw invalid(`leaf URI SAN is not a valid ${what} (${code})`, err)
   }
-  if (id.path === '') throw invalid(`leaf ${what} has no path (it names a trust domain, not a workload)`)
+  // X509-SVID §3.1: a non-root path. The root path alone (`wimse://example.org/`, allowed by the
+  // WIMSE rules) names the trust domain as much as no path does (RFC 3986 §6.2.3).
+  if (id.path === '' || id.path === '/') throw invalid(`leaf ${what} has no path (it names a trust domain, not a workload)`)
   // RFC 5280 §4.1.2.6, SPIFFE X509-SVID §3.1: no subject ⇒ the SAN extension must be critical.
   if (c.emptySubject && !c.sanCritical) throw invalid('leaf has an empty subject but a non-critical subjectAltName extension')
   if (c.ca) throw invalid('leaf is a CA certificate (basicConstraints cA is true)')

@@ -1,7 +1,7 @@
 // Review round 8 regressions for agentauth/x509.
 import { describe, expect, it } from 'vitest'
 import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
-import { createX509SVIDVerifier, staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
+import { createX509SVIDVerifier, parseX509SVID, staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
 import type { X509Bundle } from '../../../src/x509/index.js'
 import { CA_KU, clock, createPKI, issue, KU, leafUnder, rsaKeys } from '../../helpers/x509.js'
 
@@ -64,5 +64,22 @@ describe('a signing certificate naming its trust domain with the root path (SPIF
     const err = await verifyUnderRoot(uri)
     expect(err).toBeInstanceOf(VerificationError)
     expect((err as VerificationError).code).toBe('ERR_X509_CHAIN_INVALID')
+  })
+})
+
+describe('a leaf identifier with the root path only (X509-SVID §3.1: a non-root path)', () => {
+  it.each([
+    ['wimse://example.org/', 'wimse'],
+    ['foo://example.org/', 'any'],
+  ] as const)('%s is refused under profile %s (it was accepted as a workload)', async (uri, profile) => {
+    const leaf = await issue({ uris: [uri] })
+    const err = await parseX509SVID(leaf.der, { profile }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).reason).toBe('leaf workload identifier has no path (it names a trust domain, not a workload)')
+  })
+
+  it('a one-segment WIMSE path is still a workload', async () => {
+    const leaf = await issue({ uris: ['wimse://example.org/a'] })
+    expect((await parseX509SVID(leaf.der, { profile: 'wimse' })).id.path).toBe('/a')
   })
 })
