@@ -44,7 +44,7 @@ export interface ResponseSignerOptions {
 /**
  * Signs a response for the request it answers; returns a new `Response` with
  * `Workload-Identity-Token`, `Content-Digest` (unless streaming or answering `HEAD`), `Signature-Input` and
- * `Signature`. A 1xx response (a `101` WebSocket upgrade on Deno or workerd) is returned unchanged,
+ * `Signature`. A `101` response (a WebSocket upgrade on Deno or workerd) is returned unchanged,
  * unsigned: it is no final HTTP response. `wimse-req-nonce` echoes the nonce of the caller's HTTP signature: with `verified`,
  * only when that signature was the verified proof (a WPT-verified request's `Signature-Input` was
  * never checked and its nonce is not echoed); without `verified`, the nonce is read from the
@@ -113,7 +113,7 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
     // A 101 (Switching Protocols) answer to a WebSocket upgrade (Deno.upgradeWebSocket, a workerd
     // WebSocketPair) is no final HTTP response, and the runtime ties the upgrade to that very
     // object: it is passed on as it is (a copy cannot even be built: fetch allows 200–599 only).
-    if (response.status < 200) return response
+    if (response.status === 101) return response
     // A HEAD response carries no content (RFC 9110 §9.3.2), whatever body the framework built for
     // the GET handler: Content-Digest (RFC 9530 §2) would describe bytes never sent.
     const requestNonce = verified?.proof.type === 'httpsig' ? verified.proof.signature.nonce : undefined

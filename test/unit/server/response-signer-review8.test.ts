@@ -64,5 +64,11 @@ describe('createResponseSigner: a 101 WebSocket upgrade', () => {
     Object.defineProperty(upgrade, 'status', { value: 101 })
     expect(await sign(upgrade, { request: new Request('https://api.example.com/ws') })).toBe(upgrade)
   })
-})
 
+  it('Response.error() (status 0) is still refused with ERR_SIGNER_FAILED', async () => {
+    const td = await trustDomain('example.org')
+    const service = await td.workload('/services/api')
+    const sign = createResponseSigner({ wit: service.wit, signer: service.signer })
+    await expect(sign(Response.error(), { request: new Request('https://api.example.com/ws') })).rejects.toMatchObject({ code: 'ERR_SIGNER_FAILED' })
+  })
+})
