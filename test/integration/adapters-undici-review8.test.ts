@@ -78,3 +78,22 @@ describe('workloadAuthInterceptor: malformed dispatch options', () => {
     }
   })
 })
+
+describe('workloadAuthInterceptor: malformed headers', () => {
+  it('refuses an unprintable header value or a header pair that is not one with a coded TypeError', async () => {
+    const credentials = { authorize: async () => new Headers({ 'workload-proof-token': 'wpt' }) }
+    const dispatcher = new Agent().compose(workloadAuthInterceptor(credentials, { origins: api.base }))
+    const unprintable = { toString: null }
+    try {
+      for (const headers of [{ a: unprintable }, [['a', unprintable]], { a: [unprintable] }, new Set([null]), new Set([5])]) {
+        const outcome = await dispatcher.request({ origin: api.base, path: '/x', method: 'GET', headers } as never).then(
+          async (res) => (await res.body.dump(), 'sent'),
+          (err: unknown) => (err as { code?: string }).code,
+        )
+        expect(outcome).toMatch(/^ERR_INVALID_ARG_(TYPE|VALUE)$/)
+      }
+    } finally {
+      await dispatcher.close()
+    }
+  })
+})

@@ -8,11 +8,27 @@ type HeaderValue = string | readonly string[] | number | undefined | null
 /** Field lines in order, duplicates kept. */
 export type FieldLines = Array<[string, string]>
 
+/** A header value as text; an object that cannot be printed is the caller's error, coded. */
+function text(value: unknown): string {
+  try {
+    return String(value)
+  } catch (cause) {
+    throw codedTypeError('ERR_INVALID_ARG_VALUE', 'header values must be printable', cause)
+  }
+}
+
 function push(out: FieldLines, name: unknown, value: HeaderValue): void {
   if (typeof name !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'header names must be strings')
   if (value === undefined || value === null) return
-  if (Array.isArray(value)) for (const v of value) out.push([name, String(v)])
-  else out.push([name, String(value)])
+  if (Array.isArray(value)) for (const v of value) out.push([name, text(v)])
+  else out.push([name, text(value)])
+}
+
+/** One `[name, value]` pair of an iterable; anything else is refused (coded). */
+function pushPair(out: FieldLines, pair: unknown): void {
+  if (typeof pair !== 'object' || pair === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'header pairs must be [name, value] arrays')
+  const entry = pair as Record<number, unknown>
+  push(out, entry[0], entry[1] as HeaderValue)
 }
 
 /** Normalises `Record<name, value | value[]>`, a flat `[name, value, …]` array, or an iterable of `[name, value]` pairs. */
@@ -21,7 +37,7 @@ export function fieldLines(headers: unknown): FieldLines {
   if (headers === undefined || headers === null) return out
   if (Array.isArray(headers)) {
     if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const pair of headers as Array<[string, HeaderValue]>) push(out, pair[0], pair[1])
+      for (const pair of headers as unknown[]) pushPair(out, pair)
     } else {
       if (headers.length % 2 !== 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'a flat header array must hold name/value pairs')
       for (let i = 0; i < headers.length; i += 2) push(out, headers[i], headers[i + 1] as HeaderValue)
@@ -30,7 +46,7 @@ export function fieldLines(headers: unknown): FieldLines {
   }
   if (typeof headers !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'headers must be an object, an array or an iterable')
   if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const pair of headers as Iterable<[string, HeaderValue]>) push(out, pair[0], pair[1])
+    for (const pair of headers as Iterable<unknown>) pushPair(out, pair)
     return out
   }
   for (const [name, value] of Object.entries(headers as Record<string, HeaderValue>)) push(out, name, value)
