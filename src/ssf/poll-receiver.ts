@@ -142,7 +142,11 @@ export interface PollReceiver {
   flush(): Promise<void>
   /** Polls in a loop (immediately again while `moreAvailable`, backing off after errors). */
   start(): void
-  /** Stops the loop, aborts a request in flight and flushes pending acks. */
+  /**
+   * Stops the loop, aborts a request in flight and flushes pending acks. The SET being handled is
+   * waited for (at most `leaseSeconds`); the round's SETs not started yet are left unacknowledged,
+   * so the transmitter returns them later.
+   */
   stop(): Promise<void>
   /** Acks and setErrs waiting for the next exchange. */
   readonly pending: { readonly ack: number; readonly setErrs: number }
@@ -348,9 +352,15 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   }
 
   async function poll(): Promise<PollResult> {
+    const stopping = controller.signal
     const { sets, moreAvailable } = await exchange({ maxEvents, returnImmediately })
     const result = { processed: [] as string[], duplicates: [] as string[], rejected: [] as string[], failed: [] as string[] }
-    for (const [jti, token] of Object.entries(sets)) await handle(jti, token, result)
+    for (const [jti, token] of Object.entries(sets)) {
+      // stop() does not wait for the rest of the round (each slow handler up to leaseSeconds):
+      // the SETs not started stay unacknowledged and the transmitter returns them later.
+      if (stopping.aborted) break
+      await handle(jti, token, result)
+    }
     return Object.freeze({ ...result, moreAvailable })
   }
 

@@ -1,6 +1,6 @@
 // Review round 8: receiver-side probes (subject matching, SET verification).
 import { describe, expect, it } from 'vitest'
-import { EVENT_TYPE_URIS, matchSubjectId, revocationsFromEvent, verifySET, type SubjectId } from '../../../src/ssf/index.js'
+import { createMemoryDedupeCache, createPollReceiver, EVENT_TYPE_URIS, matchSubjectId, revocationsFromEvent, verifySET, type SubjectId } from '../../../src/ssf/index.js'
 import { NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const EMAIL = { format: 'email', email: 'a@example.com' } as const
@@ -59,4 +59,36 @@ describe('an RFC 8417 SET naming its subject with the top-level sub only', () =>
     const huge = await verifySET(await mintSET(key.signer, baseClaims({ sub: 'x'.repeat(5000), sub_id: undefined, events: { [EVENT_TYPE_URIS['account-disabled']]: {} } })), verifyOptions(key, { profile: 'rfc8417' }))
     expect(revocationsFromEvent(huge, { clock: clockAt(NOW + 5) })).toEqual([])
   })
+})
+
+describe('poll receiver stop() during a round of slow handlers', () => {
+  it('does not wait for the rest of the round: the SETs not started stay unacknowledged', async () => {
+    const key = await testKey()
+    const tokens = await Promise.all([1, 2, 3, 4].map((i) => mintSET(key.signer, baseClaims({ jti: `j${i}` }))))
+    let polls = 0
+    const bodies: unknown[] = []
+    let started!: () => void
+    const first = new Promise<void>((r) => { started = r })
+    const handled: string[] = []
+    const rx = createPollReceiver({
+      endpoint: 'https://tx.example.com/ssf/poll/1',
+      verify: verifyOptions(key),
+      replayCache: createMemoryDedupeCache(),
+      leaseSeconds: 1,
+      onEvent: (set) => { handled.push(set.jti); started(); return new Promise<void>(() => {}) },
+      onError: () => {},
+      fetch: async (_u, init) => {
+        bodies.push(JSON.parse(String(init?.body)))
+        const sets = polls++ === 0 ? Object.fromEntries(tokens.map((t, i) => [`j${i + 1}`, t])) : {}
+        return new Response(JSON.stringify({ sets }), { status: 200 })
+      },
+      sleep: async (_ms, signal) => { await new Promise<void>((r) => { if (signal.aborted) r(); else signal.addEventListener('abort', () => r(), { once: true }) }) },
+    })
+    rx.start()
+    await first
+    const t0 = Date.now()
+    await rx.stop()
+    expect(Date.now() - t0).toBeLessThan(1800)
+    expect(handled).toEqual(['j1'])
+  }, 10_000)
 })
