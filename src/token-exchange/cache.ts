@@ -139,7 +139,9 @@ function targetKey(target: TokenTarget): string {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options. `get` rethrows the
  *   source's errors (nothing is cached on failure) and rejects with TypeError `ERR_INVALID_ARG_TYPE`
  *   for a target whose `audience`, `resource` or `scope` is not a string or a list of strings
- *   (`invalidate` throws it).
+ *   (`invalidate` throws it), or when `fetchToken` resolves to something without `accessToken` /
+ *   `tokenType` strings (`ERR_INVALID_ARG_TYPE`) or with an `expiresIn` that is not a finite
+ *   non-negative number (`ERR_INVALID_ARG_VALUE`); nothing is cached then.
  *
  * @example
  * ```ts
@@ -170,12 +172,25 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     }
   }
 
+  // A custom fetchToken is outside the response parser: an expiresIn of "300" would be concatenated
+  // into an expiry tens of thousands of years away, Infinity would cache the token for ever.
+  function checkFetched(r: TokenExchangeResponse): TokenExchangeResponse {
+    if (typeof r !== 'object' || r === null || typeof r.accessToken !== 'string' || r.accessToken.length === 0 || typeof r.tokenType !== 'string') {
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'fetchToken must resolve to a token response with accessToken and tokenType strings')
+    }
+    const e: unknown = r.expiresIn
+    if (e !== undefined && (typeof e !== 'number' || !Number.isFinite(e) || e < 0)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', 'fetchToken expiresIn must be a finite non-negative number of seconds or undefined')
+    }
+    return r
+  }
+
   function refresh(key: string, target: TokenTarget, entry: Entry): Promise<CachedToken> {
     const signal = AbortSignal.timeout(timeoutMs)
     const fetched = untilAborted(new Promise<TokenExchangeResponse>((resolve) => resolve(fetchToken(target, { signal }))), signal).catch((err: unknown) => {
       if (signal.aborted && err === signal.reason) throw new ProtocolError('ERR_TOKEN_EXCHANGE_FAILED', `the token exchange took longer than ${timeoutMs} ms`, { cause: err })
       throw err
-    })
+    }).then(checkFetched)
     const p = fetched.then(
       (r) => {
         const now = nowSeconds(clock)
