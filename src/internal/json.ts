@@ -39,6 +39,9 @@ export function parseJSONObject(
   } catch (cause) {
     throw new VerificationError(code, `${options.what} is not valid UTF-8`, { cause })
   }
+  // Text handed over as a string skipped the strict UTF-8 decoder, so it may hold a raw lone
+  // surrogate (not only an escaped one): refused as for bytes that are not UTF-8.
+  if (typeof input === 'string' && hasLoneSurrogate(text)) throw new VerificationError(code, `${options.what} is not well-formed Unicode (a lone surrogate)`)
   let value: unknown
   try {
     value = JSON.parse(text)
