@@ -3,14 +3,13 @@ import { codedTypeError, ProtocolError } from '../errors/index.js'
 import { looseInstanceOf } from '../internal/assert.js'
 import type { FetchLike } from '../internal/fetch-types.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
-import { wrapNetworkError } from '../internal/oauth-http.js'
 import type { Clock } from '../internal/time.js'
 import { backchannelAuthenticationRequest, processBackchannelAuthenticationResponse, type BackchannelAuthenticationParameters } from './authentication-request.js'
 import type { CibaServer } from './constants.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 import type { CibaNotificationWaiter } from './ping.js'
-import { cibaTokenRequest, pollCibaToken, processCibaTokenResponse, type CibaTokenResponse, type Sleep } from './token.js'
+import { cibaTokenRequest, pollCibaToken, processCibaTokenResponse, requestFailure, type CibaTokenResponse, type Sleep } from './token.js'
 
 /**
  * Ping delivery for {@link cibaApproval}: the token sent with each request and the waiter fed by the ping handler.
@@ -114,7 +113,7 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
       try {
         response = await backchannelAuthenticationRequest(server, client, params, transport)
       } catch (err) {
-        throw wrapNetworkError(err)
+        throw requestFailure(err, signal)
       }
       const pending = await processBackchannelAuthenticationResponse(response)
       if (ping === undefined) {
@@ -136,7 +135,7 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
         try {
           response = await cibaTokenRequest(server, client, { authReqId: pending.authReqId }, transport)
         } catch (err) {
-          throw wrapNetworkError(err)
+          throw requestFailure(err, signal)
         }
         tokens = await processCibaTokenResponse(response)
       }

@@ -96,6 +96,16 @@ export const defaultSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 
+/**
+ * A failed request, as the caller should see it: the signal's reason when the caller aborted (fetch
+ * rejects with that reason, e.g. a `TimeoutError` from `AbortSignal.timeout`, which is not an
+ * unreachable provider), else a network failure.
+ * @internal
+ */
+export function requestFailure(err: unknown, signal: AbortSignal | undefined): unknown {
+  return signal?.aborted === true ? signal.reason : wrapNetworkError(err)
+}
+
 function authReqIdOf(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || !/^[\x20-\x7e]+$/.test(value)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'authReqId must be the auth_req_id of a backchannel authentication response')
@@ -249,7 +259,7 @@ export async function pollCibaToken(
     try {
       response = await cibaTokenRequest(server, client, { authReqId }, transport)
     } catch (err) {
-      throw wrapNetworkError(err)
+      throw requestFailure(err, options.signal)
     }
     try {
       return await processCibaTokenResponse(response, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes })

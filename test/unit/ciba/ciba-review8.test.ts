@@ -65,3 +65,41 @@ describe('attestation-based client authentication challenges (lead 1, review 8)'
     }
   })
 })
+
+describe('an abort during a request rejects with the abort reason (review 8)', () => {
+  // As fetch does: an aborted request rejects with the signal's reason (a TimeoutError for
+  // AbortSignal.timeout, or whatever abort(reason) was given).
+  const hangingFetch = (calls: string[]) => (input: Request | URL | string, init?: RequestInit) => {
+    calls.push(String(input))
+    return new Promise<Response>((_resolve, reject) => {
+      const signal = init?.signal
+      if (signal?.aborted) return reject(signal.reason)
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true })
+    })
+  }
+
+  it('pollCibaToken: a timeout or abort while a poll is in flight is the signal reason, not ERR_TOKEN_EXCHANGE_FAILED', async () => {
+    for (const reason of [new DOMException('The operation was aborted due to timeout', 'TimeoutError'), new Error('shutting down')]) {
+      const calls: string[] = []
+      const controller = new AbortController()
+      const time = fakeTime()
+      const polling = pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60, interval: 1 }, { fetch: hangingFetch(calls), clock: time.clock, sleep: time.sleep, signal: controller.signal })
+      await new Promise((r) => setTimeout(r, 10))
+      expect(calls).toHaveLength(1)
+      controller.abort(reason)
+      await expect(polling).rejects.toBe(reason)
+    }
+  })
+
+  it('cibaApproval: an abort while the backchannel request or the poll is in flight is the signal reason', async () => {
+    const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+    const calls: string[] = []
+    const approve = cibaApproval({ server: OP, client, fetch: hangingFetch(calls), request: () => ({ scope: 'openid', loginHint: 'a' }) })
+    const controller = new AbortController()
+    const pending = approve({}, { signal: controller.signal })
+    await new Promise((r) => setTimeout(r, 10))
+    controller.abort(reason)
+    await expect(pending).rejects.toBe(reason)
+    expect(calls).toEqual([OP.backchannelAuthenticationEndpoint])
+  })
+})
