@@ -193,6 +193,10 @@ function checkResolvedKey(resolved: ResolvedKey, input: InternalInput, p: Policy
   if (typeof resolved !== 'object' || resolved === null || resolved.key === undefined || resolved.key === null) {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.key must resolve to { key, algorithm }')
   }
+  // Not a string, it would be keyed as "undefined" or "[object Object]": peers would share nonces.
+  if (resolved.replayNamespace !== undefined && typeof resolved.replayNamespace !== 'string') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.key: replayNamespace must be a string')
+  }
   const alg = resolved.algorithm
   if (!isJWSAlgorithm(alg) && !isHTTPSignatureAlgorithm(alg)) fail('ERR_ALG_NOT_ALLOWED', `unsupported algorithm ${String(alg)}`)
   const canonical = canonicalAlgorithm(alg)

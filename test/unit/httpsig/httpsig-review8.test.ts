@@ -66,3 +66,20 @@ describe('boolean policy options are booleans', () => {
     await expect(verifyRequestSignature(message, { algorithms: ['hmac-sha256'], key, clock: CLOCK, requireCreated: false })).resolves.toMatchObject({ label: 'ours' })
   })
 })
+
+describe('the resolver\'s replayNamespace', () => {
+  it('must be a string: objects were all keyed "[object Object]", so different peers shared one nonce space', async () => {
+    const claimed: string[] = []
+    const replayCache = { claim: async (k: string) => { if (claimed.includes(k)) return false; claimed.push(k); return true } }
+    const m = { method: 'GET', url: 'https://api.example/orders', headers: {} as Record<string, string> }
+    const s = await signRequest(m, { hmacKey, label: 'ours', components: ['@method'], clock: CLOCK, nonce: 'same' })
+    const message = { ...m, headers: { 'signature-input': s.signatureInput, signature: s.signature } }
+    const options = (ns: unknown) => ({ algorithms: ['hmac-sha256' as const], clock: CLOCK, maxAge: 60, replayCache, key: () => ({ key: hmacKey, algorithm: 'hmac-sha256' as const, replayNamespace: ns as string }) })
+    await expect(verifyRequestSignature(message, options({ peer: 'a' }))).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(verifyRequestSignature(message, options(7))).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(verifyRequestSignature(message, options('peer-a'))).resolves.toMatchObject({ nonce: 'same' })
+    await expect(verifyRequestSignature(message, options('peer-b'))).resolves.toMatchObject({ nonce: 'same' })
+    await expect(verifyRequestSignature(message, options('peer-a'))).rejects.toMatchObject({ code: 'ERR_PROOF_REPLAYED' })
+    expect(claimed).toHaveLength(2)
+  })
+})
