@@ -27,8 +27,14 @@ beforeAll(async () => {
 
 const FIELDS = ['workload-identity-token', 'workload-proof-token', 'signature-input', 'signature', 'content-digest', 'authorization', 'txn-token', 'x-forwarded-host', 'x-forwarded-proto', 'content-type'] as const
 
-function mutate(value: string, at: number, insert: string, cut: number): string {
+/**
+ * `value` with `cut` characters removed at `at` and `insert` put there; undefined for the edits
+ * that keep the meaning (removing only base64 "=" padding or spaces, which Structured Field
+ * parsers accept, RFC 8941 §4.2.7 and inner-list spacing).
+ */
+function mutate(value: string, at: number, insert: string, cut: number): string | undefined {
   const i = value.length === 0 ? 0 : at % (value.length + 1)
+  if (insert === '' && /^[= ]*$/.test(value.slice(i, i + cut))) return undefined
   return value.slice(0, i) + insert + value.slice(i + cut)
 }
 
@@ -48,12 +54,12 @@ function expectCoded(err: unknown): void {
 describe('createRequestVerifier on hostile input', () => {
   it('mutated credential fields are refused with a coded error', async () => {
     await fc.assert(fc.asyncProperty(
-      fc.boolean(), fc.constantFrom(...FIELDS), fc.nat(4000), fc.stringMatching(/^[\x20-\x7e]{0,4}$/), fc.integer({ min: 0, max: 3 }),
+      fc.boolean(), fc.constantFrom(...FIELDS), fc.nat(4000), fc.stringMatching(/^[\x21-\x3c\x3e-\x7e]{0,4}$/), fc.integer({ min: 0, max: 3 }),
       async (sig, field, at, insert, cut) => {
         const base = sig ? sigBase : wptBase
         const headers = new Headers(base.headers)
-        const value = mutate(headers.get(field) ?? '', at, insert, cut).trim()
-        if (value === (headers.get(field) ?? '')) return
+        const value = mutate(headers.get(field) ?? '', at, insert, cut)?.trim()
+        if (value === undefined || value === (headers.get(field) ?? '')) return
         try { headers.set(field, value) } catch { return }
         const init: RequestInit = { method: base.method, headers, ...(sig ? { body: 'hello' } : {}) }
         const err = await outcome(new Request(base.url, init))
