@@ -21,16 +21,15 @@ describe('createTokenExchangeHandler (review 8, fast-check)', () => {
     const auth = privateKeyJwt(f.agents[AGENT_A]!, { clock: f.clock.now })
     const types = fc.constantFrom(TOKEN_TYPE.ACCESS_TOKEN, TOKEN_TYPE.JWT, TOKEN_TYPE.ID_JAG, TOKEN_TYPE.TXN_TOKEN, TOKEN_TYPE.REFRESH_TOKEN, 'x')
     const param = fc.record({
-      grant_type: fc.oneof(fc.constant(GRANT_TYPE_TOKEN_EXCHANGE), fc.string({ maxLength: 8 })),
-      requested_token_type: types,
+      grant_type: fc.oneof({ arbitrary: fc.constant(GRANT_TYPE_TOKEN_EXCHANGE), weight: 9 }, fc.string({ maxLength: 8 })),
+      requested_token_type: fc.oneof({ arbitrary: fc.constant(TOKEN_TYPE.ACCESS_TOKEN), weight: 3 }, types),
       audience: fc.oneof(fc.constant(CALENDAR), mutate(CALENDAR)),
       resource: fc.oneof(fc.constant(CALENDAR + '/x'), mutate(CALENDAR), fc.string({ maxLength: 12 })),
       scope: fc.oneof(fc.constant('calendar:read'), mutate('calendar:read files:read'), fc.string({ maxLength: 12 })),
-      subject_token: mutate(subject),
-      subject_token_type: types,
-      actor_token: mutate(actor),
-      actor_token_type: types,
-    }, { requiredKeys: ['subject_token'] })
+      subject_token: fc.oneof({ arbitrary: fc.constant(subject), weight: 3 }, mutate(subject)),
+      subject_token_type: fc.oneof({ arbitrary: fc.constant(TOKEN_TYPE.ACCESS_TOKEN), weight: 4 }, types),
+      actor: fc.option(fc.tuple(fc.oneof({ arbitrary: fc.constant(actor), weight: 3 }, mutate(actor)), fc.oneof({ arbitrary: fc.constant(TOKEN_TYPE.ACCESS_TOKEN), weight: 3 }, types))),
+    }, { requiredKeys: ['grant_type', 'subject_token', 'subject_token_type', 'actor'] }).map(({ actor: a, ...rest }) => (a === null ? rest : { ...rest, actor_token: a[0], actor_token_type: a[1] }))
     await fc.assert(
       fc.asyncProperty(param, async (p) => {
         const body = new URLSearchParams(p as Record<string, string>)
