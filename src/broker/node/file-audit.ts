@@ -17,7 +17,8 @@ export interface FileAuditSinkOptions {
   /**
    * The JSON-lines file; created with mode 0600 when missing, always opened for append (O_APPEND),
    * never through a symlink (O_NOFOLLOW). An existing regular file writable by group or others, or owned by
-   * another user than the broker's (or root), is refused: every write rejects.
+   * another user than the broker's (or root), is refused, and so is a pipe or device another user
+   * owns: every write rejects.
    */
   path: string
   /** `fdatasync` after every record, so an allowed request is on disk before credentials go out. Default false. */
@@ -47,11 +48,16 @@ const readable = new WeakSet<FileHandle>()
  * write, or one another user (not root) owns — an agent that created it in a directory it can
  * write would own the file and could erase its own records.
  */
-/** For a regular file (a device such as `/dev/null`, or a pipe to a log shipper, keeps no history to erase). */
+/**
+ * The mode check is for regular files (a device such as `/dev/null`, or a pipe to a log shipper,
+ * keeps no history to erase); the owner check is for every kind: a FIFO another user (the agent)
+ * planted hands that user every record to read and drop.
+ */
 function foreignWritable(info: Stats): boolean {
-  if (process.platform === 'win32' || !info.isFile()) return false
+  if (process.platform === 'win32') return false
   const uid = process.getuid?.()
-  return (info.mode & 0o022) !== 0 || (uid !== undefined && info.uid !== uid && info.uid !== 0)
+  const foreignOwner = uid !== undefined && info.uid !== uid && info.uid !== 0
+  return info.isFile() ? (info.mode & 0o022) !== 0 || foreignOwner : foreignOwner
 }
 
 const notOwned = (path: string): TypeError => codedTypeError('ERR_INVALID_ARG_VALUE', `the audit file ${path} must be owned by the broker's user (or root) and not writable by group or others`)
@@ -88,8 +94,8 @@ async function openAudit(path: string): Promise<FileHandle> {
  * An append-only JSON-lines audit sink for `createCredentialBroker`: one record per line, written
  * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
  * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing;
- * so does every write to an existing regular file that group or others may write or another user owns
- * (coded `TypeError` `ERR_INVALID_ARG_VALUE`).
+ * so does every write to an existing regular file that group or others may write or another user owns,
+ * or to a pipe or device another user owns (coded `TypeError` `ERR_INVALID_ARG_VALUE`).
  * A line left unterminated by a crash or a failed write is ended before the next record, so that
  * record stays a line of its own.
  *
