@@ -1,6 +1,7 @@
 // Review round 8: nodeCrypto() promises the results and errors of Web Crypto for the same inputs.
 // Each case runs through both; an error compares by its name (TypeError, InvalidAccessError, …).
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { nodeCrypto } from '../../../src/adapters/node/crypto.js'
 
@@ -92,5 +93,28 @@ describe('nodeCrypto(base) with a provider whose keys node:crypto cannot use', (
     const hmac = (await c.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKey
     const mac = await c.subtle.sign('HMAC', hmac, data)
     expect(await c.subtle.verify('HMAC', hmac, mac, data)).toBe(true)
+  })
+})
+
+describe('nodeCrypto() and Web Crypto agree on random signatures (fast-check)', async () => {
+  const k = await keys()
+  const node = nodeCrypto()
+  const es = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, k.ec.privateKey, data))
+  const ed = new Uint8Array(await crypto.subtle.sign('Ed25519', k.ed.privateKey, data))
+  const flips = (good: Uint8Array) => fc.tuple(fc.nat({ max: good.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
+    const out = good.slice()
+    out[i] = out[i]! ^ x
+    return out
+  })
+  const cases: Array<[string, AlgorithmIdentifier | EcdsaParams, CryptoKey, Uint8Array]> = [
+    ['ES256', { name: 'ECDSA', hash: 'SHA-256' }, k.ec.publicKey, es],
+    ['Ed25519', 'Ed25519', k.ed.publicKey, ed],
+  ]
+  it.each(cases)('%s: random bytes of any length and one-byte changes of a good signature', async (_name, alg, key, good) => {
+    const signatures = fc.oneof(fc.uint8Array({ maxLength: 140 }), fc.uint8Array({ minLength: good.length, maxLength: good.length }), flips(good))
+    await fc.assert(fc.asyncProperty(signatures, async (sig) => {
+      const expected = await outcome(() => crypto.subtle.verify(alg, key, sig, data))
+      expect(await outcome(() => node.subtle.verify(alg, key, sig, data))).toBe(expected)
+    }), { numRuns: 150 })
   })
 })
