@@ -119,8 +119,11 @@ export interface RequestLimits {
 
 /**
  * Optional OAuth access-token step (tier 2): the `Authorization` header is verified as an RFC 9068
- * token bound to the caller. Failures are `ERR_ACCESS_TOKEN_INVALID` (401),
- * `ERR_INSUFFICIENT_SCOPE` (403) or `ERR_CONFIRMATION_MISMATCH` (401).
+ * token bound to the caller. Failures are `VerificationError`s answered with a `Bearer` challenge,
+ * with the codes `verifyAccessToken` (`agentauth/access-token`) lists: 401 for an invalid token
+ * (`ERR_ACCESS_TOKEN_INVALID`, `ERR_TOKEN_EXPIRED`, `ERR_KEY_NOT_FOUND`, `ERR_CONFIRMATION_MISMATCH`
+ * …), 403 for `ERR_INSUFFICIENT_SCOPE` and delegation refusals, 400 `ERR_INPUT_TOO_LARGE` for an
+ * oversized `Authorization`; and `ERR_CREDENTIAL_REVOKED` (401) from the revocation check.
  *
  * @example
  * ```ts
