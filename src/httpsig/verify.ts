@@ -359,9 +359,14 @@ async function claimNonce(options: VerifyOptions, p: Policy, nonce: string, name
   if (expires !== undefined) until = expires
   if (options.maxAge !== undefined && created !== undefined) until = Math.min(until, created + options.maxAge)
   if (!Number.isFinite(until)) fail('ERR_HTTPSIG_INVALID', 'the nonce cannot be given a lifetime (no expires, no maxAge)', 'nonce')
+  const expiresAt = Math.ceil(until + p.tolerance)
+  // The clock again: a key resolver that answered after the signature's lifetime would have the
+  // nonce claimed until a time already past, which a replay cache does not remember, so every copy
+  // waiting with it would be accepted.
+  if (expiresAt <= nowSeconds(options.clock)) fail('ERR_HTTPSIG_EXPIRED', 'the signature expired while it was being verified', 'expires')
   let fresh: boolean
   try {
-    fresh = await options.replayCache!.claim(replayKey('httpsig', namespace, nonce), Math.ceil(until + p.tolerance))
+    fresh = await options.replayCache!.claim(replayKey('httpsig', namespace, nonce), expiresAt)
   } catch (cause) {
     if (isAgentAuthError(cause)) throw cause
     throw new StoreError('ERR_STORE_UNAVAILABLE', 'the replay cache failed', { cause })

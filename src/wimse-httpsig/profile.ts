@@ -20,7 +20,7 @@ import type { SFMember } from '../httpsig/structured-fields.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
 import { compileAudience, type AudiencePolicy } from '../internal/target-audience.js'
-import { nowSeconds } from '../internal/time.js'
+import { nowSeconds, type Clock } from '../internal/time.js'
 import { peekWITProofAlgorithm } from '../internal/wit-peek.js'
 import { isJWSAlgorithm } from '../signer/algorithms.js'
 import type { Signer } from '../signer/types.js'
@@ -273,7 +273,10 @@ export function checkContentDigestValue(message: HTTPRequest | HTTPResponse, fie
 }
 
 /** Claims the nonce, namespaced per peer, until `expires` + tolerance. Fails closed. */
-export async function claimNonce(cache: ReplayCache, witId: string, nonce: string, expiresAt: number): Promise<void> {
+export async function claimNonce(cache: ReplayCache, witId: string, nonce: string, expiresAt: number, clock: Clock | undefined): Promise<void> {
+  // The clock again: after a slow step (a crypto provider answering late) the claim could end in
+  // the past, which a replay cache does not remember, so every waiting copy would be accepted.
+  if (expiresAt <= nowSeconds(clock)) throw new VerificationError('ERR_HTTPSIG_EXPIRED', 'the signature expired while it was being verified', { claim: 'expires' })
   let fresh: boolean
   try {
     fresh = await cache.claim(replayKey('sig', witId, nonce), expiresAt)

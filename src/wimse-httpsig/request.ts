@@ -256,7 +256,7 @@ async function verifyCore(request: HTTPRequest, wit: VerifiedWIT, now: number, c
   const policy = internalPolicy(c.httpsig, allowedFor(wit.proofAlgorithm), required)
   const pending = verifySelectedSignature(view, policy, nowSeconds(c.clock), selected.inputs, member, rawSignature, { key: wit.key, algorithm: wit.proofAlgorithm }, c.crypto ?? globalThis.crypto)
   const verified = pending instanceof Promise ? await pending : pending
-  if (c.replayCache !== undefined) await claimNonce(c.replayCache, wit.id, checked.nonce, checked.expires + c.tolerance)
+  if (c.replayCache !== undefined) await claimNonce(c.replayCache, wit.id, checked.nonce, checked.expires + c.tolerance, c.clock)
   return Object.freeze({
     label: verified.label,
     created: checked.created,

@@ -182,7 +182,7 @@ export async function verifyWIMSEResponse(response: HTTPResponse, options: Verif
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.crypto ? { crypto: options.crypto } : {}),
   })
-  if (v.replayCache !== undefined) await claimNonce(v.replayCache, v.wit.id, checked.nonce, checked.expires + v.tolerance)
+  if (v.replayCache !== undefined) await claimNonce(v.replayCache, v.wit.id, checked.nonce, checked.expires + v.tolerance, options.clock)
   return Object.freeze({
     label: verified.label,
     created: checked.created,

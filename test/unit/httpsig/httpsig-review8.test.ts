@@ -83,3 +83,23 @@ describe('the resolver\'s replayNamespace', () => {
     expect(claimed).toHaveLength(2)
   })
 })
+
+describe('a signature that expires while its key is being resolved', () => {
+  it('is refused for every waiting copy when a replay cache is used (a claim already past is not remembered)', async () => {
+    const { createMemoryReplayCache } = await import('../../../src/stores/index.js')
+    let t = 1_700_000_000_000
+    const clock = (): number => t
+    const m = { method: 'GET', url: 'https://api.example/orders', headers: {} as Record<string, string> }
+    const s = await signRequest(m, { hmacKey, label: 'ours', components: ['@method'], clock, lifetime: 60, nonce: 'n-slow' })
+    const message = { ...m, headers: { 'signature-input': s.signatureInput, signature: s.signature } }
+    const replayCache = createMemoryReplayCache({ clock })
+    const gates: Array<() => void> = []
+    const slowKey = () => new Promise<{ key: Uint8Array; algorithm: 'hmac-sha256' }>((resolve) => gates.push(() => resolve({ key: hmacKey, algorithm: 'hmac-sha256' })))
+    const copies = [0, 1, 2].map(() => verifyRequestSignature(message, { algorithms: ['hmac-sha256'], key: slowKey, clock, replayCache, requireExpires: true }))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    t += 61_000 // the key store answers after the signature expired
+    for (const open of gates) open()
+    const outcomes = (await Promise.allSettled(copies)).map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'))
+    expect(outcomes).toEqual(['ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED'])
+  })
+})

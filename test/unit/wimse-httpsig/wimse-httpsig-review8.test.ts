@@ -28,3 +28,31 @@ describe('WIMSE verification ignores the encoding of another party\'s signature'
     await expect(verifyWIMSERequest(message as never, { wit: w.verified, audience: ORIGIN, clock: at(NOW) })).rejects.toMatchObject({ code: 'ERR_BODY_INCOMPLETE' })
   })
 })
+
+describe('a WIMSE signature that expires while the crypto provider verifies it', () => {
+  it('is refused for every waiting copy (request), the nonce being claimed until a time already past', async () => {
+    const { createMemoryReplayCache } = await import('../../../src/stores/index.js')
+    let t = NOW * 1000
+    const clock = (): number => t
+    const w = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const out = await signWIMSERequest({ method: 'GET', url: `${ORIGIN}/orders`, headers: {} }, { wit: w.wit, signer: w.signer, clock, lifetime: 60 })
+    const gates: Array<() => void> = []
+    // A provider whose verify answers late (a remote or HSM-backed Web Crypto).
+    const slow = {
+      getRandomValues: (a: Uint8Array) => crypto.getRandomValues(a),
+      subtle: new Proxy(crypto.subtle, {
+        get: (target, name) => name === 'verify'
+          ? (...args: Parameters<SubtleCrypto['verify']>) => new Promise<boolean>((resolve, reject) => gates.push(() => { target.verify(...args).then(resolve, reject) }))
+          : (target as unknown as Record<string | symbol, unknown>)[name as string] instanceof Function ? ((target as unknown as Record<string, (...a: unknown[]) => unknown>)[name as string]!).bind(target) : (target as unknown as Record<string | symbol, unknown>)[name as string],
+      }),
+    } as unknown as Crypto
+    const replayCache = createMemoryReplayCache({ clock })
+    const copies = [0, 1, 2].map(() => verifyWIMSERequest({ method: 'GET', url: `${ORIGIN}/orders`, headers: { ...out.headers } }, { wit: w.verified, audience: ORIGIN, clock, replayCache, clockTolerance: 0, crypto: slow }))
+    for (let i = 0; i < 50 && gates.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(gates).toHaveLength(3)
+    t = (NOW + 61) * 1000
+    for (const open of gates) open()
+    const outcomes = (await Promise.allSettled(copies)).map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'))
+    expect(outcomes).toEqual(['ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED'])
+  })
+})
