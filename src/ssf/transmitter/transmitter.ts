@@ -471,11 +471,13 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
           return
         }
       }
+      const held: OutboxEntry[] = []
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!
         const scheduled: { nextAttemptAt?: number } = {}
         const outcome = await pushOnce(deliveryContext, entry, stream, scheduled)
         report[outcome].push(entry.jti)
+        if (outcome === 'held' && stream !== undefined && stream.status !== 'enabled' && !entry.control) held.push(entry)
         if (outcome !== 'retrying') continue
         // The very time the failed entry got (no second jitter draw), so none of the later SETs
         // comes due before it.
@@ -485,6 +487,12 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
           report.retrying.push(rest.jti)
         }
         break
+      }
+      // Enabled while this pass was holding its SETs: resumed() may have run before the hold was
+      // written, which then kept them back for the 10-minute recheck. Released again here.
+      if (held.length > 0 && (await outbox.getStream(streamId))?.status === 'enabled') {
+        const t = now()
+        for (const e of held) await outbox.update({ ...e, nextAttemptAt: Math.min(e.createdAt, t) })
       }
     }))
     for (const r of results) if (r.status === 'rejected') throw r.reason

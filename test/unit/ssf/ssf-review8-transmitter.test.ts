@@ -152,3 +152,31 @@ describe('RISC sessions-revoked (deprecated: new implementations MUST use CAEP s
     expect((await legacy.call('POST', 'stream', { events_requested: [SESSIONS_REVOKED] })).body.events_delivered).toEqual([SESSIONS_REVOKED])
   })
 })
+
+describe('a stream enabled while a delivery pass holds its SETs', () => {
+  it('the SETs the pass was holding are released too, not held for 10 minutes', async () => {
+    const mem = createMemoryOutbox()
+    let onHold: (() => Promise<void>) | undefined
+    const outbox: OutboxStore = {
+      ...mem,
+      update: async (e) => {
+        // The pass holds a SET (paused stream): the receiver enables the stream just before the write lands.
+        if (onHold !== undefined && !e.control && e.attempts === 0 && e.lastError === undefined && e.nextAttemptAt >= 1_700_000_000_000 + 600_000) {
+          const run = onHold
+          onHold = undefined
+          await run()
+        }
+        return mem.update(e)
+      },
+    }
+    const { transmitter, call, delivered } = make(outbox)
+    const s = (await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })).body
+    expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })).status).toBe(200)
+    const jti = (await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti
+    onHold = async () => { expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'enabled' })).status).toBe(200) }
+    await transmitter.deliver()
+    expect(onHold).toBeUndefined()
+    await transmitter.deliver()
+    expect(delivered).toContain(jti)
+  })
+})
