@@ -77,7 +77,15 @@ function checkDecision(decision: TxnIssuanceDecision, requested: readonly string
   }
   // `decision.tctx ?? requestDetails` would turn a null into the client-sent context.
   for (const name of ['tctx', 'rctx'] as const) {
-    if (decision[name] !== undefined && !isPlainObject(decision[name])) throw codedTypeError('ERR_INVALID_ARG_TYPE', `policy decision ${name} must be a JSON object or undefined`)
+    const value = decision[name]
+    if (value === undefined) continue
+    if (!isPlainObject(value)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `policy decision ${name} must be a JSON object or undefined`)
+    // A BigInt or a cycle would make the §13.4 check below throw an uncoded TypeError.
+    try {
+      JSON.stringify(value)
+    } catch (cause) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `policy decision ${name} must be JSON-serialisable`, cause)
+    }
   }
   integer(decision.lifetime, 'policy decision lifetime', lifetime, 1, lifetime)
 }

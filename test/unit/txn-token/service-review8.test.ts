@@ -80,3 +80,16 @@ describe('createTxnTokenService (review 8): replacement of a token about to expi
     expect(res.expires_in).toBe(10)
   })
 })
+
+describe('createTxnTokenService (review 8): policy contexts that are not JSON', () => {
+  it('a policy tctx/rctx JSON cannot represent (BigInt, a cycle) is a coded server_error', async () => {
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    for (const tctx of [{ amount: 10n }, cyclic]) {
+      const f = await txnFixture({ policy: () => ({ tctx }) })
+      const err = await issue(f).then(() => undefined, (e: unknown) => e)
+      expect(err).toMatchObject({ code: 'ERR_OAUTH_ERROR', error: 'server_error' })
+      expect(f.errors.at(-1)).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    }
+  })
+})
