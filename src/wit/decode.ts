@@ -1,3 +1,4 @@
+import { VerificationError } from '../errors/index.js'
 import { claimNumericDate } from '../internal/jws.js'
 import { checkConfirmation, checkHeader, checkNoAudience, checkOptionalStrings, checkSubject, deepFreeze, parseWIT } from './claims.js'
 import type { StructurePolicy } from './claims.js'
@@ -30,7 +31,7 @@ export interface DecodedWIT {
  *
  * It applies every check that needs neither keys nor time: size limit, compact JWS structure,
  * strict UTF-8 JSON objects, no `crit`/`b64`, `typ`, `alg` allow-list, `kid` shape, `sub` as a
- * Workload Identifier, `exp` present as a NumericDate, `nbf`/`iat`/`iss`/`jti` types, `cnf.jwk`
+ * Workload Identifier, `exp` present as a NumericDate (after `iat` when given), `nbf`/`iat`/`iss`/`jti` types, `cnf.jwk`
  * (public, allowed `alg`, shape), and the spiffe profile rules when asked.
  *
  * @param token - a compact WIT.
@@ -57,9 +58,11 @@ export function decodeWithPolicy(token: unknown, policy: StructurePolicy): Decod
   checkHeader(header, policy)
   const identifier = checkSubject(payload, policy.profile)
   checkOptionalStrings(payload)
-  claimNumericDate(payload, 'exp', 'ERR_WIT_INVALID', 'WIT', true)
+  const exp = claimNumericDate(payload, 'exp', 'ERR_WIT_INVALID', 'WIT', true)
   claimNumericDate(payload, 'nbf', 'ERR_WIT_INVALID', 'WIT')
-  claimNumericDate(payload, 'iat', 'ERR_WIT_INVALID', 'WIT')
+  const iat = claimNumericDate(payload, 'iat', 'ERR_WIT_INVALID', 'WIT')
+  // Needs no clock, so checked here as by verifyWIT: such a WIT is never valid.
+  if (iat !== undefined && exp <= iat) throw new VerificationError('ERR_WIT_INVALID', 'WIT exp is not after iat', { claim: 'exp' })
   checkConfirmation(payload, policy.proofAlgorithms)
   checkNoAudience(payload, policy.profile)
   return Object.freeze({
