@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { lstat, unlink } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { codedTypeError } from '../../errors/index.js'
 import type { FetchLike, FetchMiddleware } from '../../internal/fetch-types.js'
 import { peekWITProofAlgorithm } from '../../internal/wit-peek.js'
@@ -62,10 +62,24 @@ export interface RunningBroker {
   close(): Promise<void>
 }
 
+/** True when a process accepts connections on the Unix socket at `path` (a stale one refuses them). */
+function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect({ path })
+    probe.once('connect', () => {
+      probe.destroy()
+      resolve(true)
+    })
+    probe.once('error', () => resolve(false))
+  })
+}
+
+/** Removes a stale socket file; a socket another process (a running broker) serves is left alone. */
 async function removeStaleSocket(path: string): Promise<void> {
   const info = await lstat(path).catch(() => undefined)
   if (info === undefined) return
   if (!info.isSocket()) throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${path} exists and is not a socket`)
+  if (await socketInUse(path)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `broker config: ${path} is in use by another process (a running broker?)`)
   await unlink(path)
 }
 
@@ -103,7 +117,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  * renewed before expiry), the capability token (environment variable or 0600 file) and the
  * append-only audit file, and serves `createCredentialBroker` on a Unix domain socket (mode 0600,
  * or 0660 when configured; created with that mode under a matching umask, never changed by path
- * afterwards; a stale socket file is replaced) or on a loopback TCP port. Only loopback hosts are
+ * afterwards; a stale socket file is replaced, one another process listens on is refused) or on a
+ * loopback TCP port. Only loopback hosts are
  * accepted.
  *
  * Checks at start-up that the WIT can be obtained and that its `cnf.jwk.alg` matches the key.
@@ -115,7 +130,8 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  *   broker's (or root), a config file writable by group or
  *   others or owned by another user than the broker's (or root), an existing audit file of that kind
  *   (or a symbolic link),
- *   unknown config members, and settings `createCredentialBroker` refuses; the WIT source's error when no WIT
+ *   unknown config members, a socket path another process listens on, and settings
+ *   `createCredentialBroker` refuses; the WIT source's error when no WIT
  *   can be obtained; the listen error (`EADDRINUSE` …).
  *
  * @example

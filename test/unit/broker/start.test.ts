@@ -79,3 +79,23 @@ describe('startBroker on a Unix socket', () => {
     }
   })
 })
+
+describe('startBroker: the socket path of a running broker', () => {
+  it('refuses to replace a socket another process is listening on (only a stale one is replaced)', async () => {
+    const env = { AGENTAUTH_TEST_CAPABILITY: capabilityToken() }
+    const policy = { destinations: { 'https://api.example.com': { paths: ['/'], methods: ['GET'] } } }
+    const socket = join(files.dir, 'live.sock')
+    const config = await files.writeConfig(files.config({ listen: { socket }, policy }))
+    const first = await startBroker({ env, config })
+    try {
+      const inode = (await lstat(socket)).ino
+      await expect(startBroker({ env, config })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/^broker config: .*live\.sock is in use/) })
+      expect((await lstat(socket)).ino).toBe(inode)
+    } finally {
+      await first.close()
+    }
+    // Closed: the socket file is gone or stale, and a new broker takes the path.
+    const second = await startBroker({ env, config })
+    await second.close()
+  })
+})
