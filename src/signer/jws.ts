@@ -1,4 +1,5 @@
 import { SignerError, codedTypeError, isAgentAuthError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, utf8 } from '../internal/bytes.js'
 import { jsonHasLoneSurrogate } from '../internal/json.js'
@@ -35,7 +36,8 @@ export interface JWSHeaderParameters {
  * be serialised as JSON (a BigInt, a cycle); `SignerError` `ERR_SIGNER_FAILED` when
  * the signer returns something other than a non-empty `Uint8Array` of its algorithm's JOSE length
  * (e.g. a DER-encoded ECDSA signature, or an `ArrayBuffer`) or throws an error of its own (kept as
- * `cause`); an agentauth error or coded `TypeError` the signer throws is passed on unchanged.
+ * `cause`) or is still pending when `options.signal` aborts (the signal's reason as `cause`); an
+ * agentauth error or coded `TypeError` the signer throws is passed on unchanged.
  *
  * @example
  * ```ts
@@ -68,7 +70,8 @@ export async function createCompactJWS(
   const input = `${h}.${p}`
   let signature: unknown
   try {
-    signature = await signer.sign(ascii(input), options)
+    // A signer that ignores the signal (a hung KMS call, a custom signer) must not outlive it.
+    signature = await untilAborted(signer.sign(ascii(input), options), options?.signal)
   } catch (cause) {
     // A KMS SDK, a socket or a custom signer failing with its own error is a signer failure (coded),
     // as for HTTP signatures; agentauth errors and coded TypeErrors keep their code.

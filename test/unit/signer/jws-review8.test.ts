@@ -32,3 +32,19 @@ describe('createCompactJWS and failing signers', async () => {
     await expect(createCompactJWS({}, { a: 1 }, failing(typed))).rejects.toBe(typed)
   })
 })
+
+describe('createCompactJWS and a signer that ignores its signal', async () => {
+  const good = await generateSigner('ES256', { kid: 'k1' })
+  const hung: Signer = { alg: 'ES256', kid: 'k1', publicJwk: () => good.publicJwk(), sign: () => new Promise<Uint8Array>(() => {}) }
+
+  it('stops waiting when the signal aborts (createWIT, createWPT): SignerError with the reason as cause', async () => {
+    const publicJwk = await (await generateSigner('ES256')).publicJwk()
+    const controller = new AbortController()
+    const pending = createWIT({ sub: 'wimse://example.org/a', publicJwk }, { signer: hung, signal: controller.signal })
+    controller.abort(new Error('deadline'))
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_SIGNER_FAILED', cause: new Error('deadline') })
+    const wit = await createWIT({ sub: 'wimse://example.org/a', publicJwk }, { signer: good })
+    await expect(createWPT({ wit, signer: hung, uri: 'https://api.example.org/x', signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ code: 'ERR_SIGNER_FAILED' })
+    await expect(createCompactJWS({}, { a: 1 }, hung, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ERR_SIGNER_FAILED' })
+  })
+})
