@@ -68,6 +68,16 @@ function actorFromClient(ctx: { clientId: string; workloadId: string | undefined
   return toActor({ sub: ctx.workloadId ?? ctx.clientId })
 }
 
+// A custom verifier's result (an introspection wrapper, say) is checked like the policy results:
+// a missing field is a coded server_error, not a 'cannot read properties of undefined'.
+function checkVerified(v: VerifiedToken, what: string, subjectOnly: boolean): void {
+  checkObject(v, what)
+  if (typeof v.subject !== 'string' || v.subject.length === 0) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} subject must be a non-empty string`)
+  if (subjectOnly) return
+  if (!Array.isArray(v.actors)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} actors must be an array`)
+  if (v.expiresAt !== undefined && (typeof v.expiresAt !== 'number' || !Number.isFinite(v.expiresAt))) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} expiresAt must be a number or undefined`)
+}
+
 function mayActAllows(mayAct: Readonly<Record<string, unknown>>, actor: Actor): boolean {
   if (typeof mayAct.sub !== 'string') return false
   if (mayAct.sub !== actor.sub) return false
@@ -205,6 +215,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     } catch (err) {
       throw asRefusal(err, 'invalid_request')
     }
+    checkVerified(subject, 'the subject token verifier result', false)
     // A subject token inside its clock-tolerance window cannot yield a token (it would be born expired).
     // Read once: checked again after the (possibly slow, async) policy hooks, right before minting.
     const subjectExp = subject.expiresAt
@@ -225,6 +236,7 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
         if (err instanceof VerificationError && err.code === 'ERR_SUBJECT_TOKEN_INVALID') throw refuse('invalid_request', 'ERR_ACTOR_TOKEN_INVALID', err.message.replace('subject token', 'actor token'), { cause: err })
         throw asRefusal(err, 'invalid_request')
       }
+      checkVerified(verified, 'the actor token verifier result', true)
       actor = toActor({ sub: verified.subject, ...(verified.issuer === undefined ? {} : { iss: verified.issuer }) })
     } else {
       actor = actorFromClient(client)

@@ -1,8 +1,8 @@
 // Review round 8: token endpoints report a misused handler (no Request, a body already read) to
 // onError with a coded TypeError, not an uncoded one or a runtime-specific stream error.
 import { describe, expect, it } from 'vitest'
-import { TOKEN_TYPE } from '../../../src/token-exchange/index.js'
-import { createAccessToken, createJWTTokenVerifier } from '../../../src/token-service/index.js'
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../../../src/token-exchange/index.js'
+import { createAccessToken, createJWTTokenVerifier, createTokenExchangeHandler } from '../../../src/token-service/index.js'
 import { AGENT_A, CALENDAR, createStsFixture, IDP, STS } from '../../helpers/oauth-sts.js'
 import { txnFixture, TTS_ENDPOINT } from '../../helpers/txn-service.js'
 
@@ -70,5 +70,32 @@ describe('createJWTTokenVerifier (review 8): audience function result', () => {
     const verify = createJWTTokenVerifier({ issuer: IDP, keys: [f.idp.jwk], typ: 'at+jwt', audience: () => STS as never })
     const err = await verify(await f.userToken(), { client: { clientId: AGENT_A } as never }).then(() => undefined, (e: unknown) => e)
     expect(err).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  })
+})
+
+describe('createTokenExchangeHandler (review 8): custom verifier results', () => {
+  const client = async () => Object.freeze({ clientId: AGENT_A, method: 'private_key_jwt' as const, client: { clientId: AGENT_A }, wit: undefined, workloadId: undefined, jkt: undefined })
+  const post = (handler: (r: Request) => Promise<Response>) =>
+    handler(new Request(`${STS}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: 'opaque', subject_token_type: TOKEN_TYPE.ACCESS_TOKEN, audience: CALENDAR }) }))
+
+  it('a verifier result without actors, or with no subject string, is a coded server_error (not "cannot read properties")', async () => {
+    const results = [
+      undefined,
+      { subject: 'alice', scopes: ['calendar:read'] },
+      { subject: 42, scopes: ['calendar:read'], actors: [] },
+      { subject: 'alice', scopes: ['calendar:read'], actors: [], expiresAt: 'soon' },
+    ]
+    for (const result of results) {
+      const f = await createStsFixture()
+      const errors: unknown[] = []
+      const handler = createTokenExchangeHandler({
+        issuer: STS, signer: f.sts, policy: { targets: [CALENDAR] }, clientAuthentication: client,
+        subjectTokenVerifiers: { [TOKEN_TYPE.ACCESS_TOKEN]: async () => result as never },
+        onError: (e) => errors.push(e),
+      })
+      const response = await post(handler)
+      expect(response.status).toBe(500)
+      expect(errors.at(-1)).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
   })
 })
