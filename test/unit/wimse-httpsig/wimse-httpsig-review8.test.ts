@@ -39,7 +39,7 @@ describe('a WIMSE signature that expires while the crypto provider verifies it',
     const gates: Array<() => void> = []
     // A provider whose verify answers late (a remote or HSM-backed Web Crypto).
     const slow = {
-      getRandomValues: (a: Uint8Array) => crypto.getRandomValues(a),
+      getRandomValues: <T extends ArrayBufferView<ArrayBuffer>>(a: T) => crypto.getRandomValues(a),
       subtle: new Proxy(crypto.subtle, {
         get: (target, name) => name === 'verify'
           ? (...args: Parameters<SubtleCrypto['verify']>) => new Promise<boolean>((resolve, reject) => gates.push(() => { target.verify(...args).then(resolve, reject) }))
