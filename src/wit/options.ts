@@ -60,7 +60,7 @@ export interface VerifyWITOptions extends DecodeWITOptions {
   keyUse?: string
   /** Web Crypto provider. Default `globalThis.crypto`. */
   crypto?: Crypto
-  /** Aborts a trust-bundle fetch. */
+  /** Aborts a trust-bundle fetch; verification stops waiting for the source then, even one that ignores it (`ProtocolError` `ERR_BUNDLE_FETCH`). */
   signal?: AbortSignal
 }
 

@@ -1,6 +1,7 @@
 import { selectKey } from '../bundle/index.js'
 import type { TrustBundle } from '../bundle/types.js'
 import { isAgentAuthError, ProtocolError, VerificationError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { checkJWSSignature, claimNumericDate } from '../internal/jws.js'
 import { cachedPublicKey, importPublicJWK } from '../internal/keys.js'
 import { nowExactSeconds } from '../internal/time.js'
@@ -136,7 +137,8 @@ async function getBundle(policy: VerifyPolicy, trustDomain: string, refresh: boo
   const opts = policy.signal ? { signal: policy.signal } : undefined
   let bundle: TrustBundle | undefined | null
   try {
-    bundle = refresh && source.refresh ? await source.refresh(trustDomain, opts) : await source.getBundle(trustDomain, opts)
+    // A source that ignores the signal (a custom one, a hung store) must not hold the verification.
+    bundle = await untilAborted(Promise.resolve(refresh && source.refresh ? source.refresh(trustDomain, opts) : source.getBundle(trustDomain, opts)), policy.signal)
   } catch (cause) {
     // A custom source failing with a plain error is an outage of a dependency (503), as the
     // remote source's ERR_BUNDLE_FETCH is, never an uncoded 500.
