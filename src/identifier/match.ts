@@ -21,6 +21,12 @@ function isObject(id: unknown): id is WorkloadIdentifier {
   return typeof id === 'object' && id !== null
 }
 
+// What a predicate of the caller's may rely on: every string member of a WorkloadIdentifier.
+function isIdentifier(id: unknown): id is WorkloadIdentifier {
+  if (!isObject(id)) return false
+  return typeof id.id === 'string' && typeof id.scheme === 'string' && typeof id.trustDomain === 'string' && typeof id.path === 'string' && typeof id.origin === 'string'
+}
+
 function identifierArgument(value: unknown, name: string): WorkloadIdentifier {
   if (typeof value !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a string`)
   try {
@@ -112,7 +118,8 @@ export function matchTrustDomain(...domains: (string | TrustDomain)[]): Identifi
 }
 
 /**
- * A matcher that accepts what any of the given matchers accepts (evaluated in order).
+ * A matcher that accepts what any of the given matchers accepts (evaluated in order); a matcher
+ * that throws accepts nothing.
  *
  * @param matchers - One or more matchers.
  * @returns The matcher.
@@ -131,14 +138,21 @@ export function matchOneOf(...matchers: IdentifierMatcher[]): IdentifierMatcher 
   })
   const list = [...matchers]
   return (id) => {
-    for (const m of list) if (m(id) === true) return true
+    for (const m of list) {
+      try {
+        if (m(id) === true) return true
+      } catch {
+        // A matcher of the caller's that throws allows nothing (matchers never throw).
+      }
+    }
     return false
   }
 }
 
 /**
  * A matcher from a predicate of your own. Only a literal `true` allows: a truthy non-boolean
- * return value does not match (fail closed).
+ * return value does not match, and neither does a predicate that throws (fail closed). The
+ * predicate is called only with objects that have the string members of a {@link WorkloadIdentifier}.
  *
  * @param predicate - Called with the identifier.
  * @returns The matcher.
@@ -152,7 +166,15 @@ export function matchOneOf(...matchers: IdentifierMatcher[]): IdentifierMatcher 
  */
 export function matchPredicate(predicate: (id: WorkloadIdentifier) => boolean): IdentifierMatcher {
   if (typeof predicate !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'predicate must be a function')
-  return (id) => isObject(id) && predicate(id) === true
+  return (id) => {
+    // The predicate sees only identifier-shaped objects; one that throws allows nothing.
+    if (!isIdentifier(id)) return false
+    try {
+      return predicate(id) === true
+    } catch {
+      return false
+    }
+  }
 }
 
 /**
