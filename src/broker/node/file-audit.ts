@@ -71,7 +71,17 @@ async function checkOwnership(h: FileHandle, path: string): Promise<void> {
 /** Start-up check of an existing audit file (the sink checks again when it opens it). */
 export async function checkAuditFile(path: string): Promise<void> {
   const info = await lstat(path).catch(() => undefined)
-  if (info === undefined) return
+  if (info === undefined) {
+    // Created now (empty, 0600), so a path that cannot hold one (no such directory, no permission)
+    // stops the start instead of refusing every request with audit_failed.
+    try {
+      await (await open(path, constants.O_WRONLY | constants.O_EXCL | FLAGS, 0o600)).close()
+    } catch (cause) {
+      if ((cause as { code?: unknown }).code === 'EEXIST') return checkAuditFile(path)
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `the audit file ${path} cannot be created (${String((cause as { code?: unknown }).code ?? cause)})`, cause)
+    }
+    return
+  }
   if (info.isSymbolicLink()) throw codedTypeError('ERR_INVALID_ARG_VALUE', `the audit file ${path} is a symbolic link`)
   if (foreignWritable(info)) throw notOwned(path)
 }

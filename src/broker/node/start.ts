@@ -129,7 +129,7 @@ function listen(server: Server, target: { socket: string; mode: number } | { por
  *   including key or token files readable by group or others or owned by another user than the
  *   broker's (or root), a config file writable by group or
  *   others or owned by another user than the broker's (or root), an existing audit file of that kind
- *   (or a symbolic link),
+ *   (or a symbolic link), an audit file that cannot be created (a missing one is created empty),
  *   unknown config members, a socket path another process listens on, and settings
  *   `createCredentialBroker` refuses; the WIT source's error when no WIT
  *   can be obtained; the listen error (`EADDRINUSE` …).

@@ -39,3 +39,29 @@ describe('audit path that is a FIFO', () => {
     }
   })
 })
+
+describe('startBroker: an audit file that cannot be opened', () => {
+  it('refuses at start-up an audit path whose directory does not exist (every request was refused 503 instead)', async () => {
+    const { startBroker } = await import('../../../src/broker/node/index.js')
+    const { minimalBrokerConfig, dirWithBrokerKey } = await import('../../helpers/broker-config.js')
+    const { createWIT } = await import('../../../src/wit/index.js')
+    const { generateSigner } = await import('../../../src/signer/index.js')
+    const { readFile, writeFile } = await import('node:fs/promises')
+    const base = await dirWithBrokerKey('agentauth-audit-review8-start-')
+    try {
+      const key = JSON.parse(await readFile(join(base, 'k.json'), 'utf8')) as JsonWebKey & { alg?: string }
+      const { d: _d, ...publicJwk } = key
+      const wit = await createWIT({ sub: 'spiffe://example.org/agents/bot', cnf: { jwk: { ...publicJwk, alg: 'ES256' } as never } }, { signer: await generateSigner('ES256'), lifetime: 3600 })
+      await writeFile(join(base, 'agent.wit'), wit)
+      const env = { CAP: 'c'.repeat(43) }
+      await expect(startBroker({ config: minimalBrokerConfig({ audit: { file: 'missing-dir/audit.jsonl' } }), baseDir: base, env })).rejects.toMatchObject({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringMatching(/^broker config: .*audit/),
+      })
+      const running = await startBroker({ config: minimalBrokerConfig(), baseDir: base, env })
+      await running.close()
+    } finally {
+      await rm(base, { recursive: true, force: true })
+    }
+  })
+})
