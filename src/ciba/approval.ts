@@ -141,6 +141,7 @@ export function cibaApproval<Ctx>(options: CibaApprovalOptions<Ctx>): (ctx: Ctx,
       }
     } catch (err) {
       if (err instanceof ProtocolError && (err.code === 'ERR_APPROVAL_DENIED' || err.code === 'ERR_APPROVAL_EXPIRED')) return false
+      if (signal?.aborted === true) throw signal.reason // e.g. aborted while an answer was read
       throw err
     }
     await onApproved?.(tokens, ctx)

@@ -1,7 +1,7 @@
 import type { OAuthClient, TokenEndpointRequestOptions } from '../client-auth/types.js'
 import { codedTypeError, ProtocolError } from '../errors/index.js'
 import { checkObject } from '../internal/oauth-assert.js'
-import { responseMaxBytes, readOAuthJSON } from '../internal/oauth-http.js'
+import { responseMaxBytes, readOAuthJSON, wrapNetworkError } from '../internal/oauth-http.js'
 import { scopeOption } from '../internal/oauth-scope.js'
 import { addExtraParams, sendTokenRequest } from '../internal/oauth-token-request.js'
 import type { CibaServer } from './constants.js'
@@ -150,7 +150,8 @@ export async function backchannelAuthenticationRequest(
  * @param response - the `Response` of {@link backchannelAuthenticationRequest}.
  * @param options - `maxBytes`.
  * @returns a frozen {@link BackchannelAuthenticationResponse}.
- * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID`; TypeError when `response` is not a Response
+ * @throws ProtocolError `ERR_OAUTH_ERROR` | `ERR_OAUTH_RESPONSE_INVALID` | `ERR_TOKEN_EXCHANGE_FAILED` (the
+ *   connection was lost while the body was read); TypeError when `response` is not a Response
  *   or `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
@@ -166,7 +167,13 @@ export async function processBackchannelAuthenticationResponse(
 ): Promise<BackchannelAuthenticationResponse> {
   checkObject(options, 'options')
   const maxBytes = responseMaxBytes(options.maxBytes)
-  const body = await readOAuthJSON(response, { what: 'backchannel authentication response', maxBytes })
+  let body
+  try {
+    body = await readOAuthJSON(response, { what: 'backchannel authentication response', maxBytes })
+  } catch (err) {
+    // A connection lost mid-body errors the stream with an uncoded TypeError ("terminated").
+    throw wrapNetworkError(err)
+  }
   const invalid = (m: string) => new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `backchannel authentication response ${m}`, { status: response.status })
   const id = body.auth_req_id
   if (typeof id !== 'string' || id.length === 0 || id.length > 1024 || !VSCHAR.test(id)) throw invalid('auth_req_id is missing or malformed')

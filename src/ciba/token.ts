@@ -151,7 +151,8 @@ export async function cibaTokenRequest(
  * @param options - `maxBytes`.
  * @returns a frozen {@link CibaTokenResponse}.
  * @throws ProtocolError `ERR_APPROVAL_DENIED`, `ERR_APPROVAL_EXPIRED`, `ERR_OAUTH_ERROR`,
- *   `ERR_OAUTH_RESPONSE_INVALID` (also for a body over `maxBytes`); TypeError when `response` is not a
+ *   `ERR_OAUTH_RESPONSE_INVALID` (also for a body over `maxBytes`), `ERR_TOKEN_EXCHANGE_FAILED`
+ *   (the connection was lost while the body was read); TypeError when `response` is not a
  *   Response or `maxBytes` is not an integer in [1, 16 MiB].
  *
  * @example
@@ -170,7 +171,8 @@ export async function processCibaTokenResponse(response: Response, options: { ma
   try {
     bytes = await readBoundedBody(response, maxBytes, 'CIBA token response')
   } catch (err) {
-    throw mapOutcome(err)
+    // A connection lost mid-body errors the stream with an uncoded TypeError ("terminated").
+    throw wrapNetworkError(err)
   }
   const status = response.status
   if (status < 200 || status > 599) throw new ProtocolError('ERR_OAUTH_RESPONSE_INVALID', `CIBA token response answered with unexpected status ${status}`, { status })
@@ -264,6 +266,7 @@ export async function pollCibaToken(
     try {
       return await processCibaTokenResponse(response, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes })
     } catch (err) {
+      if (options.signal?.aborted === true) throw options.signal.reason // aborted while the answer was read
       if (!(err instanceof ProtocolError) || err.code !== 'ERR_OAUTH_ERROR') throw err
       if (err.error === 'slow_down') interval += 5
       else if (err.error !== 'authorization_pending') throw err

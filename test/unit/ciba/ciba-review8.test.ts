@@ -2,7 +2,7 @@
 // options object afterwards could make every approval end in an uncoded TypeError), and provider
 // refusals of client authentication (attestation challenge) are typed rejections.
 import { describe, expect, it } from 'vitest'
-import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, pollCibaToken, processBackchannelAuthenticationResponse, type CibaApprovalOptions } from '../../../src/ciba/index.js'
+import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, pollCibaToken, processBackchannelAuthenticationResponse, processCibaTokenResponse, type CibaApprovalOptions } from '../../../src/ciba/index.js'
 import { ProtocolError } from '../../../src/errors/index.js'
 import { client, fakeOP, fakeTime, OP } from '../../helpers/ciba-fake-op.js'
 
@@ -101,5 +101,51 @@ describe('an abort during a request rejects with the abort reason (review 8)', (
     controller.abort(reason)
     await expect(pending).rejects.toBe(reason)
     expect(calls).toEqual([OP.backchannelAuthenticationEndpoint])
+  })
+})
+
+describe('a connection lost while the answer is read (review 8)', () => {
+  // What undici's fetch does when the socket closes mid-body: the body stream errors with an
+  // uncoded TypeError('terminated').
+  const cutOff = (status: number, text: string) => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(text))
+        queueMicrotask(() => controller.error(new TypeError('terminated')))
+      },
+    })
+    return new Response(body, { status, headers: { 'content-type': 'application/json', 'content-length': '500' } })
+  }
+  const unreachable = expect.objectContaining({ name: 'ProtocolError', code: 'ERR_TOKEN_EXCHANGE_FAILED' })
+
+  it('is ERR_TOKEN_EXCHANGE_FAILED from both processors, not an uncoded TypeError', async () => {
+    await expect(processBackchannelAuthenticationResponse(cutOff(200, '{"auth_req_id":"r'))).rejects.toEqual(unreachable)
+    await expect(processCibaTokenResponse(cutOff(400, '{"error":"authoriz'))).rejects.toEqual(unreachable)
+  })
+
+  it('rejects the poller and the approval hook with ERR_TOKEN_EXCHANGE_FAILED', async () => {
+    const time = fakeTime()
+    const fetch = async () => cutOff(400, '{"error":"authoriz')
+    await expect(pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60 }, { fetch, clock: time.clock, sleep: time.sleep })).rejects.toEqual(unreachable)
+    const bcFetch = async () => cutOff(200, '{"auth_req_id":"r')
+    await expect(cibaApproval({ server: OP, client, fetch: bcFetch, request: () => ({ scope: 'openid', loginHint: 'a' }) })({})).rejects.toEqual(unreachable)
+  })
+
+  it('an abort while the answer is read is the abort reason', async () => {
+    const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+    const controller = new AbortController()
+    const time = fakeTime()
+    // As fetch does: aborting errors the body stream with the signal's reason.
+    const fetch = async (_input: unknown, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{"error":'))
+          init!.signal!.addEventListener('abort', () => c.error(init!.signal!.reason), { once: true })
+        },
+      })
+      queueMicrotask(() => controller.abort(reason))
+      return new Response(body, { status: 400, headers: { 'content-type': 'application/json' } })
+    }
+    await expect(pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60 }, { fetch, clock: time.clock, sleep: time.sleep, signal: controller.signal })).rejects.toBe(reason)
   })
 })
