@@ -253,6 +253,9 @@ export async function verifyChecked(token: unknown, o: CheckedVerifyOptions): Pr
   const iat = claimNumericDate(payload, 'iat', 'ERR_SET_INVALID', WHAT, true)
   if (iat > exact + o.clockTolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'SET iat is in the future', { claim: 'iat' })
   if (o.maxTokenAge !== undefined && exact - iat > o.maxTokenAge + o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET is older than maxTokenAge', { claim: 'iat' })
+  // RFC 7519 §4.1.5: a JWT MUST NOT be accepted before its nbf (neither RFC 8417 nor SSF drops it).
+  const nbf = claimNumericDate(payload, 'nbf', 'ERR_SET_INVALID', WHAT)
+  if (nbf !== undefined && nbf > exact + o.clockTolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'SET is not valid yet (nbf)', { claim: 'nbf' })
   if (o.profile === 'rfc8417') {
     const exp = claimNumericDate(payload, 'exp', 'ERR_SET_INVALID', WHAT)
     if (exp !== undefined && exp <= exact - o.clockTolerance) throw new VerificationError('ERR_TOKEN_EXPIRED', 'SET has expired', { claim: 'exp' })
@@ -280,7 +283,8 @@ export function replayKey(set: { readonly iss: string; readonly jti: string }): 
  * Verifies a Security Event Token (RFC 8417) under the SSF 1.0 profile (§4): size limit first,
  * compact JWS, `typ` `secevent+jwt`, `alg` on the allow-list (never `none`/HMAC), `iss` exactly the
  * transmitter, signature with the transmitter's keys, `aud` naming this receiver, `iat` present and
- * not in the future (nor older than `maxTokenAge`), `jti` present, `sub` and `exp` absent,
+ * not in the future (nor older than `maxTokenAge`), `nbf` (when present) not in the future
+ * (RFC 7519 §4.1.5), `jti` present, `sub` and `exp` absent,
  * `sub_id` present and well-formed, exactly one event (unless `allowEventAliases`), typed event
  * payloads; then, with a `replayCache`, a first-sighting check of `iss` + `jti`.
  *

@@ -92,3 +92,24 @@ describe('poll receiver stop() during a round of slow handlers', () => {
     expect(handled).toEqual(['j1'])
   }, 10_000)
 })
+
+describe('nbf (RFC 7519 §4.1.5), differential against jose', () => {
+  it('a SET not valid before a future nbf is refused, as jose refuses it; a past nbf passes in both', async () => {
+    const { importJWK, jwtVerify } = await import('jose')
+    type JWK = Parameters<typeof importJWK>[0]
+    const key = await testKey()
+    const joseKey = await importJWK(JSON.parse(JSON.stringify(key.jwk)) as JWK, 'ES256')
+    const options = verifyOptions(key, { profile: 'rfc8417' })
+    const at = new Date((NOW + 5) * 1000)
+    for (const [nbf, ok] of [[NOW + 3600, false], [NOW - 10, true], [NOW + 30, true]] as const) {
+      const token = await mintSET(key.signer, baseClaims({ nbf }))
+      const joseOk = await jwtVerify(token, joseKey, { issuer: options.issuer, audience: options.audience, typ: 'secevent+jwt', clockTolerance: 60, currentDate: at }).then(() => true, () => false)
+      const ours = await verifySET(token, options).then(() => true, (e: { code?: string }) => e.code)
+      expect(joseOk).toBe(ok)
+      expect(ours).toBe(ok ? true : 'ERR_TOKEN_NOT_YET_VALID')
+      // The SSF profile too.
+      expect(await verifySET(token, verifyOptions(key)).then(() => true, (e: { code?: string }) => e.code)).toBe(ok ? true : 'ERR_TOKEN_NOT_YET_VALID')
+    }
+    await expect(verifySET(await mintSET(key.signer, baseClaims({ nbf: 'soon' })), options)).rejects.toMatchObject({ code: 'ERR_SET_INVALID' })
+  })
+})
