@@ -1,6 +1,6 @@
 // Review round 8 regressions for agentauth/wimse-httpsig.
 import { describe, expect, it } from 'vitest'
-import { signWIMSERequest, verifyWIMSERequest } from '../../../src/wimse-httpsig/index.js'
+import { signWIMSERequest, signWIMSEResponse, verifyWIMSERequest, verifyWIMSEResponse } from '../../../src/wimse-httpsig/index.js'
 import { at, makeWorkload, testReplayCache } from '../../helpers/wpt.js'
 
 const NOW = 1_800_000_000
@@ -48,6 +48,36 @@ describe('a WIMSE signature that expires while the crypto provider verifies it',
     } as unknown as Crypto
     const replayCache = createMemoryReplayCache({ clock })
     const copies = [0, 1, 2].map(() => verifyWIMSERequest({ method: 'GET', url: `${ORIGIN}/orders`, headers: { ...out.headers } }, { wit: w.verified, audience: ORIGIN, clock, replayCache, clockTolerance: 0, crypto: slow }))
+    for (let i = 0; i < 50 && gates.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(gates).toHaveLength(3)
+    t = (NOW + 61) * 1000
+    for (const open of gates) open()
+    const outcomes = (await Promise.allSettled(copies)).map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'))
+    expect(outcomes).toEqual(['ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED'])
+  })
+})
+
+describe('a WIMSE response signature that expires while the crypto provider verifies it', () => {
+  it('is refused for every waiting copy when a replay cache is used', async () => {
+    const { createMemoryReplayCache } = await import('../../../src/stores/index.js')
+    let t = NOW * 1000
+    const clock = (): number => t
+    const caller = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const server = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcB' })
+    const request = { method: 'GET', url: `${ORIGIN}/orders`, headers: {} as Record<string, string> }
+    Object.assign(request.headers, (await signWIMSERequest(request, { wit: caller.wit, signer: caller.signer, clock, nonce: 'req-1' })).headers)
+    const answer = await signWIMSEResponse({ status: 204, headers: {} }, { request, wit: server.wit, signer: server.signer, clock, lifetime: 60 })
+    const gates: Array<() => void> = []
+    const slow = {
+      getRandomValues: <T extends ArrayBufferView<ArrayBuffer>>(a: T) => crypto.getRandomValues(a),
+      subtle: {
+        digest: (...args: Parameters<SubtleCrypto['digest']>) => crypto.subtle.digest(...args),
+        importKey: (...args: Parameters<SubtleCrypto['importKey']>) => crypto.subtle.importKey(...args),
+        verify: (...args: Parameters<SubtleCrypto['verify']>) => new Promise<boolean>((resolve, reject) => gates.push(() => { crypto.subtle.verify(...args).then(resolve, reject) })),
+      },
+    } as unknown as Crypto
+    const replayCache = createMemoryReplayCache({ clock })
+    const copies = [0, 1, 2].map(() => verifyWIMSEResponse({ status: 204, headers: { ...answer.headers } }, { request, wit: server.verified, clock, replayCache, clockTolerance: 0, crypto: slow }))
     for (let i = 0; i < 50 && gates.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5))
     expect(gates).toHaveLength(3)
     t = (NOW + 61) * 1000
