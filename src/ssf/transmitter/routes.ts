@@ -38,6 +38,11 @@ export interface RouteContext {
 }
 
 const MAX_BODY = 65_536
+/**
+ * Poll requests carry up to MAX_ACKS acks and setErrs: 1000 refused SETs (a whole batch) already
+ * make ~110 KB of setErrs, which a 64 KiB limit refused on every retry, so that poll stream stalled.
+ */
+const MAX_POLL_BODY = 1_048_576
 const MAX_POLL_EVENTS = 1000
 const MAX_ACKS = 10_000
 /** Subjects added (or, with default_subjects ALL, removed) per stream, and the JSON size of each. */
@@ -60,9 +65,9 @@ const json = (body: unknown, status = 200): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } })
 const empty = (status: number): Response => new Response(null, { status, headers: { 'cache-control': 'no-store' } })
 
-async function body(request: Request): Promise<JSONObject> {
+async function body(request: Request, maxBytes = MAX_BODY): Promise<JSONObject> {
   try {
-    return parseJSONObject(await readBoundedBytes(request, MAX_BODY), { maxBytes: MAX_BODY, what: 'request body' })
+    return parseJSONObject(await readBoundedBytes(request, maxBytes), { maxBytes, what: 'request body' })
   } catch (e) {
     if (e instanceof VerificationError) throw new HttpError(400, e.message)
     throw e
@@ -283,7 +288,7 @@ export function createRoutes(ctx: RouteContext): (request: Request) => Promise<R
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } })
     const s = await owned(id, owner)
     if (s.config.delivery.method !== DELIVERY_METHODS.poll) throw new HttpError(404, 'stream is not a poll stream')
-    const o = await body(request)
+    const o = await body(request, MAX_POLL_BODY)
     const maxEvents = o.maxEvents ?? 100
     if (typeof maxEvents !== 'number' || !Number.isInteger(maxEvents) || maxEvents < 0) throw new HttpError(400, 'maxEvents must be a non-negative integer')
     if (o.returnImmediately !== undefined && typeof o.returnImmediately !== 'boolean') throw new HttpError(400, 'returnImmediately must be a boolean')

@@ -180,3 +180,20 @@ describe('a stream enabled while a delivery pass holds its SETs', () => {
     expect(delivered).toContain(jti)
   })
 })
+
+describe('a poll that refuses a full batch of SETs (RFC 8936 setErrs)', () => {
+  it('the next request carrying 1000 setErrs is accepted, not refused as too large for good', async () => {
+    const { transmitter, call } = make(undefined, { maxQueuedPerStream: 5000 })
+    const s = (await call('POST', 'stream', { events_requested: [SESSION_REVOKED] })).body
+    for (let i = 0; i < 1000; i++) await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    const first = (await call('POST', `poll/${s.stream_id}`, { maxEvents: 1000, returnImmediately: true })).body
+    const jtis = Object.keys(first.sets)
+    expect(jtis).toHaveLength(1000)
+    // What createPollReceiver sends after a receiver misconfiguration refused every SET.
+    const setErrs = Object.fromEntries(jtis.map((j) => [j, { err: 'invalid_audience', description: 'The SET audience does not name this receiver.' }]))
+    const second = await call('POST', `poll/${s.stream_id}`, { maxEvents: 1000, returnImmediately: true, setErrs })
+    expect(second.status).toBe(200)
+    expect(second.body.sets).toEqual({})
+    expect(await transmitter.failed(1000)).toHaveLength(1000)
+  }, 30_000)
+})
