@@ -162,7 +162,7 @@ export interface PeerAuthorizerOptions {
  * @returns `(socket) => Promise<VerifiedX509SVID>`.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` for bad arguments. The returned function rejects like
  *   {@link verifyPeerCertificate}, and with VerificationError `ERR_POLICY_DENIED` (403) when the
- *   matcher refuses the identifier.
+ *   matcher refuses the identifier or throws (its error is the `cause`).
  *
  * @example
  * ```ts
@@ -209,9 +209,18 @@ export function createPeerAuthorizer(
       result = fresh
       verified.set(socket, { leaf: new Uint8Array(raw), chain, expiresAt: fresh.expiresAt })
     }
-    if (authorize(result.id) !== true) {
+    // A matcher of the caller's that throws denies (coded, fail closed) instead of letting an
+    // uncoded error out of the authoriser.
+    let allowed: unknown
+    let cause: unknown
+    try {
+      allowed = authorize(result.id)
+    } catch (err) {
+      cause = err
+    }
+    if (allowed !== true) {
       const reason = 'the peer workload is not allowed'
-      throw new VerificationError('ERR_POLICY_DENIED', `${reason}: ${result.id.id}`, { reason })
+      throw new VerificationError('ERR_POLICY_DENIED', `${reason}: ${result.id.id}`, { reason, cause })
     }
     return result
   }

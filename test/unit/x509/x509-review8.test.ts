@@ -1,5 +1,7 @@
 // Review round 8 regressions for agentauth/x509.
+import type { TLSSocket } from 'node:tls'
 import { describe, expect, it } from 'vitest'
+import { createPeerAuthorizer } from '../../../src/adapters/node/mtls.js'
 import { ProtocolError, VerificationError } from '../../../src/errors/index.js'
 import { createX509SVIDVerifier, parseX509SVID, staticX509Bundles, verifyX509SVID } from '../../../src/x509/index.js'
 import type { X509Bundle } from '../../../src/x509/index.js'
@@ -81,5 +83,22 @@ describe('a leaf identifier with the root path only (X509-SVID §3.1: a non-root
   it('a one-segment WIMSE path is still a workload', async () => {
     const leaf = await issue({ uris: ['wimse://example.org/a'] })
     expect((await parseX509SVID(leaf.der, { profile: 'wimse' })).id.path).toBe('/a')
+  })
+})
+
+describe('createPeerAuthorizer with a matcher that throws', () => {
+  it('denies with ERR_POLICY_DENIED carrying the cause (an uncoded error escaped)', async () => {
+    const pki = await createPKI()
+    const certs = [pki.leaf, pki.intermediate].map((c) => ({ raw: Buffer.from(c.der), issuerCertificate: undefined as unknown }))
+    certs[0]!.issuerCertificate = certs[1]
+    const socket = { getPeerCertificate: (detailed?: boolean) => (detailed ? certs[0] : { ...certs[0], issuerCertificate: undefined }), isSessionReused: () => false } as unknown as TLSSocket
+    const bug = new TypeError('matcher bug')
+    const authorize = createPeerAuthorizer(createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': pki.root.der }), clock }), () => {
+      throw bug
+    })
+    const err = await authorize(socket).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(VerificationError)
+    expect((err as VerificationError).code).toBe('ERR_POLICY_DENIED')
+    expect((err as VerificationError).cause).toBe(bug)
   })
 })
