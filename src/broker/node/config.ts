@@ -227,7 +227,17 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
     if (cause instanceof TypeError) throw cause
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'broker config: signer.jwkFile is not a JSON JWK', cause)
   }
-  const signer = await createJWKSigner({ privateJwk: object(jwk, 'signer.jwkFile') as JsonWebKey, ...(signerSpec.alg !== undefined ? { alg: signerSpec.alg as JWSAlgorithm } : {}) })
+  let signer: Signer
+  try {
+    signer = await createJWKSigner({ privateJwk: object(jwk, 'signer.jwkFile') as JsonWebKey, ...(signerSpec.alg !== undefined ? { alg: signerSpec.alg as JWSAlgorithm } : {}) })
+  } catch (err) {
+    // The signer names its own options (options.privateJwk, options.alg): name the config's.
+    const code = (err as { code?: unknown }).code
+    if (err instanceof TypeError && (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE')) {
+      throw codedTypeError(code, `broker config: ${err.message.replace(/\boptions\.privateJwk\b/g, 'signer.jwkFile').replace(/\boptions\./g, 'signer.')}`, err)
+    }
+    throw err
+  }
 
   const listenSpec = object(config.listen, 'listen')
   known(listenSpec, listenSpec.socket !== undefined ? ['socket', 'mode'] : ['port', 'host'], 'listen')

@@ -1,7 +1,8 @@
 // Review 8: the config file and the secret files are checked and read as one file. A check by path
 // followed by a read by path let whoever can write the directory swap the file in between: the
 // broker then ran a config (policy, WIT command) or a token its checks would have refused.
-import { rename, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadBrokerConfig } from '../../../src/broker/node/config.js'
@@ -62,5 +63,20 @@ describe('broker config: check and read the same file', () => {
       (err: unknown) => (err as { code?: string }).code,
     )
     expect(['g'.repeat(43), 'ERR_INVALID_ARG_VALUE']).toContain(loaded)
+  })
+})
+
+describe('broker config: the signer key', () => {
+  it('refuses an unusable key with a broker config error naming the setting (it was the signer\'s options.alg / options.privateJwk message)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentauth-config-review8-'))
+    dirs.push(dir)
+    const cases: Array<[string, RegExp]> = [
+      ['{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}', /^broker config: signer\.alg /],
+      ['{"kty":"EC","crv":"P-256","x":"AA","y":"AA","d":"AA","alg":"RS256"}', /^broker config: signer\.jwkFile /],
+    ]
+    for (const [jwk, message] of cases) {
+      await writeFile(join(dir, 'k.json'), jwk, { mode: 0o600 })
+      await expect(loadBrokerConfig(minimalBrokerConfig(), { CAP: 'c'.repeat(43) }, dir)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(message) })
+    }
   })
 })
