@@ -96,7 +96,12 @@ export async function requestJWTBearerGrant(
   } catch (err) {
     throw wrapNetworkError(err)
   }
-  return processTokenResponse(response)
+  try {
+    return await processTokenResponse(response)
+  } catch (err) {
+    // A connection lost mid-body errors the stream with an uncoded TypeError ("terminated").
+    throw wrapNetworkError(err)
+  }
 }
 
 /**

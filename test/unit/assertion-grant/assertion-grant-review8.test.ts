@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { importJWK, jwtVerify, SignJWT, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { createJWTBearerGrantHandler, verifyJWTAuthorizationGrant, type JWTBearerGrantPolicy } from '../../../src/assertion-grant/index.js'
+import { createJWTBearerGrantHandler, requestJWTBearerGrant, verifyJWTAuthorizationGrant, type JWTBearerGrantPolicy } from '../../../src/assertion-grant/index.js'
 import { createMemoryReplayCache } from '../../../src/stores/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
 
@@ -103,5 +103,19 @@ describe('assertion grants vs jose (review 8)', () => {
     // A prefix of the allowed target: a substring of the string, not a member of the list.
     expect(await redeem('https://api.partner.example/')).toMatchObject({ status: 400, body: { error: 'invalid_target' } })
     expect(await redeem('https://api.partner.example/bookings')).toMatchObject({ status: 200, body: { token_type: 'Bearer', scope: 'read' } })
+  })
+
+  it('requestJWTBearerGrant: a connection lost while the token response is read is ERR_TOKEN_EXCHANGE_FAILED, not an uncoded TypeError', async () => {
+    const fetch = async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{"access_token":"a'))
+          queueMicrotask(() => c.error(new TypeError('terminated'))) // undici, socket closed mid-body
+        },
+      })
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+    }
+    const client = { clientId: 'c', auth: async () => {} }
+    await expect(requestJWTBearerGrant({ issuer: AS, tokenEndpoint: TOKEN_ENDPOINT }, client, { assertion: 'a.b.c' }, { fetch })).rejects.toMatchObject({ name: 'ProtocolError', code: 'ERR_TOKEN_EXCHANGE_FAILED' })
   })
 })
