@@ -77,6 +77,9 @@ const ed = (alg: JWSAlgorithm): AlgorithmInfo =>
  * ```
  */
 export const ALGORITHMS: Readonly<Record<JWSAlgorithm, AlgorithmInfo>> = Object.freeze({
+  // No prototype: looking up an untrusted name (`constructor`, `__proto__`, `toString`) gives
+  // undefined, not an Object.prototype member. Likewise HTTP_SIGNATURE_TO_JOSE.
+  __proto__: null,
   ES256: ec('ES256', 'P-256', 'SHA-256', 64, 'ecdsa-p256-sha256'),
   ES384: ec('ES384', 'P-384', 'SHA-384', 96, 'ecdsa-p384-sha384'),
   ES512: ec('ES512', 'P-521', 'SHA-512', 132),
@@ -112,6 +115,7 @@ export const JWS_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze(Object.keys
  * ```
  */
 export const HTTP_SIGNATURE_TO_JOSE: Readonly<Partial<Record<HTTPSignatureAlgorithm, JWSAlgorithm>>> = Object.freeze({
+  __proto__: null,
   'ed25519': 'EdDSA',
   'ecdsa-p256-sha256': 'ES256',
   'ecdsa-p384-sha384': 'ES384',
