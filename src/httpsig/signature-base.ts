@@ -25,7 +25,15 @@ export function serialiseSignatureParams(components: readonly Component[], param
   out += ')'
   if (params.length === 0) return out
   // structured-headers writes NaN and Infinity as such: never a valid Integer or Decimal.
-  for (const [k, v] of params) if (typeof v === 'number' && !Number.isFinite(v)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `signature parameter "${k}" must be a finite number`)
+  for (const [k, v] of params) {
+    if (typeof v !== 'number') continue
+    if (!Number.isFinite(v)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `signature parameter "${k}" must be a finite number`)
+    // A Decimal has at most three fractional digits (RFC 8941 §3.3.2); structured-headers rounds
+    // 0.0001 or 1.9999 to the invalid "0." / "2." that no parser (ours included) accepts.
+    if (!Number.isInteger(v) && Math.round(v * 1000) / 1000 !== v) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `signature parameter "${k}" must be an integer or a decimal with at most three fractional digits`)
+    }
+  }
   try {
     return out + serializeParameters(new Map(params as Array<[string, SHBareItem]>))
   } catch (cause) {

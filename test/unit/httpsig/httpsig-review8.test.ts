@@ -1,6 +1,6 @@
 // Review round 8 regressions for agentauth/httpsig.
 import { describe, expect, it } from 'vitest'
-import { parseSignature, parseSignatureInput, signRequest, verifyContentDigest, verifyRequestSignature } from '../../../src/httpsig/index.js'
+import { createSignatureBase, parseSignature, parseSignatureInput, signRequest, verifyRequestSignature } from '../../../src/httpsig/index.js'
 
 const CLOCK = () => 1_700_000_000_000
 const hmacKey = new Uint8Array(32).fill(7)
@@ -101,5 +101,19 @@ describe('a signature that expires while its key is being resolved', () => {
     for (const open of gates) open()
     const outcomes = (await Promise.allSettled(copies)).map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'))
     expect(outcomes).toEqual(['ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED', 'ERR_HTTPSIG_EXPIRED'])
+  })
+})
+
+describe('decimal signature parameters', () => {
+  it('more than three fractional digits is a coded TypeError: structured-headers wrote "0." / "2.", refused by every parser', async () => {
+    const m = { method: 'GET', url: 'https://api.example/orders', headers: {} }
+    for (const x of [0.0001, 1.9999, -0.0004, 123.4567, 2.5e-7]) {
+      await expect(signRequest(m, { hmacKey, components: ['@method'], params: { x } })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+      expect(() => createSignatureBase(m, ['@method'], { x } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    for (const x of [0.5, 1.25, -2.125, 999999999999.9]) {
+      const s = await signRequest(m, { hmacKey, label: 'ours', components: ['@method'], clock: CLOCK, params: { x } })
+      await expect(verify({ ...m, headers: { 'signature-input': s.signatureInput, signature: s.signature } })).resolves.toMatchObject({ params: { x } })
+    }
   })
 })
