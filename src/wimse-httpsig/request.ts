@@ -79,8 +79,9 @@ function requestURL(request: HTTPRequest): string | URL {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (a signer whose
  *   `alg` differs from `cnf.jwk.alg`, a different WIT already on the message, a `wimse` label
  *   already present, a consumed body …).
- * @throws VerificationError `ERR_BODY_TOO_LARGE` when the body exceeds `maxBodyBytes`.
- * @throws SignerError `ERR_SIGNER_FAILED` when the signer fails.
+ * @throws VerificationError `ERR_BODY_TOO_LARGE` when the body exceeds `maxBodyBytes`,
+ *   `ERR_BODY_INCOMPLETE` when a body stream errors.
+ * @throws SignerError `ERR_SIGNER_FAILED` when the signer (or the crypto provider hashing the body) fails.
  *
  * @example
  * ```ts
@@ -152,7 +153,7 @@ export async function signWIMSERequest(request: HTTPRequest, options: SignWIMSER
  * @throws VerificationError `ERR_WIT_MISSING`, `ERR_WIT_INVALID`, `ERR_HTTPSIG_MISSING`,
  *   `ERR_HTTPSIG_INVALID`, `ERR_HTTPSIG_COMPONENT_MISSING`, `ERR_HTTPSIG_TAG`,
  *   `ERR_HTTPSIG_EXPIRED`, `ERR_HTTPSIG_AUDIENCE`, `ERR_DIGEST_MISSING`, `ERR_DIGEST_MISMATCH`,
- *   `ERR_DIGEST_INVALID`, `ERR_BODY_TOO_LARGE`, `ERR_HTTPSIG_SIGNATURE`, `ERR_ALG_NOT_ALLOWED`,
+ *   `ERR_DIGEST_INVALID`, `ERR_BODY_TOO_LARGE`, `ERR_BODY_INCOMPLETE`, `ERR_HTTPSIG_SIGNATURE`, `ERR_ALG_NOT_ALLOWED`,
  *   `ERR_KEY_INVALID`, `ERR_INPUT_TOO_LARGE`, `ERR_HEADER_INVALID`, `ERR_PROOF_REPLAYED`.
  * @throws StoreError when the replay cache fails (fail closed).
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.

@@ -128,7 +128,7 @@ export async function signWIMSEResponse(response: HTTPResponse, options: SignWIM
  * @throws VerificationError `ERR_HTTPSIG_MISSING` (required but unsigned), `ERR_WIT_MISSING`,
  *   `ERR_WIT_INVALID`, `ERR_HTTPSIG_INVALID` (incl. a missing or different `wimse-req-nonce`),
  *   `ERR_HTTPSIG_COMPONENT_MISSING`, `ERR_HTTPSIG_TAG`, `ERR_HTTPSIG_EXPIRED`, `ERR_DIGEST_*`,
- *   `ERR_BODY_TOO_LARGE`, `ERR_HTTPSIG_SIGNATURE`, `ERR_ALG_NOT_ALLOWED`, `ERR_PROOF_REPLAYED`.
+ *   `ERR_BODY_TOO_LARGE`, `ERR_BODY_INCOMPLETE`, `ERR_HTTPSIG_SIGNATURE`, `ERR_ALG_NOT_ALLOWED`, `ERR_PROOF_REPLAYED`.
  * @throws StoreError when the replay cache fails.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
  *
