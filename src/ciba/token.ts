@@ -217,7 +217,8 @@ const MIN_POLL_INTERVAL = 1
  * @returns the tokens once the user approved.
  * @throws ProtocolError `ERR_APPROVAL_DENIED` (the user said no), `ERR_APPROVAL_EXPIRED` (nobody
  *   decided in time), `ERR_OAUTH_ERROR`, `ERR_OAUTH_RESPONSE_INVALID`, `ERR_TOKEN_EXCHANGE_FAILED`
- *   (provider unreachable); the abort reason when `signal` aborts.
+ *   (provider unreachable); the abort reason when `signal` aborts; TypeError `ERR_INVALID_ARG_*` for
+ *   bad arguments (also a `clock` that does not return finite milliseconds).
  *
  * @example
  * ```ts
@@ -239,7 +240,14 @@ export async function pollCibaToken(
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.expiresIn must be a positive number of seconds')
   let interval = pending.interval ?? 5
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.interval must be a non-negative number of seconds')
-  const clock = options.clock ?? systemClock
+  const injected = options.clock ?? systemClock
+  // A clock answering NaN (or a Date, a string) made every wait NaN — no wait at all with
+  // defaultSleep — and the deadline unreachable: a poller hammering the token endpoint for ever.
+  const clock = (): number => {
+    const ms = injected()
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.clock() must return finite milliseconds')
+    return ms
+  }
   const sleep = options.sleep ?? defaultSleep
   if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
   if (options.maxBytes !== undefined) responseMaxBytes(options.maxBytes)

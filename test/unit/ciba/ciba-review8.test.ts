@@ -149,3 +149,20 @@ describe('a connection lost while the answer is read (review 8)', () => {
     await expect(pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60 }, { fetch, clock: time.clock, sleep: time.sleep, signal: controller.signal })).rejects.toBe(reason)
   })
 })
+
+describe('an injected clock that answers no number (review 8)', () => {
+  it('pollCibaToken refuses it with a coded TypeError instead of polling without waiting and without a deadline', async () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, undefined, '1800000000000']) {
+      const op = fakeOP(Array.from({ length: 50 }, () => 'pending' as const))
+      const controller = new AbortController()
+      const waits: number[] = []
+      const sleep = async (ms: number) => {
+        waits.push(ms)
+        if (waits.length >= 20) controller.abort(new Error('runaway poller'))
+      }
+      const outcome = await pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60, interval: 5 }, { fetch: op.fetch, clock: () => bad as number, sleep, signal: controller.signal }).catch((e: unknown) => e)
+      expect(outcome).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+      expect(op.requests).toHaveLength(0)
+    }
+  })
+})
