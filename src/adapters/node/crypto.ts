@@ -85,7 +85,7 @@ function prepare(alg: AlgorithmLike, key: CryptoKey, ko: KeyObject): Prepared | 
   const keyAlg = key.algorithm as Algorithm & { hash?: Algorithm }
   // Web Crypto first reads the algorithm's required members (TypeError), then refuses a key of
   // another algorithm or without the usage (InvalidAccessError).
-  const members = typeof alg === 'string' ? {} : alg
+  const members: { hash?: string | Algorithm; saltLength?: number } = typeof alg === 'string' ? {} : alg
   if (name === 'ECDSA' && members.hash === undefined) missingMember(name, 'hash')
   if (name === 'RSA-PSS' && typeof members.saltLength !== 'number') missingMember(name, 'saltLength')
   const fits = keyAlg.name.toUpperCase() === name
