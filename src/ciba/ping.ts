@@ -3,6 +3,7 @@ import { runHook } from '../internal/hook.js'
 import { encode } from '../internal/base64url.js'
 import { timingSafeEqual, utf8 } from '../internal/bytes.js'
 import { parseJSONObject } from '../internal/json.js'
+import { looseInstanceOf } from '../internal/assert.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { readBoundedBody } from '../internal/oauth-http.js'
 
@@ -189,8 +190,9 @@ export function createCibaNotificationWaiter(options: { maxPending?: number } = 
       } catch (err) {
         return Promise.reject(err)
       }
-      if (notified.delete(authReqId)) return Promise.resolve()
       const signal = waitOptions.signal
+      if (signal !== undefined && !looseInstanceOf(signal, AbortSignal)) return Promise.reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal'))
+      if (notified.delete(authReqId)) return Promise.resolve()
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason)
         const set = waiting.get(authReqId) ?? new Set()

@@ -166,3 +166,16 @@ describe('an injected clock that answers no number (review 8)', () => {
     }
   })
 })
+
+describe('the notification waiter (review 8)', () => {
+  it('refuses a signal that is not an AbortSignal with a coded TypeError (it was an uncoded "addEventListener is not a function")', async () => {
+    const waiter = createCibaNotificationWaiter()
+    for (const signal of [{}, { aborted: false }, 'soon']) {
+      await expect(waiter.wait('req-1', { signal: signal as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    // A remembered ping is not consumed by the refused call.
+    waiter.onNotification('req-2')
+    await expect(waiter.wait('req-2', { signal: {} as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(waiter.wait('req-2')).resolves.toBeUndefined()
+  })
+})
