@@ -82,7 +82,9 @@ export async function readBody(body: DigestBody, max: number): Promise<Uint8Arra
         chunk = await reader.read()
       } catch (cause) {
         // An aborted or reset body (a stream that errors) is not a bug of the caller's: coded.
-        if (isAgentAuthError(cause)) throw cause
+        // A coded TypeError is a configuration error (a body a framework's parser already read,
+        // documented as a 500), not a client's broken upload: it passes unchanged.
+        if (isAgentAuthError(cause) || (cause instanceof TypeError && typeof (cause as { code?: unknown }).code === 'string')) throw cause
         throw new VerificationError('ERR_BODY_INCOMPLETE', 'the body could not be read to its end', { status: 400, cause })
       }
       const { done, value } = chunk
