@@ -239,7 +239,14 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
     const info = ALGORITHMS[alg]
     const clean: JsonWebKey = { kty: record.kty as string, ext: true }
     for (const m of ['crv', 'x', 'y', 'n', 'e'] as const) if (typeof record[m] === 'string') (clean as Record<string, unknown>)[m] = record[m]
-    p = crypto.subtle.importKey('jwk', clean, info.importParams, true, ['verify']).catch((cause: unknown) => {
+    let imported: Promise<CryptoKey>
+    try {
+      imported = Promise.resolve(crypto.subtle.importKey('jwk', clean, info.importParams, true, ['verify']))
+    } catch (cause) {
+      // A provider that throws instead of rejecting (or answers with no promise) fails the same way.
+      imported = Promise.reject(cause)
+    }
+    p = imported.catch((cause: unknown) => {
       map!.delete(key)
       throw new VerificationError('ERR_KEY_INVALID', 'public key could not be imported', { cause })
     })

@@ -34,3 +34,17 @@ describe('internal/keys: key cache and key_ops changed in place', () => {
     await expect(importPublicJWK(jwk, 'ES256')).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
   })
 })
+
+describe('internal/keys: a crypto provider whose importKey throws', () => {
+  it('rejects with ERR_KEY_INVALID (the cause kept) instead of throwing its raw error synchronously', async () => {
+    const thrown = new Error('provider broke')
+    const provider = { subtle: { importKey: () => { throw thrown } } } as unknown as Crypto
+    const jwk = await publicJwk()
+    let result: Promise<CryptoKey> | undefined
+    expect(() => { result = importPublicJWK(jwk, 'ES256', provider) }).not.toThrow()
+    await expect(result).rejects.toMatchObject({ code: 'ERR_KEY_INVALID', cause: thrown })
+    // not cached: a provider that recovers imports the key
+    const recovered = { subtle: crypto.subtle } as unknown as Crypto
+    await expect(importPublicJWK(jwk, 'ES256', recovered)).resolves.toBeDefined()
+  })
+})
