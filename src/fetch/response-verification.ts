@@ -24,8 +24,9 @@ export interface ResponseVerification {
   trustBundles: TrustBundleSource
   /**
    * Refuse unsigned responses. Default: required exactly when the request asked for a signed
-   * response (`localCredentials({ signResponse: true })`); a signature that is present is always
-   * verified.
+   * response (`localCredentials({ signResponse: true })`); `true` requires it for every response,
+   * and `false` cannot waive it for a request that asked (WIMSE §3.4). A signature that is present
+   * is always verified.
    */
   required?: boolean
   /** Decide whether this callee may answer (e.g. compare `wit.id`). Default: any trusted workload. */
@@ -70,7 +71,9 @@ export function createResponseVerifier(options: ResponseVerification): ResponseV
   const verifyWit: WITVerifier = createWITVerifier({ trustBundles: options.trustBundles, ...common })
 
   return async function verifyResponse(response, request) {
-    const required = requiredOption ?? askedForSignature(request)
+    // §3.4: a request that asked for a signed response makes the signature a MUST; `required:
+    // false` only leaves responses to requests that did not ask optional.
+    const required = requiredOption === true || askedForSignature(request)
     if (!response.headers.has('signature-input') && !response.headers.has('signature')) {
       if (required) throw new VerificationError('ERR_HTTPSIG_MISSING', 'the response must be signed but carries no signature')
       return

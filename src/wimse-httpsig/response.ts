@@ -150,7 +150,9 @@ export async function verifyWIMSEResponse(response: HTTPResponse, options: Verif
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.expectedRequestNonce must be a non-empty string')
   }
   const sent = requestSignature(request, v.acceptLegacyTag)
-  const required = options.required ?? sent.asked
+  // §3.4: a request that asked for a signed response makes the signature a MUST for the client;
+  // `required: false` cannot switch that off (it only leaves unasked responses optional).
+  const required = options.required === true || sent.asked
   const expectedNonce = options.expectedRequestNonce ?? sent.nonce
   const headers = headersOf(response)
   if (!headers.has('signature-input') && !headers.has('signature')) {

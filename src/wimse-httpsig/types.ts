@@ -166,8 +166,10 @@ export interface VerifyWIMSEResponseOptions extends VerifyWIMSEOptions {
   expectedRequestNonce?: string
   /**
    * Whether a signed response is required (§3.4). Default: true when the request's signature
-   * carried `wimse-sign-response`. When required, a missing signature is an error; when not, a
-   * present signature is still fully verified.
+   * carried `wimse-sign-response`; `true` also requires one for requests that did not ask, and
+   * `false` cannot waive it for a request that asked (the client MUST then refuse an unsigned
+   * response). When required, a missing signature is an error; when not, a present signature is
+   * still fully verified.
    */
   required?: boolean
 }
