@@ -66,7 +66,8 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  * @param ms - milliseconds to wait.
  * @param signal - cancels the wait.
  * @returns a promise that resolves after `ms`.
- * @throws the `signal`'s `reason` (as a rejection) when it is or becomes aborted.
+ * @throws the `signal`'s `reason` (as a rejection) when it is or becomes aborted; TypeError
+ *   `ERR_INVALID_ARG_TYPE` (as a rejection) when `signal` is not an AbortSignal.
  *
  * @example
  * ```ts
@@ -75,6 +76,9 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
  */
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
+    // Checked before a timer is armed: a non-signal threw from addEventListener here, and then again
+    // from the armed timer's removeEventListener, uncaught, ending the process.
+    if (signal !== undefined && !looseInstanceOf(signal, AbortSignal)) return reject(codedTypeError('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal'))
     if (signal?.aborted) return reject(signal.reason)
     // A timer holds at most 2^31 - 1 ms (a longer delay fires at once): wait in steps.
     let left = Number.isFinite(ms) && ms > 0 ? ms : 0
@@ -235,6 +239,7 @@ export async function pollCibaToken(
 ): Promise<CibaTokenResponse> {
   checkObject(pending, 'pending')
   checkObject(options, 'options')
+  if (options.signal !== undefined && !looseInstanceOf(options.signal, AbortSignal)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal')
   const authReqId = authReqIdOf(pending.authReqId)
   const expiresIn = pending.expiresIn
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'pending.expiresIn must be a positive number of seconds')

@@ -2,7 +2,7 @@
 // options object afterwards could make every approval end in an uncoded TypeError), and provider
 // refusals of client authentication (attestation challenge) are typed rejections.
 import { describe, expect, it } from 'vitest'
-import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, pollCibaToken, processBackchannelAuthenticationResponse, processCibaTokenResponse, type CibaApprovalOptions } from '../../../src/ciba/index.js'
+import { cibaApproval, createCibaNotificationWaiter, createClientNotificationToken, defaultSleep, pollCibaToken, processBackchannelAuthenticationResponse, processCibaTokenResponse, type CibaApprovalOptions } from '../../../src/ciba/index.js'
 import { ProtocolError } from '../../../src/errors/index.js'
 import { client, fakeOP, fakeTime, OP } from '../../helpers/ciba-fake-op.js'
 
@@ -177,5 +177,16 @@ describe('the notification waiter (review 8)', () => {
     waiter.onNotification('req-2')
     await expect(waiter.wait('req-2', { signal: {} as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
     await expect(waiter.wait('req-2')).resolves.toBeUndefined()
+  })
+})
+
+describe('a signal that is not an AbortSignal (review 8)', () => {
+  it('pollCibaToken and defaultSleep reject it with a coded TypeError before arming a timer (the timer then threw uncaught and ended the process)', async () => {
+    const op = fakeOP(['approve'])
+    await expect(pollCibaToken(OP, client, { authReqId: 'req-1', expiresIn: 60 }, { fetch: op.fetch, signal: {} as never })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    expect(op.requests).toHaveLength(0)
+    await expect(defaultSleep(1, { aborted: false } as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    // Nothing fires later: an uncaught exception from a timer would fail this test file.
+    await new Promise((r) => setTimeout(r, 20))
   })
 })
