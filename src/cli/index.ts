@@ -15,6 +15,7 @@
  */
 import { parseArgs } from 'node:util'
 import { inspectCommand, keygen, verify, witMint, type Flags } from './commands.js'
+import { codedTypeError } from '../errors/index.js'
 import { CLIError } from './io.js'
 
 const HELP: Record<string, string> = {
@@ -70,7 +71,8 @@ const FLAGS: Record<string, readonly string[]> = { keygen: ['force'] }
  * @param argv - the arguments after the program name, e.g. `['keygen', '--alg', 'ES256']`.
  * @returns the exit status (`0` success or help, `2` when no command was given and the usage is
  *   shown) and the text to print.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` (the CLI's usage errors) for an unknown command, a
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `argv` is not an array of strings;
+ *   `ERR_INVALID_ARG_VALUE` (the CLI's usage errors) for an unknown command, a
  *   missing or bad option value, an existing `keygen --out` target, or unreadable or oversized
  *   input; `ERR_PARSE_ARGS_UNKNOWN_OPTION`, `ERR_PARSE_ARGS_INVALID_OPTION_VALUE`,
  *   `ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL` (node:util `parseArgs`) for an option a command does not
@@ -88,6 +90,9 @@ const FLAGS: Record<string, readonly string[]> = { keygen: ['force'] }
  * ```
  */
 export async function main(argv: readonly string[]): Promise<{ code: number; out: string }> {
+  // Embedders pass this: anything but a list of strings was an uncoded TypeError ("argv is not
+  // iterable", "value.startsWith is not a function").
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'argv must be an array of strings')
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { code: command === undefined ? 2 : 0, out: HELP.main! }
   let sub: string | undefined

@@ -55,4 +55,10 @@ describe('agentauth CLI (review 8)', () => {
     // The right key still verifies, among others that do not fit.
     expect(statusOf((await main(['inspect', token, '--keys', file('keys.json', [rsa, p384, await signer.publicJwk()])])).out)).toMatch(/^status: SIGNATURE VERIFIED/)
   })
+
+  it('main refuses an argv that is not an array of strings with a coded TypeError', async () => {
+    for (const argv of [null, undefined, 'inspect', ['inspect', 5], ['verify', {}]]) {
+      await expect(main(argv as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    }
+  })
 })
