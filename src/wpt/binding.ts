@@ -1,6 +1,6 @@
 // Token hashes bound into a WPT (draft-ietf-wimse-wpt §2): wth, ath, tth and the oth object are
 // base64url(SHA-256(ASCII(token))). oth keys are lower-cased header names; values are trimmed.
-import { codedTypeError } from '../errors/index.js'
+import { VerificationError, codedTypeError, isAgentAuthError } from '../errors/index.js'
 import { encode } from '../internal/base64url.js'
 import { ascii, isAscii } from '../internal/bytes.js'
 import { sha256 } from '../internal/sync-crypto.js'
@@ -12,9 +12,23 @@ export const FIELD_NAME: RegExp = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 export const RESERVED_OTH: ReadonlySet<string> = new Set(['authorization', 'txn-token', 'workload-identity-token', 'workload-proof-token'])
 
 /** base64url(SHA-256(ASCII(value))): a string when the provider hashes synchronously, else a promise. */
-export function sha256Base64url(value: string, crypto: Crypto): string | Promise<string> {
-  const digest = sha256(crypto, ascii(value))
-  return digest instanceof Uint8Array ? encode(digest) : digest.then(encode)
+export function sha256Base64url(value: string, crypto: Crypto, fail: (cause: unknown) => never = hashFailed): string | Promise<string> {
+  let digest: Uint8Array | Promise<Uint8Array>
+  try {
+    digest = sha256(crypto, ascii(value))
+  } catch (cause) {
+    fail(cause)
+  }
+  return digest instanceof Uint8Array ? encode(digest) : digest.then(encode, fail)
+}
+
+/**
+ * A crypto provider that cannot hash (throws or rejects) fails the proof check closed with a coded
+ * error instead of letting its own error out.
+ */
+function hashFailed(cause: unknown): never {
+  if (isAgentAuthError(cause)) throw cause
+  throw new VerificationError('ERR_WPT_BINDING_MISMATCH', 'a token hash could not be computed', { cause })
 }
 
 // The WIT hash is computed once per VerifiedWIT object: a server that caches verified WITs pays

@@ -1,4 +1,4 @@
-import { codedTypeError } from '../errors/index.js'
+import { SignerError, codedTypeError, isAgentAuthError } from '../errors/index.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
 import { targetWithoutQuery } from '../internal/target-audience.js'
@@ -89,9 +89,9 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   const exp = nowSeconds(options.clock) + lifetime
 
   const [wth, ath, tth, oth] = await Promise.all([
-    sha256Base64url(wit, crypto),
-    options.accessToken === undefined ? undefined : sha256Base64url(options.accessToken, crypto),
-    options.txnToken === undefined ? undefined : sha256Base64url(options.txnToken, crypto),
+    sha256Base64url(wit, crypto, hashFailed),
+    options.accessToken === undefined ? undefined : sha256Base64url(options.accessToken, crypto, hashFailed),
+    options.txnToken === undefined ? undefined : sha256Base64url(options.txnToken, crypto, hashFailed),
     others === undefined ? undefined : hashOthers(others, crypto),
   ])
   // Alphabetical claim order (matches the draft's example token byte for byte).
@@ -109,9 +109,15 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   return createCompactJWS({ typ: WPT_TYP }, claims, keyless, options.signal === undefined ? undefined : { signal: options.signal })
 }
 
+// A provider that cannot hash makes the proof impossible to build: a signer-side failure.
+function hashFailed(cause: unknown): never {
+  if (isAgentAuthError(cause)) throw cause
+  throw new SignerError('ERR_SIGNER_FAILED', 'a token hash for the WPT could not be computed', { cause })
+}
+
 async function hashOthers(others: ReadonlyMap<string, string>, crypto: Crypto): Promise<Record<string, string>> {
   const names = [...others.keys()].sort()
-  const hashes = await Promise.all(names.map((n) => sha256Base64url(others.get(n)!, crypto)))
+  const hashes = await Promise.all(names.map((n) => sha256Base64url(others.get(n)!, crypto, hashFailed)))
   // Null prototype: a header named `__proto__` must become an own property, not a prototype write.
   const out = Object.create(null) as Record<string, string>
   names.forEach((n, i) => {
