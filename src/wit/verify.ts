@@ -107,7 +107,9 @@ async function verifyWithPolicy(token: string, policy: VerifyPolicy): Promise<Ve
   if (nbf !== undefined && nbf > now + tolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'WIT is not valid yet', { claim: 'nbf' })
   const iat = claimNumericDate(payload, 'iat', 'ERR_WIT_INVALID', 'WIT')
   if (iat !== undefined) {
-    if (iat > now + tolerance) throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'WIT was issued in the future', { claim: 'iat' })
+    // WIT-SVID §3.6: `iat` MUST NOT be used as "not before" (`nbf` is for that), so the spiffe
+    // profile does not refuse a future `iat`; the wimse profile does (docs/specs.md, open question 3).
+    if (iat > now + tolerance && policy.profile !== 'spiffe') throw new VerificationError('ERR_TOKEN_NOT_YET_VALID', 'WIT was issued in the future', { claim: 'iat' })
     if (exp <= iat) throw new VerificationError('ERR_WIT_INVALID', 'WIT exp is not after iat', { claim: 'exp' })
     if (exp - iat > policy.maxLifetime) throw new VerificationError('ERR_TOKEN_LIFETIME', 'WIT lifetime exceeds the allowed maximum', { claim: 'exp' })
   } else if (exp - now > policy.maxLifetime + tolerance) {
