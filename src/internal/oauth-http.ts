@@ -57,7 +57,14 @@ export async function readBoundedBody(response: Response, maxBytes: number, what
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch (err) {
+      // The connection was lost while the answer was read (undici: TypeError "terminated").
+      throw wrapNetworkError(err)
+    }
+    const { done, value } = chunk
     if (done) break
     total += value.byteLength
     if (total > maxBytes) {
@@ -151,12 +158,13 @@ export function randomId(crypto: Crypto = globalThis.crypto): string {
 }
 
 /**
- * Keeps coded TypeErrors, aborts and agentauth errors; wraps anything else (a network failure) as
+ * Keeps coded TypeErrors, aborts, timeouts and agentauth errors; wraps anything else (a network failure) as
  * ERR_TOKEN_EXCHANGE_FAILED so callers switch on one code.
  */
 export function wrapNetworkError(err: unknown): unknown {
   if (isAgentAuthError(err)) return err
   if (err instanceof TypeError && typeof (err as { code?: unknown }).code === 'string') return err
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') return err
+  // An abort (AbortSignal.abort()) or a timeout (AbortSignal.timeout()) is the caller's: its reason.
+  if (typeof err === 'object' && err !== null && ((err as { name?: unknown }).name === 'AbortError' || (err as { name?: unknown }).name === 'TimeoutError')) return err
   return new ProtocolError('ERR_TOKEN_EXCHANGE_FAILED', 'the token endpoint could not be reached', { cause: err })
 }
