@@ -1,4 +1,6 @@
-// Token bucket per destination origin, on the injected clock.
+// Token bucket per destination origin, on the injected clock. The default clock is the wall clock,
+// which NTP or an operator may step back: refills then count from the new time instead of waiting
+// for the clock to pass the last reading again (which stalled the destination for as long as the step).
 import type { Clock } from '../internal/time.js'
 
 export interface TokenBucket {
@@ -13,10 +15,8 @@ export function createTokenBucket(requests: number, interval: number, burst: num
   return {
     take() {
       const now = clock()
-      if (now > last) {
-        tokens = Math.min(burst, tokens + (now - last) * perMs)
-        last = now
-      }
+      if (now > last) tokens = Math.min(burst, tokens + (now - last) * perMs)
+      last = now
       if (tokens >= 1) {
         tokens -= 1
         return 0
