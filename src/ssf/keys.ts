@@ -77,6 +77,25 @@ function asBundle(value: PublicJWK | JWKS | TrustBundle, name: string): TrustBun
   return { trustDomain: name, keys: [value as PublicJWK] }
 }
 
+/**
+ * selectKey, except that a kid the key set holds under a key that does not fit the SET's alg (no
+ * key with that kid fits) is ERR_KEY_INVALID: the key is known and unacceptable, so receivers
+ * refuse the SET (invalid_key) instead of leaving it unacknowledged for good as a key "not known
+ * yet" (ERR_KEY_NOT_FOUND).
+ */
+function selectSETKey(bundle: TrustBundle, context: SETKeyContext): PublicJWK {
+  try {
+    return selectKey(bundle, { kid: context.kid, alg: context.alg })
+  } catch (err) {
+    const kid = context.kid
+    if (kid !== undefined && err instanceof VerificationError && err.code === 'ERR_KEY_NOT_FOUND' && err.reason === 'no matching trusted key'
+      && Array.isArray(bundle.keys) && bundle.keys.some((k) => typeof k === 'object' && k !== null && k.kid === kid)) {
+      throw new VerificationError('ERR_KEY_INVALID', `the key of ${context.iss} named by the SET's kid does not fit its alg ${context.alg}`, { reason: 'the key named by kid does not fit the algorithm', claim: 'kid', cause: err })
+    }
+    throw err
+  }
+}
+
 /** Resolves and imports the verification key for a SET; throws ERR_KEY_NOT_FOUND / ERR_KEY_INVALID. */
 export async function resolveSETKey(keys: SETKeys, context: SETKeyContext, crypto: Crypto | undefined): Promise<CryptoKey> {
   const where = `transmitter ${context.iss}`
@@ -86,7 +105,7 @@ export async function resolveSETKey(keys: SETKeys, context: SETKeyContext, crypt
     const found = await keys(context)
     if (found === undefined || found === null) throw new VerificationError('ERR_KEY_NOT_FOUND', `no key for ${where}`, { claim: 'kid' })
     bundle = asBundle(found, where)
-    jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
+    jwk = selectSETKey(bundle, context)
   } else if (isSource(keys)) {
     let host: string
     try {
@@ -99,13 +118,16 @@ export async function resolveSETKey(keys: SETKeys, context: SETKeyContext, crypt
     try {
       jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
     } catch (err) {
-      if (keys.refresh === undefined || context.kid === undefined) throw err
-      bundle = await keys.refresh(host)
-      if (bundle === undefined) throw err
-      jwk = selectKey(bundle, { kid: context.kid, alg: context.alg })
+      // A source that can refresh is asked for a fresh set first (the key behind the kid may have changed).
+      if (keys.refresh === undefined || context.kid === undefined) jwk = selectSETKey(bundle, context)
+      else {
+        const fresh = await keys.refresh(host)
+        if (fresh === undefined) throw err
+        jwk = selectSETKey(fresh, context)
+      }
     }
   } else {
-    jwk = selectKey(asBundle(keys as JWKS, where), { kid: context.kid, alg: context.alg })
+    jwk = selectSETKey(asBundle(keys as JWKS, where), context)
   }
   return importPublicJWK(jwk, context.alg, crypto)
 }

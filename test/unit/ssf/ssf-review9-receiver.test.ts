@@ -1,0 +1,49 @@
+// Review round 9: receiver-side probes (key selection outcomes, poll acknowledgement bodies).
+import { describe, expect, it } from 'vitest'
+import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, verifySET } from '../../../src/ssf/index.js'
+import { ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
+
+const push = (token: string): Request => new Request('https://api.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token })
+
+describe('a SET whose kid is in the key set but whose alg does not fit that key', () => {
+  it('is refused with invalid_key (push 400, poll setErrs), not retried for ever', async () => {
+    const key = await testKey('tx-1', 'ES256')
+    const other = await testKey('tx-1', 'EdDSA')
+    const token = await mintSET(other.signer)
+    await expect(verifySET(token, verifyOptions(key))).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    const receive = createPushReceiver({ verify: verifyOptions(key), replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }), onEvent: () => undefined })
+    const r = await receive(push(token))
+    expect(r.status).toBe(400)
+    expect(await r.json()).toMatchObject({ err: 'invalid_key' })
+    // A kid the key set does not hold yet is still retried (a rotation before the JWKS refresh).
+    const rotated = await mintSET((await testKey('tx-2', 'ES256')).signer)
+    expect((await receive(push(rotated))).status).toBe(503)
+
+    const bodies: Record<string, unknown>[] = []
+    const jti = 'jti-alg-mismatch'
+    const receiver = createPollReceiver({
+      endpoint: 'https://idp.example.com/ssf/poll/s1', verify: verifyOptions(key),
+      replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }), onEvent: () => undefined,
+      fetch: async (_u, init) => {
+        bodies.push(JSON.parse(String(init?.body)))
+        return Response.json({ sets: bodies.length === 1 ? { [jti]: await mintSET(other.signer, baseClaims({ jti })) } : {} })
+      },
+    })
+    expect((await receiver.poll()).rejected).toEqual([jti])
+    await receiver.flush()
+    expect(bodies[1]!.setErrs).toMatchObject({ [jti]: { err: 'invalid_key' } })
+  })
+
+  it('a resolver or a TrustBundleSource holding the kid under another key type: invalid_key too', async () => {
+    const key = await testKey('tx-1', 'ES256')
+    const other = await testKey('tx-1', 'EdDSA')
+    const token = await mintSET(other.signer)
+    await expect(verifySET(token, verifyOptions(key, { keys: () => key.jwk }))).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    let refreshed = 0
+    const source = { getBundle: async () => ({ trustDomain: 'idp.example.com', keys: key.jwks.keys }), refresh: async () => { refreshed++; return { trustDomain: 'idp.example.com', keys: key.jwks.keys } } }
+    await expect(verifySET(token, verifyOptions(key, { keys: source }))).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+    // The source was asked for a fresh set first (the key behind the kid may have changed).
+    expect(refreshed).toBe(1)
+    expect(ISSUER).toContain('idp.example.com')
+  })
+})
