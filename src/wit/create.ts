@@ -1,4 +1,4 @@
-import { codedTypeError } from '../errors/index.js'
+import { SignerError, codedTypeError } from '../errors/index.js'
 import { parseWorkloadIdentifier } from '../identifier/index.js'
 import { assertFunction, assertNumber, assertObject, assertOptionalString, assertString, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
@@ -86,7 +86,8 @@ const INFERRED_ALG: Readonly<Record<string, JWSAlgorithm>> = { 'EC:P-256': 'ES25
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for a bad `sub`, a private,
  *   malformed or algorithm-less RSA `cnf` key, a bad time (an `nbf` not before `exp` included), a reserved or `aud` claim in `extra`,
  *   or a signer unfit for the profile.
- * @throws SignerError when the signer fails (`ERR_SIGNER_FAILED`, `ERR_SIGNER_REFUSED`, …).
+ * @throws SignerError when the signer fails (`ERR_SIGNER_FAILED`, `ERR_SIGNER_REFUSED`, …), or
+ *   `ERR_SIGNER_FAILED` when the crypto provider cannot give random bytes for the `jti`.
  *
  * @example
  * ```ts
@@ -205,5 +206,12 @@ function confirmationKey(claims: CreateWITClaims, profile: WITProfile): PublicJW
 }
 
 function randomId(crypto: Crypto | undefined): string {
-  return encode((crypto ?? globalThis.crypto).getRandomValues(new Uint8Array(16)))
+  const bytes = new Uint8Array(16)
+  try {
+    // The array is filled in place; what the provider returns is not trusted to be it.
+    ;(crypto ?? globalThis.crypto).getRandomValues(bytes)
+  } catch (cause) {
+    throw new SignerError('ERR_SIGNER_FAILED', 'the random jti could not be generated', { cause })
+  }
+  return encode(bytes)
 }

@@ -36,7 +36,8 @@ function assertSigner(signer: unknown): asserts signer is Signer {
  *   signer whose `alg` differs from the WIT's `cnf.jwk.alg`, a WIT that is not a compact JWS, or
  *   non-ASCII tokens.
  * @throws SignerError when the signer fails: `ERR_SIGNER_FAILED` (the signer's own error as `cause`),
- *   or the agentauth error the signer threw.
+ *   or the agentauth error the signer threw; `ERR_SIGNER_FAILED` too when the crypto provider
+ *   cannot hash a token or give random bytes for the `jti`.
  *
  * @example
  * ```ts
@@ -79,7 +80,14 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   const crypto = options.crypto ?? globalThis.crypto
   let jti: string
   if (options.jti === undefined) {
-    jti = encode(crypto.getRandomValues(new Uint8Array(16)))
+    const bytes = new Uint8Array(16)
+    try {
+      // Filled in place; what the provider returns is not trusted to be the array.
+      crypto.getRandomValues(bytes)
+    } catch (cause) {
+      throw new SignerError('ERR_SIGNER_FAILED', 'the random jti could not be generated', { cause })
+    }
+    jti = encode(bytes)
   } else {
     if (typeof options.jti !== 'string' || options.jti.length === 0 || options.jti.length > 256) {
       throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.jti must be a string of 1..256 characters')
