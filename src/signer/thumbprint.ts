@@ -22,7 +22,8 @@ const cache = new Map<string, string>()
  * @throws `VerificationError` `ERR_KEY_INVALID` when `kty` is unsupported, a required member is
  * missing or not a string, or a key member is not the one canonical base64url spelling of the key
  * (padding, non-zero spare bits, a leading zero byte in RSA `n`/`e`, an EC/OKP coordinate of the
- * wrong size for its curve) — each key has exactly one thumbprint.
+ * wrong size for its curve) — each key has exactly one thumbprint; also when the crypto provider
+ * cannot compute the SHA-256 digest.
  *
  * @example
  * ```ts
@@ -52,7 +53,14 @@ export async function jwkThumbprint(jwk: { readonly kty?: unknown; readonly [mem
     const problem = keyMemberProblem(jwk[m] as string, size, rsa)
     if (problem !== undefined) throw new VerificationError('ERR_KEY_INVALID', `JWK member "${m}" is not the canonical base64url encoding of the key: it ${problem}`)
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(canonical) as Uint8Array<ArrayBuffer>))
+  let digest: Uint8Array
+  try {
+    digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(canonical) as Uint8Array<ArrayBuffer>))
+  } catch (cause) {
+    // A provider that cannot hash fails closed with a coded error, as a failed key import does.
+    throw new VerificationError('ERR_KEY_INVALID', 'the JWK thumbprint could not be computed', { cause })
+  }
+  if (digest.length !== 32) throw new VerificationError('ERR_KEY_INVALID', 'the JWK thumbprint could not be computed (the SHA-256 digest is not 32 bytes)')
   const thumbprint = encode(digest)
   if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string)
   cache.set(canonical, thumbprint)
