@@ -1,6 +1,6 @@
 // Parsing of the Signature-Input and Signature fields (RFC 9421 §4.1, §4.2) into typed, unverified
-// forms. Strict: duplicate labels and parameters, odd base64 and RFC 9651-only types are refused;
-// every label must be in both fields.
+// forms. Strict: duplicate labels and parameters, odd base64 and RFC 9651-only types are refused
+// (the verifiers require the chosen label in both fields, RFC 9421 §3.2 step 1.2).
 import { codedTypeError, VerificationError } from '../errors/index.js'
 import { assertNumber } from '../internal/assert.js'
 import { assertUnique, componentFromItem, type Component } from './components.js'

@@ -260,11 +260,16 @@ function verifyWithKey(key: CryptoKey, alg: JWSAlgorithm | HTTPSignatureAlgorith
   )
 }
 
-function checkLabels(inputs: ReadonlyArray<readonly [string, SFMember]>, sigs: ReadonlyArray<readonly [string, SFMember]>): void {
+function checkNotEmpty(inputs: ReadonlyArray<readonly [string, SFMember]>, sigs: ReadonlyArray<readonly [string, SFMember]>): void {
   if (inputs.length === 0 || sigs.length === 0) fail('ERR_HTTPSIG_MISSING', 'the signature fields are empty')
-  if (inputs.length !== sigs.length || inputs.some((i) => !sigs.some((s) => s[0] === i[0]))) {
-    fail('ERR_HTTPSIG_INVALID', 'Signature-Input and Signature do not carry the same labels')
-  }
+}
+
+// §3.2 step 1.2: only the chosen signature must have a member in both fields; a label another party
+// left in one field only (an intermediary that dropped half of its pair) does not concern ours.
+function chosenSignature(label: string, sigs: ReadonlyArray<readonly [string, SFMember]>): Uint8Array {
+  const m = sigs.find((s) => s[0] === label)
+  if (m === undefined) fail('ERR_HTTPSIG_INVALID', `the Signature field has no member labelled "${label}"`)
+  return signatureBytes(label, m[1])
 }
 
 function resultOf(input: InternalInput, algorithm: ResolvedKey['algorithm'], base: string, includeBase: boolean): VerifiedSignature {
@@ -303,8 +308,8 @@ export function internalPolicy(options: VerifyOptions, allowed: ReadonlySet<stri
 /**
  * Internal (agentauth/wimse-httpsig): verification of a signature its caller has already selected
  * and interpreted from Signature-Input (`inputs`, as parseInputMembers returned them). Runs the
- * remaining steps of {@link verifyRequestSignature} in the same order: parse Signature, same
- * labels in both fields, policy checks, signature base, key checks, signature. No replay claim.
+ * remaining steps of {@link verifyRequestSignature} in the same order: parse Signature, the
+ * chosen label in both fields, policy checks, signature base, key checks, signature. No replay claim.
  */
 export function verifySelectedSignature(
   view: MessageView,
@@ -318,9 +323,8 @@ export function verifySelectedSignature(
 ): VerifiedSignature | Promise<VerifiedSignature> {
   const o = p.options
   const sigs = parseSignatureMembers(rawSignature, { maxHeaderBytes: o.maxHeaderBytes, maxSignatures: o.maxSignatures })
-  checkLabels(inputs, sigs)
-  const label = input.label
-  const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
+  checkNotEmpty(inputs, sigs)
+  const signature = chosenSignature(input.label, sigs)
   checkPolicy(input, p, now)
   const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: o.structuredFields })
   checkResolvedKey(resolved, input, p)
@@ -339,10 +343,10 @@ async function verify(view: MessageView, options: VerifyOptions): Promise<Verifi
   const limits = { maxHeaderBytes: options.maxHeaderBytes, maxSignatures: options.maxSignatures }
   const inputs = parseInputMembers(rawInput!, limits)
   const sigs = parseSignatureMembers(rawSig!, limits)
-  checkLabels(inputs, sigs)
+  checkNotEmpty(inputs, sigs)
   const [label, member] = select(inputs, p)
   const input: InternalInput = toInternalInput(label, member, limits)
-  const signature = signatureBytes(label, sigs.find((s) => s[0] === label)![1])
+  const signature = chosenSignature(label, sigs)
   checkPolicy(input, p, now)
   const base = buildSignatureBase(view, input.covered, input.value, { structuredFields: options.structuredFields })
   const answer = resolveKey(input, p)
