@@ -119,9 +119,14 @@ function unverifiedPart(token: unknown, index: 0 | 1): JSONObject | undefined {
 export function checkGrantOptions(options: VerifyGrantOptions, name = 'options'): void {
   checkObject(options, name)
   if (!Array.isArray(options.trustedIssuers) || options.trustedIssuers.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.trustedIssuers must be a non-empty array`)
-  for (const t of options.trustedIssuers) {
+  for (let i = 0; i < options.trustedIssuers.length; i++) {
+    const t = options.trustedIssuers[i]
     checkObject(t, `${name}.trustedIssuers[]`)
     if (typeof t.issuer !== 'string' || t.issuer.length === 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.trustedIssuers[].issuer must be a non-empty string`)
+    // Only the first entry of an issuer is ever used: a second one (its keys) would be ignored silently.
+    for (let j = 0; j < i; j++) {
+      if (options.trustedIssuers[j]!.issuer === t.issuer) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.trustedIssuers names ${JSON.stringify(t.issuer)} twice: give all its keys in one entry`)
+    }
     checkKeyInput(t.keys, `${name}.trustedIssuers[].keys`)
     algorithmsOption(t.algorithms, `${name}.trustedIssuers[].algorithms`)
   }
