@@ -105,15 +105,19 @@ export type Authorizer = (id: WorkloadIdentifier, context: AuthorizationContext)
  * ```
  */
 export interface RequestLimits {
-  /** Sum of all header names and values, in bytes. Default 32 KiB. */
+  /**
+   * Size of the header section, in bytes: each field counts its name, its value and 4 bytes for
+   * `": "` and CRLF (repeated fields are counted combined, as `Headers` holds them). Default 32 KiB;
+   * at least 1024.
+   */
   headerBytes?: number
   /**
    * Largest WIT / WPT / access token / Txn-Token, in characters. Default 8 KiB for WITs and WPTs;
    * access tokens and Txn-Tokens keep their verifiers' default (16 KiB) unless this is set, or the
-   * step sets its own `maxTokenBytes`.
+   * step sets its own `maxTokenBytes`. At least 256.
    */
   tokenBytes?: number
-  /** Largest body hashed for Content-Digest, in bytes. Default 1 MiB. */
+  /** Largest body hashed for Content-Digest, in bytes. Default 1 MiB; `0` refuses every non-empty body. */
   bodyBytes?: number
 }
 
