@@ -454,7 +454,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     // one's backoff (attempts unchanged), so they leave the due window too: one slow receiver costs
     // one timeout per pass and never holds up the SETs of the others.
     const results = await Promise.allSettled([...byStream].map(async ([streamId, entries]) => {
-      const stream = await outbox.getStream(streamId)
+      let stream = await outbox.getStream(streamId)
       // In creation order: entries due at the same time come back from Redis in jti order.
       entries.sort((a, b) => a.createdAt - b.createdAt)
       // An older SET of the stream still waiting for its retry (or beyond this pass's due window)
@@ -474,6 +474,9 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       const held: OutboxEntry[] = []
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!
+        // Read again before each later push: a pause (or disable, delete, switch to poll) answered
+        // while an earlier SET of the stream was being pushed must stop the rest of this pass.
+        if (i > 0) stream = await outbox.getStream(streamId)
         const scheduled: { nextAttemptAt?: number } = {}
         const outcome = await pushOnce(deliveryContext, entry, stream, scheduled)
         report[outcome].push(entry.jti)

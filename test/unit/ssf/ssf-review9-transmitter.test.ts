@@ -1,0 +1,71 @@
+// Review round 9: transmitter probes (pause during a delivery pass, verification bounds).
+import { describe, expect, it } from 'vitest'
+import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
+import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
+import { manualClock, testKey } from '../../helpers/ssf.js'
+
+const TX = 'https://tx.example.com'
+const RX = 'https://rx.example.com'
+const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
+const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
+const PUSH = { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }
+const txKey = await testKey('tx-key')
+
+const claimsOf = (token: string): Record<string, unknown> => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>
+
+function make(onPush: (token: string) => Promise<number> | number, outbox: OutboxStore = createMemoryOutbox(), extra: Record<string, unknown> = {}) {
+  const clock = manualClock()
+  const transmitter = createTransmitter({
+    issuer: TX, signer: txKey.signer, clock, outbox,
+    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 4 },
+    authorizeReceiver: (req) => ({ 'Bearer rx': 'rx' })[req.headers.get('authorization') ?? ''],
+    allowDeliveryUrl: (u) => u.origin === RX,
+    longPollTimeout: 0,
+    fetch: async (_u: unknown, init?: RequestInit) => new Response(null, { status: await onPush(String(init?.body)) }),
+    ...extra,
+  })
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { authorization: 'Bearer rx', 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
+    const text = await r.text()
+    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) }
+  }
+  return { clock, transmitter, call, outbox }
+}
+
+describe('a pause answered while a delivery pass is pushing the stream', () => {
+  it('no event SET of the stream is pushed after the pause was answered 200', async () => {
+    const pushed: string[] = []
+    let pauseDone = false
+    const afterPause: string[] = []
+    let pause: (() => Promise<void>) | undefined
+    const { transmitter, call } = make(async (token) => {
+      const c = claimsOf(token)
+      pushed.push(c.jti as string)
+      if (pauseDone && (c.events as Record<string, unknown>)[SESSION_REVOKED] !== undefined) afterPause.push(c.jti as string)
+      // The receiver pauses its stream while the first SET is being pushed.
+      if (pause !== undefined) {
+        const p = pause
+        pause = undefined
+        await p()
+      }
+      return 202
+    })
+    const s = (await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })).body
+    const jtis: string[] = []
+    for (let i = 0; i < 3; i++) jtis.push((await transmitter.emit({ type: 'session-revoked' }, AGENT))[0]!.jti)
+    pause = async () => {
+      expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })).status).toBe(200)
+      pauseDone = true
+    }
+    const report = await transmitter.deliver()
+    expect(afterPause).toEqual([])
+    expect(report.held.length).toBe(2)
+    // Enabled again: the held SETs go out.
+    expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'enabled' })).status).toBe(200)
+    pauseDone = false
+    const second = await transmitter.deliver()
+    expect(second.delivered.length).toBe(2)
+    // Each event SET once, in the order emitted (a receiver-initiated pause sends no stream-updated SET).
+    expect(pushed).toEqual(jtis)
+  })
+})
