@@ -91,6 +91,35 @@ export function errorResponse(err: unknown, request?: unknown): Response {
 /** Single-valued parameters (RFC 6749 §3.2: MUST NOT repeat); `audience`/`resource` may repeat. */
 const REPEATABLE = new Set(['audience', 'resource'])
 
+const HEX = /^[0-9A-Fa-f]{2}$/
+
+// Whether every name and value of a form body percent-decodes to valid UTF-8 (WHATWG URL §5.1: a
+// `%` not followed by two hex digits stays literal, as URLSearchParams reads it).
+function percentDecodesStrictly(text: string): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const encoder = new TextEncoder()
+  for (const part of text.split(/[&=]/)) {
+    if (!part.includes('%')) continue
+    const bytes: number[] = []
+    for (let i = 0; i < part.length; i++) {
+      if (part[i] === '%' && HEX.test(part.slice(i + 1, i + 3))) {
+        bytes.push(Number.parseInt(part.slice(i + 1, i + 3), 16))
+        i += 2
+      } else {
+        const cp = part.codePointAt(i)!
+        if (cp > 0xffff) i++
+        for (const b of encoder.encode(String.fromCodePoint(cp))) bytes.push(b)
+      }
+    }
+    try {
+      decoder.decode(new Uint8Array(bytes))
+    } catch {
+      return false
+    }
+  }
+  return true
+}
+
 /** Reads an `application/x-www-form-urlencoded` POST body, bounded, with duplicate checks. */
 export async function readTokenRequestForm(request: unknown, maxBytes: number): Promise<URLSearchParams> {
   if (!looseInstanceOf(request, Request)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'request must be a Request')
@@ -127,7 +156,14 @@ export async function readTokenRequestForm(request: unknown, maxBytes: number): 
   // appear once (RFC 8707 `resource` and RFC 8693 `audience` may repeat).
   const form = new URLSearchParams()
   const seen = new Set<string>()
+  let strictChecked = false
   for (const [name, value] of new URLSearchParams(text)) {
+    // URLSearchParams turns percent-encoded invalid UTF-8 (%FF) into U+FFFD, so two different
+    // requests would read the same: refuse it like invalid raw UTF-8 (checked only when U+FFFD shows).
+    if (!strictChecked && (name.includes('\uFFFD') || value.includes('\uFFFD'))) {
+      strictChecked = true
+      if (!percentDecodesStrictly(text)) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', 'a form value is not valid UTF-8 once percent-decoded')
+    }
     if (value.length === 0) continue
     if (seen.has(name) && !REPEATABLE.has(name)) throw refuse('invalid_request', 'ERR_OAUTH_REQUEST_INVALID', `parameter ${name} is repeated`)
     seen.add(name)
