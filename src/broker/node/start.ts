@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { lstat, unlink } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { codedTypeError } from '../../errors/index.js'
 import type { FetchLike, FetchMiddleware } from '../../internal/fetch-types.js'
@@ -58,7 +58,11 @@ export interface RunningBroker {
   readonly url: string
   /** The Unix socket path, when listening on one. */
   readonly socketPath: string | undefined
-  /** Stops accepting connections, waits for open requests and closes the audit file. */
+  /**
+   * Stops accepting connections and requests (a request arriving afterwards on a kept-alive
+   * connection is not served: its connection is closed), waits for open requests, ends their
+   * connections and closes the audit file.
+   */
   close(): Promise<void>
 }
 
@@ -191,7 +195,22 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     })
     return refusal('invalid_request')
   }
-  const server = createServer(nodeListener(handler, unusable))
+  // After close() no request is served, not even one arriving on a keep-alive connection that was
+  // busy when close() was called (server.close() only stops new connections and ends idle ones):
+  // it would be issued credentials after the operator stopped the broker. Answers still in flight
+  // end their connection, so close() does not wait for the clients' keep-alive timeout.
+  const listener = nodeListener(handler, unusable)
+  const open = new Set<ServerResponse>()
+  let stopping = false
+  const server = createServer((req, res) => {
+    if (stopping) {
+      req.socket.destroy()
+      return
+    }
+    open.add(res)
+    res.once('close', () => open.delete(res))
+    listener(req, res)
+  })
   let socketPath: string | undefined
   let url: string
   if ('socket' in loaded.listen) {
@@ -210,6 +229,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     socketPath,
     close(): Promise<void> {
       closing ??= (async () => {
+        stopping = true
+        for (const res of open) {
+          if (!res.headersSent) res.setHeader('connection', 'close')
+          else res.once('finish', () => res.socket?.destroySoon())
+        }
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeIdleConnections()
