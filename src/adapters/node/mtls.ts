@@ -5,7 +5,7 @@ import type { DetailedPeerCertificate, TLSSocket } from 'node:tls'
 import { codedTypeError, VerificationError } from '../../errors/index.js'
 import type { IdentifierMatcher } from '../../identifier/index.js'
 import type { Clock } from '../../internal/time.js'
-import type { VerifiedX509SVID, X509SVIDVerifier } from '../../x509/index.js'
+import type { VerifiedX509SVID, X509SVIDVerifier, X509SVIDVerifyCallOptions } from '../../x509/index.js'
 
 /** Most certificates read from a peer chain (the verifier applies its own, lower, limit). */
 const MAX_PEER_CERTIFICATES = 32
@@ -14,6 +14,18 @@ function assertSocket(socket: unknown): asserts socket is TLSSocket {
   if (typeof socket !== 'object' || socket === null || typeof (socket as TLSSocket).getPeerCertificate !== 'function') {
     throw codedTypeError('ERR_INVALID_ARG_TYPE', 'socket must be a TLSSocket')
   }
+}
+
+/** The call options passed on to the verifier (`undefined` when there is no signal). */
+function callOptions(options: unknown): X509SVIDVerifyCallOptions | undefined {
+  if (options === undefined) return undefined
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  const signal = (options as X509SVIDVerifyCallOptions).signal
+  if (signal === undefined) return undefined
+  if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal')
+  }
+  return { signal }
 }
 
 function resumed(socket: TLSSocket): boolean {
@@ -94,10 +106,14 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  *
  * @param socket - The connected TLS socket.
  * @param verifier - From `createX509SVIDVerifier` (`agentauth/x509`).
+ * @param options - `signal`: passed to the verifier, which stops waiting for its bundle source
+ *   when it aborts (a source that never answers would otherwise hold the connection). Without one
+ *   the wait is bounded only by the source itself (a `remoteTrustBundle` fetch by its `timeoutMs`).
  * @returns The verified SVID (`id`, `trustDomain`, `chain`, `expiresAt`).
  * @throws VerificationError `ERR_X509_SVID_INVALID` with status 401 when no certificate was
  *   presented (or a client's session was resumed); otherwise whatever the verifier throws (`ERR_X509_*`, `ERR_ALG_NOT_ALLOWED`,
- *   ProtocolError `ERR_BUNDLE_FETCH`). TypeError `ERR_INVALID_ARG_TYPE` for bad arguments.
+ *   ProtocolError `ERR_BUNDLE_FETCH`, or `ERR_REMOTE_TIMEOUT` when a timeout `signal` fired).
+ *   TypeError `ERR_INVALID_ARG_TYPE` for bad arguments.
  *
  * @example
  * ```ts
@@ -108,7 +124,7 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  * const verifier = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': caPem }) })
  * createServer({ key, cert, requestCert: true, rejectUnauthorized: false }, async (socket) => {
  *   try {
- *     const peer = await verifyPeerCertificate(socket, verifier)
+ *     const peer = await verifyPeerCertificate(socket, verifier, { signal: AbortSignal.timeout(5000) })
  *     socket.end(`hello ${peer.id.id}\n`)
  *   } catch {
  *     socket.destroy()
@@ -116,20 +132,20 @@ export function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
  * }).listen(8443)
  * ```
  */
-export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<VerifiedX509SVID> {
+export async function verifyPeerCertificate(socket: TLSSocket, verifier: X509SVIDVerifier, options?: X509SVIDVerifyCallOptions): Promise<VerifiedX509SVID> {
   if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
-  return (await verifyPeerChain(socket, verifier)).result
+  return (await verifyPeerChain(socket, verifier, callOptions(options))).result
 }
 
 /** {@link verifyPeerCertificate}, also returning the chain that was given to the verifier. */
-async function verifyPeerChain(socket: TLSSocket, verifier: X509SVIDVerifier): Promise<{ chain: readonly Uint8Array[]; result: VerifiedX509SVID }> {
+async function verifyPeerChain(socket: TLSSocket, verifier: X509SVIDVerifier, options: X509SVIDVerifyCallOptions | undefined): Promise<{ chain: readonly Uint8Array[]; result: VerifiedX509SVID }> {
   let chain = peerCertificateChain(socket)
   if (chain.length === 0) throw noCertificate(socket)
   if (chain.length === 1 && resumed(socket)) {
     const intermediates = remembered.get(verifier)?.get(leafKey(chain[0]!))
     if (intermediates !== undefined) chain = [chain[0]!, ...intermediates]
   }
-  const result = await verifier(chain)
+  const result = await verifier(chain, options)
   remember(verifier, result)
   return { chain, result }
 }
@@ -159,7 +175,8 @@ export interface PeerAuthorizerOptions {
  * @param verifier - From `createX509SVIDVerifier`.
  * @param authorize - Decides on the verified identifier.
  * @param options - `clock`.
- * @returns `(socket) => Promise<VerifiedX509SVID>`.
+ * @returns `(socket, { signal }?) => Promise<VerifiedX509SVID>`; `signal` bounds the wait for the
+ *   bundle source as on {@link verifyPeerCertificate}.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` for bad arguments. The returned function rejects like
  *   {@link verifyPeerCertificate}, and with VerificationError `ERR_POLICY_DENIED` (403) when the
  *   matcher refuses the identifier or throws (its error is the `cause`).
@@ -173,7 +190,7 @@ export interface PeerAuthorizerOptions {
  * const authorizePeer = createPeerAuthorizer(verifier, matchId('spiffe://example.org/billing'))
  * createServer({ key, cert, requestCert: true, rejectUnauthorized: false }, async (req, res) => {
  *   try {
- *     const peer = await authorizePeer(req.socket as TLSSocket)
+ *     const peer = await authorizePeer(req.socket as TLSSocket, { signal: AbortSignal.timeout(5000) })
  *     res.end(`hello ${peer.id.id}`)
  *   } catch (err) {
  *     res.writeHead((err as { status?: number }).status ?? 500).end()
@@ -185,15 +202,16 @@ export function createPeerAuthorizer(
   verifier: X509SVIDVerifier,
   authorize: IdentifierMatcher,
   options?: PeerAuthorizerOptions,
-): (socket: TLSSocket) => Promise<VerifiedX509SVID> {
+): (socket: TLSSocket, options?: X509SVIDVerifyCallOptions) => Promise<VerifiedX509SVID> {
   if (typeof verifier !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'verifier must be a function from createX509SVIDVerifier')
   if (typeof authorize !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'authorize must be an identifier matcher')
   const clock = options?.clock ?? Date.now
   if (typeof clock !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.clock must be a function')
   const verified = new WeakMap<TLSSocket, { leaf: Uint8Array; chain: readonly Uint8Array[]; expiresAt: number }>()
 
-  return async function authorizePeer(socket: TLSSocket): Promise<VerifiedX509SVID> {
+  return async function authorizePeer(socket: TLSSocket, options?: X509SVIDVerifyCallOptions): Promise<VerifiedX509SVID> {
     assertSocket(socket)
+    const call = callOptions(options)
     // The leaf alone (cheap) decides whether the chain read on this connection still applies.
     const raw = socket.getPeerCertificate(false)?.raw
     if (raw === undefined) throw noCertificate(socket)
@@ -203,9 +221,9 @@ export function createPeerAuthorizer(
       // Verified again, not reused: the verifier answers a chain it verified from its cache but
       // asks the bundle source each time, so a CA removed from the bundle (rotation after a
       // compromise) stops keep-alive connections too, not only new ones.
-      result = await verifier(hit.chain)
+      result = await verifier(hit.chain, call)
     } else {
-      const { chain, result: fresh } = await verifyPeerChain(socket, verifier)
+      const { chain, result: fresh } = await verifyPeerChain(socket, verifier, call)
       result = fresh
       verified.set(socket, { leaf: new Uint8Array(raw), chain, expiresAt: fresh.expiresAt })
     }

@@ -1,0 +1,60 @@
+// Review round 9: the mTLS helpers took no signal, so a bundle source that never answers held
+// the verification (and the TLS connection waiting on it) forever, with no way for the caller to
+// bound it. verifyPeerCertificate and the authoriser now pass a call `signal` to the verifier.
+import type { TLSSocket } from 'node:tls'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createPeerAuthorizer, verifyPeerCertificate } from '../../../src/adapters/node/mtls.js'
+import { matchAny } from '../../../src/identifier/index.js'
+import { createX509SVIDVerifier, staticX509Bundles, type X509Bundle, type X509BundleSource } from '../../../src/x509/index.js'
+import { clock, createPKI, type Issued, type TestPKI } from '../../helpers/x509.js'
+
+function fakeSocket(chain: Issued[]): TLSSocket {
+  const certs = chain.map((c) => ({ raw: Buffer.from(c.der), issuerCertificate: undefined as unknown }))
+  certs.forEach((c, i) => (c.issuerCertificate = certs[i + 1]))
+  return { getPeerCertificate: (detailed?: boolean) => (detailed ? certs[0] : { ...certs[0], issuerCertificate: undefined }), isSessionReused: () => false } as unknown as TLSSocket
+}
+
+let pki: TestPKI
+beforeAll(async () => {
+  pki = await createPKI('example.org')
+})
+
+/** Answers the bundle until `hang` is set, then never answers (and ignores any signal). */
+function hangingSource(): { source: X509BundleSource; hang: () => void } {
+  const good = staticX509Bundles({ 'example.org': pki.root.der }).getX509Bundle('example.org')
+  let hanging = false
+  return {
+    source: { getX509Bundle: () => (hanging ? new Promise<X509Bundle | undefined>(() => undefined) : good) },
+    hang: () => (hanging = true),
+  }
+}
+
+describe('mTLS helpers bound the wait for a bundle source with a call signal', () => {
+  it('verifyPeerCertificate rejects when its signal fires while the source hangs', async () => {
+    const { source, hang } = hangingSource()
+    hang()
+    const verifier = createX509SVIDVerifier({ bundles: source, clock })
+    const socket = fakeSocket([pki.leaf, pki.intermediate])
+    await expect(verifyPeerCertificate(socket, verifier, { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ code: 'ERR_REMOTE_TIMEOUT' })
+  })
+
+  it('the authoriser rejects on a new and on a known connection when its signal fires', async () => {
+    const { source, hang } = hangingSource()
+    const authorize = createPeerAuthorizer(createX509SVIDVerifier({ bundles: source, clock }), matchAny(), { clock })
+    const socket = fakeSocket([pki.leaf, pki.intermediate])
+    expect((await authorize(socket, { signal: AbortSignal.timeout(1000) })).id.id).toBe('spiffe://example.org/workload')
+    hang()
+    const controller = new AbortController()
+    const pending = authorize(socket, { signal: controller.signal })
+    controller.abort()
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_BUNDLE_FETCH' })
+    await expect(authorize(fakeSocket([pki.leaf, pki.intermediate]), { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ code: 'ERR_REMOTE_TIMEOUT' })
+  })
+
+  it('refuses a signal that is not an AbortSignal', async () => {
+    const verifier = createX509SVIDVerifier({ bundles: hangingSource().source, clock })
+    const socket = fakeSocket([pki.leaf, pki.intermediate])
+    await expect(verifyPeerCertificate(socket, verifier, { signal: 'x' as unknown as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+    await expect(createPeerAuthorizer(verifier, matchAny())(socket, null as unknown as undefined)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+  })
+})
