@@ -76,7 +76,8 @@ const FLAGS: Record<string, readonly string[]> = { keygen: ['force'] }
  *   missing or bad option value, an existing `keygen --out` target, or unreadable or oversized
  *   input; `ERR_PARSE_ARGS_UNKNOWN_OPTION`, `ERR_PARSE_ARGS_INVALID_OPTION_VALUE`,
  *   `ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL` (node:util `parseArgs`) for an option a command does not
- *   take, a missing value or a stray argument; `VerificationError` (e.g. `ERR_WIT_SIGNATURE`,
+ *   take, a missing value or a stray argument (a second token given to `inspect`/`verify` is
+ *   `ERR_INVALID_ARG_VALUE`); `VerificationError` (e.g. `ERR_WIT_SIGNATURE`,
  *   `ERR_TOKEN_EXPIRED`) when `verify` rejects a token; coded `TypeError` (`ERR_INVALID_ARG_TYPE` /
  *   `ERR_INVALID_ARG_VALUE`) for bad option values found by the library. The bin prints these as
  *   one line and exits with status 1.
@@ -116,6 +117,9 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
   })
   const flags = values as Flags
   if (flags.help === true) return { code: 0, out: HELP[command]! }
+  // One token per run: a second one (or an unquoted Signature-Input value split by the shell) was
+  // ignored, so `verify @a.txt @b.txt` printed VALID for a.txt alone.
+  if (positionals.length > 1) throw new CLIError(`${command} takes one token (argument, @file or -); got ${positionals.length} arguments (quote a value with spaces)`)
   switch (command) {
     case 'keygen':
       return { code: 0, out: await keygen(flags) }
