@@ -1,9 +1,9 @@
-import { SignerError, codedTypeError, isAgentAuthError } from '../errors/index.js'
+import { SignerError, VerificationError, codedTypeError, isAgentAuthError } from '../errors/index.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
 import { encode } from '../internal/base64url.js'
 import { targetWithoutQuery } from '../internal/target-audience.js'
-import { nowSeconds } from '../internal/time.js'
-import { peekWITProofAlgorithm } from '../internal/wit-peek.js'
+import { nowExactSeconds } from '../internal/time.js'
+import { peekWIT } from '../internal/wit-peek.js'
 import { isJWSAlgorithm } from '../signer/algorithms.js'
 import { createCompactJWS } from '../signer/jws.js'
 import type { Signer } from '../signer/types.js'
@@ -35,6 +35,8 @@ function assertSigner(signer: unknown): asserts signer is Signer {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, including a
  *   signer whose `alg` differs from the WIT's `cnf.jwk.alg`, a WIT that is not a compact JWS, or
  *   non-ASCII tokens.
+ * @throws VerificationError `ERR_WIT_EXPIRED` when the WIT's `exp` has passed (draft-ietf-wimse-wpt
+ *   §3.2: the workload key is not used after its WIT expires).
  * @throws SignerError when the signer fails: `ERR_SIGNER_FAILED` (the signer's own error as `cause`),
  *   or the agentauth error the signer threw; `ERR_SIGNER_FAILED` too when the crypto provider
  *   cannot hash a token or give random bytes for the `jti`.
@@ -54,7 +56,7 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
   assertTokenOption(wit, 'options.wit', MAX_TOKEN)
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(wit)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.wit must be a compact JWS')
   assertSigner(signer)
-  const proofAlg = peekWITProofAlgorithm(wit, MAX_TOKEN)
+  const { alg: proofAlg, exp: witExp } = peekWIT(wit, MAX_TOKEN)
   if (proofAlg !== undefined && proofAlg !== signer.alg) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `signer alg ${signer.alg} does not equal the WIT cnf.jwk.alg ${proofAlg}`)
   }
@@ -94,7 +96,11 @@ export async function createWPT(options: CreateWPTOptions): Promise<string> {
     }
     jti = options.jti
   }
-  const exp = nowSeconds(options.clock) + lifetime
+  const now = nowExactSeconds(options.clock)
+  // §3.2: the workload key MUST NOT be used after its WIT has expired (a WIT handed out by a
+  // source may expire before the proof is made); such a proof would be refused anyway.
+  if (witExp !== undefined && now >= witExp) throw new VerificationError('ERR_WIT_EXPIRED', 'the WIT has expired: no proof is made with its key', { claim: 'exp' })
+  const exp = Math.floor(now) + lifetime
 
   const [wth, ath, tth, oth] = await Promise.all([
     sha256Base64url(wit, crypto, hashFailed),

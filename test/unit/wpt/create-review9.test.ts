@@ -21,3 +21,20 @@ describe('createWPT: a failing random source (review 9)', () => {
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/)
   })
 })
+
+describe('createWPT: the workload key is not used after the WIT expires (review 9, wpt §3.2)', () => {
+  it('refuses at exp with ERR_WIT_EXPIRED and signs one millisecond before', async () => {
+    const issuer = await generateSigner('ES256', { kid: 'k' })
+    const workload = await generateSigner('EdDSA')
+    const iat = 1_800_000_000
+    const wit = await createWIT({ sub: 'wimse://example.org/a', publicJwk: await workload.publicJwk(), iat, lifetime: 600 }, { signer: issuer })
+    let signed = 0
+    const counting = { alg: workload.alg, publicJwk: () => workload.publicJwk(), sign: (i: Uint8Array) => { signed++; return workload.sign(i) } }
+    const before = await createWPT({ wit, signer: counting, uri: 'https://api.example/x', clock: () => (iat + 600) * 1000 - 1 })
+    expect(before.split('.')).toHaveLength(3)
+    expect(signed).toBe(1)
+    const err = await createWPT({ wit, signer: counting, uri: 'https://api.example/x', clock: () => (iat + 600) * 1000 }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: 'VerificationError', code: 'ERR_WIT_EXPIRED' })
+    expect(signed).toBe(1)
+  })
+})
