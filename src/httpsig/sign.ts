@@ -2,6 +2,7 @@
 // and the new member is merged with any Signature-Input / Signature already on the message.
 import { Token } from 'structured-headers'
 import { codedTypeError, isAgentAuthError, SignerError } from '../errors/index.js'
+import { untilAborted } from '../internal/abort.js'
 import { assertNumber, assertString } from '../internal/assert.js'
 import { encode as base64url } from '../internal/base64url.js'
 import { utf8 } from '../internal/bytes.js'
@@ -40,6 +41,10 @@ function prepare(options: SignOptions, kind: 'request' | 'response'): Prepared {
   checkClock(options.clock)
   checkCrypto(options.crypto)
   checkStructuredFields(options.structuredFields)
+  const signal = options.signal as { aborted?: unknown; addEventListener?: unknown } | undefined
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal')
+  }
   const label = options.label ?? 'sig1'
   assertString(label, 'options.label')
   if (!LABEL.test(label)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.label must be a structured-field key (a-z, 0-9, _ - . *)')
@@ -123,7 +128,8 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
   let signature: Uint8Array
   if (options.signer !== undefined) {
     try {
-      signature = await options.signer.sign(data, options.signal === undefined ? undefined : { signal: options.signal })
+      // A signer that ignores the signal (a hung KMS call, a custom signer) must not outlive it.
+      signature = await untilAborted(options.signer.sign(data, options.signal === undefined ? undefined : { signal: options.signal }), options.signal)
     } catch (cause) {
       if (isAgentAuthError(cause)) throw cause
       throw new SignerError('ERR_SIGNER_FAILED', 'the signer failed', { cause })
@@ -135,7 +141,7 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
   } else {
     const key = hmacSigningKey(options.hmacKey!, crypto) // a bad key throws its TypeError here
     try {
-      signature = await hmacSign(await key, data, crypto)
+      signature = await untilAborted(key.then((k) => hmacSign(k, data, crypto)), options.signal)
     } catch (cause) {
       throw new SignerError('ERR_SIGNER_FAILED', 'HMAC signing failed', { cause })
     }
@@ -159,7 +165,7 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
  *   label already present); VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` /
  *   `ERR_HTTPSIG_COMPONENT_INVALID` when a covered component cannot be taken from the message,
  *   `ERR_HTTPSIG_INVALID` when existing signature fields are malformed; SignerError
- *   `ERR_SIGNER_FAILED` when the signer fails.
+ *   `ERR_SIGNER_FAILED` when the signer fails or `options.signal` aborts first (its reason as `cause`).
  *
  * @example
  * ```ts

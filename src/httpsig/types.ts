@@ -225,7 +225,10 @@ export interface SignOptions {
   readonly clock?: Clock | undefined
   /** Web Crypto provider. Default `globalThis.crypto`. */
   readonly crypto?: Crypto | undefined
-  /** Aborts a slow signer. */
+  /**
+   * Aborts signing (a signer or an HMAC key): signing then fails with `ERR_SIGNER_FAILED`, the
+   * signal's reason as `cause`, even when the signer itself ignores the signal.
+   */
   readonly signal?: AbortSignal | undefined
 }
 
