@@ -115,10 +115,10 @@ export const ERROR_CODES = {
   ERR_APPROVAL_DENIED: { category: 'protocol', status: 403, description: 'A human approval (CIBA) was denied or expired.' },
   ERR_APPROVAL_EXPIRED: { category: 'protocol', status: 403, description: 'A human approval request (CIBA auth_req_id) expired before anyone decided.' },
   ERR_CIBA_NOTIFICATION_INVALID: { category: 'verification', status: 401, description: 'A CIBA ping notification lacked the right bearer token or was malformed.' },
-  ERR_TXN_TOKEN_MISSING: { category: 'verification', status: 401, description: 'No Txn-Token header where the policy requires one, or more than one.' },
+  ERR_TXN_TOKEN_MISSING: { category: 'verification', status: 401, description: 'No Txn-Token header where the policy requires one (several values are ERR_HEADER_INVALID).' },
   ERR_TXN_TOKEN_AUDIENCE: { category: 'verification', status: 401, description: 'A Txn-Token aud is not this trust domain (Txn-Tokens never cross trust domains).' },
   ERR_TXN_TOKEN_REPLAYED: { category: 'verification', status: 401, description: 'A Txn-Token txn was already seen by a verifier that enforces single use.' },
-  ERR_TXN_TOKEN_REPLACEMENT: { category: 'verification', status: 400, description: 'A replacement Txn-Token request would change txn/sub/aud, alter tctx/rctx, or exceed the replacement limit.' },
+  ERR_TXN_TOKEN_REPLACEMENT: { category: 'verification', status: 400, description: 'A replacement Txn-Token request would alter tctx/rctx, exceed the replacement limit, or replace a Txn-Token already replaced.' },
 
   // -- ssf --
   ERR_SET_INVALID: { category: 'verification', status: 400, description: 'A Security Event Token failed verification or the SSF profile.' },
