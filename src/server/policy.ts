@@ -200,7 +200,12 @@ export interface RequestVerifierPolicy {
   proof: ProofKind
   /** Authorisation of the authenticated caller (use `matchAny()` to accept every trusted caller). */
   authorize: Authorizer
-  /** Additional acceptable audiences (exact values) for deployments that rewrite URLs. */
+  /**
+   * Additional acceptable audiences for deployments that rewrite URLs. A URI with a path
+   * (`https://gw.example.com/api/orders`) is matched exactly; a bare origin (`https://gw.example.com`,
+   * with or without the trailing `/`) is another origin callers address: it matches that origin
+   * followed by the request's path, as `origin` does, and never the bare origin itself.
+   */
   audiences?: readonly string[]
   /** WIT profile: `wimse` (default) or `spiffe` (WIT-SVID rules). */
   witProfile?: 'wimse' | 'spiffe'
