@@ -185,6 +185,7 @@ export interface PeerAuthorizerOptions {
  * ```ts
  * import { createServer } from 'node:https'
  * import { createPeerAuthorizer } from 'agentauth/adapters/node'
+ * import { VerificationError } from 'agentauth/errors'
  * import { matchId } from 'agentauth/identifier'
  *
  * const authorizePeer = createPeerAuthorizer(verifier, matchId('spiffe://example.org/billing'))
@@ -193,7 +194,8 @@ export interface PeerAuthorizerOptions {
  *     const peer = await authorizePeer(req.socket as TLSSocket, { signal: AbortSignal.timeout(5000) })
  *     res.end(`hello ${peer.id.id}`)
  *   } catch (err) {
- *     res.writeHead((err as { status?: number }).status ?? 500).end()
+ *     // A ProtocolError's status is the upstream's (a bundle endpoint's 200): never answer it.
+ *     res.writeHead(err instanceof VerificationError ? err.status : 503).end()
  *   }
  * })
  * ```

@@ -58,3 +58,28 @@ describe('mTLS helpers bound the wait for a bundle source with a call signal', (
     await expect(createPeerAuthorizer(verifier, matchAny())(socket, null as unknown as undefined)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
   })
 })
+
+describe('createPeerAuthorizer TSDoc example: the status it answers', () => {
+  // The example answered `err.status ?? 500`. A ProtocolError's status is the *upstream's* HTTP
+  // status: a trust-bundle endpoint serving an invalid document (HTTP 200) made the example answer
+  // the refused peer 200 OK. It now answers a VerificationError's status, else 503.
+  it('a remote bundle document that is invalid is not answered with 200', async () => {
+    const { remoteTrustBundle } = await import('../../../src/bundle/index.js')
+    const { x509BundlesFromTrustBundles } = await import('../../../src/x509/index.js')
+    const { VerificationError } = await import('../../../src/errors/index.js')
+    const remote = remoteTrustBundle({
+      urls: { 'example.org': 'https://bundle.example.org/' },
+      fetch: async () => new Response('{"keys":"nope"}', { status: 200 }),
+    })
+    const verifier = createX509SVIDVerifier({ bundles: x509BundlesFromTrustBundles(remote), clock })
+    const authorizePeer = createPeerAuthorizer(verifier, matchAny())
+    const err = await authorizePeer(fakeSocket([pki.leaf, pki.intermediate])).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_BUNDLE_FETCH', status: 200 })
+    // The example's status expression, as now documented.
+    const answered = err instanceof VerificationError ? err.status : 503
+    expect(answered).toBe(503)
+    const src = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../../src/adapters/node/mtls.ts', import.meta.url), 'utf8'))
+    expect(src).not.toContain('.status ?? 500')
+    expect(src).toContain('res.writeHead(err instanceof VerificationError ? err.status : 503).end()')
+  })
+})
