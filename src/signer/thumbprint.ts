@@ -9,6 +9,13 @@ import { utf8 } from '../internal/bytes.js'
 // RFC 7638 §3.2: the required members of each key type, in lexicographic order.
 const REQUIRED: Readonly<Record<string, readonly string[]>> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] }
 
+// RFC 7518 §6.2.1.1 / RFC 8037 §2: the registered curves of each key type.
+const CURVES: Readonly<Record<string, readonly string[]>> = { EC: ['P-256', 'P-384', 'P-521', 'secp256k1'], OKP: ['Ed25519', 'Ed448', 'X25519', 'X448'] }
+
+function curveSize(kty: string, crv: unknown): number | undefined {
+  return typeof crv === 'string' && CURVES[kty]!.includes(crv) ? KEY_MEMBER_BYTES[crv] : undefined
+}
+
 const MAX_CACHE = 1024
 const cache = new Map<string, string>()
 
@@ -19,7 +26,8 @@ const cache = new Map<string, string>()
  * @param jwk - an EC, OKP or RSA JWK; only its required public members are hashed.
  * @param crypto - Web Crypto provider (defaults to `globalThis.crypto`).
  * @returns the 43-character base64url thumbprint.
- * @throws `VerificationError` `ERR_KEY_INVALID` when `kty` is unsupported, a required member is
+ * @throws `VerificationError` `ERR_KEY_INVALID` when `kty` is unsupported, `crv` is not a
+ * registered curve of that key type (P-256, P-384, P-521, secp256k1; Ed25519, Ed448, X25519, X448), a required member is
  * missing or not a string, or a key member is not the one canonical base64url spelling of the key
  * (padding, non-zero spare bits, a leading zero byte in RSA `n`/`e`, an EC/OKP coordinate of the
  * wrong size for its curve) — each key has exactly one thumbprint; also when the crypto provider
@@ -47,7 +55,10 @@ export async function jwkThumbprint(jwk: { readonly kty?: unknown; readonly [mem
   if (hit !== undefined) return hit
   // Checked on a cache miss only: every cached form was checked before.
   const rsa = jwk.kty === 'RSA'
-  const size = !rsa && typeof jwk.crv === 'string' && Object.hasOwn(KEY_MEMBER_BYTES, jwk.crv) ? KEY_MEMBER_BYTES[jwk.crv] : undefined
+  // A curve of unknown size would let one key be spelled with and without leading zero bytes
+  // (two thumbprints): only the registered curves of the key type are accepted.
+  const size = rsa ? undefined : curveSize(jwk.kty as string, jwk.crv)
+  if (!rsa && size === undefined) throw new VerificationError('ERR_KEY_INVALID', `JWK crv is not a known curve of key type ${String(jwk.kty)}`)
   for (const m of members) {
     if (m === 'kty' || m === 'crv') continue
     const problem = keyMemberProblem(jwk[m] as string, size, rsa)
