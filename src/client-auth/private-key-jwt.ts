@@ -76,6 +76,8 @@ export function privateKeyJwt(signer: Signer, options: PrivateKeyJwtOptions = {}
   checkFunction(signer.sign, 'signer.sign')
   checkObject(options, 'options')
   const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 600, integer: true })
+  // Checked now: a clock that is not a function failed only at use, with an uncoded TypeError.
+  if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
   if (options.clientId !== undefined && (typeof options.clientId !== 'string' || options.clientId.length === 0)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.clientId must be a non-empty string')
   }

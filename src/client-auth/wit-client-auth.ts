@@ -111,6 +111,8 @@ export function witClientAuth(options: WITClientAuthOptions): ClientAuthenticati
   checkObject(options.signer, 'options.signer')
   checkFunction(options.signer.sign, 'options.signer.sign')
   const lifetime = optionalNumber(options.lifetime, 'options.lifetime', 60, { min: 1, max: 300, integer: true })
+  // Checked now: a clock that is not a function failed only at use, with an uncoded TypeError.
+  if (options.clock !== undefined) checkFunction(options.clock, 'options.clock')
   if (options.audience !== undefined && (typeof options.audience !== 'string' || options.audience.length === 0)) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.audience must be a non-empty string')
   }
