@@ -50,7 +50,7 @@ export interface VerifyGrantOptions {
   clockTolerance?: number
   /** Longest accepted remaining lifetime (`exp - now`) in seconds (default 600). */
   maxLifetime?: number
-  /** Max token length (default 16 KiB). */
+  /** Max token length in bytes (default 16 KiB; at most 1 MiB): a longer one is `ERR_INPUT_TOO_LARGE`. */
   maxTokenBytes?: number
 }
 
@@ -101,7 +101,7 @@ function invalid(message: string, claim?: string): VerificationError {
 }
 
 function unverifiedPart(token: unknown, index: 0 | 1): JSONObject | undefined {
-  if (typeof token !== 'string' || token.length > 65_536) return undefined
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_BYTES) return undefined
   const part = token.split('.')[index]
   if (part === undefined) return undefined
   try {
@@ -111,6 +111,9 @@ function unverifiedPart(token: unknown, index: 0 | 1): JSONObject | undefined {
     return undefined
   }
 }
+
+/** The largest `maxTokenBytes` accepted. */
+const MAX_TOKEN_BYTES = 1 << 20
 
 /**
  * Validates grant-verification options once.
@@ -135,13 +138,17 @@ export function checkGrantOptions(options: VerifyGrantOptions, name = 'options')
     throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.audience must be a non-empty string or array`)
   }
   if (options.replayCache !== undefined) checkFunction(options.replayCache.claim, `${name}.replayCache.claim`)
-  for (const [k, max] of [['clockTolerance', 3600], ['maxLifetime', 86_400], ['maxTokenBytes', 1 << 20]] as const) {
+  for (const [k, max] of [['clockTolerance', 3600], ['maxLifetime', 86_400], ['maxTokenBytes', MAX_TOKEN_BYTES]] as const) {
     const v = options[k]
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max)) throw codedTypeError('ERR_INVALID_ARG_VALUE', `${name}.${k} must be in [0, ${max}]`)
   }
 }
 
 async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag', clientId?: string): Promise<VerifiedAuthorizationGrant> {
+  // The size limit first: a token over it (or over 64 KiB whatever maxTokenBytes said) was refused
+  // as "issuer not trusted", its unverified iss never read.
+  const maxBytes = options.maxTokenBytes ?? 16 * 1024
+  if (typeof token === 'string' && token.length > maxBytes) throw new VerificationError('ERR_INPUT_TOO_LARGE', `the assertion exceeds ${maxBytes} bytes`)
   const header = unverifiedPart(token, 0)
   const typ = typeof header?.typ === 'string' ? header.typ.toLowerCase() : undefined
   const isJag = typ === ID_JAG_TYP || typ === `application/${ID_JAG_TYP}`
@@ -161,7 +168,7 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
     clockTolerance: options.clockTolerance ?? 30,
     maxLifetime: options.maxLifetime ?? 600,
     required: profile === 'id-jag' ? ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'] : ['iss', 'sub', 'aud', 'exp'],
-    maxBytes: options.maxTokenBytes ?? 16 * 1024,
+    maxBytes,
     code: 'ERR_ASSERTION_INVALID',
     what: profile === 'id-jag' ? 'ID-JAG' : 'JWT authorization grant',
   })
@@ -212,7 +219,7 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
  * @param token - the `assertion` parameter.
  * @param options - see {@link VerifyGrantOptions}.
  * @returns a frozen {@link VerifiedAuthorizationGrant}.
- * @throws VerificationError `ERR_ASSERTION_INVALID`, `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
+ * @throws VerificationError `ERR_ASSERTION_INVALID`, `ERR_INPUT_TOO_LARGE` (over `maxTokenBytes`), `ERR_TYP_INVALID`, `ERR_ALG_NOT_ALLOWED`,
  *   `ERR_KEY_NOT_FOUND`, `ERR_JWS_INVALID`, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`,
  *   `ERR_TOKEN_LIFETIME`, `ERR_PROOF_REPLAYED`, `ERR_DELEGATION_INVALID`; StoreError when the replay
  *   cache is down; TypeError for bad options.

@@ -26,3 +26,18 @@ describe('assertion grants (review 9)', () => {
     expect(() => createJWTBearerGrantHandler({ ...base, trustedIdJagIssuers: trustedIssuers })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
   })
 })
+
+describe('assertion grants: documented limits (review 9)', () => {
+  it('maxTokenBytes up to its documented maximum is honoured (a grant over 64 KiB was refused as an untrusted issuer)', async () => {
+    const signer = await generateSigner('ES256', { kid: 'k' })
+    const trustedIssuers = [{ issuer: ISS, keys: [await signer.publicJwk()] }]
+    const grant = await createJWTAuthorizationGrant({ iss: ISS, sub: 'alice', aud: AS, pad: 'x'.repeat(70_000) } as never, { signer })
+    expect(grant.length).toBeGreaterThan(65_536)
+    const ok = await verifyJWTAuthorizationGrant(grant, { trustedIssuers, audience: AS, maxTokenBytes: 200_000, replayCache: createMemoryReplayCache() })
+    expect(ok.subject).toBe('alice')
+    // Over the limit: the size error, not "the assertion issuer is not trusted".
+    await expect(verifyJWTAuthorizationGrant(grant, { trustedIssuers, audience: AS, maxTokenBytes: grant.length - 1 })).rejects.toMatchObject({ code: 'ERR_INPUT_TOO_LARGE' })
+    // At the limit it passes.
+    expect((await verifyJWTAuthorizationGrant(grant, { trustedIssuers, audience: AS, maxTokenBytes: grant.length })).subject).toBe('alice')
+  })
+})
