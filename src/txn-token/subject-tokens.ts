@@ -10,6 +10,7 @@ import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import type { VerifiedWIT } from '../wit/types.js'
 import { replayKey } from '../internal/replay-key.js'
+import { exceedsUtf8Bytes } from './claims.js'
 
 /**
  * The authenticated client of a Txn-Token request, as the service needs it. The token service's
@@ -254,6 +255,8 @@ export function unsignedJsonSubjectToken<C extends TxnServiceClient = TxnService
   const maxBytes = options.maxBytes ?? 4096
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 2 || maxBytes > 65_536) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'options.maxBytes must be an integer in [2, 65536]')
   return async function verifyUnsignedJson(token, context) {
+    // maxBytes is documented in bytes: parseJSONObject counts a string's UTF-16 code units.
+    if (typeof token === 'string' && exceedsUtf8Bytes(token, maxBytes)) throw new VerificationError('ERR_INPUT_TOO_LARGE', `unsigned JSON subject token exceeds ${maxBytes} bytes`)
     const claims = parseJSONObject(token, { maxBytes, what: 'unsigned JSON subject token', code: 'ERR_SUBJECT_TOKEN_INVALID' })
     const sub = claims.sub
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw fail('unsigned JSON subject token needs a "sub" string', 'sub')
