@@ -1,6 +1,6 @@
 // The signature base (RFC 9421 §2.5): one line per covered component, then the
 // "@signature-params" line without a trailing LF. Built by string concatenation.
-import { serializeParameters, type BareItem as SHBareItem } from 'structured-headers'
+import { serializeParameters, Token, type BareItem as SHBareItem } from 'structured-headers'
 import { codedTypeError } from '../errors/index.js'
 import { assertUnique, componentFromInput, type Component } from './components.js'
 import { componentValue, type StructuredMemo, type ValueContext } from './component-values.js'
@@ -41,6 +41,22 @@ export function serialiseSignatureParams(components: readonly Component[], param
   }
 }
 
+const INTEGER_PARAMS = new Set(['created', 'expires'])
+const STRING_PARAMS = new Set(['nonce', 'alg', 'keyid', 'tag'])
+
+// The types a verifier accepts (§2.3, as parseSignatureInput reads them): a Date (an RFC 9651 Date
+// item), a negative created or a numeric keyid would give a base that no verifier can rebuild.
+function checkParameter(k: string, v: unknown): ParameterValue {
+  if (INTEGER_PARAMS.has(k)) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw codedTypeError('ERR_INVALID_ARG_VALUE', `signature parameter "${k}" must be a non-negative integer`)
+  } else if (STRING_PARAMS.has(k)) {
+    if (typeof v !== 'string') throw codedTypeError('ERR_INVALID_ARG_TYPE', `signature parameter "${k}" must be a string`)
+  } else if (!(typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' || v instanceof Uint8Array || v instanceof Token)) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', `signature parameter "${k}" must be a string, number, boolean, Uint8Array or Token`)
+  }
+  return v as ParameterValue
+}
+
 /** True when the message looks like a response (has a numeric status and no method). */
 export function isResponseMessage(m: HTTPRequest | HTTPResponse): m is HTTPResponse {
   return typeof (m as HTTPResponse).status === 'number' && typeof (m as HTTPRequest).method !== 'string'
@@ -73,7 +89,8 @@ export interface SignatureBaseOptions {
  * @returns the signature base (no trailing newline).
  * @throws VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` when a covered component is absent,
  *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised; TypeError `ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`
- *   for bad components, parameters (NaN, Infinity) or options.
+ *   for bad components, parameters (NaN, Infinity, a Date, a negative or fractional `created` /
+ *   `expires`, a `keyid` / `nonce` / `alg` / `tag` that is not a string) or options.
  *
  * @example
  * ```ts
@@ -97,7 +114,7 @@ export function createSignatureBase(
   const comps = components.map(componentFromInput)
   assertUnique(comps, true)
   const list: Array<readonly [string, ParameterValue]> = []
-  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) list.push([k, v as ParameterValue])
+  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) list.push([k, checkParameter(k, v)])
   const view = isResponseMessage(message) ? responseView(message, options?.request) : requestView(message)
   return buildSignatureBase(view, comps, serialiseSignatureParams(comps, list), { structuredFields: options?.structuredFields })
 }
