@@ -11,6 +11,7 @@ import { createJWKSigner, isJWSAlgorithm, type JWSAlgorithm, type Signer } from 
 import { refreshingWITSource } from '../../wit/index.js'
 import type { WITSource } from '../../wit/types.js'
 import type { BrokerPolicy } from '../types.js'
+import { checkDirectories } from './directories.js'
 
 /**
  * The broker config file (JSON). Relative paths are resolved against the file's directory.
@@ -121,6 +122,11 @@ async function readCheckedFile(file: string, check: (info: Stats) => void): Prom
 }
 
 async function readSecretFile(file: string, name: string): Promise<string> {
+  try {
+    await checkDirectories(file, name)
+  } catch (err) {
+    throw configError(err)
+  }
   return readCheckedFile(file, (info) => {
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) bad(`${name} ${file} must not be readable by group or others (chmod 600)`)
     // Its owner can read it whatever its mode: a key file the agent's user owns is a key the agent holds.
@@ -195,6 +201,11 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
     const file = resolve(input)
     base = baseDir ?? dirname(file)
     let text: string
+    try {
+      await checkDirectories(file, 'the config file')
+    } catch (err) {
+      throw configError(err)
+    }
     try {
       // The file holds the policy and the WIT command the broker runs: whoever may write it holds
       // the broker's authority. The recommended set-up puts the agent's user in the socket's group,

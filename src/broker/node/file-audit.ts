@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import { lstat, open, type FileHandle } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { codedTypeError } from '../../errors/index.js'
+import { checkDirectories } from './directories.js'
 import type { AuditRecord, AuditSink } from '../types.js'
 
 /**
@@ -70,6 +71,8 @@ async function checkOwnership(h: FileHandle, path: string): Promise<void> {
 
 /** Start-up check of an existing audit file (the sink checks again when it opens it). */
 export async function checkAuditFile(path: string): Promise<void> {
+  // Whoever may write its directory may delete the log and start an empty one.
+  await checkDirectories(path, 'the audit file')
   const info = await lstat(path).catch(() => undefined)
   if (info === undefined) {
     // Created now (empty, 0600), so a path that cannot hold one (no such directory, no permission)

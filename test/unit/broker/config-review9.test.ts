@@ -1,0 +1,64 @@
+// Review 9: the directories holding the config, key, capability-token and audit files. Whoever may
+// write a directory may rename the file in it and put their own in its place (or delete the audit
+// file), whatever the file's own mode: such a directory is refused like such a file.
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadBrokerConfig } from '../../../src/broker/node/config.js'
+import { checkAuditFile } from '../../../src/broker/node/file-audit.js'
+import { dirWithBrokerKey, minimalBrokerConfig } from '../../helpers/broker-config.js'
+import { trustDomain } from '../../helpers/server-fixtures.js'
+
+const dirs: string[] = []
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+
+const CAP = 'c'.repeat(40)
+
+async function setUp(): Promise<string> {
+  const dir = await dirWithBrokerKey()
+  dirs.push(dir)
+  const agent = await (await trustDomain('example.org')).workload('/agents/bot')
+  await writeFile(join(dir, 'agent.wit'), agent.wit)
+  return dir
+}
+
+const refused = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'accepted', (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`)
+
+describe.runIf(process.platform !== 'win32')('broker config: the directories of its files', () => {
+  it('refuses a config file in a directory its group or others may write (without the sticky bit)', async () => {
+    const dir = await setUp()
+    const sub = join(dir, 'etc')
+    await mkdir(sub)
+    const file = join(sub, 'broker.json')
+    await writeFile(file, JSON.stringify(minimalBrokerConfig()), { mode: 0o600 })
+    expect(await refused(loadBrokerConfig(file, { CAP }, dir))).toBe('accepted')
+    await chmod(sub, 0o770)
+    expect(await refused(loadBrokerConfig(file, { CAP }, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: .*etc.* writable by group or others/)
+    await chmod(sub, 0o1777) // sticky: others cannot rename or delete the broker's file
+    expect(await refused(loadBrokerConfig(file, { CAP }, dir))).toBe('accepted')
+  })
+
+  it('refuses a key file or capability-token file in such a directory', async () => {
+    const dir = await setUp()
+    const keys = join(dir, 'keys')
+    await mkdir(keys)
+    await writeFile(join(keys, 'cap.token'), CAP, { mode: 0o600 })
+    const config = minimalBrokerConfig({ capabilityToken: { file: 'keys/cap.token' } })
+    expect(await refused(loadBrokerConfig(config, {}, dir))).toBe('accepted')
+    await chmod(keys, 0o707)
+    expect(await refused(loadBrokerConfig(config, {}, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: capabilityToken\.file .* writable by group or others/)
+    await chmod(keys, 0o700)
+    await chmod(dir, 0o770)
+    expect(await refused(loadBrokerConfig(minimalBrokerConfig(), { CAP }, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: signer\.jwkFile .* writable by group or others/)
+    await chmod(dir, 0o700)
+  })
+
+  it('refuses an audit file in such a directory (the agent could delete its records)', async () => {
+    const dir = await setUp()
+    const logs = join(dir, 'log')
+    await mkdir(logs)
+    await checkAuditFile(join(logs, 'audit.jsonl'))
+    await chmod(logs, 0o775)
+    expect(await refused(checkAuditFile(join(logs, 'audit.jsonl')))).toMatch(/^ERR_INVALID_ARG_VALUE: .*log.* writable by group or others/)
+  })
+})
