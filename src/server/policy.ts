@@ -295,6 +295,16 @@ function algorithms(value: unknown, name: string): void {
   }
 }
 
+/**
+ * A step's own options without the ones explicitly set to `undefined`: `{ clockTolerance: undefined }`
+ * (a config value that is not set) must leave the policy's value in place, not erase it.
+ */
+function ownSettings<T extends object>(step: T): T {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(step)) if (value !== undefined) out[key] = value
+  return out as T
+}
+
 const frozenCopy = <T>(value: T): T => (Array.isArray(value) ? Object.freeze([...value]) as T : value)
 
 /**
@@ -369,9 +379,9 @@ export function normalizePolicy(policy: RequestVerifierPolicy): NormalizedPolicy
     authorize: policy.authorize,
     replayCache: policy.replayCache ?? createMemoryReplayCache(policy.clock ? { clock: policy.clock } : {}),
     revocations: policy.revocations,
-    accessToken: policy.accessToken === undefined ? undefined : snapshotAccessTokenStep({ ...inherited, ...policy.accessToken }),
+    accessToken: policy.accessToken === undefined ? undefined : snapshotAccessTokenStep({ ...inherited, ...ownSettings(policy.accessToken) }),
     // One merged policy object for the verifier's lifetime (verifyTxnTokenHeader caches per object).
-    txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...inherited, ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...policy.txnToken }),
+    txnToken: policy.txnToken === undefined ? undefined : Object.freeze({ ...inherited, ...(policy.clock ? { clock: policy.clock } : {}), ...(policy.crypto ? { crypto: policy.crypto } : {}), ...ownSettings(policy.txnToken) }),
     requireContentDigest: policy.requireContentDigest === true,
     headerBytes: optionalNumber(limits.headerBytes, 'policy.limits.headerBytes', 32 * 1024, { min: 1024, integer: true }),
     tokenBytes,
