@@ -69,7 +69,10 @@ export interface PollReceiverOptions {
    * `ERR_REMOTE_TIMEOUT`) and the round goes on; it is acknowledged later if the handler resolves.
    */
   leaseSeconds?: number
-  /** `maxEvents` per request. Default 50. */
+  /**
+   * `maxEvents` per request (integer 1–10 000). Default 50. Only this many SETs of a response are
+   * handled; any more a transmitter sends are left unacknowledged and come again.
+   */
   maxEvents?: number
   /** Ask the transmitter not to hold the request open. Default false (long polling). */
   returnImmediately?: boolean
@@ -138,7 +141,7 @@ export interface PollReceiver {
    * `ProtocolError` `ERR_BUNDLE_FETCH`; that SET is not acknowledged).
    */
   poll(): Promise<PollResult>
-  /** Sends pending acks and setErrs without asking for SETs (`maxEvents: 0`). */
+  /** Sends pending acks and setErrs without asking for SETs (`maxEvents: 0`; 1000 of each per request). */
   flush(): Promise<void>
   /** Polls in a loop (immediately again while `moreAvailable`, backing off after errors). */
   start(): void
@@ -151,6 +154,12 @@ export interface PollReceiver {
   /** Acks and setErrs waiting for the next exchange. */
   readonly pending: { readonly ack: number; readonly setErrs: number }
 }
+
+/**
+ * Most acks, and most setErrs, one request carries: 1000 refused SETs make ~150 KB of setErrs,
+ * within what transmitters accept (agentauth: 1 MiB); more wait for the next request.
+ */
+const MAX_ACKS_PER_REQUEST = 1000
 
 /** The longest delay a timer honours (2^31 - 1 ms); beyond it setTimeout fires at once. */
 const MAX_TIMER_MS = 2_147_483_647
@@ -250,10 +259,12 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     } else if (options.authorization !== undefined) {
       headers.authorization = options.authorization
     }
-    const sentAcks = [...acks]
-    const sentErrs = [...setErrs.keys()]
+    // In bounded slices: one body with every pending ack and error could exceed what the
+    // transmitter accepts, and a refused body was sent again, unchanged, for good.
+    const sentAcks = first(acks.values())
+    const sentErrs = first(setErrs.keys())
     if (sentAcks.length > 0) body.ack = sentAcks
-    if (sentErrs.length > 0) body.setErrs = Object.fromEntries(setErrs)
+    if (sentErrs.length > 0) body.setErrs = Object.fromEntries(sentErrs.map((j) => [j, setErrs.get(j)!]))
     let response: Response
     try {
       response = await untilAborted(doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal, redirect: 'manual' }), signal)
@@ -282,6 +293,15 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     for (const j of sentAcks) acks.delete(j)
     for (const j of sentErrs) setErrs.delete(j)
     return { sets: json.sets, moreAvailable: json.moreAvailable === true }
+  }
+
+  function first(items: IterableIterator<string>): string[] {
+    const out: string[] = []
+    for (const item of items) {
+      if (out.length >= MAX_ACKS_PER_REQUEST) break
+      out.push(item)
+    }
+    return out
   }
 
   /** The outcome of one SET's dedupe + handler run, or 'late' once its lease has lapsed. */
@@ -353,9 +373,17 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
 
   async function poll(): Promise<PollResult> {
     const stopping = controller.signal
+    // Acks and errors beyond one request's share go out first, without asking for more SETs.
+    while (acks.size > MAX_ACKS_PER_REQUEST || setErrs.size > MAX_ACKS_PER_REQUEST) await exchange({ maxEvents: 0, returnImmediately: true })
     const { sets, moreAvailable } = await exchange({ maxEvents, returnImmediately })
     const result = { processed: [] as string[], duplicates: [] as string[], rejected: [] as string[], failed: [] as string[] }
-    for (const [jti, token] of Object.entries(sets)) {
+    let handled = 0
+    for (const jti in sets) {
+      // At most maxEvents per round (RFC 8936 §2.4): a transmitter sending more (up to
+      // maxResponseBytes of them) filled acks and setErrs past what one request may carry; the
+      // rest are not acknowledged and come again.
+      if (handled++ >= maxEvents) break
+      const token = sets[jti]
       // stop() does not wait for the rest of the round (each slow handler up to leaseSeconds):
       // the SETs not started stay unacknowledged and the transmitter returns them later.
       if (stopping.aborted) break
@@ -365,8 +393,7 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   }
 
   async function flush(): Promise<void> {
-    if (acks.size === 0 && setErrs.size === 0) return
-    await exchange({ maxEvents: 0, returnImmediately: true })
+    while (acks.size > 0 || setErrs.size > 0) await exchange({ maxEvents: 0, returnImmediately: true })
   }
 
   async function run(self: { stopped: boolean }): Promise<void> {

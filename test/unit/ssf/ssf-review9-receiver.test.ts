@@ -47,3 +47,47 @@ describe('a SET whose kid is in the key set but whose alg does not fit that key'
     expect(ISSUER).toContain('idp.example.com')
   })
 })
+
+describe('a poll response with more SETs than maxEvents', () => {
+  it('only maxEvents of them are handled; the rest stay unacknowledged (acks/setErrs stay bounded)', async () => {
+    const key = await testKey()
+    const bodies: Record<string, unknown>[] = []
+    const flood = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`j${i}`, 'not-a-set']))
+    const receiver = createPollReceiver({
+      endpoint: 'https://idp.example.com/ssf/poll/s1', verify: verifyOptions(key), maxEvents: 50,
+      replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }), onEvent: () => undefined,
+      fetch: async (_u, init) => {
+        bodies.push(JSON.parse(String(init?.body)))
+        return Response.json({ sets: bodies.length === 1 ? flood : {} })
+      },
+    })
+    const r = await receiver.poll()
+    expect(r.rejected.length).toBe(50)
+    expect(receiver.pending.setErrs).toBe(50)
+  })
+
+  it('more pending acks and setErrs than one request should carry go out in requests of at most 1000 each', async () => {
+    const key = await testKey()
+    const bodies: Record<string, unknown>[] = []
+    const flood = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`j${i}`, 'not-a-set']))
+    const receiver = createPollReceiver({
+      endpoint: 'https://idp.example.com/ssf/poll/s1', verify: verifyOptions(key), maxEvents: 10_000,
+      replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }), onEvent: () => undefined,
+      fetch: async (_u, init) => {
+        const body = JSON.parse(String(init?.body)) as Record<string, unknown>
+        bodies.push(body)
+        // The agentauth transmitter's limits: 1 MiB, at most 10 000 of each.
+        if (String(init?.body).length > 1_048_576) return Response.json({ err: 'invalid_request' }, { status: 400 })
+        return Response.json({ sets: bodies.length === 1 ? flood : {} })
+      },
+    })
+    expect((await receiver.poll()).rejected.length).toBe(2500)
+    await receiver.poll()
+    expect(receiver.pending.setErrs).toBe(0)
+    const sent = bodies.slice(1).map((b) => Object.keys((b.setErrs ?? {}) as object).length)
+    expect(Math.max(...sent)).toBeLessThanOrEqual(1000)
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(2500)
+    // No new SETs were asked for while acks were still waiting to go out.
+    expect(bodies.slice(1, -1).every((b) => b.maxEvents === 0)).toBe(true)
+  })
+})
