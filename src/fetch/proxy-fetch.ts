@@ -1,3 +1,4 @@
+import { SignerError } from '../errors/index.js'
 import { assertFunction, assertObject } from '../internal/assert.js'
 import type { FetchLike } from '../internal/fetch-types.js'
 import { CREDENTIAL_HEADERS, deleteAll } from './headers.js'
@@ -36,7 +37,8 @@ export interface ProxyFetchOptions {
  * @param options - see {@link ProxyFetchOptions}.
  * @returns a fetch function. It resolves with the upstream response, or rejects with SignerError
  *   `ERR_BROKER_UNAUTHORIZED`, `ERR_SIGNER_REFUSED` (policy, approval, redirect to a destination the
- *   policy refuses), `ERR_SIGNER_RATE_LIMITED` or `ERR_SIGNER_FAILED` when the broker itself answered.
+ *   policy refuses), `ERR_SIGNER_RATE_LIMITED` or `ERR_SIGNER_FAILED` when the broker itself answered, with
+ *   `ERR_SIGNER_FAILED` when it cannot be reached, or with the caller's `signal.reason`.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
  *
  * @example
@@ -68,7 +70,13 @@ export function createProxyFetch(options: ProxyFetchOptions): FetchLike {
     }
     const target = new URL(request.url)
     target.hash = '' // never sent on the wire; the broker refuses a target that has one
-    const response = await send(endpoint.proxy(target.href), forward)
+    let response: Response
+    try {
+      response = await send(endpoint.proxy(target.href), forward)
+    } catch (cause) {
+      if (request.signal.aborted) throw request.signal.reason
+      throw new SignerError('ERR_SIGNER_FAILED', 'the credential broker is unreachable', { cause })
+    }
     if (response.headers.has(BROKER_ERROR_HEADER)) throw await brokerError(response)
     return response
   }
