@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { lstat, open, type FileHandle } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
-import { codedTypeError } from '../../errors/index.js'
+import { StoreError, codedTypeError } from '../../errors/index.js'
 import { checkDirectories } from './directories.js'
 import type { AuditRecord, AuditSink } from '../types.js'
 
@@ -108,7 +108,8 @@ async function openAudit(path: string): Promise<FileHandle> {
  * in order (writes are serialised, the file is opened with `O_APPEND`, mode 0600), optionally
  * `fdatasync`ed. A failed write rejects, which makes the broker refuse the request it was auditing;
  * so does every write to an existing regular file that group or others may write or another user owns,
- * or to a pipe or device another user owns (coded `TypeError` `ERR_INVALID_ARG_VALUE`).
+ * or to a pipe or device another user owns (coded `TypeError` `ERR_INVALID_ARG_VALUE`), and every
+ * write after `close()` (StoreError `ERR_STORE_UNAVAILABLE`).
  * A line left unterminated by a crash or a failed write is ended before the next record, so that
  * record stays a line of its own.
  *
@@ -163,7 +164,7 @@ export function createFileAuditSink(options: FileAuditSinkOptions): FileAuditSin
   }
 
   const sink = (record: AuditRecord): Promise<void> => {
-    if (closed) return Promise.reject(new Error('the audit sink is closed'))
+    if (closed) return Promise.reject(new StoreError('ERR_STORE_UNAVAILABLE', 'the audit sink is closed'))
     const line = `${JSON.stringify(record)}\n`
     const result = queue.then(() => write(line))
     queue = result.catch(() => undefined)

@@ -62,3 +62,14 @@ describe.runIf(process.platform !== 'win32')('broker config: the directories of 
     expect(await refused(checkAuditFile(join(logs, 'audit.jsonl')))).toMatch(/^ERR_INVALID_ARG_VALUE: .*log.* writable by group or others/)
   })
 })
+
+describe('createFileAuditSink after close()', () => {
+  it('rejects a record with StoreError ERR_STORE_UNAVAILABLE (it was an uncoded Error)', async () => {
+    const { createFileAuditSink } = await import('../../../src/broker/node/file-audit.js')
+    const dir = await setUp()
+    const sink = createFileAuditSink({ path: join(dir, 'audit.jsonl') })
+    await sink({ time: new Date(0).toISOString(), id: 'a', decision: 'deny', reason: 'not_found', mode: 'unknown' })
+    await sink.close()
+    await expect(sink({ time: new Date(0).toISOString(), id: 'b', decision: 'deny', reason: 'not_found', mode: 'unknown' })).rejects.toMatchObject({ name: 'StoreError', code: 'ERR_STORE_UNAVAILABLE' })
+  })
+})
