@@ -182,6 +182,22 @@ function stringArray(v: unknown): boolean {
   return Array.isArray(v) && v.every((x) => typeof x === 'string')
 }
 
+/** What member of a returned stream configuration does not have its {@link StreamConfiguration} type. */
+function configProblem(c: JSONObject): string | undefined {
+  for (const name of ['events_supported', 'events_requested', 'events_delivered']) {
+    if (c[name] !== undefined && !stringArray(c[name])) return `${name} is not an array of strings`
+  }
+  for (const name of ['min_verification_interval', 'inactivity_timeout']) {
+    const v = c[name]
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) return `${name} is not a non-negative number`
+  }
+  if (c.description !== undefined && typeof c.description !== 'string') return 'description is not a string'
+  const d = c.delivery as JSONObject
+  if (d.endpoint_url !== undefined && typeof d.endpoint_url !== 'string') return 'delivery.endpoint_url is not a string'
+  if (d.authorization_header !== undefined && typeof d.authorization_header !== 'string') return 'delivery.authorization_header is not a string'
+  return undefined
+}
+
 /**
  * Options of {@link discoverTransmitter}.
  *
@@ -390,6 +406,10 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     if (aud === undefined || aud.length === 0 || !aud.every((a) => typeof a === 'string')) throw fail(`${what} returned a stream without aud`)
     if (audience !== undefined && !aud.includes(audience)) throw fail(`${what} returned a stream for another audience`)
     if (!isPlainObject(c.delivery) || typeof c.delivery.method !== 'string') throw fail(`${what} returned a stream without delivery`)
+    // The members StreamConfiguration types: a string events_delivered matched event URIs by
+    // substring (`.includes`), a non-string endpoint_url reached the poll receiver.
+    const problem = configProblem(c)
+    if (problem !== undefined) throw fail(`${what} returned a stream whose ${problem}`)
     return Object.freeze(c) as StreamConfiguration
   }
 
@@ -407,7 +427,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   }
 
   function status(value: unknown, what: string): StreamStatus {
-    if (!isPlainObject(value) || typeof value.stream_id !== 'string' || !['enabled', 'paused', 'disabled'].includes(value.status as string)) throw fail(`${what} returned a malformed status`)
+    if (!isPlainObject(value) || typeof value.stream_id !== 'string' || !['enabled', 'paused', 'disabled'].includes(value.status as string) || (value.reason !== undefined && typeof value.reason !== 'string')) throw fail(`${what} returned a malformed status`)
     return Object.freeze(value) as unknown as StreamStatus
   }
 

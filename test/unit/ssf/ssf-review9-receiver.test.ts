@@ -1,6 +1,6 @@
 // Review round 9: receiver-side probes (key selection outcomes, poll acknowledgement bodies).
 import { describe, expect, it } from 'vitest'
-import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, verifySET } from '../../../src/ssf/index.js'
+import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, createStreamClient, verifySET } from '../../../src/ssf/index.js'
 import { ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const push = (token: string): Request => new Request('https://api.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token })
@@ -89,5 +89,30 @@ describe('a poll response with more SETs than maxEvents', () => {
     expect(sent.reduce((a, b) => a + b, 0)).toBe(2500)
     // No new SETs were asked for while acks were still waiting to go out.
     expect(bodies.slice(1, -1).every((b) => b.maxEvents === 0)).toBe(true)
+  })
+})
+
+describe('stream client: typed members of returned configurations and statuses', () => {
+  const issuer = 'https://tr.example.com'
+  const metadata = { issuer, configuration_endpoint: `${issuer}/stream`, status_endpoint: `${issuer}/status` }
+  const stream = { stream_id: 's1', iss: issuer, aud: 'rx', delivery: { method: 'urn:ietf:rfc:8936', endpoint_url: `${issuer}/poll/s1` }, events_delivered: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'] }
+
+  it('refuses members of the wrong type (ERR_SSF_STREAM) instead of returning them under a type they do not have', async () => {
+    const bad: Record<string, unknown>[] = [
+      // A string events_delivered would match event URIs by substring (`.includes`).
+      { events_delivered: 'https://schemas.openid.net/secevent/caep/event-type/session-revoked-not' },
+      { events_supported: [1] }, { events_requested: {} },
+      { min_verification_interval: '30' }, { inactivity_timeout: -1 }, { description: 5 },
+      { delivery: { method: 'urn:ietf:rfc:8936', endpoint_url: 5 } },
+      { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://rx.example.com/ssf', authorization_header: {} } },
+    ]
+    for (const change of bad) {
+      const client = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => Response.json({ ...stream, ...change }) })
+      await expect(client.getStream('s1'), JSON.stringify(change)).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    }
+    const good = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => Response.json({ ...stream, min_verification_interval: 30, description: 'd' }) })
+    expect((await good.getStream('s1')).min_verification_interval).toBe(30)
+    const status = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => Response.json({ stream_id: 's1', status: 'paused', reason: { text: 'x' } }) })
+    await expect(status.getStatus('s1')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
   })
 })
