@@ -30,7 +30,9 @@ export interface JWSHeaderParameters {
  * @param header - protected header; `alg` always comes from the signer, `kid` from the signer unless given.
  * @param payload - a JSON object (serialised with `JSON.stringify`) or pre-encoded bytes.
  * @returns the compact serialisation `header.payload.signature`.
- * @throws TypeError `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else,
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `header` is not an object, `payload` neither an
+ * object nor a `Uint8Array` (an array, a string or `null` is no JWT claims set), or `signer` has no
+ * `sign` function; `ERR_INVALID_ARG_VALUE` when the header tries to set `alg` to something else,
  * the signer's `alg` is not a supported asymmetric algorithm, or a header or payload key or string
  * holds a lone surrogate (every agentauth verifier refuses those), or the header or payload cannot
  * be serialised as JSON (a BigInt, a cycle); `SignerError` `ERR_SIGNER_FAILED` when
@@ -52,6 +54,13 @@ export async function createCompactJWS(
   signer: Signer,
   options?: SignOptions,
 ): Promise<string> {
+  // Bad arguments are coded TypeErrors, never a crash on null or a token whose payload is not a JSON
+  // object (every JWT verifier refuses those).
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'header must be an object')
+  if (!(payload instanceof Uint8Array) && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'payload must be a JSON object or a Uint8Array')
+  }
+  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'signer must be a Signer')
   const info = algorithmInfo(signer.alg)
   if (header.alg !== undefined && header.alg !== signer.alg) {
     throw codedTypeError('ERR_INVALID_ARG_VALUE', 'header.alg must match the signer algorithm')
