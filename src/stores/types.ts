@@ -3,7 +3,10 @@
  *
  * `claim` is an **atomic insert-if-absent**: it resolves `true` the first time a key is claimed and
  * `false` for every later claim until `expiresAt`. A separate `has` + `set` would race across
- * instances. Implementations fail closed: on an outage they reject with a `StoreError`.
+ * instances. Implementations fail closed: on an outage they reject with a `StoreError`, and they
+ * bound their own latency: the request verifier awaits `claim` without a timer of its own, so a
+ * promise that never settles holds the request until the HTTP server's timeout (the Redis stores
+ * reject after `timeoutMs`).
  *
  * Implementations: `createMemoryReplayCache` (one process) from `agentauth/stores`,
  * `createRedisReplayCache` (shared) from `agentauth/stores/redis`, or your own object with the
@@ -115,7 +118,8 @@ export interface RevocationEntry extends RevocationKeys {
 
 /**
  * Revocations honoured at request time. `check` returns the first matching entry for any of the
- * given keys. Implementations fail closed: on an outage they reject with a `StoreError`.
+ * given keys. Implementations fail closed: on an outage they reject with a `StoreError`, and they
+ * bound their own latency (the request verifier awaits `check` without a timer of its own).
  *
  * Implementations: `createMemoryRevocationStore` from `agentauth/stores`,
  * `createRedisRevocationStore` from `agentauth/stores/redis`.
