@@ -112,7 +112,7 @@ export const ERROR_CODES = {
   ERR_ACTOR_NOT_ALLOWED: { category: 'verification', status: 403, description: 'An actor (or its trust domain) is not allowed to act at this hop.' },
   ERR_CONFIRMATION_MISMATCH: { category: 'verification', status: 401, description: 'A sender-constrained token (cnf) was presented without, or with a different, bound key.' },
   ERR_TXN_TOKEN_INVALID: { category: 'verification', status: 401, description: 'A Transaction Token failed verification.' },
-  ERR_APPROVAL_DENIED: { category: 'protocol', status: 403, description: 'A human approval (CIBA) was denied or expired.' },
+  ERR_APPROVAL_DENIED: { category: 'protocol', status: 403, description: 'A human approval (CIBA) was denied (access_denied); an expired request is ERR_APPROVAL_EXPIRED.' },
   ERR_APPROVAL_EXPIRED: { category: 'protocol', status: 403, description: 'A human approval request (CIBA auth_req_id) expired before anyone decided.' },
   ERR_CIBA_NOTIFICATION_INVALID: { category: 'verification', status: 401, description: 'A CIBA ping notification lacked the right bearer token or was malformed.' },
   ERR_TXN_TOKEN_MISSING: { category: 'verification', status: 401, description: 'No Txn-Token header where the policy requires one (several values are ERR_HEADER_INVALID).' },
