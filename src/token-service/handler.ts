@@ -75,6 +75,14 @@ function checkVerified(v: VerifiedToken, what: string, subjectOnly: boolean): vo
   if (typeof v.subject !== 'string' || v.subject.length === 0) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} subject must be a non-empty string`)
   if (subjectOnly) return
   if (!Array.isArray(v.actors)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} actors must be an array`)
+  // Each hop is rebuilt into the new token's act from its claims: an actor without them (a bare
+  // string, a { sub } object) would be written as an empty act, losing that hop.
+  for (const a of v.actors as readonly unknown[]) {
+    const actor = a as Partial<Actor> | null
+    if (typeof actor !== 'object' || actor === null || typeof actor.sub !== 'string' || actor.sub.length === 0 || !isPlainObject(actor.claims) || actor.claims.sub !== actor.sub) {
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} actors must be Actor objects (sub and claims), as delegationChain returns`)
+    }
+  }
   if (v.expiresAt !== undefined && (typeof v.expiresAt !== 'number' || !Number.isFinite(v.expiresAt))) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} expiresAt must be a number or undefined`)
 }
 
