@@ -108,6 +108,18 @@ function refreshHint(doc: JSONObject, fail: Fail): number | undefined {
   return (hint as number) * 1000
 }
 
+/** The caller's signal, checked: anything else would fail later with an uncoded TypeError. */
+function readSignal(options: GetBundleOptions | undefined): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined
+  if (typeof options !== 'object') throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  const signal = options.signal
+  if (signal === undefined) return undefined
+  if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal')
+  }
+  return signal
+}
+
 async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   try {
     return await untilAborted(promise, signal)
@@ -137,7 +149,8 @@ async function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefine
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (non-https URL,
  * bad trust-domain name, non-finite limits). `getBundle`/`refresh` reject with `ProtocolError`
  * `ERR_BUNDLE_FETCH` (HTTP error, too large, malformed or invalid document, network error) or
- * `ERR_REMOTE_TIMEOUT` when no usable bundle is available.
+ * `ERR_REMOTE_TIMEOUT` when no usable bundle is available, and with TypeError `ERR_INVALID_ARG_TYPE`
+ * for a `signal` that is not an `AbortSignal`.
  *
  * @example
  * ```ts
@@ -256,15 +269,27 @@ export function remoteTrustBundle(options: RemoteTrustBundleOptions): RemoteTrus
   const source: RemoteTrustBundleSource = {
     trustDomains: Object.freeze([...byDomain.keys()]),
     getBundle(trustDomain: string, getOptions?: GetBundleOptions): Promise<TrustBundle | undefined> {
+      let signal: AbortSignal | undefined
+      try {
+        signal = readSignal(getOptions)
+      } catch (err) {
+        return Promise.reject(err)
+      }
       const entry = byDomain.get(trustDomain)
       if (entry === undefined) return Promise.resolve(undefined)
       if (entry.bundles !== undefined && now() < entry.expiresAt) return Promise.resolve(entry.bundles.get(trustDomain))
-      return load(entry, trustDomain, getOptions?.signal)
+      return load(entry, trustDomain, signal)
     },
     refresh(trustDomain: string, refreshOptions?: GetBundleOptions): Promise<TrustBundle | undefined> {
+      let signal: AbortSignal | undefined
+      try {
+        signal = readSignal(refreshOptions)
+      } catch (err) {
+        return Promise.reject(err)
+      }
       const entry = byDomain.get(trustDomain)
       if (entry === undefined) return Promise.resolve(undefined)
-      return load(entry, trustDomain, refreshOptions?.signal)
+      return load(entry, trustDomain, signal)
     },
   }
   return Object.freeze(source)
