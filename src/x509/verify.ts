@@ -49,6 +49,17 @@ interface CachedResult {
   readonly validFrom: number
 }
 
+function readCallSignal(options: X509SVIDVerifyCallOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined
+  if (typeof options !== 'object' || options === null) throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options must be an object')
+  const signal = options.signal
+  if (signal === undefined) return undefined
+  if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.signal must be an AbortSignal')
+  }
+  return signal
+}
+
 // Bundle certificates parsed once per bundle object (sources return the same object until rotation).
 const parsedBundles = new WeakMap<X509Bundle, ParsedCertificate[]>()
 
@@ -97,7 +108,9 @@ function parseBundle(bundle: X509Bundle, trustDomain: string, lib: X509Lib): Par
  *   `ERR_X509_SIGNATURE`, `ERR_X509_CHAIN_INVALID` (signing-certificate rules, path length, name
  *   constraints, too long), `ERR_ALG_NOT_ALLOWED`; with ProtocolError `ERR_BUNDLE_FETCH` for an
  *   unusable bundle or a call `signal` that aborted while the source was asked (`ERR_REMOTE_TIMEOUT`
- *   for a timeout signal); and with the bundle source's own errors.
+ *   for a timeout signal); with the bundle source's own errors; and with TypeError
+ *   `ERR_INVALID_ARG_TYPE` for call options that are not an object or a `signal` that is not an
+ *   `AbortSignal`.
  *
  * @example
  * ```ts
@@ -140,6 +153,8 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
   }
 
   return async function verifyX509SVIDChain(chain, callOptions) {
+    // Checked first: a bad signal failed later as ERR_BUNDLE_FETCH (a 503 for a caller's bug).
+    const signal = readCallSignal(callOptions)
     const ders = decodeChain(chain, parseOptions.maxChainLength)
     const now = clock()
     if (typeof now !== 'number' || !Number.isFinite(now)) throw codedTypeError('ERR_INVALID_ARG_VALUE', 'clock() must return finite milliseconds')
@@ -148,7 +163,7 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
     const key = derKey(ders)
     const hit = results.get(key)
     if (hit !== undefined) {
-      if (now + tolerance >= hit.validFrom && now - tolerance <= hit.result.expiresAt && (await bundleFor(hit.result.trustDomain, callOptions?.signal)) === hit.bundle) {
+      if (now + tolerance >= hit.validFrom && now - tolerance <= hit.result.expiresAt && (await bundleFor(hit.result.trustDomain, signal)) === hit.bundle) {
         return hit.result
       }
       results.delete(key)
@@ -157,7 +172,7 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
     const leaf = certs[0]!
     const leafTime = validityProblem(leaf, now, tolerance, 'leaf')
     if (leafTime !== undefined) throw leafTime
-    const bundle = await bundleFor(svid.trustDomain, callOptions?.signal)
+    const bundle = await bundleFor(svid.trustDomain, signal)
     const roots = parseBundle(bundle, svid.trustDomain, await loadX509())
     const labels = new Map<ParsedCertificate, string>()
     certs.forEach((c, i) => labels.set(c, label(i)))

@@ -83,3 +83,14 @@ describe('createPeerAuthorizer TSDoc example: the status it answers', () => {
     expect(src).toContain('res.writeHead(err instanceof VerificationError ? err.status : 503).end()')
   })
 })
+
+describe('X.509-SVID verifier call options', () => {
+  // A signal that is not an AbortSignal was handed to the bundle source and the failure reported as
+  // ProtocolError ERR_BUNDLE_FETCH (a 503 blaming the bundle for a caller's bug).
+  for (const options of [{ signal: 'x' }, { signal: {} }, { signal: null }, null, 'x']) {
+    it(`refuses call options ${JSON.stringify(options)} with a coded TypeError`, async () => {
+      const verifier = createX509SVIDVerifier({ bundles: staticX509Bundles({ 'example.org': pki.root.der }), clock })
+      await expect(verifier([pki.leaf.der, pki.intermediate.der], options as never)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    })
+  }
+})
