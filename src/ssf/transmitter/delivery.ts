@@ -66,7 +66,10 @@ export interface DeliveryContext {
 }
 
 export function backoffDelay(retry: CheckedRetry, attempts: number): number {
-  const base = Math.min(retry.maxDelay, retry.initialDelay * retry.factor ** Math.max(0, attempts - 1))
+  const grown = retry.initialDelay * retry.factor ** Math.max(0, attempts - 1)
+  // initialDelay 0 times a power that overflowed to Infinity is NaN: a NaN retry time was never due
+  // again, and the stream's later SETs waited behind it for good.
+  const base = Number.isNaN(grown) ? 0 : Math.min(retry.maxDelay, grown)
   return Math.round(base * (1 + retry.jitter * (Math.random() * 2 - 1)))
 }
 

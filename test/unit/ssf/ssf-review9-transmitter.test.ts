@@ -69,3 +69,16 @@ describe('a pause answered while a delivery pass is pushing the stream', () => {
     expect(pushed).toEqual(jtis)
   })
 })
+
+describe('retry backoff at the boundary of its options', () => {
+  it('initialDelay 0 with a factor whose power overflows: the SET keeps being retried, then fails (never a NaN time)', async () => {
+    let pushes = 0
+    const { transmitter, call } = make(() => { pushes++; return 503 }, createMemoryOutbox(), { retry: { initialDelay: 0, factor: 100, jitter: 0, maxAttempts: 200 } })
+    await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })
+    const [emitted] = await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    for (let i = 0; i < 250 && pushes < 200; i++) await transmitter.deliver()
+    // 100^155 is Infinity and 0 × Infinity NaN: the entry got a NaN retry time and was never due again.
+    expect(pushes).toBe(200)
+    expect((await transmitter.failed()).map((f) => f.jti)).toEqual([emitted!.jti])
+  })
+})
