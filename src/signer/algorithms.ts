@@ -162,6 +162,7 @@ export function algorithmInfo(alg: string): AlgorithmInfo {
  *
  * @param alg - a supported JOSE algorithm.
  * @returns the RFC 9421 §3.3 name, or `undefined` (e.g. for ES512 or RS384).
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` when `alg` is not a supported JOSE algorithm (`none`, HMAC, …).
  *
  * @example
  * ```ts
@@ -170,5 +171,5 @@ export function algorithmInfo(alg: string): AlgorithmInfo {
  * ```
  */
 export function joseToHTTPSignatureAlgorithm(alg: JWSAlgorithm): HTTPSignatureAlgorithm | undefined {
-  return ALGORITHMS[alg].httpSignatureAlgorithm
+  return algorithmInfo(alg).httpSignatureAlgorithm
 }

@@ -21,3 +21,14 @@ describe('createCompactJWS: bad arguments are coded TypeErrors (review 9)', () =
     await expect(createCompactJWS({ typ: 'JWT' }, Object.create(null) as Record<string, unknown>, counting)).resolves.toMatch(/\.e30\./)
   })
 })
+
+describe('joseToHTTPSignatureAlgorithm: an unsupported name is a coded TypeError (review 9)', () => {
+  it('throws ERR_INVALID_ARG_VALUE for none, HS256, undefined and prototype names; maps the supported ones', async () => {
+    const { joseToHTTPSignatureAlgorithm } = await import('../../../src/signer/index.js')
+    for (const bad of ['none', 'HS256', undefined, 'toString', '__proto__']) {
+      expect(() => joseToHTTPSignatureAlgorithm(bad as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }))
+    }
+    expect(joseToHTTPSignatureAlgorithm('EdDSA')).toBe('ed25519')
+    expect(joseToHTTPSignatureAlgorithm('ES512')).toBeUndefined()
+  })
+})
