@@ -83,6 +83,7 @@ function checkVerified(v: VerifiedToken, what: string, subjectOnly: boolean): vo
       throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} actors must be Actor objects (sub and claims), as delegationChain returns`)
     }
   }
+  if (v.mayAct !== undefined && !isPlainObject(v.mayAct)) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} mayAct must be an object or undefined`)
   if (v.expiresAt !== undefined && (typeof v.expiresAt !== 'number' || !Number.isFinite(v.expiresAt))) throw codedTypeError('ERR_INVALID_ARG_TYPE', `${what} expiresAt must be a number or undefined`)
 }
 

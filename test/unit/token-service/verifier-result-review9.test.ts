@@ -8,7 +8,7 @@ const STS = 'https://sts.example.com'
 const CALENDAR = 'https://calendar.example.com'
 const AGENT = 'spiffe://example.com/agents/tool'
 
-async function setup(actors: unknown) {
+async function setup(actors: unknown, mayAct?: unknown) {
   const signer = await oauthTestSigner('ES256', 'sts-1')
   const errors: unknown[] = []
   const client: AuthenticatedClient = Object.freeze({ clientId: AGENT, method: 'private_key_jwt', client: { clientId: AGENT }, wit: undefined, workloadId: undefined, jkt: undefined })
@@ -18,7 +18,7 @@ async function setup(actors: unknown) {
     clientAuthentication: async () => client,
     // A custom verifier (an introspection wrapper, say) that builds its own actor list.
     subjectTokenVerifiers: {
-      [TOKEN_TYPE.ACCESS_TOKEN]: async () => ({ subject: 'alice', scopes: ['calendar:read'], actors, expiresAt: undefined, claims: {} }) as unknown as VerifiedToken,
+      [TOKEN_TYPE.ACCESS_TOKEN]: async () => ({ subject: 'alice', scopes: ['calendar:read'], actors, mayAct, expiresAt: undefined, claims: {} }) as unknown as VerifiedToken,
     },
     policy: { targets: [CALENDAR] },
     onError: (err) => errors.push(err),
@@ -47,5 +47,18 @@ describe('createTokenExchangeHandler (review 9): a custom verifier\'s actors', (
     expect(response.status).toBe(200)
     const { access_token } = (await response.json()) as { access_token: string }
     expect(decodeJwt(access_token).act).toEqual({ sub: AGENT, act: { sub: planner } })
+  })
+})
+
+describe('createTokenExchangeHandler (review 9): a custom verifier\'s mayAct', () => {
+  it.each([['null', null], ['a string', AGENT], ['an array', [AGENT]]])('%s: a coded server_error, not an uncoded TypeError', async (_name, mayAct) => {
+    const { response, errors } = await setup([], mayAct)
+    expect(response.status).toBe(500)
+    expect(errors.at(-1)).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  })
+
+  it('an object naming the actor still allows it', async () => {
+    const { response } = await setup([], { sub: AGENT })
+    expect(response.status).toBe(200)
   })
 })
