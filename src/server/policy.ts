@@ -226,7 +226,11 @@ export interface RequestVerifierPolicy {
   /** Require `Content-Digest` for requests with a body even in WPT mode. Default false (WPT does not cover the body; HTTP signatures always require it). */
   requireContentDigest?: boolean
   limits?: RequestLimits
-  /** Longest accepted proof lifetime in seconds. Default 300. */
+  /**
+   * Longest accepted proof lifetime in seconds (1 to 3,600). Default 300. For an HTTP signature,
+   * `expires` − `created`; a WPT carries no `iat`, so for it, how far its `exp` may lie ahead of the
+   * verifier's clock, plus `clockTolerance` (a WPT of 300 s + 30 s passes with the defaults).
+   */
   maxProofLifetime?: number
   /**
    * Clock skew tolerated, in seconds. Default 30. It applies to every token the verifier checks:

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { matchAny } from '../../../src/identifier/index.js'
 import { createRequestVerifier, type RequestLimits } from '../../../src/server/index.js'
+import { signWIMSERequest } from '../../../src/wimse-httpsig/index.js'
+import { createWPT } from '../../../src/wpt/index.js'
 import { signedRequest, trustDomain, wptRequest, type Workload } from '../../helpers/server-fixtures.js'
 
 const ORIGIN = 'https://api.example.com'
@@ -62,5 +64,36 @@ describe('createRequestVerifier: limits at the boundary', () => {
       const result = await outcome(verifier({ bodyBytes: limit }, 'httpsig')(request))
       expect(result).toEqual(expected === 'ok' ? 'ok' : { code: 'ERR_BODY_TOO_LARGE', status: 413 })
     }
+  })
+})
+
+describe('createRequestVerifier: maxProofLifetime at the boundary', () => {
+  // A WPT has no iat (draft-ietf-wimse-wpt): its lifetime is how far exp lies ahead, and the
+  // clock tolerance is added (documented since review 9; the guide said "longest WPT lifetime").
+  it('a WPT whose exp lies maxProofLifetime + clockTolerance ahead passes, one second more is ERR_TOKEN_LIFETIME', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const now = Date.now()
+    const clock = (): number => now
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof: 'wpt', authorize: matchAny(), maxProofLifetime: 60, clockTolerance: 30, clock })
+    const results: unknown[] = []
+    for (const lifetime of [60, 90, 91]) {
+      const wpt = await createWPT({ wit: agent.wit, signer: agent.signer, uri: `${ORIGIN}/x`, method: 'GET', lifetime, clock })
+      results.push(await outcome(verify(new Request(`${ORIGIN}/x`, { headers: { 'workload-identity-token': agent.wit, 'workload-proof-token': wpt } }))))
+    }
+    expect(results).toEqual(['ok', 'ok', { code: 'ERR_TOKEN_LIFETIME', status: 400 }])
+  })
+
+  it('an HTTP signature may span exactly maxProofLifetime (expires - created), one second more is refused', async () => {
+    const td = await trustDomain('example.org')
+    const agent = await td.workload('/agents/bot')
+    const verify = createRequestVerifier({ trustBundles: td.trustBundles, origin: ORIGIN, proof: 'httpsig', authorize: matchAny(), maxProofLifetime: 60 })
+    const results: unknown[] = []
+    for (const lifetime of [60, 61]) {
+      const unsigned = new Request(`${ORIGIN}/x`)
+      const fields = await signWIMSERequest(unsigned, { wit: agent.wit, signer: agent.signer, lifetime })
+      results.push(await outcome(verify(new Request(`${ORIGIN}/x`, { headers: fields.headers }))))
+    }
+    expect(results).toEqual(['ok', { code: 'ERR_HTTPSIG_EXPIRED', status: 400 }])
   })
 })
