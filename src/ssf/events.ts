@@ -223,11 +223,16 @@ export interface CredentialCompromiseEvent extends EventBase<'credential-comprom
   readonly reason_user?: LocalizedText
 }
 /**
- * SSF §8.1.4.1: verification event, echoing the receiver's `state`.
+ * SSF §8.1.4.1: verification event, echoing the receiver's `state`. A handler refuses one whose
+ * `state` is not the one it asked for with `ERR_SET_INVALID` and `claim: 'state'` (answered
+ * `invalid_state`); any other error is a failed handler (500, retried by the transmitter).
  *
  * @example
  * ```ts
- * if (set.event.type === 'verification' && set.event.state !== expectedState) throw new Error('unexpected state')
+ * import { VerificationError } from 'agentauth/errors'
+ * if (set.event.type === 'verification' && set.event.state !== expectedState) {
+ *   throw new VerificationError('ERR_SET_INVALID', 'unexpected state', { claim: 'state' })
+ * }
  * ```
  */
 export interface VerificationEvent extends EventBase<'verification'> { readonly state?: string }

@@ -1,6 +1,7 @@
 // Review round 9: receiver-side probes (key selection outcomes, poll acknowledgement bodies).
 import { describe, expect, it } from 'vitest'
 import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, createStreamClient, verifySET } from '../../../src/ssf/index.js'
+import { VerificationError } from '../../../src/errors/index.js'
 import { ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
 const push = (token: string): Request => new Request('https://api.example.com/ssf', { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: token })
@@ -114,5 +115,24 @@ describe('stream client: typed members of returned configurations and statuses',
     expect((await good.getStream('s1')).min_verification_interval).toBe(30)
     const status = createStreamClient({ issuer, metadata, authorization: 'Bearer t', fetch: async () => Response.json({ stream_id: 's1', status: 'paused', reason: { text: 'x' } }) })
     await expect(status.getStatus('s1')).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+  })
+})
+
+describe('the VerificationEvent @example, run', () => {
+  it('a handler refusing an unexpected state as the example does is answered invalid_state (400), not 500', async () => {
+    const key = await testKey()
+    const expectedState = 'state-1'
+    const receive = createPushReceiver({
+      verify: verifyOptions(key), replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }),
+      onEvent: (set) => {
+        if (set.event.type === 'verification' && set.event.state !== expectedState) {
+          throw new VerificationError('ERR_SET_INVALID', 'unexpected state', { claim: 'state' })
+        }
+      },
+    })
+    const token = await mintSET(key.signer, baseClaims({ sub_id: { format: 'opaque', id: 's1' }, events: { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: 'other' } } }))
+    const r = await receive(push(token))
+    expect(r.status).toBe(400)
+    expect(await r.json()).toMatchObject({ err: 'invalid_state' })
   })
 })
