@@ -36,7 +36,8 @@ export interface GenerateSignerOptions {
 export interface ExportableSigner extends Signer {
   /**
    * The private key as a JWK, with `alg` (and `kid` when set). Handle as a secret: store it in a
-   * secret manager or a file only the issuing process can read.
+   * secret manager or a file only the issuing process can read. Rejects with `SignerError`
+   * `ERR_SIGNER_FAILED` when the provider cannot export it.
    */
   exportPrivateJwk(): Promise<JsonWebKey>
 }
@@ -99,7 +100,13 @@ export async function generateSigner(alg: JWSAlgorithm, options: GenerateSignerO
     publicJwk: signer.publicJwk,
     sign: signer.sign,
     async exportPrivateJwk(): Promise<JsonWebKey> {
-      const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey)
+      let jwk: JsonWebKey
+      try {
+        jwk = await crypto.subtle.exportKey('jwk', pair.privateKey)
+      } catch (cause) {
+        throw new SignerError('ERR_SIGNER_FAILED', 'the private key could not be exported', { cause })
+      }
+      if (typeof jwk !== 'object' || jwk === null || typeof jwk.d !== 'string') throw new SignerError('ERR_SIGNER_FAILED', 'the provider did not export a private JWK')
       const out: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(jwk)) if (k !== 'key_ops' && k !== 'ext') out[k] = v
       out.alg = info.alg
