@@ -54,7 +54,7 @@ export interface VerifyWITOptions extends DecodeWITOptions {
   clock?: Clock
   /** Allowed clock skew in seconds, 0–300. Default 30. A WIT is accepted while `now < exp + clockTolerance`. */
   clockTolerance?: number
-  /** Longest accepted lifetime in seconds (`exp − iat`, or `exp − now` without `iat`), 1 s – 366 days. Default 86400. */
+  /** Longest accepted lifetime in seconds (`exp − iat`; without `iat`, `exp − now` up to `maxLifetime + clockTolerance`), 1 s – 366 days. Default 86400. */
   maxLifetime?: number
   /** `use` a bundle key must have; default `wit-svid` in the spiffe profile (WIT-SVID §6), none otherwise. */
   keyUse?: string

@@ -124,7 +124,7 @@ export interface VerifyWPTOptions {
   txnToken?: string
   /** Other context tokens of the request, header name → value. Each must be covered by `oth`. */
   otherTokens?: Readonly<Record<string, string>>
-  /** Longest accepted remaining lifetime (`exp - now`) in seconds. Default 300. */
+  /** Longest accepted remaining lifetime in seconds, 1–86400: `exp - now` may be up to `maxLifetime + clockTolerance` (a sender's clock may run ahead). Default 300. */
   maxLifetime?: number
   /** Allowed clock skew in seconds, 0–300. Default 30 (as for WITs). */
   clockTolerance?: number
@@ -134,7 +134,7 @@ export interface VerifyWPTOptions {
   replayCache?: ReplayCache
   /** Web Crypto provider. Default `globalThis.crypto`. */
   crypto?: Crypto
-  /** Largest accepted WPT in characters. Default 8192. */
+  /** Largest accepted WPT in characters, 256–65536 (an integer). Default 8192. */
   maxTokenBytes?: number
   /** Accept the older `typ` `wimse-proof+jwt` (draft-ietf-wimse-s2s-protocol). Default true. */
   acceptLegacyTyp?: boolean
