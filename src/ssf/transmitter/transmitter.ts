@@ -105,7 +105,9 @@ export interface TransmitterOptions {
   /**
    * Most SETs queued for one stream (default 10 000). A stream that reaches it — a receiver that
    * does not take delivery — is disabled (stream-updated SET with a reason) instead of filling the
-   * shared outbox, so emitting keeps working for every other stream.
+   * shared outbox, so emitting keeps working for every other stream. One receiver then holds at
+   * most `maxStreamsPerReceiver × (maxQueuedPerStream + 1)` entries (160 016 with the defaults,
+   * above the memory outbox's default `maxEntries`): size the outbox above that.
    */
   maxQueuedPerStream?: number
   /** Push request timeout in ms. Default 10000. */

@@ -82,3 +82,18 @@ describe('retry backoff at the boundary of its options', () => {
     expect((await transmitter.failed()).map((f) => f.jti)).toEqual([emitted!.jti])
   })
 })
+
+describe('per-stream backlog against the shared outbox (docs/ssf-transmitter.md)', () => {
+  const POLL = { method: 'urn:ietf:rfc:8936' }
+  it('one receiver fills the outbox only when its streams × (maxQueuedPerStream + 1) exceed maxEntries', async () => {
+    const run = async (streams: number) => {
+      const { transmitter, call } = make(() => 202, createMemoryOutbox({ maxEntries: 100 }), { maxQueuedPerStream: 10 })
+      for (let i = 0; i < streams; i++) expect((await call('POST', 'stream', { delivery: POLL, events_requested: [SESSION_REVOKED] })).status).toBe(201)
+      for (let i = 0; i < 12; i++) await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    }
+    // 9 × (10 + 1 stream-updated SET) = 99 ≤ 100: every stream is disabled in time, emit keeps working.
+    await run(9)
+    // 10 × 11 = 110 > 100 (the defaults: 16 × 10 001 > 100 000): emit fails for everyone.
+    await expect(run(10)).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
+  })
+})
