@@ -25,3 +25,11 @@ export function checkStructuredFields(fields: unknown): void {
     if (t !== 'item' && t !== 'list' && t !== 'dictionary') throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.structuredFields.${name} must be 'item', 'list' or 'dictionary'`)
   }
 }
+
+/** Random bytes from `crypto` (a provider given without `getRandomValues` is a coded TypeError). */
+export function randomBytes(crypto: Crypto, length: number): Uint8Array {
+  if (typeof (crypto as { getRandomValues?: unknown }).getRandomValues !== 'function') {
+    throw codedTypeError('ERR_INVALID_ARG_TYPE', 'options.crypto must implement getRandomValues to generate a nonce')
+  }
+  return crypto.getRandomValues(new Uint8Array(length))
+}

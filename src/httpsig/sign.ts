@@ -12,7 +12,7 @@ import { hmacSign, hmacSigningKey } from './algorithms.js'
 import { assertUnique, componentFromInput, type Component } from './components.js'
 import { formDecode, formEncode } from './component-values.js'
 import { combinedField, requestView, responseView, type MessageView } from './message.js'
-import { checkClock, checkCrypto, checkStructuredFields } from './option-checks.js'
+import { checkClock, checkCrypto, checkStructuredFields, randomBytes } from './option-checks.js'
 import { buildSignatureBase, serialiseSignatureParams } from './signature-base.js'
 import { encodeBase64, parseDictionaryStrict, serialiseDictionaryText, type SFMember } from './structured-fields.js'
 import type { HTTPRequest, HTTPResponse, ParameterValue, SignatureHeaders, SignOptions, SignResponseOptions } from './types.js'
@@ -85,8 +85,7 @@ function prepare(options: SignOptions, kind: 'request' | 'response'): Prepared {
   if (options.includeAlg === true) params.push(['alg', httpAlg!])
   if (options.nonce !== undefined) {
     if (options.nonce === true) {
-      const crypto = options.crypto ?? globalThis.crypto
-      params.push(['nonce', base64url(crypto.getRandomValues(new Uint8Array(16)))])
+      params.push(['nonce', base64url(randomBytes(options.crypto ?? globalThis.crypto, 16))])
     } else {
       assertString(options.nonce, 'options.nonce')
       params.push(['nonce', options.nonce])

@@ -14,7 +14,7 @@ import {
   type ParsedSignatureInput,
   type VerifiedContentDigest,
 } from '../httpsig/index.js'
-import { checkClock, checkCrypto } from '../httpsig/option-checks.js'
+import { checkClock, checkCrypto, randomBytes } from '../httpsig/option-checks.js'
 import { memberTag, parseInputMembers, toInternalInput, type InternalInput } from '../httpsig/signature-fields.js'
 import type { SFMember } from '../httpsig/structured-fields.js'
 import { assertObject, optionalNumber } from '../internal/assert.js'
@@ -100,7 +100,7 @@ export function prepareSign(options: SignWIMSEOptions): SignBasics {
   const maxBodyBytes = optionalNumber(options.maxBodyBytes, 'options.maxBodyBytes', 1024 * 1024, { min: 0, integer: true })
   let nonce: string
   if (options.nonce === undefined) {
-    nonce = encode((options.crypto ?? globalThis.crypto).getRandomValues(new Uint8Array(16)))
+    nonce = encode(randomBytes(options.crypto ?? globalThis.crypto, 16))
   } else {
     if (typeof options.nonce !== 'string' || options.nonce.length === 0 || options.nonce.length > MAX_NONCE || !SF_STRING.test(options.nonce)) {
       throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.nonce must be 1..${MAX_NONCE} printable ASCII characters`)

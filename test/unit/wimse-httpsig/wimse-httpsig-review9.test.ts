@@ -37,3 +37,12 @@ describe('a label another party left in only one field (RFC 9421 §3.2 step 1.2)
     }
   })
 })
+
+describe('a crypto provider without getRandomValues (default nonce)', () => {
+  it('is ERR_INVALID_ARG_TYPE, not a bare TypeError', async () => {
+    const w = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const crypto = { subtle: globalThis.crypto.subtle } as unknown as Crypto
+    await expect(signWIMSERequest({ method: 'GET', url: `${ORIGIN}/orders`, headers: {} }, { wit: w.wit, signer: w.signer, clock: at(NOW), crypto }))
+      .rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
+  })
+})
