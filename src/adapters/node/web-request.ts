@@ -234,6 +234,24 @@ function bytesStream(bytes: Promise<Uint8Array>): ReadableStream<Uint8Array> {
   }, { highWaterMark: 0 })
 }
 
+/**
+ * Bytes of `text` in UTF-8 (a lone surrogate counts as U+FFFD, 3 bytes), without encoding it: a
+ * body handed over as a string is limited in bytes, like one handed over as bytes.
+ */
+function utf8Length(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
 /** Validates options once; returns the reader used by every Node-based adapter. */
 export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeSourceReader {
   assertObject(options, 'options')
@@ -300,7 +318,7 @@ export function createNodeSourceReader(options: ToWebRequestOptions = {}): NodeS
       if (rawBody !== undefined && (rawBody.length > 0 || declaresBody(req))) {
         // A body a parser already read. An empty one counts only when the message declared a body:
         // a parser mounted first captures "" for a body-less POST, which needs no digest.
-        if (rawBody.length > maxBodyBytes) throw tooLarge(maxBodyBytes)
+        if (rawBody.length > maxBodyBytes || (typeof rawBody === 'string' && rawBody.length * 3 > maxBodyBytes && utf8Length(rawBody) > maxBodyBytes)) throw tooLarge(maxBodyBytes)
         raw = rawBody
         hasBody = true
       } else if (rawBody === undefined && declaresBody(req)) {
