@@ -301,7 +301,10 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
     // The hooks above may have taken long enough for the subject token to expire meanwhile: refuse
     // it as expired (invalid_request) rather than fail to mint (server_error).
     checkNotExpired()
-    const mint = { signer, clock, lifetime, notAfter: subjectExp }
+    // exp fixed before signing: a signer crossing a second boundary must not make expires_in and
+    // onIssued's expiresAt a second later than the exp the token carries.
+    const expiresAt = Math.min(nowSeconds(clock) + lifetime, Math.floor(subjectExp ?? Number.MAX_SAFE_INTEGER))
+    const mint = { signer, clock, lifetime, notAfter: expiresAt }
     let token: string
     let tokenType = 'N_A'
     if (requestedTokenType === TOKEN_TYPE.ACCESS_TOKEN) {
@@ -318,7 +321,6 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
       token = await createJWTAuthorizationGrant({ ...extra, iss: issuer, sub: subject.subject, aud: targets[0]!, client_id: client.clientId, scope: granted, act }, mint)
     }
     const now = nowSeconds(clock)
-    const expiresAt = Math.min(now + lifetime, Math.floor(subjectExp ?? Number.MAX_SAFE_INTEGER))
     runStrictHook(options.onIssued, { context, issuedTokenType: requestedTokenType, expiresAt })
     return jsonResponse({
       access_token: token,
