@@ -110,6 +110,7 @@ export function createCredentialBroker(options: CredentialBrokerOptions): Creden
     audit: options.audit,
     approve: options.approve,
     approvalTimeoutMs: optionalNumber(options.approvalTimeout, 'options.approvalTimeout', 120, { min: 0.001, max: 86_400 }) * 1000,
+    approvals: { pending: 0 },
     tokenExchange: options.tokenExchange,
     upstream,
     redirects: normaliseRedirects(options.redirects, 'options.redirects'),

@@ -4,7 +4,7 @@ import type { NormalisedRedirects } from '../fetch/redirects.js'
 import type { BrokerReason } from '../fetch/protocol.js'
 import type { FetchLike, FetchMiddleware } from '../internal/fetch-types.js'
 import type { Clock } from '../internal/time.js'
-import { requestApproval } from './approval.js'
+import { requestApproval, type ApprovalOutcome } from './approval.js'
 import { auditRecord, writeAudit, type AuditFields } from './audit.js'
 import type { Destination, NormalisedPolicy } from './policy.js'
 import { REASON_STATUS, refusal } from './responses.js'
@@ -17,6 +17,8 @@ export interface BrokerContext {
   readonly audit: AuditSink
   readonly approve: ApprovalHook | undefined
   readonly approvalTimeoutMs: number
+  /** Requests waiting for the approval hook now (at most {@link MAX_PENDING_APPROVALS}). */
+  readonly approvals: { pending: number }
   readonly tokenExchange: FetchMiddleware | undefined
   readonly upstream: FetchLike
   readonly redirects: NormalisedRedirects
@@ -57,16 +59,30 @@ export async function checkPolicy(ctx: BrokerContext, session: Session, method: 
   return { refused: await session.deny(reason, { method, url, hop }, decision.retryAfter) }
 }
 
+/**
+ * Requests a broker holds for approval at once. Each holds a timer, a hook call (a page to a human)
+ * and in proxy mode its body for up to `approvalTimeout`: an agent sending requests faster than
+ * anyone decides must not grow that without bound. More are refused `approval_failed` unasked.
+ */
+export const MAX_PENDING_APPROVALS = 64
+
 /** The approval hook, when configured; undefined when approved. */
 export async function checkApproval(ctx: BrokerContext, session: Session, method: string, url: URL, hop = 0): Promise<Response | undefined> {
   if (ctx.approve === undefined) return undefined
-  const outcome = await requestApproval(
-    ctx.approve,
-    { id: session.id, mode: session.mode, method, url: url.href, origin: url.origin, path: url.pathname, hop },
-    ctx.approvalTimeoutMs,
-    session.signal,
-    ctx.onError,
-  )
+  if (ctx.approvals.pending >= MAX_PENDING_APPROVALS) return session.deny('approval_failed', { method, url, ...(hop > 0 ? { hop } : {}) })
+  ctx.approvals.pending++
+  let outcome: ApprovalOutcome
+  try {
+    outcome = await requestApproval(
+      ctx.approve,
+      { id: session.id, mode: session.mode, method, url: url.href, origin: url.origin, path: url.pathname, hop },
+      ctx.approvalTimeoutMs,
+      session.signal,
+      ctx.onError,
+    )
+  } finally {
+    ctx.approvals.pending--
+  }
   if (outcome === 'approved') return undefined
   return session.deny(outcome, { method, url, ...(hop > 0 ? { hop } : {}) })
 }

@@ -184,7 +184,8 @@ export interface CredentialBrokerOptions {
   audit: AuditSink
   /**
    * Consulted after the policy and rate limit allowed a request (and each proxied redirect hop).
-   * Not called when the agent has already gone: the request is refused with `approval_failed`.
+   * Not called when the agent has already gone, or while 64 requests already wait for it: the
+   * request is refused with `approval_failed`.
    */
   approve?: ApprovalHook
   /** Seconds an approval may take before the request is refused (`approval_timeout`). Default 120. */
