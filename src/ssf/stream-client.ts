@@ -208,7 +208,13 @@ function configProblem(c: JSONObject): string | undefined {
  */
 export interface DiscoverOptions {
   fetch?: FetchLike
+  /** Aborts the request; without it, {@link DiscoverOptions.timeoutMs} applies. */
   signal?: AbortSignal
+  /**
+   * Ms the request and its body may take when no `signal` is given (integer, default 10000), also
+   * when a custom `fetch` ignores its signal: a transmitter that never answers must not hang the caller.
+   */
+  timeoutMs?: number
 }
 
 /**
@@ -218,10 +224,10 @@ export interface DiscoverOptions {
  * stream client sends the receiver's access token to them.
  *
  * @param issuer - the transmitter issuer.
- * @param options - `fetch`, `signal`.
+ * @param options - `fetch`, `signal` (default: a `timeoutMs` deadline, 10 s).
  * @returns frozen {@link TransmitterMetadata}.
  * @throws ProtocolError `ERR_SSF_STREAM` on HTTP errors, malformed metadata or an issuer mismatch;
- *   TypeError `ERR_INVALID_ARG_VALUE` for a bad issuer.
+ *   TypeError `ERR_INVALID_ARG_VALUE` for a bad issuer, `ERR_INVALID_ARG_*` for a bad `timeoutMs`.
  *
  * @example
  * ```ts
@@ -234,7 +240,9 @@ export async function discoverTransmitter(issuer: string, options: DiscoverOptio
   assertString(issuer, 'issuer')
   const url = ssfConfigurationUrl(issuer)
   const doFetch: FetchLike = options.fetch ?? ((i, init) => globalThis.fetch(i, init))
-  const { signal } = options
+  // Without a signal there was no deadline at all: a transmitter that never answered hung discovery for good.
+  const timeoutMs = optionalNumber(options.timeoutMs, 'options.timeoutMs', 10_000, { min: 1, max: 2_147_483_647, integer: true })
+  const signal = options.signal ?? AbortSignal.timeout(timeoutMs)
   let response: Response
   try {
     response = await untilAborted(doFetch(url, { headers: { accept: 'application/json' }, redirect: 'manual', ...(signal ? { signal } : {}) }), signal)

@@ -1,6 +1,6 @@
 // Review round 9: receiver-side probes (key selection outcomes, poll acknowledgement bodies).
 import { describe, expect, it } from 'vitest'
-import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, createStreamClient, verifySET } from '../../../src/ssf/index.js'
+import { createPollReceiver, createPushReceiver, createMemoryDedupeCache, createStreamClient, discoverTransmitter, verifySET } from '../../../src/ssf/index.js'
 import { VerificationError } from '../../../src/errors/index.js'
 import { ISSUER, NOW, baseClaims, clockAt, mintSET, testKey, verifyOptions } from '../../helpers/ssf.js'
 
@@ -134,5 +134,19 @@ describe('the VerificationEvent @example, run', () => {
     const r = await receive(push(token))
     expect(r.status).toBe(400)
     expect(await r.json()).toMatchObject({ err: 'invalid_state' })
+  })
+})
+
+describe('discoverTransmitter without a signal', () => {
+  it('gives up after timeoutMs (default 10 s) instead of hanging on a transmitter that never answers', async () => {
+    const issuer = 'https://tr.example.com'
+    const never = (): Promise<Response> => new Promise(() => undefined)
+    const started = Date.now()
+    await expect(discoverTransmitter(issuer, { fetch: never, timeoutMs: 50 })).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    expect(Date.now() - started).toBeLessThan(5000)
+    // A body that never ends is bounded too.
+    const stalled = async (): Promise<Response> => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{')) } }), { status: 200 })
+    await expect(discoverTransmitter(issuer, { fetch: stalled, timeoutMs: 50 })).rejects.toMatchObject({ code: 'ERR_SSF_STREAM' })
+    await expect(discoverTransmitter(issuer, { timeoutMs: 0 })).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) })
   })
 })
