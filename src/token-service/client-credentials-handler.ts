@@ -1,7 +1,7 @@
 import { codedTypeError } from '../errors/index.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { isScopeToken, parseScope } from '../internal/oauth-scope.js'
-import { errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
+import { asRefusal, errorResponse, jsonResponse, readTokenRequestForm, refuse, requireParam } from '../internal/oauth-server.js'
 import type { Clock } from '../internal/time.js'
 import { runHook } from '../internal/hook.js'
 import type { Signer } from '../signer/types.js'
@@ -93,7 +93,14 @@ export function createClientCredentialsHandler(options: ClientCredentialsHandler
 
   async function handle(request: Request): Promise<Response> {
     const form = await readTokenRequestForm(request, maxBodyBytes)
-    const client = await options.clientAuthentication(request, form)
+    let client: AuthenticatedClient
+    try {
+      client = await options.clientAuthentication(request, form)
+    } catch (err) {
+      // RFC 6749 §5.2: a failed client authentication is invalid_client, whatever code a custom
+      // authenticator's verifier used (a store outage stays a server_error: not a VerificationError).
+      throw asRefusal(err, 'invalid_client')
+    }
     if (requireParam(form, 'grant_type') !== 'client_credentials') throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only client_credentials is supported here')
     const allowed = policy.scopes(client)
     // A string here would make `includes` a substring test (and `[...allowed]` a list of characters).

@@ -9,7 +9,7 @@ import { nowSeconds, type Clock } from '../internal/time.js'
 import { runHook, runStrictHook } from '../internal/hook.js'
 import type { Signer } from '../signer/types.js'
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from '../token-exchange/token-types.js'
-import type { ClientAuthenticator } from './client-authenticator.js'
+import type { AuthenticatedClient, ClientAuthenticator } from './client-authenticator.js'
 import { createAccessToken } from './create-access-token.js'
 import type { ExchangeContext, TokenExchangePolicy } from './policy.js'
 import { readResources } from './resource.js'
@@ -188,7 +188,14 @@ export function createTokenExchangeHandler(options: TokenExchangeHandlerOptions)
 
   async function exchange(request: Request): Promise<Response> {
     const form = await readTokenRequestForm(request, maxBodyBytes)
-    const client = await options.clientAuthentication(request, form)
+    let client: AuthenticatedClient
+    try {
+      client = await options.clientAuthentication(request, form)
+    } catch (err) {
+      // RFC 6749 §5.2: a failed client authentication is invalid_client, whatever code a custom
+      // authenticator's verifier used (a store outage stays a server_error: not a VerificationError).
+      throw asRefusal(err, 'invalid_client')
+    }
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_TOKEN_EXCHANGE) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only token exchange is supported here')
     const subjectToken = requireParam(form, 'subject_token')
     const subjectType = requireParam(form, 'subject_token_type')
