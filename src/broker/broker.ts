@@ -5,6 +5,7 @@ import { normaliseRedirects } from '../fetch/redirects.js'
 import { assertFunction, assertObject, looseInstanceOf, optionalNumber } from '../internal/assert.js'
 import type { FetchLike } from '../internal/fetch-types.js'
 import { systemClock, type Clock } from '../internal/time.js'
+import { peekWITProofAlgorithm } from '../internal/wit-peek.js'
 import { staticWITSource } from '../wit/index.js'
 import type { WITSource } from '../wit/types.js'
 import { auditRecord, writeAudit } from './audit.js'
@@ -48,7 +49,8 @@ import { runHook } from '../internal/hook.js'
  *   and rejects only for a non-`Request` argument (coded `TypeError`).
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including
  *   capability tokens shorter than 32 characters, policy entries that are not exact origins,
- *   policy members the policy does not define, and a `crypto` without `subtle` or `randomUUID`).
+ *   policy members the policy does not define, a compact `wit` whose `cnf.jwk.alg` differs from the
+ *   signer's, and a `crypto` without `subtle` or `randomUUID`).
  *
  * @example
  * ```ts
@@ -91,6 +93,12 @@ export function createCredentialBroker(options: CredentialBrokerOptions): Creden
   const policy = normalisePolicy(options.policy, clock)
   let wit: WITSource
   if (typeof options.wit === 'string') {
+    // As localCredentials refuses it for a compact WIT: every proof would fail verification.
+    const proofAlg = peekWITProofAlgorithm(options.wit)
+    const signerAlg = (options.signer as { alg?: unknown } | undefined)?.alg
+    if (proofAlg !== undefined && typeof signerAlg === 'string' && proofAlg !== signerAlg) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `options.signer.alg ${signerAlg} does not equal the WIT cnf.jwk.alg ${proofAlg}`)
+    }
     wit = staticWITSource(options.wit, { clock })
   } else {
     assertObject(options.wit, 'options.wit')

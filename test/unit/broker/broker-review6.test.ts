@@ -31,3 +31,13 @@ describe('createCredentialBroker: the crypto option', () => {
     expect(res.status).toBe(404)
   })
 })
+
+describe('createCredentialBroker: a compact WIT bound to another algorithm than the signer', () => {
+  it('is refused at construction, as localCredentials refuses it (every proof was unverifiable)', async () => {
+    const { generateSigner } = await import('../../../src/signer/index.js')
+    const other = await generateSigner(agent.signer.alg === 'EdDSA' ? 'ES256' : 'EdDSA')
+    const base = options(globalThis.crypto)
+    expect(() => createCredentialBroker({ ...base, signer: other })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }))
+    expect(() => createCredentialBroker(base)).not.toThrow()
+  })
+})
