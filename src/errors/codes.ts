@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   ERR_WIT_EXPIRED: { category: 'verification', status: 400, description: 'The Workload Identity Token has expired.' },
   ERR_WIT_SIGNATURE: { category: 'verification', status: 400, description: 'The Workload Identity Token signature did not verify with the trust bundle.' },
   ERR_WIT_CNF_INVALID: { category: 'verification', status: 400, description: 'The WIT cnf.jwk is missing, private, or has a missing or disallowed alg.' },
+  ERR_WIT_FETCH: { category: 'protocol', status: 503, description: 'A refreshing WIT source could not fetch a WIT (its fetch function failed).' },
 
   // -- wpt --
   ERR_WPT_INVALID: { category: 'verification', status: 400, description: 'The Workload Proof Token is malformed or fails a claim check.' },

@@ -1,5 +1,5 @@
 import { untilAborted } from '../internal/abort.js'
-import { codedTypeError, VerificationError } from '../errors/index.js'
+import { codedTypeError, isAgentAuthError, ProtocolError, VerificationError } from '../errors/index.js'
 import { assertFunction, assertObject, optionalNumber } from '../internal/assert.js'
 import { systemClock, type Clock } from '../internal/time.js'
 import type { StructurePolicy } from './claims.js'
@@ -113,13 +113,15 @@ export function staticWITSource(token: string, options: StaticWITSourceOptions =
  *
  * @param fetchWIT - returns a compact WIT, or `{ token, expiresAt }` (the earlier of `expiresAt`
  *   and the token's `exp` is used). It receives an `AbortSignal` that fires after `timeout`; a call
- *   still pending then is abandoned (the fetch fails with the signal's reason) even if it ignores
+ *   still pending then is abandoned (the fetch fails with `ERR_REMOTE_TIMEOUT`) even if it ignores
  *   the signal.
  * @param options - refresh timing, clock and decode options.
  * @returns the source.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
- * @throws (from `getWIT`) the fetch function's error, VerificationError `ERR_WIT_INVALID` /
- *   `ERR_WIT_EXPIRED` for an unusable fetched token, or the caller's `signal.reason`.
+ * @throws (from `getWIT`) ProtocolError `ERR_WIT_FETCH` when the fetch function fails (its error as
+ *   `cause`; an agentauth error it throws passes unchanged), ProtocolError `ERR_REMOTE_TIMEOUT` when
+ *   it takes longer than `timeout`, VerificationError `ERR_WIT_INVALID` / `ERR_WIT_EXPIRED` for an
+ *   unusable fetched token, or the caller's `signal.reason`.
  *
  * @example
  * ```ts
@@ -152,7 +154,15 @@ export function refreshingWITSource(fetchWIT: FetchWIT, options: RefreshingWITSo
       // A fetch function that ignores its signal must not hold the refresh (and, once the current
       // token has expired, every getWIT) past the timeout: its promise is abandoned then.
       const signal = AbortSignal.timeout(timeoutMs)
-      const value = await untilAborted(fetchWIT({ signal }), signal)
+      let value: string | WITWithExpiry
+      try {
+        value = await untilAborted(Promise.resolve(fetchWIT({ signal })), signal)
+      } catch (cause) {
+        // Callers (outbound requests, response signing) get a coded error, the fetch's own as cause.
+        if (isAgentAuthError(cause)) throw cause
+        if (signal.aborted) throw new ProtocolError('ERR_REMOTE_TIMEOUT', `fetching a WIT took longer than ${timeoutMs / 1000} s`, { cause })
+        throw new ProtocolError('ERR_WIT_FETCH', 'fetching a WIT failed', { cause })
+      }
       const entry = typeof value === 'string'
         ? entryFor(value, policy)
         : entryFor((value as Partial<WITWithExpiry> | null)?.token, policy, (value as Partial<WITWithExpiry> | null)?.expiresAt)

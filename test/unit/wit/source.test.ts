@@ -126,7 +126,7 @@ describe('refreshingWITSource', () => {
     expect(f.calls()).toBe(3)
     state.now = NOW + 1000 // expired: callers now wait for a fetch and see its error
     f.queue.push(() => Promise.reject(new Error('issuer down for good')))
-    await expect(source.getWIT()).rejects.toThrow('issuer down for good')
+    await expect(source.getWIT()).rejects.toMatchObject({ name: 'ProtocolError', code: 'ERR_WIT_FETCH', cause: new Error('issuer down for good') })
     const fresh = await mint(NOW + 1000)
     f.queue.push(() => fresh)
     expect((await source.getWIT()).token).toBe(fresh)
@@ -199,8 +199,8 @@ describe('refreshingWITSource', () => {
     state.now = NOW + 590 // inside the refresh window: a background refresh starts and hangs
     expect((await source.getWIT()).token).toBe(token)
     state.now = NOW + 610 // the current token has expired: getWIT waits for the stuck refresh…
-    await expect(source.getWIT()).rejects.toMatchObject({ name: 'TimeoutError' }) // …until the timeout
-    await expect(source.getWIT()).rejects.toMatchObject({ name: 'TimeoutError' }) // a new fetch, not the stuck one
+    await expect(source.getWIT()).rejects.toMatchObject({ code: 'ERR_REMOTE_TIMEOUT', cause: { name: 'TimeoutError' } }) // …until the timeout
+    await expect(source.getWIT()).rejects.toMatchObject({ code: 'ERR_REMOTE_TIMEOUT', cause: { name: 'TimeoutError' } }) // a new fetch, not the stuck one
     expect(calls).toBe(3)
   })
 
