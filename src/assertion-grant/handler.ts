@@ -15,7 +15,7 @@ import type { AuthenticatedClient, ClientAuthenticator } from '../token-service/
 import { createAccessToken } from '../token-service/create-access-token.js'
 import { readResources } from '../token-service/resource.js'
 import { ID_JAG_TYP } from './create.js'
-import { checkGrantOptions, verifyIdJag, verifyJWTAuthorizationGrant, type TrustedIssuer, type VerifiedAuthorizationGrant } from './verify.js'
+import { checkGrantOptions, claimGrant, verifyGrantUnclaimed, type TrustedIssuer, type VerifiedAuthorizationGrant, type VerifyGrantOptions } from './verify.js'
 
 /**
  * What the jwt-bearer policy hooks see. Frozen.
@@ -108,9 +108,9 @@ function headerTyp(assertion: string): string | undefined {
  * JWT authorization grants from trusted home servers (identity chaining -17 §2.4.2) and ID-JAGs
  * from trusted IdPs (ID-JAG §4.4, with the `client_id` claim checked against the authenticated
  * client). It authenticates the client, verifies the assertion (issuer trust, signature, `aud`,
- * expiry, single-use `jti`), maps the subject, checks targets, narrows scope (a requested scope
- * beyond the grant's is `invalid_scope`), carries the grant's `act` chain over, and mints an RFC
- * 9068 access token. Errors are RFC 6749 §5.2 JSON with `Cache-Control: no-store`.
+ * expiry), maps the subject, checks targets, narrows scope (a requested scope beyond the grant's
+ * is `invalid_scope`), claims the single-use `jti` (last: a refused request does not use the grant
+ * up), carries the grant's `act` chain over, and mints an RFC 9068 access token. Errors are RFC 6749 §5.2 JSON with `Cache-Control: no-store`.
  *
  * @param options - see {@link JWTBearerGrantHandlerOptions}.
  * @returns `(Request) => Promise<Response>`.
@@ -168,13 +168,16 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     const typ = headerTyp(assertion)
     const profile = typ === ID_JAG_TYP || typ === `application/${ID_JAG_TYP}` ? 'id-jag' : 'jwt'
     let grant: VerifiedAuthorizationGrant
+    let verifyOptions: VerifyGrantOptions
     try {
       if (profile === 'id-jag') {
         if (jags === undefined) throw refuse('invalid_grant', 'ERR_ASSERTION_INVALID', 'ID-JAGs are not accepted here')
-        grant = await verifyIdJag(assertion, { ...jags, clientId: client.clientId })
+        verifyOptions = jags
+        grant = await verifyGrantUnclaimed(assertion, jags, 'id-jag', client.clientId)
       } else {
         if (grants === undefined) throw refuse('invalid_grant', 'ERR_ASSERTION_INVALID', 'JWT authorization grants are not accepted here')
-        grant = await verifyJWTAuthorizationGrant(assertion, grants)
+        verifyOptions = grants
+        grant = await verifyGrantUnclaimed(assertion, grants, 'jwt')
       }
     } catch (err) {
       throw asRefusal(err, 'invalid_grant')
@@ -208,6 +211,13 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
     if (bound !== undefined) ceiling = ceiling === undefined ? bound : ceiling.filter((s) => bound.includes(s))
     const granted = requestedScopes ?? ceiling ?? []
     if (granted.some((s) => ceiling === undefined || !ceiling.includes(s))) throw refuse('invalid_scope', 'ERR_SCOPE_NOT_ALLOWED', 'a requested scope exceeds the grant')
+    // The grant is used up only by a request that gets a token (as a WPT's jti): one refused for
+    // its target, subject or scope can be corrected and sent again.
+    try {
+      await claimGrant(grant, verifyOptions)
+    } catch (err) {
+      throw asRefusal(err, 'invalid_grant')
+    }
     const cnf = client.jkt === undefined ? undefined : { jkt: client.jkt }
     const act = chainToAct(grant.actors)
     const token = await createAccessToken(

@@ -6,7 +6,7 @@ import { isPlainObject, type JSONObject } from '../internal/json.js'
 import { checkFunction, checkObject } from '../internal/oauth-assert.js'
 import { algorithmsOption, checkKeyInput, verifyJWT, type KeyInput } from '../internal/oauth-jwt.js'
 import { parseScope } from '../internal/oauth-scope.js'
-import type { Clock } from '../internal/time.js'
+import { systemClock, type Clock } from '../internal/time.js'
 import type { JWSAlgorithm } from '../signer/algorithms.js'
 import type { ReplayCache } from '../stores/types.js'
 import { ID_JAG_TYP } from './create.js'
@@ -144,7 +144,7 @@ export function checkGrantOptions(options: VerifyGrantOptions, name = 'options')
   }
 }
 
-async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag', clientId?: string): Promise<VerifiedAuthorizationGrant> {
+async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag', clientId?: string, deferClaim = false): Promise<VerifiedAuthorizationGrant> {
   // The size limit first: a token over it (or over 64 KiB whatever maxTokenBytes said) was refused
   // as "issuer not trusted", its unverified iss never read.
   const maxBytes = options.maxTokenBytes ?? 16 * 1024
@@ -189,8 +189,7 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
   if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > 256)) throw invalid('the assertion "jti" claim is malformed', 'jti')
   if (options.replayCache !== undefined) {
     if (jti === undefined) throw invalid('the assertion has no jti', 'jti')
-    const ok = await options.replayCache.claim(replayKey('assertion', trusted.issuer, jti as string), Math.ceil((c.exp as number) + (options.clockTolerance ?? 30)))
-    if (!ok) throw new VerificationError('ERR_PROOF_REPLAYED', 'the assertion was already used', { claim: 'jti' })
+    if (!deferClaim) await claim(options, trusted.issuer, jti as string, c.exp as number)
   }
   const actors: readonly Actor[] = delegationChain(c)
   return Object.freeze({
@@ -206,6 +205,35 @@ async function verifyGrant(token: string, options: VerifyGrantOptions, profile: 
     typ: typeof verified.header.typ === 'string' ? verified.header.typ : undefined,
     claims: Object.freeze({ ...c }),
   })
+}
+
+async function claim(options: VerifyGrantOptions, issuer: string, jti: string, exp: number): Promise<void> {
+  const ok = await options.replayCache!.claim(replayKey('assertion', issuer, jti), Math.ceil(exp + (options.clockTolerance ?? 30)))
+  if (!ok) throw new VerificationError('ERR_PROOF_REPLAYED', 'the assertion was already used', { claim: 'jti' })
+}
+
+/**
+ * Verifies a grant like {@link verifyJWTAuthorizationGrant} / {@link verifyIdJag} (options already
+ * checked) but leaves its `jti` unclaimed (still required when a replay cache is given): the
+ * jwt-bearer handler claims it with {@link claimGrant} after its policy checks, so a request refused
+ * for its target or scope does not use the grant up.
+ * @internal
+ */
+export function verifyGrantUnclaimed(token: string, options: VerifyGrantOptions, profile: 'jwt' | 'id-jag', clientId?: string): Promise<VerifiedAuthorizationGrant> {
+  return verifyGrant(token, options, profile, clientId, true)
+}
+
+/**
+ * Claims the `jti` of a grant from {@link verifyGrantUnclaimed} (a no-op without a replay cache).
+ * Expiry is checked again first: policy hooks may have taken long, and a claim whose expiry has
+ * passed is not stored (the grant would then be accepted again).
+ * @internal
+ */
+export async function claimGrant(grant: VerifiedAuthorizationGrant, options: VerifyGrantOptions): Promise<void> {
+  if (options.replayCache === undefined || grant.jti === undefined) return
+  const now = (options.clock ?? systemClock)() / 1000
+  if (now - (options.clockTolerance ?? 30) >= grant.expiresAt) throw new VerificationError('ERR_TOKEN_EXPIRED', 'the assertion has expired', { claim: 'exp' })
+  await claim(options, grant.issuer, grant.jti, grant.expiresAt)
 }
 
 /**

@@ -41,3 +41,34 @@ describe('assertion grants: documented limits (review 9)', () => {
     expect((await verifyJWTAuthorizationGrant(grant, { trustedIssuers, audience: AS, maxTokenBytes: grant.length })).subject).toBe('alice')
   })
 })
+
+describe('jwt-bearer handler: when the grant is used up (review 9)', () => {
+  it('a request refused for its target or scope does not burn the grant; a request that gets a token does', async () => {
+    const { createCompactJWS } = await import('../../../src/signer/index.js')
+    const NOW = 1_800_000_000
+    const home = await generateSigner('ES256', { kid: 'h1' })
+    const as = await generateSigner('ES256', { kid: 'as1' })
+    let now = NOW * 1000
+    const handler = createJWTBearerGrantHandler({
+      issuer: AS, signer: as, replayCache: createMemoryReplayCache(), clock: () => now,
+      clientAuthentication: async () => Object.freeze({ clientId: 'partner-client', method: 'none' }) as never,
+      trustedIssuers: [{ issuer: ISS, keys: [await home.publicJwk()] }],
+      policy: { targets: ['https://api.partner.example'], mapSubject: async ({ grant }) => { now += 1000; return grant.subject } },
+    })
+    const assertion = await createCompactJWS({ typ: 'JWT', kid: 'h1' }, { iss: ISS, sub: 'alice', aud: AS, exp: NOW + 300, jti: 'g1', scope: 'read' }, home)
+    const redeem = async (params: Record<string, string>) => {
+      const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, ...params })
+      const r = await handler(new Request(`${AS}/token`, { method: 'POST', body }))
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> }
+    }
+    expect(await redeem({ resource: 'https://api.other.example' })).toMatchObject({ status: 400, body: { error: 'invalid_target' } })
+    expect(await redeem({ resource: 'https://api.partner.example', scope: 'read write' })).toMatchObject({ status: 400, body: { error: 'invalid_scope' } })
+    expect(await redeem({ resource: 'https://api.partner.example', scope: 'read' })).toMatchObject({ status: 200, body: { scope: 'read' } })
+    expect(await redeem({ resource: 'https://api.partner.example' })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+    // A grant that expires while the policy hooks run is refused, not accepted unrecorded.
+    const late = await createCompactJWS({ typ: 'JWT', kid: 'h1' }, { iss: ISS, sub: 'alice', aud: AS, exp: Math.floor(now / 1000) - 29, jti: 'g2' }, home)
+    const r = await handler(new Request(`${AS}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: late, resource: 'https://api.partner.example' }) }))
+    expect(r.status).toBe(400)
+    expect(await r.json()).toMatchObject({ error: 'invalid_grant' })
+  })
+})
