@@ -17,6 +17,7 @@ function curveSize(kty: string, crv: unknown): number | undefined {
 }
 
 const MAX_CACHE = 1024
+const MAX_CANONICAL = 4096
 const cache = new Map<string, string>()
 
 /**
@@ -28,7 +29,8 @@ const cache = new Map<string, string>()
  * @returns the 43-character base64url thumbprint.
  * @throws `VerificationError` `ERR_KEY_INVALID` when `kty` is unsupported, `crv` is not a
  * registered curve of that key type (P-256, P-384, P-521, secp256k1; Ed25519, Ed448, X25519, X448), a required member is
- * missing or not a string, or a key member is not the one canonical base64url spelling of the key
+ * missing or not a string, the required members together exceed 4096 characters (an RSA modulus
+ * over 16384 bits), or a key member is not the one canonical base64url spelling of the key
  * (padding, non-zero spare bits, a leading zero byte in RSA `n`/`e`, an EC/OKP coordinate of the
  * wrong size for its curve) — each key has exactly one thumbprint; also when the crypto provider
  * cannot compute the SHA-256 digest.
@@ -51,6 +53,9 @@ export async function jwkThumbprint(jwk: { readonly kty?: unknown; readonly [mem
     canonical += `${canonical.length > 1 ? ',' : ''}"${m}":${JSON.stringify(v)}`
   }
   canonical += '}'
+  // The cache holds 1024 entries; without a size bound each could be a key of any length (an
+  // RSA modulus of megabytes), gigabytes in all. 16384-bit RSA keys need under 2800 characters.
+  if (canonical.length > MAX_CANONICAL) throw new VerificationError('ERR_KEY_INVALID', `JWK is too large for a thumbprint (over ${MAX_CANONICAL} characters of key members)`)
   const hit = cache.get(canonical)
   if (hit !== undefined) return hit
   // Checked on a cache miss only: every cached form was checked before.

@@ -50,3 +50,12 @@ describe('jwkThumbprint: one key, one thumbprint, also for the curve (review 9)'
     }
   })
 })
+
+describe('jwkThumbprint: the cache is bounded in bytes too (review 9)', () => {
+  it('refuses required members over 4096 characters; a 16384-bit RSA key still has a thumbprint', async () => {
+    const n = (bytes: number): string => Buffer.from(new Uint8Array(bytes).fill(0xc5)).toString('base64url')
+    await expect(jwkThumbprint({ kty: 'RSA', n: n(2048), e: 'AQAB' })).resolves.toHaveLength(43)
+    await expect(jwkThumbprint({ kty: 'RSA', n: n(1_000_000), e: 'AQAB' })).rejects.toMatchObject({ name: 'VerificationError', code: 'ERR_KEY_INVALID' })
+    await expect(jwkThumbprint({ kty: 'RSA', n: n(3072), e: 'AQAB' })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' })
+  })
+})
