@@ -204,20 +204,33 @@ function isWIMSETag(tag: unknown, acceptLegacy: boolean): boolean {
  * not make a valid WIMSE signature fail.
  */
 export function selectSignature(headers: Headers, acceptLegacyTag: boolean): ParsedSignatureInput | undefined {
+  const found = findSignature(headers, acceptLegacyTag)
+  if (found === null) throw new VerificationError('ERR_HTTPSIG_MISSING', 'no single WIMSE signature among several')
+  return found
+}
+
+/**
+ * {@link selectSignature}, but `null` (instead of an error) when the message carries several
+ * signatures and none can be chosen as the WIMSE one: for a request whose nonce a response echoes,
+ * other parties' signatures alone mean there is no WIMSE nonce, not a broken message.
+ */
+export function findSignature(headers: Headers, acceptLegacyTag: boolean): ParsedSignatureInput | undefined | null {
   const raw = headers.get('signature-input')
   if (raw === null) return undefined
-  const [label, m] = pick(parseInputMembers(raw), acceptLegacyTag)
+  const picked = pick(parseInputMembers(raw), acceptLegacyTag)
+  if (picked === undefined) return null
+  const [label, m] = picked
   const { components, params, value } = toInternalInput(label, m)
   return Object.freeze({ label, components, params, value })
 }
 
-function pick(members: ReadonlyArray<readonly [string, SFMember]>, acceptLegacyTag: boolean): readonly [string, SFMember] {
+function pick(members: ReadonlyArray<readonly [string, SFMember]>, acceptLegacyTag: boolean): readonly [string, SFMember] | undefined {
   const labelled = members.find(([label]) => label === WIMSE_LABEL)
   if (labelled !== undefined) return labelled
   if (members.length === 1) return members[0]!
   const tagged = members.filter(([, m]) => isWIMSETag(memberTag(m), acceptLegacyTag))
   if (tagged.length === 1) return tagged[0]!
-  throw new VerificationError('ERR_HTTPSIG_MISSING', 'no single WIMSE signature among several')
+  return undefined
 }
 
 /**
@@ -227,8 +240,9 @@ function pick(members: ReadonlyArray<readonly [string, SFMember]>, acceptLegacyT
 export function selectSignatureInternal(raw: string | null, acceptLegacyTag: boolean): { inputs: ReadonlyArray<readonly [string, SFMember]>; member: InternalInput } | undefined {
   if (raw === null) return undefined
   const inputs = parseInputMembers(raw)
-  const [label, m] = pick(inputs, acceptLegacyTag)
-  return { inputs, member: toInternalInput(label, m) }
+  const picked = pick(inputs, acceptLegacyTag)
+  if (picked === undefined) throw new VerificationError('ERR_HTTPSIG_MISSING', 'no single WIMSE signature among several')
+  return { inputs, member: toInternalInput(picked[0], picked[1]) }
 }
 
 function invalid(message: string, claim: string): never {

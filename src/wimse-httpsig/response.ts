@@ -6,6 +6,7 @@ import {
   checkProfile,
   checkWITField,
   claimNonce,
+  findSignature,
   fieldsWithWIT,
   headersOf,
   outputHeaders,
@@ -38,8 +39,9 @@ function requiredIds(headers: Headers): string[] {
 
 /** The request's own WIMSE signature parameters (nonce, wimse-sign-response), if it was signed. */
 function requestSignature(request: HTTPRequest, acceptLegacyTag: boolean): { nonce: string | undefined; asked: boolean } {
-  const member = selectSignature(headersOf(request), acceptLegacyTag)
-  if (member === undefined) return { nonce: undefined, asked: false }
+  // Several signatures and none of them WIMSE (a bot's, a proxy's): no WIMSE nonce to echo.
+  const member = findSignature(headersOf(request), acceptLegacyTag)
+  if (member === undefined || member === null) return { nonce: undefined, asked: false }
   const nonce = member.params.nonce
   return { nonce: typeof nonce === 'string' ? nonce : undefined, asked: member.params['wimse-sign-response'] === true }
 }
@@ -59,8 +61,10 @@ function requestSignature(request: HTTPRequest, acceptLegacyTag: boolean): { non
  * @param options - see {@link SignWIMSEResponseOptions}; `wit` and `signer` are the server's.
  * @returns the frozen {@link WIMSESignatureFields}.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options.
- * @throws VerificationError `ERR_HTTPSIG_INVALID` when the request's signature fields are malformed,
- *   `ERR_BODY_TOO_LARGE` when the body exceeds `maxBodyBytes`.
+ * @throws VerificationError `ERR_HTTPSIG_INVALID` / `ERR_HTTPSIG_COMPONENT_INVALID` /
+ *   `ERR_INPUT_TOO_LARGE` when the request's signature fields are malformed or too large (read only
+ *   without `requestNonce`; a request carrying only other parties' signatures has no nonce to echo),
+ *   `ERR_BODY_TOO_LARGE` when the body exceeds `maxBodyBytes`, `ERR_BODY_INCOMPLETE` when a body stream errors.
  * @throws SignerError `ERR_SIGNER_FAILED` when the signer fails.
  *
  * @example
