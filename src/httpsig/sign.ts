@@ -163,6 +163,7 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (including a
  *   label already present); VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` /
  *   `ERR_HTTPSIG_COMPONENT_INVALID` when a covered component cannot be taken from the message,
+ *   `ERR_INPUT_TOO_LARGE` when a covered `;sf` / `;key` field has more than 1,024 members,
  *   `ERR_HTTPSIG_INVALID` when existing signature fields are malformed; SignerError
  *   `ERR_SIGNER_FAILED` when the signer fails or `options.signal` aborts first (its reason as `cause`).
  *

@@ -88,7 +88,8 @@ export interface SignatureBaseOptions {
  * @param options - related request and structured-field types.
  * @returns the signature base (no trailing newline).
  * @throws VerificationError `ERR_HTTPSIG_COMPONENT_MISSING` when a covered component is absent,
- *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised; TypeError `ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`
+ *   `ERR_HTTPSIG_COMPONENT_INVALID` when it cannot be serialised, `ERR_INPUT_TOO_LARGE` when a
+ *   covered `;sf` / `;key` field has more than 1,024 members; TypeError `ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`
  *   for bad components, parameters (NaN, Infinity, a Date, a negative or fractional `created` /
  *   `expires`, a `keyid` / `nonce` / `alg` / `tag` that is not a string) or options.
  *

@@ -17,3 +17,12 @@ describe('createSignatureBase writes only parameters a verifier can parse (RFC 9
     expect(createSignatureBase(msg(), ['@method'], { created: 0, keyid: 'k', x: 1.5, y: true })).toBe('"@method": GET\n"@signature-params": ("@method");created=0;keyid="k";x=1.5;y')
   })
 })
+
+describe('a covered structured field with more than 1,024 members (documented @throws)', () => {
+  it('is ERR_INPUT_TOO_LARGE from createSignatureBase; 1,024 members are fine', () => {
+    const list = (n: number) => ({ method: 'GET', url: 'https://a.example/', headers: { 'x-list': Array.from({ length: n }, (_, i) => 'a' + i).join(', ') } })
+    const options = { structuredFields: { 'x-list': 'list' as const } }
+    expect(createSignatureBase(list(1024), ['"x-list";sf'], {}, options)).toContain('a1023')
+    expect(() => createSignatureBase(list(1025), ['"x-list";sf'], {}, options)).toThrow(expect.objectContaining({ code: 'ERR_INPUT_TOO_LARGE' }))
+  })
+})
