@@ -55,7 +55,7 @@ function fromJWKS(keys: unknown, fail: Fail): Uint8Array[] {
     if (!Array.isArray(x5c) || typeof x5c[0] !== 'string') fail(`key ${i} x5c is not an array of strings`)
     try {
       const ders = decodeCertificates(decodeBase64(x5c[0], `key ${i} x5c[0]`), 1)
-      out.push(ders[0]!.slice())
+      out.push(new Uint8Array(ders[0]!))
     } catch (err) {
       if (err instanceof InputProblem) fail(`key ${i} x5c[0] is not a DER certificate: ${err.message}`, err)
       throw err
@@ -144,7 +144,7 @@ export function staticX509Bundles(bundles: Readonly<Record<string, X509BundleInp
       certificates = fromJWKS(input.keys, fail)
     } else {
       try {
-        certificates = decodeCertificates(input, MAX_BUNDLE_CERTIFICATES).map((der) => der.slice())
+        certificates = decodeCertificates(input, MAX_BUNDLE_CERTIFICATES).map((der) => new Uint8Array(der)) // copies, also of a Buffer
       } catch (err) {
         if (err instanceof InputProblem) fail(err.message, err)
         throw err

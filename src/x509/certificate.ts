@@ -371,7 +371,8 @@ function hexToBytes(h: string): Uint8Array {
  * else for hostile bytes.
  */
 export function parseCertificate(input: Uint8Array, lib: X509Lib): ParsedCertificate {
-  const der = input.slice()
+  // A real copy: Buffer#slice (a Node Buffer is a Uint8Array) returns a view of the caller's bytes.
+  const der = new Uint8Array(input)
   let walked: Walked
   let decoded: DecodedExtensions
   try {

@@ -191,7 +191,7 @@ export async function parseDecoded(ders: readonly Uint8Array[], options: Resolve
     id,
     trustDomain: id.trustDomain,
     // Copies for everything but the leaf (which is parsed per call): cached certificates are shared.
-    certificates: Object.freeze(certs.map((c, i) => (i === 0 ? c.der : c.der.slice()))),
+    certificates: Object.freeze(certs.map((c, i) => (i === 0 ? c.der : new Uint8Array(c.der)))),
     leaf: info,
   })
   return { svid, certs }

@@ -188,7 +188,7 @@ export function createX509SVIDVerifier(options: VerifyX509SVIDOptions): X509SVID
     }, svid.trustDomain)
     const result: VerifiedX509SVID = Object.freeze({
       ...svid,
-      chain: Object.freeze(path.map((c, i) => (i === 0 ? c.der : c.der.slice()))),
+      chain: Object.freeze(path.map((c, i) => (i === 0 ? c.der : new Uint8Array(c.der)))),
       expiresAt: Math.min(...path.map((c) => c.notAfter)),
     })
     // Only a chain made of certificates on the verified path is kept: extra ones are never checked
