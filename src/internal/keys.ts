@@ -246,7 +246,14 @@ export function importPublicJWK(jwk: PublicJWK | Record<string, unknown>, alg: J
       // A provider that throws instead of rejecting (or answers with no promise) fails the same way.
       imported = Promise.reject(cause)
     }
-    p = imported.catch((cause: unknown) => {
+    // Only on a miss: a provider answering with something that is not a key fails here, coded,
+    // instead of in the signature check that reads its algorithm.
+    p = imported.then((k) => {
+      if (typeof k !== 'object' || k === null || typeof (k as { algorithm?: unknown }).algorithm !== 'object' || (k as { algorithm?: unknown }).algorithm === null) {
+        throw new TypeError('the crypto provider did not return a CryptoKey')
+      }
+      return k
+    }).catch((cause: unknown) => {
       map!.delete(key)
       throw new VerificationError('ERR_KEY_INVALID', 'public key could not be imported', { cause })
     })
