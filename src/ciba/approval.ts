@@ -61,8 +61,10 @@ export interface CibaApprovalOptions<Ctx> {
  * @param options - see {@link CibaApprovalOptions}.
  * @returns `(ctx, { signal }) => Promise<boolean>`.
  * @throws TypeError `ERR_INVALID_ARG_*` for bad options. The hook rejects with ProtocolError
- *   `ERR_OAUTH_ERROR`, `ERR_OAUTH_RESPONSE_INVALID`, `ERR_TOKEN_EXCHANGE_FAILED`, or the abort
- *   reason.
+ *   `ERR_OAUTH_ERROR`, `ERR_OAUTH_RESPONSE_INVALID`, `ERR_TOKEN_EXCHANGE_FAILED`, the abort
+ *   reason, TypeError `ERR_INVALID_ARG_*` when `request` builds bad parameters (a binding message
+ *   with control characters, no hint, …) or the hook's signal is not an AbortSignal, and whatever
+ *   `request` or `onApproved` throws.
  *
  * @example
  * ```ts

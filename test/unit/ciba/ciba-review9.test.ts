@@ -39,3 +39,18 @@ describe('CIBA limits (review 9)', () => {
     }
   })
 })
+
+describe('cibaApproval @throws (review 9)', () => {
+  it('rejects with a coded TypeError when the request builder produces bad parameters, before anything is sent', async () => {
+    const { cibaApproval } = await import('../../../src/ciba/index.js')
+    let sent = 0
+    const approve = cibaApproval({
+      server: { tokenEndpoint: 'https://op.example/token', backchannelAuthenticationEndpoint: 'https://op.example/bc' },
+      client: { clientId: 'c', auth: { apply: () => undefined } as never },
+      request: (code: string) => ({ scope: 'openid', loginHint: 'alice@example.com', bindingMessage: code }),
+      fetch: async () => { sent++; return new Response(null, { status: 500 }) },
+    })
+    await expect(approve('PAY\n4711')).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    expect(sent).toBe(0)
+  })
+})
