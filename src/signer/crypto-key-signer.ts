@@ -88,7 +88,8 @@ const PROBE = utf8('agentauth key pair check')
  * an extractable private key without `allowExtractable`, a key that does not fit `alg` (kty, curve,
  * hash, RSA < 2048 bits), or a non-extractable private key without `publicKey`.
  * `sign` rejects with `SignerError` `ERR_SIGNER_FAILED` when the provider fails or is aborted;
- * `publicJwk` rejects with `SignerError` `ERR_SIGNER_FAILED` when the public key does not match.
+ * `publicJwk` rejects with `SignerError` `ERR_SIGNER_FAILED` when the public key does not match or
+ * the provider cannot export it as a complete JWK.
  *
  * @example
  * ```ts
@@ -143,6 +144,13 @@ export function createCryptoKeySigner(options: CryptoKeySignerOptions): Signer {
       exported = await crypto.subtle.exportKey('jwk', publicKey ?? privateKey)
     } catch (cause) {
       throw new SignerError('ERR_SIGNER_FAILED', 'the public key could not be exported', { cause })
+    }
+    // A provider answering with no JWK, or one missing a key member, would publish a key nobody
+    // can verify with (or crash reading it): a failed signer, coded.
+    const members = ALGORITHMS[alg].kty === 'RSA' ? ['n', 'e'] : ALGORITHMS[alg].kty === 'EC' ? ['crv', 'x', 'y'] : ['crv', 'x']
+    const got = exported as Record<string, unknown> | null | undefined
+    if (typeof got !== 'object' || got === null || got.kty !== ALGORITHMS[alg].kty || members.some((m) => typeof got[m] !== 'string' || (got[m] as string).length === 0)) {
+      throw new SignerError('ERR_SIGNER_FAILED', 'the crypto provider did not export a complete public JWK')
     }
     const result = toPublicJWK(exported, alg, kid)
     if (publicKey !== undefined) {
