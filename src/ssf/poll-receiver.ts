@@ -83,7 +83,10 @@ export interface PollReceiverOptions {
    * `returnImmediately`; for long polls, the rest of it when the transmitter answered sooner.
    */
   idleDelay?: number
-  /** Maximum response size in bytes. Default 4 MiB. */
+  /**
+   * Maximum response size in bytes. Default 4 MiB. After a larger response the next requests ask
+   * for half as many SETs (down to 1), and for more again once responses are well within it.
+   */
   maxResponseBytes?: number
   /**
    * Ms one poll exchange (`authorization` callback, request, long-poll wait and response body) may
@@ -229,6 +232,8 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
   const sleep = options.sleep ?? defaultSleep
   const { onEvent, onError } = options
   const dedupe = createSETDedupe(replayCache, verify, leaseSeconds)
+  // maxEvents of the next request: halved after a response over maxResponseBytes.
+  let asking = maxEvents
   const acks = new Set<string>()
   const setErrs = new Map<string, DeliveryError>()
   // The loop started last. Each loop ends when its own token is stopped, so a stop() followed by a
@@ -282,9 +287,16 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
       throw new ProtocolError('ERR_SSF_POLL', `poll endpoint answered ${response.status}`, { status: response.status, error, errorDescription })
     }
     let json: Record<string, unknown>
+    const asked = typeof body.maxEvents === 'number' ? body.maxEvents : 0
     try {
-      json = parseJSONObject(await untilAborted(readBoundedBytes(response, maxResponseBytes), signal), { maxBytes: maxResponseBytes, what: 'poll response' })
+      const bytes = await untilAborted(readBoundedBytes(response, maxResponseBytes), signal)
+      json = parseJSONObject(bytes, { maxBytes: maxResponseBytes, what: 'poll response' })
+      // Back towards maxEvents once responses are well within the limit again.
+      if (asked > 0 && asking < maxEvents && bytes.byteLength * 4 <= maxResponseBytes) asking = Math.min(maxEvents, asking * 2)
     } catch (cause) {
+      // Too many large SETs for maxResponseBytes: the same request failed the same way for good.
+      // Ask for half as many next time (down to 1), so the stream makes progress.
+      if (cause instanceof VerificationError && cause.code === 'ERR_INPUT_TOO_LARGE' && asked > 1) asking = Math.max(1, Math.floor(asked / 2))
       throw new ProtocolError('ERR_SSF_POLL', 'poll response is not a JSON object within the size limit', { status: 200, cause })
     }
     if (!isPlainObject(json.sets)) throw new ProtocolError('ERR_SSF_POLL', 'poll response has no "sets" object', { status: 200 })
@@ -375,14 +387,15 @@ export function createPollReceiver(options: PollReceiverOptions): PollReceiver {
     const stopping = controller.signal
     // Acks and errors beyond one request's share go out first, without asking for more SETs.
     while (acks.size > MAX_ACKS_PER_REQUEST || setErrs.size > MAX_ACKS_PER_REQUEST) await exchange({ maxEvents: 0, returnImmediately: true })
-    const { sets, moreAvailable } = await exchange({ maxEvents, returnImmediately })
+    const requested = asking
+    const { sets, moreAvailable } = await exchange({ maxEvents: requested, returnImmediately })
     const result = { processed: [] as string[], duplicates: [] as string[], rejected: [] as string[], failed: [] as string[] }
     let handled = 0
     for (const jti in sets) {
       // At most maxEvents per round (RFC 8936 §2.4): a transmitter sending more (up to
       // maxResponseBytes of them) filled acks and setErrs past what one request may carry; the
       // rest are not acknowledged and come again.
-      if (handled++ >= maxEvents) break
+      if (handled++ >= requested) break
       const token = sets[jti]
       // stop() does not wait for the rest of the round (each slow handler up to leaseSeconds):
       // the SETs not started stay unacknowledged and the transmitter returns them later.

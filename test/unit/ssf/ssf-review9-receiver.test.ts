@@ -150,3 +150,26 @@ describe('discoverTransmitter without a signal', () => {
     await expect(discoverTransmitter(issuer, { timeoutMs: 0 })).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_INVALID_ARG_/) })
   })
 })
+
+describe('a poll response over maxResponseBytes', () => {
+  it('makes the next requests ask for fewer SETs, so a batch of large SETs cannot stall the stream for good', async () => {
+    const key = await testKey()
+    const big = await Promise.all(Array.from({ length: 8 }, (_, i) => mintSET(key.signer, baseClaims({ jti: `big-${i}`, sub_id: { format: 'opaque', id: 'x'.repeat(1500) } }))))
+    const queue = new Map(big.map((t, i) => [`big-${i}`, t]))
+    const asked: number[] = []
+    const processed: string[] = []
+    const receiver = createPollReceiver({
+      endpoint: 'https://idp.example.com/ssf/poll/s1', verify: verifyOptions(key), maxEvents: 8, maxResponseBytes: 8192,
+      replayCache: createMemoryDedupeCache({ clock: clockAt(NOW + 5) }), onEvent: (set) => { processed.push(set.jti) },
+      fetch: async (_u, init) => {
+        const body = JSON.parse(String(init?.body)) as { maxEvents: number; ack?: string[] }
+        for (const j of body.ack ?? []) queue.delete(j)
+        asked.push(body.maxEvents)
+        return Response.json({ sets: Object.fromEntries([...queue].slice(0, body.maxEvents)), moreAvailable: queue.size > body.maxEvents })
+      },
+    })
+    for (let i = 0; i < 20 && processed.length < 8; i++) await receiver.poll().catch(() => undefined)
+    expect(processed.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `big-${i}`).sort())
+    expect(Math.min(...asked)).toBeLessThan(8)
+  })
+})
