@@ -43,7 +43,7 @@ describe('startBroker close()', () => {
       config: await files.writeConfig(files.config({ listen: { port: 0 }, policy })),
       approve: () => {
         approvals++
-        if (approvals > 1) return true
+        if (approvals > 1) return Promise.resolve(true)
         asked()
         return new Promise<boolean>((r) => (release = r))
       },
