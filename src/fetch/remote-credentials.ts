@@ -26,7 +26,9 @@ export interface RemoteCredentialsOptions {
   /**
    * Fetch used to reach the broker. For a Unix domain socket pass undici's fetch with an `Agent`
    * whose `connect.socketPath` is the socket:
-   * `(input, init) => undici.fetch(input, { ...init, dispatcher: new Agent({ connect: { socketPath } }) })`.
+   * `(input, init) => undici.fetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>`
+   * with `dispatcher = new Agent({ connect: { socketPath } })` made once (npm undici's fetch types
+   * are not the platform's, hence the casts; see the agent guide).
    */
   fetch?: FetchLike
   /**
