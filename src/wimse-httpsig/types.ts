@@ -33,7 +33,7 @@ export interface SignWIMSEOptions {
   clock?: Clock
   /** Web Crypto provider. Default `globalThis.crypto`. */
   crypto?: Crypto
-  /** Aborts a slow signer. */
+  /** Stops waiting for the signer: signing then fails with `ERR_SIGNER_FAILED`, even when the signer ignores the signal. */
   signal?: SignOptions['signal']
 }
 

@@ -46,3 +46,14 @@ describe('a crypto provider without getRandomValues (default nonce)', () => {
       .rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' })
   })
 })
+
+describe('options.signal with a signer that ignores it', () => {
+  it('signing a request stops with ERR_SIGNER_FAILED', async () => {
+    const w = await makeWorkload({ now: NOW, sub: 'wimse://example.com/svcA' })
+    const signer = { ...w.signer, alg: w.signer.alg, sign: () => new Promise<Uint8Array>(() => undefined) }
+    const ac = new AbortController()
+    const p = signWIMSERequest({ method: 'GET', url: `${ORIGIN}/orders`, headers: {} }, { wit: w.wit, signer, clock: at(NOW), signal: ac.signal })
+    setTimeout(() => ac.abort(new Error('stop')), 5)
+    await expect(p).rejects.toMatchObject({ code: 'ERR_SIGNER_FAILED' })
+  })
+})
