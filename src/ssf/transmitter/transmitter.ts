@@ -476,9 +476,10 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
       const held: OutboxEntry[] = []
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!
-        // Read again before each later push: a pause (or disable, delete, switch to poll) answered
-        // while an earlier SET of the stream was being pushed must stop the rest of this pass.
-        if (i > 0) stream = await outbox.getStream(streamId)
+        // Read again before each push: a pause (or disable, delete, switch to poll) answered while
+        // an earlier SET of the stream was being pushed, or while the head was checked above, must
+        // stop the rest of this pass.
+        if (i > 0 || stream?.status === 'enabled') stream = await outbox.getStream(streamId)
         const scheduled: { nextAttemptAt?: number } = {}
         const outcome = await pushOnce(deliveryContext, entry, stream, scheduled)
         report[outcome].push(entry.jti)

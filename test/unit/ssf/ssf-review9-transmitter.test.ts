@@ -97,3 +97,25 @@ describe('per-stream backlog against the shared outbox (docs/ssf-transmitter.md)
     await expect(run(10)).rejects.toMatchObject({ code: 'ERR_STORE_FULL' })
   })
 })
+
+describe('a pause answered just before a pass pushes the first SET of the stream', () => {
+  it('that SET is held too', async () => {
+    const mem = createMemoryOutbox()
+    let hook: (() => Promise<void>) | undefined
+    const outbox: OutboxStore = { ...mem, async pending(id, limit) {
+      const h = hook
+      hook = undefined
+      if (h !== undefined) await h()
+      return mem.pending(id, limit)
+    } }
+    const pushed: string[] = []
+    const { transmitter, call } = make((token) => { pushed.push(claimsOf(token).jti as string); return 202 }, outbox)
+    const s = (await call('POST', 'stream', { delivery: PUSH, events_requested: [SESSION_REVOKED] })).body
+    await transmitter.emit({ type: 'session-revoked' }, AGENT)
+    // The pass has read the stream (enabled); the pause is answered while it checks the stream's head.
+    hook = async () => { expect((await call('POST', 'status', { stream_id: s.stream_id, status: 'paused' })).status).toBe(200) }
+    const report = await transmitter.deliver()
+    expect(pushed).toEqual([])
+    expect(report.held.length).toBe(1)
+  })
+})
