@@ -17,7 +17,7 @@ describe('createWIT: a failing random source (review 9)', () => {
   it('a getRandomValues that fills the array but returns something else still gives a 128-bit jti', async () => {
     const issuer = await generateSigner('ES256', { kid: 'k' })
     const workload = await generateSigner('EdDSA')
-    const crypto = { subtle: globalThis.crypto.subtle, getRandomValues: (a: Uint8Array) => { globalThis.crypto.getRandomValues(a); return undefined } } as unknown as Crypto
+    const crypto = { subtle: globalThis.crypto.subtle, getRandomValues: (a: Uint8Array<ArrayBuffer>) => { globalThis.crypto.getRandomValues(a); return undefined } } as unknown as Crypto
     const wit = await createWIT({ sub: 'wimse://example.org/a', publicJwk: await workload.publicJwk() }, { signer: issuer, crypto })
     const payload = JSON.parse(Buffer.from(wit.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/)

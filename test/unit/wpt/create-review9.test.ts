@@ -15,7 +15,7 @@ describe('createWPT: a failing random source (review 9)', () => {
     expect(err).toBeInstanceOf(SignerError)
     expect(err).toMatchObject({ code: 'ERR_SIGNER_FAILED', cause: boom })
 
-    const filling = { subtle: globalThis.crypto.subtle, getRandomValues: (a: Uint8Array) => { globalThis.crypto.getRandomValues(a); return undefined } } as unknown as Crypto
+    const filling = { subtle: globalThis.crypto.subtle, getRandomValues: (a: Uint8Array<ArrayBuffer>) => { globalThis.crypto.getRandomValues(a); return undefined } } as unknown as Crypto
     const wpt = await createWPT({ wit, signer: workload, uri: 'https://api.example/x', crypto: filling })
     const payload = JSON.parse(Buffer.from(wpt.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/)
