@@ -134,7 +134,8 @@ async function sign(view: MessageView, options: SignOptions, p: Prepared): Promi
       throw new SignerError('ERR_SIGNER_FAILED', 'the signer failed', { cause })
     }
     const expected = ALGORITHMS[options.signer.alg].signatureLength
-    if (!(signature instanceof Uint8Array) || (expected !== undefined && signature.length !== expected)) {
+    // RSA has no fixed length: an empty signature (`sig1=::`) is still bad output.
+    if (!(signature instanceof Uint8Array) || signature.length === 0 || (expected !== undefined && signature.length !== expected)) {
       throw new SignerError('ERR_SIGNER_FAILED', 'the signer returned a signature of the wrong type or length')
     }
   } else {
