@@ -162,7 +162,14 @@ export function createJWTBearerGrantHandler(options: JWTBearerGrantHandlerOption
 
   async function handle(request: Request): Promise<Response> {
     const form = await readTokenRequestForm(request, maxBodyBytes)
-    const client = await clientAuthentication.call(options, request, form)
+    let client: Awaited<ReturnType<ClientAuthenticator>>
+    try {
+      client = await clientAuthentication.call(options, request, form)
+    } catch (err) {
+      // RFC 6749 §5.2: a failed client authentication is invalid_client (401) whatever code a
+      // custom authenticator's verifier used; a store outage is no VerificationError and stays 503.
+      throw asRefusal(err, 'invalid_client')
+    }
     if (requireParam(form, 'grant_type') !== GRANT_TYPE_JWT_BEARER) throw refuse('unsupported_grant_type', 'ERR_OAUTH_REQUEST_INVALID', 'only the jwt-bearer grant is supported here')
     const assertion = requireParam(form, 'assertion')
     const typ = headerTyp(assertion)

@@ -72,3 +72,25 @@ describe('jwt-bearer handler: when the grant is used up (review 9)', () => {
     expect(await r.json()).toMatchObject({ error: 'invalid_grant' })
   })
 })
+
+describe('assertion grants: client authentication failures (review 9)', () => {
+  it('a custom authenticator failing with its own verification code is answered 401 invalid_client (RFC 6749 §5.2)', async () => {
+    const { VerificationError } = await import('../../../src/errors/index.js')
+    const signer = await generateSigner('ES256', { kid: 'k' })
+    const handler = createJWTBearerGrantHandler({
+      issuer: AS,
+      signer,
+      clientAuthentication: async () => {
+        throw new VerificationError('ERR_JWS_INVALID', 'client proof signature does not verify')
+      },
+      trustedIssuers: [{ issuer: ISS, keys: [await signer.publicJwk()] }],
+      replayCache: createMemoryReplayCache(),
+      policy: { targets: ['https://api.partner.example'] },
+    })
+    const grant = await createJWTAuthorizationGrant({ iss: ISS, sub: 'alice', aud: AS }, { signer })
+    const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: grant })
+    const response = await handler(new Request(`${AS}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+    expect(response.status).toBe(401)
+    expect(await response.json()).toMatchObject({ error: 'invalid_client' })
+  })
+})
