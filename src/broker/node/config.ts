@@ -11,7 +11,7 @@ import { createJWKSigner, isJWSAlgorithm, type JWSAlgorithm, type Signer } from 
 import { refreshingWITSource } from '../../wit/index.js'
 import type { WITSource } from '../../wit/types.js'
 import type { BrokerPolicy } from '../types.js'
-import { checkDirectories } from './directories.js'
+import { checkDirectories, checkExecutable } from './directories.js'
 
 /**
  * The broker config file (JSON). Relative paths are resolved against the file's directory.
@@ -278,12 +278,23 @@ export async function loadBrokerConfig(input: string | BrokerConfig, env: Readon
     bad('capabilityToken needs env or file')
   }
 
+  const witSpec = object(config.wit, 'wit')
+  const witEnv = commandEnv(typeof tokenSpec.env === 'string' ? tokenSpec.env : undefined, capabilityToken)
+  const wit = witSourceOf(witSpec, base, witEnv)
+  if (Array.isArray(witSpec.command) && typeof witSpec.command[0] === 'string') {
+    try {
+      await checkExecutable(witSpec.command[0], base, witEnv.PATH)
+    } catch (err) {
+      throw configError(err)
+    }
+  }
+
   const auditSpec = object(config.audit, 'audit')
   known(auditSpec, ['file', 'fsync'], 'audit')
   if (auditSpec.fsync !== undefined && typeof auditSpec.fsync !== 'boolean') bad('audit.fsync must be a boolean')
   return {
     signer,
-    wit: witSourceOf(object(config.wit, 'wit'), base, commandEnv(typeof tokenSpec.env === 'string' ? tokenSpec.env : undefined, capabilityToken)),
+    wit,
     listen,
     capabilityToken,
     auditFile: path(auditSpec.file, 'audit.file', base),

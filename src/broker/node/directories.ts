@@ -39,3 +39,26 @@ export async function checkDirectories(file: string, name: string): Promise<void
     }
   }
 }
+
+/**
+ * Refuses the WIT command's executable (found as `execFile` finds it: a name without `/` through
+ * `PATH`, an empty entry or a relative path against `cwd`) when its group or others may write it,
+ * another user than the broker's or root owns it, or a directory above it is open like that:
+ * whoever may replace it runs code as the broker's user, key included. Not found: left to the run.
+ *
+ * @throws TypeError `ERR_INVALID_ARG_VALUE` naming `wit.command`.
+ */
+export async function checkExecutable(command: string, cwd: string, pathVariable: string | undefined): Promise<void> {
+  if (process.platform === 'win32') return
+  const candidates = command.includes('/') ? [resolve(cwd, command)] : (pathVariable ?? '').split(':').map((dir) => resolve(cwd, dir, command))
+  for (const file of candidates) {
+    const info = await stat(file).catch(() => undefined)
+    if (info === undefined || !info.isFile() || (info.mode & 0o111) === 0) continue
+    const uid = process.getuid?.()
+    if ((info.mode & 0o022) !== 0 || (uid !== undefined && info.uid !== uid && info.uid !== 0)) {
+      throw codedTypeError('ERR_INVALID_ARG_VALUE', `wit.command ${file} must not be writable by group or others and must be owned by the broker's user or root (the broker runs it)`)
+    }
+    await checkDirectories(file, 'wit.command')
+    return
+  }
+}

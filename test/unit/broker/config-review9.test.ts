@@ -73,3 +73,30 @@ describe('createFileAuditSink after close()', () => {
     await expect(sink({ time: new Date(0).toISOString(), id: 'b', decision: 'deny', reason: 'not_found', mode: 'unknown' })).rejects.toMatchObject({ name: 'StoreError', code: 'ERR_STORE_UNAVAILABLE' })
   })
 })
+
+describe.runIf(process.platform !== 'win32')('broker config: the WIT command', () => {
+  it('refuses an executable its group or others may write, or one in such a directory (whoever replaces it runs code as the broker)', async () => {
+    const dir = await setUp()
+    const bin = join(dir, 'bin')
+    await mkdir(bin)
+    const script = join(bin, 'wit.sh')
+    await writeFile(script, `#!/bin/sh\ncat ${join(dir, 'agent.wit')}\n`, { mode: 0o755 })
+    const config = minimalBrokerConfig({ wit: { command: ['./bin/wit.sh'] } })
+    expect(await refused(loadBrokerConfig(config, { CAP }, dir))).toBe('accepted')
+    await chmod(script, 0o777)
+    expect(await refused(loadBrokerConfig(config, { CAP }, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: wit\.command .*wit\.sh must not be writable/)
+    await chmod(script, 0o755)
+    await chmod(bin, 0o777)
+    expect(await refused(loadBrokerConfig(config, { CAP }, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: wit\.command .* writable by group or others/)
+    // Found through the broker's PATH (the command's environment), as execFile finds a bare name.
+    const previous = process.env.PATH
+    process.env.PATH = `/nonexistent:${bin}`
+    try {
+      expect(await refused(loadBrokerConfig(minimalBrokerConfig({ wit: { command: ['wit.sh'] } }), { CAP }, dir))).toMatch(/^ERR_INVALID_ARG_VALUE: broker config: wit\.command /)
+      await chmod(bin, 0o755)
+      expect(await refused(loadBrokerConfig(minimalBrokerConfig({ wit: { command: ['wit.sh'] } }), { CAP }, dir))).toBe('accepted')
+    } finally {
+      process.env.PATH = previous
+    }
+  })
+})
