@@ -65,13 +65,13 @@ export const ERROR_CODES = {
 
   // -- wpt --
   ERR_WPT_INVALID: { category: 'verification', status: 400, description: 'The Workload Proof Token is malformed or fails a claim check.' },
-  ERR_WPT_MISSING: { category: 'verification', status: 400, description: 'No Workload-Proof-Token header (or more than one).' },
+  ERR_WPT_MISSING: { category: 'verification', status: 400, description: 'No Workload-Proof-Token header (or more than one). The request verifier answers 401 (with a challenge) when no proof is sent at all.' },
   ERR_WPT_SIGNATURE: { category: 'verification', status: 400, description: 'The WPT signature did not verify with the WIT key.' },
   ERR_WPT_AUDIENCE: { category: 'verification', status: 400, description: 'The WPT aud does not name this service.' },
   ERR_WPT_BINDING_MISMATCH: { category: 'verification', status: 400, description: 'A WPT hash binding (wth, ath, tth, oth) does not match the request.' },
 
   // -- httpsig / digest --
-  ERR_HTTPSIG_MISSING: { category: 'verification', status: 400, description: 'No (matching) Signature / Signature-Input field.' },
+  ERR_HTTPSIG_MISSING: { category: 'verification', status: 400, description: 'No (matching) Signature / Signature-Input field. The request verifier answers 401 (with a challenge) when no proof is sent at all.' },
   ERR_HTTPSIG_INVALID: { category: 'verification', status: 400, description: 'A Signature / Signature-Input field is malformed or violates the policy.' },
   ERR_HTTPSIG_SIGNATURE: { category: 'verification', status: 400, description: 'The HTTP message signature did not verify.' },
   ERR_HTTPSIG_COMPONENT_MISSING: { category: 'verification', status: 400, description: 'A covered component is absent from the message, or a required component is not covered.' },
@@ -129,7 +129,7 @@ export const ERROR_CODES = {
   ERR_SET_AUDIENCE: { category: 'verification', status: 400, description: 'The SET aud does not name this receiver (RFC 8935 invalid_audience).' },
   ERR_SET_REPLAYED: { category: 'verification', status: 400, description: 'A SET with this iss and jti was already accepted.' },
   ERR_SSF_POLL: { category: 'protocol', status: 502, description: 'An SSF poll endpoint (RFC 8936) refused the request or answered with a malformed response.' },
-  ERR_SSF_DELIVERY: { category: 'protocol', status: 502, description: 'A push receiver (RFC 8935) rejected a SET, or delivery gave up after its retries.' },
+  ERR_SSF_DELIVERY: { category: 'protocol', status: 502, description: 'Reserved: push failures (RFC 8935) are reported through the transmitter\'s failed() list, not thrown.' },
   ERR_SSF_UNAUTHENTICATED: { category: 'verification', status: 401, description: 'A push delivery (RFC 8935) lacked the stream\'s Authorization header value or carried another one (authentication_failed).' },
 
   // -- lifecycle --
