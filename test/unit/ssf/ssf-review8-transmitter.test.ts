@@ -2,41 +2,21 @@
 import { describe, expect, it } from 'vitest'
 import { EVENT_TYPE_URIS, verifySET } from '../../../src/ssf/index.js'
 import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
-import { manualClock, testKey } from '../../helpers/ssf.js'
+import { testKey } from '../../helpers/ssf.js'
+import { AGENT, PUSH, SESSION_REVOKED, TX, claimsOf, probeTransmitter, txKey } from '../../helpers/ssf-transmitter-probe.js'
 
-const TX = 'https://tx.example.com'
-const RX = 'https://rx.example.com'
-const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
-const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
-const PUSH = { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }
-const txKey = await testKey('tx-key')
-
-const jtiOf = (token: string): string => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).jti as string
+const jtiOf = (token: string): string => claimsOf(token).jti as string
 
 function make(outbox: OutboxStore = createMemoryOutbox(), extra: Record<string, unknown> = {}) {
-  const clock = manualClock()
   const pushed: string[] = []
   const delivered: string[] = []
   let answer = 202
-  const transmitter = createTransmitter({
-    issuer: TX, signer: txKey.signer, clock, outbox,
-    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 4 },
-    authorizeReceiver: (req) => ({ 'Bearer rx': 'rx' })[req.headers.get('authorization') ?? ''],
-    allowDeliveryUrl: (u) => u.origin === RX,
-    longPollTimeout: 0,
-    fetch: async (_u: unknown, init?: RequestInit) => {
-      pushed.push(jtiOf(String(init?.body)))
-      if (answer === 202) delivered.push(jtiOf(String(init?.body)))
-      return new Response(null, { status: answer })
-    },
-    ...extra,
-  })
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { authorization: 'Bearer rx', 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
-    const text = await r.text()
-    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) }
-  }
-  return { clock, transmitter, call, pushed, delivered, outbox, answer: (s: number) => { answer = s } }
+  const probe = probeTransmitter((token) => {
+    pushed.push(jtiOf(token))
+    if (answer === 202) delivered.push(jtiOf(token))
+    return answer
+  }, outbox, extra)
+  return { ...probe, pushed, delivered, answer: (s: number) => { answer = s } }
 }
 
 describe('push order after a failed attempt (SSF 1.0 §8.1.2.1)', () => {

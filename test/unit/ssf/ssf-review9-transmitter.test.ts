@@ -2,35 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { EVENT_TYPE_URIS } from '../../../src/ssf/index.js'
 import { createMemoryOutbox, createTransmitter, type OutboxStore } from '../../../src/ssf/transmitter/index.js'
-import { manualClock, testKey } from '../../helpers/ssf.js'
+import { AGENT, PUSH, SESSION_REVOKED, TX, claimsOf, probeTransmitter } from '../../helpers/ssf-transmitter-probe.js'
 
-const TX = 'https://tx.example.com'
-const RX = 'https://rx.example.com'
-const AGENT = { format: 'uri', uri: 'spiffe://example.org/agent/7' } as const
-const SESSION_REVOKED = EVENT_TYPE_URIS['session-revoked']
-const PUSH = { method: 'urn:ietf:rfc:8935', endpoint_url: `${RX}/ssf` }
-const txKey = await testKey('tx-key')
-
-const claimsOf = (token: string): Record<string, unknown> => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>
-
-function make(onPush: (token: string) => Promise<number> | number, outbox: OutboxStore = createMemoryOutbox(), extra: Record<string, unknown> = {}) {
-  const clock = manualClock()
-  const transmitter = createTransmitter({
-    issuer: TX, signer: txKey.signer, clock, outbox,
-    retry: { initialDelay: 1000, jitter: 0, maxAttempts: 4 },
-    authorizeReceiver: (req) => ({ 'Bearer rx': 'rx' })[req.headers.get('authorization') ?? ''],
-    allowDeliveryUrl: (u) => u.origin === RX,
-    longPollTimeout: 0,
-    fetch: async (_u: unknown, init?: RequestInit) => new Response(null, { status: await onPush(String(init?.body)) }),
-    ...extra,
-  })
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await transmitter.handle(new Request(`${TX}/ssf/${path}`, { method, headers: { authorization: 'Bearer rx', 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
-    const text = await r.text()
-    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) }
-  }
-  return { clock, transmitter, call, outbox }
-}
+const make = probeTransmitter
 
 describe('a pause answered while a delivery pass is pushing the stream', () => {
   it('no event SET of the stream is pushed after the pause was answered 200', async () => {
