@@ -8,8 +8,9 @@ import type { WorkloadIdentifier } from './types.js'
 /**
  * Decides whether a (verified) workload identifier is allowed. Matchers never throw; a value that
  * is not an object (`null`, a string) does not match. They read only the members they compare
- * (`id`, `trustDomain`, `origin`, `path`), so an object lacking them does not match either, except under
- * `matchAny()`, which accepts any object: pass the {@link WorkloadIdentifier} the verifier returned.
+ * (`id`, `trustDomain`, `origin`, `path`), so an object lacking them does not match either,
+ * except under `matchAny()`, which accepts any object: pass the {@link WorkloadIdentifier} the
+ * verifier returned.
  *
  * @example
  * ```ts
