@@ -1,21 +1,12 @@
 // Review round 9: a crypto provider whose importKey answers with something that is not a key.
 import { describe, expect, it } from 'vitest'
+import { providerAnswering } from '../../helpers/crypto-override.js'
 import { importPublicJWK } from '../../../src/internal/keys.js'
 import { verifyWIT, createWIT } from '../../../src/wit/index.js'
 import { generateSigner } from '../../../src/signer/index.js'
 import { staticTrustBundles } from '../../../src/bundle/index.js'
 
-function providerImporting(answer: unknown): Crypto {
-  const real = globalThis.crypto
-  const subtle = new Proxy(real.subtle, {
-    get(target, prop) {
-      if (prop === 'importKey') return () => Promise.resolve(answer)
-      const v = Reflect.get(target, prop, target) as unknown
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    },
-  })
-  return { subtle, getRandomValues: real.getRandomValues.bind(real) } as unknown as Crypto
-}
+const providerImporting = (answer: unknown): Crypto => providerAnswering('importKey', answer)
 
 describe('importPublicJWK: a provider answering with no CryptoKey (review 9)', () => {
   it('is ERR_KEY_INVALID, and verifyWIT with an RSA issuer fails closed with a coded error', async () => {

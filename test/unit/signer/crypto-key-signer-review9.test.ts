@@ -1,19 +1,10 @@
 // Review round 9: publicJwk() when the crypto provider exports no (or an incomplete) JWK.
 import { describe, expect, it } from 'vitest'
+import { providerAnswering } from '../../helpers/crypto-override.js'
 import { SignerError } from '../../../src/errors/index.js'
 import { createCryptoKeySigner } from '../../../src/signer/index.js'
 
-function providerExporting(answer: unknown): Crypto {
-  const real = globalThis.crypto
-  const subtle = new Proxy(real.subtle, {
-    get(target, prop) {
-      if (prop === 'exportKey') return () => Promise.resolve(answer)
-      const v = Reflect.get(target, prop, target) as unknown
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    },
-  })
-  return { subtle, getRandomValues: real.getRandomValues.bind(real) } as unknown as Crypto
-}
+const providerExporting = (answer: unknown): Crypto => providerAnswering('exportKey', answer)
 
 describe('createCryptoKeySigner: publicJwk with a provider exporting garbage (review 9)', () => {
   it('is SignerError ERR_SIGNER_FAILED, never an uncoded TypeError or a JWK without key members', async () => {
